@@ -1,0 +1,64 @@
+"""Settings from ``PORTALYTICS_*`` environment variables and the layout of the data directory.
+
+Settings live in ``domain`` (not ``pipelines``) because both sides of the product read them: the pipeline writes
+under the data directory and the dashboard reads the published snapshot and its own state store from it, and the
+dashboard may not import the pipeline.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PORTALYTICS_", extra="ignore")
+
+    data_dir: Path = Path("./data")
+    #: The organisation's time zone: a completion's date is its date here.
+    org_timezone: str = "America/Chicago"
+    #: SQLAlchemy URL of the dashboard's own state (users, sessions, decisions, audit); default SQLite in data_dir.
+    state_url: str | None = None
+    #: How many older published snapshots to keep beside the current one.
+    keep_snapshots: int = 2
+    dashboard_port: int = 8501
+    idle_timeout_minutes: int = 30
+    session_lifetime_hours: int = 12
+
+    @cached_property
+    def root(self) -> Path:
+        return self.data_dir.resolve()
+
+    @property
+    def landing_dir(self) -> Path:
+        return self.root / "landing"
+
+    @property
+    def truth_dir(self) -> Path:
+        return self.root / "truth"
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.root / "warehouse.duckdb"
+
+    @property
+    def published_dir(self) -> Path:
+        return self.root / "published"
+
+    @property
+    def current_snapshot(self) -> Path:
+        return self.published_dir / "current.duckdb"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.root / "dagster"
+
+    @property
+    def state_db_url(self) -> str:
+        return self.state_url or f"sqlite:///{self.root / 'state.sqlite'}"
+
+
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,88 @@
+"""The ``portalytics`` command line. Each command imports its machinery lazily so ``--help`` stays instant."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import typer
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="portalytics: health-system portal reporting.")
+users_app = typer.Typer(no_args_is_help=True, help="Dashboard users (the dashboard's own accounts).")
+app.add_typer(users_app, name="users")
+
+
+class Scale(StrEnum):
+    tiny = "tiny"
+    small = "small"
+    medium = "medium"
+    large = "large"
+
+
+def _settings():
+    from domain.settings import get_settings
+
+    return get_settings()
+
+
+@app.command()
+def generate(
+    scale: Scale = typer.Option(Scale.small, "--scale", help="How much data to write."),
+    seed: int = typer.Option(42, "--seed", help="Same seed, byte-identical files."),
+) -> None:
+    """Write synthetic landing files for every source, plus the planted ground truth under truth/."""
+    from pipelines.generator.run import generate_all
+
+    generate_all(_settings(), scale.value, seed)
+
+
+@app.command()
+def materialize(
+    as_of: str | None = typer.Option(None, "--as-of", help="Date of the as-of marts, YYYY-MM-DD (default today)."),
+) -> None:
+    """Run every asset in-process: ingest, checks, marts, publish. Exits non-zero if a blocking check fails."""
+    from pipelines.materialize import run_materialize
+
+    raise typer.Exit(run_materialize(_settings(), as_of))
+
+
+@users_app.command("add")
+def users_add(
+    username: str,
+    role: str = typer.Option(..., "--role", help="staff, education_manager, ce_team, employer, member, provider, admin"),
+    scope: str | None = typer.Option(None, "--scope", help="person_id, department(s), employer_id, member_id or NPI"),
+) -> None:
+    """Create a dashboard user; prints a one-time password once (it must be changed at first sign-in)."""
+    from pipelines.users import add_user
+
+    raise typer.Exit(add_user(_settings(), username, role, scope))
+
+
+@app.command()
+def dashboard(port: int = typer.Option(None, "--port", help="Port to serve on (default 8501).")) -> None:
+    """Serve the Streamlit dashboard."""
+    from pipelines.serve import serve_dashboard
+
+    raise typer.Exit(serve_dashboard(_settings(), port))
+
+
+@app.command()
+def demo(port: int = typer.Option(None, "--port")) -> None:
+    """Generate small data, materialize, create one demo user per role and serve the dashboard."""
+    from pipelines.demo import run_demo
+
+    raise typer.Exit(run_demo(_settings(), port))
+
+
+@app.command()
+def bench(
+    scale: Scale = typer.Option(Scale.medium, "--scale", help="Scale of the data benchmarked."),
+    only: list[str] = typer.Option(None, "--only", help="Run only these topics."),
+) -> None:
+    """Measure the quality bars: each figure as a ratio to a baseline measured in the same run."""
+    from pipelines.bench import run_bench
+
+    raise typer.Exit(run_bench(_settings(), scale.value, only or []))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,1 @@
+"""Synthetic, deliberately messy landing data for every portal source."""
