@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     dashboard_port: int = 8501
     idle_timeout_minutes: int = 30
     session_lifetime_hours: int = 12
+    #: How long five consecutive failed sign-ins lock a dashboard account.
+    lockout_minutes: int = 15
 
     @cached_property
     def root(self) -> Path:

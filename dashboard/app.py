@@ -1,0 +1,70 @@
+"""The dashboard's entry point, only a router: who is signed in decides which pages exist, then the page runs.
+
+Signed out: only the sign-in page. Signed in with a one-time password: only the change-password page.
+Otherwise the pages of the principal's role, plus Account. The session is re-validated on every rerun.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from dashboard import session
+from reports.principal import Role
+
+# Not "pages/": beside the entry file that name switches Streamlit to its legacy multipage mode, which runs a
+# page script without this router (and so without the sign-in check).
+VIEWS = Path(__file__).resolve().parent / "views"
+
+#: Each role's section title and its pages (file in dashboard/views, title); the first is the landing page.
+ROLE_PAGES: dict[Role, tuple[str, list[tuple[str, str]]]] = {
+    Role.STAFF: (
+        "My learning",
+        [
+            ("staff_transcript.py", "My transcript"),
+            ("staff_compliance.py", "My compliance"),
+            ("staff_certificates.py", "My certificates"),
+        ],
+    ),
+    Role.EDUCATION_MANAGER: ("Education", [("compliance.py", "Compliance")]),
+    Role.CE_TEAM: (
+        "Continuing education",
+        [
+            ("ce_duplicates.py", "Duplicate queue"),
+            ("ce_attendance.py", "Attendance claims"),
+            ("ce_credit_totals.py", "Credit totals"),
+        ],
+    ),
+    Role.EMPLOYER: ("Employer", [("employer_roster.py", "Enrollment roster")]),
+    Role.MEMBER: ("My plan", [("member_deductible.py", "My deductible")]),
+    Role.PROVIDER: ("Provider", [("provider_eligibility.py", "Eligibility & claims")]),
+    Role.ADMIN: (
+        "Administration",
+        [
+            ("admin_security.py", "Security"),
+            ("admin_users.py", "Users"),
+            ("admin_pipeline.py", "Pipeline"),
+            ("admin_audit.py", "Audit log"),
+        ],
+    ),
+}
+
+
+def _page(file: str, title: str) -> st.Page:
+    return st.Page(VIEWS / file, title=title)
+
+
+st.set_page_config(page_title="portalytics", layout="wide")
+active = session.current_session()
+if active is None:
+    navigation = st.navigation([_page("sign_in.py", "Sign in")], position="hidden")
+elif active.must_change_password:
+    navigation = st.navigation([_page("change_password.py", "Choose a new password")], position="hidden")
+else:
+    section, pages = ROLE_PAGES[active.principal.role]
+    navigation = st.navigation(
+        {section: [_page(f, t) for f, t in pages], "Account": [_page("account.py", "Account")]}
+    )
+    st.sidebar.caption(f"Signed in as {active.principal.username} ({active.principal.role.value})")
+navigation.run()

@@ -1,0 +1,42 @@
+"""Administration > Audit log: sign-ins, failures, lockouts, user changes, record views and exports."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import session
+from reports import audit
+from reports.principal import Role
+
+admin = session.require_role(Role.ADMIN)
+st.title("Audit log")
+
+filters = st.columns([2, 3, 1])
+actor = filters[0].text_input("Who (username)", key="audit_actor")
+actions = filters[1].multiselect(
+    "What", list(audit.SECURITY_ACTIONS) + ["view", "export"], key="audit_actions"
+)
+limit = filters[2].number_input(
+    "Rows", min_value=10, max_value=10_000, value=500, step=100, key="audit_limit"
+)
+
+rows = audit.read(session.settings(), admin, actor=actor or None, actions=actions, limit=int(limit))
+st.caption(f"{len(rows)} most recent rows, newest first. Times are UTC.")
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                "when (UTC)": r.at.strftime("%Y-%m-%d %H:%M:%S"),
+                "who": r.actor,
+                "role": r.actor_role or "",
+                "what": r.action,
+                "target": r.target or "",
+                "scope": r.scope or "",
+                "rows": r.row_count,
+                "detail": r.detail or "",
+            }
+            for r in rows
+        ],
+        columns=["when (UTC)", "who", "role", "what", "target", "scope", "rows", "detail"],
+    ),
+    hide_index=True,
+)

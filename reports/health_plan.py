@@ -1,0 +1,329 @@
+"""Health-plan reads for the dashboard, each scoped to the principal where the data is queried.
+
+Who sees what:
+- employer (scope: employer_id): the roster, adds and terms, and eligibility of their own members only; no claim
+  or accumulator detail (that is health information the employer does not get).
+- member (scope: member_id): their own claims, cost share, accumulators and eligibility; a subscriber also sees
+  every member of the family (rows whose subscriber_id is theirs) and the family accumulators.
+- provider (scope: NPI): claim status and cost share of claims billed under their own NPI, and the eligibility of
+  members they have billed for.
+- admin: everything.
+Any other role, or a scoped role without a scope value, gets :class:`NotPermitted`. Asking about a member outside
+one's scope and about a member that does not exist get the same refusal, so the answer reveals nothing.
+
+Every function takes the published snapshot's DuckDB connection and returns a pandas frame whose money columns
+hold ``Decimal`` (read through Arrow, never as floats).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from domain.cost_share import pct_met
+from domain.enrollment import covers_sql
+from reports.principal import NotPermitted, Principal, Role
+
+MARTS = "marts"
+DEFAULT_TZ = "America/Chicago"
+
+
+# ---------------------------------------------------------------------------------------- scoping
+def _scope_value(principal: Principal) -> str:
+    if not principal.scope_value:
+        raise NotPermitted(f"a {principal.role} sign-in without a scope sees nothing")
+    return principal.scope_value
+
+
+def _enrollment_scope(principal: Principal) -> tuple[str, list]:
+    """WHERE clause and params limiting roster rows (employer_id, member_id, subscriber_id columns)."""
+    if principal.role is Role.ADMIN:
+        return "TRUE", []
+    if principal.role is Role.EMPLOYER:
+        return "employer_id = ?", [_scope_value(principal)]
+    raise NotPermitted(f"role {principal.role} may not read the employer roster")
+
+
+def _claims_scope(principal: Principal) -> tuple[str, list]:
+    """WHERE clause and params limiting claim rows (member_id, subscriber_id, provider_npi columns)."""
+    if principal.role is Role.ADMIN:
+        return "TRUE", []
+    if principal.role is Role.MEMBER:
+        me = _scope_value(principal)
+        # A dependent's member_id is never anyone's subscriber_id, so this is "self, or my family if I subscribe".
+        return "(member_id = ? OR subscriber_id = ?)", [me, me]
+    if principal.role is Role.PROVIDER:
+        return "provider_npi = ?", [_scope_value(principal)]
+    raise NotPermitted(f"role {principal.role} may not read claims")
+
+
+def _accumulator_scope(principal: Principal, family: bool) -> tuple[str, list]:
+    if principal.role is Role.ADMIN:
+        return "TRUE", []
+    if principal.role is Role.MEMBER:
+        me = _scope_value(principal)
+        return ("subscriber_id = ?", [me]) if family else ("(member_id = ? OR subscriber_id = ?)", [me, me])
+    raise NotPermitted(f"role {principal.role} may not read accumulators")
+
+
+def _frame(conn, sql: str, params: list) -> pd.DataFrame:
+    return conn.sql(sql, params=params).to_arrow_table().to_pandas()
+
+
+def _rows(conn, sql: str, params: list) -> list[dict]:
+    return conn.sql(sql, params=params).to_arrow_table().to_pylist()
+
+
+# ---------------------------------------------------------------------------------------- enrollment
+ROSTER_COLUMNS = (
+    "employer_id, employer_name, member_id, subscriber_id, relationship, first_name, last_name, coverage_tier, "
+    "plan_id, coverage_start, coverage_end"
+)
+_ROSTER_ORDER = "employer_id, subscriber_id, relationship <> 'self', member_id, coverage_start"
+
+
+def roster_as_of(principal: Principal, conn, on: dt.date) -> pd.DataFrame:
+    """Members with a span open on ``on``: subscriber and dependents, tier, plan and dates."""
+    where, params = _enrollment_scope(principal)
+    return _frame(
+        conn,
+        f"SELECT {ROSTER_COLUMNS} FROM {MARTS}.employer_enrollment "
+        f"WHERE {where} AND {covers_sql()} ORDER BY {_ROSTER_ORDER}",
+        [*params, on, on],
+    )
+
+
+def adds_and_terms(principal: Principal, conn, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """Spans starting (``change`` = add, on coverage_start) or ending (term, on coverage_end) in [start, end]."""
+    if end < start:
+        raise ValueError(f"the period ends ({end}) before it starts ({start})")
+    where, params = _enrollment_scope(principal)
+    sql = f"""
+        SELECT 'add' AS change, coverage_start AS change_date, {ROSTER_COLUMNS}
+        FROM {MARTS}.employer_enrollment WHERE {where} AND coverage_start BETWEEN ? AND ?
+        UNION ALL
+        SELECT 'term' AS change, coverage_end AS change_date, {ROSTER_COLUMNS}
+        FROM {MARTS}.employer_enrollment WHERE {where} AND coverage_end BETWEEN ? AND ?
+        ORDER BY change_date, change, employer_id, member_id
+    """
+    return _frame(conn, sql, [*params, start, end, *params, start, end])
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    member_id: str
+    on: dt.date
+    covered: bool
+    plan_id: str | None = None
+    plan_name: str | None = None
+    plan_year: int | None = None
+    coverage_tier: str | None = None
+    coverage_start: dt.date | None = None
+    coverage_end: dt.date | None = None
+
+
+def _require_member_in_scope(principal: Principal, conn, member_id: str) -> None:
+    if principal.role is Role.ADMIN:
+        return
+    if principal.role is Role.EMPLOYER:
+        sql, params = f"SELECT 1 FROM {MARTS}.employer_enrollment WHERE member_id = ? AND employer_id = ?", [
+            member_id,
+            _scope_value(principal),
+        ]
+    elif principal.role is Role.MEMBER:
+        me = _scope_value(principal)
+        sql = f"SELECT 1 FROM {MARTS}.employer_enrollment WHERE member_id = ? AND (member_id = ? OR subscriber_id = ?)"
+        params = [member_id, me, me]
+    elif principal.role is Role.PROVIDER:
+        sql = f"SELECT 1 FROM {MARTS}.claim_status WHERE member_id = ? AND provider_npi = ?"
+        params = [member_id, _scope_value(principal)]
+    else:
+        raise NotPermitted(f"role {principal.role} may not check eligibility")
+    if not _rows(conn, sql + " LIMIT 1", params):
+        raise NotPermitted(f"member {member_id} is not among the members you may see")
+
+
+def eligibility(principal: Principal, conn, member_id: str, on: dt.date) -> Eligibility:
+    """Is ``member_id`` covered on ``on``, and under which plan and tier (the latest-starting covering span)."""
+    _require_member_in_scope(principal, conn, member_id)
+    rows = _rows(
+        conn,
+        f"""
+        SELECT e.plan_id, p.name AS plan_name, p.plan_year, e.coverage_tier, e.coverage_start, e.coverage_end
+        FROM {MARTS}.employer_enrollment e
+        LEFT JOIN {MARTS}.plan_years p
+          ON p.plan_id = e.plan_id AND p.plan_year_start <= ? AND ? <= p.plan_year_end
+        WHERE e.member_id = ? AND {covers_sql("e")}
+        ORDER BY e.coverage_start DESC, e.plan_id LIMIT 1
+        """,
+        [on, on, member_id, on, on],
+    )
+    if not rows:
+        return Eligibility(member_id, on, covered=False)
+    return Eligibility(member_id, on, covered=True, **rows[0])
+
+
+# ---------------------------------------------------------------------------------------- claims
+CLAIM_STATUS_COLUMNS = (
+    "root_claim_id, claim_id, claim_type, member_id, provider_npi, service_date, processed_at, status, line_count, "
+    "unpriced_lines, billed_amount, allowed_amount, member_responsibility, plan_paid"
+)
+
+
+def claim_status(
+    principal: Principal,
+    conn,
+    *,
+    claim_id: str | None = None,
+    member_id: str | None = None,
+    status: str | None = None,
+    processed_from: dt.date | None = None,
+    processed_to: dt.date | None = None,
+) -> pd.DataFrame:
+    """Claims (effective version only) with status and processed date; ``claim_id`` matches the original's id or
+    the effective version's. Newest processed first."""
+    where, params = _claims_scope(principal)
+    filters = [where]
+    if claim_id is not None:
+        filters.append("(root_claim_id = ? OR claim_id = ?)")
+        params += [claim_id, claim_id]
+    for column, value in (("member_id", member_id), ("status", status)):
+        if value is not None:
+            filters.append(f"{column} = ?")
+            params.append(value)
+    if processed_from is not None:
+        filters.append("CAST(processed_at AS DATE) >= ?")
+        params.append(processed_from)
+    if processed_to is not None:
+        filters.append("CAST(processed_at AS DATE) <= ?")
+        params.append(processed_to)
+    sql = (
+        f"SELECT {CLAIM_STATUS_COLUMNS} FROM {MARTS}.claim_status WHERE {' AND '.join(filters)} "
+        "ORDER BY processed_at DESC, root_claim_id"
+    )
+    return _frame(conn, sql, params)
+
+
+COST_SHARE_COLUMNS = (
+    "claim_id, line_number, member_id, service_date, processed_at, provider_npi, service_category, network, status, "
+    "allowed_amount, deductible_applied, coinsurance, copay, member_responsibility, plan_paid, basis, explanation, "
+    "plan_id, plan_year"
+)
+
+
+def claim_cost_share(
+    principal: Principal, conn, *, member_id: str | None = None, claim_id: str | None = None
+) -> pd.DataFrame:
+    """Cost share of each effective claim line with the reason the member owes it, in processing order."""
+    where, params = _claims_scope(principal)
+    filters = [where]
+    if member_id is not None:
+        filters.append("member_id = ?")
+        params.append(member_id)
+    if claim_id is not None:
+        filters.append("(claim_id = ? OR root_claim_id = ?)")
+        params += [claim_id, claim_id]
+    sql = (
+        f"SELECT {COST_SHARE_COLUMNS} FROM {MARTS}.claim_cost_share WHERE {' AND '.join(filters)} "
+        "ORDER BY subscriber_id, plan_year, order_at, root_claim_id, line_number"
+    )
+    return _frame(conn, sql, params)
+
+
+def claim_exceptions(principal: Principal, conn) -> pd.DataFrame:
+    """Claim lines that could not be priced (admin only)."""
+    principal.require(Role.ADMIN)
+    return _frame(conn, f"SELECT * FROM {MARTS}.claim_exceptions ORDER BY reason, claim_id, line_number", [])
+
+
+# ---------------------------------------------------------------------------------------- accumulators
+def end_of_day_utc(on: dt.date, org_timezone: str = DEFAULT_TZ) -> dt.datetime:
+    """The first instant after ``on`` in the organisation's time zone, as a naive UTC timestamp (how ts are
+    stored)."""
+    local = dt.datetime.combine(on + dt.timedelta(days=1), dt.time(), tzinfo=ZoneInfo(org_timezone))
+    return local.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def _accumulators(
+    principal: Principal,
+    conn,
+    *,
+    family: bool,
+    who: str | None,
+    as_of: dt.date | None,
+    org_timezone: str,
+) -> pd.DataFrame:
+    table = "family_accumulators" if family else "member_accumulators"
+    keys = ["subscriber_id"] if family else ["member_id", "subscriber_id"]
+    group = ", ".join([*keys, "plan_id", "plan_year", "network"])
+    where, params = _accumulator_scope(principal, family)
+    filters = [_qualify(where)]
+    if who is not None:
+        filters.append(f"a.{keys[0]} = ?")
+        params.append(who)
+    columns = (
+        f"a.{group.replace(', ', ', a.')}, a.deductible_limit, a.oop_limit, a.coverage_tier, a.plan_year_start"
+        + ("" if family else ", a.employer_id")
+    )
+    if as_of is None:
+        sql = (
+            f"SELECT {columns}, a.deductible_met, a.oop_met FROM {MARTS}.{table} a "
+            f"WHERE {' AND '.join(filters)} ORDER BY {group}"
+        )
+        rows = _rows(conn, sql, params)
+    else:
+        # Running totals are prefix sums in processing order, so "as of D" is the sum over the lines whose place
+        # in that order (order_at: the original's processed_at for an adjustment) falls on or before D.
+        sums = f"""
+            SELECT {group}, sum(deductible_applied) AS deductible_met, sum(member_responsibility) AS oop_met
+            FROM {MARTS}.claim_cost_share WHERE order_at < ? GROUP BY {group}
+        """
+        sql = f"""
+            SELECT {columns}, coalesce(s.deductible_met, 0) AS deductible_met, coalesce(s.oop_met, 0) AS oop_met
+            FROM {MARTS}.{table} a LEFT JOIN ({sums}) s USING ({group})
+            WHERE {" AND ".join(filters)} AND a.plan_year_start <= ? ORDER BY {group}
+        """
+        rows = _rows(conn, sql, [end_of_day_utc(as_of, org_timezone), *params, as_of])
+    for row in rows:
+        for part in ("deductible", "oop"):
+            met, limit = row[f"{part}_met"], row[f"{part}_limit"]
+            row[f"{part}_remaining"] = None if limit is None else max(Decimal("0.00"), limit - met)
+            row[f"{part}_pct_met"] = pct_met(met, limit)
+    return pd.DataFrame(rows)
+
+
+def _qualify(where: str) -> str:
+    """Prefix the scope clause's bare column names with the accumulator table's alias."""
+    for column in ("member_id", "subscriber_id"):
+        where = where.replace(f"{column} = ?", f"a.{column} = ?")
+    return where
+
+
+def member_accumulators(
+    principal: Principal,
+    conn,
+    *,
+    member_id: str | None = None,
+    as_of: dt.date | None = None,
+    org_timezone: str = DEFAULT_TZ,
+) -> pd.DataFrame:
+    """Deductible and OOP met / limit / remaining / % met per member, plan year and network: at the end of the data,
+    or as of the end of ``as_of`` (in the organisation's time zone)."""
+    return _accumulators(principal, conn, family=False, who=member_id, as_of=as_of, org_timezone=org_timezone)
+
+
+def family_accumulators(
+    principal: Principal,
+    conn,
+    *,
+    subscriber_id: str | None = None,
+    as_of: dt.date | None = None,
+    org_timezone: str = DEFAULT_TZ,
+) -> pd.DataFrame:
+    """The same per family (subscriber): a subscriber sees their family, a dependent gets no rows, roles other
+    than member and admin are refused."""
+    return _accumulators(principal, conn, family=True, who=subscriber_id, as_of=as_of, org_timezone=org_timezone)

@@ -1,0 +1,45 @@
+"""Who may see which Learning Center person: the one scoping rule the transcript and compliance reads share.
+
+staff see only their own person_id; an education manager only people of their departments (``Principal.scope``);
+admin everyone; every other role nobody.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from reports.principal import NotPermitted, Principal, Role
+
+MARTS = "marts"
+PEOPLE = "learning_people"
+
+
+def marts(conn):
+    """Ibis over the published snapshot's connection (read-only is fine)."""
+    return ibis.duckdb.from_connection(conn)
+
+
+def scope_filter(principal: Principal, table: ir.Table) -> ir.Table:
+    """``table`` (with person_id and department columns) restricted to what ``principal`` may see."""
+    if principal.role is Role.ADMIN:
+        return table
+    if principal.role is Role.STAFF:
+        if not principal.scope_value:
+            raise NotPermitted("a staff sign-in without a person_id sees nothing")
+        return table.filter(table.person_id == principal.scope_value)
+    if principal.role is Role.EDUCATION_MANAGER:
+        return table.filter(table.department.isin(list(principal.scope)))
+    raise NotPermitted(f"role {principal.role} has no access to Learning Center people")
+
+
+def require_person(principal: Principal, conn, person_id: str) -> dict:
+    """The person's directory row (names, department, masked id) if ``principal`` may see them; else NotPermitted.
+
+    A person outside the scope and a person who does not exist get the same refusal, so the answer reveals nothing.
+    """
+    people = marts(conn).table(PEOPLE, database=MARTS)
+    rows = scope_filter(principal, people.filter(people.person_id == person_id)).to_pyarrow().to_pylist()
+    if not rows:
+        raise NotPermitted("this person is not in your scope")
+    return rows[0]

@@ -1,0 +1,123 @@
+"""Tables of the dashboard's own state: users, sessions, reset tokens, audit log, CE merge decisions.
+
+Every timestamp is stored in UTC and read back as an aware UTC datetime on every backend (SQLite keeps no
+zone).
+Secrets are never stored: passwords as argon2id hashes, session and reset tokens as SHA-256 digests.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UtcDateTime(TypeDecorator):
+    """Aware UTC datetimes in and out, whatever the backend does with zones."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column; pass an aware datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(150), unique=True)
+    role: Mapped[str] = mapped_column(String(32))
+    #: person_id, department(s), employer_id, member_id or NPI, as a JSON list (empty for ce_team/admin).
+    scope: Mapped[list] = mapped_column(JSON, default=list)
+    #: The Organization ID e-mail that signs this user in through OIDC (optional).
+    email: Mapped[str | None] = mapped_column(String(320), unique=True, nullable=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class UserSession(Base):
+    """A signed-in browser session, checked on every rerun (idle timeout and absolute lifetime)."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    method: Mapped[str] = mapped_column(String(16), default="password")  # password | oidc
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    #: signed_out | idle | expired | disabled | password_changed | password_reset
+    end_reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+
+class ResetToken(Base):
+    __tablename__ = "password_reset_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_by: Mapped[str] = mapped_column(String(150))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class AuditEntry(Base):
+    """Who did what, when, over which scope and how many rows. Never passwords, tokens or record contents."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"), Index("ix_audit_log_actor", "actor"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    actor: Mapped[str] = mapped_column(String(150))
+    actor_role: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    action: Mapped[str] = mapped_column(String(48))
+    target: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    scope: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    row_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class MergeDecision(Base):
+    """A CE team decision on a likely-duplicate cluster or pair; the pipeline applies the ones not undone."""
+
+    __tablename__ = "ce_merge_decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action: Mapped[str] = mapped_column(String(16))  # merge | keep_separate | undo
+    decided_by: Mapped[str] = mapped_column(String(150))
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    reason: Mapped[str] = mapped_column(Text)
+    cluster_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    account_id_l: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    account_id_r: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: merge: the account that survives (the organisation account); the others' credits move to it.
+    survivor_account_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: JSON list of the accounts merged into the survivor (empty for keep_separate / undo).
+    merged_account_ids: Mapped[list] = mapped_column(JSON, default=list)
+    #: undo: the decision it reverses.
+    undoes_decision_id: Mapped[int | None] = mapped_column(ForeignKey("ce_merge_decisions.id"), nullable=True)

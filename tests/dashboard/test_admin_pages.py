@@ -1,0 +1,79 @@
+import contextlib
+import re
+
+from reports import auth
+from reports.principal import Role
+from tests.dashboard.conftest import fill_sign_in, titles
+
+
+def add_user(app, username, role, scope):
+    app.text_input(key="add_username").input(username)
+    app.selectbox(key="add_role").select(role)
+    app.text_input(key="add_scope").input(scope)
+    return app.button(key="add_submit").click().run()
+
+
+def test_admin_adds_a_user_and_sees_the_one_time_password_once(signed_in_as, settings):
+    app = signed_in_as("root", Role.ADMIN)
+    app.switch_page("views/admin_users.py").run()
+    add_user(app, "Dana", "employer", "E042")
+    assert not app.exception
+    assert [s.value for s in app.success] == [
+        "User dana added. Give them this one-time password; it is shown only now:"
+    ]
+    [one_time] = [c.value for c in app.code]
+    assert re.fullmatch(r"[A-Za-z2-9]{16}", one_time)
+    assert list(app.dataframe[0].value["username"]) == ["dana", "root"]
+
+    app.run()  # any later rerun: the password is gone from the page
+    assert [c.value for c in app.code] == []
+
+    signed_in = auth.sign_in(settings, "dana", one_time)
+    assert signed_in.must_change_password
+    assert (signed_in.principal.role, signed_in.principal.scope) == (Role.EMPLOYER, ("E042",))
+
+
+def test_admin_sees_why_a_user_cannot_be_added(signed_in_as):
+    app = signed_in_as("root", Role.ADMIN)
+    app.switch_page("views/admin_users.py").run()
+    add_user(app, "dana", "employer", "")
+    assert [e.value for e in app.error] == ["role employer needs a scope: its employer_id"]
+    assert [c.value for c in app.code] == []
+
+
+def test_admin_unlocks_and_resets_a_user(signed_in_as, make_user, settings, app):
+    make_user("sam", Role.STAFF, ("P0001",))
+    for _ in range(5):
+        with contextlib.suppress(auth.AuthError):
+            auth.sign_in(settings, "sam", "not my password")
+    signed_in_as("root", Role.ADMIN)
+    app.switch_page("views/admin_users.py").run()
+    table = app.dataframe[0].value.set_index("username")
+    assert table.loc["sam", "status"] == "locked"
+
+    app.selectbox(key="manage_user").select("sam")
+    app.button(key="manage_unlock").click().run()
+    assert [s.value for s in app.success] == ["sam is unlocked."]
+    assert app.dataframe[0].value.set_index("username").loc["sam", "status"] == "active"
+
+    app.button(key="manage_reset").click().run()
+    [one_time] = [c.value for c in app.code]
+    assert auth.sign_in(settings, "sam", one_time).must_change_password
+
+
+def test_audit_log_page_lists_sign_ins_for_admins(signed_in_as, make_user, app):
+    make_user("erin", Role.EDUCATION_MANAGER, ("ICU",))
+    fill_sign_in(app.run(), "erin", "wrong password!")
+    signed_in_as("root", Role.ADMIN)
+    app.switch_page("views/admin_audit.py").run()
+    assert titles(app) == ["Audit log"]
+    log = app.dataframe[0].value
+    # newest first: erin added (by root), erin's failed sign-in, root added, root's sign-in
+    assert list(zip(log["who"], log["what"], log["target"], strict=True)) == [
+        ("root", "sign_in", ""),
+        ("root", "user_add", "root"),
+        ("erin", "sign_in_failed", ""),
+        ("root", "user_add", "erin"),
+    ]
+    app.text_input(key="audit_actor").input("erin").run()
+    assert set(app.dataframe[0].value["who"]) == {"erin"}
