@@ -44,7 +44,7 @@ def replace_table(conn, name: str, select_sql: str, params: list | None = None) 
     schema = name.split(".")[0]
     conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     conn.execute(f"CREATE OR REPLACE TABLE {name} AS {select_sql}", params or [])
-    return conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+    return conn.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
 
 
 def replace_table_from_df(conn, name: str, df, order_by: str | None = None) -> int:
@@ -57,4 +57,4 @@ def replace_table_from_df(conn, name: str, df, order_by: str | None = None) -> i
         conn.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _frame{order}")
     finally:
         conn.unregister("_frame")
-    return conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+    return conn.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]

@@ -1,0 +1,1 @@
+"""Tests of the CE portal rules, marts and reports."""
