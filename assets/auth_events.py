@@ -1,0 +1,134 @@
+"""Login-security marts over ``staging.auth_events`` (group ``auth_events``).
+
+Each asset compiles a rule of :mod:`domain.login_security` (an Ibis expression) to DuckDB SQL and rebuilds its mart
+with one ``CREATE OR REPLACE TABLE ... AS ... ORDER BY``, so reruns give identical marts and data never passes
+through Python.
+
+Why full rebuilds and not increments: every rule looks across day boundaries (a lock chain, a 24-hour loop window,
+a 10-minute burst at midnight, a late completion turning an "abandoned" token into "completed_after_expiry"), so
+an increment would have to reopen the tail of every account anyway. Set-based over the whole table the marts take
+a few seconds at 5M events (see ``pipelines/bench/auth_events.py``), well inside the 15% of a full run allowed
+for a new day, and there is no state to get wrong when a late file lands.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+import ibis
+from dagster_duckdb import DuckDBResource
+
+from assets.common import MARTS, mart_key, staging_key
+from domain.login_security import (
+    LoginSecurityPolicy,
+    Scratch,
+    credential_stuffing,
+    login_daily_summary,
+    login_lockouts,
+    reset_loops,
+    reset_outcomes,
+)
+
+GROUP = "auth_events"
+SOURCE = "auth_events"
+
+LOCKOUTS = "login_lockouts"
+RESET_OUTCOMES = "reset_outcomes"
+RESET_LOOPS = "reset_loops"
+STUFFING = "credential_stuffing"
+DAILY_SUMMARY = "login_daily_summary"
+
+
+def _backend(conn) -> ibis.BaseBackend:
+    return ibis.duckdb.from_connection(conn)
+
+
+def _events(conn) -> ibis.Table:
+    return _backend(conn).table(SOURCE, database="staging")
+
+
+def write_mart(conn, name: str, expr: ibis.Table) -> int:
+    """(Re)build ``marts.<name>`` from an Ibis expression in one statement; returns its row count.
+
+    Like ``assets.common.replace_table``, but the count is read with fetchall: DuckDB 2.0 keeps a result read with
+    fetchone() open, and Ibis then refuses the next query on the same connection (the bench reuses one).
+    """
+    conn.execute(f"CREATE SCHEMA IF NOT EXISTS {MARTS}")
+    conn.execute(f"CREATE OR REPLACE TABLE {MARTS}.{name} AS {ibis.to_sql(expr, dialect='duckdb')}")
+    return conn.execute(f"SELECT count(*) FROM {MARTS}.{name}").fetchall()[0][0]
+
+
+def _count_by(conn, name: str, column: str) -> dict[str, int]:
+    rows = conn.execute(f"SELECT {column}, count(*) FROM {MARTS}.{name} GROUP BY 1 ORDER BY 1").fetchall()
+    return {str(k): int(v) for k, v in rows}
+
+
+@dg.asset(
+    key=mart_key(LOCKOUTS),
+    deps=[staging_key(SOURCE)],
+    group_name=GROUP,
+    description="Every lock: 5 consecutive failures lock an account (portal, username) for 30 minutes.",
+)
+def login_lockouts_mart(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    with duckdb.get_connection() as conn, Scratch(_backend(conn)) as scratch:
+        n = write_mart(conn, LOCKOUTS, login_lockouts(_events(conn), scratch, LoginSecurityPolicy()))
+        by_portal = _count_by(conn, LOCKOUTS, "portal")
+    return dg.MaterializeResult(metadata={"rows": n, "by_portal": by_portal})
+
+
+@dg.asset(
+    key=mart_key(RESET_OUTCOMES),
+    deps=[staging_key(SOURCE)],
+    group_name=GROUP,
+    description="Each reset token: completed_in_time, completed_after_expiry, abandoned (or completed_without_request).",
+)
+def reset_outcomes_mart(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    with duckdb.get_connection() as conn:
+        n = write_mart(conn, RESET_OUTCOMES, reset_outcomes(_events(conn), LoginSecurityPolicy()))
+        by_outcome = _count_by(conn, RESET_OUTCOMES, "outcome")
+    return dg.MaterializeResult(metadata={"rows": n, "by_outcome": by_outcome})
+
+
+@dg.asset(
+    key=mart_key(RESET_LOOPS),
+    deps=[staging_key(SOURCE)],
+    group_name=GROUP,
+    description="3+ reset requests for one account within 24 h with no successful login in between.",
+)
+def reset_loops_mart(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    with duckdb.get_connection() as conn:
+        n = write_mart(conn, RESET_LOOPS, reset_loops(_events(conn), LoginSecurityPolicy()))
+    return dg.MaterializeResult(metadata={"rows": n})
+
+
+@dg.asset(
+    key=mart_key(STUFFING),
+    deps=[staging_key(SOURCE)],
+    group_name=GROUP,
+    description="Bursts of one IP failing on 20+ distinct usernames of a portal within 10 minutes.",
+)
+def credential_stuffing_mart(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    with duckdb.get_connection() as conn:
+        n = write_mart(conn, STUFFING, credential_stuffing(_events(conn), LoginSecurityPolicy()))
+    return dg.MaterializeResult(metadata={"rows": n})
+
+
+@dg.asset(
+    key=mart_key(DAILY_SUMMARY),
+    deps=[staging_key(SOURCE), mart_key(LOCKOUTS)],
+    group_name=GROUP,
+    description="Per portal and UTC day: logins, failures, lockouts, reset requests, SSO share of logins.",
+)
+def login_daily_summary_mart(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    with duckdb.get_connection() as conn:
+        lockouts = _backend(conn).table(LOCKOUTS, database=MARTS)
+        n = write_mart(conn, DAILY_SUMMARY, login_daily_summary(_events(conn), lockouts))
+    return dg.MaterializeResult(metadata={"rows": n})
+
+
+AUTH_EVENTS_ASSETS = [
+    login_lockouts_mart,
+    reset_outcomes_mart,
+    reset_loops_mart,
+    credential_stuffing_mart,
+    login_daily_summary_mart,
+]
