@@ -102,7 +102,9 @@ class Source:
     description: str = ""
     #: Columns whose negative values are allowed when ``negative_ok_when`` holds (claim reversals).
     negative_ok_when: tuple[str, str] | None = None
-    references: tuple[tuple[str, str, str], ...] = field(default=())  # (column, source, column): warned, not quarantined
+    references: tuple[tuple[str, str, str], ...] = field(
+        default=()
+    )  # (column, source, column): warned, not quarantined
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -120,7 +122,9 @@ class Source:
         raise KeyError(f"{self.name} has no column {name!r}")
 
 
-def _c(name: str, kind: Kind = Kind.STR, *, opt: bool = False, values=(), rule=None, max_len=MAX_TEXT) -> Column:
+def _c(
+    name: str, kind: Kind = Kind.STR, *, opt: bool = False, values=(), rule=None, max_len=MAX_TEXT
+) -> Column:
     return Column(name, kind, not opt, tuple(values), rule, max_len)
 
 
@@ -128,7 +132,18 @@ S, I, D, DT, TS, B = Kind.STR, Kind.INT, Kind.DECIMAL, Kind.DATE, Kind.TS, Kind.
 MONEY = Rule.MONEY
 
 DEGREES = ("MD", "DO", "RN", "NP", "PA", "PharmD", "PhD", "LPN", "CRNA", "DDS", "PT", "RD", "MSW", "Other")
-CREDIT_TYPES = ("AMA_PRA_1", "ANCC", "ACPE", "ABIM_MOC", "AAPA_1", "ADA_CERP", "APTA", "CDR", "ASWB", "PARTICIPATION")
+CREDIT_TYPES = (
+    "AMA_PRA_1",
+    "ANCC",
+    "ACPE",
+    "ABIM_MOC",
+    "AAPA_1",
+    "ADA_CERP",
+    "APTA",
+    "CDR",
+    "ASWB",
+    "PARTICIPATION",
+)
 PORTALS = ("patient_portal", "learning_center", "ce_portal", "health_plans")
 AUTH_EVENT_TYPES = (
     "login_success",
@@ -312,7 +327,10 @@ SOURCES: tuple[Source, ...] = (
         ),
         key=("evaluation_id",),
         description="Activity evaluations submitted",
-        references=(("account_id", "ce_accounts", "account_id"), ("activity_id", "ce_activities", "activity_id")),
+        references=(
+            ("account_id", "ce_accounts", "account_id"),
+            ("activity_id", "ce_activities", "activity_id"),
+        ),
     ),
     Source(
         "ce_external_credits",
@@ -387,7 +405,10 @@ SOURCES: tuple[Source, ...] = (
         ),
         key=("member_id",),
         description="Members (subscribers and dependents)",
-        references=(("employer_id", "hp_employers", "employer_id"), ("subscriber_id", "hp_members", "member_id")),
+        references=(
+            ("employer_id", "hp_employers", "employer_id"),
+            ("subscriber_id", "hp_members", "member_id"),
+        ),
     ),
     Source(
         "hp_enrollment",

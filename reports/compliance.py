@@ -13,7 +13,8 @@ import pandas as pd
 
 from domain.compliance import DUE_SOON, OVERDUE, ROLLUP_KEYS, STATUSES, compliance_rollup
 from reports.exports.csv import csv_bytes
-from reports.exports.excel import Sheet, workbook_bytes
+from reports.exports.excel import Sheet
+from reports.exports.xlsx_stream import streamed_workbook_bytes
 from reports.learning_access import MARTS, marts, scope_filter
 from reports.principal import Principal, Role
 
@@ -78,12 +79,18 @@ def compliance_summary(principal: Principal, conn, by: str) -> pd.DataFrame:
 def _list_rows(frame: pd.DataFrame) -> list[list]:
     cols = [c for c, _ in LIST_COLUMNS]
     # None for missing values (pandas may hold NaN/NaT), so exports show an empty cell.
-    return [[None if pd.isna(v) else v for v in row] for row in frame[cols].itertuples(index=False, name=None)]
+    return [
+        [None if pd.isna(v) else v for v in row] for row in frame[cols].itertuples(index=False, name=None)
+    ]
 
 
 def attention_list_excel(frame: pd.DataFrame) -> bytes:
-    """The overdue / due-soon list (a frame from :func:`attention_list`) as a one-sheet workbook."""
-    return workbook_bytes([Sheet("Overdue and due soon", [h for _, h in LIST_COLUMNS], _list_rows(frame))])
+    """The overdue / due-soon list (a frame from :func:`attention_list`) as a one-sheet workbook.
+
+    Streamed: an organisation-wide list can be 100k rows, which openpyxl cannot write within the 10 s bar."""
+    return streamed_workbook_bytes(
+        [Sheet("Overdue and due soon", [h for _, h in LIST_COLUMNS], _list_rows(frame))]
+    )
 
 
 def attention_list_csv(frame: pd.DataFrame) -> bytes:

@@ -1,15 +1,16 @@
 """Health-plan reads for the dashboard, each scoped to the principal where the data is queried.
 
 Who sees what:
-- employer (scope: employer_id): the roster, adds and terms, and eligibility of their own members only; no claim
-  or accumulator detail (that is health information the employer does not get).
-- member (scope: member_id): their own claims, cost share, accumulators and eligibility; a subscriber also sees
-  every member of the family (rows whose subscriber_id is theirs) and the family accumulators.
-- provider (scope: NPI): claim status and cost share of claims billed under their own NPI, and the eligibility of
-  members they have billed for.
+- employer (scope: employer_id): the roster, adds and terms, and eligibility of their own members only; no
+  claim or accumulator detail (that is health information the employer does not get).
+- member (scope: member_id): their own claims, cost share, accumulators and eligibility; a subscriber also
+  sees every member of the family (rows whose subscriber_id is theirs) and the family accumulators.
+- provider (scope: NPI): claim status and cost share of claims billed under their own NPI, and the eligibility
+  of members they have billed for.
 - admin: everything.
-Any other role, or a scoped role without a scope value, gets :class:`NotPermitted`. Asking about a member outside
-one's scope and about a member that does not exist get the same refusal, so the answer reveals nothing.
+Any other role, or a scoped role without a scope value, gets :class:`NotPermitted`. Asking about a member
+outside one's scope and about a member that does not exist get the same refusal, so the answer reveals
+nothing.
 
 Every function takes the published snapshot's DuckDB connection and returns a pandas frame whose money columns
 hold ``Decimal`` (read through Arrow, never as floats).
@@ -54,7 +55,8 @@ def _claims_scope(principal: Principal) -> tuple[str, list]:
         return "TRUE", []
     if principal.role is Role.MEMBER:
         me = _scope_value(principal)
-        # A dependent's member_id is never anyone's subscriber_id, so this is "self, or my family if I subscribe".
+        # A dependent's member_id is never anyone's subscriber_id, so this is "self, or my family if I
+        # subscribe".
         return "(member_id = ? OR subscriber_id = ?)", [me, me]
     if principal.role is Role.PROVIDER:
         return "provider_npi = ?", [_scope_value(principal)]
@@ -98,7 +100,8 @@ def roster_as_of(principal: Principal, conn, on: dt.date) -> pd.DataFrame:
 
 
 def adds_and_terms(principal: Principal, conn, start: dt.date, end: dt.date) -> pd.DataFrame:
-    """Spans starting (``change`` = add, on coverage_start) or ending (term, on coverage_end) in [start, end]."""
+    """Spans starting (``change`` = add, on coverage_start) or ending (term, on coverage_end) in [start,
+    end]."""
     if end < start:
         raise ValueError(f"the period ends ({end}) before it starts ({start})")
     where, params = _enrollment_scope(principal)
@@ -130,10 +133,13 @@ def _require_member_in_scope(principal: Principal, conn, member_id: str) -> None
     if principal.role is Role.ADMIN:
         return
     if principal.role is Role.EMPLOYER:
-        sql, params = f"SELECT 1 FROM {MARTS}.employer_enrollment WHERE member_id = ? AND employer_id = ?", [
-            member_id,
-            _scope_value(principal),
-        ]
+        sql, params = (
+            f"SELECT 1 FROM {MARTS}.employer_enrollment WHERE member_id = ? AND employer_id = ?",
+            [
+                member_id,
+                _scope_value(principal),
+            ],
+        )
     elif principal.role is Role.MEMBER:
         me = _scope_value(principal)
         sql = f"SELECT 1 FROM {MARTS}.employer_enrollment WHERE member_id = ? AND (member_id = ? OR subscriber_id = ?)"
@@ -148,7 +154,8 @@ def _require_member_in_scope(principal: Principal, conn, member_id: str) -> None
 
 
 def eligibility(principal: Principal, conn, member_id: str, on: dt.date) -> Eligibility:
-    """Is ``member_id`` covered on ``on``, and under which plan and tier (the latest-starting covering span)."""
+    """Is ``member_id`` covered on ``on``, and under which plan and tier (the latest-starting covering
+    span)."""
     _require_member_in_scope(principal, conn, member_id)
     rows = _rows(
         conn,
@@ -184,8 +191,8 @@ def claim_status(
     processed_from: dt.date | None = None,
     processed_to: dt.date | None = None,
 ) -> pd.DataFrame:
-    """Claims (effective version only) with status and processed date; ``claim_id`` matches the original's id or
-    the effective version's. Newest processed first."""
+    """Claims (effective version only) with status and processed date; ``claim_id`` matches the original's id
+    or the effective version's. Newest processed first."""
     where, params = _claims_scope(principal)
     filters = [where]
     if claim_id is not None:
@@ -276,15 +283,15 @@ def _accumulators(
         )
         rows = _rows(conn, sql, params)
     else:
-        # Running totals are prefix sums in processing order, so "as of D" is the sum over the lines whose place
-        # in that order (order_at: the original's processed_at for an adjustment) falls on or before D.
+        # Running totals are prefix sums in processing order, so "as of D" is the sum over the lines whose
+        # place in that order (order_at: the original's processed_at for an adjustment) falls on or before D.
         sums = f"""
             SELECT {group}, sum(deductible_applied) AS deductible_met, sum(member_responsibility) AS oop_met
             FROM {MARTS}.claim_cost_share WHERE order_at < ? GROUP BY {group}
         """
         sql = f"""
-            SELECT {columns}, coalesce(s.deductible_met, 0) AS deductible_met, coalesce(s.oop_met, 0) AS oop_met
-            FROM {MARTS}.{table} a LEFT JOIN ({sums}) s USING ({group})
+            SELECT {columns}, coalesce(s.deductible_met, 0) AS deductible_met, coalesce(s.oop_met, 0) AS
+            oop_met FROM {MARTS}.{table} a LEFT JOIN ({sums}) s USING ({group})
             WHERE {" AND ".join(filters)} AND a.plan_year_start <= ? ORDER BY {group}
         """
         rows = _rows(conn, sql, [end_of_day_utc(as_of, org_timezone), *params, as_of])
@@ -311,8 +318,8 @@ def member_accumulators(
     as_of: dt.date | None = None,
     org_timezone: str = DEFAULT_TZ,
 ) -> pd.DataFrame:
-    """Deductible and OOP met / limit / remaining / % met per member, plan year and network: at the end of the data,
-    or as of the end of ``as_of`` (in the organisation's time zone)."""
+    """Deductible and OOP met / limit / remaining / % met per member, plan year and network: at the end of the
+    data, or as of the end of ``as_of`` (in the organisation's time zone)."""
     return _accumulators(principal, conn, family=False, who=member_id, as_of=as_of, org_timezone=org_timezone)
 
 
@@ -326,4 +333,6 @@ def family_accumulators(
 ) -> pd.DataFrame:
     """The same per family (subscriber): a subscriber sees their family, a dependent gets no rows, roles other
     than member and admin are refused."""
-    return _accumulators(principal, conn, family=True, who=subscriber_id, as_of=as_of, org_timezone=org_timezone)
+    return _accumulators(
+        principal, conn, family=True, who=subscriber_id, as_of=as_of, org_timezone=org_timezone
+    )

@@ -124,7 +124,13 @@ def load_transcript(
     rows = items_in_range(table, person_id, date_from, date_to).to_pyarrow().to_pylist()
     items = tuple(
         TranscriptItem(
-            r["completed_on"], r["source"], r["item_id"], r["title"], r["credit_type"], r["credits"], r["hours"]
+            r["completed_on"],
+            r["source"],
+            r["item_id"],
+            r["title"],
+            r["credit_type"],
+            r["credits"],
+            r["hours"],
         )
         for r in rows
     )
@@ -137,9 +143,7 @@ def load_transcript(
 
 
 def transcript_pdf(t: Transcript) -> bytes:
-    return table_pdf(
-        "Transcript", t.header_lines(), PDF_COLUMNS, t.item_rows(), "Totals", t.total_rows()
-    )
+    return table_pdf("Transcript", t.header_lines(), PDF_COLUMNS, t.item_rows(), "Totals", t.total_rows())
 
 
 def transcript_excel(t: Transcript) -> bytes:

@@ -54,6 +54,11 @@ class BenchContext:
     scale: str
     console: Console
     cores: int = field(default_factory=lambda: os.cpu_count() or 1)
+    #: Figures measured so far in this run, so a later topic can compare against an earlier one.
+    figures: list[Figure] = field(default_factory=list)
+
+    def figure(self, topic: str, name: str) -> Figure | None:
+        return next((f for f in self.figures if f.topic == topic and f.name == name), None)
 
     @contextmanager
     def timer(self) -> Iterator[Callable[[], float]]:
@@ -66,7 +71,7 @@ class BenchContext:
 def run_bench(settings: Settings, scale: str, only: list[str]) -> int:
     console = Console()
     ctx = BenchContext(settings, scale, console)
-    figures: list[Figure] = []
+    figures = ctx.figures
     for topic in TOPICS:
         if only and topic not in only:
             continue
