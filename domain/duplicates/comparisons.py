@@ -1,0 +1,199 @@
+"""What two accounts are compared on, as a table of named levels with documented fixed m/u probabilities.
+
+Each field is a Splink ``CustomComparison`` built from Splink's own level library (exact, Jaro-Winkler,
+Damerau-Levenshtein, array intersection for nicknames, reversed columns for swapped names). Levels run from the
+strongest agreement down to ``different``; ``missing`` is Splink's null level (weight 0).
+
+The m and u below are the *fixed parameters*: a small dataset (fewer accounts than
+``DuplicatePolicy.min_accounts_to_train``) is scored with them as they are; a bigger one starts from them and
+replaces them with trained values (u by random sampling, m by expectation maximisation). They were set by
+reasoning, not fitted: m = share of true duplicate pairs at the level, u = share of random pairs at it, e.g. two
+random accounts share a birth date about once in 10,000 pairs (dates spread over ~40 years), a phone number or
+license number almost never (1e-5), a surname about once in 500.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import ColumnExpression
+
+
+@dataclass(frozen=True)
+class Level:
+    key: str  # short name used in the marts' per-field level columns and in the evidence text
+    creator: object  # a splink ComparisonLevelCreator
+    m: float | None = None  # None for the null level (it carries no weight)
+    u: float | None = None
+    #: Domain knowledge EM must not overwrite: with m this small EM only drives it towards an underflow.
+    fix_m: bool = False
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str  # Splink's output column name: gamma_<name>, bf_<name>
+    levels: tuple[Level, ...]  # null level first, then strongest → weakest, ``different`` (else) last
+
+    def comparison(self) -> cl.CustomComparison:
+        creators = []
+        for level in self.levels:
+            creator = level.creator
+            options = {"label_for_charts": level.key}
+            if level.m is not None:
+                options |= {
+                    "m_probability": level.m,
+                    "u_probability": level.u,
+                    "fix_m_probability": level.fix_m,
+                }
+            creators.append(creator.configure(**options))
+        return cl.CustomComparison(creators, output_column_name=self.name, comparison_description=self.name)
+
+    def key_for_gamma(self) -> dict[int, str]:
+        """Splink's comparison vector value → level key: null = -1, the others count down to 0 (``different``)."""
+        keys = [lv.key for lv in self.levels if lv.m is not None]
+        mapping = {len(keys) - 1 - i: key for i, key in enumerate(keys)}
+        return mapping | {-1: self.levels[0].key}
+
+
+def _else(m: float, u_used: float, fix_m: bool = False) -> Level:
+    return Level("different", cll.ElseLevel(), m, round(1 - u_used, 10), fix_m)
+
+
+def _dl(col, distance: int = 1):
+    return cll.DamerauLevenshteinLevel(col, distance)
+
+
+def _jw(col, threshold: float):
+    return cll.JaroWinklerLevel(col, threshold)
+
+
+NAME = Field(
+    "name",
+    (
+        Level("missing", cll.And(cll.NullLevel("first_name_std"), cll.NullLevel("last_name_std"))),
+        Level(
+            "exact",
+            cll.And(cll.ExactMatchLevel("first_name_std"), cll.ExactMatchLevel("last_name_std")),
+            0.73,
+            1e-5,
+        ),
+        Level(
+            "swapped",
+            cll.ColumnsReversedLevel("first_name_std", "last_name_std", symmetrical=True),
+            0.03,
+            1e-6,
+        ),
+        Level(
+            "nickname",
+            cll.And(cll.ExactMatchLevel("last_name_std"), cll.ArrayIntersectLevel("first_name_forms", 1)),
+            0.12,
+            1e-5,
+        ),
+        Level(
+            "typo",
+            cll.And(
+                cll.Or(_dl("last_name_std"), _jw("last_name_std", 0.92)),
+                cll.Or(
+                    cll.ArrayIntersectLevel("first_name_forms", 1),
+                    _dl("first_name_std"),
+                    _jw("first_name_std", 0.92),
+                ),
+            ),
+            0.10,
+            1e-4,
+        ),
+        # An unrelated first name is next to impossible for the same person (people type their own first name;
+        # nicknames, typos and swaps have their own levels), while twins share surname, birth date and address.
+        # m = 1e-8 is close to a veto: only strong identifiers (phone, license, NPI) can outweigh it.
+        Level("surname_only", cll.ExactMatchLevel("last_name_std"), 1e-8, 2e-3, fix_m=True),
+        Level("first_name_only", cll.ArrayIntersectLevel("first_name_forms", 1), 0.01999998, 1e-2),
+        _else(1e-8, 1e-5 + 1e-6 + 1e-5 + 1e-4 + 2e-3 + 1e-2, fix_m=True),
+    ),
+)
+
+_DAY_MONTH_SWAPPED = (
+    "year(birth_date_l) = year(birth_date_r) AND month(birth_date_l) = day(birth_date_r) "
+    "AND day(birth_date_l) = month(birth_date_r)"
+)
+
+BIRTH_DATE = Field(
+    "birth_date",
+    (
+        Level("missing", cll.NullLevel("birth_date")),
+        Level("exact", cll.ExactMatchLevel("birth_date"), 0.93, 1e-4),
+        Level(
+            "day_month_swapped", cll.CustomLevel(_DAY_MONTH_SWAPPED, base_dialect_str="duckdb"), 0.02, 1e-5
+        ),
+        Level("typo", _dl(ColumnExpression("birth_date").cast_to_string()), 0.045, 2e-3),
+        # typos and swaps have their own levels: an unrelated birth date is rare for the same person
+        _else(0.005, 1e-4 + 1e-5 + 2e-3),
+    ),
+)
+
+PHONE = Field(
+    "mobile_phone",
+    (
+        Level("missing", cll.NullLevel("mobile_phone")),
+        Level("exact", cll.ExactMatchLevel("mobile_phone"), 0.60, 1e-5),
+        Level("typo", _dl("mobile_phone"), 0.05, 1e-4),
+        _else(0.35, 1e-5 + 1e-4),
+    ),
+)
+
+EMAIL = Field(
+    "email_local",
+    (
+        Level("missing", cll.NullLevel("email_local")),
+        # No "similar" level: local parts embed the name (david.murphy17 ~ david.murphy65), so a fuzzy match
+        # repeats the name's evidence and turns namesakes into matches.
+        Level("exact", cll.ExactMatchLevel("email_local"), 0.35, 1e-4),
+        _else(0.65, 1e-4),
+    ),
+)
+
+LICENSE = Field(
+    "license",
+    (
+        Level("missing", cll.NullLevel("license_number_std")),
+        Level(
+            "exact",
+            cll.And(cll.ExactMatchLevel("license_state"), cll.ExactMatchLevel("license_number_std")),
+            0.85,
+            1e-5,
+        ),
+        Level("number_only", cll.ExactMatchLevel("license_number_std"), 0.03, 1e-5),
+        Level("typo", _dl("license_number_std"), 0.05, 1e-4),
+        _else(0.07, 1e-5 + 1e-5 + 1e-4),
+    ),
+)
+
+NPI = Field(
+    "npi",
+    (
+        Level("missing", cll.NullLevel("npi")),
+        Level("exact", cll.ExactMatchLevel("npi"), 0.90, 1e-5),
+        _else(0.10, 1e-5),
+    ),
+)
+
+ADDRESS = Field(
+    "address",
+    (
+        Level("missing", cll.And(cll.NullLevel("street_std"), cll.NullLevel("postal5"))),
+        Level(
+            "exact", cll.And(cll.ExactMatchLevel("street_std"), cll.ExactMatchLevel("postal5")), 0.60, 1e-4
+        ),
+        Level("similar", cll.And(_jw("street_std", 0.9), cll.ExactMatchLevel("postal5")), 0.10, 2e-4),
+        Level("postal_code_only", cll.ExactMatchLevel("postal5"), 0.10, 1e-2),
+        _else(0.20, 1e-4 + 2e-4 + 1e-2),
+    ),
+)
+
+#: Every field in the order the marts and the evidence text list them.
+FIELDS: tuple[Field, ...] = (NAME, BIRTH_DATE, PHONE, EMAIL, LICENSE, NPI, ADDRESS)
+
+
+def comparisons() -> list[cl.CustomComparison]:
+    return [f.comparison() for f in FIELDS]

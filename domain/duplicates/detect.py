@@ -1,0 +1,176 @@
+"""Find duplicate CE accounts: prepare → Splink (block, train, score, cluster) → pairs and clusters marts.
+
+Splink works in a private in-memory DuckDB, so its work tables never land in the warehouse; the two marts come
+back as Arrow tables (typed even when empty) sorted by their keys, so reruns are identical.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+
+from domain.duplicates.classification import classified_clusters_sql, organisation_domains
+from domain.duplicates.comparisons import FIELDS
+from domain.duplicates.evidence import evidence_text
+from domain.duplicates.model import fixed_prior, make_linker
+from domain.duplicates.policy import DuplicatePolicy
+from domain.duplicates.prepare import prepare_accounts
+from domain.duplicates.training import FIXED, TrainingReport, train
+
+PAIRS_MART = "duplicate_account_pairs"
+CLUSTERS_MART = "duplicate_account_clusters"
+
+LEVEL_COLUMNS = tuple(f"{f.name}_level" for f in FIELDS)
+PAIR_COLUMNS = (
+    "account_id_l",
+    "account_id_r",
+    "match_probability",
+    "match_weight",
+    "is_match",
+    "cluster_id",
+    "evidence",
+    *LEVEL_COLUMNS,
+)
+CLUSTER_COLUMNS = (
+    "cluster_id",
+    "account_id",
+    "cluster_size",
+    "classification",
+    "is_recommended_survivor",
+    "recommended_survivor_account_id",
+    "is_organisation_account",
+    "login_method",
+)
+
+
+@dataclass(frozen=True)
+class DuplicateResult:
+    pairs: pa.Table  # the duplicate_account_pairs mart
+    clusters: pa.Table  # the duplicate_account_clusters mart
+    n_accounts: int
+    comparisons: int  # pairs blocking generated, i.e. pairs Splink scored
+    training: TrainingReport
+    organisation_domains: tuple[str, ...]
+    blocked_pairs: pa.Table | None = (
+        None  # (account_id_l, account_id_r) when asked for, to measure blocking recall
+    )
+
+
+def _level_case(field) -> str:
+    whens = " ".join(f"WHEN {g} THEN '{key}'" for g, key in sorted(field.key_for_gamma().items()))
+    return f"CASE gamma_{field.name} {whens} END AS {field.name}_level"
+
+
+def _scored_pairs(conn, predictions: str, policy: DuplicatePolicy):
+    levels = ", ".join(_level_case(f) for f in FIELDS)
+    frame = conn.execute(
+        f"""
+        SELECT account_id_l, account_id_r,
+               round(match_probability, {policy.decimals}) AS match_probability,
+               round(match_weight, {policy.decimals}) AS match_weight,
+               {levels},
+               first_name_l, last_name_l, first_name_r, last_name_r
+        FROM {predictions}
+        """
+    ).df()
+    level_names = [f.name for f in FIELDS]
+    frame["evidence"] = [
+        evidence_text(
+            {name: getattr(row, f"{name}_level") for name in level_names},
+            row.first_name_l,
+            row.last_name_l,
+            row.first_name_r,
+            row.last_name_r,
+        )
+        for row in frame.itertuples(index=False)
+    ]
+    return frame.drop(columns=["first_name_l", "last_name_l", "first_name_r", "last_name_r"])
+
+
+def _empty(n_accounts: int) -> DuplicateResult:
+    """Typed, empty marts: nothing to compare (0 or 1 account)."""
+    conn = duckdb.connect()
+    levels = ", ".join(f"CAST(NULL AS VARCHAR) AS {c}" for c in LEVEL_COLUMNS)
+    pairs = conn.sql(
+        "SELECT CAST(NULL AS VARCHAR) AS account_id_l, CAST(NULL AS VARCHAR) AS account_id_r, "
+        "CAST(NULL AS DOUBLE) AS match_probability, CAST(NULL AS DOUBLE) AS match_weight, "
+        "CAST(NULL AS BOOLEAN) AS is_match, CAST(NULL AS VARCHAR) AS cluster_id, CAST(NULL AS VARCHAR) AS evidence, "
+        f"{levels} LIMIT 0"
+    ).to_arrow_table()
+    clusters = conn.sql(
+        "SELECT CAST(NULL AS VARCHAR) AS cluster_id, CAST(NULL AS VARCHAR) AS account_id, "
+        "CAST(NULL AS INTEGER) AS cluster_size, CAST(NULL AS VARCHAR) AS classification, "
+        "CAST(NULL AS BOOLEAN) AS is_recommended_survivor, CAST(NULL AS VARCHAR) AS recommended_survivor_account_id, "
+        "CAST(NULL AS BOOLEAN) AS is_organisation_account, CAST(NULL AS VARCHAR) AS login_method LIMIT 0"
+    ).to_arrow_table()
+    conn.close()
+    report = TrainingReport(FIXED, n_accounts, 0.0)
+    return DuplicateResult(pairs, clusters, n_accounts, 0, report, ())
+
+
+def find_duplicate_accounts(
+    accounts, policy: DuplicatePolicy | None = None, *, keep_blocked_pairs: bool = False
+) -> DuplicateResult:
+    """Score, cluster and classify duplicate accounts among ``accounts`` (rows of staging.ce_accounts)."""
+    policy = policy or DuplicatePolicy()
+    conn = duckdb.connect()
+    try:
+        table = prepare_accounts(conn, accounts)
+        n_accounts, n_distinct = conn.execute(
+            f"SELECT count(*), count(DISTINCT account_id) FROM {table}"
+        ).fetchall()[0]
+        if n_distinct != n_accounts:
+            raise ValueError("staging.ce_accounts: account_id is not unique")
+        if n_accounts < 2:
+            return _empty(n_accounts)
+        linker = make_linker(conn, table, fixed_prior(n_accounts, policy.prior_duplicate_share))
+        report = train(linker, n_accounts, policy)
+
+        blocked = linker.inference.compute_blocked_pairs_for_predict()
+        comparisons = conn.execute(f"SELECT count(*) FROM {blocked.physical_name}").fetchall()[0][0]
+        blocked_pairs = None
+        if keep_blocked_pairs:
+            blocked_pairs = conn.sql(
+                f"SELECT join_key_l AS account_id_l, join_key_r AS account_id_r FROM {blocked.physical_name}"
+            ).to_arrow_table()
+
+        predictions = linker.inference.predict(
+            threshold_match_probability=policy.review_threshold, warning_mode="never"
+        )
+        components = linker.clustering.cluster_pairwise_predictions_at_threshold(
+            predictions, threshold_match_probability=policy.match_threshold
+        )
+        conn.execute(
+            f"CREATE OR REPLACE TABLE dup_members AS "
+            f"SELECT cluster_id AS component_id, account_id FROM {components.physical_name}"
+        )
+        domains = organisation_domains(conn, table, policy.organisation_domains)
+        conn.execute("CREATE OR REPLACE TABLE dup_org_domains (email_domain VARCHAR)")
+        conn.executemany("INSERT INTO dup_org_domains VALUES (?)", [[d] for d in domains])
+        conn.execute(
+            f"CREATE OR REPLACE TABLE dup_clusters AS {classified_clusters_sql('dup_members', table)}"
+        )
+        clusters = conn.sql(
+            f"SELECT {', '.join(CLUSTER_COLUMNS)} FROM dup_clusters ORDER BY cluster_id, account_id"
+        ).to_arrow_table()
+
+        conn.register("dup_scored", _scored_pairs(conn, predictions.physical_name, policy))
+        pairs = conn.sql(
+            f"""
+            SELECT s.account_id_l, s.account_id_r, s.match_probability, s.match_weight,
+                   s.match_probability >= {policy.match_threshold} AS is_match,
+                   CASE WHEN cl.cluster_id = cr.cluster_id THEN cl.cluster_id END AS cluster_id,
+                   s.evidence, {", ".join(f"s.{c}" for c in LEVEL_COLUMNS)}
+            FROM dup_scored s
+            LEFT JOIN dup_clusters cl ON cl.account_id = s.account_id_l
+            LEFT JOIN dup_clusters cr ON cr.account_id = s.account_id_r
+            ORDER BY s.account_id_l, s.account_id_r
+            """
+        ).to_arrow_table()
+        return DuplicateResult(
+            pairs, clusters, n_accounts, comparisons, report, tuple(domains), blocked_pairs
+        )
+    finally:
+        conn.close()
