@@ -1,0 +1,45 @@
+"""Enrollment spans and eligibility: which span (plan, tier) covers a member on a date.
+
+A span covers every day from ``coverage_start`` through ``coverage_end`` inclusive (an empty end = open). When
+spans of one member overlap (a bad feed), the one that started last wins, so a re-enrolment replaces the
+earlier span. The same rule is written once more as SQL (:func:`covers_sql`) for the read side, which filters
+published tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+TIERS = ("EMP", "ESP", "ECH", "FAM")
+#: Employee-only coverage: the individual limits are the only limits.
+SINGLE_TIER = "EMP"
+
+
+@dataclass(frozen=True, slots=True)
+class EnrollmentSpan:
+    member_id: str
+    plan_id: str
+    coverage_tier: str
+    coverage_start: dt.date
+    coverage_end: dt.date | None = None
+
+    def covers(self, on: dt.date) -> bool:
+        return self.coverage_start <= on and (self.coverage_end is None or on <= self.coverage_end)
+
+
+def covering_span(spans: Iterable[EnrollmentSpan], on: dt.date) -> EnrollmentSpan | None:
+    """The member's span covering ``on`` (the latest-starting one if several do), else None."""
+    best: EnrollmentSpan | None = None
+    for span in spans:
+        if span.covers(on) and (best is None or span.coverage_start > best.coverage_start):
+            best = span
+    return best
+
+
+def covers_sql(alias: str = "") -> str:
+    """The covering rule as a DuckDB predicate on ``coverage_start``/``coverage_end`` with one ``?`` for the
+    date used twice (bind the date twice)."""
+    p = f"{alias}." if alias else ""
+    return f"({p}coverage_start <= ? AND ({p}coverage_end IS NULL OR {p}coverage_end >= ?))"

@@ -1,0 +1,117 @@
+"""Benchmark of the cost-share engine on the warehouse's staging claims (built by ``portalytics
+materialize``).
+
+Figures: the engine's time (stream every family out of DuckDB, price it, write the five claim marts) against a
+baseline of DuckDB alone scanning, joining and sorting the same lines into family order; lines priced per
+second; and the peak memory (resident set) of the process that ran the engine, which must stay bounded
+whatever the number of lines (the product's bar: under 6 GB for the whole run at medium scale).
+
+The engine runs in a fresh child process so its peak memory is its own, and writes its marts into a scratch
+DuckDB file under ``<data dir>/bench/`` (deleted afterwards); the warehouse is only read.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+import time
+from pathlib import Path
+
+import duckdb
+
+from pipelines.bench import BenchContext, Figure
+
+TOPIC = "health_plan"
+PEAK_MEMORY_LIMIT_MB = 6 * 1024
+
+
+def _open(warehouse: Path, scratch: Path) -> duckdb.DuckDBPyConnection:
+    scratch.unlink(missing_ok=True)
+    conn = duckdb.connect(str(scratch))
+    conn.execute(f"ATTACH '{warehouse}' AS wh (READ_ONLY)")
+    return conn
+
+
+def _baseline(warehouse: Path, scratch: Path) -> float:
+    """DuckDB alone: the same lines joined to their families and sorted into family order, into a table."""
+    with _open(warehouse, scratch) as conn:
+        start = time.perf_counter()
+        conn.execute(
+            """
+            CREATE TABLE sorted_lines AS
+            SELECT m.subscriber_id, m.employer_id, c.*
+            FROM wh.staging.hp_members m LEFT JOIN wh.staging.hp_claims c ON c.member_id = m.member_id
+            ORDER BY m.subscriber_id, m.member_id
+            """
+        )
+        return time.perf_counter() - start
+
+
+def _engine(warehouse: str, scratch: str, out) -> None:
+    """Child process: price every family; report seconds, mart row counts and this process's peak RSS."""
+    from assets.health_plan import price_all_families
+
+    with _open(Path(warehouse), Path(scratch)) as conn:
+        start = time.perf_counter()
+        counts = price_all_families(conn, source="wh.staging", target="bench")
+        seconds = time.perf_counter() - start
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
+    out.put({"seconds": seconds, "counts": counts, "peak_mb": peak_kb / 1024})
+
+
+def run_engine_in_child(warehouse: Path, scratch: Path) -> dict:
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_engine, args=(str(warehouse), str(scratch), queue))
+    child.start()
+    result = queue.get()
+    child.join()
+    if child.exitcode != 0:
+        raise RuntimeError(f"the cost-share benchmark process failed with exit code {child.exitcode}")
+    return result
+
+
+def bench(ctx: BenchContext) -> list[Figure]:
+    warehouse = ctx.settings.warehouse_path
+    scratch = ctx.settings.root / "bench" / "health_plan_scratch.duckdb"
+    scratch.parent.mkdir(parents=True, exist_ok=True)
+    if not warehouse.exists():
+        ctx.console.print(
+            f"[yellow]{TOPIC}: no warehouse at {warehouse}; run `portalytics materialize` first[/]"
+        )
+        return []
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        lines, members = conn.execute(
+            "SELECT (SELECT count(*) FROM staging.hp_claims), (SELECT count(*) FROM staging.hp_members)"
+        ).fetchall()[0]
+    try:
+        baseline = _baseline(warehouse, scratch)
+        run = run_engine_in_child(warehouse, scratch)
+    finally:
+        scratch.unlink(missing_ok=True)
+        Path(f"{scratch}.wal").unlink(missing_ok=True)
+    seconds, peak = run["seconds"], run["peak_mb"]
+    notes = f"{lines:,} claim lines, {members:,} members, {run['counts']['claim_exceptions']:,} exceptions"
+    ctx.console.print(
+        f"{TOPIC}: {notes}; engine {seconds:.1f}s, DuckDB sort {baseline:.1f}s, peak {peak:,.0f} MB"
+    )
+    return [
+        Figure(
+            TOPIC,
+            "cost share engine (all families)",
+            seconds,
+            "s",
+            baseline,
+            "ratio to DuckDB sort",
+            notes=notes,
+        ),
+        Figure(TOPIC, "cost share lines priced per second", lines / seconds if seconds else 0.0, "lines/s"),
+        Figure(
+            TOPIC,
+            "cost share peak memory (engine process RSS)",
+            peak,
+            "MB",
+            target=f"< {PEAK_MEMORY_LIMIT_MB} MB",
+            ok=peak < PEAK_MEMORY_LIMIT_MB,
+        ),
+    ]
