@@ -1,0 +1,190 @@
+"""Learning Center compliance (domain-rules.md, "Learning Center: compliance") as Ibis expressions.
+
+The rules are set-based expressions over staging-shaped tables, so the same code runs on DuckDB and on Spark:
+:func:`compliance_status` gives one row per (active person, applicable requirement) with its due date and status as of
+``policy.as_of``; :func:`compliance_rollup` counts statuses per department, manager or job role. Everything after
+the as-of date (hires, completions) is invisible, so an earlier as-of rebuilds that date's snapshot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.datatypes as dtypes
+import ibis.expr.types as ir
+
+from domain.identity import normalised_lc_user_id
+
+OVERDUE = "overdue"
+DUE_SOON = "due_soon"
+COMPLIANT = "compliant"
+NOT_DUE_YET = "not_due_yet"
+STATUSES: tuple[str, ...] = (OVERDUE, DUE_SOON, COMPLIANT, NOT_DUE_YET)
+#: Completion statuses that satisfy a requirement; ``failed`` and ``in_progress`` never do.
+QUALIFYING_STATUSES: tuple[str, ...] = ("completed", "waived")
+#: ``*`` in a requirement's job_role or department matches everyone.
+ANY = "*"
+
+STATUS_COLUMNS: tuple[str, ...] = (
+    "person_id",
+    "requirement_id",
+    "course_id",
+    "due_date",
+    "status",
+    "department",
+    "job_role",
+    "manager_person_id",
+    "first_name",
+    "last_name",
+    "course_title",
+    "last_completion",
+    "expires_on",
+    "window_days",
+    "as_of",
+)
+#: Keys the rollup marts are grouped by (one mart each).
+ROLLUP_KEYS: tuple[str, ...] = ("department", "manager_person_id", "job_role")
+
+
+@dataclass(frozen=True)
+class CompliancePolicy:
+    as_of: dt.date
+    #: Days before the due date that count as "due soon" when a requirement leaves window_days empty.
+    default_window_days: int = 30
+    #: A completion's date is the date of completed_at (stored as UTC) in this time zone.
+    org_timezone: str = "America/Chicago"
+
+
+@ibis.udf.scalar.builtin(name="timezone")
+def _duckdb_timezone(zone: str, ts: dtypes.timestamp) -> dtypes.timestamp:
+    """DuckDB's timezone(zone, ts): naive -> instant read in ``zone``; instant -> naive wall clock in ``zone``."""
+
+
+@ibis.udf.scalar.builtin(name="from_utc_timestamp")
+def _spark_from_utc_timestamp(ts: dtypes.timestamp, zone: str) -> dtypes.timestamp:
+    """Spark's from_utc_timestamp: a UTC wall clock to the wall clock in ``zone``."""
+
+
+def utc_to_org_date(ts: ir.TimestampValue, org_timezone: str, backend: str = "duckdb") -> ir.DateValue:
+    """The calendar date in the organisation's zone of a naive UTC timestamp (Ibis has no portable op for it)."""
+    if backend == "pyspark":
+        return _spark_from_utc_timestamp(ts, org_timezone).date()
+    return _duckdb_timezone(org_timezone, _duckdb_timezone("UTC", ts)).date()
+
+
+def backend_name(table: ir.Table) -> str:
+    try:
+        return table._find_backend().name
+    except Exception:  # an unbound table (tests, docs): the default backend
+        return "duckdb"
+
+
+def active_people(people: ir.Table, as_of: dt.date) -> ir.Table:
+    """Hired on or before ``as_of`` and not terminated as of it (a termination_date on or before it ends it)."""
+    day = ibis.literal(as_of)
+    return people.filter(
+        people.hire_date <= day,
+        people.termination_date.isnull() | (people.termination_date > day),
+    )
+
+
+def qualifying_completions(completions: ir.Table, policy: CompliancePolicy) -> ir.Table:
+    """Latest qualifying completion date per (normalised lc_user_id, course_id), as of the policy date."""
+    on = utc_to_org_date(completions.completed_at, policy.org_timezone, backend_name(completions))
+    rows = completions.filter(completions.status.isin(QUALIFYING_STATUSES)).mutate(
+        uid=normalised_lc_user_id(completions.lc_user_id), completed_on=on
+    )
+    rows = rows.filter(rows.completed_on <= ibis.literal(policy.as_of))
+    return rows.group_by(["uid", "course_id"]).aggregate(last_completion=rows.completed_on.max())
+
+
+def applicable_requirements(people: ir.Table, requirements: ir.Table, as_of: dt.date) -> ir.Table:
+    """One row per active person and each requirement whose job_role and department match theirs (``*`` = all)."""
+    p = active_people(people, as_of).mutate(uid=normalised_lc_user_id(people.lc_user_id))
+    r = requirements.rename(req_job_role="job_role", req_department="department")
+    matches = ((r.req_job_role == ANY) | (r.req_job_role == p.job_role)) & (
+        (r.req_department == ANY) | (r.req_department == p.department)
+    )
+    return p.inner_join(r, matches)
+
+
+def compliance_status(
+    people: ir.Table,
+    courses: ir.Table,
+    requirements: ir.Table,
+    completions: ir.Table,
+    policy: CompliancePolicy,
+) -> ir.Table:
+    """Due date and status of every applicable requirement for every active person, as of ``policy.as_of``.
+
+    Tables are staging-shaped (``lc_people``, ``lc_courses``, ``lc_requirements``, ``lc_completions``); the
+    lc_user_id may be in any accepted form on either side. Columns: :data:`STATUS_COLUMNS`.
+    """
+    day = ibis.literal(policy.as_of)
+    applies = applicable_requirements(people, requirements, policy.as_of)
+    done = qualifying_completions(completions, policy)
+    rows = applies.left_join(done, [applies.uid == done.uid, applies.course_id == done.course_id])
+    titles = courses.select(title_course_id="course_id", course_title="title")
+    rows = rows.left_join(titles, rows.course_id == titles.title_course_id)
+
+    window = rows.window_days.fill_null(policy.default_window_days)
+    expires_on = ibis.cases(
+        (
+            rows.last_completion.notnull() & rows.recurrence_months.notnull(),
+            rows.last_completion + rows.recurrence_months.as_interval("M"),
+        ),
+        else_=ibis.null(),
+    ).cast("date")
+    first_due = (rows.hire_date + rows.due_days_after_hire.as_interval("D")).cast("date")
+    # With a qualifying completion the due date is its expiry (NULL for a `once` requirement: nothing more is due).
+    due_date = ibis.cases((rows.last_completion.isnull(), first_due), else_=expires_on).cast("date")
+    horizon = day + window.as_interval("D")
+    status = ibis.cases(
+        (due_date.isnull(), COMPLIANT),
+        (due_date < day, OVERDUE),
+        (due_date <= horizon, DUE_SOON),
+        (rows.last_completion.notnull(), COMPLIANT),
+        else_=NOT_DUE_YET,
+    )
+    return rows.select(
+        person_id=rows.person_id,
+        requirement_id=rows.requirement_id,
+        course_id=rows.course_id,
+        due_date=due_date,
+        status=status,
+        department=rows.department,
+        job_role=rows.job_role,
+        manager_person_id=rows.manager_person_id,
+        first_name=rows.first_name,
+        last_name=rows.last_name,
+        course_title=rows.course_title.fill_null(rows.course_id),
+        last_completion=rows.last_completion,
+        expires_on=expires_on,
+        window_days=window.cast("int32"),
+        as_of=day,
+    )
+
+
+def compliance_rollup(status: ir.Table, by: str) -> ir.Table:
+    """Counts per status and % compliant per value of ``by`` (department, manager_person_id or job_role).
+
+    ``not_due_yet`` rows are counted but left out of the percentage: pct_compliant = compliant /
+    (overdue + due_soon + compliant) × 100, one decimal, NULL when nothing is assessed. For managers only rows with
+    a manager count (a manager's direct reports).
+    """
+    rows = status.filter(status[by].notnull()) if by == "manager_person_id" else status
+    counts = {f"n_{s}": (rows.status == s).cast("int64").sum().cast("int64") for s in STATUSES}
+    grouped = rows.group_by(by).aggregate(
+        people=rows.person_id.nunique(),
+        requirements=rows.count(),
+        **counts,
+        as_of=rows.as_of.max(),
+    )
+    assessed = grouped.n_overdue + grouped.n_due_soon + grouped.n_compliant
+    pct = ibis.cases(
+        (assessed > 0, (grouped.n_compliant.cast("decimal(18,4)") * 100 / assessed).round(1)),
+        else_=ibis.null(),
+    ).cast("decimal(5,1)")
+    return grouped.mutate(n_assessed=assessed, pct_compliant=pct).order_by(by)
