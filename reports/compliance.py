@@ -13,8 +13,7 @@ import pandas as pd
 
 from domain.compliance import DUE_SOON, OVERDUE, ROLLUP_KEYS, STATUSES, compliance_rollup
 from reports.exports.csv import csv_bytes
-from reports.exports.excel import Sheet
-from reports.exports.xlsx_stream import streamed_workbook_bytes
+from reports.exports.excel import Sheet, workbook_bytes
 from reports.learning_access import MARTS, marts, scope_filter
 from reports.principal import Principal, Role
 
@@ -85,12 +84,8 @@ def _list_rows(frame: pd.DataFrame) -> list[list]:
 
 
 def attention_list_excel(frame: pd.DataFrame) -> bytes:
-    """The overdue / due-soon list (a frame from :func:`attention_list`) as a one-sheet workbook.
-
-    Streamed: an organisation-wide list can be 100k rows, which openpyxl cannot write within the 10 s bar."""
-    return streamed_workbook_bytes(
-        [Sheet("Overdue and due soon", [h for _, h in LIST_COLUMNS], _list_rows(frame))]
-    )
+    """The overdue / due-soon list (a frame from :func:`attention_list`) as a one-sheet workbook."""
+    return workbook_bytes([Sheet("Overdue and due soon", [h for _, h in LIST_COLUMNS], _list_rows(frame))])
 
 
 def attention_list_csv(frame: pd.DataFrame) -> bytes:

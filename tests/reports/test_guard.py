@@ -35,13 +35,11 @@ def test_excel_text_cells_are_never_formulas_and_numbers_stay_numbers():
     assert [c.value for c in ws[3]] == ["'@cmd", -3]
 
 
-def test_the_streamed_workbook_reads_back_in_openpyxl_and_calamine():
+def test_the_workbook_reads_back_in_openpyxl_and_calamine():
     from python_calamine import CalamineWorkbook
 
-    from reports.exports.xlsx_stream import streamed_workbook_bytes
-
     rows = [['=HYPERLINK("x") <&>', Decimal("1.50"), dt.date(2026, 1, 31), 7, None, "Zoë\x01"]]
-    data = streamed_workbook_bytes([Sheet("Overdue & due soon", list("abcdef"), rows)])
+    data = workbook_bytes([Sheet("Overdue & due soon", list("abcdef"), rows)])
     ws = load_workbook(io.BytesIO(data))["Overdue & due soon"]
     got = [c.value for c in ws[2]]
     # Text neutralised and escaped, Decimal a number, the date a date (day 46053 after 30 Dec 1899), no control char.
