@@ -1,0 +1,69 @@
+"""The planted ground truth, collected while generating and written to ``<data dir>/truth/`` at the end."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass
+class Truth:
+    bad_rows: list[tuple[str, str, int, str]] = field(default_factory=list)
+    rejected_files: list[tuple[str, str, str]] = field(default_factory=list)
+    relanded_files: list[tuple[str, str, str]] = field(default_factory=list)
+    duplicate_accounts: list[tuple[str, str]] = field(default_factory=list)
+    #: (source, file_name, row_number, column, kind) of valid-but-awkward values: non-ASCII, formula, SQL.
+    tricky_values: list[tuple[str, str, int, str, str]] = field(default_factory=list)
+    #: (event_id, outcome) of every ce_attendance claim: what the attendance rules must conclude.
+    attendance_outcomes: list[tuple[str, str]] = field(default_factory=list)
+    planted: dict[str, Any] = field(default_factory=lambda: defaultdict(dict))
+
+    def count(self, section: str, name: str, n: int = 1) -> None:
+        bucket = self.planted[section]
+        bucket[name] = bucket.get(name, 0) + n
+
+    def set(self, section: str, name: str, value: Any) -> None:
+        self.planted[section][name] = value
+
+    def write(self, truth_dir: Path) -> list[Path]:
+        truth_dir.mkdir(parents=True, exist_ok=True)
+        tables = {
+            "bad_rows.csv": (("source", "file_name", "row_number", "reason"), self.bad_rows),
+            "rejected_files.csv": (("source", "file_name", "reason"), self.rejected_files),
+            "relanded_files.csv": (("source", "file_name", "same_as"), self.relanded_files),
+            "duplicate_accounts.csv": (("cluster_id", "account_id"), self.duplicate_accounts),
+            "tricky_values.csv": (
+                ("source", "file_name", "row_number", "column", "kind"),
+                self.tricky_values,
+            ),
+            "attendance_outcomes.csv": (("event_id", "outcome"), self.attendance_outcomes),
+        }
+        written = []
+        for name, (header, rows) in tables.items():
+            path = truth_dir / name
+            with path.open("w", encoding="utf-8", newline="") as fh:
+                out = csv.writer(fh, lineterminator="\n")
+                out.writerow(header)
+                out.writerows(rows)
+            written.append(path)
+        planted = dict(self.planted)
+        planted["bad_rows_by_source"] = _nested_counts((s, r) for s, _, _, r in self.bad_rows)
+        planted["rejected_files_by_reason"] = dict(
+            sorted(Counter(r for *_, r in self.rejected_files).items())
+        )
+        planted["attendance_outcomes"] = dict(sorted(Counter(o for _, o in self.attendance_outcomes).items()))
+        path = truth_dir / "planted.json"
+        path.write_text(json.dumps(planted, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        written.append(path)
+        return written
+
+
+def _nested_counts(pairs) -> dict[str, dict[str, int]]:
+    out: dict[str, Counter] = defaultdict(Counter)
+    for outer, inner in pairs:
+        out[outer][inner] += 1
+    return {k: dict(sorted(v.items())) for k, v in sorted(out.items())}
