@@ -118,7 +118,13 @@ def freshness(principal: Principal, conn) -> pd.DataFrame:
                 "last_loaded_at": None if got is None or pd.isna(got.last_loaded_at) else got.last_loaded_at,
                 **{
                     c: 0 if got is None else int(got[c])
-                    for c in ("files_loaded", "files_rejected", "files_duplicate", "rows_loaded", "rows_quarantined")
+                    for c in (
+                        "files_loaded",
+                        "files_rejected",
+                        "files_duplicate",
+                        "rows_loaded",
+                        "rows_quarantined",
+                    )
                 },
             }
         )

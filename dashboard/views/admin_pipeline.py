@@ -1,5 +1,97 @@
-"""Pipeline (placeholder until its view is built)."""
+"""Administration > Pipeline: how fresh the published data is, every landed file, and the quarantined rows.
 
-from dashboard.widgets import coming_soon
+Reads ``reports.pipeline_status`` (admins only). Browsing quarantined rows shows raw landed data, so it is
+audited as a record view.
+"""
 
-coming_soon("Pipeline", "pipeline freshness, the ingest ledger and quarantined rows.")
+import streamlit as st
+
+from dashboard import session
+from dashboard.page_support import audit_view, published_snapshot
+from reports import pipeline_status
+from reports.clock import utc_now
+from reports.principal import Role
+
+ALL = "All"
+LEDGER_COLUMNS = {
+    "source": "Source",
+    "file_name": "File",
+    "status": "Status",
+    "reason": "Reason",
+    "detail": "Detail",
+    "rows_read": "Rows read",
+    "rows_loaded": "Loaded",
+    "rows_quarantined": "Quarantined",
+    "loaded_at": "Processed (UTC)",
+}
+
+
+def age(seconds: float) -> str:
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours = minutes // 60
+    return f"{hours} h" if hours < 48 else f"{hours // 24} days"
+
+
+admin = session.require_role(Role.ADMIN)
+st.title("Pipeline")
+
+with published_snapshot() as conn:
+    snap = pipeline_status.snapshot_info(admin, session.settings(), conn)
+    fresh = pipeline_status.freshness(admin, conn)
+
+    st.subheader("Published snapshot")
+    ago = age((utc_now() - snap.published_at).total_seconds())
+    st.write(
+        f"The dashboard reads **{snap.file_name}**, published {snap.published_at:%Y-%m-%d %H:%M} UTC "
+        f"({ago} ago), {snap.size_bytes / 1_048_576:.1f} MB, {len(snap.tables)} tables."
+    )
+    st.dataframe(fresh, hide_index=True)
+
+    st.subheader("Landed files")
+    picks = st.columns(2)
+    ledger_source = picks[0].selectbox("Source", [ALL, *fresh.source], key="ledger_source")
+    ledger_status = picks[1].selectbox("Status", [ALL, *pipeline_status.LEDGER_STATUSES], key="ledger_status")
+    ledger = pipeline_status.ingest_ledger(
+        admin,
+        conn,
+        source=None if ledger_source == ALL else ledger_source,
+        status=None if ledger_status == ALL else ledger_status,
+    )
+    rejected = int((ledger.status == "rejected").sum())
+    st.caption(f"{len(ledger)} files, {rejected} rejected whole (nothing of a rejected file is loaded).")
+    st.dataframe(ledger[list(LEDGER_COLUMNS)].rename(columns=LEDGER_COLUMNS), hide_index=True)
+
+    st.subheader("Quarantined rows")
+    reasons = pipeline_status.quarantine_reasons(admin, conn)
+    if reasons.empty:
+        st.info("No row has been quarantined.")
+        st.stop()
+    picks = st.columns(2)
+    q_source = picks[0].selectbox("Source", [ALL, *sorted(set(reasons.source))], key="quarantine_source")
+    of_source = reasons if q_source == ALL else reasons[reasons.source == q_source]
+    q_reason = picks[1].selectbox("Reason", [ALL, *sorted(set(of_source.reason))], key="quarantine_reason")
+    quarantined = pipeline_status.quarantined_rows(
+        admin,
+        conn,
+        source=None if q_source == ALL else q_source,
+        reason=None if q_reason == ALL else q_reason,
+    )
+
+shown_total = of_source if q_reason == ALL else of_source[of_source.reason == q_reason]
+st.caption(
+    f"{len(quarantined)} of {int(shown_total['rows'].sum())} rows shown, by file and row number. The raw row is "
+    "as it landed (Learning Center user ids masked)."
+)
+st.dataframe(quarantined, hide_index=True)
+audit_view(admin, f"quarantine source {q_source} reason {q_reason}", len(quarantined))
+if len(quarantined):
+    labels = [
+        f"{r.source}/{r.file_name} row {r.row_number}: {r.reason}"
+        for r in quarantined[["source", "file_name", "row_number", "reason"]].itertuples()
+    ]
+    picked = st.selectbox(
+        "Raw row of", range(len(labels)), format_func=labels.__getitem__, key="quarantine_row"
+    )
+    st.code(quarantined.raw.iloc[picked] or "", language="json")
