@@ -29,7 +29,8 @@ from domain.ce_tables import CeTables
 
 GROUP = "ce"
 SURVIVORS_TABLE = "ce_account_survivors"
-SURVIVOR_DEPS: list[dg.AssetKey] = []
+#: Built by ``assets.ce_merges`` from the CE team's decisions (a key, not an import: that module imports this one).
+SURVIVOR_DEPS: list[dg.AssetKey] = [mart_key(SURVIVORS_TABLE)]
 
 OUTCOMES = "ce_attendance_outcomes"
 AWARDED = "ce_credits_awarded"

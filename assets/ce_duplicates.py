@@ -1,7 +1,9 @@
 """Duplicate CE accounts: ``marts.duplicate_account_pairs`` and ``marts.duplicate_account_clusters``.
 
 One scoring run (Splink, in its own in-memory DuckDB) yields both marts, so they are one multi-asset. A merge the CE
-team accepts maps ``account_id`` → ``recommended_survivor_account_id`` (or the survivor they chose instead).
+team accepts maps ``account_id`` → ``recommended_survivor_account_id`` (or the survivor they chose instead). Pairs
+the CE team kept separate (``marts.ce_merge_decisions``, built first) stay in the pairs mart marked
+``decision = 'kept_separate'`` but no longer link a cluster, so they are not proposed again.
 """
 
 from collections import Counter
@@ -9,6 +11,7 @@ from collections import Counter
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from assets.ce_merges import DECISIONS_MART, kept_separate_pairs
 from assets.common import MARTS, mart_key, replace_table_from_df, staging_key
 from domain.duplicates import CLUSTERS_MART, PAIRS_MART, DuplicatePolicy, find_duplicate_accounts
 from domain.duplicates.prepare import INPUT_COLUMNS
@@ -21,7 +24,7 @@ POLICY = DuplicatePolicy()
     specs=[
         dg.AssetSpec(
             mart_key(PAIRS_MART),
-            deps=[staging_key("ce_accounts")],
+            deps=[staging_key("ce_accounts"), mart_key(DECISIONS_MART)],
             group_name=GROUP,
             description=(
                 f"Scored pairs of CE accounts that may be one person (match probability ≥ {POLICY.review_threshold}), "
@@ -30,7 +33,7 @@ POLICY = DuplicatePolicy()
         ),
         dg.AssetSpec(
             mart_key(CLUSTERS_MART),
-            deps=[staging_key("ce_accounts")],
+            deps=[staging_key("ce_accounts"), mart_key(DECISIONS_MART)],
             group_name=GROUP,
             description=(
                 f"Accounts linked at match probability ≥ {POLICY.match_threshold} (clusters of 2+), classified, with "
@@ -42,7 +45,8 @@ POLICY = DuplicatePolicy()
 def ce_duplicate_accounts(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     with duckdb.get_connection() as conn:
         accounts = conn.sql(f"SELECT {', '.join(INPUT_COLUMNS)} FROM staging.ce_accounts").to_arrow_table()
-        result = find_duplicate_accounts(accounts, POLICY)
+        kept = kept_separate_pairs(conn)
+        result = find_duplicate_accounts(accounts, POLICY, kept_separate=kept)
         n_pairs = replace_table_from_df(
             conn, f"{MARTS}.{PAIRS_MART}", result.pairs, order_by="account_id_l, account_id_r"
         )
@@ -61,6 +65,7 @@ def ce_duplicate_accounts(context: dg.AssetExecutionContext, duckdb: DuckDBResou
         "pairs_compared": result.comparisons,
         "training": result.training.mode,
         "prior": result.training.prior,
+        "kept_separate_pairs": len(kept),
     }
     yield dg.MaterializeResult(
         asset_key=mart_key(PAIRS_MART),

@@ -2,10 +2,14 @@
 
 Splink works in a private in-memory DuckDB, so its work tables never land in the warehouse; the two marts come
 back as Arrow tables (typed even when empty) sorted by their keys, so reruns are identical.
+
+Pairs the CE team kept separate (``kept_separate``, see ``domain.ce_merges``) still appear in the pairs mart, with
+``decision = 'kept_separate'``, but never link a cluster, so they are not proposed again.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import duckdb
@@ -32,6 +36,7 @@ PAIR_COLUMNS = (
     "cluster_id",
     "evidence",
     *LEVEL_COLUMNS,
+    "decision",  # 'kept_separate' when the CE team decided these are two people; else NULL
 )
 CLUSTER_COLUMNS = (
     "cluster_id",
@@ -97,7 +102,7 @@ def _empty(n_accounts: int) -> DuplicateResult:
         "SELECT CAST(NULL AS VARCHAR) AS account_id_l, CAST(NULL AS VARCHAR) AS account_id_r, "
         "CAST(NULL AS DOUBLE) AS match_probability, CAST(NULL AS DOUBLE) AS match_weight, "
         "CAST(NULL AS BOOLEAN) AS is_match, CAST(NULL AS VARCHAR) AS cluster_id, CAST(NULL AS VARCHAR) AS evidence, "
-        f"{levels} LIMIT 0"
+        f"{levels}, CAST(NULL AS VARCHAR) AS decision LIMIT 0"
     ).to_arrow_table()
     clusters = conn.sql(
         "SELECT CAST(NULL AS VARCHAR) AS cluster_id, CAST(NULL AS VARCHAR) AS account_id, "
@@ -110,10 +115,44 @@ def _empty(n_accounts: int) -> DuplicateResult:
     return DuplicateResult(pairs, clusters, n_accounts, 0, report, ())
 
 
+def _store_kept_separate(conn, kept_separate: Iterable[tuple[str, str]]) -> int:
+    """``dup_kept_separate(account_id_l, account_id_r)``, each pair as (smaller, larger) like Splink's pairs."""
+    pairs = sorted({(min(a, b), max(a, b)) for a, b in kept_separate})
+    conn.execute("CREATE OR REPLACE TABLE dup_kept_separate (account_id_l VARCHAR, account_id_r VARCHAR)")
+    if pairs:
+        conn.executemany("INSERT INTO dup_kept_separate VALUES (?, ?)", [list(p) for p in pairs])
+    return len(pairs)
+
+
+def _is_kept(pair: str) -> str:
+    """Join condition: the pair ``pair`` (a table alias) is in ``dup_kept_separate k``, either way round."""
+    return (
+        f"k.account_id_l = least({pair}.account_id_l, {pair}.account_id_r) "
+        f"AND k.account_id_r = greatest({pair}.account_id_l, {pair}.account_id_r)"
+    )
+
+
+def _cluster_edges(conn, linker, predictions, n_kept: int):
+    """The scored pairs clustering may link: all of them but those kept separate."""
+    if not n_kept:
+        return predictions
+    edges = conn.sql(
+        f"SELECT p.* FROM {predictions.physical_name} p ANTI JOIN dup_kept_separate k ON {_is_kept('p')}"
+    ).to_arrow_table()
+    return linker.table_management.register_table(edges, "dup_cluster_edges", overwrite=True)
+
+
 def find_duplicate_accounts(
-    accounts, policy: DuplicatePolicy | None = None, *, keep_blocked_pairs: bool = False
+    accounts,
+    policy: DuplicatePolicy | None = None,
+    *,
+    keep_blocked_pairs: bool = False,
+    kept_separate: Iterable[tuple[str, str]] = (),
 ) -> DuplicateResult:
-    """Score, cluster and classify duplicate accounts among ``accounts`` (rows of staging.ce_accounts)."""
+    """Score, cluster and classify duplicate accounts among ``accounts`` (rows of staging.ce_accounts).
+
+    ``kept_separate``: account pairs the CE team decided are different people; they never link a cluster.
+    """
     policy = policy or DuplicatePolicy()
     conn = duckdb.connect()
     try:
@@ -139,8 +178,10 @@ def find_duplicate_accounts(
         predictions = linker.inference.predict(
             threshold_match_probability=policy.review_threshold, warning_mode="never"
         )
+        n_kept = _store_kept_separate(conn, kept_separate)
         components = linker.clustering.cluster_pairwise_predictions_at_threshold(
-            predictions, threshold_match_probability=policy.match_threshold
+            _cluster_edges(conn, linker, predictions, n_kept),
+            threshold_match_probability=policy.match_threshold,
         )
         conn.execute(
             f"CREATE OR REPLACE TABLE dup_members AS "
@@ -162,10 +203,12 @@ def find_duplicate_accounts(
             SELECT s.account_id_l, s.account_id_r, s.match_probability, s.match_weight,
                    s.match_probability >= {policy.match_threshold} AS is_match,
                    CASE WHEN cl.cluster_id = cr.cluster_id THEN cl.cluster_id END AS cluster_id,
-                   s.evidence, {", ".join(f"s.{c}" for c in LEVEL_COLUMNS)}
+                   s.evidence, {", ".join(f"s.{c}" for c in LEVEL_COLUMNS)},
+                   CASE WHEN k.account_id_l IS NOT NULL THEN 'kept_separate' END AS decision
             FROM dup_scored s
             LEFT JOIN dup_clusters cl ON cl.account_id = s.account_id_l
             LEFT JOIN dup_clusters cr ON cr.account_id = s.account_id_r
+            LEFT JOIN dup_kept_separate k ON {_is_kept("s")}
             ORDER BY s.account_id_l, s.account_id_r
             """
         ).to_arrow_table()
