@@ -30,7 +30,9 @@ def _rows(frame: pd.DataFrame, columns: Sequence[tuple[str, str]]) -> list[list]
             return None
         return v.item() if hasattr(v, "item") else v  # numpy ints -> int; Decimals pass as they are
 
-    return [[plain(v) for v in row] for row in frame[[c for c, _ in columns]].itertuples(index=False, name=None)]
+    return [
+        [plain(v) for v in row] for row in frame[[c for c, _ in columns]].itertuples(index=False, name=None)
+    ]
 
 
 def _columns(frame: pd.DataFrame) -> tuple[tuple[str, str], ...]:

@@ -1,31 +1,39 @@
 """The CE team's duplicate-account queue: clusters with their accounts side by side, the evidence, the decisions.
 
 Reads the published ``marts.duplicate_account_clusters``, ``marts.duplicate_account_pairs`` and
-``marts.ce_accounts`` (``assets/ce_accounts_mart.py``), and the decisions of the state store
-(``reports.state``). Only the CE team and admins may call anything here.
+``marts.ce_accounts`` (``assets/ce_accounts_mart.py``), what the pipeline has applied (``marts.ce_merge_decisions``
+and ``marts.ce_account_survivors``, ``assets/ce_merges.py``), and the decisions in the state store
+(``reports.state``), which may be newer than the snapshot. Only the CE team and admins may call anything here.
 
-Read defensively: of the duplicate marts only ``cluster_id, account_id, cluster_size, classification`` (clusters)
-and ``account_id_l, account_id_r, match_probability, evidence`` (pairs) are required; the survivor columns,
-``match_weight``, the ``*_level`` columns and ``marts.ce_accounts`` itself are used when present.
+Read defensively: of the duplicate marts only ``cluster_id, account_id, classification`` (clusters) and
+``account_id_l, account_id_r, match_probability, evidence`` (pairs) are required; the survivor columns,
+``match_weight``, ``decision``, the ``*_level`` columns and the other marts are used when present.
 
-A decision belongs to a cluster by its ``cluster_id`` (else by its pair, else by its survivor). A merge moves
-every other account of the cluster into the chosen survivor. Whether the pipeline has applied a merge (or its
-undo) is read from ``marts.ce_account_survivors(account_id, survivor_account_id)`` in the snapshot: until it
-shows the change, the queue says "applied by the next materialize".
+Which cluster a decision is about: the accounts it concerns (``domain.ce_merges.resolve_accounts``: a merge's
+survivor and merged accounts, a keep-separate's pair, else the accounts the pipeline resolved, else its cluster's
+members now) against the clusters now; the cluster holding most of them (at least two) wins. Cluster ids are not
+stable (a new cluster may reuse the id of one kept separate), accounts are. After a keep-separate is applied its
+accounts stop forming a cluster; the queue still lists the decision, under the id ``A+B`` of its accounts.
+
+"Applied": a decision is applied once the published ``marts.ce_merge_decisions`` lists it (without that mart, a
+merge once ``marts.ce_account_survivors`` maps its accounts to the survivor); until then the cluster says
+"applied by the next materialize".
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+import ibis.expr.types as ir
 import pandas as pd
 
+from domain.ce_merges import resolve_accounts
 from domain.settings import Settings
-from reports.exports.csv import csv_bytes
-from reports.exports.excel import Sheet, workbook_bytes
 from reports.learning_access import MARTS, marts
 from reports.principal import Principal, Role
 from reports.state import Decision, DecisionAction, InvalidDecision, list_decisions, record_decision
@@ -34,16 +42,25 @@ CLUSTERS = "duplicate_account_clusters"
 PAIRS = "duplicate_account_pairs"
 ACCOUNTS = "ce_accounts"
 SURVIVORS = "ce_account_survivors"
+DECISIONS = "ce_merge_decisions"
 
 THIRD_ACCOUNT = "third_account"
+PERSONAL_PLUS_ORGANISATION = "personal_plus_organisation"
+OTHER = "other"
 CLASSIFICATION_LABELS = {
-    "personal_plus_organisation": "personal + organisation",
+    PERSONAL_PLUS_ORGANISATION: "personal + organisation",
     THIRD_ACCOUNT: "third account",
-    "other": "other",
+    OTHER: "other",
 }
 
-PENDING_MERGE = "Merge recorded: applied by the next materialize."
-PENDING_UNDO = "Undo recorded: applied by the next materialize."
+PENDING = {
+    DecisionAction.MERGE: "Merge recorded: applied by the next materialize.",
+    DecisionAction.KEEP_SEPARATE: "Keep separate recorded: applied by the next materialize.",
+    DecisionAction.UNDO: "Undo recorded: applied by the next materialize.",
+}
+PENDING_MERGE = PENDING[DecisionAction.MERGE]
+PENDING_KEEP_SEPARATE = PENDING[DecisionAction.KEEP_SEPARATE]
+PENDING_UNDO = PENDING[DecisionAction.UNDO]
 
 
 class QueueView(StrEnum):
@@ -57,24 +74,8 @@ class Status(StrEnum):
     UNDECIDED = "undecided"
     MERGED = "merged"
     KEPT_SEPARATE = "kept_separate"
-    #: merged earlier, but the cluster now holds an account the merge did not cover: decide again.
+    #: decided earlier, but the cluster now holds an account the decision did not cover: decide again.
     NEEDS_REVIEW = "needs_review"
-
-
-#: Side-by-side rows: (attribute of AccountCard, label).
-ACCOUNT_FIELDS: tuple[tuple[str, str], ...] = (
-    ("name", "Name"),
-    ("email_marked", "E-mail"),
-    ("login_method", "Login"),
-    ("mobile_phone", "Mobile phone"),
-    ("birth_date", "Birth date"),
-    ("license", "License"),
-    ("npi", "NPI"),
-    ("address", "Address"),
-    ("degree", "Degree"),
-    ("person_id", "Person"),
-    ("created_at", "Created"),
-)
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,6 @@ class AccountCard:
     login_method: str | None = None
     person_id: str | None = None
     created_at: dt.datetime | None = None
-    is_recommended_survivor: bool = False
 
     @property
     def name(self) -> str:
@@ -116,6 +116,10 @@ class AccountCard:
     def address(self) -> str:
         return ", ".join(p for p in (self.city, self.state, self.postal_code) if p)
 
+    @property
+    def is_organisation(self) -> bool:
+        return self.login_method == "sso" or self.email_domain_kind == "organisation"
+
 
 @dataclass(frozen=True)
 class PairEvidence:
@@ -124,11 +128,14 @@ class PairEvidence:
     match_probability: float
     evidence: str
     match_weight: float | None = None
+    #: the pairs mart's ``decision`` ('kept_separate' once the pipeline applied one)
+    decision: str | None = None
     levels: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class ClusterCase:
+    #: the clusters mart's id; ``A+B`` for the accounts of a decision whose cluster is no longer found
     cluster_id: str
     classification: str
     accounts: tuple[AccountCard, ...]
@@ -137,10 +144,12 @@ class ClusterCase:
     status: Status
     #: the merge / keep-separate decision in force (not undone), if any
     current: Decision | None
-    #: every decision on this cluster, undos included, oldest first
+    #: every decision on these accounts, undos included, oldest first
     history: tuple[Decision, ...]
-    #: set while the snapshot does not yet show the latest merge or undo
+    #: set while the snapshot does not yet show the latest decision
     pending: str | None
+    #: False for a decision's accounts that no longer form a cluster in the snapshot
+    in_snapshot: bool = True
 
     @property
     def account_ids(self) -> tuple[str, ...]:
@@ -173,16 +182,25 @@ def _tables(conn) -> set[str]:
     return {r[0] for r in rows}
 
 
-def _frame(
-    conn, table: str, wanted: Sequence[str], required: Sequence[str], account_ids: list[str] | None = None
-) -> pd.DataFrame:
-    """``wanted`` columns of ``marts.<table>`` that exist (missing optional ones are NULL); clear error otherwise."""
+def _clean(value):
+    """None for SQL NULL / NaN / NaT; pandas Timestamps as datetimes."""
+    if value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value
+
+
+def _table(conn, table: str, required: Sequence[str]) -> ir.Table:
     t = marts(conn).table(table, database=MARTS)
     missing = [c for c in required if c not in t.columns]
     if missing:
         raise ValueError(f"marts.{table}: missing column(s) {', '.join(missing)} in the published snapshot")
-    if account_ids is not None:
-        t = t.filter(t.account_id.isin(account_ids))
+    return t
+
+
+def _select(t: ir.Table, wanted: Sequence[str]) -> pd.DataFrame:
+    """``wanted`` columns that exist; the others as NULL."""
     frame = t.select(*[c for c in wanted if c in t.columns]).to_pyarrow().to_pandas()
     for c in wanted:
         if c not in frame.columns:
@@ -190,12 +208,11 @@ def _frame(
     return frame
 
 
-def _clean(value):
-    if value is None or (not isinstance(value, str | bytes) and pd.isna(value)):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    return value
+def _involved(conn, t: ir.Table, column: str, extra: Sequence[str]) -> ir.Table:
+    """Rows of ``t`` whose ``column`` is a clustered account or one of ``extra``."""
+    clustered = marts(conn).table(CLUSTERS, database=MARTS).account_id
+    keep = t[column].isin(clustered)
+    return t.filter(keep | t[column].isin(list(extra))) if extra else t.filter(keep)
 
 
 CLUSTER_WANTED = (
@@ -206,136 +223,165 @@ CLUSTER_WANTED = (
     "is_recommended_survivor",
     "login_method",
 )
-CLUSTER_REQUIRED = ("cluster_id", "account_id", "classification")
-CARD_FIELDS = tuple(f for f in AccountCard.__dataclass_fields__ if f != "is_recommended_survivor")
+CARD_FIELDS = tuple(AccountCard.__dataclass_fields__)
 
 
-def _cards(conn, tables: set[str], members: pd.DataFrame) -> dict[str, list[AccountCard]]:
-    """Each cluster's accounts with their details from ``marts.ce_accounts`` (ids only when it is missing)."""
-    details = pd.DataFrame(columns=["account_id"])
-    if ACCOUNTS in tables:
-        details = _frame(conn, ACCOUNTS, CARD_FIELDS, ["account_id"], [str(a) for a in members["account_id"]])
-    joined = members.merge(details, on="account_id", how="left", suffixes=("_cluster", ""))
-    by_cluster: dict[str, list[AccountCard]] = {}
-    for row in joined.to_dict("records"):
-        values = {k: _clean(row[k]) for k in CARD_FIELDS if k in row}
-        values |= {
-            "account_id": str(row["account_id"]),
-            # the accounts mart's login method, else the clusters mart's
-            "login_method": _clean(row.get("login_method")) or _clean(row.get("login_method_cluster")),
-            "is_recommended_survivor": bool(_clean(row.get("is_recommended_survivor"))),
-        }
-        by_cluster.setdefault(str(row["cluster_id"]), []).append(AccountCard(**values))
-    return by_cluster
+def _cards(
+    conn, tables: set[str], login: dict[str, str | None], extra: Sequence[str]
+) -> dict[str, AccountCard]:
+    """Account details from ``marts.ce_accounts``; ids and the clusters mart's login method when it is missing."""
+    cards = {a: AccountCard(a, login_method=m) for a, m in login.items()}
+    cards |= {a: AccountCard(a) for a in extra if a not in cards}
+    if ACCOUNTS not in tables:
+        return cards
+    t = _table(conn, ACCOUNTS, ["account_id"])
+    for row in _select(_involved(conn, t, "account_id", extra), CARD_FIELDS).to_dict("records"):
+        values = {k: _clean(row[k]) for k in CARD_FIELDS} | {"account_id": str(row["account_id"])}
+        values["login_method"] = values["login_method"] or login.get(values["account_id"])
+        cards[values["account_id"]] = AccountCard(**values)
+    return cards
 
 
-def _pairs(conn, cluster_of: dict[str, str]) -> dict[str, list[PairEvidence]]:
-    t = marts(conn).table(PAIRS, database=MARTS)
-    for c in ("account_id_l", "account_id_r", "match_probability", "evidence"):
-        if c not in t.columns:
-            raise ValueError(f"marts.{PAIRS}: missing column {c} in the published snapshot")
-    level_columns = [c for c in t.columns if c.endswith("_level")]
-    wanted = ["account_id_l", "account_id_r", "match_probability", "evidence", "match_weight", *level_columns]
-    accounts = list(cluster_of)
-    t = t.filter(t.account_id_l.isin(accounts) & t.account_id_r.isin(accounts))
-    frame = t.select(*[c for c in wanted if c in t.columns]).to_pyarrow().to_pandas()
-    out: dict[str, list[PairEvidence]] = {}
-    for row in frame.to_dict("records"):
-        left, right = str(row["account_id_l"]), str(row["account_id_r"])
-        cluster = cluster_of.get(left)
-        if cluster is None or cluster != cluster_of.get(right):
-            continue  # a review pair between two clusters: evidence of neither
-        out.setdefault(cluster, []).append(
+def _pairs(conn, extra: Sequence[str]) -> list[PairEvidence]:
+    t = _table(conn, PAIRS, ["account_id_l", "account_id_r", "match_probability", "evidence"])
+    levels = [c for c in t.columns if c.endswith("_level")]
+    wanted = [
+        "account_id_l",
+        "account_id_r",
+        "match_probability",
+        "evidence",
+        "match_weight",
+        "decision",
+        *levels,
+    ]
+    out = []
+    for row in _select(_involved(conn, t, "account_id_l", extra), wanted).to_dict("records"):
+        out.append(
             PairEvidence(
-                account_id_l=left,
-                account_id_r=right,
+                account_id_l=str(row["account_id_l"]),
+                account_id_r=str(row["account_id_r"]),
                 match_probability=float(row["match_probability"]),
-                evidence=str(_clean(row.get("evidence")) or ""),
-                match_weight=_clean(row.get("match_weight")),
-                levels={c.removesuffix("_level"): row[c] for c in level_columns if _clean(row.get(c)) is not None},
+                evidence=str(_clean(row["evidence"]) or ""),
+                match_weight=_clean(row["match_weight"]),
+                decision=_clean(row["decision"]),
+                levels={c.removesuffix("_level"): row[c] for c in levels if _clean(row[c]) is not None},
             )
         )
-    for pairs in out.values():
-        pairs.sort(key=lambda p: (-p.match_probability, p.account_id_l, p.account_id_r))
-    return out
+    return sorted(out, key=lambda p: (-p.match_probability, p.account_id_l, p.account_id_r))
+
+
+def _published_decisions(conn, tables: set[str]) -> dict[int, tuple[str, ...]] | None:
+    """decision id → accounts, as the last materialize applied them; None when the snapshot has no such mart."""
+    if DECISIONS not in tables:
+        return None
+    t = _table(conn, DECISIONS, ["decision_id"])
+    if "account_ids" not in t.columns:
+        return {int(d): () for d in t.decision_id.to_pyarrow().to_pylist()}
+    rows = t.select("decision_id", "account_ids").to_pyarrow().to_pylist()
+    return {int(r["decision_id"]): tuple(str(a) for a in r["account_ids"] or ()) for r in rows}
 
 
 def _survivor_map(conn, tables: set[str]) -> dict[str, str] | None:
-    """What the snapshot has applied: merged account → survivor; None when the snapshot has no such table."""
+    """Merged account → survivor as applied; None when the snapshot has no such table."""
     if SURVIVORS not in tables:
         return None
-    rows = conn.execute(f"SELECT account_id, survivor_account_id FROM {MARTS}.{SURVIVORS}").fetchall()
-    return {str(a): str(s) for a, s in rows}
+    t = _table(conn, SURVIVORS, ["account_id", "survivor_account_id"])
+    frame = _select(t, ["account_id", "survivor_account_id"])
+    return {str(a): str(s) for a, s in frame.itertuples(index=False)}
 
 
 # ---------------------------------------------------------------------------------------------- decisions
 
 
-def _cluster_of_decision(d: Decision, members: dict[str, set[str]], cluster_of: dict[str, str]) -> str | None:
-    if d.cluster_id and d.cluster_id in members:
-        return d.cluster_id
-    if d.account_id_l and d.account_id_r and cluster_of.get(d.account_id_l) == cluster_of.get(d.account_id_r):
-        return cluster_of.get(d.account_id_l)
-    if d.survivor_account_id:
-        return cluster_of.get(d.survivor_account_id)
-    return None
-
-
-def _decisions_by_cluster(
-    history: list[Decision], members: dict[str, set[str]], cluster_of: dict[str, str]
-) -> dict[str, list[Decision]]:
-    by_id = {d.id: d for d in history}
-    out: dict[str, list[Decision]] = {}
-    for d in history:
-        # an undo follows the decision it reverses, wherever that one belongs
-        anchor = by_id.get(d.undoes_decision_id, d) if d.action is DecisionAction.UNDO else d
-        cluster = _cluster_of_decision(anchor, members, cluster_of)
-        if cluster is not None:
-            out.setdefault(cluster, []).append(d)
-    return out
-
-
-def _in_force(history: Sequence[Decision]) -> Decision | None:
+def _in_force(history: Iterable[Decision]) -> Decision | None:
+    history = list(history)
     undone = {d.undoes_decision_id for d in history if d.action is DecisionAction.UNDO}
     live = [d for d in history if d.action is not DecisionAction.UNDO and d.id not in undone]
     return live[-1] if live else None
 
 
-def _merge_applied(d: Decision, survivors: dict[str, str] | None) -> bool:
-    return survivors is not None and all(survivors.get(m) == d.survivor_account_id for m in d.merged_account_ids)
+def _best_cluster(accounts: Iterable[str], cluster_of: dict[str, str]) -> str | None:
+    """The cluster holding most of ``accounts`` (at least two; ties: the smallest id)."""
+    counts = Counter(cluster_of[a] for a in accounts if a in cluster_of)
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return ranked[0][0] if ranked and ranked[0][1] >= 2 else None
 
 
-def _undo_applied(d: Decision, survivors: dict[str, str] | None) -> bool:
-    if survivors is None:
-        return False  # nothing says the pipeline has run since: keep saying it is pending
-    return all(survivors.get(m) != d.survivor_account_id for m in d.merged_account_ids)
+def ghost_id(accounts: Iterable[str]) -> str:
+    return "+".join(sorted(accounts))
 
 
-def _status_and_pending(
-    history: Sequence[Decision], account_ids: set[str], survivors: dict[str, str] | None
-) -> tuple[Status, Decision | None, str | None]:
-    current = _in_force(history)
+def _assign(
+    history: list[Decision], accounts_of: dict[int, tuple[str, ...]], cluster_of: dict[str, str]
+) -> tuple[dict[str, list[Decision]], dict[str, tuple[str, ...]]]:
+    """Decisions per cluster id, and the accounts of decisions whose cluster is gone (keyed ``A+B``)."""
+    key_of: dict[int, str] = {}
+    by_key: dict[str, list[Decision]] = {}
+    ghosts: dict[str, tuple[str, ...]] = {}
+    for d in sorted(history, key=lambda d: d.id):
+        if d.action is DecisionAction.UNDO:
+            key = key_of.get(d.undoes_decision_id)  # an undo goes where the decision it reverses went
+        else:
+            accounts = tuple(sorted(accounts_of.get(d.id, ())))
+            key = _best_cluster(accounts, cluster_of)
+            if key is None and len(accounts) >= 2:
+                key = ghost_id(accounts)
+                ghosts[key] = accounts
+        if key is not None:
+            key_of[d.id] = key
+            by_key.setdefault(key, []).append(d)
+    return by_key, ghosts
+
+
+def _applied(
+    d: Decision, by_id: dict[int, Decision], published: dict | None, survivors: dict[str, str] | None
+) -> bool:
+    if published is not None:
+        return d.id in published
+    # an older snapshot without the decisions mart: only merges can be seen applied, in the survivors table
+    target = by_id.get(d.undoes_decision_id) if d.action is DecisionAction.UNDO else d
+    if survivors is None or target is None or target.action is not DecisionAction.MERGE:
+        return False
+    mapped = [survivors.get(m) == target.survivor_account_id for m in target.merged_account_ids]
+    return all(mapped) if d.action is DecisionAction.MERGE else not any(mapped)
+
+
+def _status(
+    current: Decision | None, accounts_of: dict[int, tuple[str, ...]], members: Iterable[str]
+) -> Status:
     if current is None:
-        status = Status.UNDECIDED
-    elif current.action is DecisionAction.KEEP_SEPARATE:
-        status = Status.KEPT_SEPARATE
-    elif account_ids <= {current.survivor_account_id, *current.merged_account_ids}:
-        status = Status.MERGED
-    else:
-        status = Status.NEEDS_REVIEW
-    pending = None
-    by_id = {d.id: d for d in history}
-    last = history[-1] if history else None
-    if current is not None and current.action is DecisionAction.MERGE and not _merge_applied(current, survivors):
-        pending = PENDING_MERGE
-    elif last is not None and last.action is DecisionAction.UNDO:
-        reversed_ = by_id.get(last.undoes_decision_id)
-        if reversed_ is not None and reversed_.action is DecisionAction.MERGE and not _undo_applied(reversed_, survivors):
-            pending = PENDING_UNDO
-    return status, current, pending
+        return Status.UNDECIDED
+    if not set(members) <= set(accounts_of.get(current.id, ())):
+        return Status.NEEDS_REVIEW
+    return Status.MERGED if current.action is DecisionAction.MERGE else Status.KEPT_SEPARATE
 
 
 # ---------------------------------------------------------------------------------------------- the queue
+
+
+def _classify(cards: Sequence[AccountCard]) -> str:
+    """A gone cluster's kind, by the rule of ``domain.duplicates.classification``."""
+    if len(cards) >= 3:
+        return THIRD_ACCOUNT
+    return PERSONAL_PLUS_ORGANISATION if sum(c.is_organisation for c in cards) == 1 else OTHER
+
+
+def _recommend(cards: Sequence[AccountCard]) -> str | None:
+    """A gone cluster's survivor, in the order of ``domain.duplicates.classification``: SSO, organisation, oldest."""
+    oldest = dt.datetime.max
+
+    def rank(c: AccountCard):
+        return (c.login_method != "sso", not c.is_organisation, c.created_at or oldest, c.account_id)
+
+    return min(cards, key=rank).account_id if cards else None
+
+
+def _recommended(group: pd.DataFrame) -> str | None:
+    named = [v for v in group["recommended_survivor_account_id"] if _clean(v) is not None]
+    if named:
+        return str(named[0])
+    flagged = group[group["is_recommended_survivor"].fillna(False).astype(bool)]
+    return str(flagged["account_id"].iloc[0]) if len(flagged) else None
 
 
 def _in_view(case: ClusterCase, view: QueueView) -> bool:
@@ -351,7 +397,7 @@ def _in_view(case: ClusterCase, view: QueueView) -> bool:
 def duplicate_queue(
     principal: Principal, conn, settings: Settings, view: QueueView | str = QueueView.UNDECIDED
 ) -> list[ClusterCase]:
-    """The clusters of likely duplicate accounts in ``view``, third accounts first, then by best match.
+    """The clusters of likely duplicate accounts in ``view``: third accounts first, then by best match.
 
     ``conn``: the published snapshot; ``settings``: where the decisions are stored.
     """
@@ -360,66 +406,89 @@ def duplicate_queue(
     tables = _tables(conn)
     for needed in (CLUSTERS, PAIRS):
         if needed not in tables:
-            raise ValueError(f"marts.{needed} is not in the published snapshot: run `portalytics materialize`")
-    facts = _frame(conn, CLUSTERS, CLUSTER_WANTED, CLUSTER_REQUIRED)
-    cards = _cards(conn, tables, facts)
-    cluster_of = {str(a): str(c) for a, c in zip(facts["account_id"], facts["cluster_id"], strict=True)}
-    members: dict[str, set[str]] = {}
-    for account, cluster in cluster_of.items():
-        members.setdefault(cluster, set()).add(account)
-    pairs = _pairs(conn, cluster_of)
-    survivors = _survivor_map(conn, tables)
-    decisions = _decisions_by_cluster(list_decisions(settings), members, cluster_of)
+            raise ValueError(
+                f"marts.{needed} is not in the published snapshot: run `portalytics materialize`"
+            )
+    facts = _select(_table(conn, CLUSTERS, ["cluster_id", "account_id", "classification"]), CLUSTER_WANTED)
+    facts["cluster_id"] = facts["cluster_id"].astype(str)
+    facts["account_id"] = facts["account_id"].astype(str)
+    members = {c: tuple(sorted(g["account_id"])) for c, g in facts.groupby("cluster_id", sort=True)}
+    cluster_of = dict(zip(facts["account_id"], facts["cluster_id"], strict=True))
 
-    cases = []
-    for cluster_id, group in facts.groupby("cluster_id", sort=True):
-        cluster_id = str(cluster_id)
-        history = tuple(decisions.get(cluster_id, ()))
-        status, current, pending = _status_and_pending(history, members[cluster_id], survivors)
-        recommended = _recommended(group)
-        accounts = sorted(cards.get(cluster_id, []), key=lambda a: (a.account_id != recommended, a.account_id))
-        case = ClusterCase(
-            cluster_id=cluster_id,
-            classification=str(group["classification"].iloc[0]),
-            accounts=tuple(accounts),
-            pairs=tuple(pairs.get(cluster_id, ())),
+    published = _published_decisions(conn, tables)
+    survivors = _survivor_map(conn, tables)
+    history = list_decisions(settings)
+    accounts_of = resolve_accounts(history, members, published or {})
+    by_key, ghosts = _assign(history, accounts_of, cluster_of)
+    by_id = {d.id: d for d in history}
+
+    extra = sorted({a for accounts in ghosts.values() for a in accounts} - set(cluster_of))
+    login = {a: _clean(m) for a, m in zip(facts["account_id"], facts["login_method"], strict=True)}
+    cards = _cards(conn, tables, login, extra)
+    pairs_of: dict[str, list[PairEvidence]] = {}  # left account → its pairs, best first
+    for p in _pairs(conn, extra):
+        pairs_of.setdefault(p.account_id_l, []).append(p)
+
+    def case(
+        key: str, accounts: Sequence[str], classification: str | None, recommended: str | None
+    ) -> ClusterCase:
+        decisions = tuple(by_key.get(key, ()))
+        current = _in_force(decisions)
+        last = decisions[-1] if decisions else None
+        found = [cards[a] for a in accounts]
+        recommended = recommended or _recommend(found)
+        inside = set(accounts)
+        return ClusterCase(
+            cluster_id=key,
+            classification=classification or _classify(found),
+            accounts=tuple(sorted(found, key=lambda a: (a.account_id != recommended, a.account_id))),
+            pairs=tuple(
+                sorted(
+                    (p for a in accounts for p in pairs_of.get(a, ()) if p.account_id_r in inside),
+                    key=lambda p: (-p.match_probability, p.account_id_l, p.account_id_r),
+                )
+            ),
             recommended_survivor_account_id=recommended,
-            status=status,
+            status=_status(current, accounts_of, accounts),
             current=current,
-            history=history,
-            pending=pending,
+            history=decisions,
+            pending=PENDING[last.action]
+            if last and not _applied(last, by_id, published, survivors)
+            else None,
+            in_snapshot=classification is not None,
         )
-        if _in_view(case, view):
-            cases.append(case)
+
+    cases = [
+        case(c, members[c], str(g["classification"].iloc[0]), _recommended(g))
+        for c, g in facts.groupby("cluster_id", sort=True)
+    ]
+    for key, accounts in sorted(ghosts.items()):
+        gone = case(key, accounts, None, None)
+        if gone.current is not None or gone.pending:  # a decision in force, or an undo the snapshot lacks
+            cases.append(gone)
+    cases = [c for c in cases if _in_view(c, view)]
     cases.sort(key=lambda c: (not c.is_third_account, -(c.best_probability or 0.0), c.cluster_id))
     return cases
-
-
-def _recommended(group: pd.DataFrame) -> str | None:
-    named = [v for v in group["recommended_survivor_account_id"] if _clean(v) is not None]
-    if named:
-        return str(named[0])
-    flagged = group[group["is_recommended_survivor"].fillna(False).astype(bool)]
-    return str(flagged["account_id"].iloc[0]) if len(flagged) else None
-
-
-def find_case(principal: Principal, conn, settings: Settings, cluster_id: str) -> ClusterCase:
-    """One cluster of the queue, whatever its status (a fresh read: decisions may have changed)."""
-    for case in duplicate_queue(principal, conn, settings, QueueView.ALL):
-        if case.cluster_id == cluster_id:
-            return case
-    raise InvalidDecision(f"cluster {cluster_id} is not in the published snapshot")
 
 
 # ---------------------------------------------------------------------------------------------- actions
 
 
 def _fresh_current(settings: Settings, case: ClusterCase) -> Decision | None:
-    """The decision in force on ``case`` now, from the store (someone else may have decided since the read)."""
-    ids = set(case.account_ids)
-    members = {case.cluster_id: ids}
-    cluster_of = dict.fromkeys(ids, case.cluster_id)
-    return _in_force(_decisions_by_cluster(list_decisions(settings), members, cluster_of).get(case.cluster_id, []))
+    """The decision in force on ``case`` now, from the store: someone may have decided since the page was read."""
+    history = sorted(list_decisions(settings), key=lambda d: d.id)
+    accounts_of = resolve_accounts(history, {case.cluster_id: case.account_ids})
+    inside = set(case.account_ids)
+    mine = {d.id for d in case.history}
+    for d in history:
+        if d.id in mine:
+            continue
+        if d.action is DecisionAction.UNDO:
+            if d.undoes_decision_id in mine:
+                mine.add(d.id)
+        elif len(inside & set(accounts_of.get(d.id, ()))) >= 2:
+            mine.add(d.id)
+    return _in_force(d for d in history if d.id in mine)
 
 
 def _require_undecided(settings: Settings, case: ClusterCase) -> None:
@@ -439,7 +508,6 @@ def merge_cluster(
     if survivor_account_id not in case.account_ids:
         raise InvalidDecision(f"account {survivor_account_id} is not in cluster {case.cluster_id}")
     _require_undecided(settings, case)
-    merged = [a for a in case.account_ids if a != survivor_account_id]
     return record_decision(
         settings,
         principal,
@@ -447,15 +515,33 @@ def merge_cluster(
         reason=reason,
         cluster_id=case.cluster_id,
         survivor_account_id=survivor_account_id,
-        merged_account_ids=merged,
+        merged_account_ids=[a for a in case.account_ids if a != survivor_account_id],
     )
 
 
 def keep_separate(settings: Settings, principal: Principal, case: ClusterCase, reason: str) -> int:
-    """Record that the accounts of ``case`` are different people; the cluster leaves the undecided queue."""
+    """Record that the accounts of ``case`` are different people; the cluster leaves the undecided queue.
+
+    Two accounts are named as the pair; a bigger cluster by its cluster_id, which the pipeline resolves to its
+    accounts on the next run (``domain.ce_merges.resolve_accounts``).
+    """
     _require(principal)
+    ids = sorted(case.account_ids)
+    if len(ids) > 2 and not case.in_snapshot:
+        raise InvalidDecision(
+            f"the accounts {case.cluster_id} no longer form a cluster: decide after the next materialize"
+        )
     _require_undecided(settings, case)
-    return record_decision(settings, principal, DecisionAction.KEEP_SEPARATE, reason=reason, cluster_id=case.cluster_id)
+    pair = (ids[0], ids[1]) if len(ids) == 2 else (None, None)
+    return record_decision(
+        settings,
+        principal,
+        DecisionAction.KEEP_SEPARATE,
+        reason=reason,
+        cluster_id=case.cluster_id,
+        account_id_l=pair[0],
+        account_id_r=pair[1],
+    )
 
 
 def undo_decision(settings: Settings, principal: Principal, case: ClusterCase, reason: str) -> int:
@@ -464,156 +550,6 @@ def undo_decision(settings: Settings, principal: Principal, case: ClusterCase, r
     current = _fresh_current(settings, case)
     if current is None:
         raise InvalidDecision(f"cluster {case.cluster_id} has no decision to undo")
-    return record_decision(settings, principal, DecisionAction.UNDO, reason=reason, undoes_decision_id=current.id)
-
-
-# ---------------------------------------------------------------------------------------------- presentation
-
-
-STATUS_LABELS = {
-    Status.UNDECIDED: "undecided",
-    Status.MERGED: "merged",
-    Status.KEPT_SEPARATE: "kept separate",
-    Status.NEEDS_REVIEW: "merged, new account since",
-}
-
-
-def _fmt(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
-def account_heading(case: ClusterCase, account: AccountCard) -> str:
-    return f"{account.account_id} ★ recommended" if account.account_id == case.recommended_survivor_account_id else account.account_id
-
-
-def side_by_side(case: ClusterCase) -> pd.DataFrame:
-    """One column per account (the recommended survivor first, starred), one row per field."""
-    return pd.DataFrame(
-        {account_heading(case, a): [_fmt(getattr(a, attr)) for attr, _ in ACCOUNT_FIELDS] for a in case.accounts},
-        index=[label for _, label in ACCOUNT_FIELDS],
+    return record_decision(
+        settings, principal, DecisionAction.UNDO, reason=reason, undoes_decision_id=current.id
     )
-
-
-def pairs_frame(case: ClusterCase) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                "accounts": f"{p.account_id_l} / {p.account_id_r}",
-                "match probability": round(p.match_probability, 4),
-                "evidence": p.evidence,
-            }
-            for p in case.pairs
-        ],
-        columns=["accounts", "match probability", "evidence"],
-    )
-
-
-def history_frame(case: ClusterCase) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                "decision": d.id,
-                "action": d.action.value.replace("_", " ")
-                + (f" of {d.undoes_decision_id}" if d.undoes_decision_id else ""),
-                "survivor": d.survivor_account_id or "",
-                "merged": ", ".join(d.merged_account_ids),
-                "by": d.decided_by,
-                "when (UTC)": d.decided_at.strftime("%Y-%m-%d %H:%M"),
-                "why": d.reason,
-            }
-            for d in case.history
-        ],
-        columns=["decision", "action", "survivor", "merged", "by", "when (UTC)", "why"],
-    )
-
-
-QUEUE_COLUMNS = ("cluster", "kind", "accounts", "best match", "recommended survivor", "status", "decided by", "pending")
-
-
-def queue_frame(cases: Sequence[ClusterCase]) -> pd.DataFrame:
-    """One row per cluster: what the queue lists."""
-    return pd.DataFrame(
-        [
-            {
-                "cluster": c.cluster_id,
-                "kind": ("⚠ " if c.is_third_account else "") + CLASSIFICATION_LABELS.get(c.classification, c.classification),
-                "accounts": len(c.accounts),
-                "best match": round(c.best_probability, 4) if c.best_probability is not None else None,
-                "recommended survivor": c.recommended_survivor_account_id or "",
-                "status": STATUS_LABELS[c.status],
-                "decided by": c.current.decided_by if c.current else "",
-                "pending": c.pending or "",
-            }
-            for c in cases
-        ],
-        columns=list(QUEUE_COLUMNS),
-    )
-
-
-#: Export: one row per account of each cluster listed.
-EXPORT_HEADER = (
-    "Cluster",
-    "Kind",
-    "Status",
-    "Account",
-    "Recommended survivor",
-    "Name",
-    "E-mail",
-    "E-mail domain",
-    "Login",
-    "Mobile phone",
-    "Birth date",
-    "License",
-    "NPI",
-    "Address",
-    "Created",
-    "Best match",
-    "Decided by",
-    "Decision reason",
-)
-
-
-def _export_rows(cases: Sequence[ClusterCase]) -> list[list]:
-    rows = []
-    for c in cases:
-        for a in c.accounts:
-            rows.append(
-                [
-                    c.cluster_id,
-                    CLASSIFICATION_LABELS.get(c.classification, c.classification),
-                    STATUS_LABELS[c.status],
-                    a.account_id,
-                    "yes" if a.account_id == c.recommended_survivor_account_id else "",
-                    a.name,
-                    a.email,
-                    a.email_domain_kind,
-                    a.login_method,
-                    a.mobile_phone,
-                    a.birth_date,
-                    a.license,
-                    a.npi,
-                    a.address,
-                    a.created_at,
-                    c.best_probability,
-                    c.current.decided_by if c.current else None,
-                    c.current.reason if c.current else None,
-                ]
-            )
-    return rows
-
-
-def queue_csv(cases: Sequence[ClusterCase]) -> tuple[bytes, int]:
-    """The listed clusters, one row per account, as CSV (formula guard applied); returns (bytes, rows)."""
-    rows = _export_rows(cases)
-    return csv_bytes(EXPORT_HEADER, rows), len(rows)
-
-
-def queue_excel(cases: Sequence[ClusterCase]) -> tuple[bytes, int]:
-    rows = _export_rows(cases)
-    return workbook_bytes([Sheet("Duplicate queue", EXPORT_HEADER, rows)]), len(rows)

@@ -1,4 +1,4 @@
-""""Apply now": start ``portalytics materialize`` in the background from the dashboard, at most one at a time.
+""" "Apply now": start ``portalytics materialize`` in the background from the dashboard, at most one at a time.
 
 The dashboard may not import the pipeline, so the run is a child process: ``python -m pipelines.cli materialize``
 with the dashboard's environment (and its data directory, made absolute). It writes its output to
@@ -70,7 +70,9 @@ def start_materialize(
     principal.require(Role.CE_TEAM, Role.ADMIN)
     fd = _try_lock(settings)
     if fd is None:
-        raise AlreadyRunning("A materialize started from the dashboard is still running; try again when it ends.")
+        raise AlreadyRunning(
+            "A materialize started from the dashboard is still running; try again when it ends."
+        )
     try:
         log = log_path(settings)
         log.parent.mkdir(parents=True, exist_ok=True)
@@ -90,5 +92,7 @@ def start_materialize(
         os.write(fd, f"{child.pid}\n".encode())
     finally:
         os.close(fd)
-    audit.record(principal, "materialize_start", "pipeline materialize", detail=f"pid {child.pid}", settings=settings)
+    audit.record(
+        principal, "materialize_start", "pipeline materialize", detail=f"pid {child.pid}", settings=settings
+    )
     return child.pid

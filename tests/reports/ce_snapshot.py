@@ -17,6 +17,9 @@ from pathlib import Path
 
 import duckdb
 
+from domain.ce_merges import DECISION_COLUMNS, decision_rows, fold_decisions, pairs_among, resolve_accounts
+from reports.state import list_decisions
+
 ORG = "lakeshorehealth.org"
 HOSTILE = '=HYPERLINK("x")'
 
@@ -68,22 +71,26 @@ CLUSTERS = [
 LEVELS = ("name", "birth_date", "mobile_phone", "email_local", "license", "npi", "address")
 PAIRS_DDL = (
     "account_id_l VARCHAR, account_id_r VARCHAR, match_probability DOUBLE, match_weight DOUBLE, is_match BOOLEAN, "
-    "cluster_id VARCHAR, evidence VARCHAR, " + ", ".join(f"{f}_level VARCHAR" for f in LEVELS)
+    "cluster_id VARCHAR, evidence VARCHAR, "
+    + ", ".join(f"{f}_level VARCHAR" for f in LEVELS)
+    + ", decision VARCHAR"
 )
-EVIDENCE_CE1_CE2 = "same birth date, same phone, e-mail differs, same license, same address, names: Robert ~ Bob"
+EVIDENCE_CE1_CE2 = (
+    "same birth date, same phone, e-mail differs, same license, same address, names: Robert ~ Bob"
+)
 PAIRS = [
     ("CE1", "CE2", 0.998712, 9.6, True, "CE1", EVIDENCE_CE1_CE2,
-     "nickname", "exact", "exact", "different", "exact", None, "exact"),
+     "nickname", "exact", "exact", "different", "exact", None, "exact", None),
     ("CE2", "CE6", 0.61, 0.6, False, None, "e-mail differs, names: Bob Smith ~ Maria Garcia",
-     "different", "different", "different", "different", None, None, "different"),
+     "different", "different", "different", "different", None, None, "different", None),
     ("CE3", "CE4", 0.991, 6.8, True, "CE3", "same birth date, e-mail differs, same license, same NPI, same name",
-     "exact", "exact", None, "different", "exact", "exact", "exact"),
+     "exact", "exact", None, "different", "exact", "exact", "exact", None),
     ("CE3", "CE5", 0.95, 4.3, True, "CE3", "same birth date, same NPI, names: Linda Nguyen ~ Lidna Nguyen",
-     "typo", "exact", None, "different", None, "exact", "exact"),
+     "typo", "exact", None, "different", None, "exact", "exact", None),
     ("CE4", "CE5", 0.93, 3.9, True, "CE3", "same birth date, phone differs, same NPI, names: Linda Nguyen ~ Lidna Nguyen",
-     "typo", "exact", "different", "similar", None, "exact", "exact"),
+     "typo", "exact", "different", "similar", None, "exact", "exact", None),
     ("CE6", "CE7", 0.912, 3.3, True, "CE6", "same birth date, phone differs, same address, surnames: Garcia ~ Garcia",
-     "surname_only", "exact", "different", "different", None, None, "exact"),
+     "surname_only", "exact", "different", "different", None, None, "exact", None),
 ]  # fmt: skip
 
 OUTCOMES_DDL = """
@@ -124,6 +131,14 @@ TOTALS = [
 ]
 
 
+DECISIONS_DDL = """
+decision_id BIGINT, action VARCHAR, decided_by VARCHAR, decided_at TIMESTAMP, reason VARCHAR, cluster_id VARCHAR,
+survivor_account_id VARCHAR, merged_account_ids VARCHAR[], account_ids VARCHAR[], undoes_decision_id BIGINT,
+undone_by_decision_id BIGINT, in_force BOOLEAN
+"""
+SURVIVORS_DDL = "account_id VARCHAR, survivor_account_id VARCHAR, decision_id BIGINT"
+
+
 def _table(conn, name: str, ddl: str, rows: list[tuple]) -> None:
     conn.execute(f"CREATE TABLE marts.{name} ({ddl})")
     if rows:
@@ -132,13 +147,27 @@ def _table(conn, name: str, ddl: str, rows: list[tuple]) -> None:
 
 
 def write_snapshot(
-    path: Path, *, survivors: dict[str, str] | None = None, with_accounts: bool = True, skip: tuple[str, ...] = ()
+    path: Path,
+    *,
+    survivors: dict[str, str] | None = None,
+    decisions: list[dict] | None = None,
+    kept_separate: frozenset[tuple[str, str]] = frozenset(),
+    clusters: list[tuple] | None = None,
+    with_accounts: bool = True,
+    skip: tuple[str, ...] = (),
 ) -> None:
-    """The CE marts into a new DuckDB file; ``survivors`` adds ``marts.ce_account_survivors`` (merges applied)."""
+    """The CE marts into a new DuckDB file.
+
+    ``survivors`` adds ``marts.ce_account_survivors``, ``decisions`` rows of ``marts.ce_merge_decisions``;
+    ``clusters`` replaces the clusters mart's rows; ``kept_separate`` pairs are marked in the pairs mart and no longer link a cluster (a cluster all of whose
+    pairs are kept separate is gone), as duplicate detection publishes them.
+    """
+    pairs = [(*p[:-1], "kept_separate" if (p[0], p[1]) in kept_separate else None) for p in PAIRS]
+    gone = {c for c, accounts in cluster_members(clusters).items() if pairs_among(accounts) <= kept_separate}
     tables = {
         "ce_accounts": (ACCOUNTS_DDL, ACCOUNTS),
-        "duplicate_account_clusters": (CLUSTERS_DDL, CLUSTERS),
-        "duplicate_account_pairs": (PAIRS_DDL, PAIRS),
+        "duplicate_account_clusters": (CLUSTERS_DDL, [c for c in clusters or CLUSTERS if c[0] not in gone]),
+        "duplicate_account_pairs": (PAIRS_DDL, pairs),
         "ce_attendance_outcomes": (OUTCOMES_DDL, OUTCOMES),
         "ce_credit_items": (ITEMS_DDL, ITEMS),
         "ce_credit_totals": (TOTALS_DDL, TOTALS),
@@ -152,11 +181,35 @@ def write_snapshot(
                 _table(conn, name, ddl, rows)
         if survivors is not None:
             _table(
-                conn,
-                "ce_account_survivors",
-                "account_id VARCHAR, survivor_account_id VARCHAR",
-                sorted(survivors.items()),
+                conn, "ce_account_survivors", SURVIVORS_DDL, [(a, s, 0) for a, s in sorted(survivors.items())]
             )
+        if decisions is not None:
+            _table(
+                conn,
+                "ce_merge_decisions",
+                DECISIONS_DDL,
+                [tuple(d[c] for c in DECISION_COLUMNS) for d in decisions],
+            )
+
+
+def cluster_members(clusters: list[tuple] | None = None) -> dict[str, list[str]]:
+    members: dict[str, list[str]] = {}
+    for cluster_id, account_id, *_ in clusters or CLUSTERS:
+        members.setdefault(cluster_id, []).append(account_id)
+    return members
+
+
+def materialized(settings) -> dict:
+    """What the next materialize publishes for the decisions in the store (``domain.ce_merges``, as
+    ``assets/ce_merges.py`` folds them): keyword arguments for :func:`publish`."""
+    history = list_decisions(settings)
+    accounts_of = resolve_accounts(history, cluster_members())
+    state = fold_decisions(history, accounts_of)
+    return {
+        "survivors": state.survivors,
+        "decisions": decision_rows(history, accounts_of, state),
+        "kept_separate": state.kept_separate,
+    }
 
 
 def publish(data_dir: Path, name: str = "snapshot-1.duckdb", **kwargs) -> Path:
