@@ -128,7 +128,7 @@ def _c(
     return Column(name, kind, not opt, tuple(values), rule, max_len)
 
 
-S, I, D, DT, TS, B = Kind.STR, Kind.INT, Kind.DECIMAL, Kind.DATE, Kind.TS, Kind.BOOL
+S, INT, D, DT, TS, B = Kind.STR, Kind.INT, Kind.DECIMAL, Kind.DATE, Kind.TS, Kind.BOOL
 MONEY = Rule.MONEY
 
 DEGREES = ("MD", "DO", "RN", "NP", "PA", "PharmD", "PhD", "LPN", "CRNA", "DDS", "PT", "RD", "MSW", "Other")
@@ -213,9 +213,9 @@ SOURCES: tuple[Source, ...] = (
             _c("course_id"),
             _c("job_role"),
             _c("department"),
-            _c("recurrence_months", I, opt=True),
-            _c("due_days_after_hire", I),
-            _c("window_days", I, opt=True),
+            _c("recurrence_months", INT, opt=True),
+            _c("due_days_after_hire", INT),
+            _c("window_days", INT, opt=True),
         ),
         key=("requirement_id",),
         description="Mandatory training by job role and department (`*` = all)",
@@ -277,9 +277,9 @@ SOURCES: tuple[Source, ...] = (
             _c("starts_at", TS),
             _c("ends_at", TS),
             _c("attendance_code", rule=Rule.CODE5),
-            _c("texting_window_hours", I, opt=True),
+            _c("texting_window_hours", INT, opt=True),
             _c("evaluation_required", B),
-            _c("certificate_days", I, opt=True),
+            _c("certificate_days", INT, opt=True),
         ),
         key=("activity_id",),
         description="CE activities with their text-a-code attendance code",
@@ -366,7 +366,7 @@ SOURCES: tuple[Source, ...] = (
         ("csv",),
         (
             _c("plan_id"),
-            _c("plan_year", I),
+            _c("plan_year", INT),
             _c("plan_year_start", DT),
             _c("name"),
             _c("family_deductible_type", values=("embedded", "aggregate")),
@@ -446,7 +446,7 @@ SOURCES: tuple[Source, ...] = (
         ("csv",),
         (
             _c("claim_id"),
-            _c("line_number", I),
+            _c("line_number", INT),
             _c("claim_type", values=("original", "adjustment", "reversal")),
             _c("original_claim_id", opt=True),
             _c("member_id"),

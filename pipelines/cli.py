@@ -6,7 +6,9 @@ from enum import StrEnum
 
 import typer
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="portalytics: health-system portal reporting.")
+app = typer.Typer(
+    no_args_is_help=True, add_completion=False, help="portalytics: health-system portal reporting."
+)
 users_app = typer.Typer(no_args_is_help=True, help="Dashboard users (the dashboard's own accounts).")
 app.add_typer(users_app, name="users")
 
@@ -37,7 +39,9 @@ def generate(
 
 @app.command()
 def materialize(
-    as_of: str | None = typer.Option(None, "--as-of", help="Date of the as-of marts, YYYY-MM-DD (default today)."),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="Date of the as-of marts, YYYY-MM-DD (default today)."
+    ),
 ) -> None:
     """Run every asset in-process: ingest, checks, marts, publish. Exits non-zero if a blocking check fails."""
     from pipelines.materialize import run_materialize
@@ -48,8 +52,12 @@ def materialize(
 @users_app.command("add")
 def users_add(
     username: str,
-    role: str = typer.Option(..., "--role", help="staff, education_manager, ce_team, employer, member, provider, admin"),
-    scope: str | None = typer.Option(None, "--scope", help="person_id, department(s), employer_id, member_id or NPI"),
+    role: str = typer.Option(
+        ..., "--role", help="staff, education_manager, ce_team, employer, member, provider, admin"
+    ),
+    scope: str | None = typer.Option(
+        None, "--scope", help="person_id, department(s), employer_id, member_id or NPI"
+    ),
 ) -> None:
     """Create a dashboard user; prints a one-time password once (it must be changed at first sign-in)."""
     from pipelines.users import add_user

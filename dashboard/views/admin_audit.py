@@ -12,9 +12,7 @@ st.title("Audit log")
 
 filters = st.columns([2, 3, 1])
 actor = filters[0].text_input("Who (username)", key="audit_actor")
-actions = filters[1].multiselect(
-    "What", list(audit.ALL_ACTIONS), key="audit_actions"
-)
+actions = filters[1].multiselect("What", list(audit.ALL_ACTIONS), key="audit_actions")
 limit = filters[2].number_input(
     "Rows", min_value=10, max_value=10_000, value=500, step=100, key="audit_limit"
 )
