@@ -77,7 +77,8 @@ def ce_accounts_mart(duckdb: DuckDBResource) -> dg.MaterializeResult:
         source = f"(SELECT {_DOMAIN} AS email_domain, login_method FROM staging.ce_accounts)"
         domains = organisation_domains(conn, source, POLICY.organisation_domains)
         conn.execute("CREATE OR REPLACE TEMP TABLE ce_org_domains (email_domain VARCHAR)")
-        conn.executemany("INSERT INTO ce_org_domains VALUES (?)", [[d] for d in domains])
+        if domains:  # DuckDB refuses executemany with no rows; no SSO accounts means no organisation domains
+            conn.executemany("INSERT INTO ce_org_domains VALUES (?)", [[d] for d in domains])
         try:
             rows = replace_table(conn, f"{MARTS}.{CE_ACCOUNTS_MART}", ce_accounts_sql("ce_org_domains"))
         finally:

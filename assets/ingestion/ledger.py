@@ -1,0 +1,114 @@
+"""The file ledger: which landed files are new. A file is identified by its content (sha256), not its name.
+
+A file whose (name, size, mtime) is already in the ledger is not even hashed, so a run over a landing folder of
+old files costs a directory listing. A new name with known content is recorded as ``duplicate`` and not read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from checks.ingest_tables import LEDGER, ensure_ingest_tables
+
+CHUNK = 1 << 20
+#: Names that are not landed files: hidden files, editor/Excel lock files, uploads still in progress.
+SKIP_PREFIXES = (".", "~$")
+SKIP_SUFFIXES = (".tmp", ".part", ".crdownload")
+
+
+@dataclass(frozen=True)
+class LandedFile:
+    path: Path
+    file_name: str  # relative to landing/<source>/
+    size_bytes: int
+    mtime_ns: int
+
+
+@dataclass
+class LedgerEntry:
+    source: str
+    file_name: str
+    sha256: str
+    size_bytes: int
+    mtime_ns: int
+    status: str
+    reason: str | None = None
+    detail: str | None = None
+    encoding: str | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+
+
+def landed_files(folder: Path) -> list[LandedFile]:
+    """Files under ``folder`` in name order (the order a run applies them: a later file replaces an earlier row)."""
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file() or path.name.startswith(SKIP_PREFIXES) or path.name.endswith(SKIP_SUFFIXES):
+            continue
+        stat = path.stat()
+        found.append(LandedFile(path, path.relative_to(folder).as_posix(), stat.st_size, stat.st_mtime_ns))
+    return found
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class Ledger:
+    """The ledger rows of one source, read once per run and appended to as files are processed."""
+
+    def __init__(self, conn, source: str):
+        ensure_ingest_tables(conn)
+        self.conn = conn
+        self.source = source
+        rows = conn.execute(
+            f"SELECT file_name, sha256, size_bytes, mtime_ns, status FROM {LEDGER} WHERE source = ?", [source]
+        ).fetchall()
+        self._seen_stat = {(r[0], r[2], r[3]) for r in rows}
+        self._seen_name_sha = {(r[0], r[1]) for r in rows}
+        self._first_name_of_sha: dict[str, str] = {}
+        for name, sha, *_ in sorted(rows, key=lambda r: r[0]):
+            self._first_name_of_sha.setdefault(sha, name)
+
+    def unchanged(self, f: LandedFile) -> bool:
+        return (f.file_name, f.size_bytes, f.mtime_ns) in self._seen_stat
+
+    def already_recorded(self, f: LandedFile, sha: str) -> bool:
+        return (f.file_name, sha) in self._seen_name_sha
+
+    def earlier_name(self, sha: str) -> str | None:
+        return self._first_name_of_sha.get(sha)
+
+    def record(self, entry: LedgerEntry) -> None:
+        """Append a ledger row (inside the caller's transaction when loading a file)."""
+        self.conn.execute(
+            f"INSERT INTO {LEDGER} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                entry.source,
+                entry.file_name,
+                entry.sha256,
+                entry.size_bytes,
+                entry.mtime_ns,
+                entry.status,
+                entry.reason,
+                entry.detail,
+                entry.encoding,
+                entry.rows_read,
+                entry.rows_loaded,
+                entry.rows_quarantined,
+                dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            ],
+        )
+        self._seen_stat.add((entry.file_name, entry.size_bytes, entry.mtime_ns))
+        self._seen_name_sha.add((entry.file_name, entry.sha256))
+        self._first_name_of_sha.setdefault(entry.sha256, entry.file_name)

@@ -1,0 +1,136 @@
+"""Load one source's new landed files into ``staging.<source>``: read, validate set-based, then commit per file.
+
+Per file, inside ONE transaction: bad rows go to the quarantine, good rows replace staging rows with the same key,
+and the ledger row is written. A rejected file writes only its ledger row. A crash leaves either all of a file or
+none of it, and the next run picks the file up again because its ledger row is missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assets.ingestion.ledger import LandedFile, Ledger, LedgerEntry, landed_files, sha256_of
+from assets.ingestion.readers import FileRejected, read_file
+from assets.ingestion.rules import dedupe_select, quote_ident, quote_str, validate_select
+from checks.ingest_tables import QUARANTINE
+from domain.contracts import Source
+
+CHECKED = "_ingest_checked"
+LINEAGE_COLUMNS = (("_file_name", "VARCHAR"), ("_row_number", "INTEGER"))
+
+
+def staging_table(source: Source) -> str:
+    return f"staging.{source.name}"
+
+
+def ensure_staging_table(conn, source: Source) -> None:
+    """Create the typed staging table (contract columns + lineage) if absent: a source with no files is empty."""
+    cols = [(c.name, c.duckdb_type) for c in source.columns] + list(LINEAGE_COLUMNS)
+    conn.execute("CREATE SCHEMA IF NOT EXISTS staging")
+    ddl = ", ".join(f"{quote_ident(n)} {t}" for n, t in cols)
+    conn.execute(f"CREATE TABLE IF NOT EXISTS {staging_table(source)} ({ddl})")
+
+
+@dataclass
+class SourceSummary:
+    source: str
+    entries: list[LedgerEntry] = field(default_factory=list)
+    files_unchanged: int = 0
+
+    def count(self, status: str) -> int:
+        return sum(1 for e in self.entries if e.status == status)
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(e.rows_loaded for e in self.entries)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(e.rows_quarantined for e in self.entries)
+
+
+def ingest_source(conn, source: Source, folder: Path) -> SourceSummary:
+    """Load every new file of ``folder`` (``landing/<source>``) in name order."""
+    ensure_staging_table(conn, source)
+    ledger = Ledger(conn, source.name)
+    summary = SourceSummary(source.name)
+    for landed in landed_files(folder):
+        if ledger.unchanged(landed):
+            summary.files_unchanged += 1
+            continue
+        sha = sha256_of(landed.path)
+        if ledger.already_recorded(landed, sha):  # touched but not changed
+            summary.files_unchanged += 1
+            continue
+        entry = LedgerEntry(source.name, landed.file_name, sha, landed.size_bytes, landed.mtime_ns, "loaded")
+        earlier = ledger.earlier_name(sha)
+        if earlier is not None:
+            entry.status, entry.reason = "duplicate", "same_content"
+            entry.detail = (
+                f"{landed.file_name} has the same content as {earlier}, which was taken; not read again"
+            )
+            ledger.record(entry)
+        else:
+            load_file(conn, source, landed, entry, ledger)
+        summary.entries.append(entry)
+    return summary
+
+
+def load_file(conn, source: Source, landed: LandedFile, entry: LedgerEntry, ledger: Ledger) -> None:
+    """Read, validate and commit one file; fills ``entry`` with its outcome and records it in the ledger."""
+    try:
+        raw = read_file(conn, source, landed.path)
+    except FileRejected as rejected:
+        entry.status, entry.reason, entry.detail = "rejected", str(rejected.reason), rejected.detail
+        ledger.record(entry)
+        _drop_temp(conn, ["_ingest_raw"])
+        return
+    entry.encoding = raw.encoding
+    try:
+        validated = validate_select(
+            source, raw.rows_sql, raw.present, raw.malformed_flag, raw.malformed_reason
+        )
+        conn.execute(f"CREATE OR REPLACE TEMP TABLE {CHECKED} AS {dedupe_select(source, f'({validated})')}")
+        entry.rows_read = conn.execute(f"SELECT count(*) FROM ({raw.rows_sql})").fetchone()[0]
+        conn.execute("BEGIN TRANSACTION")
+        try:
+            entry.rows_quarantined = _quarantine(conn, source, entry, raw.raw_json_sql)
+            entry.rows_loaded = _upsert(conn, source, entry.file_name)
+            ledger.record(entry)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    finally:
+        _drop_temp(conn, [CHECKED, *raw.temp_tables])
+
+
+def _quarantine(conn, source: Source, entry: LedgerEntry, raw_json_sql: str) -> int:
+    return conn.execute(
+        f"""INSERT INTO {QUARANTINE}
+            SELECT {quote_str(source.name)}, ?, ?, c._row_number, c._column, c._reason, r._raw
+            FROM {CHECKED} c LEFT JOIN ({raw_json_sql}) r USING (_row_number)
+            WHERE c._reason IS NOT NULL
+            ORDER BY c._row_number""",
+        [entry.file_name, entry.sha256],
+    ).fetchone()[0]
+
+
+def _upsert(conn, source: Source, file_name: str) -> int:
+    """Replace staging rows whose key the file brings, then insert the file's good rows."""
+    table = staging_table(source)
+    if conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT 1)").fetchone()[0]:
+        match = " AND ".join(f"s.{quote_ident(k)} = c.{quote_ident(k)}" for k in source.key)
+        conn.execute(f"DELETE FROM {table} s USING {CHECKED} c WHERE c._reason IS NULL AND {match}")
+    cols = ", ".join(quote_ident(c) for c in source.column_names)
+    return conn.execute(
+        f"""INSERT INTO {table} ({cols}, _file_name, _row_number)
+            SELECT {cols}, ?, _row_number FROM {CHECKED} WHERE _reason IS NULL ORDER BY _row_number""",
+        [file_name],
+    ).fetchone()[0]
+
+
+def _drop_temp(conn, tables: list[str]) -> None:
+    for t in tables:
+        conn.execute(f"DROP TABLE IF EXISTS {t}")

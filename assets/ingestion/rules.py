@@ -1,0 +1,181 @@
+"""Validation rules of ``domain.contracts`` compiled to DuckDB SQL: one SELECT types every column of a file.
+
+Every raw value is text. For each contract column this module builds two SQL expressions over the raw text:
+the *reason* it fails (NULL when it passes) and its *typed value*. A row's reason is the first failing column's,
+in contract order, so a planted bad row has exactly one known reason. Everything runs set-based inside DuckDB.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.contracts import Column, Kind, Reason, Rule, Source
+
+#: Digits-only patterns (RE2 syntax, matched against the whole trimmed value).
+INT_RE = r"[+-]?[0-9]+"
+DECIMAL_RE = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)"
+DATE_RE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+#: ISO-8601 with a mandatory offset (``Z`` or ``±hh:mm``); a naive timestamp is ambiguous, hence bad.
+TS_RE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)"
+LC_USER_ID_RE = r"[0-9]{8} ?[0-9]{4}|[0-9]{2}/[0-9]{2}/[0-9]{4} [0-9]{4}"
+PHONE_CHARS_RE = r"[0-9 ().+\-]+"
+NANP_RE = r"[2-9][0-9]{2}[2-9][0-9]{6}"
+TRUE_WORDS = ("true", "1", "yes")
+FALSE_WORDS = ("false", "0", "no")
+#: Decimals are parsed wide first so an out-of-range score reads ``out_of_range``, not ``bad_decimal``.
+WIDE_DECIMAL = "DECIMAL(18,4)"
+RANGES = {Rule.RATE: (0, 1), Rule.SCORE: (0, 100)}
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def quote_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _in_list(values: tuple[str, ...]) -> str:
+    return "(" + ", ".join(quote_str(v) for v in values) + ")"
+
+
+def _full(expr: str, pattern: str) -> str:
+    return f"regexp_full_match({expr}, {quote_str(pattern)})"
+
+
+def _npi_luhn_ok(v: str) -> str:
+    """Luhn over ``80840`` + the ten NPI digits: the prefix contributes 24, odd NPI positions are doubled."""
+    terms = []
+    for i in range(1, 11):
+        d = f"TRY_CAST(substr({v}, {i}, 1) AS INTEGER)"  # SQL does not short-circuit: never fail
+        terms.append(
+            f"(CASE WHEN {d} * 2 > 9 THEN {d} * 2 - 9 ELSE {d} * 2 END)" if i % 2 == 1 and i < 10 else d
+        )
+    return f"((24 + {' + '.join(terms)}) % 10 = 0)"
+
+
+@dataclass(frozen=True)
+class ColumnSql:
+    """The SQL pieces of one contract column over a raw text expression."""
+
+    column: Column
+    reason: str  # VARCHAR expression: the Reason value, or NULL when the value passes
+    typed: str  # expression of the column's duckdb_type (NULL when empty or bad)
+
+
+def column_sql(source: Source, col: Column, raw: str, raw_of: dict[str, str]) -> ColumnSql:
+    """Compile one column. ``raw`` is its raw text expression; ``raw_of`` maps every contract column to its own."""
+    v = f"NULLIF(trim({raw}), '')"
+    empty = f"{v} IS NULL"
+    checks: list[tuple[str, Reason]] = []  # (condition that means bad, reason), in evaluation order
+    typed = v
+    if col.kind is Kind.STR:
+        typed = (
+            f"CASE WHEN {empty} THEN NULL ELSE {raw} END"  # text is kept verbatim (formulas, SQL, accents)
+        )
+        checks.append((f"length({raw}) > {col.max_len}", Reason.TOO_LONG))
+        if col.rule is Rule.LC_USER_ID:
+            digits = f"regexp_replace({v}, '[/ ]', '', 'g')"
+            real_date = f"try_strptime(substr({digits}, 1, 8), '%m%d%Y') IS NOT NULL"
+            checks.append((f"NOT ({_full(v, LC_USER_ID_RE)} AND {real_date})", Reason.BAD_LC_USER_ID))
+            typed = digits
+        elif col.rule is Rule.PHONE:
+            digits = f"regexp_replace({v}, '[^0-9]', '', 'g')"
+            national = f"(CASE WHEN length({digits}) = 11 AND {digits} LIKE '1%' THEN substr({digits}, 2) ELSE {digits} END)"
+            ok = f"({_full(v, PHONE_CHARS_RE)} AND {_full(national, NANP_RE)})"
+            checks.append((f"NOT {ok}", Reason.BAD_PHONE))
+            typed = f"'+1' || {national}"
+        elif col.rule is Rule.NPI:
+            checks.append((f"NOT ({_full(v, '[0-9]{10}')} AND {_npi_luhn_ok(v)})", Reason.BAD_NPI))
+            typed = v
+        elif col.rule is Rule.CODE5:
+            checks.append((f"NOT {_full(v, '[0-9]{5}')}", Reason.BAD_CODE))
+            typed = v
+        if col.values:
+            checks.append((f"{v} NOT IN {_in_list(col.values)}", Reason.BAD_ENUM))
+            typed = v
+    elif col.kind is Kind.INT:
+        checks.append((f"NOT {_full(v, INT_RE)} OR TRY_CAST({v} AS INTEGER) IS NULL", Reason.BAD_INT))
+        typed = f"TRY_CAST({v} AS INTEGER)"
+    elif col.kind is Kind.DECIMAL:
+        wide = f"TRY_CAST({v} AS {WIDE_DECIMAL})"
+        checks.append((f"NOT {_full(v, DECIMAL_RE)} OR {wide} IS NULL", Reason.BAD_DECIMAL))
+        if col.rule is Rule.MONEY:
+            negative = f"{wide} < 0"
+            if source.negative_ok_when:
+                other, allowed = source.negative_ok_when
+                negative += f" AND trim(coalesce({raw_of[other]}, '')) <> {quote_str(allowed)}"
+            checks.append((negative, Reason.NEGATIVE_MONEY))
+        if col.rule in RANGES:
+            low, high = RANGES[col.rule]
+            checks.append((f"{wide} < {low} OR {wide} > {high}", Reason.OUT_OF_RANGE))
+        # more integer digits than the column's type holds (money beyond 999,999,999,999.99)
+        checks.append((f"TRY_CAST({wide} AS {col.duckdb_type}) IS NULL", Reason.BAD_DECIMAL))
+        typed = wide
+    elif col.kind is Kind.DATE:
+        checks.append((f"NOT {_full(v, DATE_RE)} OR TRY_CAST({v} AS DATE) IS NULL", Reason.BAD_DATE))
+        typed = f"TRY_CAST({v} AS DATE)"
+    elif col.kind is Kind.TS:
+        tstz = f"TRY_CAST({v} AS TIMESTAMPTZ)"
+        checks.append((f"NOT {_full(v, TS_RE)} OR {tstz} IS NULL", Reason.BAD_TIMESTAMP))
+        typed = f"timezone('UTC', {tstz})"  # the UTC instant as a naive TIMESTAMP
+    elif col.kind is Kind.BOOL:
+        low = f"lower({v})"
+        checks.append((f"{low} NOT IN {_in_list(TRUE_WORDS + FALSE_WORDS)}", Reason.BAD_BOOL))
+        typed = f"CASE WHEN {low} IN {_in_list(TRUE_WORDS)} THEN TRUE WHEN {low} IN {_in_list(FALSE_WORDS)} THEN FALSE END"
+
+    whens = [f"WHEN {empty} THEN {quote_str(Reason.MISSING_REQUIRED) if col.required else 'NULL'}"]
+    whens += [f"WHEN {cond} THEN {quote_str(reason)}" for cond, reason in checks]
+    reason = "CASE " + " ".join(whens) + " END"
+    return ColumnSql(col, reason, f"TRY_CAST({typed} AS {col.duckdb_type})")
+
+
+def validate_select(
+    source: Source,
+    rows_sql: str,
+    present: set[str],
+    malformed_flag: str | None = None,
+    malformed_reason: Reason = Reason.MALFORMED_JSON,
+) -> str:
+    """SELECT over ``rows_sql`` (``_row_number`` + text columns): typed contract columns, ``_column``, ``_reason``.
+
+    ``present`` are the contract columns the file has; an absent one reads as empty (JSON lines may omit optional
+    keys; a CSV or xlsx lacking a contract column is rejected before this). ``malformed_flag`` names a boolean
+    column marking rows that are not a record at all (a JSON line that is not an object): they read
+    ``malformed_reason``.
+    """
+    raw_of = {
+        c.name: (quote_ident(c.name) if c.name in present else "CAST(NULL AS VARCHAR)")
+        for c in source.columns
+    }
+    compiled = [column_sql(source, c, raw_of[c.name], raw_of) for c in source.columns]
+    reasons = [f"{cs.reason} AS {quote_ident('_r_' + cs.column.name)}" for cs in compiled]
+    typed = [f"{cs.typed} AS {quote_ident(cs.column.name)}" for cs in compiled]
+    r_cols = [quote_ident("_r_" + c.name) for c in source.columns]
+    first_col = " ".join(
+        f"WHEN {r} IS NOT NULL THEN {quote_str(c.name)}" for r, c in zip(r_cols, source.columns, strict=True)
+    )
+    first_reason = f"coalesce({', '.join(r_cols)})"
+    flag = malformed_flag or "FALSE"
+    typed_names = ", ".join(quote_ident(c.name) for c in source.columns)
+    return f"""
+        SELECT {typed_names}, _row_number,
+               CASE WHEN _malformed THEN NULL {first_col} END AS _column,
+               CASE WHEN _malformed THEN {quote_str(malformed_reason)} ELSE {first_reason} END AS _reason
+        FROM (SELECT _row_number, {flag} AS _malformed,
+                     {", ".join(typed + reasons)} FROM ({rows_sql}))
+    """
+
+
+def dedupe_select(source: Source, validated_table: str) -> str:
+    """Mark the later rows of a key repeated within one file as ``duplicate_key`` (only among otherwise good rows)."""
+    keys = ", ".join(quote_ident(k) for k in source.key)
+    key_label = quote_str(",".join(source.key))
+    return f"""
+        SELECT * REPLACE (
+            CASE WHEN _reason IS NULL AND row_number() OVER w > 1 THEN {key_label} ELSE _column END AS _column,
+            CASE WHEN _reason IS NULL AND row_number() OVER w > 1 THEN {quote_str(Reason.DUPLICATE_KEY)}
+                 ELSE _reason END AS _reason)
+        FROM {validated_table}
+        WINDOW w AS (PARTITION BY _reason IS NULL, {keys} ORDER BY _row_number)
+    """

@@ -1,0 +1,90 @@
+"""Dagster asset checks running each staging table's great-expectations suite.
+
+Two checks per staging table: ``expectations`` (keys, required values, value sets, ranges, normalised forms;
+severity ERROR) and, where the contract names references, ``references`` (values exist in the referenced table;
+severity WARN, because an unknown reference is a finding to show, not a reason to stop the run).
+"""
+
+import dagster as dg
+import duckdb as duckdb_errors
+from dagster_duckdb import DuckDBResource
+
+from checks.expectations import (
+    frame_columns,
+    reference_suite_for,
+    referenced_sources,
+    select_for_frame,
+    suite_for,
+)
+from domain.contracts import SOURCES, Source
+
+EXPECTATIONS = "expectations"
+REFERENCES = "references"
+
+
+def _frame(conn, source: Source, specs):
+    rows = conn.execute(f"SELECT count(*) FROM staging.{source.name}").fetchone()[0]
+    return conn.execute(select_for_frame(source, frame_columns(source, specs), rows)).df()
+
+
+def _result(outcomes, severity: dg.AssetCheckSeverity, rows: int) -> dg.AssetCheckResult:
+    failed = [o for o in outcomes if not o.success]
+    return dg.AssetCheckResult(
+        passed=not failed,
+        severity=severity,
+        description="; ".join(f"{o.spec.label()}: {o.unexpected_count} unexpected" for o in failed) or None,
+        metadata={"rows": rows, "expectations": len(outcomes), "failed": len(failed)},
+    )
+
+
+def expectations_check(source: Source) -> dg.AssetChecksDefinition:
+    specs = suite_for(source)
+
+    @dg.asset_check(
+        asset=dg.AssetKey(["staging", source.name]),
+        name=EXPECTATIONS,
+        description=f"great-expectations suite of staging.{source.name}: "
+        + "; ".join(s.label() for s in specs),
+    )
+    def _expectations(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+        from checks.gx_runner import validate_frame
+
+        with duckdb.get_connection() as conn:
+            frame = _frame(conn, source, specs)
+        return _result(validate_frame(frame, specs, source.name), dg.AssetCheckSeverity.ERROR, len(frame))
+
+    return _expectations
+
+
+def references_check(source: Source) -> dg.AssetChecksDefinition:
+    refs = ", ".join(f"{c} → {s}.{rc}" for c, s, rc in source.references)
+
+    @dg.asset_check(
+        asset=dg.AssetKey(["staging", source.name]),
+        name=REFERENCES,
+        additional_deps=sorted(
+            {dg.AssetKey(["staging", s.name]) for s in referenced_sources(source) if s is not source}, key=str
+        ),
+        description=f"References of staging.{source.name} exist (warning only): {refs}",
+    )
+    def _references(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+        from checks.gx_runner import validate_frame
+
+        with duckdb.get_connection() as conn:
+
+            def values_of(ref_source: str, ref_col: str) -> list:
+                sql = f'SELECT DISTINCT "{ref_col}" FROM staging.{ref_source} WHERE "{ref_col}" IS NOT NULL'
+                try:
+                    return [r[0] for r in conn.execute(sql).fetchall()]
+                except duckdb_errors.CatalogException:  # referenced table not built in this run's selection
+                    return []
+
+            specs = reference_suite_for(source, values_of)
+            frame = _frame(conn, source, specs)
+        return _result(validate_frame(frame, specs, source.name), dg.AssetCheckSeverity.WARN, len(frame))
+
+    return _references
+
+
+expectation_checks = [expectations_check(s) for s in SOURCES]
+reference_checks = [references_check(s) for s in SOURCES if s.references]

@@ -1,0 +1,154 @@
+"""``portalytics materialize``: run every asset and check in-process, show progress, print a summary.
+
+Exit codes: 0 all good; 1 a blocking check failed or a step failed (each is named); 2 bad arguments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+
+import dagster as dg
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from domain.settings import Settings
+
+DAGSTER_YAML = "telemetry:\n  enabled: false\n"
+
+
+def dagster_instance(settings: Settings) -> dg.DagsterInstance:
+    """The persistent Dagster instance under ``settings.dagster_home`` (run history for ``dagster dev`` too)."""
+    home = settings.dagster_home
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(DAGSTER_YAML)
+    os.environ["DAGSTER_HOME"] = str(home)
+    return dg.DagsterInstance.get()
+
+
+class _ProgressHandler(logging.Handler):
+    """Advances the progress bar on each finished step; prints step failures (Dagster's own messages)."""
+
+    def __init__(self, progress: Progress, task, console: Console):
+        super().__init__(logging.DEBUG)  # Dagster logs step events at DEBUG
+        self.progress, self.task, self.console = progress, task, console
+
+    def emit(self, record: logging.LogRecord) -> None:
+        event = (getattr(record, "dagster_meta", None) or {}).get("dagster_event")
+        if event is None:
+            return
+        kind = event.event_type_value
+        if kind == "STEP_START":
+            self.progress.update(self.task, description=f"[cyan]{event.step_key}")
+        elif kind in ("STEP_SUCCESS", "STEP_FAILURE", "STEP_SKIPPED"):
+            self.progress.advance(self.task)
+            if kind == "STEP_FAILURE":
+                self.console.print(f"[red]step failed:[/] {event.step_key}")
+
+
+@dataclass
+class Summary:
+    files: int = 0
+    files_rejected: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    marts_built: int = 0
+    seconds: float = 0.0
+    failed_checks: list[str] = field(default_factory=list)
+    warned_checks: list[str] = field(default_factory=list)
+    failed_steps: list[str] = field(default_factory=list)
+
+
+def summarise(result, started: float) -> Summary:
+    summary = Summary(seconds=time.perf_counter() - started)
+    for event in result.get_asset_materialization_events():
+        mat = event.step_materialization_data.materialization
+        meta = {k: v.value for k, v in mat.metadata.items()}
+        if mat.asset_key.path[0] == "staging":
+            summary.files += sum(
+                int(meta.get(k, 0)) for k in ("files_loaded", "files_rejected", "files_duplicate")
+            )
+            summary.files_rejected += int(meta.get("files_rejected", 0))
+            summary.rows_loaded += int(meta.get("rows_loaded", 0))
+            summary.rows_quarantined += int(meta.get("rows_quarantined", 0))
+        elif mat.asset_key.path[0] == "marts":
+            summary.marts_built += 1
+    for ev in result.get_asset_check_evaluations():
+        if ev.passed:
+            continue
+        name = f"{ev.asset_key.to_user_string()}:{ev.check_name}"
+        if ev.blocking and ev.severity == dg.AssetCheckSeverity.ERROR:
+            summary.failed_checks.append(f"{name} ({ev.description or 'failed'})")
+        else:
+            summary.warned_checks.append(f"{name} ({ev.description or 'failed'})")
+    for e in result.get_step_failure_events():
+        error = e.step_failure_data.error
+        while (
+            error is not None and error.cause is not None
+        ):  # the user code's exception, not Dagster's wrapper
+            error = error.cause
+        message = (error.message if error else "").strip().splitlines()
+        summary.failed_steps.append(f"{e.step_key}: {message[-1] if message else 'failed'}")
+    return summary
+
+
+def _print_summary(console: Console, s: Summary) -> None:
+    console.print(
+        f"files {s.files} ({s.files_rejected} rejected) · rows loaded {s.rows_loaded:,} · "
+        f"rows quarantined {s.rows_quarantined:,} · marts built {s.marts_built} · {s.seconds:.1f} s"
+    )
+    for w in s.warned_checks:
+        console.print(f"[yellow]check warning:[/] {w}")
+    for f in s.failed_checks:
+        console.print(f"[red]blocking check failed:[/] {f}")
+    for f in s.failed_steps:
+        console.print(f"[red]failed step:[/] {f}")
+
+
+def run_materialize(settings: Settings, as_of: str | None = None, console: Console | None = None) -> int:
+    from pipelines.definitions import MATERIALIZE_ALL, build_definitions
+
+    console = console or Console()
+    if as_of is not None:
+        try:
+            dt.date.fromisoformat(as_of)
+        except ValueError:
+            console.print(f"[red]--as-of must be a date YYYY-MM-DD, got {as_of!r}[/]")
+            return 2
+    started = time.perf_counter()
+    settings.root.mkdir(parents=True, exist_ok=True)
+    instance = dagster_instance(settings)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task("starting", total=None)
+        handler = _ProgressHandler(progress, task, console)
+
+        @dg.logger
+        def progress_logger(_init_context) -> logging.Logger:
+            log = logging.getLogger("portalytics.materialize")
+            log.handlers = [handler]
+            log.setLevel(logging.DEBUG)
+            log.propagate = False
+            return log
+
+        job = build_definitions(settings, as_of, loggers={"progress": progress_logger}).resolve_job_def(
+            MATERIALIZE_ALL
+        )
+        progress.update(task, total=len(job.nodes))
+        result = job.execute_in_process(
+            instance=instance, raise_on_error=False, run_config={"loggers": {"progress": {}}}
+        )
+        progress.update(task, description="done")
+    summary = summarise(result, started)
+    _print_summary(console, summary)
+    return 0 if result.success and not summary.failed_checks and not summary.failed_steps else 1

@@ -1,0 +1,45 @@
+"""The resources every asset is given, built from :class:`domain.settings.Settings`.
+
+- ``duckdb``: the warehouse (``settings.warehouse_path``). One writer at a time: the executor is in-process.
+- ``run_settings``: the as-of date and the organisation's time zone (``assets.common.RunSettings``).
+- ``publish_target``: where the published snapshots go and how many are kept.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from assets.common import RunSettings
+from assets.publish import PublishTarget
+from domain.settings import Settings
+
+#: DuckDB's own memory cap for the pipeline (the process target is < 6 GB; DuckDB spills beyond this).
+MEMORY_LIMIT = "4GB"
+
+
+class WarehouseResource(DuckDBResource):
+    """``DuckDBResource`` that creates the data directory first (a fresh checkout has none)."""
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        Path(self.database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def build_resources(settings: Settings, as_of: str | None = None) -> dict[str, object]:
+    return {
+        "duckdb": WarehouseResource(
+            database=str(settings.warehouse_path),
+            connection_config={
+                "memory_limit": MEMORY_LIMIT,
+                "temp_directory": str(settings.root / "duckdb_tmp"),
+            },
+        ),
+        "run_settings": RunSettings(
+            as_of=as_of, org_timezone=settings.org_timezone, data_dir=str(settings.root)
+        ),
+        "publish_target": PublishTarget(
+            published_dir=str(settings.published_dir), keep_snapshots=settings.keep_snapshots
+        ),
+    }

@@ -1,0 +1,42 @@
+"""The great-expectations suites run as Dagster asset checks: ERROR for broken invariants, WARN for references."""
+
+import dagster as dg
+import duckdb
+
+from checks.expectations import suite_for
+from domain.contracts import source
+from tests.pipeline.harness import header, land, run_ingest
+
+
+def _evaluations(result) -> dict[tuple[str, str], dg.AssetCheckEvaluation]:
+    return {(e.asset_key.path[-1], e.check_name): e for e in result.get_asset_check_evaluations()}
+
+
+def test_the_claims_suite_covers_keys_sets_ranges_and_normalised_npis():
+    labels = [s.label() for s in suite_for(source("hp_claims"))]
+    assert "ExpectCompoundColumnsToBeUnique(claim_id, line_number)" in labels
+    assert "ExpectColumnValuesToBeInSet(claim_type)" in labels
+    assert "ExpectColumnValuesToMatchRegex(provider_npi)" in labels
+    money = [s for s in suite_for(source("hp_claims")) if s.kwargs.get("column") == "billed_amount"]
+    assert any(s.kwargs.get("row_condition") == 'claim_type!="reversal"' for s in money)
+
+
+def test_unknown_references_warn_and_a_broken_invariant_fails_the_suite(settings):
+    land(settings, "hp_employers", "e.csv", f"{header('hp_employers')}\nE1,Acme,G-1\n")
+    members = (
+        f"{header('hp_members')}\nM1,M1,self,Ana,Diaz,1980-04-01,F,E1\nM2,M1,child,Bo,Diaz,2010-05-05,,E9\n"
+    )
+    land(settings, "hp_members", "m.csv", members)
+    first = _evaluations(run_ingest(settings, with_suites=True))
+    assert first[("hp_members", "expectations")].passed
+    refs = first[("hp_members", "references")]
+    # M2's employer E9 does not exist: 1 unexpected value, reported as a warning
+    assert (refs.passed, refs.severity) == (False, dg.AssetCheckSeverity.WARN)
+    assert "ExpectColumnValuesToBeInSet(employer_id): 1 unexpected" in refs.description
+
+    with duckdb.connect(str(settings.warehouse_path)) as conn:  # break the key invariant behind ingest's back
+        conn.execute("INSERT INTO staging.hp_employers SELECT * FROM staging.hp_employers")
+    second = _evaluations(run_ingest(settings, with_suites=True))
+    suite = second[("hp_employers", "expectations")]
+    assert (suite.passed, suite.severity) == (False, dg.AssetCheckSeverity.ERROR)
+    assert "ExpectColumnValuesToBeUnique(employer_id): 2 unexpected" in suite.description
