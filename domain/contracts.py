@@ -53,7 +53,7 @@ class Reason(StrEnum):
     TOO_LONG = "too_long"
     DUPLICATE_KEY = "duplicate_key"  # the same key twice within one file: the later row is quarantined
     MALFORMED_JSON = "malformed_json"  # a jsonl line that does not parse to an object (e.g. truncated)
-    MALFORMED_ROW = "malformed_row"  # a csv row with more or fewer fields than its header (e.g. an unquoted comma)
+    MALFORMED_ROW = "malformed_row"  # a csv row with more fields than its header (an unquoted comma)
 
 
 class FileReason(StrEnum):
