@@ -68,6 +68,8 @@ def defects_for(src: Source) -> list[Defect]:
     out.append(Defect(Reason.DUPLICATE_KEY))
     if src.formats[0] in ("jsonl", "ndjson"):
         out.append(Defect(Reason.MALFORMED_JSON))
+    if src.formats[0] == "csv":
+        out.append(Defect(Reason.MALFORMED_ROW))
     return out
 
 
@@ -105,7 +107,7 @@ def break_row(
     column = rng.choice(defect.columns) if defect.columns else None
     if fresh_key is not None and column != src.key[0]:
         row[src.key[0]] = fresh_key
-    if column is None:  # malformed JSON: the caller cuts the serialised copy short
+    if column is None:  # malformed JSON or row: the caller cuts the line short or adds a stray field
         return row
     if defect.reason is Reason.NEGATIVE_MONEY and src.negative_ok_when:
         cond_col, exempt = src.negative_ok_when

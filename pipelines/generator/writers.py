@@ -93,6 +93,9 @@ class FileWriter:
     def _emit_raw_line(self, text: str) -> None:
         raise NotImplementedError(f"{self.path.name}: raw lines only exist in jsonl")
 
+    def _emit_with_stray_field(self, row: Row) -> None:
+        raise NotImplementedError(f"{self.path.name}: a stray field only exists in csv")
+
     def _finish(self) -> None:
         raise NotImplementedError
 
@@ -124,6 +127,8 @@ class FileWriter:
         row = break_row(self.src, defect, self._last, fresh, self.owner.rng)
         if defect.reason is Reason.MALFORMED_JSON:
             self._emit_raw_line(truncated_json(self._row_values(row), self.owner.rng))
+        elif defect.reason is Reason.MALFORMED_ROW:
+            self._emit_with_stray_field(row)
         else:
             self._emit(row)
         self.rows += 1
@@ -173,6 +178,10 @@ class CsvFile(FileWriter):
             self._csv.writerow(["" if (v := row.get(c)) is None else v for c in self._header])
         else:
             self._csv.writerow(["" if v is None else v for v in self._row_values(row).values()])
+
+    def _emit_with_stray_field(self, row: Row) -> None:
+        # An unquoted comma in a free-text value, as a hand-edited export has: one field more than the header.
+        self._csv.writerow(["" if v is None else v for v in self._row_values(row).values()] + ["stray"])
 
     def _finish(self) -> None:
         self._fh.close()

@@ -141,6 +141,9 @@ def quarantine(src: Source, rows: list[dict | str]) -> Iterator[tuple[int, Reaso
         if isinstance(row, str):
             yield n, Reason.MALFORMED_JSON
             continue
+        if None in row:  # csv.DictReader files fields beyond the header under None
+            yield n, Reason.MALFORMED_ROW
+            continue
         reason = next((r for c in src.columns if (r := column_reason(c, row.get(c.name), row, src))), None)
         if reason is None:
             key = tuple(row.get(k) for k in src.key)

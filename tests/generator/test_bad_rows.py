@@ -43,10 +43,11 @@ def test_every_source_carries_each_defect_its_columns_allow(tiny):
 def test_bad_rows_are_counted_once_per_kind_at_tiny_and_twice_for_big_sources_at_small(tiny, small):
     tiny_counts = Counter(r["source"] for r in read_truth(tiny.truth_dir, "bad_rows.csv"))
     small_counts = Counter(r["source"] for r in read_truth(small.truth_dir, "bad_rows.csv"))
-    # hp_claims: 10 kinds (missing, int, date, ts, enum, npi, negative money, too long, duplicate key + decimal)
-    assert tiny_counts["hp_claims"] == 10 and small_counts["hp_claims"] == 20
-    # hp_plans is a 20-row reference table: one of each of its 9 kinds at every scale
-    assert tiny_counts["hp_plans"] == small_counts["hp_plans"] == 9
+    # hp_claims: 11 kinds (missing, int, decimal, date, ts, enum, npi, negative money, too long, duplicate key,
+    # stray field)
+    assert tiny_counts["hp_claims"] == 11 and small_counts["hp_claims"] == 22
+    # hp_plans is a 20-row reference table: one of each of its 10 kinds at every scale
+    assert tiny_counts["hp_plans"] == small_counts["hp_plans"] == 10
 
 
 def test_truncated_json_lines_are_listed_and_every_other_line_parses(tiny):
