@@ -5,7 +5,8 @@ checks the session in the state store, then the page reads the snapshot and buil
 an empty page run the same way in the same run, so the figure can be read on any machine.
 
 The bench signs in as a throw-away user per role in a temporary state store, so neither its users nor the audit
-rows its page views write reach the real one. To bench another role's page, add a row to :data:`PAGES`.
+rows its page views write reach the real one (nor its CE decisions: the bench only reads the queue). Every role
+has a row in :data:`PAGES`; a role whose marts are not in the snapshot is skipped with a note.
 """
 
 from __future__ import annotations
@@ -41,15 +42,36 @@ APP_TIMEOUT_S = 120
 ScopePicker = Callable[[duckdb.DuckDBPyConnection], tuple[str, ...] | None]
 
 
-def _one(conn, sql: str) -> tuple[str, ...] | None:
+def _published(conn, table: str) -> bool:
+    """Whether ``marts.<table>`` is in the snapshot (a snapshot may hold only some topics' marts)."""
+    found = conn.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'marts' AND table_name = ?", [table]
+    ).fetchone()
+    return bool(found and found[0])
+
+
+def _one(conn, table: str, sql: str) -> tuple[str, ...] | None:
+    """The first column of ``sql``'s first row as a one-value scope; None when ``marts.<table>`` is missing
+    or the query finds nothing (the page is then skipped)."""
+    if not _published(conn, table):
+        return None
     row = conn.execute(sql).fetchone()
     return (str(row[0]),) if row and row[0] is not None else None
+
+
+def _unscoped_if_rows(conn, table: str) -> tuple[str, ...] | None:
+    """No scope (the role sees everything), as long as ``marts.<table>`` has rows for the page to show."""
+    if not _published(conn, table):
+        return None
+    found = conn.execute(f"SELECT count(*) FROM marts.{table}").fetchone()  # noqa: S608 (a fixed mart name)
+    return () if found and found[0] else None
 
 
 def busiest_transcript(conn) -> tuple[str, ...] | None:
     """The person with the most transcript items: the heaviest My transcript page."""
     return _one(
         conn,
+        "transcript_items",
         "SELECT person_id FROM marts.transcript_items GROUP BY person_id ORDER BY count(*) DESC, person_id LIMIT 1",
     )
 
@@ -58,9 +80,51 @@ def biggest_department(conn) -> tuple[str, ...] | None:
     """The department with the most compliance rows: the heaviest Compliance page."""
     return _one(
         conn,
+        "compliance_status",
         "SELECT department FROM marts.compliance_status WHERE department IS NOT NULL "
         "GROUP BY department ORDER BY count(*) DESC, department LIMIT 1",
     )
+
+
+def duplicate_queue(conn) -> tuple[str, ...] | None:
+    """The CE team has no scope: the whole queue of duplicate clusters is its heaviest page."""
+    return _unscoped_if_rows(conn, "duplicate_account_clusters")
+
+
+def biggest_employer(conn) -> tuple[str, ...] | None:
+    """The employer with the most members: the longest Enrollment roster."""
+    return _one(
+        conn,
+        "employer_enrollment",
+        "SELECT employer_id FROM marts.employer_enrollment WHERE employer_id IS NOT NULL "
+        "GROUP BY employer_id ORDER BY count(DISTINCT member_id) DESC, employer_id LIMIT 1",
+    )
+
+
+def busiest_subscriber(conn) -> tuple[str, ...] | None:
+    """The subscriber whose family has the most priced claim lines: the longest My deductible page (a
+    subscriber's member_id is their subscriber_id, and they see the whole family)."""
+    return _one(
+        conn,
+        "claim_cost_share",
+        "SELECT subscriber_id FROM marts.claim_cost_share WHERE subscriber_id IS NOT NULL "
+        "GROUP BY subscriber_id ORDER BY count(*) DESC, subscriber_id LIMIT 1",
+    )
+
+
+def busiest_provider(conn) -> tuple[str, ...] | None:
+    """The NPI that billed the most claims: the longest Eligibility & claims page."""
+    return _one(
+        conn,
+        "claim_status",
+        "SELECT provider_npi FROM marts.claim_status WHERE provider_npi IS NOT NULL "
+        "GROUP BY provider_npi ORDER BY count(*) DESC, provider_npi LIMIT 1",
+    )
+
+
+def security_findings(conn) -> tuple[str, ...] | None:
+    """An admin has no scope: the Security page over every portal's login findings."""
+    return _unscoped_if_rows(conn, "login_daily_summary")
 
 
 @dataclass(frozen=True)
@@ -72,10 +136,16 @@ class PageBench:
     scope: ScopePicker
 
 
-#: One row per role's main page. Other roles: add a row (and a scope picker if the role needs a scope).
+#: One row per role's main page (its landing page in dashboard/app.py ROLE_PAGES). A page whose scope picker
+#: finds nothing in the snapshot is skipped with a note.
 PAGES: tuple[PageBench, ...] = (
     PageBench(Role.STAFF, "staff_transcript.py", busiest_transcript),
     PageBench(Role.EDUCATION_MANAGER, "compliance.py", biggest_department),
+    PageBench(Role.CE_TEAM, "ce_duplicates.py", duplicate_queue),
+    PageBench(Role.EMPLOYER, "employer_roster.py", biggest_employer),
+    PageBench(Role.MEMBER, "member_deductible.py", busiest_subscriber),
+    PageBench(Role.PROVIDER, "provider_eligibility.py", busiest_provider),
+    PageBench(Role.ADMIN, "admin_security.py", security_findings),
 )
 
 
