@@ -17,7 +17,7 @@ import dagster as dg
 import ibis
 from dagster_duckdb import DuckDBResource
 
-from assets.common import MARTS, mart_key, staging_key
+from assets.common import MARTS, mart_key, staging_key, write_ibis_mart
 from domain.login_security import (
     LoginSecurityPolicy,
     Scratch,
@@ -46,17 +46,6 @@ def _events(conn) -> ibis.Table:
     return _backend(conn).table(SOURCE, database="staging")
 
 
-def write_mart(conn, name: str, expr: ibis.Table) -> int:
-    """(Re)build ``marts.<name>`` from an Ibis expression in one statement; returns its row count.
-
-    Like ``assets.common.replace_table``, but the count is read with fetchall: DuckDB 2.0 keeps a result read with
-    fetchone() open, and Ibis then refuses the next query on the same connection (the bench reuses one).
-    """
-    conn.execute(f"CREATE SCHEMA IF NOT EXISTS {MARTS}")
-    conn.execute(f"CREATE OR REPLACE TABLE {MARTS}.{name} AS {ibis.to_sql(expr, dialect='duckdb')}")
-    return conn.execute(f"SELECT count(*) FROM {MARTS}.{name}").fetchall()[0][0]
-
-
 def _count_by(conn, name: str, column: str) -> dict[str, int]:
     rows = conn.execute(f"SELECT {column}, count(*) FROM {MARTS}.{name} GROUP BY 1 ORDER BY 1").fetchall()
     return {str(k): int(v) for k, v in rows}
@@ -70,7 +59,7 @@ def _count_by(conn, name: str, column: str) -> dict[str, int]:
 )
 def login_lockouts_mart(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn, Scratch(_backend(conn)) as scratch:
-        n = write_mart(conn, LOCKOUTS, login_lockouts(_events(conn), scratch, LoginSecurityPolicy()))
+        n = write_ibis_mart(conn, LOCKOUTS, login_lockouts(_events(conn), scratch, LoginSecurityPolicy()))
         by_portal = _count_by(conn, LOCKOUTS, "portal")
     return dg.MaterializeResult(metadata={"rows": n, "by_portal": by_portal})
 
@@ -83,7 +72,7 @@ def login_lockouts_mart(duckdb: DuckDBResource) -> dg.MaterializeResult:
 )
 def reset_outcomes_mart(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:
-        n = write_mart(conn, RESET_OUTCOMES, reset_outcomes(_events(conn), LoginSecurityPolicy()))
+        n = write_ibis_mart(conn, RESET_OUTCOMES, reset_outcomes(_events(conn), LoginSecurityPolicy()))
         by_outcome = _count_by(conn, RESET_OUTCOMES, "outcome")
     return dg.MaterializeResult(metadata={"rows": n, "by_outcome": by_outcome})
 
@@ -96,7 +85,7 @@ def reset_outcomes_mart(duckdb: DuckDBResource) -> dg.MaterializeResult:
 )
 def reset_loops_mart(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:
-        n = write_mart(conn, RESET_LOOPS, reset_loops(_events(conn), LoginSecurityPolicy()))
+        n = write_ibis_mart(conn, RESET_LOOPS, reset_loops(_events(conn), LoginSecurityPolicy()))
     return dg.MaterializeResult(metadata={"rows": n})
 
 
@@ -108,7 +97,7 @@ def reset_loops_mart(duckdb: DuckDBResource) -> dg.MaterializeResult:
 )
 def credential_stuffing_mart(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:
-        n = write_mart(conn, STUFFING, credential_stuffing(_events(conn), LoginSecurityPolicy()))
+        n = write_ibis_mart(conn, STUFFING, credential_stuffing(_events(conn), LoginSecurityPolicy()))
     return dg.MaterializeResult(metadata={"rows": n})
 
 
@@ -121,7 +110,7 @@ def credential_stuffing_mart(duckdb: DuckDBResource) -> dg.MaterializeResult:
 def login_daily_summary_mart(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:
         lockouts = _backend(conn).table(LOCKOUTS, database=MARTS)
-        n = write_mart(conn, DAILY_SUMMARY, login_daily_summary(_events(conn), lockouts))
+        n = write_ibis_mart(conn, DAILY_SUMMARY, login_daily_summary(_events(conn), lockouts))
     return dg.MaterializeResult(metadata={"rows": n})
 
 

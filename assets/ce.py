@@ -15,7 +15,7 @@ import dagster as dg
 import ibis
 from dagster_duckdb import DuckDBResource
 
-from assets.common import MARTS, RunSettings, mart_key, replace_table, staging_key
+from assets.common import MARTS, RunSettings, mart_key, staging_key, write_ibis_mart
 from domain.ce_attendance import AttendancePolicy, attendance_outcomes
 from domain.ce_certificates import CertificatePolicy, certificates
 from domain.ce_credits import (
@@ -63,11 +63,6 @@ def _mart(conn, name: str) -> ibis.Table:
     return _backend(conn).table(name, database=MARTS)
 
 
-def _write(conn, name: str, expr: ibis.Table, order_by: list[str]) -> int:
-    sql = ibis.to_sql(expr.order_by(order_by), dialect="duckdb")
-    return replace_table(conn, f"{MARTS}.{name}", sql)
-
-
 def _counts(conn, name: str, column: str) -> dict[str, int]:
     rows = conn.execute(
         f"SELECT coalesce({column}, 'accepted'), count(*) FROM {MARTS}.{name} GROUP BY 1"
@@ -83,7 +78,9 @@ def _counts(conn, name: str, column: str) -> dict[str, int]:
 )
 def ce_attendance_outcomes(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:
-        n = _write(conn, OUTCOMES, attendance_outcomes(_tables(conn), AttendancePolicy()), ["event_id"])
+        n = write_ibis_mart(
+            conn, OUTCOMES, attendance_outcomes(_tables(conn), AttendancePolicy()), ["event_id"]
+        )
         by_reason = _counts(conn, OUTCOMES, "reason")
     return dg.MaterializeResult(metadata={"rows": n, "by_reason": by_reason})
 
@@ -98,7 +95,7 @@ def ce_credits_awarded(duckdb: DuckDBResource, run_settings: RunSettings) -> dg.
     policy = CreditPolicy(org_timezone=run_settings.org_timezone)
     with duckdb.get_connection() as conn:
         expr = credits_awarded(_mart(conn, OUTCOMES), _tables(conn), policy)
-        n = _write(conn, AWARDED, expr, ["event_id", "credit_type"])
+        n = write_ibis_mart(conn, AWARDED, expr, ["event_id", "credit_type"])
     return dg.MaterializeResult(metadata={"rows": n})
 
 
@@ -111,7 +108,7 @@ def ce_credits_awarded(duckdb: DuckDBResource, run_settings: RunSettings) -> dg.
 def ce_credit_items(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:
         expr = credit_items(_mart(conn, AWARDED), _tables(conn))
-        n = _write(conn, ITEMS, expr, ["account_id", "source", "item_id", "credit_type"])
+        n = write_ibis_mart(conn, ITEMS, expr, ["account_id", "source", "item_id", "credit_type"])
     return dg.MaterializeResult(metadata={"rows": n})
 
 
@@ -123,7 +120,7 @@ def ce_credit_items(duckdb: DuckDBResource) -> dg.MaterializeResult:
 )
 def ce_credit_totals(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:
-        n = _write(
+        n = write_ibis_mart(
             conn,
             TOTALS,
             credit_totals(_mart(conn, ITEMS), by="account"),
@@ -141,7 +138,7 @@ def ce_credit_totals(duckdb: DuckDBResource) -> dg.MaterializeResult:
 def ce_person_credit_totals(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:
         expr = credit_totals(_mart(conn, ITEMS), by="person")
-        n = _write(conn, PERSON_TOTALS, expr, ["person_id", "credit_type", "year"])
+        n = write_ibis_mart(conn, PERSON_TOTALS, expr, ["person_id", "credit_type", "year"])
     return dg.MaterializeResult(metadata={"rows": n})
 
 
@@ -156,7 +153,7 @@ def ce_certificates(duckdb: DuckDBResource, run_settings: RunSettings) -> dg.Mat
     policy = CertificatePolicy(org_timezone=run_settings.org_timezone)
     with duckdb.get_connection() as conn:
         expr = certificates(_mart(conn, OUTCOMES), _tables(conn), as_of, policy)
-        n = _write(conn, CERTIFICATES, expr, ["event_id"])
+        n = write_ibis_mart(conn, CERTIFICATES, expr, ["event_id"])
         by_status = _counts(conn, CERTIFICATES, "status")
     return dg.MaterializeResult(metadata={"rows": n, "as_of": as_of.isoformat(), "by_status": by_status})
 
@@ -170,7 +167,7 @@ def ce_certificates(duckdb: DuckDBResource, run_settings: RunSettings) -> dg.Mat
 def ce_transcript_items(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:
         expr = transcript_items(_mart(conn, ITEMS))
-        n = _write(conn, TRANSCRIPT, expr, ["person_id", "source", "item_id", "credit_type"])
+        n = write_ibis_mart(conn, TRANSCRIPT, expr, ["person_id", "source", "item_id", "credit_type"])
     return dg.MaterializeResult(metadata={"rows": n})
 
 

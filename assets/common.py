@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 import dagster as dg
@@ -58,3 +59,21 @@ def replace_table_from_df(conn, name: str, df, order_by: str | None = None) -> i
     finally:
         conn.unregister("_frame")
     return conn.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
+
+
+def write_ibis_mart(conn, name: str, expr, order_by: str | Sequence[str] | None = None) -> int:
+    """(Re)build ``marts.<name>`` from an Ibis expression; returns its row count.
+
+    The result is cast to the expression's own schema, because DuckDB widens some results (date + months is a
+    TIMESTAMP, a sum of BIGINT a HUGEINT) where Ibis already believes the type is right and drops the cast; and
+    rows are stored in ``order_by`` order so reruns are identical.
+    """
+    import ibis
+    from ibis.backends.sql.datatypes import DuckDBType
+
+    sql = ibis.to_sql(expr, dialect="duckdb")
+    typed = ", ".join(f'CAST("{n}" AS {DuckDBType.to_string(t)}) AS "{n}"' for n, t in expr.schema().items())
+    order = order_by if isinstance(order_by, str) or order_by is None else ", ".join(order_by)
+    return replace_table(
+        conn, f"{MARTS}.{name}", f"SELECT {typed} FROM ({sql})" + (f" ORDER BY {order}" if order else "")
+    )

@@ -10,9 +10,8 @@ import dagster as dg
 import ibis
 import ibis.expr.types as ir
 from dagster_duckdb import DuckDBResource
-from ibis.backends.sql.datatypes import DuckDBType
 
-from assets.common import MARTS, STAGING, RunSettings, mart_key, replace_table, staging_key
+from assets.common import MARTS, STAGING, RunSettings, mart_key, staging_key, write_ibis_mart
 from domain.compliance import STATUSES, CompliancePolicy, compliance_rollup, compliance_status
 from domain.identity import masked_lc_user_id
 
@@ -29,15 +28,6 @@ ROLLUPS: dict[str, str] = {
 def staging_tables(conn, names=LC_SOURCES) -> dict[str, ir.Table]:
     con = ibis.duckdb.from_connection(conn)
     return {n: con.table(n, database=STAGING) for n in names}
-
-
-def write_mart(conn, name: str, expr: ir.Table, order_by: str) -> int:
-    """(Re)build ``marts.<name>`` from an Ibis expression, in a fixed row order so reruns are identical."""
-    sql = ibis.to_sql(expr, dialect="duckdb")
-    # Cast to the expression's own schema: DuckDB widens some results (date + months is a TIMESTAMP, a sum of
-    # BIGINT an HUGEINT) where Ibis already believes the type is right and drops the cast.
-    typed = ", ".join(f'CAST("{n}" AS {DuckDBType.to_string(t)}) AS "{n}"' for n, t in expr.schema().items())
-    return replace_table(conn, f"{MARTS}.{name}", f"SELECT {typed} FROM ({sql}) ORDER BY {order_by}")
 
 
 @dg.asset(key=mart_key("learning_people"), deps=[staging_key("lc_people")], group_name=GROUP)
@@ -58,7 +48,7 @@ def learning_people(duckdb: DuckDBResource) -> dg.MaterializeResult:
             "is_student",
             lc_user_id_masked=masked_lc_user_id(people.lc_user_id),
         )
-        rows = write_mart(conn, "learning_people", expr, "person_id")
+        rows = write_ibis_mart(conn, "learning_people", expr, "person_id")
     return dg.MaterializeResult(metadata={"rows": rows})
 
 
@@ -75,7 +65,7 @@ def compliance_status_mart(duckdb: DuckDBResource, run_settings: RunSettings) ->
         expr = compliance_status(
             t["lc_people"], t["lc_courses"], t["lc_requirements"], t["lc_completions"], policy
         )
-        rows = write_mart(conn, "compliance_status", expr, "person_id, requirement_id")
+        rows = write_ibis_mart(conn, "compliance_status", expr, "person_id, requirement_id")
         counts = dict(
             conn.execute(f"SELECT status, count(*) FROM {MARTS}.compliance_status GROUP BY status").fetchall()
         )
@@ -89,7 +79,7 @@ def _rollup_asset(name: str, by: str) -> dg.AssetsDefinition:
     def _rollup(duckdb: DuckDBResource) -> dg.MaterializeResult:
         with duckdb.get_connection() as conn:
             status = ibis.duckdb.from_connection(conn).table("compliance_status", database=MARTS)
-            rows = write_mart(conn, name, compliance_rollup(status, by), by)
+            rows = write_ibis_mart(conn, name, compliance_rollup(status, by), by)
         return dg.MaterializeResult(metadata={"rows": rows})
 
     _rollup.__doc__ = f"Counts per status and % compliant (not_due_yet left out) per {by}."

@@ -10,8 +10,8 @@ import dagster as dg
 import ibis
 from dagster_duckdb import DuckDBResource
 
-from assets.common import MARTS, RunSettings, mart_key, staging_key
-from assets.learning import GROUP, staging_tables, write_mart
+from assets.common import MARTS, RunSettings, mart_key, staging_key, write_ibis_mart
+from assets.learning import GROUP, staging_tables
 from domain.transcripts import ITEM_SOURCE_MARTS, learning_center_items, union_items
 
 ITEM_ORDER_SQL = "person_id, completed_on DESC, source, item_id, credit_type"
@@ -33,7 +33,7 @@ def lc_transcript_items(duckdb: DuckDBResource, run_settings: RunSettings) -> dg
             org_timezone=run_settings.org_timezone,
             as_of=run_settings.as_of_date(),
         )
-        rows = write_mart(conn, "lc_transcript_items", expr, ITEM_ORDER_SQL)
+        rows = write_ibis_mart(conn, "lc_transcript_items", expr, ITEM_ORDER_SQL)
     return dg.MaterializeResult(metadata={"rows": rows})
 
 
@@ -43,7 +43,7 @@ def transcript_items(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:
         con = ibis.duckdb.from_connection(conn)
         expr = union_items(con.table(m, database=MARTS) for m in ITEM_SOURCE_MARTS)
-        rows = write_mart(conn, "transcript_items", expr, ITEM_ORDER_SQL)
+        rows = write_ibis_mart(conn, "transcript_items", expr, ITEM_ORDER_SQL)
         per_source = dict(
             conn.execute(f"SELECT source, count(*) FROM {MARTS}.transcript_items GROUP BY 1").fetchall()
         )

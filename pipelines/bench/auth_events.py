@@ -18,7 +18,8 @@ from collections.abc import Callable
 import duckdb
 import ibis
 
-from assets.auth_events import DAILY_SUMMARY, LOCKOUTS, RESET_LOOPS, RESET_OUTCOMES, STUFFING, write_mart
+from assets.auth_events import DAILY_SUMMARY, LOCKOUTS, RESET_LOOPS, RESET_OUTCOMES, STUFFING
+from assets.common import write_ibis_mart
 from domain.login_security import (
     LoginSecurityPolicy,
     Scratch,
@@ -85,11 +86,13 @@ def build_marts(conn: duckdb.DuckDBPyConnection, events: ibis.Table) -> None:
     policy = LoginSecurityPolicy()
     backend = ibis.duckdb.from_connection(conn)
     with Scratch(backend) as scratch:
-        write_mart(conn, LOCKOUTS, login_lockouts(events, scratch, policy))
-    write_mart(conn, RESET_OUTCOMES, reset_outcomes(events, policy))
-    write_mart(conn, RESET_LOOPS, reset_loops(events, policy))
-    write_mart(conn, STUFFING, credential_stuffing(events, policy))
-    write_mart(conn, DAILY_SUMMARY, login_daily_summary(events, backend.table(LOCKOUTS, database="marts")))
+        write_ibis_mart(conn, LOCKOUTS, login_lockouts(events, scratch, policy))
+    write_ibis_mart(conn, RESET_OUTCOMES, reset_outcomes(events, policy))
+    write_ibis_mart(conn, RESET_LOOPS, reset_loops(events, policy))
+    write_ibis_mart(conn, STUFFING, credential_stuffing(events, policy))
+    write_ibis_mart(
+        conn, DAILY_SUMMARY, login_daily_summary(events, backend.table(LOCKOUTS, database="marts"))
+    )
 
 
 def _has_events(conn) -> bool:

@@ -17,7 +17,8 @@ import duckdb
 import ibis
 import pandas as pd
 
-from assets.learning import LC_SOURCES, ROLLUPS, write_mart
+from assets.common import write_ibis_mart
+from assets.learning import LC_SOURCES, ROLLUPS
 from domain.compliance import CompliancePolicy, compliance_rollup, compliance_status
 from pipelines.bench import BenchContext, Figure
 from reports.compliance import LIST_COLUMNS, attention_list_csv, attention_list_excel
@@ -122,10 +123,10 @@ def compliance_figures(ctx: BenchContext) -> list[Figure]:
             status = compliance_status(
                 t["lc_people"], t["lc_courses"], t["lc_requirements"], t["lc_completions"], policy
             )
-            write_mart(conn, "compliance_status", status, "person_id, requirement_id")
+            write_ibis_mart(conn, "compliance_status", status, "person_id, requirement_id")
             built = con.table("compliance_status", database=("memory", "marts"))
             for name, by in ROLLUPS.items():
-                write_mart(conn, name, compliance_rollup(built, by), by)
+                write_ibis_mart(conn, name, compliance_rollup(built, by), by)
 
         scan_s = _best_of(scan)
         marts_s = _best_of(marts)

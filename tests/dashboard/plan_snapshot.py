@@ -15,7 +15,7 @@ import datetime as dt
 import duckdb
 import ibis
 
-from assets.auth_events import write_mart
+from assets.common import write_ibis_mart
 from domain.login_security import (
     LoginSecurityPolicy,
     Scratch,
@@ -105,12 +105,12 @@ def _security_marts(conn) -> None:
     events = backend.table("auth_events", database="staging")
     policy = LoginSecurityPolicy()
     with Scratch(backend) as scratch:
-        write_mart(conn, "login_lockouts", login_lockouts(events, scratch, policy))
-    write_mart(conn, "reset_outcomes", reset_outcomes(events, policy))
-    write_mart(conn, "reset_loops", reset_loops(events, policy))
-    write_mart(conn, "credential_stuffing", credential_stuffing(events, policy))
+        write_ibis_mart(conn, "login_lockouts", login_lockouts(events, scratch, policy))
+    write_ibis_mart(conn, "reset_outcomes", reset_outcomes(events, policy))
+    write_ibis_mart(conn, "reset_loops", reset_loops(events, policy))
+    write_ibis_mart(conn, "credential_stuffing", credential_stuffing(events, policy))
     lockouts = backend.table("login_lockouts", database="marts")
-    write_mart(conn, "login_daily_summary", login_daily_summary(events, lockouts))
+    write_ibis_mart(conn, "login_daily_summary", login_daily_summary(events, lockouts))
 
 
 def _pipeline_marts(conn) -> None:
