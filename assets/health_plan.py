@@ -1,9 +1,11 @@
 """Health-plan marts: cost share per claim line, accumulators, claim status, exceptions, enrollment roster.
 
-Cost share is sequential per family, so it runs as :func:`domain.cost_share.price_family` over one family at a
-time: DuckDB streams the claim lines ordered by subscriber (``fetchmany`` batches, the sort spills to disk if
-it must), Python prices each family and appends the results to the marts in batches of Arrow rows. Memory
-holds one batch, one family, the enrollment spans and the plan book, whatever the number of claim lines.
+Cost share is sequential within a family and independent between families, so
+:func:`domain.cost_share.price_rows` runs family by family over chunks of consecutive families, in parallel:
+DuckDB exports each chunk's claim lines (family order) and spans to Arrow IPC files under the data dir, worker
+processes (:mod:`assets.health_plan_chunks`) price them and write the marts' rows as Arrow IPC files, and one
+``CREATE TABLE ... AS SELECT`` per mart loads them. The workers never open the warehouse (DuckDB has one writer,
+the pipeline). Memory holds a chunk per worker (about :data:`CHUNK_LINES` lines), whatever the number of lines.
 
 The roster and the plan years are set-based (plain DuckDB SQL).
 """
@@ -11,368 +13,214 @@ The roster and the plan years are set-based (plain DuckDB SQL).
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal
+import logging
+import multiprocessing
+import os
+import shutil
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 import dagster as dg
 import pyarrow as pa
 from dagster_duckdb import DuckDBResource
 
 from assets.common import MARTS, STAGING, mart_key, replace_table, staging_key
-from domain.claims import ClaimLine
-from domain.cost_share import (
-    UNKNOWN_MEMBER,
-    AccumulatorRow,
-    FamilyResult,
-    PlanBook,
-    PlanYear,
-    pct_met,
-    price_family,
-)
-from domain.enrollment import EnrollmentSpan
+from assets.health_plan_chunks import CLAIM_MARTS, COLUMNS, price_chunk, read_output
+from domain.cost_share import UNKNOWN_MEMBER, PlanBook, PlanYear
+
+log = logging.getLogger(__name__)
 
 GROUP = "health_plan"
 HP_SOURCES: tuple[str, ...] = ("hp_plans", "hp_members", "hp_enrollment", "hp_claims")
-#: Marts built by the one streaming pass over the claims.
-CLAIM_MARTS: tuple[str, ...] = (
-    "claim_cost_share",
-    "claim_exceptions",
-    "claim_status",
-    "member_accumulators",
-    "family_accumulators",
-)
 #: Asset check (non-blocking): claim lines that could not be priced, counted by reason.
 CHECK_CLAIM_EXCEPTIONS = "claim_lines_without_coverage"
-BATCH_ROWS = 20_000
+#: About this many claim lines per chunk of families: bounds a worker's memory, and gives the pool several
+#: chunks per worker so a worker slowed down by another process does not hold up the end.
+CHUNK_LINES = 250_000
+EXPORT_BATCH_ROWS = 100_000
+WORK_PREFIX = "cost_share_chunks_"
+#: Below this many claim lines, starting worker processes costs more than it saves.
+PARALLEL_MIN_LINES = 100_000
 
-MONEY = "DECIMAL(14,2)"
-PCT = "DECIMAL(5,1)"
-#: Column lists of the streamed marts, in table order, with their DuckDB types.
-COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
-    "claim_cost_share": (
-        ("claim_id", "VARCHAR"),
-        ("line_number", "INTEGER"),
-        ("member_id", "VARCHAR"),
-        ("deductible_applied", MONEY),
-        ("coinsurance", MONEY),
-        ("copay", MONEY),
-        ("member_responsibility", MONEY),
-        ("plan_paid", MONEY),
-        ("subscriber_id", "VARCHAR"),
-        ("employer_id", "VARCHAR"),
-        ("plan_id", "VARCHAR"),
-        ("plan_year", "INTEGER"),
-        ("coverage_tier", "VARCHAR"),
-        ("network", "VARCHAR"),
-        ("service_category", "VARCHAR"),
-        ("status", "VARCHAR"),
-        ("claim_type", "VARCHAR"),
-        ("root_claim_id", "VARCHAR"),
-        ("service_date", "DATE"),
-        ("processed_at", "TIMESTAMP"),
-        ("order_at", "TIMESTAMP"),
-        ("provider_npi", "VARCHAR"),
-        ("billed_amount", MONEY),
-        ("allowed_amount", MONEY),
-        ("basis", "VARCHAR"),
-        ("explanation", "VARCHAR"),
-    ),
-    "claim_exceptions": (
-        ("claim_id", "VARCHAR"),
-        ("line_number", "INTEGER"),
-        ("member_id", "VARCHAR"),
-        ("reason", "VARCHAR"),
-        ("subscriber_id", "VARCHAR"),
-        ("claim_type", "VARCHAR"),
-        ("service_date", "DATE"),
-        ("processed_at", "TIMESTAMP"),
-        ("provider_npi", "VARCHAR"),
-        ("allowed_amount", MONEY),
-    ),
-    "claim_status": (
-        ("root_claim_id", "VARCHAR"),
-        ("claim_id", "VARCHAR"),
-        ("claim_type", "VARCHAR"),
-        ("member_id", "VARCHAR"),
-        ("subscriber_id", "VARCHAR"),
-        ("employer_id", "VARCHAR"),
-        ("provider_npi", "VARCHAR"),
-        ("service_date", "DATE"),
-        ("processed_at", "TIMESTAMP"),
-        ("status", "VARCHAR"),
-        ("line_count", "INTEGER"),
-        ("unpriced_lines", "INTEGER"),
-        ("billed_amount", MONEY),
-        ("allowed_amount", MONEY),
-        ("member_responsibility", MONEY),
-        ("plan_paid", MONEY),
-    ),
-    "member_accumulators": (
-        ("member_id", "VARCHAR"),
-        ("plan_id", "VARCHAR"),
-        ("plan_year", "INTEGER"),
-        ("network", "VARCHAR"),
-        ("deductible_met", MONEY),
-        ("deductible_limit", MONEY),
-        ("oop_met", MONEY),
-        ("oop_limit", MONEY),
-        ("deductible_remaining", MONEY),
-        ("deductible_pct_met", PCT),
-        ("oop_remaining", MONEY),
-        ("oop_pct_met", PCT),
-        ("subscriber_id", "VARCHAR"),
-        ("employer_id", "VARCHAR"),
-        ("coverage_tier", "VARCHAR"),
-        ("plan_year_start", "DATE"),
-    ),
-    "family_accumulators": (
-        ("subscriber_id", "VARCHAR"),
-        ("plan_id", "VARCHAR"),
-        ("plan_year", "INTEGER"),
-        ("network", "VARCHAR"),
-        ("deductible_met", MONEY),
-        ("deductible_limit", MONEY),
-        ("oop_met", MONEY),
-        ("oop_limit", MONEY),
-        ("deductible_remaining", MONEY),
-        ("deductible_pct_met", PCT),
-        ("oop_remaining", MONEY),
-        ("oop_pct_met", PCT),
-        ("employer_id", "VARCHAR"),
-        ("coverage_tier", "VARCHAR"),
-        ("plan_year_start", "DATE"),
-    ),
-}
+#: Sort order of the small marts; the big ones keep the chunks' order (see :func:`_load_mart`).
 ORDER_BY: dict[str, str] = {
-    "claim_cost_share": "claim_id, line_number",
     "claim_exceptions": "claim_id, line_number",
-    "claim_status": "root_claim_id",
     "member_accumulators": "member_id, plan_id, plan_year, network",
     "family_accumulators": "subscriber_id, plan_id, plan_year, network",
 }
-
-_CLAIM_FIELDS = (
-    "claim_id, line_number, claim_type, original_claim_id, member_id, provider_npi, service_date, processed_at, "
-    "status, service_category, network, allowed_amount, billed_amount"
-)
-
-
-def _arrow_type(duckdb_type: str) -> pa.DataType:
-    if duckdb_type.startswith("DECIMAL"):
-        precision, scale = duckdb_type[8:-1].split(",")
-        return pa.decimal128(int(precision), int(scale))
-    return {
-        "VARCHAR": pa.string(),
-        "INTEGER": pa.int32(),
-        "DATE": pa.date32(),
-        "TIMESTAMP": pa.timestamp("us"),
-    }[duckdb_type]
-
-
-@dataclass
-class _TableWriter:
-    """Appends rows to ``<schema>.<name>__build`` in Arrow batches; :meth:`publish` swaps it in."""
-
-    conn: object
-    schema: str
-    name: str
-    rows: list[tuple] = field(default_factory=list)
-    count: int = 0
-
-    def __post_init__(self) -> None:
-        cols = COLUMNS[self.name]
-        self._schema = pa.schema([(n, _arrow_type(t)) for n, t in cols])
-        ddl = ", ".join(f"{n} {t}" for n, t in cols)
-        self.conn.execute(f"CREATE SCHEMA IF NOT EXISTS {self.schema}")
-        self.conn.execute(f"CREATE OR REPLACE TABLE {self.build_name} ({ddl})")
-
-    @property
-    def build_name(self) -> str:
-        return f"{self.schema}.{self.name}__build"
-
-    def add(self, row: tuple) -> None:
-        self.rows.append(row)
-        if len(self.rows) >= BATCH_ROWS:
-            self.flush()
-
-    def flush(self) -> None:
-        if not self.rows:
-            return
-        columns = list(zip(*self.rows, strict=True))
-        batch = pa.Table.from_arrays(
-            [pa.array(c, type=f.type) for c, f in zip(columns, self._schema, strict=True)],
-            schema=self._schema,
-        )
-        self.conn.register("_hp_batch", batch)
-        try:
-            self.conn.execute(f"INSERT INTO {self.build_name} SELECT * FROM _hp_batch")
-        finally:
-            self.conn.unregister("_hp_batch")
-        self.count += len(self.rows)
-        self.rows.clear()
-
-    def publish(self) -> int:
-        """Replace the mart by the built rows, in a fixed order so reruns are identical."""
-        self.flush()
-        target = f"{self.schema}.{self.name}"
-        self.conn.execute(
-            f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM {self.build_name} ORDER BY {ORDER_BY[self.name]}"
-        )
-        self.conn.execute(f"DROP TABLE {self.build_name}")
-        return self.count
+__all__ = ["CLAIM_MARTS", "COLUMNS"]
 
 
 def load_plan_book(conn, source: str = STAGING) -> PlanBook:
+    return PlanBook(_plan_years(conn, source))
+
+
+def _plan_years(conn, source: str) -> list[PlanYear]:
     cols = ", ".join(f.name for f in PlanYear.__dataclass_fields__.values())
-    rows = conn.execute(f"SELECT {cols} FROM {source}.hp_plans").fetchall()
-    return PlanBook(PlanYear(*r) for r in rows)
+    return [PlanYear(*r) for r in conn.execute(f"SELECT {cols} FROM {source}.hp_plans").fetchall()]
 
 
-def load_spans(conn, source: str = STAGING) -> dict[str, list[EnrollmentSpan]]:
-    spans: dict[str, list[EnrollmentSpan]] = defaultdict(list)
-    sql = (
-        f"SELECT member_id, plan_id, coverage_tier, coverage_start, coverage_end FROM {source}.hp_enrollment"
-    )
-    for row in conn.execute(sql).fetchall():
-        spans[row[0]].append(EnrollmentSpan(*row))
-    return spans
+def worker_count(lines: int) -> int:
+    """Worker processes for ``lines`` claim lines: one per CPU, or none (this process) for small data."""
+    return (os.cpu_count() or 1) if lines >= PARALLEL_MIN_LINES else 1
 
 
-def _stream(cursor, sql: str) -> Iterator[tuple]:
-    cursor.execute(sql)
-    while batch := cursor.fetchmany(BATCH_ROWS):
-        yield from batch
+def _assign_chunks(conn, source: str, chunk_lines: int) -> int:
+    """Split the families into chunks of about ``chunk_lines`` claim lines, in subscriber order (temp table
+    ``_hp_chunks``: subscriber_id, chunk); returns the number of chunks.
 
-
-def _families(cursor, source: str) -> Iterator[tuple[str, dict[str, str], list[ClaimLine]]]:
-    """(subscriber_id, {member_id: employer_id}, claim lines) per family, families in subscriber order."""
-    claim_cols = [c.strip() for c in _CLAIM_FIELDS.split(",")]
-    sql = f"""
-        SELECT m.subscriber_id, m.member_id AS family_member, m.employer_id,
-               {", ".join(f"c.{c}" for c in claim_cols)}
-        FROM {source}.hp_members m LEFT JOIN {source}.hp_claims c ON c.member_id = m.member_id
-        ORDER BY m.subscriber_id, m.member_id
-    """
-    for subscriber_id, rows in itertools.groupby(_stream(cursor, sql), key=lambda r: r[0]):
-        employers: dict[str, str] = {}
-        lines: list[ClaimLine] = []
-        for row in rows:
-            employers[row[1]] = row[2]
-            if row[3] is not None:
-                lines.append(ClaimLine(*row[3:]))  # _CLAIM_FIELDS is in ClaimLine's field order
-        yield subscriber_id, employers, lines
-
-
-def _accumulator_values(a: AccumulatorRow) -> tuple:
-    return (
-        a.deductible_met,
-        a.deductible_limit,
-        a.oop_met,
-        a.oop_limit,
-        a.deductible_remaining,
-        pct_met(a.deductible_met, a.deductible_limit),
-        a.oop_remaining,
-        pct_met(a.oop_met, a.oop_limit),
-    )
-
-
-def _write_family(
-    out: dict[str, _TableWriter],
-    subscriber_id: str,
-    employers: dict[str, str],
-    lines: Sequence[ClaimLine],
-    result: FamilyResult,
-) -> None:
-    employer_of_family = employers.get(subscriber_id) or next(iter(employers.values()), None)
-    paid_by_claim: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
-    for r in result.lines:
-        ln, p = r.line, r.priced
-        totals = paid_by_claim[ln.claim_id]
-        totals[0] += r.member_responsibility
-        totals[1] += r.plan_paid
-        out["claim_cost_share"].add(
-            (
-                ln.claim_id, ln.line_number, ln.member_id, r.deductible_applied, r.coinsurance, r.copay,
-                r.member_responsibility, r.plan_paid, subscriber_id, employers.get(ln.member_id), p.plan_id,
-                p.plan_year, p.coverage_tier, ln.network, ln.service_category, ln.status, ln.claim_type,
-                p.root_claim_id, ln.service_date, ln.processed_at, p.order_at, ln.provider_npi,
-                ln.billed_amount, ln.allowed_amount, r.basis, r.explanation,
-            )
-        )  # fmt: skip
-    unpriced: dict[str, int] = defaultdict(int)
-    for e in result.exceptions:
-        unpriced[e.claim_id] += 1
-    _write_exceptions(out["claim_exceptions"], subscriber_id, lines, result)
-    for c in result.claims:
-        member_pays, plan_pays = paid_by_claim.get(c.claim_id, (Decimal(0), Decimal(0)))
-        out["claim_status"].add(
-            (
-                c.root_claim_id, c.claim_id, c.claim_type, c.member_id, subscriber_id, employers.get(c.member_id),
-                c.provider_npi, c.service_date, c.processed_at, c.status, c.line_count, unpriced[c.claim_id],
-                c.billed_amount, c.allowed_amount, member_pays, plan_pays,
-            )
-        )  # fmt: skip
-    for a in result.members:
-        out["member_accumulators"].add(
-            (a.member_id, a.plan_id, a.plan_year, a.network, *_accumulator_values(a), subscriber_id,
-             employers.get(a.member_id), a.coverage_tier, a.plan_year_start)
-        )  # fmt: skip
-    for a in result.families:
-        out["family_accumulators"].add(
-            (subscriber_id, a.plan_id, a.plan_year, a.network, *_accumulator_values(a), employer_of_family,
-             a.coverage_tier, a.plan_year_start)
-        )  # fmt: skip
-
-
-def _write_exceptions(
-    writer: _TableWriter, subscriber_id: str, lines: Sequence[ClaimLine], result: FamilyResult
-) -> None:
-    if not result.exceptions:
-        return
-    # Exceptions carry only keys; the family's lines give the context columns.
-    context = {(ln.claim_id, ln.line_number): ln for ln in lines}
-    for e in result.exceptions:
-        ln = context[(e.claim_id, e.line_number)]
-        writer.add(
-            (e.claim_id, e.line_number, e.member_id, e.reason, subscriber_id, ln.claim_type, ln.service_date,
-             ln.processed_at, ln.provider_npi, ln.allowed_amount)
-        )  # fmt: skip
-
-
-def price_all_families(conn, source: str = STAGING, target: str = MARTS) -> dict[str, int]:
-    """Build the claim marts in ``target`` from the hp_* tables in ``source``, one family at a time.
-
-    Returns the row count of each mart. ``conn`` is a DuckDB connection; the claims stream through a second
-    cursor so the marts can be written while it is read."""
-    plans = load_plan_book(conn, source)
-    spans = load_spans(conn, source)
-    out = {name: _TableWriter(conn, target, name) for name in CLAIM_MARTS}
-    reader = conn.cursor()
-    try:
-        for subscriber_id, employers, lines in _families(reader, source):
-            family_spans: Sequence[EnrollmentSpan] = [s for m in employers for s in spans.get(m, ())]
-            result = price_family(subscriber_id, lines, family_spans, plans)
-            _write_family(out, subscriber_id, employers, lines, result)
-    finally:
-        reader.close()
-    # Lines of members unknown to hp_members belong to no family: reported, never priced.
-    out["claim_exceptions"].flush()
+    Chunks are runs of consecutive subscribers, so the chunks' rows laid end to end are in subscriber order
+    whatever the number of chunks or workers: the marts come out the same on every machine."""
     conn.execute(
         f"""
-        INSERT INTO {out["claim_exceptions"].build_name}
-        SELECT c.claim_id, c.line_number, c.member_id, '{UNKNOWN_MEMBER}', NULL, c.claim_type, c.service_date,
-               c.processed_at, c.provider_npi, c.allowed_amount
-        FROM {source}.hp_claims c ANTI JOIN {source}.hp_members m ON c.member_id = m.member_id
+        CREATE OR REPLACE TEMP TABLE _hp_chunks AS
+        SELECT subscriber_id, CAST((sum(lines) OVER (ORDER BY subscriber_id) - lines) // {chunk_lines} AS INTEGER) AS chunk
+        FROM (
+            SELECT m.subscriber_id, count(*) AS lines
+            FROM {source}.hp_members m LEFT JOIN {source}.hp_claims c ON c.member_id = m.member_id
+            GROUP BY m.subscriber_id
+        )
         """
     )
-    unknown = conn.execute(
-        f"SELECT count(*) FROM {source}.hp_claims c ANTI JOIN {source}.hp_members m ON c.member_id = m.member_id"
-    ).fetchall()[0][0]
-    out["claim_exceptions"].count += unknown
-    return {name: writer.publish() for name, writer in out.items()}
+    ((chunks,),) = conn.execute("SELECT coalesce(max(chunk) + 1, 1) FROM _hp_chunks").fetchall()
+    return chunks
+
+
+def _export_chunk(conn, source: str, chunk: int, into: Path) -> tuple[Path, Path]:
+    """Write, as Arrow IPC files, the claim lines of the families of chunk ``chunk``, a row for every member
+    with or without claims, in family order, and the enrollment spans of its members in table order (the
+    order that breaks ties between overlapping spans). A family's rows side by side is also what keeps the
+    worker fast: its Python objects then sit together in memory."""
+    lines, spans = into / f"lines_{chunk}.arrow", into / f"spans_{chunk}.arrow"
+    members = (
+        f"{source}.hp_members m JOIN _hp_chunks k ON k.subscriber_id = m.subscriber_id AND k.chunk = {chunk}"
+    )
+    _write_arrow(
+        conn,
+        f"""
+        SELECT m.subscriber_id, m.member_id AS family_member, m.employer_id,
+               c.claim_id, c.line_number, c.claim_type, c.original_claim_id, c.member_id, c.provider_npi,
+               c.service_date, c.processed_at, c.status, c.service_category, c.network, c.billed_amount,
+               c.allowed_amount, c.service_date - DATE '1970-01-01' AS service_day,
+               epoch_us(c.processed_at) AS processed_us, CAST(c.billed_amount * 100 AS BIGINT) AS billed_cents,
+               CAST(c.allowed_amount * 100 AS BIGINT) AS allowed_cents
+        FROM {members} LEFT JOIN {source}.hp_claims c ON c.member_id = m.member_id
+        ORDER BY m.subscriber_id, m.member_id, c.claim_id, c.line_number
+        """,
+        lines,
+    )
+    _write_arrow(
+        conn,
+        f"""
+        SELECT e.member_id, e.plan_id, e.coverage_tier, e.coverage_start - DATE '1970-01-01' AS start_day,
+               e.coverage_end - DATE '1970-01-01' AS end_day
+        FROM {source}.hp_enrollment e
+        WHERE e.member_id IN (SELECT m.member_id FROM {members})
+        ORDER BY e.rowid
+        """,
+        spans,
+    )
+    return lines, spans
+
+
+def _write_arrow(conn, sql: str, path: Path) -> None:
+    reader = conn.sql(sql).to_arrow_reader(EXPORT_BATCH_ROWS)
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, reader.schema) as writer:
+        for batch in reader:
+            writer.write_batch(batch)
+
+
+def _work_dir(conn) -> Path:
+    """A fresh folder for the chunk files, beside the database file (inside the data dir) when there is one.
+
+    Folders left there by a run that was killed are removed first: only one process writes a database file,
+    so none of them is in use."""
+    ((path,),) = conn.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchall()
+    if not path:
+        return Path(tempfile.mkdtemp(prefix=WORK_PREFIX))
+    parent = Path(path).parent
+    for stale in parent.glob(f"{WORK_PREFIX}*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=WORK_PREFIX, dir=parent))
+
+
+def price_all_families(
+    conn,
+    source: str = STAGING,
+    target: str = MARTS,
+    *,
+    workers: int | None = None,
+    chunk_lines: int = CHUNK_LINES,
+) -> dict[str, int]:
+    """Build the claim marts in ``target`` from the hp_* tables in ``source``; returns each mart's row count.
+
+    Families are independent, so they are priced in chunks of consecutive families, by ``workers`` processes
+    (default: one per CPU, or just this process for small data). The pipeline holds the only connection to
+    the warehouse, so the workers never open it: each chunk goes out as Arrow IPC files, the workers write its
+    marts' rows as Arrow IPC files, and one ``CREATE TABLE ... AS SELECT`` per mart loads them all."""
+    ((lines,),) = conn.execute(f"SELECT count(*) FROM {source}.hp_claims").fetchall()
+    workers = worker_count(lines) if workers is None else workers
+    plan_years = _plan_years(conn, source)
+    work = _work_dir(conn)
+    started = time.perf_counter()
+    try:
+        chunks = _assign_chunks(conn, source, chunk_lines)
+        if workers == 1:
+            outputs = [
+                price_chunk(*_export_chunk(conn, source, c, work), work, plan_years) for c in range(chunks)
+            ]
+        else:
+            context = multiprocessing.get_context("spawn")  # never fork a process holding DuckDB's threads
+            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+                # The next chunk is exported while the workers price the previous ones.
+                futures = [
+                    pool.submit(price_chunk, *_export_chunk(conn, source, c, work), work, plan_years)
+                    for c in range(chunks)
+                ]
+                outputs = [f.result() for f in futures]
+        priced = time.perf_counter()
+        log.info(
+            "cost share: %d lines in %d chunks priced by %d workers in %.1fs",
+            lines,
+            chunks,
+            workers,
+            priced - started,
+        )
+        counts = {
+            mart: _load_mart(conn, source, target, mart, [o[mart] for o in outputs]) for mart in CLAIM_MARTS
+        }
+        log.info("cost share: marts written in %.1fs", time.perf_counter() - priced)
+        return counts
+    finally:
+        conn.execute("DROP TABLE IF EXISTS _hp_chunks")
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _load_mart(conn, source: str, target: str, mart: str, files: list[Path]) -> int:
+    """Replace ``target.mart`` by the chunks' rows, in a fixed order so reruns are identical: the chunks' own
+    order (subscriber, then processing order) for the big marts, sorting costs seconds there."""
+    rows = "SELECT * FROM _hp_chunk_rows"
+    if mart == "claim_exceptions":
+        # Lines of members unknown to hp_members belong to no family: reported, never priced.
+        rows += f"""
+            UNION ALL
+            SELECT c.claim_id, c.line_number, c.member_id, '{UNKNOWN_MEMBER}', NULL, c.claim_type, c.service_date,
+                   c.processed_at, c.provider_npi, c.allowed_amount
+            FROM {source}.hp_claims c ANTI JOIN {source}.hp_members m ON c.member_id = m.member_id
+        """
+    columns = ", ".join(f"CAST({name} AS {kind}) AS {name}" for name, kind in COLUMNS[mart])
+    order = f" ORDER BY {ORDER_BY[mart]}" if mart in ORDER_BY else ""
+    conn.register("_hp_chunk_rows", read_output(files, mart))
+    started = time.perf_counter()
+    try:
+        return replace_table(conn, f"{target}.{mart}", f"SELECT {columns} FROM ({rows}){order}")
+    finally:
+        conn.unregister("_hp_chunk_rows")
+        log.info("cost share: %s written in %.1fs", mart, time.perf_counter() - started)
 
 
 def build_employer_enrollment(conn, source: str = STAGING, target: str = MARTS) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 TIERS = ("EMP", "ESP", "ECH", "FAM")
 #: Employee-only coverage: the individual limits are the only limits.
@@ -34,6 +35,30 @@ def covering_span(spans: Iterable[EnrollmentSpan], on: dt.date) -> EnrollmentSpa
     best: EnrollmentSpan | None = None
     for span in spans:
         if span.covers(on) and (best is None or span.coverage_start > best.coverage_start):
+            best = span
+    return best
+
+
+class SpanRow(NamedTuple):
+    """A span in the engine's form: ``start`` and ``end`` in the same units as the claim lines' service days
+    (day numbers in the pipeline, dates in tests)."""
+
+    start: Any
+    end: Any  # None = open
+    plan_id: str
+    coverage_tier: str
+
+
+def span_row(span: EnrollmentSpan) -> SpanRow:
+    return SpanRow(span.coverage_start, span.coverage_end, span.plan_id, span.coverage_tier)
+
+
+def covering_row(spans: Iterable[SpanRow], on) -> SpanRow | None:
+    """:func:`covering_span` over :class:`SpanRow` s: the latest-starting span covering ``on``, else None."""
+    best: SpanRow | None = None
+    for span in spans:
+        start, end = span[0], span[1]
+        if start <= on and (end is None or on <= end) and (best is None or start > best[0]):
             best = span
     return best
 

@@ -7,6 +7,7 @@ import datetime as dt
 import random
 
 import duckdb
+import pyarrow as pa
 
 from domain.contracts import SERVICE_CATEGORIES
 from tests.health_plan.warehouse import PLAN
@@ -46,9 +47,19 @@ def build_synthetic(
                     claims.append(
                         (f"{claim}-R", 1, "reversal", claim, *row[4:8], at + dt.timedelta(days=7), *row[9:])
                     )
-    conn.executemany("INSERT INTO staging.hp_members VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'm.csv', 1)", members)
-    conn.executemany("INSERT INTO staging.hp_enrollment VALUES (?, ?, ?, ?, ?, 'e.csv', 1)", spans)
-    conn.executemany(
-        "INSERT INTO staging.hp_claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'c.csv', 1)", claims
-    )
+    _insert(conn, "hp_members", members, "'m.csv', 1")
+    _insert(conn, "hp_enrollment", spans, "'e.csv', 1")
+    _insert(conn, "hp_claims", claims, "'c.csv', 1")
     return len(claims)
+
+
+def _insert(conn: duckdb.DuckDBPyConnection, table: str, rows: list[tuple], lineage: str) -> None:
+    """Append ``rows`` (the table's columns in order, lineage columns aside) in one statement: row-by-row
+    inserts of thousands of rows take seconds."""
+    names = [r[0] for r in conn.execute(f"DESCRIBE staging.{table}").fetchall()][: len(rows[0])]
+    frame = pa.table({n: list(column) for n, column in zip(names, zip(*rows, strict=True), strict=True)})
+    conn.register("_synthetic_rows", frame)
+    try:
+        conn.execute(f"INSERT INTO staging.{table} SELECT *, {lineage} FROM _synthetic_rows")
+    finally:
+        conn.unregister("_synthetic_rows")
