@@ -18,7 +18,7 @@ NORMALISED_FORMS = {
     Rule.CODE5: r"^\d{5}$",
 }
 RANGES = {Rule.RATE: (0, 1), Rule.SCORE: (0, 100)}
-#: Larger tables are validated on a repeatable sample of this many rows: a pandas frame of 5M login events would
+#: Larger tables are validated on a sample of about this many rows: a pandas frame of 5M login events would
 #: cost gigabytes, and ingest already guarantees these invariants row by row (the suite is the second line).
 MAX_FRAME_ROWS = 1_000_000
 
@@ -75,14 +75,50 @@ def suite_for(source: Source) -> list[ExpectationSpec]:
     return specs
 
 
-def reference_suite_for(source: Source, values_of) -> list[ExpectationSpec]:
-    """Each reference column's values exist in the referenced table; ``values_of(source, column)`` lists them."""
+#: Suffix of the boolean column a reference check computes in DuckDB: ``member_id`` → ``member_id__exists``.
+EXISTS_SUFFIX = "__exists"
+
+
+def exists_column(column: str) -> str:
+    return f"{column}{EXISTS_SUFFIX}"
+
+
+def reference_suite_for(source: Source) -> list[ExpectationSpec]:
+    """Each reference column's ``<column>__exists`` is True (NULL where the column itself is empty: GX skips it).
+
+    Existence is computed in DuckDB (:func:`select_for_references`), so GX checks one boolean per row instead of
+    comparing every value with a set of up to hundreds of thousands of keys.
+    """
     return [
-        ExpectationSpec(
-            "ExpectColumnValuesToBeInSet", {"column": col, "value_set": values_of(ref_source, ref_col)}
-        )
-        for col, ref_source, ref_col in source.references
+        ExpectationSpec("ExpectColumnValuesToBeInSet", {"column": exists_column(col), "value_set": [True]})
+        for col, _, _ in source.references
     ]
+
+
+def select_for_references(source: Source, present: set[str]) -> str:
+    """SELECT of the reference frame: per reference, ``<column>__exists`` from a LEFT JOIN on the DISTINCT keys.
+
+    Every row is checked, never a sample: a frame of booleans is small (3M claims: 6 MB) and sampling would cost
+    more than the join. ``present`` names the staging tables that exist: one that does not holds no keys.
+    """
+    frame = f"staging.{source.name} s"
+    exprs, joins = [], []
+    for i, (col, ref_source, ref_col) in enumerate(source.references):
+        ref_type = SOURCES_BY_NAME[ref_source].column(ref_col).duckdb_type
+        keys = (
+            f"SELECT DISTINCT {_q(ref_col)} AS k FROM staging.{ref_source} WHERE {_q(ref_col)} IS NOT NULL"
+            if ref_source in present
+            else f"SELECT CAST(NULL AS {ref_type}) AS k WHERE false"
+        )
+        joins.append(f"LEFT JOIN ({keys}) r{i} ON s.{_q(col)} = r{i}.k")
+        exprs.append(
+            f"CASE WHEN s.{_q(col)} IS NULL THEN NULL ELSE r{i}.k IS NOT NULL END AS {_q(exists_column(col))}"
+        )
+    return f"SELECT {', '.join(exprs)} FROM {frame} {' '.join(joins)}"
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def frame_columns(source: Source, specs: list[ExpectationSpec]) -> list[str]:
@@ -99,8 +135,9 @@ def select_for_frame(source: Source, columns: list[str], rows: int) -> str:
     for name in columns:
         col = source.column(name)
         exprs.append(f'CAST("{name}" AS DOUBLE) AS "{name}"' if col.kind is Kind.DECIMAL else f'"{name}"')
+    # Bernoulli (each row with probability p), not reservoir: 5M events sample in 2 s instead of 13 s.
     sample = (
-        f" USING SAMPLE reservoir({MAX_FRAME_ROWS} ROWS) REPEATABLE (42)" if rows > MAX_FRAME_ROWS else ""
+        f" USING SAMPLE {100 * MAX_FRAME_ROWS / rows:.6f}% (bernoulli, 42)" if rows > MAX_FRAME_ROWS else ""
     )
     return f"SELECT {', '.join(exprs)} FROM staging.{source.name}{sample}"
 

@@ -2,11 +2,12 @@
 
 Two checks per staging table: ``expectations`` (keys, required values, value sets, ranges, normalised forms;
 severity ERROR) and, where the contract names references, ``references`` (values exist in the referenced table;
-severity WARN, because an unknown reference is a finding to show, not a reason to stop the run).
+severity WARN, because an unknown reference is a finding to show, not a reason to stop the run). Existence is
+computed in DuckDB (a LEFT JOIN on the referenced table's DISTINCT keys) and GX checks the resulting
+``<column>__exists`` booleans: passing GX a set of 100k keys costs tens of seconds, the join a fraction of one.
 """
 
 import dagster as dg
-import duckdb as duckdb_errors
 from dagster_duckdb import DuckDBResource
 
 from checks.expectations import (
@@ -14,6 +15,7 @@ from checks.expectations import (
     reference_suite_for,
     referenced_sources,
     select_for_frame,
+    select_for_references,
     suite_for,
 )
 from domain.contracts import SOURCES, Source
@@ -70,17 +72,16 @@ def references_check(source: Source) -> dg.AssetChecksDefinition:
     def _references(duckdb: DuckDBResource) -> dg.AssetCheckResult:
         from checks.gx_runner import validate_frame
 
+        specs = reference_suite_for(source)
         with duckdb.get_connection() as conn:
-
-            def values_of(ref_source: str, ref_col: str) -> list:
-                sql = f'SELECT DISTINCT "{ref_col}" FROM staging.{ref_source} WHERE "{ref_col}" IS NOT NULL'
-                try:
-                    return [r[0] for r in conn.execute(sql).fetchall()]
-                except duckdb_errors.CatalogException:  # referenced table not built in this run's selection
-                    return []
-
-            specs = reference_suite_for(source, values_of)
-            frame = _frame(conn, source, specs)
+            present = {
+                r[0]
+                for r in conn.execute(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'staging' "
+                    "AND table_catalog = current_database()"
+                ).fetchall()
+            }
+            frame = conn.execute(select_for_references(source, present)).df()
         return _result(validate_frame(frame, specs, source.name), dg.AssetCheckSeverity.WARN, len(frame))
 
     return _references

@@ -1,4 +1,10 @@
-"""``portalytics materialize``: run every asset and check in-process, show progress, print a summary.
+"""``portalytics materialize``: run what changed in-process, show progress, print a summary.
+
+Only the assets that changed since the last run are run, with their checks (see ``pipelines.incremental``): the
+staging assets of sources with new landing files and everything downstream, the as-of marts when the as-of date
+moved, the CE-merge marts when the CE team decided something, anything an unfinished run left pending, then the
+publish. A run with nothing new runs nothing and publishes nothing. An empty warehouse, new code or ``full=True``
+runs everything (the ``materialize_all`` job, as ``dagster dev`` and the schedule do).
 
 Exit codes: 0 all good; 1 a blocking check failed or a step failed (each is named); 2 bad arguments.
 """
@@ -62,6 +68,7 @@ class Summary:
     failed_checks: list[str] = field(default_factory=list)
     warned_checks: list[str] = field(default_factory=list)
     failed_steps: list[str] = field(default_factory=list)
+    plan: str = ""
 
 
 def summarise(result, started: float) -> Summary:
@@ -98,6 +105,8 @@ def summarise(result, started: float) -> Summary:
 
 
 def _print_summary(console: Console, s: Summary) -> None:
+    if s.plan:
+        console.print(s.plan)
     console.print(
         f"files {s.files} ({s.files_rejected} rejected) · rows loaded {s.rows_loaded:,} · "
         f"rows quarantined {s.rows_quarantined:,} · marts built {s.marts_built} · {s.seconds:.1f} s"
@@ -110,9 +119,47 @@ def _print_summary(console: Console, s: Summary) -> None:
         console.print(f"[red]failed step:[/] {f}")
 
 
-def run_materialize(settings: Settings, as_of: str | None = None, console: Console | None = None) -> int:
-    from pipelines.definitions import MATERIALIZE_ALL, build_definitions
+def _describe(plan, total: int) -> str:
+    kind = "full run" if plan.full else f"incremental run: {len(plan.assets)} of {total} assets"
+    return f"{kind} ({'; '.join(plan.reasons)})"
 
+
+def _changes(settings: Settings, as_of: str | None, full: bool):
+    """What changed since the last run (one short warehouse connection, closed before the run opens its own)."""
+    import duckdb
+
+    from assets.common import RunSettings
+    from pipelines import incremental
+
+    as_of_date = RunSettings(as_of=as_of, org_timezone=settings.org_timezone).as_of_date().isoformat()
+    decisions = incremental.decisions_fingerprint(settings)
+    code = incremental.code_fingerprint(settings.org_timezone)
+    with duckdb.connect(str(settings.warehouse_path)) as conn:
+        return incremental.find_changes(conn, settings, as_of_date, decisions, code, full=full)
+
+
+def _start(settings: Settings, plan) -> None:
+    import duckdb
+
+    from pipelines import incremental
+
+    with duckdb.connect(str(settings.warehouse_path)) as conn:
+        incremental.record_start(conn, plan)
+
+
+def _finish(settings: Settings) -> None:
+    import duckdb
+
+    from pipelines import incremental
+
+    with duckdb.connect(str(settings.warehouse_path)) as conn:
+        incremental.record_success(conn)
+
+
+def run_materialize(
+    settings: Settings, as_of: str | None = None, console: Console | None = None, full: bool = False
+) -> int:
+    """Materialize what changed (everything with ``full``); returns the exit code."""
     console = console or Console()
     if as_of is not None:
         try:
@@ -122,6 +169,13 @@ def run_materialize(settings: Settings, as_of: str | None = None, console: Conso
             return 2
     started = time.perf_counter()
     settings.root.mkdir(parents=True, exist_ok=True)
+    changes = _changes(settings, as_of, full)
+    if changes.nothing:  # decided before loading the asset graph: a run with nothing new costs seconds
+        console.print(
+            "nothing new since the last run (no new landing files, same as-of date, no new CE decisions): "
+            f"nothing materialized, nothing published · {time.perf_counter() - started:.1f} s"
+        )
+        return 0
     instance = dagster_instance(settings)
     with Progress(
         TextColumn("{task.description}"),
@@ -141,14 +195,30 @@ def run_materialize(settings: Settings, as_of: str | None = None, console: Conso
             log.propagate = False
             return log
 
+        from pipelines.definitions import MATERIALIZE_ALL, build_definitions  # imports every asset: seconds
+        from pipelines.incremental import select
+
         job = build_definitions(settings, as_of, loggers={"progress": progress_logger}).resolve_job_def(
             MATERIALIZE_ALL
         )
+        graph = job.asset_layer.asset_graph
+        plan = select(graph, changes)
+        if plan.empty:  # only pending assets that no longer exist: nothing to run, nothing pending any more
+            _finish(settings)
+            console.print(f"nothing to run · {time.perf_counter() - started:.1f} s")
+            return 0
+        _start(settings, plan)
+        if not plan.full:
+            job = job.get_subset(asset_selection=set(plan.assets), asset_check_selection=set(plan.checks))
         progress.update(task, total=len(job.nodes))
         result = job.execute_in_process(
             instance=instance, raise_on_error=False, run_config={"loggers": {"progress": {}}}
         )
         progress.update(task, description="done")
     summary = summarise(result, started)
+    summary.plan = _describe(plan, len(graph.get_all_asset_keys()))
     _print_summary(console, summary)
-    return 0 if result.success and not summary.failed_checks and not summary.failed_steps else 1
+    ok = result.success and not summary.failed_checks and not summary.failed_steps
+    if ok:
+        _finish(settings)
+    return 0 if ok else 1

@@ -64,6 +64,15 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def new_files(conn, source: str, folder: Path) -> list[LandedFile]:
+    """The files of ``folder`` whose (name, size, mtime) the ledger has not seen: what a run would hash and read.
+
+    A directory listing and one query, no hashing: cheap enough to decide before a run which sources changed.
+    """
+    ledger = Ledger(conn, source)
+    return [f for f in landed_files(folder) if not ledger.unchanged(f)]
+
+
 class Ledger:
     """The ledger rows of one source, read once per run and appended to as files are processed."""
 
@@ -88,6 +97,15 @@ class Ledger:
 
     def earlier_name(self, sha: str) -> str | None:
         return self._first_name_of_sha.get(sha)
+
+    def touch(self, f: LandedFile, sha: str) -> None:
+        """A file rewritten with the same content: remember its new size/mtime so it is not hashed again (and so a
+        run planner comparing names, sizes and mtimes does not see it as new on every run)."""
+        self.conn.execute(
+            f"UPDATE {LEDGER} SET size_bytes = ?, mtime_ns = ? WHERE source = ? AND file_name = ? AND sha256 = ?",
+            [f.size_bytes, f.mtime_ns, self.source, f.file_name, sha],
+        )
+        self._seen_stat.add((f.file_name, f.size_bytes, f.mtime_ns))
 
     def record(self, entry: LedgerEntry) -> None:
         """Append a ledger row (inside the caller's transaction when loading a file)."""

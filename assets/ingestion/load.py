@@ -61,6 +61,7 @@ def ingest_source(conn, source: Source, folder: Path) -> SourceSummary:
             continue
         sha = sha256_of(landed.path)
         if ledger.already_recorded(landed, sha):  # touched but not changed
+            ledger.touch(landed, sha)
             summary.files_unchanged += 1
             continue
         entry = LedgerEntry(source.name, landed.file_name, sha, landed.size_bytes, landed.mtime_ns, "loaded")

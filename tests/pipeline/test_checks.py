@@ -1,7 +1,10 @@
 """The great-expectations suites run as Dagster asset checks: ERROR for broken invariants, WARN for references."""
 
+from collections import Counter
+
 import dagster as dg
 import duckdb
+import pandas as pd
 
 from checks.expectations import suite_for
 from domain.contracts import source
@@ -32,7 +35,7 @@ def test_unknown_references_warn_and_a_broken_invariant_fails_the_suite(settings
     refs = first[("hp_members", "references")]
     # M2's employer E9 does not exist: 1 unexpected value, reported as a warning
     assert (refs.passed, refs.severity) == (False, dg.AssetCheckSeverity.WARN)
-    assert "ExpectColumnValuesToBeInSet(employer_id): 1 unexpected" in refs.description
+    assert "ExpectColumnValuesToBeInSet(employer_id__exists): 1 unexpected" in refs.description
 
     with duckdb.connect(str(settings.warehouse_path)) as conn:  # break the key invariant behind ingest's back
         conn.execute("INSERT INTO staging.hp_employers SELECT * FROM staging.hp_employers")
@@ -40,3 +43,39 @@ def test_unknown_references_warn_and_a_broken_invariant_fails_the_suite(settings
     suite = second[("hp_employers", "expectations")]
     assert (suite.passed, suite.severity) == (False, dg.AssetCheckSeverity.ERROR)
     assert "ExpectColumnValuesToBeUnique(employer_id): 2 unexpected" in suite.description
+
+
+def test_reference_existence_is_computed_in_duckdb_and_empty_references_are_allowed():
+    from checks.expectations import reference_suite_for, select_for_references
+    from checks.gx_runner import validate_frame
+    from tests.support import create_staging_table
+
+    people = [
+        {"person_id": "P1", "manager_person_id": None},  # no manager: allowed
+        {"person_id": "P2", "manager_person_id": "P1"},  # exists
+        {"person_id": "P3", "manager_person_id": "P9"},  # unknown
+        {"person_id": "P4", "manager_person_id": "P9"},  # unknown again: counted per row
+        {"person_id": "P5", "manager_person_id": "P2"},  # exists
+    ]
+    with duckdb.connect() as conn:
+        create_staging_table(conn, "lc_people", people)
+        frame = conn.execute(select_for_references(source("lc_people"), {"lc_people"})).df()
+    found = Counter(None if pd.isna(v) else bool(v) for v in frame["manager_person_id__exists"])
+    assert found == {True: 2, False: 2, None: 1}
+    (outcome,) = validate_frame(frame, reference_suite_for(source("lc_people")), "lc_people")
+    # 5 rows: 1 empty (skipped), 2 found, 2 pointing at P9 → 2 unexpected
+    assert (outcome.success, outcome.unexpected_count) == (False, 2)
+
+
+def test_a_reference_to_a_table_never_built_finds_nothing():
+    from checks.expectations import select_for_references
+    from tests.support import create_staging_table
+
+    with duckdb.connect() as conn:
+        create_staging_table(conn, "hp_enrollment", [{"member_id": "M1", "plan_id": "PL1"}])
+        create_staging_table(conn, "hp_plans", [{"plan_id": "PL1"}])
+        # hp_members does not exist: M1 cannot be found, PL1 can
+        frame = conn.execute(
+            select_for_references(source("hp_enrollment"), {"hp_enrollment", "hp_plans"})
+        ).df()
+    assert frame.to_dict("records") == [{"member_id__exists": False, "plan_id__exists": True}]

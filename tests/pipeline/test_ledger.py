@@ -3,6 +3,9 @@
 import os
 import shutil
 
+import duckdb
+
+from assets.ingestion.ledger import new_files
 from tests.pipeline.harness import header, land, ledger, query, run_ingest
 
 EMP = header("hp_employers")
@@ -39,6 +42,9 @@ def test_a_second_run_reads_nothing_new_and_leaves_identical_marts(settings):
     assert rows_loaded == 0
     assert _marts(settings) == before
     assert len(before["quarantine"]) == 1 and len(before["ingest_ledger"]) == 1
+    # the new mtime is remembered: the next run does not even hash the file, and a planner sees nothing new
+    with duckdb.connect(str(settings.warehouse_path)) as conn:
+        assert new_files(conn, "hp_employers", settings.landing_dir / "hp_employers") == []
 
 
 def test_a_later_file_replaces_the_earlier_row_with_the_same_key(settings):

@@ -1,5 +1,7 @@
 """``portalytics materialize`` end to end on hand-written files: every asset and check, a summary, exit codes."""
 
+import re
+
 import duckdb
 from rich.console import Console
 
@@ -45,10 +47,24 @@ def test_materialize_exits_non_zero_and_names_a_failed_blocking_check(settings):
     before = settings.current_snapshot.resolve()
     with duckdb.connect(str(settings.warehouse_path)) as conn:
         conn.execute("UPDATE ingest.ledger SET rows_quarantined = 5 WHERE file_name = 'a.csv'")
+    land(settings, "hp_employers", "b.csv", f"{header('hp_employers')}\nE2,Zenith,G-2\n")  # a reason to run
     code, out = _run(settings)
     assert code == 1
     assert "blocking check failed: staging/hp_employers:reconciliation" in out
     assert settings.current_snapshot.resolve() == before  # nothing published from unreconciled data
+
+    # The failed run's selection stays pending: with the ledger repaired and no new file, the next run redoes it.
+    with duckdb.connect(str(settings.warehouse_path)) as conn:
+        conn.execute("UPDATE ingest.ledger SET rows_quarantined = 0 WHERE file_name = 'a.csv'")
+    code, out = _run(settings)
+    assert code == 0, out
+    assert "left pending by an unfinished run" in out
+    with duckdb.connect(str(settings.current_snapshot), read_only=True) as snap:
+        assert snap.execute("SELECT file_name FROM marts.ingest_ledger ORDER BY 1").fetchall() == [
+            ("a.csv",),
+            ("accounts.csv",),
+            ("b.csv",),
+        ]
 
 
 def test_a_bad_as_of_date_is_refused(settings):
@@ -67,15 +83,47 @@ def _snapshot(path) -> dict[str, list]:
         return {t: snap.execute(f"SELECT * FROM marts.{t} ORDER BY ALL").fetchall() for t in sorted(tables)}
 
 
-def test_materializing_twice_publishes_identical_marts(settings):
+def test_a_run_with_nothing_new_runs_and_publishes_nothing(settings):
+    land(settings, "hp_employers", "a.csv", f"{header('hp_employers')}\nE1,Acme,G-1\n")
+    assert _run(settings)[0] == 0
+    first = settings.current_snapshot.resolve()
+    code, out = _run(settings)
+    assert code == 0
+    assert "nothing new since the last run" in out and "nothing published" in out
+    assert settings.current_snapshot.resolve() == first
+    assert sorted(p.name for p in settings.published_dir.iterdir()) == ["current.duckdb", first.name]
+
+
+def test_incremental_runs_publish_the_same_marts_as_a_full_rebuild(settings):
+    from pipelines.bench.ingest import _land_new_day
     from pipelines.generator.run import generate_all
 
     generate_all(settings, "tiny", 7)
     assert _run(settings)[0] == 0
-    first_path = settings.current_snapshot.resolve()
-    first = _snapshot(first_path)
+    before = _snapshot(settings.current_snapshot)
+
+    events = _land_new_day(
+        settings.landing_dir
+    )  # a day of auth events: only the login marts and the ledger move
     code, out = _run(settings)
+    assert code == 0, out
+    assert "incremental run: 9 of" in out  # staging/auth_events, 5 login marts, ledger, quarantine, publish
+    loaded, quarantined = (
+        int(n.replace(",", "")) for n in re.findall(r"rows (?:loaded|quarantined) ([\d,]+)", out)
+    )
+    assert loaded + quarantined == events and "files 1 (0 rejected)" in out and "marts built 7" in out
+    after_day = _snapshot(settings.current_snapshot)
+    assert after_day["login_daily_summary"] != before["login_daily_summary"]
+    assert after_day["claim_status"] == before["claim_status"]  # kept from the previous snapshot
+
+    code, out = _run(settings, as_of="2026-03-02")  # the calendar moves: only the as-of marts are rebuilt
+    assert code == 0, out
+    assert "as-of 2026-03-01 → 2026-03-02" in out and "marts built 7" in out
+    incremental = _snapshot(settings.current_snapshot)
+
+    code, out = (
+        run_materialize(settings, "2026-03-02", console=Console(record=True, width=200), full=True),
+        "",
+    )
     assert code == 0
-    assert "files 0 (0 rejected) · rows loaded 0" in out  # nothing new was read
-    assert settings.current_snapshot.resolve() != first_path  # a new snapshot file...
-    assert _snapshot(settings.current_snapshot) == first  # ...with the same content
+    assert _snapshot(settings.current_snapshot) == incremental  # a full rebuild of the same inputs agrees

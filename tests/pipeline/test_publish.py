@@ -107,3 +107,83 @@ def test_the_publish_asset_runs_after_the_marts_and_publishes_the_ledger(setting
             ("hp_employers", "a.csv", 1)
         ]
         assert snap.execute("SELECT count(*) FROM marts.quarantine").fetchone() == (0,)
+
+
+def _labels(path) -> dict[str, str]:
+    with duckdb.connect(str(path), read_only=True) as snap:
+        tables = [r[0] for r in snap.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
+        return {t: snap.execute(f"SELECT label FROM marts.{t}").fetchone()[0] for t in tables}
+
+
+def test_an_incremental_publish_starts_from_the_current_snapshot_and_writes_only_the_changed_marts(tmp_path):
+    published = tmp_path / "published"
+    conn = _warehouse_with_marts(tmp_path, "first")
+    conn.execute("CREATE TABLE marts.kept AS SELECT 'old' AS label")
+    conn.execute("CREATE TABLE marts.retired AS SELECT 'gone soon' AS label")
+    old, _ = publish(conn, published, keep=2, now=_at(0))
+    conn.execute("CREATE OR REPLACE TABLE marts.example AS SELECT 'second' AS label")
+    conn.execute("CREATE OR REPLACE TABLE marts.kept AS SELECT 'changed behind our back' AS label")
+    conn.execute("DROP TABLE marts.retired")
+    conn.execute("CREATE TABLE marts.added AS SELECT 'new' AS label")
+
+    path, tables = publish(conn, published, keep=2, now=_at(1), unchanged={"kept", "added"})
+    assert tables == ["added", "example", "kept"]
+    # kept: declared unchanged, so the copy of the old snapshot stands (proof it was not copied again);
+    # example: rewritten; added: not in the old snapshot, so written although declared unchanged; retired: dropped
+    assert _labels(path) == {"added": "new", "example": "second", "kept": "old"}
+    assert current_target(published) == path
+    assert _labels(old) == {"example": "first", "kept": "old", "retired": "gone soon"}  # untouched
+
+
+def test_a_crash_during_an_incremental_publish_leaves_the_previous_snapshot_current(tmp_path, monkeypatch):
+    published = tmp_path / "published"
+    conn = _warehouse_with_marts(tmp_path, "first")
+    old, _ = publish(conn, published, keep=2, now=_at(0))
+    conn.execute("CREATE OR REPLACE TABLE marts.example AS SELECT 'second' AS label")
+    real_update = publish_module.update_snapshot
+
+    def dies_after_writing(*args):
+        real_update(*args)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(publish_module, "update_snapshot", dies_after_writing)
+    with pytest.raises(KeyboardInterrupt):
+        publish(conn, published, keep=2, now=_at(1), unchanged={"other"})
+    assert current_target(published) == old
+    assert _read_current(published) == "first"
+    monkeypatch.setattr(publish_module, "update_snapshot", real_update)
+    publish(conn, published, keep=2, now=_at(2), unchanged={"other"})
+    assert _read_current(published) == "second"
+    assert not any(".tmp" in p.name for p in published.iterdir())
+
+
+def test_the_publish_asset_rewrites_only_marts_materialized_since_the_last_publish(settings):
+    import dagster as dg
+
+    from assets.ingest import ingest_ledger, quarantine, staging_assets
+    from assets.publish import PUBLISH_KEY, build_publish_asset
+    from pipelines.resources import build_resources
+
+    land(settings, "hp_employers", "a.csv", f"{header('hp_employers')}\nE1,Acme,G-1\n")
+    everything = [
+        *staging_assets,
+        ingest_ledger,
+        quarantine,
+        build_publish_asset([ingest_ledger.key, quarantine.key]),
+    ]
+    instance = dg.DagsterInstance.ephemeral()
+
+    def run(*keys):
+        result = dg.materialize(
+            everything, selection=list(keys), resources=build_resources(settings), instance=instance
+        )
+        (event,) = [e for e in result.get_asset_materialization_events() if e.asset_key == PUBLISH_KEY]
+        meta = event.step_materialization_data.materialization.metadata
+        return meta["tables_written"].value, meta["tables_kept"].value
+
+    assert run(ingest_ledger.key, quarantine.key, PUBLISH_KEY) == (
+        "ingest_ledger, quarantine",
+        0,
+    )  # first publish
+    assert run(PUBLISH_KEY) == ("", 2)  # nothing rebuilt since: both taken from the current snapshot
+    assert run(quarantine.key, PUBLISH_KEY) == ("quarantine", 1)
