@@ -32,10 +32,3 @@ def change_password_form(*, first_time: bool) -> bool:
         st.error(str(exc))
         return False
     return True
-
-
-def coming_soon(title: str, what: str) -> None:
-    """A placeholder for a view another engineer is building."""
-    session.principal()
-    st.title(title)
-    st.info(f"This view is coming soon: {what}")
