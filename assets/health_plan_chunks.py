@@ -37,6 +37,19 @@ from domain.enrollment import SpanRow
 EPOCH = dt.date(1970, 1, 1)
 MONEY = "DECIMAL(14,2)"
 PCT = "DECIMAL(5,1)"
+#: The met / limit / remaining / % met figures every accumulator mart carries (member and family alike).
+ACCUMULATOR_FIGURES: tuple[tuple[str, str], ...] = (
+    ("deductible_met", MONEY),
+    ("deductible_limit", MONEY),
+    ("oop_met", MONEY),
+    ("oop_limit", MONEY),
+    ("deductible_remaining", MONEY),
+    ("deductible_pct_met", PCT),
+    ("oop_remaining", MONEY),
+    ("oop_pct_met", PCT),
+)
+
+
 #: The claim marts, their columns in table order with their DuckDB types.
 COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "claim_cost_share": (
@@ -102,14 +115,7 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("plan_id", "VARCHAR"),
         ("plan_year", "INTEGER"),
         ("network", "VARCHAR"),
-        ("deductible_met", MONEY),
-        ("deductible_limit", MONEY),
-        ("oop_met", MONEY),
-        ("oop_limit", MONEY),
-        ("deductible_remaining", MONEY),
-        ("deductible_pct_met", PCT),
-        ("oop_remaining", MONEY),
-        ("oop_pct_met", PCT),
+        *ACCUMULATOR_FIGURES,
         ("subscriber_id", "VARCHAR"),
         ("employer_id", "VARCHAR"),
         ("coverage_tier", "VARCHAR"),
@@ -120,14 +126,7 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("plan_id", "VARCHAR"),
         ("plan_year", "INTEGER"),
         ("network", "VARCHAR"),
-        ("deductible_met", MONEY),
-        ("deductible_limit", MONEY),
-        ("oop_met", MONEY),
-        ("oop_limit", MONEY),
-        ("deductible_remaining", MONEY),
-        ("deductible_pct_met", PCT),
-        ("oop_remaining", MONEY),
-        ("oop_pct_met", PCT),
+        *ACCUMULATOR_FIGURES,
         ("employer_id", "VARCHAR"),
         ("coverage_tier", "VARCHAR"),
         ("plan_year_start", "DATE"),
