@@ -42,11 +42,14 @@ def materialize(
     as_of: str | None = typer.Option(
         None, "--as-of", help="Date of the as-of marts, YYYY-MM-DD (default today)."
     ),
+    full: bool = typer.Option(
+        False, "--full", help="Rebuild and republish everything, not only what new files or decisions change."
+    ),
 ) -> None:
-    """Run every asset in-process: ingest, checks, marts, publish. Exits non-zero if a blocking check fails."""
+    """Run the assets in-process: ingest, checks, marts, publish. Exits non-zero if a blocking check fails."""
     from pipelines.materialize import run_materialize
 
-    raise typer.Exit(run_materialize(_settings(), as_of))
+    raise typer.Exit(run_materialize(_settings(), as_of, full=full))
 
 
 @users_app.command("add")

@@ -4,7 +4,9 @@ import re
 
 import duckdb
 from rich.console import Console
+from typer.testing import CliRunner
 
+from pipelines.cli import app
 from pipelines.materialize import run_materialize
 from tests.pipeline.harness import header, land
 
@@ -92,6 +94,20 @@ def test_a_run_with_nothing_new_runs_and_publishes_nothing(settings):
     assert "nothing new since the last run" in out and "nothing published" in out
     assert settings.current_snapshot.resolve() == first
     assert sorted(p.name for p in settings.published_dir.iterdir()) == ["current.duckdb", first.name]
+
+
+def test_the_cli_full_flag_rebuilds_and_republishes_when_nothing_is_new(settings, monkeypatch):
+    land(settings, "hp_employers", "a.csv", f"{header('hp_employers')}\nE1,Acme,G-1\n")
+    monkeypatch.setenv("PORTALYTICS_DATA_DIR", str(settings.root))
+    runner = CliRunner()
+    assert runner.invoke(app, ["materialize", "--as-of", "2026-03-01"]).exit_code == 0
+    first = settings.current_snapshot.resolve()
+    plain = runner.invoke(app, ["materialize", "--as-of", "2026-03-01"])
+    assert plain.exit_code == 0 and "nothing new since the last run" in plain.output
+    full = runner.invoke(app, ["materialize", "--as-of", "2026-03-01", "--full"])
+    assert full.exit_code == 0, full.output
+    assert "nothing new" not in full.output
+    assert settings.current_snapshot.resolve() != first  # a new snapshot was published
 
 
 def test_incremental_runs_publish_the_same_marts_as_a_full_rebuild(settings):
