@@ -24,7 +24,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from assets.common import MARTS
-from assets.ingestion.rules import quote_ident, quote_str
+from domain.sql_text import quote_ident, quote_str
 
 PUBLISH_KEY = dg.AssetKey(["published", "snapshot"])
 CURRENT = "current.duckdb"

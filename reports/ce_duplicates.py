@@ -29,12 +29,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-import ibis.expr.types as ir
-import pandas as pd
-
 from domain.ce_merges import resolve_accounts
 from domain.settings import Settings
-from reports.learning_access import MARTS, marts
+from domain.sql_text import quote_ident
+from reports.learning_access import MARTS
 from reports.principal import Principal, Role
 from reports.state import Decision, DecisionAction, InvalidDecision, list_decisions, record_decision
 
@@ -173,46 +171,53 @@ def _require(principal: Principal) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- snapshot reads
+# Plain SQL to Arrow to Python rows: the queue is a few thousand small rows, where a pandas group-by or an Ibis
+# compile per query costs more than DuckDB's own work.
 
 
-def _tables(conn) -> set[str]:
+def _columns(conn) -> dict[str, set[str]]:
+    """Table → its columns, for every table of ``marts`` in the snapshot."""
     rows = conn.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = ?", [MARTS]
+        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = ?", [MARTS]
     ).fetchall()
-    return {r[0] for r in rows}
+    out: dict[str, set[str]] = {}
+    for table, column in rows:
+        out.setdefault(table, set()).add(column)
+    return out
 
 
 def _clean(value):
-    """None for SQL NULL / NaN / NaT; pandas Timestamps as datetimes."""
-    if value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+    """None for SQL NULL and NaN."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
     return value
 
 
-def _table(conn, table: str, required: Sequence[str]) -> ir.Table:
-    t = marts(conn).table(table, database=MARTS)
-    missing = [c for c in required if c not in t.columns]
+def _records(
+    conn,
+    columns: dict[str, set[str]],
+    table: str,
+    wanted: Sequence[str],
+    required: Sequence[str],
+    where: str = "",
+    params: Sequence = (),
+) -> list[dict]:
+    """Rows of ``marts.<table>`` as dicts of ``wanted`` columns (NULL for those the snapshot lacks)."""
+    present = columns.get(table, set())
+    missing = [c for c in required if c not in present]
     if missing:
         raise ValueError(f"marts.{table}: missing column(s) {', '.join(missing)} in the published snapshot")
-    return t
+    select = ", ".join(quote_ident(c) if c in present else f"NULL AS {quote_ident(c)}" for c in wanted)
+    sql = f"SELECT {select} FROM {MARTS}.{quote_ident(table)} {where}"
+    return conn.sql(sql, params=list(params)).to_arrow_table().to_pylist()
 
 
-def _select(t: ir.Table, wanted: Sequence[str]) -> pd.DataFrame:
-    """``wanted`` columns that exist; the others as NULL."""
-    frame = t.select(*[c for c in wanted if c in t.columns]).to_pyarrow().to_pandas()
-    for c in wanted:
-        if c not in frame.columns:
-            frame[c] = None
-    return frame
-
-
-def _involved(conn, t: ir.Table, column: str, extra: Sequence[str]) -> ir.Table:
-    """Rows of ``t`` whose ``column`` is a clustered account or one of ``extra``."""
-    clustered = marts(conn).table(CLUSTERS, database=MARTS).account_id
-    keep = t[column].isin(clustered)
-    return t.filter(keep | t[column].isin(list(extra))) if extra else t.filter(keep)
+def _involved(column: str, extra: Sequence[str]) -> tuple[str, list]:
+    """WHERE clause for rows whose ``column`` is a clustered account or one of ``extra``."""
+    clause = f"WHERE {column} IN (SELECT account_id FROM {MARTS}.{CLUSTERS})"
+    if extra:
+        clause += f" OR {column} IN ({', '.join('?' for _ in extra)})"
+    return clause, list(extra)
 
 
 CLUSTER_WANTED = (
@@ -227,24 +232,23 @@ CARD_FIELDS = tuple(AccountCard.__dataclass_fields__)
 
 
 def _cards(
-    conn, tables: set[str], login: dict[str, str | None], extra: Sequence[str]
+    conn, columns: dict[str, set[str]], login: dict[str, str | None], extra: Sequence[str]
 ) -> dict[str, AccountCard]:
     """Account details from ``marts.ce_accounts``; ids and the clusters mart's login method when it is missing."""
     cards = {a: AccountCard(a, login_method=m) for a, m in login.items()}
     cards |= {a: AccountCard(a) for a in extra if a not in cards}
-    if ACCOUNTS not in tables:
+    if ACCOUNTS not in columns:
         return cards
-    t = _table(conn, ACCOUNTS, ["account_id"])
-    for row in _select(_involved(conn, t, "account_id", extra), CARD_FIELDS).to_dict("records"):
+    where, params = _involved("account_id", extra)
+    for row in _records(conn, columns, ACCOUNTS, CARD_FIELDS, ["account_id"], where, params):
         values = {k: _clean(row[k]) for k in CARD_FIELDS} | {"account_id": str(row["account_id"])}
         values["login_method"] = values["login_method"] or login.get(values["account_id"])
         cards[values["account_id"]] = AccountCard(**values)
     return cards
 
 
-def _pairs(conn, extra: Sequence[str]) -> list[PairEvidence]:
-    t = _table(conn, PAIRS, ["account_id_l", "account_id_r", "match_probability", "evidence"])
-    levels = [c for c in t.columns if c.endswith("_level")]
+def _pairs(conn, columns: dict[str, set[str]], extra: Sequence[str]) -> list[PairEvidence]:
+    levels = sorted(c for c in columns.get(PAIRS, ()) if c.endswith("_level"))
     wanted = [
         "account_id_l",
         "account_id_r",
@@ -254,40 +258,40 @@ def _pairs(conn, extra: Sequence[str]) -> list[PairEvidence]:
         "decision",
         *levels,
     ]
-    out = []
-    for row in _select(_involved(conn, t, "account_id_l", extra), wanted).to_dict("records"):
-        out.append(
-            PairEvidence(
-                account_id_l=str(row["account_id_l"]),
-                account_id_r=str(row["account_id_r"]),
-                match_probability=float(row["match_probability"]),
-                evidence=str(_clean(row["evidence"]) or ""),
-                match_weight=_clean(row["match_weight"]),
-                decision=_clean(row["decision"]),
-                levels={c.removesuffix("_level"): row[c] for c in levels if _clean(row[c]) is not None},
-            )
+    required = ["account_id_l", "account_id_r", "match_probability", "evidence"]
+    where, params = _involved("account_id_l", extra)
+    out = [
+        PairEvidence(
+            account_id_l=str(row["account_id_l"]),
+            account_id_r=str(row["account_id_r"]),
+            match_probability=float(row["match_probability"]),
+            evidence=str(_clean(row["evidence"]) or ""),
+            match_weight=_clean(row["match_weight"]),
+            decision=_clean(row["decision"]),
+            levels={c.removesuffix("_level"): row[c] for c in levels if _clean(row[c]) is not None},
         )
+        for row in _records(conn, columns, PAIRS, wanted, required, where, params)
+    ]
     return sorted(out, key=lambda p: (-p.match_probability, p.account_id_l, p.account_id_r))
 
 
-def _published_decisions(conn, tables: set[str]) -> dict[int, tuple[str, ...]] | None:
+def _published_decisions(conn, columns: dict[str, set[str]]) -> dict[int, tuple[str, ...]] | None:
     """decision id → accounts, as the last materialize applied them; None when the snapshot has no such mart."""
-    if DECISIONS not in tables:
+    if DECISIONS not in columns:
         return None
-    t = _table(conn, DECISIONS, ["decision_id"])
-    if "account_ids" not in t.columns:
-        return {int(d): () for d in t.decision_id.to_pyarrow().to_pylist()}
-    rows = t.select("decision_id", "account_ids").to_pyarrow().to_pylist()
+    rows = _records(conn, columns, DECISIONS, ["decision_id", "account_ids"], ["decision_id"])
     return {int(r["decision_id"]): tuple(str(a) for a in r["account_ids"] or ()) for r in rows}
 
 
-def _survivor_map(conn, tables: set[str]) -> dict[str, str] | None:
+def _survivor_map(conn, columns: dict[str, set[str]]) -> dict[str, str] | None:
     """Merged account → survivor as applied; None when the snapshot has no such table."""
-    if SURVIVORS not in tables:
+    if SURVIVORS not in columns:
         return None
-    t = _table(conn, SURVIVORS, ["account_id", "survivor_account_id"])
-    frame = _select(t, ["account_id", "survivor_account_id"])
-    return {str(a): str(s) for a, s in frame.itertuples(index=False)}
+    wanted = ["account_id", "survivor_account_id"]
+    return {
+        str(r["account_id"]): str(r["survivor_account_id"])
+        for r in _records(conn, columns, SURVIVORS, wanted, wanted)
+    }
 
 
 # ---------------------------------------------------------------------------------------------- decisions
@@ -376,12 +380,13 @@ def _recommend(cards: Sequence[AccountCard]) -> str | None:
     return min(cards, key=rank).account_id if cards else None
 
 
-def _recommended(group: pd.DataFrame) -> str | None:
-    named = [v for v in group["recommended_survivor_account_id"] if _clean(v) is not None]
+def _recommended(rows: Sequence[dict]) -> str | None:
+    """The survivor the clusters mart recommends: named on the rows, else the row flagged as the survivor."""
+    named = [r["recommended_survivor_account_id"] for r in rows if r["recommended_survivor_account_id"]]
     if named:
         return str(named[0])
-    flagged = group[group["is_recommended_survivor"].fillna(False).astype(bool)]
-    return str(flagged["account_id"].iloc[0]) if len(flagged) else None
+    flagged = [r["account_id"] for r in rows if r["is_recommended_survivor"]]
+    return flagged[0] if flagged else None
 
 
 def _in_view(case: ClusterCase, view: QueueView) -> bool:
@@ -403,30 +408,33 @@ def duplicate_queue(
     """
     _require(principal)
     view = QueueView(view)
-    tables = _tables(conn)
+    columns = _columns(conn)
     for needed in (CLUSTERS, PAIRS):
-        if needed not in tables:
+        if needed not in columns:
             raise ValueError(
                 f"marts.{needed} is not in the published snapshot: run `portalytics materialize`"
             )
-    facts = _select(_table(conn, CLUSTERS, ["cluster_id", "account_id", "classification"]), CLUSTER_WANTED)
-    facts["cluster_id"] = facts["cluster_id"].astype(str)
-    facts["account_id"] = facts["account_id"].astype(str)
-    members = {c: tuple(sorted(g["account_id"])) for c, g in facts.groupby("cluster_id", sort=True)}
-    cluster_of = dict(zip(facts["account_id"], facts["cluster_id"], strict=True))
+    facts = _records(conn, columns, CLUSTERS, CLUSTER_WANTED, ["cluster_id", "account_id", "classification"])
+    rows_of: dict[str, list[dict]] = {}
+    for row in facts:
+        row["cluster_id"], row["account_id"] = str(row["cluster_id"]), str(row["account_id"])
+        rows_of.setdefault(row["cluster_id"], []).append(row)
+    rows_of = dict(sorted(rows_of.items()))
+    members = {c: tuple(sorted(r["account_id"] for r in rows)) for c, rows in rows_of.items()}
+    cluster_of = {r["account_id"]: r["cluster_id"] for r in facts}
 
-    published = _published_decisions(conn, tables)
-    survivors = _survivor_map(conn, tables)
+    published = _published_decisions(conn, columns)
+    survivors = _survivor_map(conn, columns)
     history = list_decisions(settings)
     accounts_of = resolve_accounts(history, members, published or {})
     by_key, ghosts = _assign(history, accounts_of, cluster_of)
     by_id = {d.id: d for d in history}
 
     extra = sorted({a for accounts in ghosts.values() for a in accounts} - set(cluster_of))
-    login = {a: _clean(m) for a, m in zip(facts["account_id"], facts["login_method"], strict=True)}
-    cards = _cards(conn, tables, login, extra)
+    login = {r["account_id"]: r["login_method"] for r in facts}
+    cards = _cards(conn, columns, login, extra)
     pairs_of: dict[str, list[PairEvidence]] = {}  # left account → its pairs, best first
-    for p in _pairs(conn, extra):
+    for p in _pairs(conn, columns, extra):
         pairs_of.setdefault(p.account_id_l, []).append(p)
 
     def case(
@@ -459,8 +467,7 @@ def duplicate_queue(
         )
 
     cases = [
-        case(c, members[c], str(g["classification"].iloc[0]), _recommended(g))
-        for c, g in facts.groupby("cluster_id", sort=True)
+        case(c, members[c], str(rows[0]["classification"]), _recommended(rows)) for c, rows in rows_of.items()
     ]
     for key, accounts in sorted(ghosts.items()):
         gone = case(key, accounts, None, None)

@@ -12,9 +12,10 @@ from pathlib import Path
 
 from assets.ingestion.ledger import LandedFile, Ledger, LedgerEntry, landed_files, sha256_of
 from assets.ingestion.readers import FileRejected, read_file
-from assets.ingestion.rules import dedupe_select, quote_ident, quote_str, validate_select
+from assets.ingestion.rules import dedupe_select, validate_select
 from checks.ingest_tables import QUARANTINE
 from domain.contracts import Source
+from domain.sql_text import quote_ident, quote_str
 
 CHECKED = "_ingest_checked"
 LINEAGE_COLUMNS = (("_file_name", "VARCHAR"), ("_row_number", "INTEGER"))

@@ -19,8 +19,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from assets.ingestion.rules import quote_ident, quote_str
 from domain.contracts import FileReason, Reason, Source
+from domain.sql_text import quote_ident, quote_str
 
 RAW = "_ingest_raw"  # the temp table holding the file's text
 EXTRA = "_extra_"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.contracts import Column, Kind, Reason, Rule, Source
+from domain.sql_text import quote_ident, quote_str
 
 #: Digits-only patterns (RE2 syntax, matched against the whole trimmed value).
 INT_RE = r"[+-]?[0-9]+"
@@ -25,14 +26,6 @@ FALSE_WORDS = ("false", "0", "no")
 #: Decimals are parsed wide first so an out-of-range score reads ``out_of_range``, not ``bad_decimal``.
 WIDE_DECIMAL = "DECIMAL(18,4)"
 RANGES = {Rule.RATE: (0, 1), Rule.SCORE: (0, 100)}
-
-
-def quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def quote_str(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def _in_list(values: tuple[str, ...]) -> str:
