@@ -241,9 +241,10 @@ def _cards(
         return cards
     where, params = _involved("account_id", extra)
     for row in _records(conn, columns, ACCOUNTS, CARD_FIELDS, ["account_id"], where, params):
-        values = {k: _clean(row[k]) for k in CARD_FIELDS} | {"account_id": str(row["account_id"])}
-        values["login_method"] = values["login_method"] or login.get(values["account_id"])
-        cards[values["account_id"]] = AccountCard(**values)
+        # Arrow gives None for NULL and no card field is a float, so the row needs no cleaning.
+        account_id = row["account_id"] = str(row["account_id"])
+        row["login_method"] = row["login_method"] or login.get(account_id)
+        cards[account_id] = AccountCard(**row)
     return cards
 
 

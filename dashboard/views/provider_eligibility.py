@@ -105,7 +105,9 @@ with published_snapshot() as conn:
     audit_view(who, f"claim status NPI {npi}", len(shown))
 
     picked = st.selectbox("Lines of claim", list(claims.root_claim_id), key="claim_lines_of")
-    lines = health_plan.claim_cost_share(who, conn, claim_id=picked)
+    # The claim's member narrows the read to one family (the mart is stored family by family).
+    member_of_claim = claims.loc[claims.root_claim_id == picked, "member_id"].iloc[0]
+    lines = health_plan.claim_cost_share(who, conn, claim_id=picked, member_id=member_of_claim)
 
 if lines.empty:
     st.info(f"Claim {picked} has no lines to show: it was reversed, or its lines could not be priced.")
