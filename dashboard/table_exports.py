@@ -47,30 +47,32 @@ def excel_file(frame: pd.DataFrame, sheet_title: str) -> bytes:
     return workbook_bytes([Sheet(sheet_title, list(frame.columns), table_rows(frame))])
 
 
-def _record_export(who: Principal, target: str, row_count: int) -> None:
-    audit.record(who, "export", target, row_count=row_count, settings=session.settings())
+def _export(who: Principal, frame: pd.DataFrame, kind: str, target: str, sheet_title: str, settings) -> bytes:
+    """The file, built when its button is pressed, and the audit row of that export with its row count."""
+    data = csv_file(frame) if kind == "csv" else excel_file(frame, sheet_title)
+    audit.record(who, "export", f"{target} {kind}", row_count=len(frame), settings=settings)
+    return data
 
 
 def download_buttons(who: Principal, frame: pd.DataFrame, *, target: str, file_stem: str, key: str) -> None:
     """ "Download CSV" and "Download Excel" side by side; ``target`` names what is exported in the audit log
-    (identifiers only, never record contents)."""
+    (identifiers only, never record contents).
+
+    Deferred: a file is built (and the export audited) only when its button is pressed, not on every rerun of
+    the page (an Excel file of a long roster takes a while). The server runs the callable off the page's
+    thread, so it gets the settings, not the session.
+    """
+    settings = session.settings()
     left, right = st.columns(2)
-    rows = len(frame)
-    left.download_button(
-        "Download CSV",
-        data=csv_file(frame),
-        file_name=f"{file_stem}.csv",
-        mime="text/csv",
-        key=f"{key}_csv",
-        on_click=_record_export,
-        args=(who, f"{target} csv", rows),
-    )
-    right.download_button(
-        "Download Excel",
-        data=excel_file(frame, file_stem),
-        file_name=f"{file_stem}.xlsx",
-        mime=XLSX_MIME,
-        key=f"{key}_xlsx",
-        on_click=_record_export,
-        args=(who, f"{target} xlsx", rows),
-    )
+    for column, kind, label, mime in (
+        (left, "csv", "Download CSV", "text/csv"),
+        (right, "xlsx", "Download Excel", XLSX_MIME),
+    ):
+        column.download_button(
+            label,
+            data=lambda kind=kind: _export(who, frame, kind, target, file_stem, settings),
+            file_name=f"{file_stem}.{kind}",
+            mime=mime,
+            key=f"{key}_{kind}",
+            on_click="ignore",
+        )

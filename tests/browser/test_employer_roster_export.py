@@ -73,7 +73,7 @@ def test_employer_downloads_only_their_own_roster_with_formulas_neutralised(serv
     expect(page.get_by_text("Employer Acme (E1)")).to_be_visible()
     settled(page)
     csv_name, csv_data = download(page, "roster_csv", settings.root)
-    # the button's callback audits the download and reruns the page: let that run finish before the next click
+    # the server builds the file and audits the export when the button is pressed: wait for that row
     eventually(lambda: exports(settings), lambda e: len(e) == 1)
     settled(page)
     xlsx_name, xlsx_data = download(page, "roster_xlsx", settings.root)

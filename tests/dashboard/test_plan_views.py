@@ -20,6 +20,7 @@ from reports.principal import NotPermitted, Principal, Role
 from reports.snapshot import open_snapshot
 from tests.dashboard.conftest import ADMIN, titles
 from tests.dashboard.plan_snapshot import NPI_A, NPI_B, publish_snapshot
+from tests.dashboard.published_marts import capture_downloads
 
 FEB1, MAR1 = dt.date(2025, 2, 1), dt.date(2025, 3, 1)
 ACME = ("hr.acme", Role.EMPLOYER, ("E1",))
@@ -93,12 +94,17 @@ def test_a_period_ending_before_it_starts_is_a_plain_error(published, signed_in_
     assert [e.value for e in app.error] == ["the period ends (2025-02-01) before it starts (2025-03-01)"]
 
 
-def test_roster_downloads_are_audited_with_their_row_count(published, signed_in_as, settings):
+def test_roster_downloads_are_built_and_audited_only_when_pressed(
+    published, signed_in_as, settings, monkeypatch
+):
+    downloads = capture_downloads(monkeypatch)
     app = signed_in_as(*ACME)
     app.date_input(key="roster_on").set_value(MAR1).run()
-    assert audit_rows(settings, "export") == []
-    app.download_button(key="roster_csv").click().run()
-    app.download_button(key="roster_xlsx").click().run()
+    assert audit_rows(settings, "export") == []  # shown, not yet downloaded
+    csv_text = downloads["roster_E1_20250301.csv"]().decode("utf-8-sig")  # pressing "Download CSV"
+    assert [line.split(",")[0] for line in csv_text.splitlines()] == ["Member ID", "S1", "S1D", "S3"]
+    sheet = load_workbook(io.BytesIO(downloads["roster_E1_20250301.xlsx"]())).active
+    assert [row[0] for row in sheet.iter_rows(values_only=True)] == ["Member ID", "S1", "S1D", "S3"]
     assert audit_rows(settings, "export") == [  # newest first; 3 members on March 1
         ("hr.acme", "enrollment roster E1 as of 2025-03-01 xlsx", 3),
         ("hr.acme", "enrollment roster E1 as of 2025-03-01 csv", 3),
