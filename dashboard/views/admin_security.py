@@ -6,7 +6,7 @@ Reads ``reports.security`` (admins only, refused for anyone else where the data 
 import pandas as pd
 import streamlit as st
 
-from dashboard import session
+from dashboard import charts, session
 from dashboard.page_support import published_snapshot
 from domain.contracts import PORTALS
 from domain.login_security import (
@@ -73,7 +73,7 @@ if daily.empty:
 else:
     # One line per portal over the UTC days.
     trend = daily.pivot_table(index="day", columns="portal", values=measure, aggfunc="sum").sort_index()
-    st.line_chart(trend, x_label="UTC day", y_label=MEASURES[measure])
+    charts.line_chart(trend, x_label="UTC day", y_label=MEASURES[measure])
 
 locks, links, loop_tab, stuffing_tab = st.tabs(
     [
@@ -101,5 +101,5 @@ with stuffing_tab:
     st.caption("One IP failing on 20 or more distinct usernames of a portal within 10 minutes.")
     if not stuffing.empty:
         per_day = stuffing.assign(day=stuffing.window_start.dt.date).groupby("day").size().rename("bursts")
-        st.bar_chart(per_day, x_label="UTC day", y_label="Bursts")
+        charts.bar_chart(per_day, x_label="UTC day", y_label="Bursts")
     table(stuffing, "No credential-stuffing bursts in this range.")

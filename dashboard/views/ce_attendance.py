@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import session
+from dashboard import charts, session
 from dashboard.ce_widgets import audit_view, export_buttons, snapshot
 from domain.ce_attendance import AttendanceReason
 from reports import ce
@@ -34,7 +34,7 @@ if in_period.empty:
     st.info("No rejected claims in this period.")
 else:
     per_reason = in_period["reason"].value_counts().reindex([r.value for r in AttendanceReason]).dropna()
-    st.bar_chart(per_reason.astype(int).rename("claims"), x_label="reason", y_label="claims")
+    charts.bar_chart(per_reason.astype(int).rename("claims"), x_label="reason", y_label="claims")
 
 st.subheader(f"{len(claims)} rejected claims")
 st.dataframe(

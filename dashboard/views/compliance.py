@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import session
+from dashboard import charts, session
 from dashboard.page_support import audit_view, label, published_snapshot
 from reports import staff_views
 from reports.principal import Role
@@ -80,9 +80,9 @@ pct = summary.set_index(by)[["pct_compliant"]].astype(float).rename(columns={"pc
 pct.index.name = heading
 left, right = st.columns(2)
 left.caption("% compliant (not-due-yet requirements left out)")
-left.bar_chart(pct, y_label="% compliant")
+charts.bar_chart(pct, y_label="% compliant", into=left)
 right.caption("Requirements per status")
-right.bar_chart(counts, y_label="requirements")
+charts.bar_chart(counts, y_label="requirements", into=right)
 st.dataframe(
     summary.rename(
         columns={
