@@ -52,7 +52,9 @@ def _enrollment_scope(principal: Principal) -> tuple[str, list]:
 def _family_of(conn, member_id: str) -> str | None:
     """The subscriber of ``member_id``'s family, if the member has accumulators (every priced member does)."""
     rows = _rows(
-        conn, f"SELECT DISTINCT subscriber_id FROM {MARTS}.member_accumulators WHERE member_id = ?", [member_id]
+        conn,
+        f"SELECT DISTINCT subscriber_id FROM {MARTS}.member_accumulators WHERE member_id = ?",
+        [member_id],
     )
     return rows[0]["subscriber_id"] if len(rows) == 1 else None
 
