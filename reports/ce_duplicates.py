@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections import Counter
+import os
+import threading
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -212,12 +214,11 @@ def _records(
     return conn.sql(sql, params=list(params)).to_arrow_table().to_pylist()
 
 
-def _involved(column: str, extra: Sequence[str]) -> tuple[str, list]:
-    """WHERE clause for rows whose ``column`` is a clustered account or one of ``extra``."""
-    clause = f"WHERE {column} IN (SELECT account_id FROM {MARTS}.{CLUSTERS})"
-    if extra:
-        clause += f" OR {column} IN ({', '.join('?' for _ in extra)})"
-    return clause, list(extra)
+def _of_accounts(column: str, ids: Sequence[str] | None) -> tuple[str, list]:
+    """WHERE clause for rows whose ``column`` is one of ``ids``, or (None) any clustered account."""
+    if ids is None:
+        return f"WHERE {column} IN (SELECT account_id FROM {MARTS}.{CLUSTERS})", []
+    return f"WHERE {column} IN ({', '.join('?' for _ in ids)})", list(ids)
 
 
 CLUSTER_WANTED = (
@@ -232,14 +233,15 @@ CARD_FIELDS = tuple(AccountCard.__dataclass_fields__)
 
 
 def _cards(
-    conn, columns: dict[str, set[str]], login: dict[str, str | None], extra: Sequence[str]
+    conn, columns: dict[str, set[str]], login: dict[str, str | None], ids: Sequence[str] | None
 ) -> dict[str, AccountCard]:
-    """Account details from ``marts.ce_accounts``; ids and the clusters mart's login method when it is missing."""
+    """Cards of ``ids`` (None: of the clustered accounts, whose ids and login methods ``login`` holds) from
+    ``marts.ce_accounts``; an account missing there keeps its id and the clusters mart's login method."""
     cards = {a: AccountCard(a, login_method=m) for a, m in login.items()}
-    cards |= {a: AccountCard(a) for a in extra if a not in cards}
+    cards |= {a: AccountCard(a) for a in ids or () if a not in cards}
     if ACCOUNTS not in columns:
         return cards
-    where, params = _involved("account_id", extra)
+    where, params = _of_accounts("account_id", ids)
     for row in _records(conn, columns, ACCOUNTS, CARD_FIELDS, ["account_id"], where, params):
         # Arrow gives None for NULL and no card field is a float, so the row needs no cleaning.
         account_id = row["account_id"] = str(row["account_id"])
@@ -248,7 +250,8 @@ def _cards(
     return cards
 
 
-def _pairs(conn, columns: dict[str, set[str]], extra: Sequence[str]) -> list[PairEvidence]:
+def _pairs(conn, columns: dict[str, set[str]], ids: Sequence[str] | None) -> dict[str, list[PairEvidence]]:
+    """Pairs whose left account is one of ``ids`` (None: a clustered account), by left account, best first."""
     levels = sorted(c for c in columns.get(PAIRS, ()) if c.endswith("_level"))
     wanted = [
         "account_id_l",
@@ -260,7 +263,7 @@ def _pairs(conn, columns: dict[str, set[str]], extra: Sequence[str]) -> list[Pai
         *levels,
     ]
     required = ["account_id_l", "account_id_r", "match_probability", "evidence"]
-    where, params = _involved("account_id_l", extra)
+    where, params = _of_accounts("account_id_l", ids)
     out = [
         PairEvidence(
             account_id_l=str(row["account_id_l"]),
@@ -273,7 +276,10 @@ def _pairs(conn, columns: dict[str, set[str]], extra: Sequence[str]) -> list[Pai
         )
         for row in _records(conn, columns, PAIRS, wanted, required, where, params)
     ]
-    return sorted(out, key=lambda p: (-p.match_probability, p.account_id_l, p.account_id_r))
+    pairs_of: dict[str, list[PairEvidence]] = {}
+    for p in sorted(out, key=lambda p: (-p.match_probability, p.account_id_l, p.account_id_r)):
+        pairs_of.setdefault(p.account_id_l, []).append(p)
+    return pairs_of
 
 
 def _published_decisions(conn, columns: dict[str, set[str]]) -> dict[int, tuple[str, ...]] | None:
@@ -293,6 +299,88 @@ def _survivor_map(conn, columns: dict[str, set[str]]) -> dict[str, str] | None:
         str(r["account_id"]): str(r["survivor_account_id"])
         for r in _records(conn, columns, SURVIVORS, wanted, wanted)
     }
+
+
+@dataclass(frozen=True)
+class _QueueSnapshot:
+    """What the queue needs of one published snapshot; shared read-only between sessions (see
+    :func:`_queue_snapshot`)."""
+
+    columns: dict[str, set[str]]
+    #: cluster id → its rows of the clusters mart, clusters in id order
+    rows_of: dict[str, list[dict]]
+    members: dict[str, tuple[str, ...]]
+    cluster_of: dict[str, str]
+    login: dict[str, str | None]
+    cards: dict[str, AccountCard]
+    pairs_of: dict[str, list[PairEvidence]]
+    published: dict[int, tuple[str, ...]] | None
+    survivors: dict[str, str] | None
+
+
+def _read_queue_snapshot(conn) -> _QueueSnapshot:
+    columns = _columns(conn)
+    for needed in (CLUSTERS, PAIRS):
+        if needed not in columns:
+            raise ValueError(
+                f"marts.{needed} is not in the published snapshot: run `portalytics materialize`"
+            )
+    facts = _records(conn, columns, CLUSTERS, CLUSTER_WANTED, ["cluster_id", "account_id", "classification"])
+    rows_of: dict[str, list[dict]] = {}
+    for row in facts:
+        row["cluster_id"], row["account_id"] = str(row["cluster_id"]), str(row["account_id"])
+        rows_of.setdefault(row["cluster_id"], []).append(row)
+    rows_of = dict(sorted(rows_of.items()))
+    login = {r["account_id"]: r["login_method"] for r in facts}
+    return _QueueSnapshot(
+        columns=columns,
+        rows_of=rows_of,
+        members={c: tuple(sorted(r["account_id"] for r in rows)) for c, rows in rows_of.items()},
+        cluster_of={r["account_id"]: r["cluster_id"] for r in facts},
+        login=login,
+        cards=_cards(conn, columns, login, None),
+        pairs_of=_pairs(conn, columns, None),
+        published=_published_decisions(conn, columns),
+        survivors=_survivor_map(conn, columns),
+    )
+
+
+#: Snapshots whose queue facts are kept: the current one and the one before (a page may still be reading it).
+_CACHED_SNAPSHOTS = 2
+_cache: OrderedDict[tuple, _QueueSnapshot] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _snapshot_identity(conn) -> tuple | None:
+    """The snapshot file behind ``conn`` (path, inode, mtime, size), or None for a database without a file."""
+    rows = conn.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchall()
+    path = rows[0][0] if rows else None
+    if not path or not os.path.isfile(path):
+        return None
+    st = os.stat(path)
+    return (os.path.realpath(path), st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def _queue_snapshot(conn) -> _QueueSnapshot:
+    """The queue's facts of the snapshot ``conn`` reads, read once per snapshot file.
+
+    A published snapshot is never written again (each publish is a new file, swapped in), so its facts can be
+    kept while it is current; the decisions, which change between publishes, are always read afresh."""
+    key = _snapshot_identity(conn)
+    if key is None:
+        return _read_queue_snapshot(conn)
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    snapshot = _read_queue_snapshot(conn)
+    with _cache_lock:
+        _cache[key] = snapshot
+        while len(_cache) > _CACHED_SNAPSHOTS:
+            _cache.popitem(last=False)
+    return snapshot
 
 
 # ---------------------------------------------------------------------------------------------- decisions
@@ -409,34 +497,20 @@ def duplicate_queue(
     """
     _require(principal)
     view = QueueView(view)
-    columns = _columns(conn)
-    for needed in (CLUSTERS, PAIRS):
-        if needed not in columns:
-            raise ValueError(
-                f"marts.{needed} is not in the published snapshot: run `portalytics materialize`"
-            )
-    facts = _records(conn, columns, CLUSTERS, CLUSTER_WANTED, ["cluster_id", "account_id", "classification"])
-    rows_of: dict[str, list[dict]] = {}
-    for row in facts:
-        row["cluster_id"], row["account_id"] = str(row["cluster_id"]), str(row["account_id"])
-        rows_of.setdefault(row["cluster_id"], []).append(row)
-    rows_of = dict(sorted(rows_of.items()))
-    members = {c: tuple(sorted(r["account_id"] for r in rows)) for c, rows in rows_of.items()}
-    cluster_of = {r["account_id"]: r["cluster_id"] for r in facts}
-
-    published = _published_decisions(conn, columns)
-    survivors = _survivor_map(conn, columns)
+    snap = _queue_snapshot(conn)
+    members, cluster_of, published = snap.members, snap.cluster_of, snap.published
     history = list_decisions(settings)
     accounts_of = resolve_accounts(history, members, published or {})
     by_key, ghosts = _assign(history, accounts_of, cluster_of)
     by_id = {d.id: d for d in history}
 
+    # Accounts of decisions whose cluster is gone are read per call: they depend on the decisions.
     extra = sorted({a for accounts in ghosts.values() for a in accounts} - set(cluster_of))
-    login = {r["account_id"]: r["login_method"] for r in facts}
-    cards = _cards(conn, columns, login, extra)
-    pairs_of: dict[str, list[PairEvidence]] = {}  # left account → its pairs, best first
-    for p in _pairs(conn, columns, extra):
-        pairs_of.setdefault(p.account_id_l, []).append(p)
+    cards, pairs_of = snap.cards, snap.pairs_of
+    if extra:
+        cards = cards | _cards(conn, snap.columns, {}, extra)
+        pairs_of = pairs_of | _pairs(conn, snap.columns, extra)
+    survivors = snap.survivors
 
     def case(
         key: str, accounts: Sequence[str], classification: str | None, recommended: str | None
@@ -468,7 +542,8 @@ def duplicate_queue(
         )
 
     cases = [
-        case(c, members[c], str(rows[0]["classification"]), _recommended(rows)) for c, rows in rows_of.items()
+        case(c, members[c], str(rows[0]["classification"]), _recommended(rows))
+        for c, rows in snap.rows_of.items()
     ]
     for key, accounts in sorted(ghosts.items()):
         gone = case(key, accounts, None, None)

@@ -270,6 +270,19 @@ def test_without_the_accounts_mart_the_queue_still_shows_ids_and_login(snapshot,
     ]
 
 
+def test_each_published_snapshot_is_read_afresh_and_decisions_show_without_one(snapshot, settings):
+    first = snapshot()
+    assert "CE1" in queue(first, settings)
+    # The next publish has kept CE1/CE2 separate: the queue follows the new file, not what it read before.
+    second = snapshot(kept_separate=frozenset({("CE1", "CE2")}))
+    assert "CE1" not in queue(second, settings)
+    assert "CE1" in queue(first, settings)  # a page still reading the older file sees that file
+    # A decision needs no new snapshot to show: the store is read on every call.
+    case = queue(first, settings, dup.QueueView.UNDECIDED)["CE1"]
+    dup.keep_separate(settings, CE_TEAM, case, "different people: checked the licenses")
+    assert "CE1" not in queue(first, settings, dup.QueueView.UNDECIDED)
+
+
 def test_a_snapshot_without_the_duplicate_marts_is_a_clear_error(snapshot, settings):
     with pytest.raises(ValueError, match="marts.duplicate_account_pairs is not in the published snapshot"):
         dup.duplicate_queue(CE_TEAM, snapshot(skip=("duplicate_account_pairs",)), settings)
