@@ -10,7 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import session
+from dashboard import server_gc, session
 from reports.principal import Role
 
 # Not "pages/": beside the entry file that name switches Streamlit to its legacy multipage mode, which runs a
@@ -68,3 +68,4 @@ else:
     )
     st.sidebar.caption(f"Signed in as {active.principal.username} ({active.principal.role.value})")
 navigation.run()
+server_gc.freeze_after_first_run(navigation.url_path)
