@@ -1,27 +1,38 @@
-"""Excel export (openpyxl, write-only so 100k rows stay fast): one sheet per table.
+"""Excel export: one sheet per table, written by XlsxWriter in constant-memory mode.
 
-Every text cell passes the formula-injection guard and is written as a string, never a formula; Decimals and ints
-stay numbers (with a two-decimal format for Decimals), dates stay dates.
+Every text cell passes the formula-injection guard and is written as a string, never a formula (XlsxWriter's
+``write_string``, not ``write``, which would read ``=...`` as a formula); Decimals, ints and floats stay numbers
+(Decimals with a two-decimal format), dates and datetimes stay dates. Control characters, which the sheet's XML
+cannot hold, are dropped.
+
+Why XlsxWriter and not openpyxl: a 100k-row, 12-column list must be written in under 10 s (quality bars), and
+openpyxl's write-only mode alone, with no guard and no styles, took 10.2 s for it on the 2-core bench machine
+(about 8 µs a cell) against 5.9 s here. openpyxl still reads the files back in the tests, and writes the
+generator's xlsx landing files.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font, NamedStyle
+import xlsxwriter
 
 from reports.exports.guard import neutralise
 
 DECIMAL_FORMAT = "#,##0.00"
-#: Excel's limit for a sheet title.
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+#: Excel's limit for a sheet title, and the characters it refuses in one.
 MAX_TITLE = 31
+_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+#: Characters XML 1.0 cannot carry (the same set openpyxl refuses).
+_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
 @dataclass(frozen=True)
@@ -31,36 +42,55 @@ class Sheet:
     rows: Iterable[Sequence[Any]]
 
 
-def _cell(ws, value: Any) -> Any:
-    """Plain values where possible: per-cell style objects are what make large write-only exports slow."""
-    if isinstance(value, str):
-        # Control characters are illegal in the XML of a sheet; a guarded string never starts with "=", so
-        # openpyxl keeps it as text.
-        return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
-    if isinstance(value, Decimal):
-        cell = WriteOnlyCell(ws, value=value)
-        cell.style = _MONEY_STYLE
-        return cell
-    return value  # ints, floats, dates (openpyxl gives dates a date format itself), None
-
-
-def _header_cell(ws, value: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value=neutralise(value))
-    cell.font = Font(bold=True)
-    return cell
-
-
-_MONEY_STYLE = "portalytics-decimal"
+def _text(value: str) -> str:
+    return neutralise(_ILLEGAL.sub("", value) if not value.isprintable() else value)
 
 
 def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
-    wb = Workbook(write_only=True)
-    wb.add_named_style(NamedStyle(name=_MONEY_STYLE, number_format=DECIMAL_FORMAT))
-    for sheet in sheets:
-        ws = wb.create_sheet(title=sheet.title[:MAX_TITLE])
-        ws.append([_header_cell(ws, h) for h in sheet.header])
-        for row in sheet.rows:
-            ws.append([_cell(ws, v) for v in row])
     out = io.BytesIO()
-    wb.save(out)
+    book = xlsxwriter.Workbook(
+        out,
+        {
+            # rows go to a temporary file as they are written: memory stays flat for any row count
+            "constant_memory": True,
+            "in_memory": False,
+            "remove_timezone": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    bold = book.add_format({"bold": True})
+    money = book.add_format({"num_format": DECIMAL_FORMAT})
+    date = book.add_format({"num_format": DATE_FORMAT})
+    stamp = book.add_format({"num_format": DATETIME_FORMAT})
+    for sheet in sheets:
+        ws = book.add_worksheet(_TITLE_FORBIDDEN.sub(" ", sheet.title)[:MAX_TITLE])
+        for col, name in enumerate(sheet.header):
+            ws.write_string(0, col, _text(str(name)), bold)
+        write_string, write_number, write_datetime, write_boolean = (
+            ws.write_string,
+            ws.write_number,
+            ws.write_datetime,
+            ws.write_boolean,
+        )
+        for r, row in enumerate(sheet.rows, start=1):
+            for c, value in enumerate(row):
+                if value is None:
+                    continue
+                if isinstance(value, str):
+                    write_string(r, c, _text(value))
+                elif isinstance(value, bool):  # before int: a bool is an int
+                    write_boolean(r, c, value)
+                elif isinstance(value, Decimal):
+                    write_number(r, c, float(value), money)
+                elif isinstance(value, int | float):
+                    write_number(r, c, value)
+                elif isinstance(value, dt.datetime):
+                    write_datetime(r, c, value, stamp)
+                elif isinstance(value, dt.date):
+                    write_datetime(r, c, value, date)
+                else:
+                    write_string(r, c, _text(str(value)))
+    book.close()
     return out.getvalue()
