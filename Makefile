@@ -6,13 +6,17 @@ export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 export DAGSTER_DISABLE_TELEMETRY := 1
 
-.PHONY: setup uv test lint run demo clean browser-deps
+.PHONY: setup setup-test uv test lint run demo clean browser-deps java-deps
 
 uv:
 	@command -v uv >/dev/null 2>&1 || [ -x "$(HOME)/.local/bin/uv" ] || python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
 
 setup: uv
 	@$(UV) sync --frozen --quiet
+
+# The tests also run the set-based rules on Apache Spark (the `spark` extra: pyspark, local mode).
+setup-test: uv
+	@$(UV) sync --frozen --quiet --extra spark
 
 # The browser test drives Debian's chromium; install it on a bare machine (root, apt) when absent.
 browser-deps:
@@ -22,12 +26,20 @@ browser-deps:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
 	fi
 
-lint: setup
+# Spark needs a Java runtime; install Debian's on a bare machine (root, apt) when absent.
+java-deps:
+	@if ! command -v java >/dev/null 2>&1; then \
+		echo "installing a Java runtime for the Spark tests"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq default-jre-headless >/dev/null; \
+	fi
+
+lint: setup-test
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/lint-imports
 
-test: setup lint browser-deps
+test: setup-test lint browser-deps java-deps
 	.venv/bin/pytest -n 2 --dist loadgroup
 
 run: setup

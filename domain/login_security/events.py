@@ -54,7 +54,13 @@ class Scratch:
     def keep(self, expr: ir.Table, label: str) -> ir.Table:
         name = f"_login_security_{label}_{next(self._ids)}"
         self._names.append(name)
-        return self.backend.create_table(name, expr, temp=True)
+        # Ibis cannot make a temporary table on Spark: a plain one there, dropped on exit all the same.
+        kept = self.backend.create_table(name, expr, temp=self.backend.name != "pyspark")
+        # Spark stores some results narrower than Ibis types them (row_number() is an int32 there): read the
+        # table back with the expression's own schema, so later unions and joins line up on every backend.
+        wanted = expr.schema()
+        differ = {n: t for n, t in wanted.items() if kept.schema()[n] != t}
+        return kept.cast(differ) if differ else kept
 
     def __enter__(self) -> Scratch:
         return self
@@ -63,8 +69,11 @@ class Scratch:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         for name in reversed(self._names):
-            # Ibis 12's drop_table renders an empty statement on DuckDB 2.0, so drop with plain SQL.
-            self.backend.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
+            if self.backend.name == "duckdb":
+                # Ibis 12's drop_table renders an empty statement on DuckDB 2.0, so drop with plain SQL.
+                self.backend.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
+            else:
+                self.backend.drop_table(name, force=True)
         self._names.clear()
 
 

@@ -1,0 +1,119 @@
+"""The login-security rules (domain/login_security) run unchanged on Spark: hand-computed cases, same answers
+as on DuckDB."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import ibis
+
+from domain.login_security import Scratch, credential_stuffing, login_lockouts, reset_loops, reset_outcomes
+from tests.login_security.helpers import at, event, failures, staged, utc
+
+
+def _rows(expr, order: list[str]) -> list[dict]:
+    return expr.order_by(order).to_pyarrow().to_pylist()
+
+
+def _both(rows: list[dict], on_spark, rule, order: list[str]) -> tuple[list[dict], list[dict]]:
+    conn, events = staged(rows)
+    duck = _rows(rule(events, ibis.duckdb.from_connection(conn)), order)
+    spark_events = on_spark(conn, "auth_events")
+    spark = _rows(rule(spark_events, spark_events._find_backend()), order)
+    return duck, spark
+
+
+def _lockouts(events, backend):
+    scratch = Scratch(backend)
+    return login_lockouts(events, scratch)
+
+
+def test_a_lockout_with_attempts_while_locked_is_the_same_on_spark(on_spark):
+    rows = [
+        *failures(
+            "alice", at("09:00"), at("09:01"), at("09:02"), at("09:03"), at("09:04")
+        ),  # lock 09:04-09:34
+        *failures("alice", at("09:10"), at("09:33")),  # two attempts while locked
+        event(at("09:34"), "login_failure", "alice"),  # exactly when the lock ends: counts again
+        *failures("bob", at("09:00"), at("09:01"), at("09:02"), at("09:03")),  # four: no lock
+    ]
+    duck, spark = _both(rows, on_spark, _lockouts, ["portal", "username", "locked_at"])
+    assert (
+        spark
+        == duck
+        == [
+            {
+                "portal": "ce_portal",
+                "username": "alice",
+                "locked_at": utc(at("09:04")),
+                "failures": 5,
+                "locked_until": utc(at("09:34")),
+                "attempts_while_locked": 2,
+            }
+        ]
+    )
+
+
+def test_a_credential_stuffing_burst_is_the_same_on_spark(on_spark):
+    start = dt.datetime(2026, 3, 4, 2, 0, tzinfo=dt.UTC)
+    rows = [
+        event(
+            (start + dt.timedelta(seconds=30 * i)).isoformat(),
+            "login_failure",
+            f"user{i:03d}",
+            ip="203.0.113.9",
+            failure_reason="unknown_user",
+        )
+        for i in range(20)  # 20 usernames, one every 30 s: within 9.5 minutes
+    ]
+
+    def bursts(events, _backend):
+        return credential_stuffing(events).select(
+            "ip", "window_start", "window_end", "distinct_usernames", "failures"
+        )
+
+    duck, spark = _both(rows, on_spark, bursts, ["ip", "window_start"])
+    assert (
+        spark
+        == duck
+        == [
+            {
+                "ip": "203.0.113.9",
+                "window_start": dt.datetime(2026, 3, 4, 2, 0),
+                "window_end": dt.datetime(2026, 3, 4, 2, 9, 30),
+                "distinct_usernames": 20,
+                "failures": 20,
+            }
+        ]
+    )
+
+
+def test_reset_outcomes_and_a_reset_loop_are_the_same_on_spark(on_spark):
+    rows = [
+        event(at("08:00"), "password_reset_requested", "carol", token="t1"),
+        event(at("08:10"), "password_reset_completed", "carol", token="t1"),  # in time
+        event(at("09:00"), "password_reset_requested", "dan", token="t2"),
+        event(at("09:45"), "password_reset_completed", "dan", token="t2"),  # 45 minutes: after expiry
+        *[event(at(f"1{h}:00"), "password_reset_requested", "erin", token=f"e{h}") for h in range(3)],
+    ]
+
+    def outcomes(events, _backend):
+        return reset_outcomes(events).select("username", "reset_token", "outcome")
+
+    duck, spark = _both(rows, on_spark, outcomes, ["username", "reset_token"])
+    assert spark == duck
+    assert [(r["username"], r["reset_token"], r["outcome"]) for r in spark] == [
+        ("carol", "t1", "completed_in_time"),  # 10 minutes
+        ("dan", "t2", "completed_after_expiry"),  # 45 minutes > 30
+        ("erin", "e0", "abandoned"),
+        ("erin", "e1", "abandoned"),
+        ("erin", "e2", "abandoned"),
+    ]
+
+    def loops(events, _backend):
+        return reset_loops(events).select("portal", "username")
+
+    duck, spark = _both(rows, on_spark, loops, ["portal", "username"])
+    assert (
+        spark == duck == [{"portal": "ce_portal", "username": "erin"}]
+    )  # 3 requests in 24 h, no login after
