@@ -25,6 +25,7 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def spark(tmp_path_factory):
     from pyspark.sql import SparkSession
+    from splink.backends.spark import similarity_jar_location
 
     warehouse = tmp_path_factory.mktemp("spark-warehouse")
     session = (
@@ -36,9 +37,14 @@ def spark(tmp_path_factory):
         .config("spark.sql.shuffle.partitions", "2")
         .config("spark.driver.memory", "1g")
         .config("spark.sql.warehouse.dir", str(warehouse))
+        # Splink's Jaro-Winkler and Damerau-Levenshtein UDFs, for duplicate detection on Spark
+        .config("spark.jars", similarity_jar_location())
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
+    session.sparkContext.setCheckpointDir(
+        str(tmp_path_factory.mktemp("spark-checkpoints"))
+    )  # Splink checkpoints
     yield session
     session.stop()
 
