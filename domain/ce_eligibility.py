@@ -22,12 +22,14 @@ def credit_types_by_degree(activity_credits: ibis.Table, degrees: ibis.Table) ->
     ``degrees`` has a ``degree_key`` column (the degrees that occur in accounts): ``*`` is expanded over them
     so every later join is an equality join. Columns: ``activity_id, credit_type, credits, degree_key``.
     """
-    tokens = activity_credits.select(
+    # Unnest first, normalise after: Spark refuses a generator (explode) nested inside another expression.
+    raw = activity_credits.select(
         "activity_id",
         "credit_type",
         "credits",
-        token=degree_key(activity_credits.eligible_degrees.split(";").unnest()),
+        raw_token=activity_credits.eligible_degrees.split(";").unnest(),
     )
+    tokens = raw.select("activity_id", "credit_type", "credits", token=degree_key(raw.raw_token))
     named = tokens.filter((tokens.token != ALL_DEGREES) & (tokens.token != "")).select(
         "activity_id", "credit_type", "credits", degree_key=tokens.token
     )
@@ -46,9 +48,12 @@ def awarded_credit_types(activity_credits: ibis.Table, degrees: ibis.Table) -> i
     not eligible.
     """
     open_ = credit_types_by_degree(activity_credits, degrees)
-    is_participation = open_.credit_type.strip().upper() == PARTICIPATION
     per_pair = ibis.window(group_by=[open_.activity_id, open_.degree_key])
-    earns_other = (~is_participation).any().over(per_pair)
-    return open_.filter(~is_participation | ~earns_other).select(
+    # The window as a column first, then the filter on it: Ibis's Spark compiler mis-aliases a filter with a
+    # window inside.
+    flagged = open_.mutate(is_participation=open_.credit_type.strip().upper() == PARTICIPATION).mutate(
+        earns_other=(~ibis._.is_participation).any().over(per_pair)
+    )
+    return flagged.filter(~flagged.is_participation | ~flagged.earns_other).select(
         "activity_id", "degree_key", "credit_type", "credits"
     )

@@ -16,7 +16,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 import ibis
-import ibis.expr.datatypes as idt
+
+from domain import org_time
 
 #: Schema of the optional merge mapping.
 SURVIVOR_COLUMNS = ("account_id", "survivor_account_id")
@@ -107,30 +108,16 @@ def e164(phone: ibis.StringValue) -> ibis.StringValue:
     )
 
 
-@ibis.udf.scalar.builtin(name="timezone")
-def _utc_instant(zone: str, ts: idt.Timestamp()) -> idt.Timestamp(timezone="UTC"):  # type: ignore[empty-body]
-    """DuckDB ``timezone('UTC', naive)``: read a naive timestamp as UTC."""
-
-
-@ibis.udf.scalar.builtin(name="timezone")
-def _wall_clock(zone: str, ts: idt.Timestamp(timezone="UTC")) -> idt.Timestamp():  # type: ignore[empty-body]
-    """DuckDB ``timezone(zone, instant)``: the wall-clock time of an instant in ``zone``."""
-
-
 def local_wall_clock(
     utc_ts: ibis.TimestampValue, timezone: str = DEFAULT_ORG_TIMEZONE
 ) -> ibis.TimestampValue:
-    """The organisation's wall-clock time (naive) of a naive-UTC instant, DST-aware.
-
-    Ibis has no portable time-zone conversion, so this is the one backend-specific spot: on Spark it is
-    ``from_utc_timestamp(ts, zone)``.
-    """
-    return _wall_clock(timezone, _utc_instant("UTC", utc_ts))
+    """The organisation's wall-clock time (naive) of a naive-UTC instant, DST-aware (``domain.org_time``)."""
+    return org_time.local_wall_clock(utc_ts, timezone)
 
 
 def local_date(utc_ts: ibis.TimestampValue, timezone: str = DEFAULT_ORG_TIMEZONE) -> ibis.DateValue:
     """The calendar date of a naive-UTC instant in the organisation's time zone."""
-    return local_wall_clock(utc_ts, timezone).date()
+    return org_time.local_date(utc_ts, timezone)
 
 
 def as_date(value: dt.date) -> ibis.DateValue:

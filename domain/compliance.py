@@ -12,10 +12,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 import ibis
-import ibis.expr.datatypes as dtypes
 import ibis.expr.types as ir
 
 from domain.identity import normalised_lc_user_id
+from domain.org_time import local_date
 
 OVERDUE = "overdue"
 DUE_SOON = "due_soon"
@@ -57,28 +57,9 @@ class CompliancePolicy:
     org_timezone: str = "America/Chicago"
 
 
-@ibis.udf.scalar.builtin(name="timezone")
-def _duckdb_timezone(zone: str, ts: dtypes.timestamp) -> dtypes.timestamp:
-    """DuckDB's timezone(zone, ts): naive -> instant read in ``zone``; instant -> naive wall clock in ``zone``."""
-
-
-@ibis.udf.scalar.builtin(name="from_utc_timestamp")
-def _spark_from_utc_timestamp(ts: dtypes.timestamp, zone: str) -> dtypes.timestamp:
-    """Spark's from_utc_timestamp: a UTC wall clock to the wall clock in ``zone``."""
-
-
-def utc_to_org_date(ts: ir.TimestampValue, org_timezone: str, backend: str = "duckdb") -> ir.DateValue:
-    """The calendar date in the organisation's zone of a naive UTC timestamp (Ibis has no portable op for it)."""
-    if backend == "pyspark":
-        return _spark_from_utc_timestamp(ts, org_timezone).date()
-    return _duckdb_timezone(org_timezone, _duckdb_timezone("UTC", ts)).date()
-
-
-def backend_name(table: ir.Table) -> str:
-    try:
-        return table._find_backend().name
-    except Exception:  # an unbound table (tests, docs): the default backend
-        return "duckdb"
+def utc_to_org_date(ts: ir.TimestampValue, org_timezone: str) -> ir.DateValue:
+    """The calendar date in the organisation's zone of a naive UTC timestamp, on the expression's backend."""
+    return local_date(ts, org_timezone)
 
 
 def active_people(people: ir.Table, as_of: dt.date) -> ir.Table:
@@ -92,7 +73,7 @@ def active_people(people: ir.Table, as_of: dt.date) -> ir.Table:
 
 def qualifying_completions(completions: ir.Table, policy: CompliancePolicy) -> ir.Table:
     """Latest qualifying completion date per (normalised lc_user_id, course_id), as of the policy date."""
-    on = utc_to_org_date(completions.completed_at, policy.org_timezone, backend_name(completions))
+    on = utc_to_org_date(completions.completed_at, policy.org_timezone)
     rows = completions.filter(completions.status.isin(QUALIFYING_STATUSES)).mutate(
         uid=normalised_lc_user_id(completions.lc_user_id), completed_on=on
     )

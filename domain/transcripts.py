@@ -13,7 +13,7 @@ from decimal import Decimal
 import ibis
 import ibis.expr.types as ir
 
-from domain.compliance import QUALIFYING_STATUSES, backend_name, utc_to_org_date
+from domain.compliance import QUALIFYING_STATUSES, utc_to_org_date
 from domain.identity import normalised_lc_user_id
 
 #: The marts (schema ``marts``) whose rows make up ``marts.transcript_items``: Learning Center completions, and
@@ -60,7 +60,7 @@ def learning_center_items(
     A completion reaches its person through the normalised lc_user_id (any accepted form on either side).
     Completions after ``as_of`` are left out, so an earlier as-of gives that date's transcript.
     """
-    on = utc_to_org_date(completions.completed_at, org_timezone, backend_name(completions))
+    on = utc_to_org_date(completions.completed_at, org_timezone)
     c = completions.filter(completions.status.isin(QUALIFYING_STATUSES)).mutate(
         uid=normalised_lc_user_id(completions.lc_user_id), completed_on=on
     )
