@@ -7,7 +7,14 @@ import datetime as dt
 
 import ibis
 
-from domain.login_security import Scratch, credential_stuffing, login_lockouts, reset_loops, reset_outcomes
+from domain.login_security import (
+    Scratch,
+    credential_stuffing,
+    login_daily_summary,
+    login_lockouts,
+    reset_loops,
+    reset_outcomes,
+)
 from tests.login_security.helpers import at, event, failures, staged, utc
 
 
@@ -117,3 +124,27 @@ def test_reset_outcomes_and_a_reset_loop_are_the_same_on_spark(on_spark):
     assert (
         spark == duck == [{"portal": "ce_portal", "username": "erin"}]
     )  # 3 requests in 24 h, no login after
+
+
+def test_the_daily_summary_is_the_same_on_spark(on_spark):
+    rows = [
+        # 2026-03-04 23:30 in Chicago (-06:00) is 2026-03-05 05:30 UTC: it counts on the 5th.
+        event("2026-03-04T23:30:00-06:00", "login_success", "a", method="sso"),
+        event("2026-03-05T08:00:00Z", "login_success", "b", method="password"),
+        *failures("e", *[f"2026-03-05T09:0{m}:00Z" for m in range(5)]),  # one lockout at 09:04
+        event("2026-03-05T09:10:00Z", "password_reset_requested", "e", token="t1"),
+        event("2026-03-04T20:00:00Z", "login_failure", "x", portal="health_plans"),
+    ]
+
+    def summary(events, backend):
+        return login_daily_summary(events, login_lockouts(events, Scratch(backend)))
+
+    duck, spark = _both(rows, on_spark, summary, ["portal", "day"])
+    assert spark == duck
+    assert [
+        (r["portal"], r["day"], r["logins"], r["failures"], r["lockouts"], r["resets"]) for r in spark
+    ] == [
+        ("ce_portal", dt.date(2026, 3, 5), 2, 5, 1, 1),
+        ("health_plans", dt.date(2026, 3, 4), 0, 1, 0, 0),
+    ]
+    assert spark[0]["sso_share"] == 0.5  # 1 of 2 logins by SSO
