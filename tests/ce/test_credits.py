@@ -34,6 +34,16 @@ EXTERNALS = [
     external("X3", "A6", "ANCC", "0.50", "2026-02-01"),
 ]
 
+#: Credits per account, credit type and year of CLAIMS and EXTERNALS, by hand.
+TOTALS_PER_ACCOUNT = {
+    ("A1", "AMA_PRA_1", 2026): Decimal("1.75"),  # E1 1.50 + X1 0.25
+    ("A1", "AMA_PRA_1", 2025): Decimal("3.00"),  # X2 on 31 Dec 2025
+    ("A2", "ANCC", 2026): Decimal("1.25"),
+    ("A5", "PARTICIPATION", 2026): Decimal("1.50"),
+    ("A5", "ACPE", 2026): Decimal("2.00"),
+    ("A6", "ANCC", 2026): Decimal("1.75"),  # E5 1.25 + X3 0.50
+}
+
 
 def build(
     claims=CLAIMS,
@@ -86,14 +96,7 @@ def test_totals_per_account_per_year_include_external_credits():
     got = {
         (r["account_id"], r["credit_type"], r["year"]): r["credits"] for r in rows(conn, credit_totals(items))
     }
-    assert got == {
-        ("A1", "AMA_PRA_1", 2026): Decimal("1.75"),  # E1 1.50 + X1 0.25
-        ("A1", "AMA_PRA_1", 2025): Decimal("3.00"),  # X2 on 31 Dec 2025
-        ("A2", "ANCC", 2026): Decimal("1.25"),
-        ("A5", "PARTICIPATION", 2026): Decimal("1.50"),
-        ("A5", "ACPE", 2026): Decimal("2.00"),
-        ("A6", "ANCC", 2026): Decimal("1.75"),  # E5 1.25 + X3 0.50
-    }
+    assert got == TOTALS_PER_ACCOUNT
 
 
 def test_totals_per_person_add_up_all_their_accounts():

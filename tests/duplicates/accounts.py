@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 ORG = "lakeshorehealth.org"
 
@@ -71,3 +72,19 @@ ACCOUNTS = [
     account("CE6", "Maria", "Garcia", "maria.garcia@icloud.com", mobile_phone="+18475550111", **TWINS),
     account("CE7", "Sofia", "Garcia", "sofia.garcia@icloud.com", mobile_phone="+18475550122", **TWINS),
 ]
+
+
+def classic_pair_weight(n_accounts: int = len(ACCOUNTS)) -> float:
+    """CE1/CE2's match weight by hand, from the fixed m/u of comparisons.py: log2(m/u) per field, name nickname
+    .12/1e-5, birth date exact .93/1e-4, phone exact .6/1e-5, e-mail different .65/(1-1e-4), license exact
+    .85/1e-5, address exact .6/1e-4; NPI is missing on CE2 (weight 0). Prior: 5% / (n - 1) accounts, as odds."""
+    prior = 0.05 / (n_accounts - 1)
+    return (
+        math.log2(0.12 / 1e-5)
+        + math.log2(0.93 / 1e-4)
+        + math.log2(0.60 / 1e-5)
+        + math.log2(0.65 / (1 - 1e-4))
+        + math.log2(0.85 / 1e-5)
+        + math.log2(0.60 / 1e-4)
+        + math.log2(prior / (1 - prior))
+    )

@@ -1,7 +1,5 @@
 """Scoring, clustering and classifying duplicate accounts (Splink on DuckDB, fixed and trained models)."""
 
-import math
-
 import pandas as pd
 
 from domain.duplicates import DuplicatePolicy, find_duplicate_accounts
@@ -9,7 +7,7 @@ from domain.duplicates.blocking import count_blocked_pairs_sql
 from domain.duplicates.detect import CLUSTER_COLUMNS, PAIR_COLUMNS
 from domain.duplicates.evaluation import blocking_recall, score_clusters
 from domain.duplicates.prepare import prepare_accounts
-from tests.duplicates.accounts import ACCOUNTS
+from tests.duplicates.accounts import ACCOUNTS, classic_pair_weight
 from tests.duplicates.synthetic import synthetic_accounts
 
 
@@ -41,20 +39,7 @@ def test_the_classic_pair_is_scored_with_the_fixed_parameters():
     result = _detect(ACCOUNTS)
     assert result.training.mode == "fixed"  # 7 accounts < 500
     pair = _pairs(result)[("CE1", "CE2")]
-    # log2(m/u) per field from comparisons.py: name nickname .12/1e-5, birth date exact .93/1e-4,
-    # phone exact .6/1e-5, e-mail different .65/(1-1e-4), license exact .85/1e-5, address exact .6/1e-4;
-    # NPI is missing on CE2 (weight 0). Prior: 5% / (7 - 1) accounts, as odds.
-    prior = 0.05 / 6
-    expected = (
-        math.log2(0.12 / 1e-5)
-        + math.log2(0.93 / 1e-4)
-        + math.log2(0.60 / 1e-5)
-        + math.log2(0.65 / (1 - 1e-4))
-        + math.log2(0.85 / 1e-5)
-        + math.log2(0.60 / 1e-4)
-        + math.log2(prior / (1 - prior))
-    )
-    assert abs(pair["match_weight"] - expected) < 1e-5
+    assert abs(pair["match_weight"] - classic_pair_weight()) < 1e-5  # 7 accounts
     assert pair["match_probability"] == 1.0  # 2^62 : 1 rounds to 1 at six decimals
     assert pair["is_match"] and pair["cluster_id"] == "CE1"
     assert (

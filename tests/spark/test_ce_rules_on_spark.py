@@ -11,7 +11,7 @@ from domain.ce_certificates import certificates
 from domain.ce_credits import credit_items, credit_totals, credits_awarded
 from domain.ce_tables import CeTables
 from tests.ce.builders import activity, credit, sms, tables, warehouse
-from tests.ce.test_credits import A6, CLAIMS, EXTERNALS
+from tests.ce.test_credits import A6, CLAIMS, EXTERNALS, TOTALS_PER_ACCOUNT
 from tests.ce.world import ACCOUNTS, ACTIVITIES, CREDITS, PHONE_A1
 
 CE = (
@@ -73,14 +73,7 @@ def test_credits_and_totals_are_the_same_on_spark(on_spark):
         (r["account_id"], r["credit_type"], r["year"]): r["credits"]
         for r in credit_totals(spark[2]).to_pyarrow().to_pylist()
     }
-    assert totals == {
-        ("A1", "AMA_PRA_1", 2026): Decimal("1.75"),  # E1 1.50 + X1 0.25
-        ("A1", "AMA_PRA_1", 2025): Decimal("3.00"),  # X2 on 31 Dec 2025
-        ("A2", "ANCC", 2026): Decimal("1.25"),
-        ("A5", "PARTICIPATION", 2026): Decimal("1.50"),
-        ("A5", "ACPE", 2026): Decimal("2.00"),
-        ("A6", "ANCC", 2026): Decimal("1.75"),  # E5 1.25 + X3 0.50
-    }
+    assert totals == TOTALS_PER_ACCOUNT
     person_keys = ("person_id", "credit_type", "year")
     assert _sorted(credit_totals(spark[2], "person"), person_keys) == _sorted(
         credit_totals(duck[2], "person"), person_keys

@@ -3,13 +3,11 @@ same pairs, weights and clusters as on DuckDB, and the classic pair its hand-com
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
 from domain.duplicates import DuplicatePolicy, find_duplicate_accounts
 from domain.duplicates.on_spark import score_on_spark
-from tests.duplicates.accounts import ACCOUNTS
+from tests.duplicates.accounts import ACCOUNTS, classic_pair_weight
 
 
 def _partition(rows) -> set[frozenset[str]]:
@@ -31,19 +29,7 @@ def test_the_same_pairs_and_clusters_as_on_duckdb(spark):
     for key, row in duck_pairs.items():
         assert abs(spark_pairs[key]["match_weight"] - row["match_weight"]) < 1e-6, key
 
-    # The classic pair, by hand (as in tests/duplicates/test_detection.py): nickname, birth date, phone,
-    # e-mail differs, license, address, NPI missing on one side; prior 5 % / (7 - 1).
-    prior = 0.05 / 6
-    expected = (
-        math.log2(0.12 / 1e-5)
-        + math.log2(0.93 / 1e-4)
-        + math.log2(0.60 / 1e-5)
-        + math.log2(0.65 / (1 - 1e-4))
-        + math.log2(0.85 / 1e-5)
-        + math.log2(0.60 / 1e-4)
-        + math.log2(prior / (1 - prior))
-    )
-    assert abs(spark_pairs[("CE1", "CE2")]["match_weight"] - expected) < 1e-5
+    assert abs(spark_pairs[("CE1", "CE2")]["match_weight"] - classic_pair_weight()) < 1e-5  # by hand
 
     assert _partition(r.asDict() for r in on_spark.clusters.collect()) == {
         frozenset({"CE1", "CE2"}),  # personal + organisation
