@@ -192,6 +192,22 @@ def eligibility(principal: Principal, conn, member_id: str, on: dt.date) -> Elig
     return Eligibility(member_id, on, covered=True, **rows[0])
 
 
+def member_names(principal: Principal, conn) -> dict[str, str]:
+    """member_id → "First Last" of the members whose claims the principal may read (a member: themselves, and
+    their family when they subscribe); for labels on the member's own page."""
+    principal.require(Role.MEMBER, Role.ADMIN)
+    where, params = _claims_scope(principal, conn)
+    rows = _rows(
+        conn,
+        f"SELECT DISTINCT member_id, first_name, last_name FROM {MARTS}.employer_enrollment WHERE {where}",
+        params,
+    )
+    return {
+        r["member_id"]: " ".join(p for p in (r["first_name"], r["last_name"]) if p) or r["member_id"]
+        for r in rows
+    }
+
+
 # ---------------------------------------------------------------------------------------- claims
 CLAIM_STATUS_COLUMNS = (
     "root_claim_id, claim_id, claim_type, member_id, provider_npi, service_date, processed_at, status, line_count, "

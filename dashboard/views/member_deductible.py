@@ -81,6 +81,7 @@ with published_snapshot() as conn:
     members = health_plan.member_accumulators(who, conn)
     family = health_plan.family_accumulators(who, conn)
     lines = health_plan.claim_cost_share(who, conn)
+    names = health_plan.member_names(who, conn)
 
 if members.empty:
     st.info("There are no deductible or out-of-pocket totals for your coverage yet.")
@@ -103,16 +104,27 @@ if len(family_in_year):
     progress_block("Family", family_in_year)
 # The signed-in member first, then the rest of the family (only a subscriber's reads return them).
 people = sorted(set(in_year.member_id), key=lambda m: (m != me, m))
+
+
+def named(member: str) -> str:
+    return f"{names[member]} ({member})" if member in names else member
+
+
 for member in people:
     whose = f"{member} (you)" if member == me else member
-    st.subheader("You" if member == me else f"Family member {member}")
+    st.subheader(f"You: {named(member)}" if member == me else f"Family member {named(member)}")
     progress_block(whose, in_year[in_year.member_id == member])
 
 st.subheader("What you owe, claim by claim")
 year_lines = lines[(lines.plan_year == plan_year) & (lines.plan_id == plan_id)] if len(lines) else lines
 if len(people) > 1:
     everyone = "Everyone in my family"
-    pick = st.selectbox("Whose claims", [everyone, *people], key="member_claims_of")
+    pick = st.selectbox(
+        "Whose claims",
+        [everyone, *people],
+        key="member_claims_of",
+        format_func=lambda m: m if m == everyone else named(m),
+    )
     if pick != everyone:
         year_lines = year_lines[year_lines.member_id == pick]
 if year_lines.empty:

@@ -169,6 +169,11 @@ def test_subscriber_sees_family_and_individual_progress_in_and_out_of_network(
         ("S1D out-of-network deductible: $0.00 of $1,000.00", 0),
     ]
     assert "Family out-of-network out-of-pocket: $0.00 (no maximum)" in [c.value for c in app.caption]
+    assert [s.value for s in app.subheader][:3] == [
+        "Family",
+        "You: Ana Lopez (S1)",
+        "Family member Ben Lopez (S1D)",
+    ]
     lines = app.dataframe[0].value
     assert list(zip(lines["Claim"], lines["Member"], lines["You owe"], strict=True)) == [
         ("C1", "S1", Decimal("520.00")),
@@ -193,6 +198,8 @@ def test_dependent_sees_only_themselves(published, signed_in_as):
         ("S1D (you) out-of-network deductible: $0.00 of $1,000.00", 0),
     ]
     assert "Family" not in [s.value for s in app.subheader]
+    assert "You: Ben Lopez (S1D)" in [s.value for s in app.subheader]  # his own name, nobody else's
+    assert not any("Ana" in s.value for s in app.subheader)
     assert list(app.dataframe[0].value["Claim"]) == ["C2"]  # C1 is Ana's; C3 was reversed
     assert [s.key for s in app.selectbox] == ["member_plan_year"]  # no "whose claims" picker
 
@@ -209,6 +216,10 @@ def test_member_reads_never_return_anyone_outside_the_family(published, settings
             health_plan.eligibility(ben, conn, "S1", FEB1)
         with pytest.raises(NotPermitted):
             health_plan.roster_as_of(ana, conn, FEB1)
+        assert health_plan.member_names(ana, conn) == {"S1": "Ana Lopez", "S1D": "Ben Lopez"}
+        assert health_plan.member_names(ben, conn) == {"S1D": "Ben Lopez"}
+        with pytest.raises(NotPermitted):  # a provider gets claims, not names by family
+            health_plan.member_names(Principal(*CLINIC_B), conn)
 
 
 # ------------------------------------------------------------------------------------------------ provider
