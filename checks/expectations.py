@@ -24,6 +24,15 @@ MAX_FRAME_ROWS = 1_000_000
 
 
 @dataclass(frozen=True)
+class NotEqual:
+    """A row condition as plain data: the expectation applies only to rows whose ``column`` is not ``value``
+    (``checks.gx_runner`` makes it GX's ``Column(column) != value``)."""
+
+    column: str
+    value: str
+
+
+@dataclass(frozen=True)
 class ExpectationSpec:
     expectation: str  # great_expectations.expectations class name
     kwargs: dict = field(hash=False)
@@ -70,7 +79,7 @@ def suite_for(source: Source) -> list[ExpectationSpec]:
             kwargs = {"column": col.name, "min_value": 0}
             if source.negative_ok_when:
                 other, allowed = source.negative_ok_when
-                kwargs |= {"row_condition": f'{other}!="{allowed}"', "condition_parser": "pandas"}
+                kwargs |= {"row_condition": NotEqual(other, allowed)}
             specs.append(ExpectationSpec("ExpectColumnValuesToBeBetween", kwargs))
     return specs
 

@@ -9,7 +9,7 @@ import os
 import uuid
 from dataclasses import dataclass
 
-from checks.expectations import ExpectationSpec
+from checks.expectations import ExpectationSpec, NotEqual
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def validate_frame(frame, specs: list[ExpectationSpec], name: str) -> list[Outco
     )
     suite = gx.ExpectationSuite(name=f"{name}_{suffix}")
     for spec in specs:
-        suite.add_expectation(getattr(gx.expectations, spec.expectation)(**spec.kwargs))
+        suite.add_expectation(getattr(gx.expectations, spec.expectation)(**_gx_kwargs(spec.kwargs)))
     result = batch.validate(suite)
     outcomes = []
     for spec, res in zip(specs, result.results, strict=True):
@@ -47,6 +47,13 @@ def validate_frame(frame, specs: list[ExpectationSpec], name: str) -> list[Outco
             Outcome(spec, bool(res.success), int((res.result or {}).get("unexpected_count") or 0))
         )
     return outcomes
+
+
+def _gx_kwargs(kwargs: dict) -> dict:
+    """The spec's keyword arguments with plain-data row conditions made GX condition objects."""
+    from great_expectations.expectations.row_conditions import Column
+
+    return {k: (Column(v.column) != v.value) if isinstance(v, NotEqual) else v for k, v in kwargs.items()}
 
 
 def _snake(camel: str) -> str:

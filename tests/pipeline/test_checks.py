@@ -6,7 +6,8 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
-from checks.expectations import suite_for
+from checks.expectations import NotEqual, suite_for
+from checks.gx_runner import validate_frame
 from domain.contracts import source
 from tests.pipeline.harness import header, land, run_ingest
 
@@ -21,7 +22,23 @@ def test_the_claims_suite_covers_keys_sets_ranges_and_normalised_npis():
     assert "ExpectColumnValuesToBeInSet(claim_type)" in labels
     assert "ExpectColumnValuesToMatchRegex(provider_npi)" in labels
     money = [s for s in suite_for(source("hp_claims")) if s.kwargs.get("column") == "billed_amount"]
-    assert any(s.kwargs.get("row_condition") == 'claim_type!="reversal"' for s in money)
+    assert any(s.kwargs.get("row_condition") == NotEqual("claim_type", "reversal") for s in money)
+
+
+def test_negative_money_passes_on_a_reversal_line_only():
+    specs = [
+        s
+        for s in suite_for(source("hp_claims"))
+        if s.kwargs.get("column") == "billed_amount" and "row_condition" in s.kwargs
+    ]
+    reversal = pd.DataFrame({"claim_type": ["original", "reversal"], "billed_amount": [120.0, -120.0]})
+    [outcome] = validate_frame(reversal, specs, "claims_reversal")
+    assert outcome.success
+    negative_original = pd.DataFrame(
+        {"claim_type": ["original", "adjustment"], "billed_amount": [-5.0, -1.0]}
+    )
+    [outcome] = validate_frame(negative_original, specs, "claims_negative")
+    assert not outcome.success and outcome.unexpected_count == 2
 
 
 def test_unknown_references_warn_and_a_broken_invariant_fails_the_suite(settings):
