@@ -1,0 +1,11 @@
+"""Settings for every test process."""
+
+import sys
+
+# pyspark (the `spark` extra) takes a __main__ module with neither __spec__ nor __file__ for its own doctest
+# runner and exits the process (sys.exit(0)) when pyspark.sql.connect is imported, which great-expectations does
+# on import. A pytest-xdist worker's __main__ looks like that, so a worker would die on its first GX check. Real
+# entry points (portalytics, streamlit, dagster, plain pytest) have a __file__.
+_main = sys.modules["__main__"]
+if getattr(_main, "__spec__", None) is None and not hasattr(_main, "__file__"):
+    _main.__file__ = "<pytest-xdist worker>"
