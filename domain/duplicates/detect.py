@@ -189,7 +189,8 @@ def find_duplicate_accounts(
         )
         domains = organisation_domains(conn, table, policy.organisation_domains)
         conn.execute("CREATE OR REPLACE TABLE dup_org_domains (email_domain VARCHAR)")
-        conn.executemany("INSERT INTO dup_org_domains VALUES (?)", [[d] for d in domains])
+        if domains:  # none when no account signs in by SSO; DuckDB refuses an empty executemany
+            conn.executemany("INSERT INTO dup_org_domains VALUES (?)", [[d] for d in domains])
         conn.execute(
             f"CREATE OR REPLACE TABLE dup_clusters AS {classified_clusters_sql('dup_members', table)}"
         )

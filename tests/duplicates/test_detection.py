@@ -136,3 +136,11 @@ def test_reruns_give_identical_marts():
     first, second = _detect(accounts), _detect(accounts)
     assert first.pairs.equals(second.pairs)
     assert first.clusters.equals(second.clusters)
+
+
+def test_accounts_without_any_organisation_sign_in_are_still_clustered():
+    # No SSO account, so no organisation e-mail domain is known: Robert's two password accounts still pair up.
+    rows = [a | {"login_method": "password"} for a in ACCOUNTS if a["account_id"] in ("CE1", "CE2", "CE6")]
+    result = _detect(rows)
+    assert result.organisation_domains == ()
+    assert {a for a, c in _clusters(result).items() if c["cluster_id"] == "CE1"} == {"CE1", "CE2"}
