@@ -95,5 +95,55 @@ def bench(
     raise typer.Exit(run_bench(_settings(), scale.value, only or []))
 
 
+@app.command("spark-marts")
+def spark_marts(
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="Date of the as-of marts, YYYY-MM-DD (default today)."
+    ),
+    out: str | None = typer.Option(
+        None, "--out", help="Folder of the Parquet marts (default <data dir>/spark)."
+    ),
+    master: str = typer.Option("local[*]", "--master", help="Spark master URL."),
+) -> None:
+    """Build the set-based marts and duplicate detection on Apache Spark from the warehouse's staging tables
+    (needs the `spark` extra and Java)."""
+    import datetime as dt
+    from pathlib import Path
+
+    from rich.console import Console
+
+    console = Console()
+    try:
+        from pipelines.spark_marts import (
+            RunOptions,
+            WarehouseBusy,
+            build_on_spark,
+            export_staging,
+            spark_session,
+        )
+    except ImportError as exc:  # pyspark is an optional extra
+        console.print(f"[red]{exc}: install the spark extra (uv sync --extra spark)[/]")
+        raise typer.Exit(2) from exc
+    settings = _settings()
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+    except ValueError as exc:
+        console.print(f"[red]--as-of must be a date YYYY-MM-DD, got {as_of!r}[/]")
+        raise typer.Exit(2) from exc
+    work = Path(out) if out else settings.root / "spark"
+    try:
+        parquet = export_staging(settings, work / "staging")
+    except WarehouseBusy as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from exc
+    spark = spark_session(master, work)
+    try:
+        counts = build_on_spark(spark, parquet, work / "marts", RunOptions(day, settings.org_timezone))
+    finally:
+        spark.stop()
+    for mart, rows in counts.items():
+        console.print(f"{mart}: {rows:,} rows → {work / 'marts' / mart}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -68,12 +68,11 @@ class Scratch:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        # Ibis 12's drop_table renders "DROP TABLE IF EXISTS" without the name (on DuckDB 2.0 and on Spark), so
+        # drop with plain SQL, quoted the backend's way; the names are this class's own.
+        quote = "`" if self.backend.name == "pyspark" else '"'
         for name in reversed(self._names):
-            if self.backend.name == "duckdb":
-                # Ibis 12's drop_table renders an empty statement on DuckDB 2.0, so drop with plain SQL.
-                self.backend.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
-            else:
-                self.backend.drop_table(name, force=True)
+            self.backend.raw_sql(f"DROP TABLE IF EXISTS {quote}{name}{quote}")
         self._names.clear()
 
 

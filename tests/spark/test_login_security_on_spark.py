@@ -24,14 +24,19 @@ def _rows(expr, order: list[str]) -> list[dict]:
 
 def _both(rows: list[dict], on_spark, rule, order: list[str]) -> tuple[list[dict], list[dict]]:
     conn, events = staged(rows)
-    duck = _rows(rule(events, ibis.duckdb.from_connection(conn)), order)
+    with Scratch(ibis.duckdb.from_connection(conn)) as scratch:
+        duck = _rows(rule(events, scratch), order)
     spark_events = on_spark(conn, "auth_events")
-    spark = _rows(rule(spark_events, spark_events._find_backend()), order)
+    with Scratch(spark_events._find_backend()) as scratch:
+        spark = _rows(rule(spark_events, scratch), order)
+        kept = list(scratch._names)
+    assert kept == [] or not any(  # the intermediate tables are gone afterwards
+        t.name in kept for t in spark_events._find_backend()._session.catalog.listTables()
+    )
     return duck, spark
 
 
-def _lockouts(events, backend):
-    scratch = Scratch(backend)
+def _lockouts(events, scratch):
     return login_lockouts(events, scratch)
 
 
@@ -74,7 +79,7 @@ def test_a_credential_stuffing_burst_is_the_same_on_spark(on_spark):
         for i in range(20)  # 20 usernames, one every 30 s: within 9.5 minutes
     ]
 
-    def bursts(events, _backend):
+    def bursts(events, _scratch):
         return credential_stuffing(events).select(
             "ip", "window_start", "window_end", "distinct_usernames", "failures"
         )
@@ -104,7 +109,7 @@ def test_reset_outcomes_and_a_reset_loop_are_the_same_on_spark(on_spark):
         *[event(at(f"1{h}:00"), "password_reset_requested", "erin", token=f"e{h}") for h in range(3)],
     ]
 
-    def outcomes(events, _backend):
+    def outcomes(events, _scratch):
         return reset_outcomes(events).select("username", "reset_token", "outcome")
 
     duck, spark = _both(rows, on_spark, outcomes, ["username", "reset_token"])
@@ -117,7 +122,7 @@ def test_reset_outcomes_and_a_reset_loop_are_the_same_on_spark(on_spark):
         ("erin", "e2", "abandoned"),
     ]
 
-    def loops(events, _backend):
+    def loops(events, _scratch):
         return reset_loops(events).select("portal", "username")
 
     duck, spark = _both(rows, on_spark, loops, ["portal", "username"])
@@ -136,8 +141,8 @@ def test_the_daily_summary_is_the_same_on_spark(on_spark):
         event("2026-03-04T20:00:00Z", "login_failure", "x", portal="health_plans"),
     ]
 
-    def summary(events, backend):
-        return login_daily_summary(events, login_lockouts(events, Scratch(backend)))
+    def summary(events, scratch):
+        return login_daily_summary(events, login_lockouts(events, scratch))
 
     duck, spark = _both(rows, on_spark, summary, ["portal", "day"])
     assert spark == duck
