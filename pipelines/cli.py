@@ -114,16 +114,12 @@ def spark_marts(
 
     console = Console()
     try:
-        from pipelines.spark_marts import (
-            RunOptions,
-            WarehouseBusy,
-            build_on_spark,
-            export_staging,
-            spark_session,
-        )
-    except ImportError as exc:  # pyspark is an optional extra
-        console.print(f"[red]{exc}: install the spark extra (uv sync --extra spark)[/]")
+        import pyspark  # noqa: F401 (an optional extra: say so before any work)
+    except ImportError as exc:
+        console.print(f"[red]{exc}: install the spark extra (uv sync --extra spark) and Java 17+[/]")
         raise typer.Exit(2) from exc
+    from pipelines.spark_marts import RunOptions, WarehouseBusy, build_on_spark, export_staging, spark_session
+
     settings = _settings()
     try:
         day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
@@ -133,7 +129,7 @@ def spark_marts(
     work = Path(out) if out else settings.root / "spark"
     try:
         parquet = export_staging(settings, work / "staging")
-    except WarehouseBusy as exc:
+    except (WarehouseBusy, FileNotFoundError) as exc:
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(1) from exc
     spark = spark_session(master, work)

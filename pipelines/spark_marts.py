@@ -56,6 +56,10 @@ class WarehouseBusy(RuntimeError):
 
 def export_staging(settings: Settings, into: Path) -> dict[str, Path]:
     """Each staging table (and the applied merges) of the warehouse as ``into/<table>.parquet``."""
+    if not settings.warehouse_path.exists():
+        raise FileNotFoundError(
+            f"{settings.warehouse_path} does not exist: run `portalytics materialize` first"
+        )
     into.mkdir(parents=True, exist_ok=True)
     try:
         conn = duckdb.connect(str(settings.warehouse_path), read_only=True)
