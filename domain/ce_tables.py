@@ -13,6 +13,7 @@ undo) restores the previous result exactly.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import ibis
@@ -22,6 +23,17 @@ from domain import org_time
 #: Schema of the optional merge mapping.
 SURVIVOR_COLUMNS = ("account_id", "survivor_account_id")
 DEFAULT_ORG_TIMEZONE = "America/Chicago"
+
+
+#: The CE portal's staging tables, as ``CeTables`` reads them.
+CE_STAGING = (
+    "ce_accounts",
+    "ce_activities",
+    "ce_activity_credits",
+    "ce_attendance",
+    "ce_evaluations",
+    "ce_external_credits",
+)
 
 
 @dataclass(frozen=True)
@@ -36,22 +48,25 @@ class CeTables:
     survivors: ibis.Table | None = None
 
     @classmethod
+    def from_tables(cls, tables: Mapping[str, ibis.Table], survivors: ibis.Table | None = None) -> CeTables:
+        """From Ibis tables keyed by their staging names (``ce_accounts``, ``ce_activities``, ...)."""
+        return cls(
+            accounts=tables["ce_accounts"],
+            activities=tables["ce_activities"],
+            activity_credits=tables["ce_activity_credits"],
+            attendance=tables["ce_attendance"],
+            evaluations=tables["ce_evaluations"],
+            external_credits=tables["ce_external_credits"],
+            survivors=survivors,
+        )
+
+    @classmethod
     def from_backend(
         cls, backend, database: str = "staging", survivors: ibis.Table | None = None
     ) -> CeTables:
         """The ``staging.ce_*`` tables of an Ibis backend (e.g. ``ibis.duckdb.from_connection(conn)``)."""
-
-        def table(name: str) -> ibis.Table:
-            return backend.table(name, database=database)
-
-        return cls(
-            accounts=table("ce_accounts"),
-            activities=table("ce_activities"),
-            activity_credits=table("ce_activity_credits"),
-            attendance=table("ce_attendance"),
-            evaluations=table("ce_evaluations"),
-            external_credits=table("ce_external_credits"),
-            survivors=survivors,
+        return cls.from_tables(
+            {name: backend.table(name, database=database) for name in CE_STAGING}, survivors
         )
 
 

@@ -57,11 +57,6 @@ class CompliancePolicy:
     org_timezone: str = "America/Chicago"
 
 
-def utc_to_org_date(ts: ir.TimestampValue, org_timezone: str) -> ir.DateValue:
-    """The calendar date in the organisation's zone of a naive UTC timestamp, on the expression's backend."""
-    return local_date(ts, org_timezone)
-
-
 def active_people(people: ir.Table, as_of: dt.date) -> ir.Table:
     """Hired on or before ``as_of`` and not terminated as of it (a termination_date on or before it ends it)."""
     day = ibis.literal(as_of)
@@ -73,7 +68,7 @@ def active_people(people: ir.Table, as_of: dt.date) -> ir.Table:
 
 def qualifying_completions(completions: ir.Table, policy: CompliancePolicy) -> ir.Table:
     """Latest qualifying completion date per (normalised lc_user_id, course_id), as of the policy date."""
-    on = utc_to_org_date(completions.completed_at, policy.org_timezone)
+    on = local_date(completions.completed_at, policy.org_timezone)
     rows = completions.filter(completions.status.isin(QUALIFYING_STATUSES)).mutate(
         uid=normalised_lc_user_id(completions.lc_user_id), completed_on=on
     )

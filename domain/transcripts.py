@@ -13,8 +13,9 @@ from decimal import Decimal
 import ibis
 import ibis.expr.types as ir
 
-from domain.compliance import QUALIFYING_STATUSES, utc_to_org_date
+from domain.compliance import QUALIFYING_STATUSES
 from domain.identity import normalised_lc_user_id
+from domain.org_time import local_date
 
 #: The marts (schema ``marts``) whose rows make up ``marts.transcript_items``: Learning Center completions, and
 #: CE credits with uploaded external credits (sources ``ce`` and ``external``, built in ``assets.ce``).
@@ -60,7 +61,7 @@ def learning_center_items(
     A completion reaches its person through the normalised lc_user_id (any accepted form on either side).
     Completions after ``as_of`` are left out, so an earlier as-of gives that date's transcript.
     """
-    on = utc_to_org_date(completions.completed_at, org_timezone)
+    on = local_date(completions.completed_at, org_timezone)
     c = completions.filter(completions.status.isin(QUALIFYING_STATUSES)).mutate(
         uid=normalised_lc_user_id(completions.lc_user_id), completed_on=on
     )

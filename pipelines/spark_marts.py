@@ -19,7 +19,7 @@ import duckdb
 
 from domain.ce_attendance import AttendancePolicy, attendance_outcomes
 from domain.ce_credits import CreditPolicy, credit_items, credit_totals, credits_awarded
-from domain.ce_tables import CeTables
+from domain.ce_tables import CE_STAGING, CeTables
 from domain.compliance import CompliancePolicy, compliance_status
 from domain.login_security import (
     LoginSecurityPolicy,
@@ -39,12 +39,7 @@ STAGING_TABLES = (
     "lc_requirements",
     "lc_completions",
     "auth_events",
-    "ce_accounts",
-    "ce_activities",
-    "ce_activity_credits",
-    "ce_attendance",
-    "ce_evaluations",
-    "ce_external_credits",
+    *CE_STAGING,
 )
 #: Applied CE merges, exported when the warehouse has them, so credits land on the surviving account.
 SURVIVORS = "ce_account_survivors"
@@ -91,29 +86,16 @@ class RunOptions:
     org_timezone: str
 
 
-Tables = dict  # staging table name → Ibis table on Spark
+Tables = dict  # staging table or already built mart name → Ibis table on Spark
 MartBuilder = Callable[[Tables, RunOptions, object], object]
 
 
 def _ce(t: Tables) -> CeTables:
-    return CeTables(
-        accounts=t["ce_accounts"],
-        activities=t["ce_activities"],
-        activity_credits=t["ce_activity_credits"],
-        attendance=t["ce_attendance"],
-        evaluations=t["ce_evaluations"],
-        external_credits=t["ce_external_credits"],
-        survivors=t.get(SURVIVORS),
-    )
+    return CeTables.from_tables(t, survivors=t.get(SURVIVORS))
 
 
-def _ce_items(t: Tables, o: RunOptions):
-    ce = _ce(t)
-    policy = CreditPolicy(org_timezone=o.org_timezone)
-    return credit_items(credits_awarded(attendance_outcomes(ce, AttendancePolicy()), ce, policy), ce)
-
-
-#: mart name → (the staging tables it needs, how it is built). Same rules, same names as the pipeline's marts.
+#: mart name → (the tables it needs, how it is built), in build order: a mart may read one built before it (as the
+#: pipeline's assets do), so no rule runs twice. Same rules, same names as the pipeline's marts.
 MARTS: dict[str, tuple[tuple[str, ...], MartBuilder]] = {
     "compliance_status": (
         ("lc_people", "lc_courses", "lc_requirements", "lc_completions"),
@@ -133,22 +115,20 @@ MARTS: dict[str, tuple[tuple[str, ...], MartBuilder]] = {
     "reset_loops": (("auth_events",), lambda t, _o, _s: reset_loops(t["auth_events"])),
     "credential_stuffing": (("auth_events",), lambda t, _o, _s: credential_stuffing(t["auth_events"])),
     "login_daily_summary": (
-        ("auth_events",),
-        lambda t, _o, scratch: login_daily_summary(
-            t["auth_events"], login_lockouts(t["auth_events"], scratch)
+        ("auth_events", "login_lockouts"),
+        lambda t, _o, _s: login_daily_summary(t["auth_events"], t["login_lockouts"]),
+    ),
+    "ce_attendance_outcomes": (CE_STAGING, lambda t, _o, _s: attendance_outcomes(_ce(t), AttendancePolicy())),
+    "ce_credit_items": (
+        (*CE_STAGING, "ce_attendance_outcomes"),
+        lambda t, o, _s: credit_items(
+            credits_awarded(t["ce_attendance_outcomes"], _ce(t), CreditPolicy(org_timezone=o.org_timezone)),
+            _ce(t),
         ),
     ),
-    "ce_attendance_outcomes": (
-        ("ce_accounts", "ce_activities", "ce_activity_credits", "ce_attendance"),
-        lambda t, _o, _s: attendance_outcomes(_ce(t), AttendancePolicy()),
-    ),
-    "ce_credit_items": (
-        ("ce_accounts", "ce_activities", "ce_activity_credits", "ce_attendance", "ce_external_credits"),
-        lambda t, o, _s: _ce_items(t, o),
-    ),
     "ce_credit_totals": (
-        ("ce_accounts", "ce_activities", "ce_activity_credits", "ce_attendance", "ce_external_credits"),
-        lambda t, o, _s: credit_totals(_ce_items(t, o), by="account"),
+        ("ce_credit_items",),
+        lambda t, _o, _s: credit_totals(t["ce_credit_items"], by="account"),
     ),
 }
 
@@ -173,7 +153,10 @@ def build_on_spark(
                 continue
             frame = spark.sql(ibis.to_sql(build(tables, options, scratch), dialect="pyspark"))
             frame.write.mode("overwrite").parquet(str(out_dir / mart))
-            counts[mart] = spark.read.parquet(str(out_dir / mart)).count()
+            written = spark.read.parquet(str(out_dir / mart))
+            written.createOrReplaceTempView(f"portalytics_mart_{mart}")
+            tables[mart] = backend.table(f"portalytics_mart_{mart}")  # what later marts read
+            counts[mart] = written.count()
     if duplicates and "ce_accounts" in parquet:
         from domain.duplicates.on_spark import score_on_spark
 

@@ -9,31 +9,14 @@ from decimal import Decimal
 from domain.ce_attendance import attendance_outcomes
 from domain.ce_certificates import certificates
 from domain.ce_credits import credit_items, credit_totals, credits_awarded
-from domain.ce_tables import CeTables
+from domain.ce_tables import CE_STAGING, CeTables
 from tests.ce.builders import activity, credit, sms, tables, warehouse
 from tests.ce.test_credits import A6, CLAIMS, EXTERNALS, TOTALS_PER_ACCOUNT
 from tests.ce.world import ACCOUNTS, ACTIVITIES, CREDITS, PHONE_A1
 
-CE = (
-    "ce_accounts",
-    "ce_activities",
-    "ce_activity_credits",
-    "ce_attendance",
-    "ce_evaluations",
-    "ce_external_credits",
-)
-
 
 def _spark_tables(on_spark, conn) -> CeTables:
-    t = on_spark(conn, *CE)
-    return CeTables(
-        accounts=t["ce_accounts"],
-        activities=t["ce_activities"],
-        activity_credits=t["ce_activity_credits"],
-        attendance=t["ce_attendance"],
-        evaluations=t["ce_evaluations"],
-        external_credits=t["ce_external_credits"],
-    )
+    return CeTables.from_tables(on_spark(conn, *CE_STAGING))
 
 
 def _world(claims=CLAIMS, activities=ACTIVITIES, credits=CREDITS):
