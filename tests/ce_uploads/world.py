@@ -31,7 +31,7 @@ import duckdb
 import ibis
 
 from domain.ce_attendance import AttendancePolicy, attendance_outcomes
-from domain.ce_credits import CreditPolicy, credits_awarded
+from domain.ce_credits import CreditPolicy, credit_items, credit_totals, credits_awarded
 from tests.ce.builders import activity, claim, credit, sms, tables, ts, warehouse
 
 
@@ -109,6 +109,16 @@ def build(conn: duckdb.DuckDBPyConnection) -> None:
         + ibis.to_sql(credits_awarded(outcomes, ce, CreditPolicy()), dialect="duckdb")
     )
     conn.execute(f"CREATE TABLE marts.ce_accounts AS SELECT {ACCOUNT_COLUMNS} FROM staging.ce_accounts")
+    # what the CE team's Credit totals page reads around the uploads
+    backend = ibis.duckdb.from_connection(conn)
+    awarded = backend.table("ce_credits_awarded", database="marts")
+    conn.execute(
+        "CREATE TABLE marts.ce_credit_items AS " + ibis.to_sql(credit_items(awarded, ce), dialect="duckdb")
+    )
+    items = backend.table("ce_credit_items", database="marts")
+    conn.execute(
+        "CREATE TABLE marts.ce_credit_totals AS " + ibis.to_sql(credit_totals(items), dialect="duckdb")
+    )
 
 
 def publish(data_dir: Path) -> Path:
