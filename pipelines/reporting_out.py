@@ -19,6 +19,8 @@ from reports.principal import NotPermitted, Principal, Role
 from reports.snapshot import NoSnapshotError, open_snapshot
 
 CLI = Principal("cli", Role.ADMIN)
+#: A transcript of thousands of items is well under this; anything larger is not one of ours.
+MAX_CREDENTIAL_BYTES = 5_000_000
 console = Console(stderr=True)
 
 
@@ -115,6 +117,9 @@ def run_verify(settings: Settings, path: Path) -> int:
     from reports.credentials.transcript_vc import CredentialInvalid, verify_token
 
     try:
+        if path.stat().st_size > MAX_CREDENTIAL_BYTES:
+            console.print(f"[red]{path}: {path.stat().st_size:,} bytes is too large for a credential[/]")
+            return 1
         token = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         console.print(f"[red]{path}: cannot read the credential ({exc.__class__.__name__})[/]")

@@ -170,6 +170,13 @@ def test_credential_commands_issue_verify_and_refuse_with_the_reason(settings, t
     revoked = runner.invoke(app, ["credential", "verify", str(out)])
     assert revoked.exit_code == 1 and "revoked" in revoked.output
 
+    missing = runner.invoke(app, ["credential", "verify", str(tmp_path / "nothing.jwt")])
+    assert missing.exit_code == 1 and "cannot read the credential" in missing.output
+    huge = tmp_path / "huge.jwt"
+    huge.write_bytes(b"a" * 5_000_001)
+    too_big = runner.invoke(app, ["credential", "verify", str(huge)])
+    assert too_big.exit_code == 1 and "too large for a credential" in too_big.output
+
     unknown = runner.invoke(app, ["credential", "issue", "--person", "NOBODY", "--out", str(tmp_path / "x")])
     assert unknown.exit_code == 1 and "no person 'NOBODY'" in unknown.output
     assert not os.path.exists(tmp_path / "x")
