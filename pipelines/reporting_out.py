@@ -14,7 +14,6 @@ from rich.console import Console
 
 from domain.ce.uploads import CeBrokerPolicy, Upload
 from domain.settings import Settings
-from reports import audit
 from reports.principal import NotPermitted, Principal, Role
 from reports.snapshot import NoSnapshotError, open_snapshot
 
@@ -42,6 +41,7 @@ def _report(upload: Upload, out: Path, errors: Path, what: str) -> None:
 
 
 def run_pars(settings: Settings, year: int, out: Path, errors: Path | None) -> int:
+    from reports import audit
     from reports.exports.ce_uploads import errors_csv, errors_path, pars_export, pars_text
 
     errors = errors or errors_path(out)
@@ -59,6 +59,7 @@ def run_pars(settings: Settings, year: int, out: Path, errors: Path | None) -> i
 
 
 def run_ce_broker(settings: Settings, date_from: str, date_to: str, out: Path, errors: Path | None) -> int:
+    from reports import audit
     from reports.exports.ce_uploads import ce_broker_bytes, ce_broker_export, errors_csv, errors_path
 
     try:
@@ -114,7 +115,7 @@ def run_issue(settings: Settings, person_id: str, out: Path) -> int:
 
 
 def run_verify(settings: Settings, path: Path) -> int:
-    from reports.credentials.transcript_vc import CredentialInvalid, verify_token
+    from reports.credentials.verify import CredentialInvalid, verify_token
 
     try:
         if path.stat().st_size > MAX_CREDENTIAL_BYTES:

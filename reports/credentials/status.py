@@ -21,12 +21,12 @@ from sqlalchemy.exc import IntegrityError
 from domain.settings import Settings
 from reports.clock import Clock, utc_now
 from reports.credentials.keys import ALGORITHM, issuer_key
+from reports.credentials.published import STATUS_FILE, status_list_url
 from reports.principal import Principal, Role
 from reports.state.audit_log import add_audit
 from reports.state.db import transaction
 from reports.state.models import IssuedCredential
 
-STATUS_FILE = "credential-status.jwt"
 PURPOSE = "revocation"
 
 
@@ -44,10 +44,6 @@ class IssuedRow:
     revoked_at: datetime | None
     revoked_by: str | None
     revocation_reason: str | None
-
-
-def status_list_url(settings: Settings) -> str:
-    return settings.credential_base_url.rstrip("/") + "/" + STATUS_FILE
 
 
 def status_entry_for(settings: Settings, index: int) -> dict:

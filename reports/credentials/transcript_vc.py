@@ -13,27 +13,21 @@ with the issuer's public JWK; the JWT payload is the credential, per OB 3.0 §8.
   source, date, credit type and amount, hours;
 - ``credentialStatus``: a ``BitstringStatusListEntry`` (``reports.credentials.status``).
 
-Verification (:func:`verify_token`) trusts only the issuer published in ``<data dir>/published/``: any other
-issuer is "unknown"; the signature is checked with the published key (algorithm pinned to EdDSA), then the
-status bit in the published, signed status list. Nothing is fetched over the network.
+Verification is ``reports.credentials.verify`` (kept apart so a verifier loads no reporting machinery).
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-import jwt
 from openbadgeslib.ob3 import (
     Achievement,
     Evidence,
     IdentityObject,
     Issuer,
     OB3Signer,
-    OB3VerificationError,
-    OB3Verifier,
     OpenBadgeCredential,
     Result,
     ResultDescription,
@@ -41,33 +35,15 @@ from openbadgeslib.ob3 import (
 
 from domain.settings import Settings
 from reports.clock import Clock, utc_now
-from reports.credentials.keys import ALGORITHM, issuer_key, published_issuer
-from reports.credentials.status import (
-    STATUS_FILE,
-    publish_status_list,
-    register,
-    status_entry_for,
-    status_list_url,
-)
+from reports.credentials.keys import ALGORITHM, issuer_key
+from reports.credentials.published import STATUS_FILE
+from reports.credentials.status import publish_status_list, register, status_entry_for
 from reports.principal import Principal, Role
 from reports.transcripts import SOURCE_LABELS, Transcript
 
 ACHIEVEMENT_ID = "urn:portalytics:achievement:transcript"
 HOURS_RESULT = "urn:portalytics:result:hours"
 MIME = "application/vc+jwt"
-
-
-class CredentialInvalid(ValueError):
-    """The credential does not hold; the message says why (tampered, revoked, unknown issuer, not one at all)."""
-
-
-@dataclass(frozen=True)
-class VerifiedCredential:
-    credential_id: str
-    subject_name: str
-    person_id: str
-    item_count: int
-    issuer: str
 
 
 def _amount(value: Decimal | None) -> str:
@@ -146,54 +122,6 @@ def issue(settings: Settings, principal: Principal, transcript: Transcript, *, c
     issuer = Issuer(id=key.did, name=settings.credential_issuer_name)
     credential = build_credential(transcript, issuer, status_entry_for(settings, index), credential_id, now)
     return OB3Signer(key.private_pem, algorithm=ALGORITHM).sign(credential)
-
-
-def _offline_fetch(settings: Settings):
-    url = status_list_url(settings)
-
-    def fetch(requested: str) -> bytes:
-        if requested != url:
-            raise ValueError(f"offline verification reads only this issuer's status list ({url})")
-        return (settings.published_dir / STATUS_FILE).read_bytes()
-
-    return fetch
-
-
-def verify_token(settings: Settings, token: str) -> VerifiedCredential:
-    """Check issuer, signature and revocation status offline; raise :class:`CredentialInvalid` with the reason."""
-    token = token.strip()
-    try:
-        unverified = jwt.decode(token, options={"verify_signature": False})
-    except (jwt.exceptions.InvalidTokenError, ValueError) as exc:
-        raise CredentialInvalid(f"not a credential (a compact JWT was expected): {exc}") from exc
-    issuer = unverified.get("iss") if isinstance(unverified, dict) else None
-    trusted = published_issuer(settings)
-    if trusted is None:
-        raise CredentialInvalid(
-            f"unknown issuer {issuer!r}: no issuer key is published in this data directory"
-        )
-    if issuer != trusted.did:
-        raise CredentialInvalid(f"unknown issuer {issuer!r}: not this organisation's published issuer")
-    verifier = OB3Verifier(trusted.public_key, issuer_did=trusted.did)
-    try:
-        credential = verifier.verify(
-            token, check_status=True, verify_status_list=True, download=_offline_fetch(settings)
-        )
-    except OB3VerificationError as exc:
-        message = str(exc)
-        if "Credential status 'revocation' is set" in message:
-            raise CredentialInvalid("revoked by the issuer") from exc
-        if message == "Invalid signature":
-            raise CredentialInvalid("tampered: the signature does not match the content") from exc
-        raise CredentialInvalid(message) from exc
-    ids = {i.identity_type: i.identity_hash for i in credential.identifiers if not i.hashed}
-    return VerifiedCredential(
-        credential_id=credential.id or "",
-        subject_name=ids.get("name", ""),
-        person_id=ids.get("sourcedId", ""),
-        item_count=len(credential.evidence),
-        issuer=credential.issuer.name or credential.issuer.id,
-    )
 
 
 def file_name(transcript: Transcript) -> str:

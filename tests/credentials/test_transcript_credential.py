@@ -20,7 +20,8 @@ from pipelines.cli import app
 from reports import audit
 from reports.credentials import status
 from reports.credentials.keys import DID_DOCUMENT_FILE, PRIVATE_KEY_FILE, PUBLIC_JWK_FILE
-from reports.credentials.transcript_vc import CredentialInvalid, issue, verify_token
+from reports.credentials.transcript_vc import issue
+from reports.credentials.verify import CredentialInvalid, verify_token
 from reports.principal import Principal, Role
 from reports.snapshot import open_snapshot
 from reports.state import dispose_engines

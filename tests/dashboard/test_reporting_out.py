@@ -10,7 +10,8 @@ import pytest
 from domain.ce.uploads import CeBrokerPolicy
 from reports import audit
 from reports.credentials import status
-from reports.credentials.transcript_vc import CredentialInvalid, issue, verify_token
+from reports.credentials.transcript_vc import issue
+from reports.credentials.verify import CredentialInvalid, verify_token
 from reports.exports.ce_uploads import ce_broker_export, ce_broker_xlsx, errors_csv, pars_export, pars_text
 from reports.principal import Principal, Role
 from reports.snapshot import open_snapshot
