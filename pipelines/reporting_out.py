@@ -44,6 +44,9 @@ def run_pars(settings: Settings, year: int, out: Path, errors: Path | None) -> i
     from reports import audit
     from reports.exports.ce_uploads import errors_csv, errors_path, pars_export, pars_text
 
+    if not 1900 <= year <= 9999:
+        console.print(f"[red]--year must be a calendar year like 2026, got {year}[/]")
+        return 2
     errors = errors or errors_path(out)
     try:
         with open_snapshot(settings) as conn:

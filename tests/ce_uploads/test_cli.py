@@ -70,6 +70,8 @@ def test_export_commands_refuse_bad_arguments_with_a_reason(data_dir):
                                    "--out", str(data_dir / "r.pdf")])  # fmt: skip
     assert bad_kind.exit_code == 2 and ".xlsx" in bad_kind.output
     assert not (data_dir / "r.pdf").exists()
+    bad_year = runner.invoke(app, ["export", "pars", "--year", "0", "--out", str(data_dir / "p.txt")])
+    assert bad_year.exit_code == 2 and "calendar year" in bad_year.output
 
 
 def test_export_says_so_when_nothing_is_published(tmp_path, monkeypatch):
