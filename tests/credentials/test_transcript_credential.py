@@ -7,6 +7,8 @@ ANCC 5.50 (worked out there).
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import os
 import stat
@@ -55,11 +57,14 @@ def _payload(token: str) -> dict:
     return jwt.decode(token, options={"verify_signature": False})
 
 
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
 def _with_payload(token: str, payload: dict) -> str:
     """The same header and signature over a changed payload: what an edit of the file by hand gives."""
     header, _, signature = token.split(".")
-    body = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
-    return f"{header}.{body}.{signature}"
+    return f"{header}.{_b64(json.dumps(payload).encode())}.{signature}"
 
 
 def test_an_issued_credential_verifies_and_carries_the_transcript(settings):
@@ -181,3 +186,17 @@ def test_credential_commands_issue_verify_and_refuse_with_the_reason(settings, t
     unknown = runner.invoke(app, ["credential", "issue", "--person", "NOBODY", "--out", str(tmp_path / "x")])
     assert unknown.exit_code == 1 and "no person 'NOBODY'" in unknown.output
     assert not os.path.exists(tmp_path / "x")
+
+
+def test_algorithm_tricks_on_a_genuine_payload_do_not_verify(settings):
+    """``alg: none`` and HS256 keyed with the published public key (the classic confusion) are refused."""
+    payload = _payload(_issue(settings))
+    unsigned = jwt.encode(payload, key=None, algorithm="none")
+    # PyJWT refuses to HMAC with a public key, so the forger's token is put together by hand
+    public_jwk = (settings.published_dir / PUBLIC_JWK_FILE).read_bytes()
+    header = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    signing_input = f"{header}.{_b64(json.dumps(payload).encode())}"
+    mac = _b64(hmac.new(public_jwk, signing_input.encode(), hashlib.sha256).digest())
+    for token in (unsigned, f"{signing_input}.{mac}"):
+        with pytest.raises(CredentialInvalid, match="not allowed"):
+            verify_token(settings, token)
