@@ -46,6 +46,7 @@ ROLE_PAGES: dict[Role, tuple[str, list[tuple[str, str]]]] = {
             ("admin_users.py", "Users"),
             ("admin_pipeline.py", "Pipeline"),
             ("admin_audit.py", "Audit log"),
+            ("admin_credentials.py", "Credentials"),
         ],
     ),
 }

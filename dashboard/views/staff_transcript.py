@@ -12,6 +12,7 @@ import streamlit as st
 from dashboard import session
 from dashboard.page_support import audit_view, published_snapshot
 from reports import staff_views
+from reports.credentials import transcript_vc
 from reports.principal import NotPermitted, Role
 from reports.transcripts import COMPLETE_HISTORY, load_transcript
 
@@ -72,3 +73,15 @@ for column, kind, text in ((pdf_column, "pdf", "Download PDF"), (excel_column, "
         on_click="ignore",
         key=f"transcript_{kind}",
     )
+
+st.download_button(
+    "Download verifiable credential",
+    # Deferred like the others: the credential is signed, registered for revocation and audited when pressed.
+    data=lambda: transcript_vc.issue(settings, who, transcript).encode("ascii"),
+    file_name=transcript_vc.file_name(transcript),
+    mime=transcript_vc.MIME,
+    on_click="ignore",
+    key="transcript_credential",
+    help="This transcript as an Open Badges 3.0 credential signed by the organisation: a credentialing office "
+    "can check it (`portalytics credential verify`) without calling the CE office.",
+)

@@ -121,3 +121,22 @@ class MergeDecision(Base):
     merged_account_ids: Mapped[list] = mapped_column(JSON, default=list)
     #: undo: the decision it reverses.
     undoes_decision_id: Mapped[int | None] = mapped_column(ForeignKey("ce_merge_decisions.id"), nullable=True)
+
+
+class IssuedCredential(Base):
+    """A transcript issued as a verifiable credential: its bit in the revocation status list, and whether an
+    admin revoked it. The credential itself is not kept (it holds the person's transcript)."""
+
+    __tablename__ = "issued_credentials"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    credential_id: Mapped[str] = mapped_column(String(100), unique=True)
+    person_id: Mapped[str] = mapped_column(String(64), index=True)
+    #: The credential's index in the published BitstringStatusList (unique, chosen at random).
+    status_index: Mapped[int] = mapped_column(Integer, unique=True)
+    item_count: Mapped[int] = mapped_column(Integer)
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    issued_by: Mapped[str] = mapped_column(String(150))
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    revoked_by: Mapped[str | None] = mapped_column(String(150), nullable=True)
+    revocation_reason: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -28,6 +28,7 @@ EXPECTED = {
         "admin_users.py": "Users",
         "admin_pipeline.py": "Pipeline",
         "admin_audit.py": "Audit log",
+        "admin_credentials.py": "Credentials",
     },
 }
 SCOPES = {
