@@ -470,3 +470,13 @@ def family_accumulators(
     return _accumulators(
         principal, conn, family=True, who=subscriber_id, as_of=as_of, org_timezone=org_timezone
     )
+
+
+# ---------------------------------------------------------------------------------------- the data's dates
+def data_last_day(conn, org_timezone: str = DEFAULT_TZ) -> dt.date | None:
+    """The last day of the health-plan data: the day (organisation time) of the latest claim processing, or,
+    with no claims, the latest coverage start. A date, not a record: any role may ask (defaults of pages)."""
+    latest = _rows(conn, f"SELECT max(processed_at) AS at FROM {MARTS}.claim_status", [])[0]["at"]
+    if latest is not None:
+        return latest.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(org_timezone)).date()
+    return _rows(conn, f"SELECT max(coverage_start) AS d FROM {MARTS}.employer_enrollment", [])[0]["d"]

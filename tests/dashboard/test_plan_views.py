@@ -240,37 +240,50 @@ def test_provider_sees_only_their_own_claims(published, signed_in_as, settings):
     assert [i.value for i in app.info] == ["No claims under your NPI match these filters."]
 
 
+BORN = dt.date(1980, 5, 5)  # every member of this scenario
+
+
+def check(app, member: str, born: dt.date, on: dt.date):
+    app.text_input(key="elig_member").input(member)
+    app.date_input(key="elig_birth").set_value(born)
+    app.date_input(key="elig_on").set_value(on)
+    return app.button(key="elig_submit").click().run()
+
+
 def test_provider_checks_eligibility_and_the_check_is_audited(published, signed_in_as, settings):
     app = signed_in_as(*CLINIC_B)
-    app.text_input(key="elig_member").input("S1D")
-    app.date_input(key="elig_on").set_value(FEB1)
-    app.button(key="elig_submit").click().run()
+    check(app, "S1D", BORN, FEB1)
     assert [s.value for s in app.success] == [
-        "Member S1D is covered on 2025-02-01: Gold PPO (P1), plan year 2025, tier FAM; "
-        "coverage 2025-01-01 to open-ended."
+        "Ben Lopez (member S1D) is covered on 2025-02-01: Gold PPO (P1), plan year 2025 (2025-01-01 to "
+        "2025-12-31), tier FAM; coverage 2025-01-01 to open-ended."
     ]
     # Cy's span ended 2025-06-30.
-    app.text_input(key="elig_member").input("S2")
-    app.date_input(key="elig_on").set_value(dt.date(2025, 7, 1))
-    app.button(key="elig_submit").click().run()
-    assert [w.value for w in app.warning] == ["Member S2 is not covered on 2025-07-01."]
-    assert audit_rows(settings, "view")[:2] == [
-        ("clinic.b", "eligibility member S2 on 2025-07-01", 1),
-        ("clinic.b", "eligibility member S1D on 2025-02-01", 1),
+    check(app, "S2", BORN, dt.date(2025, 7, 1))
+    assert [w.value for w in app.warning] == ["Cy Lopez (member S2) is not covered on 2025-07-01."]
+    assert [
+        (r.actor, r.target, r.detail) for r in audit.read(settings, ADMIN, actions=["eligibility_check"])
+    ] == [
+        ("clinic.b", "eligibility member S2 on 2025-07-01", "not covered"),
+        ("clinic.b", "eligibility member S1D on 2025-02-01", "covered"),
     ]
 
 
-def test_provider_cannot_look_up_members_they_never_billed(published, signed_in_as, settings):
+def test_any_provider_may_check_any_member_but_only_with_the_right_birth_date(
+    published, signed_in_as, settings
+):
     app = signed_in_as(*CLINIC_B)
-    for member in ("S1", "NOSUCH"):  # S1 was billed only by NPI_A; NOSUCH does not exist: the same answer
-        app.text_input(key="elig_member").input(member)
-        app.date_input(key="elig_on").set_value(FEB1)
-        app.button(key="elig_submit").click().run()
-        assert [e.value for e in app.error] == [
-            f"Member {member} is not among the patients you have billed claims for."
-        ]
+    check(app, "S1", BORN, FEB1)  # S1 was billed only by NPI_A: a new patient can be checked
+    assert [s.value for s in app.success][0].startswith("Ana Lopez (member S1) is covered on 2025-02-01")
+    for member, born in (("S1", dt.date(1980, 5, 6)), ("NOSUCH", BORN)):  # a wrong birth date, an unknown id
+        check(app, member, born, FEB1)
+        assert [e.value for e in app.error] == ["No member matches this member ID and birth date."]
         assert app.success == [] and app.warning == []
-    assert not [t for _, t, _ in audit_rows(settings, "view") if t.startswith("eligibility")]
+    rows = audit.read(settings, ADMIN, actions=["eligibility_check"])
+    assert [(r.target, r.row_count, r.detail) for r in rows] == [
+        ("eligibility member NOSUCH on 2025-02-01", 0, "no match"),
+        ("eligibility member S1 on 2025-02-01", 0, "no match"),
+        ("eligibility member S1 on 2025-02-01", 1, "covered"),
+    ]
 
 
 def test_provider_reads_never_return_another_providers_claims(published, settings):
