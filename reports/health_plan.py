@@ -193,6 +193,35 @@ def adds_and_terms(principal: Principal, conn, start: dt.date, end: dt.date) -> 
     return _frame(conn, sql, [*params, start, end, *params, start, end])
 
 
+def enrollment_by_month(principal: Principal, conn, first: dt.date, last: dt.date) -> pd.DataFrame:
+    """Subscribers and members covered at each month-end from ``first``'s month to ``last``'s, by plan and tier.
+
+    A member counts once a month, under the span that covers the month-end (the latest-starting one when spans
+    overlap, as eligibility decides); a subscriber is a member whose relationship is ``self``."""
+    if last < first:
+        raise ValueError(f"the period ends ({last}) before it starts ({first})")
+    where, params = _enrollment_scope(principal)
+    sql = f"""
+        WITH months AS (
+            SELECT CAST(last_day(m) AS DATE) AS month_end
+            FROM range(CAST(? AS DATE), CAST(? AS DATE) + INTERVAL 1 DAY, INTERVAL 1 MONTH) t(m)
+        ), covered AS (
+            SELECT m.month_end, e.member_id, e.relationship, e.plan_id, e.coverage_tier
+            FROM months m JOIN {MARTS}.employer_enrollment e
+              ON e.coverage_start <= m.month_end AND (e.coverage_end IS NULL OR e.coverage_end >= m.month_end)
+            WHERE {where}
+            QUALIFY row_number() OVER (
+                PARTITION BY m.month_end, e.member_id ORDER BY e.coverage_start DESC, e.plan_id
+            ) = 1
+        )
+        SELECT month_end, plan_id, coverage_tier,
+               CAST(count(*) FILTER (WHERE relationship = 'self') AS INTEGER) AS subscribers,
+               CAST(count(*) AS INTEGER) AS members
+        FROM covered GROUP BY month_end, plan_id, coverage_tier ORDER BY month_end, plan_id, coverage_tier
+    """
+    return _frame(conn, sql, [first.replace(day=1), last.replace(day=1), *params])
+
+
 @dataclass(frozen=True)
 class Eligibility:
     member_id: str
