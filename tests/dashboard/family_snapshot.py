@@ -107,7 +107,12 @@ CLAIMS = [
 ]
 
 
-def build(conn: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+#: A provider name a spreadsheet would run as a formula (for the download guard's test).
+HOSTILE_NAME = '=HYPERLINK("http://evil.example")'
+
+
+def build(conn: duckdb.DuckDBPyConnection, *, hostile_lab: bool = False) -> duckdb.DuckDBPyConnection:
+    """The scenario's staging rows and marts; ``hostile_lab`` renames Lakeside Lab (NPI_B) to a formula."""
     create_staging_table(
         conn, "hp_employers", [{"employer_id": "E3", "name": "Initech", "group_number": "G3"}]
     )
@@ -135,7 +140,8 @@ def build(conn: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
             for m, t, start, end in SPANS
         ],
     )
-    create_staging_table(conn, "hp_providers", PROVIDERS)
+    providers = [p | {"name": HOSTILE_NAME} if hostile_lab and p["npi"] == NPI_B else p for p in PROVIDERS]
+    create_staging_table(conn, "hp_providers", providers)
     create_staging_table(conn, "hp_claims", CLAIMS)
     price_all_families(conn)
     build_employer_enrollment(conn)
@@ -145,13 +151,13 @@ def build(conn: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     return conn
 
 
-def publish_family_snapshot(settings: Settings) -> None:
+def publish_family_snapshot(settings: Settings, *, hostile_lab: bool = False) -> None:
     """Build the marts straight into ``published/snapshot-family.duckdb`` (staging dropped, as publish leaves
     only ``marts``) and point ``current.duckdb`` at it."""
     settings.published_dir.mkdir(parents=True, exist_ok=True)
     target = settings.published_dir / "snapshot-family.duckdb"
     with duckdb.connect(str(target)) as conn:
-        build(conn)
+        build(conn, hostile_lab=hostile_lab)
         conn.execute("DROP SCHEMA staging CASCADE")
     settings.current_snapshot.symlink_to(target.name)
 

@@ -6,6 +6,7 @@ private; Tom (14) is visible.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 from decimal import Decimal
@@ -19,7 +20,7 @@ from reports import audit, auth, health_plan, plan_eob, user_admin
 from reports.principal import NotPermitted, Principal, Role
 from reports.snapshot import open_snapshot
 from tests.dashboard.conftest import ADMIN, APP, PASSWORD, titles
-from tests.dashboard.family_snapshot import LIA, MARIA, publish_family_snapshot
+from tests.dashboard.family_snapshot import HOSTILE_NAME, LIA, MARIA, publish_family_snapshot
 from tests.dashboard.published_marts import capture_downloads
 
 MARIA_U = ("maria", Role.MEMBER, (MARIA,))
@@ -122,6 +123,19 @@ def test_claims_download_carries_numbers_and_is_audited(published, signed_in_as,
         ("claims member F1 2026-01-01 to 2026-12-31 xlsx", 4),
         ("claims member F1 2026-01-01 to 2026-12-31 csv", 4),
     ]
+
+
+def test_a_provider_name_that_is_a_formula_arrives_as_text_in_both_downloads(
+    settings, signed_in_as, monkeypatch
+):
+    publish_family_snapshot(settings, hostile_lab=True)
+    downloads = capture_downloads(monkeypatch)
+    app = signed_in_as(*MARIA_U)
+    assert app.dataframe[0].value["Provider"][2] == HOSTILE_NAME  # shown as it is on screen
+    rows = list(csv.reader(io.StringIO(downloads["claims_F1_20260101_20261231.csv"]().decode("utf-8-sig"))))
+    assert rows[3][:4] == ["2026-03-02", "K1", "Tom Reyes", "'" + HOSTILE_NAME]
+    sheet = load_workbook(io.BytesIO(downloads["claims_F1_20260101_20261231.xlsx"]())).active
+    assert (sheet["D4"].value, sheet["D4"].data_type) == ("'" + HOSTILE_NAME, "s")
 
 
 def test_eob_of_a_two_line_claim_as_pdf(published, signed_in_as, settings, monkeypatch):

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from reports import audit, health_plan, plan_access
+from reports import audit, health_plan, plan_access, plan_eligibility
 from reports.principal import NotPermitted, Principal, Role
 from reports.snapshot import open_snapshot
 from tests.dashboard.conftest import ADMIN
@@ -72,6 +72,10 @@ def test_an_18_year_old_who_granted_access_is_visible_until_she_revokes_it(publi
         ("lia", "plan_access_revoke", f"claims of member {LIA} to subscriber {MARIA}"),
         ("lia", "plan_access_grant", f"claims of member {LIA} to subscriber {MARIA}"),
     ]
+
+
+def test_the_admin_can_filter_the_audit_log_by_the_plan_actions():
+    assert {plan_access.GRANT, plan_access.REVOKE, plan_eligibility.ACTION} <= set(audit.ALL_ACTIONS)
 
 
 def test_one_dependents_grant_does_not_open_another_dependent(published, settings):
