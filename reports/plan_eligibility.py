@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, fields
 from decimal import Decimal
 
-from domain.cost_share import COPAY_CATEGORIES, NETWORKS, PlanYear
+from domain.cost_share import AGGREGATE, COPAY_CATEGORIES, NETWORKS, PlanYear
 from domain.enrollment import SINGLE_TIER, covers_sql
 from domain.settings import Settings, get_settings
 from reports import audit
@@ -47,7 +47,7 @@ class Limit:
 class NetworkBenefits:
     network: str
     coinsurance: Decimal  # the member's share, e.g. 0.20
-    deductible: Limit  # the member's own
+    deductible: Limit | None  # the member's own; None when only the family deductible exists (aggregate)
     oop: Limit
     family_deductible: Limit | None  # None on individual coverage (tier EMP)
     family_oop: Limit | None
@@ -121,6 +121,12 @@ def _benefits(conn, member: dict, span: dict, on: dt.date, org_timezone: str) ->
     for network in NETWORKS:
         ded_met, oop_met = _met(conn, "member_id", member["member_id"], plan, network, until)
         ded_limit, oop_limit = plan.member_limits(network, tier)
+        # An aggregate family deductible has no individual part: only the family's counts (shown below).
+        own_ded = (
+            None
+            if tier != SINGLE_TIER and plan.family_deductible_type == AGGREGATE
+            else Limit(ded_limit, ded_met)
+        )
         family_ded = family_oop = None
         if tier != SINGLE_TIER:
             fam_ded_met, fam_oop_met = _met(
@@ -132,7 +138,7 @@ def _benefits(conn, member: dict, span: dict, on: dt.date, org_timezone: str) ->
             NetworkBenefits(
                 network,
                 plan.terms(network).coinsurance,
-                Limit(ded_limit, ded_met),
+                own_ded,
                 Limit(oop_limit, oop_met),
                 family_ded,
                 family_oop,

@@ -51,9 +51,9 @@ LINE_COLUMNS = {
 NETWORK_TITLES = {"in": "In network", "out": "Out of network"}
 
 
-def _limit(limit: plan_eligibility.Limit | None) -> str:
+def _limit(limit: plan_eligibility.Limit | None, missing: str = "—") -> str:
     if limit is None:
-        return "—"
+        return missing
     if limit.limit is None:
         return "no maximum"
     return f"{money(limit.remaining)} remaining of {money(limit.limit)}"
@@ -64,7 +64,10 @@ def benefits_table(b: plan_eligibility.Benefits) -> pd.DataFrame:
     by = {n.network: n for n in b.networks}
     rows: list[tuple[str, ...]] = [
         ("Coinsurance (member's share)", *(f"{by[n].coinsurance * 100:.0f}%" for n in NETWORK_TITLES)),
-        ("Deductible, individual", *(_limit(by[n].deductible) for n in NETWORK_TITLES)),
+        (
+            "Deductible, individual",
+            *(_limit(by[n].deductible, "family deductible only") for n in NETWORK_TITLES),
+        ),
         ("Deductible, family", *(_limit(by[n].family_deductible) for n in NETWORK_TITLES)),
         ("Out-of-pocket maximum, individual", *(_limit(by[n].oop) for n in NETWORK_TITLES)),
         ("Out-of-pocket maximum, family", *(_limit(by[n].family_oop) for n in NETWORK_TITLES)),

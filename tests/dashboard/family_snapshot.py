@@ -111,12 +111,17 @@ CLAIMS = [
 HOSTILE_NAME = '=HYPERLINK("http://evil.example")'
 
 
-def build(conn: duckdb.DuckDBPyConnection, *, hostile_lab: bool = False) -> duckdb.DuckDBPyConnection:
-    """The scenario's staging rows and marts; ``hostile_lab`` renames Lakeside Lab (NPI_B) to a formula."""
+def build(
+    conn: duckdb.DuckDBPyConnection, *, hostile_lab: bool = False, aggregate: bool = False
+) -> duckdb.DuckDBPyConnection:
+    """The scenario's staging rows and marts; ``hostile_lab`` renames Lakeside Lab (NPI_B) to a formula,
+    ``aggregate`` makes P2's family deductible aggregate (no individual deductible above tier EMP)."""
     create_staging_table(
         conn, "hp_employers", [{"employer_id": "E3", "name": "Initech", "group_number": "G3"}]
     )
-    create_staging_table(conn, "hp_plans", [PLAN])
+    create_staging_table(
+        conn, "hp_plans", [PLAN | {"family_deductible_type": "aggregate"} if aggregate else PLAN]
+    )
     create_staging_table(
         conn,
         "hp_members",

@@ -4,11 +4,15 @@ figures: tests/dashboard/family_snapshot.py; Northside Clinic is NPI_A, Lakeside
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
+import duckdb
 import pytest
 
-from reports import audit
-from reports.principal import Role
+from domain.settings import Settings
+from reports import audit, plan_eligibility
+from reports.principal import Principal, Role
+from tests.dashboard import family_snapshot
 from tests.dashboard.conftest import ADMIN
 from tests.dashboard.family_snapshot import BIRTH, DATA_LAST_DAY, NPI_A, TOM, publish_family_snapshot
 from tests.dashboard.published_marts import capture_downloads
@@ -113,3 +117,24 @@ def test_claim_status_by_number_and_dates_with_the_denial_reason_and_a_download(
     assert [(r.target, r.row_count) for r in audit.read(settings, ADMIN, actions=["export"])] == [
         (f"claim status NPI {NPI_A} csv", 3)
     ]
+
+
+def test_an_aggregate_family_deductible_has_no_individual_part(tmp_path):
+    # Aggregate P2: M1 493.86 to the deductible; K1's lab 2000.00 goes to it whole (3400.00 - 493.86 = 2906.14
+    # left); J1's 800.00 too: 493.86 + 2000.00 + 800.00 = 3293.86, so 106.14 remains for the family.
+    conn = family_snapshot.build(duckdb.connect(), aggregate=True)
+    answer = plan_eligibility.check_eligibility(
+        Principal(*NORTHSIDE),
+        conn,
+        TOM,
+        BIRTH[TOM],
+        dt.date(2026, 12, 1),
+        settings=Settings(data_dir=tmp_path),
+    )
+    inn, out = answer.networks
+    assert (inn.deductible, out.deductible) == (None, None)
+    assert (inn.family_deductible.limit, inn.family_deductible.remaining) == (
+        Decimal("3400.00"),
+        Decimal("106.14"),
+    )
+    assert out.family_deductible.remaining == Decimal("6000.00")
