@@ -21,7 +21,7 @@ hold ``Decimal`` (read through Arrow, never as floats).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -75,10 +75,15 @@ def _in_family(conn, member_id: str) -> tuple[str, list]:
 
 @dataclass(frozen=True)
 class Viewing:
-    """The day of viewing (the privacy rule's date) and the settings of the state store holding the grants."""
+    """The day of viewing (the privacy rule's date) and the settings of the state store holding the grants.
+
+    Make one per page run: it remembers each member's :class:`FamilyView` for the reads of that run (a page
+    reads claims, accumulators and an EOB, and each would otherwise ask the snapshot and the state store again).
+    """
 
     on: dt.date
     settings: Settings
+    families: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
 
 def viewing(on: dt.date | None = None, settings: Settings | None = None) -> Viewing:
@@ -102,6 +107,13 @@ def family_view(principal: Principal, conn, view: Viewing | None = None) -> Fami
     principal.require(Role.MEMBER)
     me = _scope_value(principal)
     view = view or viewing()
+    known = view.families.get(me)
+    if known is None:
+        known = view.families[me] = _family_view(me, conn, view)
+    return known
+
+
+def _family_view(me: str, conn, view: Viewing) -> FamilyView:
     dependents = {
         r["member_id"]: r["birth_date"]
         for r in _rows(

@@ -103,47 +103,46 @@ with published_snapshot() as conn:
         st.error(str(exc))
         st.stop()
 
-changes_table = shown(changes, CHANGE_COLUMNS)
-adds = int((changes.change == "add").sum())
-st.caption(f"{adds} added, {len(changes) - adds} ended between {start:%Y-%m-%d} and {end:%Y-%m-%d}.")
-if not changes_table.empty:
-    st.dataframe(changes_table, hide_index=True)
-    audit_view(who, f"adds and terms {employer} {start} to {end}", len(changes_table))
+    changes_table = shown(changes, CHANGE_COLUMNS)
+    adds = int((changes.change == "add").sum())
+    st.caption(f"{adds} added, {len(changes) - adds} ended between {start:%Y-%m-%d} and {end:%Y-%m-%d}.")
+    if not changes_table.empty:
+        st.dataframe(changes_table, hide_index=True)
+        audit_view(who, f"adds and terms {employer} {start} to {end}", len(changes_table))
+        download_buttons(
+            who,
+            changes_table,
+            target=f"adds and terms {employer} {start} to {end}",
+            file_stem=f"adds_terms_{employer}_{start:%Y%m%d}_{end:%Y%m%d}",
+            key="changes",
+        )
+
+    st.subheader("Enrollment by month")
+    months = st.columns(2)
+    first_month = (month_start - pd.DateOffset(months=CHART_MONTHS - 1)).date()
+    counts_from = months[0].date_input("Months from", value=first_month, key="counts_from")
+    counts_to = months[1].date_input("Months to", value=month_end, key="counts_to")
+    try:
+        counts = health_plan.enrollment_by_month(who, conn, counts_from, counts_to)
+    except ValueError as exc:
+        st.error(str(exc))
+        st.stop()
+    if counts.empty:
+        st.info(
+            f"No member of your group was covered at a month-end from {counts_from:%B %Y} to {counts_to:%B %Y}."
+        )
+        st.stop()
+    measure = st.radio(
+        "Count", ["members", "subscribers"], format_func=str.capitalize, horizontal=True, key="counts_measure"
+    )
+    month_chart(counts, measure)
+    counts_table = shown(counts, COUNT_COLUMNS)
+    st.dataframe(counts_table, hide_index=True)
+    audit_view(who, f"enrollment by month {employer} {counts_from} to {counts_to}", len(counts_table))
     download_buttons(
         who,
-        changes_table,
-        target=f"adds and terms {employer} {start} to {end}",
-        file_stem=f"adds_terms_{employer}_{start:%Y%m%d}_{end:%Y%m%d}",
-        key="changes",
+        counts_table,
+        target=f"enrollment by month {employer} {counts_from} to {counts_to}",
+        file_stem=f"enrollment_by_month_{employer}_{counts_from:%Y%m}_{counts_to:%Y%m}",
+        key="counts",
     )
-
-st.subheader("Enrollment by month")
-months = st.columns(2)
-first_month = (month_start - pd.DateOffset(months=CHART_MONTHS - 1)).date()
-counts_from = months[0].date_input("Months from", value=first_month, key="counts_from")
-counts_to = months[1].date_input("Months to", value=month_end, key="counts_to")
-try:
-    with published_snapshot() as conn:
-        counts = health_plan.enrollment_by_month(who, conn, counts_from, counts_to)
-except ValueError as exc:
-    st.error(str(exc))
-    st.stop()
-if counts.empty:
-    st.info(
-        f"No member of your group was covered at a month-end from {counts_from:%B %Y} to {counts_to:%B %Y}."
-    )
-    st.stop()
-measure = st.radio(
-    "Count", ["members", "subscribers"], format_func=str.capitalize, horizontal=True, key="counts_measure"
-)
-month_chart(counts, measure)
-counts_table = shown(counts, COUNT_COLUMNS)
-st.dataframe(counts_table, hide_index=True)
-audit_view(who, f"enrollment by month {employer} {counts_from} to {counts_to}", len(counts_table))
-download_buttons(
-    who,
-    counts_table,
-    target=f"enrollment by month {employer} {counts_from} to {counts_to}",
-    file_stem=f"enrollment_by_month_{employer}_{counts_from:%Y%m}_{counts_to:%Y%m}",
-    key="counts",
-)
