@@ -7,8 +7,8 @@ Who sees what:
   sees the family accumulators and the claims and individual totals of each dependent, except a dependent aged
   18 or more on the viewing day who has not granted access (:mod:`domain.member_privacy`,
   :mod:`reports.plan_access`): their lines are left out by the query itself.
-- provider (scope: NPI): claim status and cost share of claims billed under their own NPI, and the eligibility
-  of members they have billed for.
+- provider (scope: NPI): claim status and cost share of claims billed under their own NPI; eligibility and
+  benefits of any member by member id AND birth date in :mod:`reports.plan_eligibility` (totals, never lines).
 - admin: everything.
 Any other role, or a scoped role without a scope value, gets :class:`NotPermitted`. Asking about a member
 outside one's scope and about a member that does not exist get the same refusal, so the answer reveals
@@ -263,8 +263,8 @@ def _require_member_in_scope(principal: Principal, conn, member_id: str) -> None
         sql = f"SELECT 1 FROM {MARTS}.employer_enrollment WHERE member_id = ? AND (member_id = ? OR subscriber_id = ?)"
         params = [member_id, me, me]
     elif principal.role is Role.PROVIDER:
-        sql = f"SELECT 1 FROM {MARTS}.claim_status WHERE member_id = ? AND provider_npi = ?"
-        params = [member_id, _scope_value(principal)]
+        # A provider checks any member, but only by member id AND birth date: reports.plan_eligibility.
+        raise NotPermitted("a provider checks eligibility with the member's birth date (plan_eligibility)")
     else:
         raise NotPermitted(f"role {principal.role} may not check eligibility")
     if not _rows(conn, sql + " LIMIT 1", params):

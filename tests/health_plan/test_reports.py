@@ -75,13 +75,12 @@ def test_eligibility_answers_plan_and_tier_or_not_covered(conn):
         True, "P1", "Gold PPO", 2025, "FAM",
     )  # fmt: skip
     assert eligibility(GLOBEX, conn, "S2", dt.date(2025, 7, 1)).covered is False
-    # Another employer's member, a dependent asking about the subscriber, a provider about a member never
-    # billed: refused exactly like a member that does not exist.
-    for who, member in ((GLOBEX, "S1"), (BEN, "S1"), (PROV_B, "S3"), (ACME, "NOSUCH")):
+    # Another employer's member, a dependent asking about the subscriber: refused exactly like a member that
+    # does not exist. A provider asks only with the birth date too (plan_eligibility), even about a patient.
+    for who, member in ((GLOBEX, "S1"), (BEN, "S1"), (PROV_B, "S1D"), (ACME, "NOSUCH")):
         with pytest.raises(NotPermitted):
             eligibility(who, conn, member, FEB1)
     assert eligibility(ANA, conn, "S1D", FEB1).covered  # a subscriber checks the family
-    assert eligibility(PROV_B, conn, "S1D", FEB1).covered  # NPI_B billed for Ben
 
 
 def test_provider_sees_only_claims_under_their_npi(conn):
