@@ -1,4 +1,5 @@
-"""Tables of the dashboard's own state: users, sessions, reset tokens, audit log, CE merge decisions.
+"""Tables of the dashboard's own state: users, sessions, reset tokens, audit log, CE merge decisions, adult
+dependents' access grants.
 
 Every timestamp is stored in UTC and read back as an aware UTC datetime on every backend (SQLite keeps no
 zone).
@@ -140,3 +141,23 @@ class IssuedCredential(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     revoked_by: Mapped[str | None] = mapped_column(String(150), nullable=True)
     revocation_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class PlanAccessGrant(Base):
+    """An adult dependent's grant letting their subscriber see their claim lines (domain.member_privacy).
+
+    A grant is never deleted: revoking it stamps ``revoked_at``, and granting again adds a new row, so who
+    could see what, and when, stays on record.
+    """
+
+    __tablename__ = "plan_access_grants"
+    __table_args__ = (Index("ix_plan_access_grants_subscriber", "subscriber_id", "revoked_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: The dependent who grants (member_id) and the subscriber who may then see their claims.
+    member_id: Mapped[str] = mapped_column(String(64), index=True)
+    subscriber_id: Mapped[str] = mapped_column(String(64))
+    granted_by: Mapped[str] = mapped_column(String(150))
+    granted_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    revoked_by: Mapped[str | None] = mapped_column(String(150), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
