@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     session_lifetime_hours: int = 12
     #: How long five consecutive failed sign-ins lock a dashboard account.
     lockout_minutes: int = 15
+    #: How long a one-time password (new user, admin reset) can be used before an administrator must issue another.
+    one_time_password_hours: int = 72
 
     @cached_property
     def root(self) -> Path:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.settings import Settings
-from reports.auth import end_sessions, normalize_username
+from reports.auth import AuthPolicy, end_sessions, normalize_username, one_time_password_expires_at
 from reports.clock import Clock, utc_now
 from reports.passwords import hash_password, new_one_time_password, password_problems
 from reports.principal import Principal, Role
@@ -52,12 +52,16 @@ class UserSummary:
     must_change_password: bool
     created_at: datetime
     last_sign_in_at: datetime | None
+    #: When the one-time password stops working (None once the user chose their own password).
+    one_time_password_expires_at: datetime | None = None
 
     def status(self, now: datetime) -> str:
         if self.disabled:
             return "disabled"
         if self.locked_until is not None and self.locked_until > now:
             return "locked"
+        if self.one_time_password_expires_at is not None and now >= self.one_time_password_expires_at:
+            return "one-time password expired"
         if self.must_change_password:
             return "must change password"
         return "active"
@@ -123,7 +127,7 @@ def create_user(
     role = parse_role(role)
     values = parse_scope(role, scope)
     address = normalize_username(email) if email and email.strip() else None
-    if password is not None and (problems := password_problems(password, name)):
+    if password is not None and (problems := password_problems(password, name, names=[address])):
         raise UserAdminError(" ".join(problems))
     secret = password if password is not None else new_one_time_password()
     now = clock()
@@ -143,6 +147,8 @@ def create_user(
                 failed_attempts=0,
                 disabled=False,
                 created_at=now,
+                # a one-time password's 72 hours count from here
+                password_changed_at=now,
             )
         )
         _audit(s, actor, now, "user_add", name, scope=",".join(values) or None, detail=f"role {role.value}")
@@ -151,6 +157,7 @@ def create_user(
 
 def list_users(settings: Settings, actor: Principal) -> list[UserSummary]:
     actor.require(Role.ADMIN)
+    policy = AuthPolicy.from_settings(settings)
     with transaction(settings) as s:
         users = s.scalars(select(User).order_by(User.username)).all()
         return [
@@ -165,6 +172,7 @@ def list_users(settings: Settings, actor: Principal) -> list[UserSummary]:
                 must_change_password=u.must_change_password,
                 created_at=u.created_at,
                 last_sign_in_at=u.last_sign_in_at,
+                one_time_password_expires_at=one_time_password_expires_at(u, policy),
             )
             for u in users
         ]
@@ -181,6 +189,7 @@ def reset_with_one_time_password(
         user = _find(s, username)
         user.password_hash = hash_password(secret)
         user.must_change_password = True
+        user.password_changed_at = now  # the new one-time password's hours start now
         user.failed_attempts, user.locked_until = 0, None
         end_sessions(s, user.id, now, "password_reset")
         _audit(s, actor, now, "user_reset", user.username)

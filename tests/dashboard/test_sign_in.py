@@ -30,17 +30,22 @@ def test_wrong_password_shows_the_plain_message(app, make_user):
     assert titles(app) == ["Sign in to portalytics"]
 
 
-def test_five_failures_lock_the_account_with_the_time_it_opens_again(app, make_user):
+def test_a_locked_account_an_unknown_user_and_a_wrong_password_read_alike(app, make_user, settings):
     make_user("erin", Role.EDUCATION_MANAGER, ("ICU",))
     app.run()
-    for _ in range(4):
+    for _ in range(5):  # the fifth locks
         fill_sign_in(app, "erin", "not my password")
         assert [e.value for e in app.error] == ["Invalid username or password."]
-    fill_sign_in(app, "erin", "not my password")
-    [message] = [e.value for e in app.error]
-    assert message.startswith("This account is locked after 5 failed sign-ins until ")
-    fill_sign_in(app, "erin", PASSWORD)  # the right password does not get past the lock
-    assert [e.value for e in app.error] == [message]
+    fill_sign_in(app, "erin", PASSWORD)  # the right password does not get past the lock ...
+    assert [e.value for e in app.error] == ["Invalid username or password."]  # ... and does not say why
+    assert titles(app) == ["Sign in to portalytics"]
+    fill_sign_in(app, "nobody-here", PASSWORD)
+    assert [e.value for e in app.error] == ["Invalid username or password."]
+
+    # the lock is recorded for the administrator
+    acted = [(r.action, r.detail) for r in reversed(audit.read(settings, ADMIN, actor="erin"))]
+    assert acted[-2:] == [("lockout", acted[-2][1]), ("sign_in_refused", "account locked (6)")]
+    assert acted[-2][1].startswith("until ")
 
 
 def test_one_time_password_must_be_changed_before_any_page(app, make_user):
