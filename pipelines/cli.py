@@ -11,6 +11,8 @@ app = typer.Typer(
 )
 users_app = typer.Typer(no_args_is_help=True, help="Dashboard users (the dashboard's own accounts).")
 app.add_typer(users_app, name="users")
+audit_app = typer.Typer(no_args_is_help=True, help="The dashboard's audit log.")
+app.add_typer(audit_app, name="audit")
 
 
 class Scale(StrEnum):
@@ -66,6 +68,14 @@ def users_add(
     from pipelines.users import add_user
 
     raise typer.Exit(add_user(_settings(), username, role, scope))
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the audit log's hash chain; exits 1 and names the first bad row when it is broken."""
+    from pipelines.audit_verify import verify_audit_log
+
+    raise typer.Exit(verify_audit_log(_settings()))
 
 
 @app.command()
