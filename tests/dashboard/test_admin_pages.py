@@ -1,9 +1,9 @@
 import contextlib
 import re
 
-from reports import auth
+from reports import audit, auth
 from reports.principal import Role
-from tests.dashboard.conftest import fill_sign_in, titles
+from tests.dashboard.conftest import ADMIN, fill_sign_in, titles
 
 
 def add_user(app, username, role, scope):
@@ -77,3 +77,15 @@ def test_audit_log_page_lists_sign_ins_for_admins(signed_in_as, make_user, app):
     ]
     app.text_input(key="audit_actor").input("erin").run()
     assert set(app.dataframe[0].value["who"]) == {"erin"}
+
+
+def test_reading_the_audit_log_is_itself_audited(signed_in_as, settings, app):
+    signed_in_as("root", Role.ADMIN)
+    app.switch_page("views/admin_audit.py").run()
+    app.run()
+    app.text_input(key="audit_actor").input("Erin").run()
+    views = [(r.target, r.detail) for r in reversed(audit.read(settings, ADMIN, actions=["view"]))]
+    assert views == [
+        ("audit log", "who anyone; what everything; up to 500"),
+        ("audit log", "who erin; what everything; up to 500"),
+    ]
