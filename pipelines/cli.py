@@ -79,11 +79,16 @@ def audit_verify() -> None:
 
 
 @app.command()
-def dashboard(port: int = typer.Option(None, "--port", help="Port to serve on (default 8501).")) -> None:
-    """Serve the Streamlit dashboard."""
+def dashboard(
+    port: int = typer.Option(None, "--port", help="Port to serve on (default 8501)."),
+    address: str = typer.Option(
+        None, "--address", help="Interface to listen on (default 127.0.0.1; 0.0.0.0 for every interface)."
+    ),
+) -> None:
+    """Serve the Streamlit dashboard (on 127.0.0.1 unless --address says otherwise)."""
     from pipelines.serve import serve_dashboard
 
-    raise typer.Exit(serve_dashboard(_settings(), port))
+    raise typer.Exit(serve_dashboard(_settings(), port, address))
 
 
 @app.command()
