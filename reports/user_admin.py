@@ -18,6 +18,7 @@ from reports.auth import AuthPolicy, end_sessions, normalize_username, one_time_
 from reports.clock import Clock, utc_now
 from reports.passwords import hash_password, new_one_time_password, password_problems
 from reports.principal import Principal, Role
+from reports.snapshot import NoSnapshotError, open_snapshot
 from reports.state.audit_log import add_audit
 from reports.state.db import transaction
 from reports.state.models import User
@@ -29,6 +30,14 @@ SCOPE_MEANING = {
     Role.EMPLOYER: "employer_id",
     Role.MEMBER: "member_id",
     Role.PROVIDER: "NPI",
+}
+#: Where each scoped role's values live in the published snapshot: (mart, column), any of them will do.
+SCOPE_SOURCES = {
+    Role.STAFF: (("learning_people", "person_id"),),
+    Role.EDUCATION_MANAGER: (("learning_people", "department"),),
+    Role.EMPLOYER: (("employer_enrollment", "employer_id"),),
+    Role.MEMBER: (("employer_enrollment", "member_id"), ("claim_cost_share", "member_id")),
+    Role.PROVIDER: (("claim_cost_share", "provider_npi"),),
 }
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@+-]{0,149}$")
 
@@ -83,6 +92,49 @@ def parse_scope(role: Role, scope: str | tuple[str, ...] | list[str] | None) -> 
     return values
 
 
+def check_scope_published(settings: Settings, role: Role, values: tuple[str, ...]) -> None:
+    """Refuse scope values that the published data does not know (a typo would give the user an empty page).
+
+    Raises UserAdminError naming the unknown values and where they were looked for; with nothing published yet
+    a scoped user cannot be checked, so it is refused too.
+    """
+    sources = SCOPE_SOURCES.get(role)
+    if not sources or not values:
+        return
+    meaning = SCOPE_MEANING[role]
+    try:
+        with open_snapshot(settings) as conn:
+            present = {
+                r[0]
+                for r in conn.execute(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts'"
+                ).fetchall()
+            }
+            found: set[str] = set()
+            for table, column in sources:
+                if table in present:
+                    placeholders = ", ".join("?" for _ in values)
+                    found.update(
+                        str(r[0])
+                        for r in conn.execute(
+                            f'SELECT DISTINCT "{column}" FROM marts.{table} WHERE "{column}" IN ({placeholders})',
+                            list(values),
+                        ).fetchall()
+                    )
+    except NoSnapshotError:
+        raise UserAdminError(
+            f"nothing is published yet, so the {meaning} {', '.join(values)} cannot be checked: "
+            "run `portalytics materialize` first"
+        ) from None
+    missing = [v for v in values if v not in found]
+    if missing:
+        where = " or ".join(f"marts.{t}.{c}" for t, c in sources)
+        raise UserAdminError(
+            f"scope {', '.join(missing)} is not in the published data (no such {meaning} in {where}); "
+            "check the value"
+        )
+
+
 def parse_role(role: str | Role) -> Role:
     try:
         return Role(str(role).strip().lower())
@@ -115,9 +167,13 @@ def create_user(
     email: str | None = None,
     password: str | None = None,
     must_change_password: bool = True,
+    check_scope: bool = False,
     clock: Clock = utc_now,
 ) -> str:
-    """Create a user; returns its one-time password (or ``password`` when given, e.g. for demo accounts)."""
+    """Create a user; returns its one-time password (or ``password`` when given, e.g. for demo accounts).
+
+    ``check_scope``: refuse scope values the published data does not know (the CLI and the admin page do).
+    """
     actor.require(Role.ADMIN)
     name = normalize_username(username)
     if not _USERNAME.match(name):
@@ -126,6 +182,8 @@ def create_user(
         )
     role = parse_role(role)
     values = parse_scope(role, scope)
+    if check_scope:
+        check_scope_published(settings, role, values)
     address = normalize_username(email) if email and email.strip() else None
     if password is not None and (problems := password_problems(password, name, names=[address])):
         raise UserAdminError(" ".join(problems))
