@@ -41,7 +41,7 @@ SECURITY_ACTIONS = (
 #: Actions written by the CE team's decisions and the dashboard's "Apply now".
 CE_ACTIONS = ("ce_merge", "ce_keep_separate", "ce_undo", "materialize_start")
 #: Every action an admin can filter the audit log by.
-ALL_ACTIONS = (*SECURITY_ACTIONS, *CE_ACTIONS, "view", "export")
+ALL_ACTIONS = (*SECURITY_ACTIONS, *CE_ACTIONS, "view", "export", "export_refused")
 
 
 @dataclass(frozen=True)

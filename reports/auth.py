@@ -129,6 +129,10 @@ class ResetTokenInvalid(AuthError):
         super().__init__("This reset code is not valid: it may be mistyped, already used or expired.")
 
 
+class DownloadRefused(AuthError):
+    """A download pressed on a page whose session has since ended or whose principal changed."""
+
+
 @dataclass(frozen=True)
 class SignedIn:
     token: str
@@ -396,6 +400,43 @@ def check_session(settings: Settings, token: str, *, clock: Clock = utc_now) -> 
     if error is not None:
         raise error
     return result
+
+
+def recheck_for_download(
+    settings: Settings, token: str, drawn_for: Principal, target: str, *, clock: Clock = utc_now
+) -> Principal:
+    """Re-validate a session when a download button is pressed (not when the page was drawn).
+
+    Streamlit builds a deferred download off the page's thread, without rerunning the app, so without this a
+    user signed out by the idle timeout, the absolute lifetime or an administrator (disabled), or whose role or
+    scope changed, could still download what the old page offered. A refusal is audited as ``export_refused``
+    (the export itself is audited by whoever builds the file).
+    """
+    now = clock()
+    try:
+        active = check_session(settings, token, clock=clock)
+    except SessionEnded as exc:
+        _refuse_download(settings, now, drawn_for, target, f"session ended: {exc.reason}")
+        raise DownloadRefused(str(exc)) from None
+    if active.principal != drawn_for:
+        _refuse_download(settings, now, drawn_for, target, "role or scope changed since the page was drawn")
+        raise DownloadRefused("Your access changed since this page was shown. Reload the page.")
+    return active.principal
+
+
+def _refuse_download(settings: Settings, now: datetime, who: Principal, target: str, detail: str) -> None:
+    with transaction(settings) as s:
+        add_audit(
+            s,
+            at=now,
+            actor=who.username,
+            actor_role=who.role.value,
+            action="export_refused",
+            target=target,
+            scope=",".join(who.scope) or None,
+            detail=detail,
+        )
+    log.info("dashboard download refused for %s: %s", who.username, detail)
 
 
 def sign_out(settings: Settings, token: str, *, clock: Clock = utc_now) -> None:
