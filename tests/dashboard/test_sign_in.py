@@ -5,7 +5,7 @@ from sqlalchemy import update
 from reports import audit
 from reports.clock import utc_now
 from reports.principal import Role
-from reports.state import UserSession, transaction
+from reports.state import User, UserSession, transaction
 from tests.dashboard.conftest import ADMIN, PASSWORD, fill_sign_in, titles
 
 
@@ -94,3 +94,29 @@ def test_sign_out_from_the_account_page(app, signed_in_as, settings):
     assert titles(app) == ["Sign in to portalytics"]
     assert [i.value for i in app.info] == ["You signed out."]
     assert [r.action for r in audit.read(settings, ADMIN, actor="sam")] == ["sign_out", "sign_in"]
+
+
+def test_an_expired_one_time_password_is_named_at_the_form(app, make_user, settings):
+    one_time = make_user("sam", Role.STAFF, ("P0001",), one_time=True)
+    with transaction(settings) as s:  # issued 73 hours ago
+        s.execute(update(User).values(password_changed_at=utc_now() - timedelta(hours=73)))
+    fill_sign_in(app.run(), "sam", one_time)
+    assert [e.value for e in app.error] == [
+        "Your one-time password has expired (one-time passwords work for 72 hours). "
+        "Ask an administrator for a new one."
+    ]
+    assert titles(app) == ["Sign in to portalytics"]
+
+
+def test_a_breached_password_is_refused_with_the_reason(app, make_user):
+    one_time = make_user("sam", Role.STAFF, ("P0001",), one_time=True)
+    fill_sign_in(app.run(), "sam", one_time)
+    app.text_input(key="pw_current").input(one_time)
+    app.text_input(key="pw_new").input("Password123!")
+    app.text_input(key="pw_confirm").input("Password123!")
+    app.button(key="pw_submit").click().run()
+    assert [e.value for e in app.error] == [
+        "This password is too easy to guess: it is, or is close to, a password found in public lists of "
+        "breached passwords. Use a longer phrase of unrelated words."
+    ]
+    assert titles(app) == ["Choose a new password"]
