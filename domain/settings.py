@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     credential_issuer_name: str = "portalytics CE office"
     #: Where ``published/`` is served (the status list's URL in each credential); verify itself is offline.
     credential_base_url: str = "https://credentials.portalytics.invalid"
+    #: How long a one-time password (new user, admin reset) can be used before an administrator must issue another.
+    one_time_password_hours: int = 72
 
     @cached_property
     def root(self) -> Path:

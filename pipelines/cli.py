@@ -12,6 +12,8 @@ app = typer.Typer(
 )
 users_app = typer.Typer(no_args_is_help=True, help="Dashboard users (the dashboard's own accounts).")
 app.add_typer(users_app, name="users")
+audit_app = typer.Typer(no_args_is_help=True, help="The dashboard's audit log.")
+app.add_typer(audit_app, name="audit")
 
 
 class Scale(StrEnum):
@@ -69,12 +71,25 @@ def users_add(
     raise typer.Exit(add_user(_settings(), username, role, scope))
 
 
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the audit log's hash chain; exits 1 and names the first bad row when it is broken."""
+    from pipelines.audit_verify import verify_audit_log
+
+    raise typer.Exit(verify_audit_log(_settings()))
+
+
 @app.command()
-def dashboard(port: int = typer.Option(None, "--port", help="Port to serve on (default 8501).")) -> None:
-    """Serve the Streamlit dashboard."""
+def dashboard(
+    port: int = typer.Option(None, "--port", help="Port to serve on (default 8501)."),
+    address: str = typer.Option(
+        None, "--address", help="Interface to listen on (default 127.0.0.1; 0.0.0.0 for every interface)."
+    ),
+) -> None:
+    """Serve the Streamlit dashboard (on 127.0.0.1 unless --address says otherwise)."""
     from pipelines.serve import serve_dashboard
 
-    raise typer.Exit(serve_dashboard(_settings(), port))
+    raise typer.Exit(serve_dashboard(_settings(), port, address))
 
 
 @app.command()

@@ -45,7 +45,15 @@ CREDENTIAL_ACTIONS = ("credential_issue", "credential_revoke")
 #: Actions written by the health-plan pages: adult dependents' grants and provider eligibility checks.
 PLAN_ACTIONS = ("plan_access_grant", "plan_access_revoke", "eligibility_check")
 #: Every action an admin can filter the audit log by.
-ALL_ACTIONS = (*SECURITY_ACTIONS, *CE_ACTIONS, *CREDENTIAL_ACTIONS, *PLAN_ACTIONS, "view", "export")
+ALL_ACTIONS = (
+    *SECURITY_ACTIONS,
+    *CE_ACTIONS,
+    *CREDENTIAL_ACTIONS,
+    *PLAN_ACTIONS,
+    "view",
+    "export",
+    "export_refused",
+)
 
 
 @dataclass(frozen=True)

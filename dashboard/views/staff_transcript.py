@@ -10,6 +10,7 @@ import datetime as dt
 import streamlit as st
 
 from dashboard import session
+from dashboard.downloads import guarded
 from dashboard.page_support import audit_view, published_snapshot
 from reports import staff_views
 from reports.credentials import transcript_vc
@@ -67,7 +68,11 @@ for column, kind, text in ((pdf_column, "pdf", "Download PDF"), (excel_column, "
     column.download_button(
         text,
         # Deferred: rendered, and the export audited, only when pressed.
-        data=lambda kind=kind: staff_views.transcript_download(who, transcript, kind, settings=settings),
+        data=guarded(
+            who,
+            f"transcript person {transcript.person_id} {kind}",
+            lambda kind=kind: staff_views.transcript_download(who, transcript, kind, settings=settings),
+        ),
         file_name=staff_views.transcript_file_name(transcript, kind),
         mime=staff_views.TRANSCRIPT_FORMATS[kind][1],
         on_click="ignore",

@@ -101,6 +101,20 @@ class AuditEntry(Base):
     scope: Mapped[str | None] = mapped_column(String(300), nullable=True)
     row_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
     detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: Hash chain (reports.state.audit_chain): the previous row's ``row_hash`` and this row's own hash.
+    prev_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    row_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class AuditChainHead(Base):
+    """One row: the id and hash of the newest audit row. Writers update it first, which serialises them (the
+    chain never forks) and lets ``audit verify`` notice the newest rows being cut off."""
+
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_id: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
 
 
 class MergeDecision(Base):
