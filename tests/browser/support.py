@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from domain.settings import Settings
 from pipelines.serve import streamlit_command
@@ -110,3 +111,17 @@ def settled(page: Page) -> None:
     previous run's elements stale. Call it after waiting for something the new run shows, before the next
     action, so the action never lands on a page that is still being replaced."""
     expect(page.locator("[data-stale='true']")).to_have_count(0)
+
+
+def choose(page: Page, combobox, option: str, attempts: int = 3) -> None:
+    """Pick ``option`` in a Streamlit selectbox: open its list and click the option. A rerun that lands between
+    the two (the page's own, on a slow machine) closes the list again, so open it again then."""
+    for attempt in range(attempts):
+        settled(page)
+        combobox.click()
+        try:
+            page.get_by_role("option", name=option).click(timeout=UI_TIMEOUT_MS // attempts)
+            return
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from reports import audit, user_admin
 from reports.principal import Principal, Role
-from tests.browser.support import eventually, settled, sign_in_and_change_password
+from tests.browser.support import choose, eventually, settled, sign_in_and_change_password
 from tests.dashboard.family_snapshot import MARIA, publish_family_snapshot
 
 ADMIN = Principal("root", Role.ADMIN)
@@ -41,8 +41,7 @@ def test_subscriber_downloads_the_eob_of_her_sons_claim(serve_dashboard, browser
     ).to_be_visible()
     settled(page)
 
-    page.locator(".st-key-member_eob_claim").get_by_role("combobox").click()
-    page.get_by_role("option", name=K1_LABEL).click()
+    choose(page, page.locator(".st-key-member_eob_claim").get_by_role("combobox"), K1_LABEL)
     expect(page.get_by_text("What you owe for this claim: $1,790.00")).to_be_visible()
     settled(page)
     with page.expect_download() as download:
