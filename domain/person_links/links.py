@@ -220,7 +220,7 @@ def person_link_rows_sql(t: LinkInputs = LinkInputs(), policy: PersonLinkPolicy 
           ON u.portal = 'learning_center' AND (u.uname = hr.email OR u.uname = split_part(hr.email, '@', 1))
         UNION ALL
         SELECT hr.person_id, '{PORTAL_USER_PREFIX}' || u.portal, u.username, 'exact_email', NULL,
-               'the user name is the HR e-mail', TRUE, TRUE, NULL, 0
+               'the user name is the HR e-mail', TRUE, TRUE, NULL, 1
         FROM users u JOIN hr ON u.uname = hr.email AND u.portal <> 'learning_center'
         UNION ALL
         SELECT v.person_key, '{PORTAL_USER_PREFIX}' || u.portal, u.username,
@@ -234,7 +234,7 @@ def person_link_rows_sql(t: LinkInputs = LinkInputs(), policy: PersonLinkPolicy 
                v.status = 'linked', v.status = 'linked' AND v.probability IS NULL,
                coalesce(v.reason, '{BELOW_CERTAINTY}') || ' (' || replace(v.source, '_', ' ') || ' '
                    || v.source_id || ')',
-               1
+               CASE WHEN u.portal = 'ce_portal' AND v.source = '{CE_ACCOUNT}' THEN 0 ELSE 1 END
         FROM users u JOIN via v ON u.uname = v.email
     ),
     resolved2 AS ({_resolve("stage2")})

@@ -121,3 +121,19 @@ def test_the_policy_refuses_nonsense():
         PersonLinkPolicy(certain_probability=1.5)
     with pytest.raises(ValueError, match="must not exceed"):
         PersonLinkPolicy(certain_probability=0.6, review_probability=0.7)
+
+
+def test_scores_count_links_per_source_and_overall():
+    from domain.person_links.evaluation import score_links
+
+    truth = [("P1", "hr", "P1"), ("P1", "ce_account", "CE1"), ("P1", "ce_account", "CE2"), ("P2", "hr", "P2")]
+    found = [("P1", "hr", "P1"), ("P1", "ce_account", "CE1"), ("P2", "ce_account", "CE2"), ("P2", "hr", "P2")]
+    scores = score_links(found, truth)
+    # CE2 went to the wrong person: one false positive and one false negative
+    assert (scores["ce_account"].precision, scores["ce_account"].recall) == (0.5, 0.5)
+    assert (scores["hr"].precision, scores["hr"].recall) == (1.0, 1.0)
+    assert (scores["all"].true_positives, scores["all"].false_positives, scores["all"].false_negatives) == (
+        3,
+        1,
+        1,
+    )
