@@ -49,6 +49,7 @@ def plant_members(ctx: GenContext, people: list[Person], members: list[Member]) 
     staff = [p for p in people if not p.is_student]
     chosen = rng.sample(staff, min(len(staff), len(subscribers)))
     n_strangers = max(1, round(len(subscribers) * STRANGERS)) if len(subscribers) > 1 else 0
+    _plant_a_leaver_still_enrolled(subscribers, chosen, n_strangers, staff)
     for i, (m, p) in enumerate(zip(subscribers, chosen, strict=False)):
         if i < n_strangers:
             planted.strangers.append(m.member_id)
@@ -89,6 +90,22 @@ def plant_patients(
         planted.patient_person[emails[-1]] = p.person_id
     planted.patient_emails = tuple(emails)
     ctx.truth.set("person_links", "patients_who_are_staff", len(patients))
+
+
+def _plant_a_leaver_still_enrolled(
+    subscribers: list[Member], chosen: list[Person], first: int, staff: list[Person]
+) -> None:
+    """At every scale at least one HR leaver whose coverage is still open (a finding the joined view must make);
+    ``chosen[i]`` becomes ``subscribers[i]`` for i from ``first`` (the ones before stay strangers)."""
+    open_now = [
+        i for i in range(first, min(len(subscribers), len(chosen)))
+        if subscribers[i].spans and subscribers[i].spans[-1].end is None
+    ]  # fmt: skip
+    if not open_now or any(chosen[i].termination_date for i in open_now):
+        return
+    leavers = [p for p in staff if p.termination_date and p not in chosen]
+    if leavers:
+        chosen[open_now[0]] = leavers[0]
 
 
 def _last_day(d: date) -> date:

@@ -5,6 +5,7 @@ pipeline runs it, then the rule."""
 from __future__ import annotations
 
 import csv
+import json
 
 import duckdb
 import pytest
@@ -14,7 +15,12 @@ from assets.ingestion.load import ingest_source
 from domain.contracts import source
 from domain.duplicates import DuplicatePolicy, find_duplicate_accounts
 from domain.duplicates.prepare import INPUT_COLUMNS
-from domain.person_links import person_link_review_sql, person_link_rows_sql, person_links_sql
+from domain.person_links import (
+    person_link_review_sql,
+    person_link_rows_sql,
+    person_links_sql,
+    plan_hr_mismatch_sql,
+)
 from pipelines.bench.person_links import link_figures, read_truth
 from tests.generator.conftest import generate
 
@@ -23,7 +29,7 @@ from tests.generator.conftest import generate
 def world(tmp_path_factory):
     settings = generate(tmp_path_factory.mktemp("tiny-links"))
     conn = duckdb.connect()
-    for name in ("lc_people", "ce_accounts", "hp_members", "auth_events"):
+    for name in ("lc_people", "ce_accounts", "hp_members", "hp_enrollment", "auth_events"):
         ingest_source(conn, source(name), settings.landing_dir / name)
     accounts = conn.sql(f"SELECT {', '.join(INPUT_COLUMNS)} FROM staging.ce_accounts").to_arrow_table()
     result = find_duplicate_accounts(accounts, DuplicatePolicy())
@@ -58,3 +64,14 @@ def test_the_planted_namesake_is_only_shown_for_review(world):
     _, conn = world
     rows = conn.execute("SELECT method FROM marts.person_link_review WHERE source = 'plan_member'").fetchall()
     assert rows == [("name_birth_only",)]
+
+
+def test_the_plan_against_hr_finds_what_the_generator_planted(world):
+    settings, conn = world
+    planted = json.loads((settings.truth_dir / "planted.json").read_text(encoding="utf-8"))["person_links"]
+    kinds = dict(
+        conn.execute(f"SELECT kind, count(*) FROM ({plan_hr_mismatch_sql()}) GROUP BY kind").fetchall()
+    )
+    assert kinds.get("terminated_still_enrolled", 0) == planted["terminated_still_enrolled"]
+    assert kinds.get("enrolled_without_active_hr", 0) == planted["enrolled_without_active_hr"]
+    assert planted["enrolled_without_active_hr"] >= 1 and planted["terminated_still_enrolled"] >= 1
