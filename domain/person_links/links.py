@@ -9,7 +9,7 @@ The rule (domain-rules.md "Clarifications", "One person across the portals"); a 
    such an account, or puts in one cluster with it (``duplicate_model``, with the pair's probability, or the
    cluster's weakest pair when the two were not paired directly). The model is not retrained here: its pairs,
    clusters and the CE team's merges are read from their marts. Pairs the CE team kept separate link nothing.
-3. ``plan_member``: first name, last name and birth date agree (trimmed, case-insensitive; the HR birth date is
+3. ``plan_member``: first name, last name and birth date agree (trimmed, case- and accent-insensitive; the HR birth date is
    the date part of the lc_user_id) AND the HR e-mail or the HR address (street and 5-digit ZIP) agrees with the
    member's. Name and birth date alone are only shown for review.
 4. ``portal_user:<portal>``: a user name seen in the portal's sign-in events, by the portal's own user→person
@@ -59,6 +59,11 @@ class LinkInputs:
     members: str = "staging.hp_members"
     #: portal, username
     events: str = "staging.auth_events"
+
+
+def _name(column: str) -> str:
+    """A name compared trimmed, case- and accent-insensitively: a latin-1 export folds Dvořák to Dvorak."""
+    return f"strip_accents(lower(trim({column})))"
 
 
 def _street(column: str) -> str:
@@ -114,8 +119,7 @@ def person_link_rows_sql(t: LinkInputs = LinkInputs(), policy: PersonLinkPolicy 
     certain_p, review_p = policy.certain_probability, policy.review_probability
     return f"""
     WITH hr AS (
-        SELECT person_id,
-               lower(trim(first_name)) AS fn, lower(trim(last_name)) AS ln,
+        SELECT person_id, {_name("first_name")} AS fn, {_name("last_name")} AS ln,
                CAST(try_strptime(substr(regexp_replace(lc_user_id, '[^0-9]', '', 'g'), 1, 8), '%m%d%Y') AS DATE)
                    AS birth_date,
                {_email("email")} AS email, {_street("street")} AS street_key, {_zip5("postal_code")} AS zip5
@@ -187,7 +191,7 @@ def person_link_rows_sql(t: LinkInputs = LinkInputs(), policy: PersonLinkPolicy 
                    coalesce(m.email = hr.email, FALSE) AS email_agrees,
                    coalesce(m.street_key = hr.street_key AND m.zip5 = hr.zip5, FALSE) AS address_agrees
             FROM (
-                SELECT member_id, lower(trim(first_name)) AS fn, lower(trim(last_name)) AS ln, birth_date,
+                SELECT member_id, {_name("first_name")} AS fn, {_name("last_name")} AS ln, birth_date,
                        {_email("email")} AS email, {_street("street")} AS street_key, {_zip5("postal_code")} AS zip5
                 FROM {t.members}
             ) m

@@ -10,7 +10,7 @@ CE accounts (SSO accounts carry the person_id):
   kept separate; CE9 P4 sso; CE10 (P4) and CE12 (P2) share family@gmail.com; CE13 carries P999, not in HR;
   CE14 P5 sso (organisation e-mail only); CE15 P6 sso.
 Members: M1 Ana Diaz (HR e-mail agrees; E1, open), M2 Cy Park (address agrees; E1, open), M3 Ben Ng (name and
-  birth date only; E2, open), M4 Zed Roe (E1, open, nobody in HR), M5 Yu Kim (E1, ended 2025-12-31), M6 Gil Ray
+  birth date only; E2, open), M4 Zed Roe (E1, open, nobody in HR), M5 Yu Kim (E1, ended 2025-12-31), M6 Gil Räy
   (HR e-mail agrees; E1, ended 2026-09-30 = the end of his termination month).
 """
 
@@ -94,7 +94,7 @@ MEMBERS = [
     _member("M3", "Ben", "Ng", D(1985, 7, 1), "E2"),
     _member("M4", "Zed", "Roe", D(1980, 1, 1), "E1"),
     _member("M5", "Yu", "Kim", D(1981, 2, 2), "E1"),
-    _member("M6", "Gil", "Ray", D(1980, 5, 5), "E1", email=f"gil.ray@{ORG}"),
+    _member("M6", "Gil", "Räy", D(1980, 5, 5), "E1", email=f"gil.ray@{ORG}"),  # accents do not matter
 ]
 
 
