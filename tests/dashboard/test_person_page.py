@@ -113,3 +113,10 @@ def test_support_can_never_read_claim_lines_or_the_lists_of_others(published, se
 def test_other_roles_cannot_read_a_person(published, settings, role):
     with open_snapshot(settings) as conn, pytest.raises(NotPermitted):
         people.person_view(Principal("x", role, ("P1",)), conn, "P1")
+
+
+def test_the_ce_team_sees_the_leaving_staff_who_would_lose_their_ce_transcript(published, signed_in_as):
+    app = signed_in_as("ce1", Role.CE_TEAM)
+    app.switch_page("views/leaving_staff.py").run()
+    assert not app.exception
+    assert list(app.dataframe[0].value.person_key) == ["P6", "P5"]  # latest termination date first
