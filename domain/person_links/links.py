@@ -87,6 +87,7 @@ def _resolve(candidates: str) -> str:
     by a certain deterministic link, only those rows count; otherwise the certain probabilistic ones; with none
     certain every candidate is for review. Two people counting for one source is ambiguous: review.
     """
+    # after the pick there is one row per person and source, so the window sums count people
     return f"""
     SELECT person_key, source, source_id, method, probability, evidence,
            CASE WHEN n_counting = 1 THEN 'linked' ELSE 'review' END AS status,
@@ -98,9 +99,8 @@ def _resolve(candidates: str) -> str:
                    AS counts
         FROM (
             SELECT *,
-                   count(DISTINCT CASE WHEN certain THEN person_key END)
-                       OVER (PARTITION BY source, source_id) AS n_certain,
-                   count(DISTINCT CASE WHEN certain AND deterministic THEN person_key END)
+                   sum(CASE WHEN certain THEN 1 ELSE 0 END) OVER (PARTITION BY source, source_id) AS n_certain,
+                   sum(CASE WHEN certain AND deterministic THEN 1 ELSE 0 END)
                        OVER (PARTITION BY source, source_id) AS n_det
             FROM (
                 SELECT *, row_number() OVER (
@@ -118,16 +118,17 @@ def person_link_rows_sql(t: LinkInputs = LinkInputs(), policy: PersonLinkPolicy 
     """SELECT of every resolved row: :data:`LINK_COLUMNS` + ``status`` (``linked`` / ``review``) + ``reason``."""
     certain_p, review_p = policy.certain_probability, policy.review_probability
     return f"""
-    WITH hr AS (
+    WITH hr AS MATERIALIZED (
         SELECT person_id, {_name("first_name")} AS fn, {_name("last_name")} AS ln,
                CAST(try_strptime(substr(regexp_replace(lc_user_id, '[^0-9]', '', 'g'), 1, 8), '%m%d%Y') AS DATE)
                    AS birth_date,
-               {_email("email")} AS email, {_street("street")} AS street_key, {_zip5("postal_code")} AS zip5
+               {_email("email")} AS email, split_part({_email("email")}, '@', 1) AS email_user,
+               {_street("street")} AS street_key, {_zip5("postal_code")} AS zip5
         FROM {t.people}
     ),
-    accounts AS (SELECT account_id, {_email("email")} AS email, person_id FROM {t.accounts}),
-    anchors AS (SELECT a.account_id, a.person_id FROM accounts a JOIN hr USING (person_id)),
-    pair AS (
+    accounts AS MATERIALIZED (SELECT account_id, {_email("email")} AS email, person_id FROM {t.accounts}),
+    anchors AS MATERIALIZED (SELECT a.account_id, a.person_id FROM accounts a JOIN hr USING (person_id)),
+    pair AS MATERIALIZED (
         SELECT account_id_l AS a, account_id_r AS b, match_probability AS p, evidence FROM {t.pairs}
         WHERE decision IS DISTINCT FROM 'kept_separate'
         UNION ALL
@@ -140,7 +141,7 @@ def person_link_rows_sql(t: LinkInputs = LinkInputs(), policy: PersonLinkPolicy 
         JOIN {t.clusters} c2 ON c2.account_id = pr.b AND c2.cluster_id = c.cluster_id
         GROUP BY c.cluster_id
     ),
-    stage1 AS (
+    stage1 AS MATERIALIZED (
         SELECT person_id AS person_key, '{HR}' AS source, person_id AS source_id, 'hr_roster' AS method,
                CAST(NULL AS DOUBLE) AS probability, 'the HR roster record' AS evidence,
                TRUE AS certain, TRUE AS deterministic, CAST(NULL AS VARCHAR) AS reason, 0 AS pref
@@ -198,12 +199,12 @@ def person_link_rows_sql(t: LinkInputs = LinkInputs(), policy: PersonLinkPolicy 
             JOIN hr ON m.fn = hr.fn AND m.ln = hr.ln AND m.birth_date = hr.birth_date
         )
     ),
-    resolved1 AS ({_resolve("stage1")}),
-    users AS (
+    resolved1 AS MATERIALIZED ({_resolve("stage1")}),
+    users AS MATERIALIZED (
         SELECT DISTINCT portal, username, lower(trim(username)) AS uname
         FROM {t.events} WHERE username IS NOT NULL AND trim(username) <> ''
     ),
-    via AS (
+    via AS MATERIALIZED (
         -- e-mails of linked (or for-review) CE accounts and plan members, with the link they inherit
         SELECT r.person_key, r.source, r.source_id, r.probability, r.status, r.reason, a.email
         FROM resolved1 r JOIN accounts a ON r.source = '{CE_ACCOUNT}' AND a.account_id = r.source_id
@@ -215,13 +216,16 @@ def person_link_rows_sql(t: LinkInputs = LinkInputs(), policy: PersonLinkPolicy 
           ON r.source = '{PLAN_MEMBER}' AND m.member_id = r.source_id
         WHERE m.email IS NOT NULL
     ),
-    stage2 AS (
+    stage2 AS MATERIALIZED (
         SELECT hr.person_id AS person_key, '{PORTAL_USER_PREFIX}' || u.portal AS source, u.username AS source_id,
                'portal_directory' AS method, CAST(NULL AS DOUBLE) AS probability,
                'the Learning Center signs in with the HR e-mail''s user name' AS evidence,
                TRUE AS certain, TRUE AS deterministic, CAST(NULL AS VARCHAR) AS reason, 0 AS pref
-        FROM users u JOIN hr
-          ON u.portal = 'learning_center' AND (u.uname = hr.email OR u.uname = split_part(hr.email, '@', 1))
+        FROM users u JOIN hr ON u.portal = 'learning_center' AND u.uname = hr.email_user
+        UNION ALL
+        SELECT hr.person_id, '{PORTAL_USER_PREFIX}' || u.portal, u.username, 'portal_directory', NULL,
+               'the Learning Center signs in with the HR e-mail', TRUE, TRUE, NULL, 0
+        FROM users u JOIN hr ON u.portal = 'learning_center' AND u.uname = hr.email
         UNION ALL
         SELECT hr.person_id, '{PORTAL_USER_PREFIX}' || u.portal, u.username, 'exact_email', NULL,
                'the user name is the HR e-mail', TRUE, TRUE, NULL, 1
