@@ -1,4 +1,5 @@
-"""Health-plan marts: cost share per claim line, accumulators, claim status, exceptions, enrollment roster.
+"""Health-plan marts: cost share per claim line, accumulators, claim status, exceptions, enrollment roster,
+members (with birth dates) and providers.
 
 Cost share is sequential within a family and independent between families, so
 :func:`domain.cost_share.price_rows` runs family by family over chunks of consecutive families, in parallel:
@@ -239,6 +240,28 @@ def build_employer_enrollment(conn, source: str = STAGING, target: str = MARTS) 
     )
 
 
+def build_plan_members(conn, source: str = STAGING, target: str = MARTS) -> int:
+    """One row per member with the birth date: provider eligibility matches on member id AND birth date, and a
+    dependent aged 18 or more is private from the subscriber (both read it; no page shows it)."""
+    return replace_table(
+        conn,
+        f"{target}.plan_members",
+        f"""
+        SELECT member_id, subscriber_id, relationship, first_name, last_name, birth_date, employer_id
+        FROM {source}.hp_members ORDER BY subscriber_id, member_id
+        """,
+    )
+
+
+def build_plan_providers(conn, source: str = STAGING, target: str = MARTS) -> int:
+    """Providers by NPI with their names: what a member's claims and EOBs call them."""
+    return replace_table(
+        conn,
+        f"{target}.plan_providers",
+        f"SELECT npi, name, specialty, network_status FROM {source}.hp_providers ORDER BY npi",
+    )
+
+
 PLAN_YEAR_COLUMNS = (
     "plan_id, plan_year, plan_year_start, plan_year_end, name, family_deductible_type, ded_ind_in, ded_fam_in, "
     "oop_ind_in, oop_fam_in, ded_ind_out, ded_fam_out, oop_ind_out, oop_fam_out, coins_in, coins_out, "
@@ -328,4 +351,20 @@ def plan_years(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """Plan designs per plan year, with where each plan year ends."""
     with duckdb.get_connection() as conn:
         rows = build_plan_years(conn)
+    return dg.MaterializeResult(metadata={"rows": rows})
+
+
+@dg.asset(key=mart_key("plan_members"), deps=[staging_key("hp_members")], group_name=GROUP)
+def plan_members(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """Members with their birth dates (eligibility matching and adult-dependent privacy)."""
+    with duckdb.get_connection() as conn:
+        rows = build_plan_members(conn)
+    return dg.MaterializeResult(metadata={"rows": rows})
+
+
+@dg.asset(key=mart_key("plan_providers"), deps=[staging_key("hp_providers")], group_name=GROUP)
+def plan_providers(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """Providers by NPI with their names and network status."""
+    with duckdb.get_connection() as conn:
+        rows = build_plan_providers(conn)
     return dg.MaterializeResult(metadata={"rows": rows})

@@ -226,8 +226,7 @@ def _read(path: Path) -> pa.Table:
     return pa.ipc.open_file(pa.memory_map(str(path))).read_all()
 
 
-def _spans(path: Path) -> dict[str, list[SpanRow]]:
-    table = _read(path)
+def _spans(table: pa.Table) -> dict[str, list[SpanRow]]:
     spans: dict[str, list[SpanRow]] = {}
     for member_id, plan_id, tier, start, end in zip(
         *(table.column(c).to_pylist() for c in SPAN_COLUMNS), strict=True
@@ -248,16 +247,21 @@ def price_chunk(
     try:
         out_dir = work_dir / f"out_{lines_path.stem}"
         out_dir.mkdir()
-        return _price_chunk(lines_path, spans_path, out_dir, plan_years)
+        return _write(_price(_read(lines_path), _read(spans_path), plan_years), out_dir)
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _price_chunk(
-    lines_path: Path, spans_path: Path, out_dir: Path, plan_years: list[PlanYear]
-) -> dict[str, Path]:
-    table = _read(lines_path)
+def price_tables(lines: pa.Table, spans: pa.Table, plan_years: list[PlanYear]) -> dict[str, pa.Table]:
+    """The claim marts' rows for the families in ``lines`` (the columns of :data:`INPUT_COLUMNS`, family by
+    family in subscriber, member, claim, line order) given their members' enrollment ``spans`` (the columns of
+    :data:`SPAN_COLUMNS`, in table order): what one chunk worker computes, as in-memory Arrow tables, for a
+    caller that brings its own batches (Spark's ``applyInArrow``)."""
+    return _price(lines, spans, plan_years)
+
+
+def _price(table: pa.Table, span_table: pa.Table, plan_years: list[PlanYear]) -> dict[str, pa.Table]:
     col = {name: table.column(name).to_pylist() for name in ENGINE_COLUMNS}
     rows = ClaimRows(
         claim_id=col["claim_id"],
@@ -274,7 +278,7 @@ def _price_chunk(
         billed_cents=col["billed_cents"],
     )
     plans = PlanIndex(PlanBook(plan_years), day_number)
-    spans = _spans(spans_path)
+    spans = _spans(span_table)
     subscribers, family_members = col["subscriber_id"], col["family_member"]
     employer_ids, claim_ids = col["employer_id"], col["claim_id"]
     out = _Output()
@@ -291,7 +295,7 @@ def _price_chunk(
         members = sorted(employers)  # member order breaks ties between members' spans: make it fixed
         spans_of = {m: spans[m] for m in members if m in spans}
         out.add(subscriber_id, employers, members, price_rows(subscriber_id, rows, family, spans_of, plans))
-    return _write(table, out, out_dir)
+    return _tables(table, out)
 
 
 def _take(table: pa.Table, rows: Sequence[int], names: Sequence[str]) -> dict[str, pa.Array]:
@@ -299,7 +303,7 @@ def _take(table: pa.Table, rows: Sequence[int], names: Sequence[str]) -> dict[st
     return {name: picked.column(name) for name in names}
 
 
-def _write(table: pa.Table, out: _Output, out_dir: Path) -> dict[str, Path]:
+def _tables(table: pa.Table, out: _Output) -> dict[str, pa.Table]:
     money = _arrow_type(MONEY)
     pct = _arrow_type(PCT)
 
@@ -382,12 +386,18 @@ def _write(table: pa.Table, out: _Output, out_dir: Path) -> dict[str, Path]:
         else:
             columns[mart] |= {"employer_id": pa.array(rest[0], pa.string())}
 
+    return {
+        mart: pa.table([cols[f.name] for f in schema(mart)], schema=schema(mart))
+        for mart, cols in columns.items()
+    }
+
+
+def _write(tables: dict[str, pa.Table], out_dir: Path) -> dict[str, Path]:
     written: dict[str, Path] = {}
-    for mart, cols in columns.items():
-        target = schema(mart)
+    for mart, rows in tables.items():
         path = out_dir / f"{mart}.arrow"
-        with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, target) as writer:
-            writer.write_table(pa.table([cols[f.name] for f in target], schema=target))
+        with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, rows.schema) as writer:
+            writer.write_table(rows)
         written[mart] = path
     return written
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import server_gc, session
+from dashboard import errors, server_gc, session
 from reports.principal import Role
 
 # Not "pages/": beside the entry file that name switches Streamlit to its legacy multipage mode, which runs a
@@ -47,6 +47,7 @@ ROLE_PAGES: dict[Role, tuple[str, list[tuple[str, str]]]] = {
             ("admin_users.py", "Users"),
             ("admin_pipeline.py", "Pipeline"),
             ("admin_audit.py", "Audit log"),
+            ("admin_credentials.py", "Credentials"),
             ("person.py", "Person"),
             ("people_findings.py", "Cross-portal findings"),
         ],
@@ -71,5 +72,5 @@ else:
         {section: [_page(f, t) for f, t in pages], "Account": [_page("account.py", "Account")]}
     )
     st.sidebar.caption(f"Signed in as {active.principal.username} ({active.principal.role.value})")
-navigation.run()
+errors.run_page(navigation.run, navigation.url_path)
 server_gc.freeze_after_first_run(navigation.url_path)

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 import streamlit as st
 
 from dashboard import session
+from dashboard.downloads import guarded
 from reports import audit
 from reports.principal import Principal
 from reports.snapshot import NoSnapshotError, open_snapshot
@@ -69,7 +70,8 @@ def export_buttons(
         if prepared is not None and prepared[1] == kind:
             column.download_button(
                 f"Download {label} ({prepared[3]} rows)",
-                data=prepared[2],
+                # the file was built (and audited) on Prepare; handing it over re-checks the session too
+                data=guarded(who, f"{target} {kind}", lambda data=prepared[2]: data),
                 file_name=f"{file_stem}.{kind}",
                 mime=mime,
                 key=f"{key}_download_{kind}",

@@ -39,12 +39,17 @@ def _oidc_email() -> str | None:
 
 
 def _try_organization_id() -> None:
-    """Turn an identity-provider login (st.user) into a dashboard session, once per browser session."""
+    """Turn an identity-provider login (st.user) into a dashboard session, once per browser session.
+
+    Only the provider's ``email`` claim with ``email_verified`` true signs anyone in (reports.auth decides).
+    """
     email = _oidc_email()
     if email is None or st.session_state.get(OIDC_REFUSED_KEY) == email:
         return
     try:
-        signed_in = auth.sign_in_with_organization_id(settings(), email)
+        signed_in = auth.sign_in_with_organization_id(
+            settings(), email, email_verified=st.user.get("email_verified") is True
+        )
     except auth.AuthError as exc:
         st.session_state[OIDC_REFUSED_KEY] = email
         st.session_state[NOTICE_KEY] = str(exc)

@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import session
+from dashboard.downloads import guarded
 from reports import audit
 from reports.exports.csv import csv_bytes
 from reports.exports.excel import Sheet, workbook_bytes
@@ -60,7 +61,7 @@ def download_buttons(who: Principal, frame: pd.DataFrame, *, target: str, file_s
 
     Deferred: a file is built (and the export audited) only when its button is pressed, not on every rerun of
     the page (an Excel file of a long roster takes a while). The server runs the callable off the page's
-    thread, so it gets the settings, not the session.
+    thread, so it gets the settings, not the session; ``guarded`` re-checks the session at that moment.
     """
     settings = session.settings()
     left, right = st.columns(2)
@@ -70,7 +71,11 @@ def download_buttons(who: Principal, frame: pd.DataFrame, *, target: str, file_s
     ):
         column.download_button(
             label,
-            data=lambda kind=kind: _export(who, frame, kind, target, file_stem, settings),
+            data=guarded(
+                who,
+                f"{target} {kind}",
+                lambda kind=kind: _export(who, frame, kind, target, file_stem, settings),
+            ),
             file_name=f"{file_stem}.{kind}",
             mime=mime,
             key=f"{key}_{kind}",

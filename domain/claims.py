@@ -27,6 +27,14 @@ REVERSED = "reversed"
 #: Claim-level status when a claim's lines were partly paid and partly denied.
 PARTIALLY_PAID = "partially_paid"
 CENT = Decimal("0.01")
+#: Why a claim pays nothing or less than its allowed amount, as a claim-status answer says it. The claim feed
+#: (hp_claims) carries no payer reason code (CARC), so a denial says so rather than inventing one.
+STATUS_REASONS = {
+    REVERSED: "Reversed: the claim was taken back; nothing is paid on it",
+    DENIED: "Denied by the plan: nothing is paid (the claim feed gives no reason code)",
+    PARTIALLY_PAID: "Some lines were denied by the plan and pay nothing (the claim feed gives no reason code)",
+    PENDING: "Pending: not decided yet",
+}
 
 
 @dataclass(frozen=True, slots=True)

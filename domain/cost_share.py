@@ -86,6 +86,13 @@ NO_ENROLLMENT = "no_enrollment"  # no span of the member covers the service date
 NO_PLAN_YEAR = "no_plan_year"  # the span's plan has no plan year containing the service date
 UNKNOWN_MEMBER = "unknown_member"  # the claim's member_id is not in hp_members (no family to price it in)
 ORPHAN_REVERSAL = "original_not_found"  # a reversal naming a claim that is not in the data: nothing removed
+#: The exception reasons in words, for a claim whose lines could not be priced.
+EXCEPTION_WORDS = {
+    NO_ENROLLMENT: "Not covered: the member had no coverage on the date of service",
+    NO_PLAN_YEAR: "Not priced: the plan has no plan year for the date of service",
+    UNKNOWN_MEMBER: "Not priced: the member is not known to the plan",
+    ORPHAN_REVERSAL: "Reversal of a claim that is not on file: nothing was taken back",
+}
 
 
 def cents(value: Decimal) -> Decimal:

@@ -28,6 +28,14 @@ class Settings(BaseSettings):
     session_lifetime_hours: int = 12
     #: How long five consecutive failed sign-ins lock a dashboard account.
     lockout_minutes: int = 15
+    #: CE Broker provider tracking number without the ``50-`` prefix (column A of the roster upload).
+    ce_broker_provider_number: str = ""
+    #: The organisation named as issuer on transcript credentials.
+    credential_issuer_name: str = "portalytics CE office"
+    #: Where ``published/`` is served (the status list's URL in each credential); verify itself is offline.
+    credential_base_url: str = "https://credentials.portalytics.invalid"
+    #: How long a one-time password (new user, admin reset) can be used before an administrator must issue another.
+    one_time_password_hours: int = 72
 
     @cached_property
     def root(self) -> Path:
@@ -52,6 +60,11 @@ class Settings(BaseSettings):
     @property
     def current_snapshot(self) -> Path:
         return self.published_dir / "current.duckdb"
+
+    @property
+    def keys_dir(self) -> Path:
+        """Private keys (0700 folder, 0600 files): the transcript credentials' signing key."""
+        return self.root / "keys"
 
     @property
     def dagster_home(self) -> Path:

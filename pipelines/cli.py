@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
 
 import typer
 
@@ -11,6 +12,8 @@ app = typer.Typer(
 )
 users_app = typer.Typer(no_args_is_help=True, help="Dashboard users (the dashboard's own accounts).")
 app.add_typer(users_app, name="users")
+audit_app = typer.Typer(no_args_is_help=True, help="The dashboard's audit log.")
+app.add_typer(audit_app, name="audit")
 
 
 class Scale(StrEnum):
@@ -68,12 +71,25 @@ def users_add(
     raise typer.Exit(add_user(_settings(), username, role, scope))
 
 
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the audit log's hash chain; exits 1 and names the first bad row when it is broken."""
+    from pipelines.audit_verify import verify_audit_log
+
+    raise typer.Exit(verify_audit_log(_settings()))
+
+
 @app.command()
-def dashboard(port: int = typer.Option(None, "--port", help="Port to serve on (default 8501).")) -> None:
-    """Serve the Streamlit dashboard."""
+def dashboard(
+    port: int = typer.Option(None, "--port", help="Port to serve on (default 8501)."),
+    address: str = typer.Option(
+        None, "--address", help="Interface to listen on (default 127.0.0.1; 0.0.0.0 for every interface)."
+    ),
+) -> None:
+    """Serve the Streamlit dashboard (on 127.0.0.1 unless --address says otherwise)."""
     from pipelines.serve import serve_dashboard
 
-    raise typer.Exit(serve_dashboard(_settings(), port))
+    raise typer.Exit(serve_dashboard(_settings(), port, address))
 
 
 @app.command()
@@ -139,6 +155,62 @@ def spark_marts(
         spark.stop()
     for mart, rows in counts.items():
         console.print(f"{mart}: {rows:,} rows → {work / 'marts' / mart}")
+
+
+export_app = typer.Typer(
+    no_args_is_help=True, help="Reporting files for the accreditor and licensing boards."
+)
+app.add_typer(export_app, name="export")
+credential_app = typer.Typer(no_args_is_help=True, help="Transcripts as verifiable credentials.")
+app.add_typer(credential_app, name="credential")
+
+
+@export_app.command("pars")
+def export_pars(
+    year: int = typer.Option(..., "--year", help="Reporting year: credits completed in it."),
+    out: Path = typer.Option(..., "--out", help="The tab-delimited learner upload to write."),
+    errors: Path | None = typer.Option(None, "--errors", help="Rejected rows (default <out>.errors.csv)."),
+) -> None:
+    """ACCME PARS learner-completion upload (tab-delimited) of the year's accredited CE credits."""
+    from pipelines.reporting_out import run_pars
+
+    raise typer.Exit(run_pars(_settings(), year, out, errors))
+
+
+@export_app.command("ce-broker")
+def export_ce_broker(
+    date_from: str = typer.Option(..., "--from", help="First completion day, YYYY-MM-DD."),
+    date_to: str = typer.Option(..., "--to", help="Last completion day, YYYY-MM-DD."),
+    out: Path = typer.Option(
+        ..., "--out", help="The roster to write: .xlsx (CE Broker's Excel upload) or .csv."
+    ),
+    errors: Path | None = typer.Option(None, "--errors", help="Rejected rows (default <out>.errors.csv)."),
+) -> None:
+    """CE Broker roster upload of the licensed learners' completions in the period."""
+    from pipelines.reporting_out import run_ce_broker
+
+    raise typer.Exit(run_ce_broker(_settings(), date_from, date_to, out, errors))
+
+
+@credential_app.command("issue")
+def credential_issue(
+    person: str = typer.Option(..., "--person", help="HR person_id."),
+    out: Path = typer.Option(..., "--out", help="The credential (compact VC-JWT) to write."),
+) -> None:
+    """The person's transcript as an Open Badges 3.0 verifiable credential signed with the organisation's key."""
+    from pipelines.reporting_out import run_issue
+
+    raise typer.Exit(run_issue(_settings(), person, out))
+
+
+@credential_app.command("verify")
+def credential_verify(
+    file: Path = typer.Argument(..., help="A credential issued by credential issue."),
+) -> None:
+    """Check a credential's issuer, signature and revocation status offline; exit 1 with the reason if it fails."""
+    from pipelines.reporting_out import run_verify
+
+    raise typer.Exit(run_verify(_settings(), file))
 
 
 if __name__ == "__main__":  # pragma: no cover

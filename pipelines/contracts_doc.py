@@ -13,6 +13,7 @@ from checks.expectations import suite_for
 from checks.ingest_tables import LEDGER, QUARANTINE
 from domain.contracts import MAX_LONG_TEXT, MAX_TEXT, SOURCES, Column, FileReason, Kind, Reason, Rule, Source
 
+SECTIONS_DIR = Path(__file__).resolve().parents[1] / "docs" / "data-contracts"
 DOC_PATH = Path(__file__).resolve().parents[1] / "docs" / "data-contracts.md"
 
 TYPE_RULES = {
@@ -156,6 +157,9 @@ def render() -> str:
     ]
     for s in SOURCES:
         lines += _source_section(s)
+    # Hand-written sections (formats the project writes out, mappings of standard feeds) follow, in name order.
+    for part in sorted(SECTIONS_DIR.glob("*.md")):
+        lines += ["", part.read_text(encoding="utf-8").strip()]
     return "\n".join(lines).rstrip() + "\n"
 
 

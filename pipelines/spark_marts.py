@@ -2,8 +2,8 @@
 
 Ingest stays on DuckDB (per-file validation, ledger and quarantine); the warehouse's checked staging tables are
 exported as Parquet, and Spark builds the set-based marts from them with the same domain rules the pipeline binds
-to DuckDB (``docs/architecture.md``, "Scale-out"), writing one Parquet folder per mart. Cost share stays on the
-pipeline: its accumulators are sequential per family (``assets/health_plan.py``).
+to DuckDB (``docs/architecture.md``, "Scale-out"), writing one Parquet folder per mart. The cost-share engine,
+sequential within a family, runs per group of families by the same pure function (``pipelines/spark_cost_share.py``).
 
 The warehouse is opened read-only, so this cannot run while a materialize holds it; the error says so.
 """
@@ -11,6 +11,8 @@ The warehouse is opened read-only, so this cannot run while a materialize holds 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +23,7 @@ from domain.ce_attendance import AttendancePolicy, attendance_outcomes
 from domain.ce_credits import CreditPolicy, credit_items, credit_totals, credits_awarded
 from domain.ce_tables import CE_STAGING, CeTables
 from domain.compliance import CompliancePolicy, compliance_status
+from domain.cost_share import PlanYear
 from domain.login_security import (
     LoginSecurityPolicy,
     Scratch,
@@ -32,6 +35,7 @@ from domain.login_security import (
 )
 from domain.settings import Settings
 from domain.sql_text import quote_ident, quote_str
+from pipelines.spark_cost_share import COST_SHARE_STAGING, SPAN_ORDER, price_on_spark
 
 STAGING_TABLES = (
     "lc_people",
@@ -40,7 +44,10 @@ STAGING_TABLES = (
     "lc_completions",
     "auth_events",
     *CE_STAGING,
+    *COST_SHARE_STAGING,
 )
+#: Tables exported with a column more than staging has: enrollment keeps its table order (ties between spans).
+EXPORT_SELECT = {"hp_enrollment": f"SELECT *, rowid AS {SPAN_ORDER} FROM staging.hp_enrollment"}
 #: Applied CE merges, exported when the warehouse has them, so credits land on the surviving account.
 SURVIVORS = "ce_account_survivors"
 
@@ -75,7 +82,8 @@ def export_staging(settings: Settings, into: Path) -> dict[str, Path]:
             if (schema, table) not in present:
                 continue
             path = into / f"{table}.parquet"
-            conn.execute(f"COPY {schema}.{quote_ident(table)} TO {quote_str(str(path))} (FORMAT parquet)")
+            rows = EXPORT_SELECT.get(table, f"SELECT * FROM {schema}.{quote_ident(table)}")
+            conn.execute(f"COPY ({rows}) TO {quote_str(str(path))} (FORMAT parquet)")
             written[table] = path
     return written
 
@@ -157,6 +165,8 @@ def build_on_spark(
             written.createOrReplaceTempView(f"portalytics_mart_{mart}")
             tables[mart] = backend.table(f"portalytics_mart_{mart}")  # what later marts read
             counts[mart] = written.count()
+    if all(t in parquet for t in COST_SHARE_STAGING):
+        counts |= price_on_spark(spark, _plan_years(parquet["hp_plans"]), out_dir)
     if duplicates and "ce_accounts" in parquet:
         from domain.duplicates.on_spark import score_on_spark
 
@@ -171,11 +181,22 @@ def build_on_spark(
     return counts
 
 
+def _plan_years(path: Path) -> list[PlanYear]:
+    cols = ", ".join(PlanYear.__dataclass_fields__)
+    return [
+        PlanYear(*r)
+        for r in duckdb.sql(f"SELECT {cols} FROM read_parquet({quote_str(str(path))})").fetchall()
+    ]
+
+
 def spark_session(master: str, work_dir: Path):
     """A Spark session as the rules need it: UTC session time, Splink's similarity jar, a checkpoint folder."""
     from pyspark.sql import SparkSession
     from splink.backends.spark import similarity_jar_location
 
+    # Python workers (the cost-share engine) must run in this interpreter, which has pyarrow and the project:
+    # Spark's local mode reads only the variable, not the spark.pyspark.python setting.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     session = (
         SparkSession.builder.master(master)
         .appName("portalytics")

@@ -12,10 +12,11 @@ from reports.user_admin import CLI_ADMIN, UserAdminError, create_user, parse_rol
 
 
 def add_user(settings: Settings, username: str, role: str, scope: str | None) -> int:
-    """Exit code 0 when created; 2 with a message on stderr when the request is invalid or the name taken."""
+    """Exit code 0 when created; 2 with a message on stderr when the request is invalid, the name taken or the
+    scope not in the published data."""
     try:
         parsed = parse_role(role)
-        one_time_password = create_user(settings, CLI_ADMIN, username, parsed, scope)
+        one_time_password = create_user(settings, CLI_ADMIN, username, parsed, scope, check_scope=True)
     except UserAdminError as exc:
         print(f"users add: {exc}", file=sys.stderr)
         return 2

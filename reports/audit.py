@@ -40,8 +40,20 @@ SECURITY_ACTIONS = (
 )
 #: Actions written by the CE team's decisions and the dashboard's "Apply now".
 CE_ACTIONS = ("ce_merge", "ce_keep_separate", "ce_undo", "materialize_start")
+#: Actions written by issuing and revoking transcript credentials (``reports.credentials.status``).
+CREDENTIAL_ACTIONS = ("credential_issue", "credential_revoke")
+#: Actions written by the health-plan pages: adult dependents' grants and provider eligibility checks.
+PLAN_ACTIONS = ("plan_access_grant", "plan_access_revoke", "eligibility_check")
 #: Every action an admin can filter the audit log by.
-ALL_ACTIONS = (*SECURITY_ACTIONS, *CE_ACTIONS, "view", "export")
+ALL_ACTIONS = (
+    *SECURITY_ACTIONS,
+    *CE_ACTIONS,
+    *CREDENTIAL_ACTIONS,
+    *PLAN_ACTIONS,
+    "view",
+    "export",
+    "export_refused",
+)
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.settings import Settings
-from reports.auth import end_sessions, normalize_username
+from reports.auth import AuthPolicy, end_sessions, normalize_username, one_time_password_expires_at
 from reports.clock import Clock, utc_now
 from reports.passwords import hash_password, new_one_time_password, password_problems
 from reports.principal import Principal, Role
+from reports.snapshot import NoSnapshotError, open_snapshot
 from reports.state.audit_log import add_audit
 from reports.state.db import transaction
 from reports.state.models import User
@@ -29,6 +30,14 @@ SCOPE_MEANING = {
     Role.EMPLOYER: "employer_id",
     Role.MEMBER: "member_id",
     Role.PROVIDER: "NPI",
+}
+#: Where each scoped role's values live in the published snapshot: (mart, column), any of them will do.
+SCOPE_SOURCES = {
+    Role.STAFF: (("learning_people", "person_id"),),
+    Role.EDUCATION_MANAGER: (("learning_people", "department"),),
+    Role.EMPLOYER: (("employer_enrollment", "employer_id"),),
+    Role.MEMBER: (("employer_enrollment", "member_id"), ("claim_cost_share", "member_id")),
+    Role.PROVIDER: (("claim_cost_share", "provider_npi"),),
 }
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@+-]{0,149}$")
 
@@ -52,12 +61,16 @@ class UserSummary:
     must_change_password: bool
     created_at: datetime
     last_sign_in_at: datetime | None
+    #: When the one-time password stops working (None once the user chose their own password).
+    one_time_password_expires_at: datetime | None = None
 
     def status(self, now: datetime) -> str:
         if self.disabled:
             return "disabled"
         if self.locked_until is not None and self.locked_until > now:
             return "locked"
+        if self.one_time_password_expires_at is not None and now >= self.one_time_password_expires_at:
+            return "one-time password expired"
         if self.must_change_password:
             return "must change password"
         return "active"
@@ -77,6 +90,49 @@ def parse_scope(role: Role, scope: str | tuple[str, ...] | list[str] | None) -> 
     elif values:
         raise UserAdminError(f"role {role.value} sees everything in its area and takes no scope")
     return values
+
+
+def check_scope_published(settings: Settings, role: Role, values: tuple[str, ...]) -> None:
+    """Refuse scope values that the published data does not know (a typo would give the user an empty page).
+
+    Raises UserAdminError naming the unknown values and where they were looked for; with nothing published yet
+    a scoped user cannot be checked, so it is refused too.
+    """
+    sources = SCOPE_SOURCES.get(role)
+    if not sources or not values:
+        return
+    meaning = SCOPE_MEANING[role]
+    try:
+        with open_snapshot(settings) as conn:
+            present = {
+                r[0]
+                for r in conn.execute(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts'"
+                ).fetchall()
+            }
+            found: set[str] = set()
+            for table, column in sources:
+                if table in present:
+                    placeholders = ", ".join("?" for _ in values)
+                    found.update(
+                        str(r[0])
+                        for r in conn.execute(
+                            f'SELECT DISTINCT "{column}" FROM marts.{table} WHERE "{column}" IN ({placeholders})',
+                            list(values),
+                        ).fetchall()
+                    )
+    except NoSnapshotError:
+        raise UserAdminError(
+            f"nothing is published yet, so the {meaning} {', '.join(values)} cannot be checked: "
+            "run `portalytics materialize` first"
+        ) from None
+    missing = [v for v in values if v not in found]
+    if missing:
+        where = " or ".join(f"marts.{t}.{c}" for t, c in sources)
+        raise UserAdminError(
+            f"scope {', '.join(missing)} is not in the published data (no such {meaning} in {where}); "
+            "check the value"
+        )
 
 
 def parse_role(role: str | Role) -> Role:
@@ -111,9 +167,13 @@ def create_user(
     email: str | None = None,
     password: str | None = None,
     must_change_password: bool = True,
+    check_scope: bool = False,
     clock: Clock = utc_now,
 ) -> str:
-    """Create a user; returns its one-time password (or ``password`` when given, e.g. for demo accounts)."""
+    """Create a user; returns its one-time password (or ``password`` when given, e.g. for demo accounts).
+
+    ``check_scope``: refuse scope values the published data does not know (the CLI and the admin page do).
+    """
     actor.require(Role.ADMIN)
     name = normalize_username(username)
     if not _USERNAME.match(name):
@@ -122,8 +182,10 @@ def create_user(
         )
     role = parse_role(role)
     values = parse_scope(role, scope)
+    if check_scope:
+        check_scope_published(settings, role, values)
     address = normalize_username(email) if email and email.strip() else None
-    if password is not None and (problems := password_problems(password, name)):
+    if password is not None and (problems := password_problems(password, name, names=[address])):
         raise UserAdminError(" ".join(problems))
     secret = password if password is not None else new_one_time_password()
     now = clock()
@@ -143,6 +205,8 @@ def create_user(
                 failed_attempts=0,
                 disabled=False,
                 created_at=now,
+                # a one-time password's 72 hours count from here
+                password_changed_at=now,
             )
         )
         _audit(s, actor, now, "user_add", name, scope=",".join(values) or None, detail=f"role {role.value}")
@@ -151,6 +215,7 @@ def create_user(
 
 def list_users(settings: Settings, actor: Principal) -> list[UserSummary]:
     actor.require(Role.ADMIN)
+    policy = AuthPolicy.from_settings(settings)
     with transaction(settings) as s:
         users = s.scalars(select(User).order_by(User.username)).all()
         return [
@@ -165,6 +230,7 @@ def list_users(settings: Settings, actor: Principal) -> list[UserSummary]:
                 must_change_password=u.must_change_password,
                 created_at=u.created_at,
                 last_sign_in_at=u.last_sign_in_at,
+                one_time_password_expires_at=one_time_password_expires_at(u, policy),
             )
             for u in users
         ]
@@ -181,6 +247,7 @@ def reset_with_one_time_password(
         user = _find(s, username)
         user.password_hash = hash_password(secret)
         user.must_change_password = True
+        user.password_changed_at = now  # the new one-time password's hours start now
         user.failed_attempts, user.locked_until = 0, None
         end_sessions(s, user.id, now, "password_reset")
         _audit(s, actor, now, "user_reset", user.username)

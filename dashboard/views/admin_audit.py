@@ -1,4 +1,7 @@
-"""Administration > Audit log: sign-ins, failures, lockouts, user changes, record views and exports."""
+"""Administration > Audit log: sign-ins, failures, lockouts, user changes, record views and exports.
+
+Reading the log is itself audited (once per distinct filter), as a view of "audit log".
+"""
 
 import pandas as pd
 import streamlit as st
@@ -18,6 +21,13 @@ limit = filters[2].number_input(
 )
 
 rows = audit.read(session.settings(), admin, actor=actor or None, actions=actions, limit=int(limit))
+# Keyed on the filters only: the row count grows by this very audit row, which is not a new view.
+viewed = (
+    f"who {actor.strip().lower() or 'anyone'}; what {', '.join(actions) or 'everything'}; up to {int(limit)}"
+)
+if st.session_state.get("audit_log_viewed") != viewed:
+    audit.record(admin, "view", "audit log", row_count=len(rows), detail=viewed, settings=session.settings())
+    st.session_state["audit_log_viewed"] = viewed
 st.caption(f"{len(rows)} most recent rows, newest first. Times are UTC.")
 st.dataframe(
     pd.DataFrame(

@@ -1,13 +1,14 @@
 """Administration > Security: login-security findings of the four portals, with the daily trend per portal.
 
 Reads ``reports.security`` (admins only, refused for anyone else where the data is queried). Times are UTC.
+Usernames and IP addresses of the portals' users are shown, so each distinct view is audited.
 """
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import charts, session
-from dashboard.page_support import published_snapshot
+from dashboard.page_support import audit_view, published_snapshot
 from domain.contracts import PORTALS
 from domain.login_security import (
     ABANDONED,
@@ -60,6 +61,13 @@ with published_snapshot() as conn:
     resets = security.reset_outcomes(admin, conn, **narrow, outcomes=tuple(outcomes_pick))
     loops = security.reset_loops(admin, conn, **narrow)
     stuffing = security.credential_stuffing(admin, conn, **narrow)
+
+audit_view(
+    admin,
+    "login security",
+    len(lockouts) + len(resets) + len(loops) + len(stuffing),
+    detail=f"portal {portal_pick}; from {start or 'start'} to {end or 'end'}; outcomes {', '.join(outcomes_pick)}",
+)
 
 st.subheader("Overview")
 if portal is not None and not overview.empty:

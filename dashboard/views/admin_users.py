@@ -28,7 +28,9 @@ with st.form("add_user", clear_on_submit=True):
     add = st.form_submit_button("Add user", key="add_submit")
 if add:
     try:
-        one_time = user_admin.create_user(settings, admin, username, role, scope, email=email or None)
+        one_time = user_admin.create_user(
+            settings, admin, username, role, scope, email=email or None, check_scope=True
+        )
     except user_admin.UserAdminError as exc:
         st.error(str(exc))
     else:

@@ -4,7 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from dashboard import session
+from dashboard import ce_uploads_panel, session
 from dashboard.ce_widgets import audit_view, export_buttons, snapshot
 from reports import ce
 from reports.ce_credit_exports import credit_totals_csv, credit_totals_excel
@@ -60,3 +60,6 @@ export_buttons(
     lambda: (credit_totals_csv(in_range), len(in_range)),
     lambda: (credit_totals_excel(in_range), len(in_range)),
 )
+
+with snapshot() as conn:
+    ce_uploads_panel.render(who, conn, years)

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, session
+from dashboard.downloads import guarded
 from dashboard.page_support import audit_view, label, published_snapshot
 from reports import staff_views
 from reports.principal import Role
@@ -105,7 +106,11 @@ for status in ("overdue", "due_soon"):
 st.download_button(
     "Download the overdue and due-soon list (Excel)",
     # Deferred: built, and the export audited, only when pressed.
-    data=lambda: staff_views.attention_list_download(who, attention, as_of, settings=settings),
+    data=guarded(
+        who,
+        f"compliance overdue list {as_of.isoformat()}",
+        lambda: staff_views.attention_list_download(who, attention, as_of, settings=settings),
+    ),
     file_name=f"compliance_overdue_{as_of.isoformat()}.xlsx",
     mime=staff_views.XLSX_MIME,
     on_click="ignore",

@@ -10,8 +10,10 @@ import datetime as dt
 import streamlit as st
 
 from dashboard import session
+from dashboard.downloads import guarded
 from dashboard.page_support import audit_view, published_snapshot
 from reports import staff_views
+from reports.credentials import transcript_vc
 from reports.principal import NotPermitted, Role
 from reports.transcripts import COMPLETE_HISTORY, load_transcript
 
@@ -66,9 +68,25 @@ for column, kind, text in ((pdf_column, "pdf", "Download PDF"), (excel_column, "
     column.download_button(
         text,
         # Deferred: rendered, and the export audited, only when pressed.
-        data=lambda kind=kind: staff_views.transcript_download(who, transcript, kind, settings=settings),
+        data=guarded(
+            who,
+            f"transcript person {transcript.person_id} {kind}",
+            lambda kind=kind: staff_views.transcript_download(who, transcript, kind, settings=settings),
+        ),
         file_name=staff_views.transcript_file_name(transcript, kind),
         mime=staff_views.TRANSCRIPT_FORMATS[kind][1],
         on_click="ignore",
         key=f"transcript_{kind}",
     )
+
+st.download_button(
+    "Download verifiable credential",
+    # Deferred like the others: the credential is signed, registered for revocation and audited when pressed.
+    data=lambda: transcript_vc.issue(settings, who, transcript).encode("ascii"),
+    file_name=transcript_vc.file_name(transcript),
+    mime=transcript_vc.MIME,
+    on_click="ignore",
+    key="transcript_credential",
+    help="This transcript as an Open Badges 3.0 credential signed by the organisation: a credentialing office "
+    "can check it (`portalytics credential verify`) without calling the CE office.",
+)

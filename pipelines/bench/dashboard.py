@@ -34,7 +34,7 @@ RUNS = 20
 TARGET_S = 0.300
 #: The app is found by path: the pipeline may not import the dashboard package.
 APP_PATH = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
-PASSWORD = "bench passphrase not for people"  # noqa: S105 (a throw-away user in a temporary store)
+PASSWORD = "throwaway passphrase not for people"  # noqa: S105 (a throw-away user in a temporary store)
 BENCH_ADMIN = Principal("bench.admin", Role.ADMIN)
 #: Generous: the first run imports the page's libraries, and the machine is shared.
 APP_TIMEOUT_S = 120

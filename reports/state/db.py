@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from domain.settings import Settings
+from reports.state import audit_chain
 from reports.state.models import Base
 
 _engines: dict[str, Engine] = {}
@@ -41,6 +42,7 @@ def _new_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _tune_sqlite)
     Base.metadata.create_all(engine)
+    audit_chain.prepare(engine)
     return engine
 
 

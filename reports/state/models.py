@@ -1,4 +1,5 @@
-"""Tables of the dashboard's own state: users, sessions, reset tokens, audit log, CE merge decisions.
+"""Tables of the dashboard's own state: users, sessions, reset tokens, audit log, CE merge decisions, adult
+dependents' access grants.
 
 Every timestamp is stored in UTC and read back as an aware UTC datetime on every backend (SQLite keeps no
 zone).
@@ -100,6 +101,20 @@ class AuditEntry(Base):
     scope: Mapped[str | None] = mapped_column(String(300), nullable=True)
     row_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
     detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: Hash chain (reports.state.audit_chain): the previous row's ``row_hash`` and this row's own hash.
+    prev_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    row_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class AuditChainHead(Base):
+    """One row: the id and hash of the newest audit row. Writers update it first, which serialises them (the
+    chain never forks) and lets ``audit verify`` notice the newest rows being cut off."""
+
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_id: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
 
 
 class MergeDecision(Base):
@@ -121,3 +136,42 @@ class MergeDecision(Base):
     merged_account_ids: Mapped[list] = mapped_column(JSON, default=list)
     #: undo: the decision it reverses.
     undoes_decision_id: Mapped[int | None] = mapped_column(ForeignKey("ce_merge_decisions.id"), nullable=True)
+
+
+class IssuedCredential(Base):
+    """A transcript issued as a verifiable credential: its bit in the revocation status list, and whether an
+    admin revoked it. The credential itself is not kept (it holds the person's transcript)."""
+
+    __tablename__ = "issued_credentials"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    credential_id: Mapped[str] = mapped_column(String(100), unique=True)
+    person_id: Mapped[str] = mapped_column(String(64), index=True)
+    #: The credential's index in the published BitstringStatusList (unique, chosen at random).
+    status_index: Mapped[int] = mapped_column(Integer, unique=True)
+    item_count: Mapped[int] = mapped_column(Integer)
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    issued_by: Mapped[str] = mapped_column(String(150))
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    revoked_by: Mapped[str | None] = mapped_column(String(150), nullable=True)
+    revocation_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class PlanAccessGrant(Base):
+    """An adult dependent's grant letting their subscriber see their claim lines (domain.member_privacy).
+
+    A grant is never deleted: revoking it stamps ``revoked_at``, and granting again adds a new row, so who
+    could see what, and when, stays on record.
+    """
+
+    __tablename__ = "plan_access_grants"
+    __table_args__ = (Index("ix_plan_access_grants_subscriber", "subscriber_id", "revoked_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: The dependent who grants (member_id) and the subscriber who may then see their claims.
+    member_id: Mapped[str] = mapped_column(String(64), index=True)
+    subscriber_id: Mapped[str] = mapped_column(String(64))
+    granted_by: Mapped[str] = mapped_column(String(150))
+    granted_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    revoked_by: Mapped[str | None] = mapped_column(String(150), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

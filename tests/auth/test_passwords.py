@@ -1,5 +1,7 @@
 import re
 
+import pytest
+
 from reports.passwords import (
     MIN_PASSWORD_LENGTH,
     hash_password,
@@ -46,3 +48,28 @@ def test_one_time_passwords_are_random_and_pass_the_policy():
     assert first != second
     assert len(first) == 16
     assert password_problems(first, "someone") == []
+
+
+@pytest.mark.parametrize("password", ["password1234", "Password123!", "qwertyuiop12", "123456789012"])
+def test_common_and_breached_passwords_are_refused_and_the_message_says_why(password):
+    assert password_problems(password, "bob") == [
+        "This password is too easy to guess: it is, or is close to, a password found in public lists of "
+        "breached passwords. Use a longer phrase of unrelated words."
+    ]
+
+
+def test_a_password_built_from_the_users_name_or_e_mail_is_refused():
+    # "ana.lopez" is the username; the surname alone, or the e-mail's local part, is refused too
+    assert password_problems("lopez family garden", "ana.lopez") == [
+        "Do not include your name, username or e-mail address."
+    ]
+    assert password_problems("my name is dkim 2026", "bob", names=["dkim@example.org"]) == [
+        "Do not include your name, username or e-mail address."
+    ]
+    # a two-letter part is too common to refuse
+    assert password_problems("a quiet blue harbour", "al") == []
+
+
+def test_long_phrases_of_unrelated_words_pass():
+    assert password_problems("correct horse battery", "bob") == []
+    assert password_problems("ce team passphrase 2026", "ce.lead") == []

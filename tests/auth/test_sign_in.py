@@ -34,8 +34,10 @@ def test_fifth_consecutive_failure_locks_for_fifteen_minutes(settings, clock, ma
             auth.sign_in(settings, "alice", "wrong password!", clock=clock)
     with pytest.raises(auth.AccountLocked) as locked:
         auth.sign_in(settings, "alice", "wrong password!", clock=clock)
+    # The form says what it says to any wrong password; the lock itself is for the audit log and the admin.
+    assert str(locked.value) == "Invalid username or password."
     # Locked at 14:00 UTC + 15 min = 14:15 UTC = 08:15 CST (UTC-6 in January).
-    assert "locked after 5 failed sign-ins until 2025-01-06 08:15 CST" in str(locked.value)
+    assert "locked after 5 failed sign-ins until 2025-01-06 08:15 CST" in locked.value.lock_message
     assert actions(settings)[-2:] == ["sign_in_failed", "lockout"]
 
     clock.advance(minutes=14, seconds=59)
@@ -91,10 +93,12 @@ def test_disabled_account_says_so_only_to_the_right_password(settings, clock, ma
 
 def test_organization_id_maps_the_email_to_an_existing_users_role(settings, clock, make_user):
     make_user("ce.lead", Role.CE_TEAM, (), email="CE.Lead@Example.org")
-    signed_in = auth.sign_in_with_organization_id(settings, "ce.lead@example.org", clock=clock)
+    signed_in = auth.sign_in_with_organization_id(
+        settings, "ce.lead@example.org", email_verified=True, clock=clock
+    )
     assert signed_in.principal == Principal("ce.lead", Role.CE_TEAM, ())
     with pytest.raises(auth.NoDashboardAccount):
-        auth.sign_in_with_organization_id(settings, "stranger@example.org", clock=clock)
+        auth.sign_in_with_organization_id(settings, "stranger@example.org", email_verified=True, clock=clock)
 
 
 def test_no_password_or_token_reaches_the_application_log(settings, clock, make_user, caplog):
@@ -106,3 +110,17 @@ def test_no_password_or_token_reaches_the_application_log(settings, clock, make_
     assert "bob" in caplog.text
     for secret in (one_time, signed_in.token, "a wrong guess here"):
         assert secret not in caplog.text
+
+
+def test_organization_id_needs_a_verified_email_and_never_matches_a_username(settings, clock, make_user):
+    make_user("ce.lead", Role.CE_TEAM, (), email="ce.lead@example.org")
+    make_user("boss@example.org", Role.ADMIN, ())  # a username that looks like an e-mail, no e-mail set
+    with pytest.raises(auth.EmailNotVerified, match="did not confirm that this e-mail address is verified"):
+        auth.sign_in_with_organization_id(settings, "ce.lead@example.org", email_verified=False, clock=clock)
+    with pytest.raises(auth.NoDashboardAccount):
+        auth.sign_in_with_organization_id(settings, "boss@example.org", email_verified=True, clock=clock)
+    refused = [(r.action, r.detail) for r in audit.read(settings, ADMIN) if r.action.startswith("sign_in")]
+    assert refused == [
+        ("sign_in_failed", "organization id without dashboard account"),
+        ("sign_in_refused", "organization id e-mail not verified"),
+    ]

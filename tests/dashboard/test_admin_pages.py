@@ -1,9 +1,10 @@
 import contextlib
 import re
 
-from reports import auth
+from reports import audit, auth
 from reports.principal import Role
-from tests.dashboard.conftest import fill_sign_in, titles
+from tests.auth.scope_snapshot import publish_scope_snapshot
+from tests.dashboard.conftest import ADMIN, fill_sign_in, titles
 
 
 def add_user(app, username, role, scope):
@@ -14,6 +15,7 @@ def add_user(app, username, role, scope):
 
 
 def test_admin_adds_a_user_and_sees_the_one_time_password_once(signed_in_as, settings):
+    publish_scope_snapshot(settings)
     app = signed_in_as("root", Role.ADMIN)
     app.switch_page("views/admin_users.py").run()
     add_user(app, "Dana", "employer", "E042")
@@ -39,6 +41,19 @@ def test_admin_sees_why_a_user_cannot_be_added(signed_in_as):
     add_user(app, "dana", "employer", "")
     assert [e.value for e in app.error] == ["role employer needs a scope: its employer_id"]
     assert [c.value for c in app.code] == []
+
+
+def test_admin_cannot_add_a_user_whose_scope_is_not_in_the_published_data(signed_in_as, settings):
+    publish_scope_snapshot(settings)
+    app = signed_in_as("root", Role.ADMIN)
+    app.switch_page("views/admin_users.py").run()
+    add_user(app, "acme", "employer", "EMP9999")
+    assert [e.value for e in app.error] == [
+        "scope EMP9999 is not in the published data (no such employer_id in "
+        "marts.employer_enrollment.employer_id); check the value"
+    ]
+    assert [c.value for c in app.code] == []
+    assert list(app.dataframe[0].value["username"]) == ["root"]
 
 
 def test_admin_unlocks_and_resets_a_user(signed_in_as, make_user, settings, app):
@@ -77,3 +92,15 @@ def test_audit_log_page_lists_sign_ins_for_admins(signed_in_as, make_user, app):
     ]
     app.text_input(key="audit_actor").input("erin").run()
     assert set(app.dataframe[0].value["who"]) == {"erin"}
+
+
+def test_reading_the_audit_log_is_itself_audited(signed_in_as, settings, app):
+    signed_in_as("root", Role.ADMIN)
+    app.switch_page("views/admin_audit.py").run()
+    app.run()
+    app.text_input(key="audit_actor").input("Erin").run()
+    views = [(r.target, r.detail) for r in reversed(audit.read(settings, ADMIN, actions=["view"]))]
+    assert views == [
+        ("audit log", "who anyone; what everything; up to 500"),
+        ("audit log", "who erin; what everything; up to 500"),
+    ]

@@ -29,6 +29,7 @@ EXPECTED = {
         "admin_users.py": "Users",
         "admin_pipeline.py": "Pipeline",
         "admin_audit.py": "Audit log",
+        "admin_credentials.py": "Credentials",
         "person.py": "Person",
         "people_findings.py": "Cross-portal findings",
     },

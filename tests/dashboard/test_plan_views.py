@@ -147,61 +147,54 @@ def test_employer_reads_never_return_another_employers_rows(published, settings)
 
 
 # ------------------------------------------------------------------------------------------------ member
-def test_subscriber_sees_family_and_individual_progress_in_and_out_of_network(
-    published, signed_in_as, settings
-):
+def test_subscriber_sees_family_totals_but_not_her_adult_spouses_claims(published, signed_in_as, settings):
     app = signed_in_as(*ANA)
     assert titles(app) == ["My deductible"]
     assert not app.exception
     # Plan P1 2025 (embedded FAM): in-network deductible 500 individual / 1000 family, OOP 2000 / 4000;
     # out-of-network deductible 1000 / 2000, no OOP maximum (said in words, no bar).
     # C1 (Ana, lab 600): 500 deductible + 20% of 100 = 520; C2 (Ben, lab 600): the same 520. C3 was reversed.
-    # Family: deductible 500 + 500 = 1000 of 1000 (100 %); OOP 520 + 520 = 1040 of 4000 (26 %).
+    # Family: deductible 500 + 500 = 1000 of 1000 (met); OOP 520 + 520 = 1040 of 4000 (26 %).
+    # Ben (born 1980) is an adult: his claim and his own totals are private; the family totals include him.
     assert progress_texts(app) == [
-        ("Family in-network deductible: $1,000.00 of $1,000.00", 100),
-        ("Family in-network out-of-pocket: $1,040.00 of $4,000.00", 26),
-        ("Family out-of-network deductible: $0.00 of $2,000.00", 0),
-        ("S1 (you) in-network deductible: $500.00 of $500.00", 100),
-        ("S1 (you) in-network out-of-pocket: $520.00 of $2,000.00", 26),
-        ("S1 (you) out-of-network deductible: $0.00 of $1,000.00", 0),
-        ("S1D in-network deductible: $500.00 of $500.00", 100),
-        ("S1D in-network out-of-pocket: $520.00 of $2,000.00", 26),
-        ("S1D out-of-network deductible: $0.00 of $1,000.00", 0),
+        ("Your family has paid $1,040.00 of its $4,000.00 in-network out-of-pocket maximum — $2,960.00 to go", 26),
+        ("Your family has met $0.00 of its $2,000.00 out-of-network deductible — $2,000.00 to go", 0),
+        ("You've paid $520.00 of your $2,000.00 in-network out-of-pocket maximum — $1,480.00 to go", 26),
+        ("You've met $0.00 of your $1,000.00 out-of-network deductible — $1,000.00 to go", 0),
+    ]  # fmt: skip
+    assert [s.value for s in app.success] == [
+        "Your family has met its $1,000.00 in-network deductible",
+        "You've met your $500.00 in-network deductible",
     ]
-    assert "Family out-of-network out-of-pocket: $0.00 (no maximum)" in [c.value for c in app.caption]
-    assert [s.value for s in app.subheader][:3] == [
-        "Family",
-        "You: Ana Lopez (S1)",
-        "Family member Ben Lopez (S1D)",
+    assert [s.value for s in app.subheader][:2] == ["Your family", "You: Ana Lopez"]
+    assert [i.value for i in app.info][0].startswith("Ben Lopez: 18 or older, so their claims")
+    claims = app.dataframe[0].value
+    assert list(zip(claims["Claim"], claims["Patient"], claims["You owe"], strict=True)) == [
+        ("C1", "Ana Lopez", "$520.00")
     ]
-    lines = app.dataframe[0].value
-    assert list(zip(lines["Claim"], lines["Member"], lines["You owe"], strict=True)) == [
-        ("C1", "S1", Decimal("520.00")),
-        ("C2", "S1D", Decimal("520.00")),
-    ]
-    assert list(lines["Applied"]) == ["deductible, coinsurance"] * 2
+    lines = app.dataframe[1].value  # the EOB of C1
     assert lines["Why"][0].startswith("$500.00 toward the in-network individual deductible")
-    assert "2 claim lines; you owe $1,040.00 in total for them." in [c.value for c in app.caption]
-
-    app.selectbox(key="member_claims_of").select("S1D").run()
-    assert list(app.dataframe[0].value["Claim"]) == ["C2"]
-    assert ("ana", "deductible and claims member S1 plan year 2025", 2) in audit_rows(settings, "view")
+    assert ("ana", "deductible and claims member S1 plan year 2025", 1) in audit_rows(settings, "view")
 
 
 def test_dependent_sees_only_themselves(published, signed_in_as):
     app = signed_in_as(*BEN)
     assert not app.exception
-    # Ben's own bars only: no family totals, nothing of Ana's.
+    # Ben's own figures only: no family totals, nothing of Ana's.
     assert progress_texts(app) == [
-        ("S1D (you) in-network deductible: $500.00 of $500.00", 100),
-        ("S1D (you) in-network out-of-pocket: $520.00 of $2,000.00", 26),
-        ("S1D (you) out-of-network deductible: $0.00 of $1,000.00", 0),
+        ("You've paid $520.00 of your $2,000.00 in-network out-of-pocket maximum — $1,480.00 to go", 26),
+        ("You've met $0.00 of your $1,000.00 out-of-network deductible — $1,000.00 to go", 0),
     ]
-    assert "Family" not in [s.value for s in app.subheader]
-    assert "You: Ben Lopez (S1D)" in [s.value for s in app.subheader]  # his own name, nobody else's
+    assert [s.value for s in app.success] == ["You've met your $500.00 in-network deductible"]
+    assert "Your family" not in [s.value for s in app.subheader]
+    assert "You: Ben Lopez" in [s.value for s in app.subheader]  # his own name, nobody else's
     assert not any("Ana" in s.value for s in app.subheader)
-    assert list(app.dataframe[0].value["Claim"]) == ["C2"]  # C1 is Ana's; C3 was reversed
-    assert [s.key for s in app.selectbox] == ["member_plan_year"]  # no "whose claims" picker
+    claims = app.dataframe[0].value  # C1 is Ana's; C3 was taken back by a reversal (nothing owed)
+    assert list(zip(claims["Claim"], claims["Status"], claims["You owe"], strict=True)) == [
+        ("C2", "Paid", "$520.00"),
+        ("C3", "Reversed", "$0.00"),
+    ]
+    assert "member_claims_of" not in [s.key for s in app.selectbox]  # no "family member" filter
 
 
 def test_member_reads_never_return_anyone_outside_the_family(published, settings):
@@ -217,6 +210,7 @@ def test_member_reads_never_return_anyone_outside_the_family(published, settings
         with pytest.raises(NotPermitted):
             health_plan.roster_as_of(ana, conn, FEB1)
         assert health_plan.member_names(ana, conn) == {"S1": "Ana Lopez", "S1D": "Ben Lopez"}
+        assert set(health_plan.claim_cost_share(ana, conn).member_id) == {"S1"}  # Ben is an adult
         assert health_plan.member_names(ben, conn) == {"S1D": "Ben Lopez"}
         with pytest.raises(NotPermitted):  # a provider gets claims, not names by family
             health_plan.member_names(Principal(*CLINIC_B), conn)
@@ -246,37 +240,50 @@ def test_provider_sees_only_their_own_claims(published, signed_in_as, settings):
     assert [i.value for i in app.info] == ["No claims under your NPI match these filters."]
 
 
+BORN = dt.date(1980, 5, 5)  # every member of this scenario
+
+
+def check(app, member: str, born: dt.date, on: dt.date):
+    app.text_input(key="elig_member").input(member)
+    app.date_input(key="elig_birth").set_value(born)
+    app.date_input(key="elig_on").set_value(on)
+    return app.button(key="elig_submit").click().run()
+
+
 def test_provider_checks_eligibility_and_the_check_is_audited(published, signed_in_as, settings):
     app = signed_in_as(*CLINIC_B)
-    app.text_input(key="elig_member").input("S1D")
-    app.date_input(key="elig_on").set_value(FEB1)
-    app.button(key="elig_submit").click().run()
+    check(app, "S1D", BORN, FEB1)
     assert [s.value for s in app.success] == [
-        "Member S1D is covered on 2025-02-01: Gold PPO (P1), plan year 2025, tier FAM; "
-        "coverage 2025-01-01 to open-ended."
+        "Ben Lopez (member S1D) is covered on 2025-02-01: Gold PPO (P1), plan year 2025 (2025-01-01 to "
+        "2025-12-31), tier FAM; coverage 2025-01-01 to open-ended."
     ]
     # Cy's span ended 2025-06-30.
-    app.text_input(key="elig_member").input("S2")
-    app.date_input(key="elig_on").set_value(dt.date(2025, 7, 1))
-    app.button(key="elig_submit").click().run()
-    assert [w.value for w in app.warning] == ["Member S2 is not covered on 2025-07-01."]
-    assert audit_rows(settings, "view")[:2] == [
-        ("clinic.b", "eligibility member S2 on 2025-07-01", 1),
-        ("clinic.b", "eligibility member S1D on 2025-02-01", 1),
+    check(app, "S2", BORN, dt.date(2025, 7, 1))
+    assert [w.value for w in app.warning] == ["Cy Lopez (member S2) is not covered on 2025-07-01."]
+    assert [
+        (r.actor, r.target, r.detail) for r in audit.read(settings, ADMIN, actions=["eligibility_check"])
+    ] == [
+        ("clinic.b", "eligibility member S2 on 2025-07-01", "not covered"),
+        ("clinic.b", "eligibility member S1D on 2025-02-01", "covered"),
     ]
 
 
-def test_provider_cannot_look_up_members_they_never_billed(published, signed_in_as, settings):
+def test_any_provider_may_check_any_member_but_only_with_the_right_birth_date(
+    published, signed_in_as, settings
+):
     app = signed_in_as(*CLINIC_B)
-    for member in ("S1", "NOSUCH"):  # S1 was billed only by NPI_A; NOSUCH does not exist: the same answer
-        app.text_input(key="elig_member").input(member)
-        app.date_input(key="elig_on").set_value(FEB1)
-        app.button(key="elig_submit").click().run()
-        assert [e.value for e in app.error] == [
-            f"Member {member} is not among the patients you have billed claims for."
-        ]
+    check(app, "S1", BORN, FEB1)  # S1 was billed only by NPI_A: a new patient can be checked
+    assert [s.value for s in app.success][0].startswith("Ana Lopez (member S1) is covered on 2025-02-01")
+    for member, born in (("S1", dt.date(1980, 5, 6)), ("NOSUCH", BORN)):  # a wrong birth date, an unknown id
+        check(app, member, born, FEB1)
+        assert [e.value for e in app.error] == ["No member matches this member ID and birth date."]
         assert app.success == [] and app.warning == []
-    assert not [t for _, t, _ in audit_rows(settings, "view") if t.startswith("eligibility")]
+    rows = audit.read(settings, ADMIN, actions=["eligibility_check"])
+    assert [(r.target, r.row_count, r.detail) for r in rows] == [
+        ("eligibility member NOSUCH on 2025-02-01", 0, "no match"),
+        ("eligibility member S1 on 2025-02-01", 0, "no match"),
+        ("eligibility member S1 on 2025-02-01", 1, "covered"),
+    ]
 
 
 def test_provider_reads_never_return_another_providers_claims(published, settings):

@@ -209,3 +209,25 @@ def test_unknown_filters_are_clear_errors(published, settings):
             pipeline_status.quarantined_rows(admin, conn, source="hp_claimz")
         with pytest.raises(ValueError, match="unknown ledger status 'lost'"):
             pipeline_status.ingest_ledger(admin, conn, status="lost")
+
+
+def test_viewing_the_security_page_is_audited_once_per_view(admin_app, settings):
+    app = admin_app
+    app.run()  # a rerun of the same view is not a new view
+    app.selectbox(key="sec_portal").select("ce_portal").run()
+    views = [
+        (r.target, r.row_count, r.detail) for r in reversed(audit.read(settings, ADMIN, actions=["view"]))
+    ]
+    assert views == [
+        # 2 lockouts + 5 reset problems + 1 loop + 1 stuffing burst
+        (
+            "login security",
+            9,
+            "portal All portals; from start to end; outcomes completed_after_expiry, abandoned",
+        ),
+        (
+            "login security",
+            1,
+            "portal ce_portal; from start to end; outcomes completed_after_expiry, abandoned",
+        ),
+    ]

@@ -5,7 +5,7 @@ from sqlalchemy import update
 from reports import audit
 from reports.clock import utc_now
 from reports.principal import Role
-from reports.state import UserSession, transaction
+from reports.state import User, UserSession, transaction
 from tests.dashboard.conftest import ADMIN, PASSWORD, fill_sign_in, titles
 
 
@@ -30,17 +30,22 @@ def test_wrong_password_shows_the_plain_message(app, make_user):
     assert titles(app) == ["Sign in to portalytics"]
 
 
-def test_five_failures_lock_the_account_with_the_time_it_opens_again(app, make_user):
+def test_a_locked_account_an_unknown_user_and_a_wrong_password_read_alike(app, make_user, settings):
     make_user("erin", Role.EDUCATION_MANAGER, ("ICU",))
     app.run()
-    for _ in range(4):
+    for _ in range(5):  # the fifth locks
         fill_sign_in(app, "erin", "not my password")
         assert [e.value for e in app.error] == ["Invalid username or password."]
-    fill_sign_in(app, "erin", "not my password")
-    [message] = [e.value for e in app.error]
-    assert message.startswith("This account is locked after 5 failed sign-ins until ")
-    fill_sign_in(app, "erin", PASSWORD)  # the right password does not get past the lock
-    assert [e.value for e in app.error] == [message]
+    fill_sign_in(app, "erin", PASSWORD)  # the right password does not get past the lock ...
+    assert [e.value for e in app.error] == ["Invalid username or password."]  # ... and does not say why
+    assert titles(app) == ["Sign in to portalytics"]
+    fill_sign_in(app, "nobody-here", PASSWORD)
+    assert [e.value for e in app.error] == ["Invalid username or password."]
+
+    # the lock is recorded for the administrator
+    acted = [(r.action, r.detail) for r in reversed(audit.read(settings, ADMIN, actor="erin"))]
+    assert acted[-2:] == [("lockout", acted[-2][1]), ("sign_in_refused", "account locked (6)")]
+    assert acted[-2][1].startswith("until ")
 
 
 def test_one_time_password_must_be_changed_before_any_page(app, make_user):
@@ -89,3 +94,29 @@ def test_sign_out_from_the_account_page(app, signed_in_as, settings):
     assert titles(app) == ["Sign in to portalytics"]
     assert [i.value for i in app.info] == ["You signed out."]
     assert [r.action for r in audit.read(settings, ADMIN, actor="sam")] == ["sign_out", "sign_in"]
+
+
+def test_an_expired_one_time_password_is_named_at_the_form(app, make_user, settings):
+    one_time = make_user("sam", Role.STAFF, ("P0001",), one_time=True)
+    with transaction(settings) as s:  # issued 73 hours ago
+        s.execute(update(User).values(password_changed_at=utc_now() - timedelta(hours=73)))
+    fill_sign_in(app.run(), "sam", one_time)
+    assert [e.value for e in app.error] == [
+        "Your one-time password has expired (one-time passwords work for 72 hours). "
+        "Ask an administrator for a new one."
+    ]
+    assert titles(app) == ["Sign in to portalytics"]
+
+
+def test_a_breached_password_is_refused_with_the_reason(app, make_user):
+    one_time = make_user("sam", Role.STAFF, ("P0001",), one_time=True)
+    fill_sign_in(app.run(), "sam", one_time)
+    app.text_input(key="pw_current").input(one_time)
+    app.text_input(key="pw_new").input("Password123!")
+    app.text_input(key="pw_confirm").input("Password123!")
+    app.button(key="pw_submit").click().run()
+    assert [e.value for e in app.error] == [
+        "This password is too easy to guess: it is, or is close to, a password found in public lists of "
+        "breached passwords. Use a longer phrase of unrelated words."
+    ]
+    assert titles(app) == ["Choose a new password"]

@@ -50,7 +50,11 @@ def test_staff_transcript_lists_only_their_items_newest_first_with_totals(staff)
         ("Credits: AMA_PRA_1", Decimal("1.50")),
         ("Credits: ANCC", Decimal("5.50")),
     ]
-    assert [b.label for b in app.get("download_button")] == ["Download PDF", "Download Excel"]
+    assert [b.label for b in app.get("download_button")] == [
+        "Download PDF",
+        "Download Excel",
+        "Download verifiable credential",
+    ]
 
 
 def test_a_date_range_narrows_the_items_and_the_totals(staff):
@@ -71,7 +75,7 @@ def test_pdf_and_excel_downloads_carry_the_numbers_on_screen_and_each_is_audited
     publish_snapshot(settings)
     downloads = capture_downloads(monkeypatch)
     signed_in_as("zoe", Role.STAFF, (STAFF_ID,))
-    assert sorted(downloads) == [PDF_FILE, XLSX_FILE]
+    assert sorted(downloads) == sorted([PDF_FILE, XLSX_FILE, f"transcript_{STAFF_ID}.jwt"])
     assert page_rows(settings) == [("view", "transcript person P0001", 5)]  # nothing exported before a press
 
     pdf = pypdf.PdfReader(io.BytesIO(downloads[PDF_FILE]()))

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from domain.settings import Settings
 from reports.health_plan import (
     adds_and_terms,
     claim_cost_share,
@@ -17,6 +18,7 @@ from reports.health_plan import (
     family_accumulators,
     member_accumulators,
     roster_as_of,
+    viewing,
 )
 from reports.principal import NotPermitted, Principal, Role
 from tests.health_plan import warehouse
@@ -73,13 +75,12 @@ def test_eligibility_answers_plan_and_tier_or_not_covered(conn):
         True, "P1", "Gold PPO", 2025, "FAM",
     )  # fmt: skip
     assert eligibility(GLOBEX, conn, "S2", dt.date(2025, 7, 1)).covered is False
-    # Another employer's member, a dependent asking about the subscriber, a provider about a member never
-    # billed: refused exactly like a member that does not exist.
-    for who, member in ((GLOBEX, "S1"), (BEN, "S1"), (PROV_B, "S3"), (ACME, "NOSUCH")):
+    # Another employer's member, a dependent asking about the subscriber: refused exactly like a member that
+    # does not exist. A provider asks only with the birth date too (plan_eligibility), even about a patient.
+    for who, member in ((GLOBEX, "S1"), (BEN, "S1"), (PROV_B, "S1D"), (ACME, "NOSUCH")):
         with pytest.raises(NotPermitted):
             eligibility(who, conn, member, FEB1)
     assert eligibility(ANA, conn, "S1D", FEB1).covered  # a subscriber checks the family
-    assert eligibility(PROV_B, conn, "S1D", FEB1).covered  # NPI_B billed for Ben
 
 
 def test_provider_sees_only_claims_under_their_npi(conn):
@@ -94,12 +95,15 @@ def test_provider_sees_only_claims_under_their_npi(conn):
     assert list(reversed_.root_claim_id) == ["C3"]
 
 
-def test_member_sees_self_and_a_subscriber_the_family(conn):
-    assert sorted(claim_cost_share(ANA, conn).claim_id) == ["C1", "C2"]
-    assert sorted(claim_cost_share(BEN, conn).claim_id) == ["C2"]
-    assert sorted(claim_status(BEN, conn).root_claim_id) == ["C2", "C3"]
-    assert sorted(set(member_accumulators(ANA, conn).member_id)) == ["S1", "S1D"]
-    assert sorted(set(member_accumulators(BEN, conn).member_id)) == ["S1D"]
+def test_member_sees_self_and_a_subscriber_the_family(conn, tmp_path):
+    # Ben, Ana's spouse, was born in 1980: an adult, so his claims and own totals are private from Ana (he has
+    # granted nothing; the grants live in the state store of tmp_path), while the family totals include him.
+    view = viewing(dt.date(2025, 3, 1), Settings(data_dir=tmp_path))
+    assert sorted(claim_cost_share(ANA, conn, view=view).claim_id) == ["C1"]
+    assert sorted(claim_cost_share(BEN, conn, view=view).claim_id) == ["C2"]
+    assert sorted(claim_status(BEN, conn, view=view).root_claim_id) == ["C2", "C3"]
+    assert sorted(set(member_accumulators(ANA, conn, view=view).member_id)) == ["S1"]
+    assert sorted(set(member_accumulators(BEN, conn, view=view).member_id)) == ["S1D"]
     assert list(family_accumulators(ANA, conn).subscriber_id) == ["S1", "S1"]
     assert family_accumulators(BEN, conn).empty
 

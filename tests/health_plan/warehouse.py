@@ -8,10 +8,22 @@ from __future__ import annotations
 
 import duckdb
 
-from assets.health_plan import build_employer_enrollment, build_plan_years, price_all_families
+from assets.health_plan import (
+    build_employer_enrollment,
+    build_plan_members,
+    build_plan_providers,
+    build_plan_years,
+    price_all_families,
+)
 from tests.support import create_staging_table
 
 NPI_A, NPI_B = "1234567893", "1245319599"
+PROVIDERS = [
+    {"npi": NPI_A, "name": "Northside Clinic", "specialty": "family medicine", "network_status": "in",
+     "network_start": "2020-01-01"},
+    {"npi": NPI_B, "name": "Lakeside Lab", "specialty": "laboratory", "network_status": "in",
+     "network_start": "2020-01-01"},
+]  # fmt: skip
 
 PLAN = {
     "plan_id": "P1", "plan_year": 2025, "plan_year_start": "2025-01-01", "name": "Gold PPO",
@@ -81,9 +93,12 @@ def build(conn: duckdb.DuckDBPyConnection | None = None, *, marts: bool = True) 
         {"member_id": "S3", "plan_id": "P1", "coverage_tier": "EMP", "coverage_start": "2025-03-01"},
     ])  # fmt: skip
     create_staging_table(conn, "hp_claims", CLAIMS)
+    create_staging_table(conn, "hp_providers", PROVIDERS)
     if not marts:
         return conn
     price_all_families(conn)
     build_employer_enrollment(conn)
     build_plan_years(conn)
+    build_plan_members(conn)
+    build_plan_providers(conn)
     return conn

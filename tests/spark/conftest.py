@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import sys
 
 import pytest
 
@@ -28,6 +29,9 @@ def spark(tmp_path_factory):
     from splink.backends.spark import similarity_jar_location
 
     warehouse = tmp_path_factory.mktemp("spark-warehouse")
+    # Python workers (the cost-share engine) must run in this interpreter, which has pyarrow and the project:
+    # Spark's local mode reads only the variable, not the spark.pyspark.python setting.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     session = (
         SparkSession.builder.master("local[2]")
         .appName("portalytics-tests")

@@ -1,0 +1,147 @@
+"""The cost-share engine on Apache Spark: the same pure function the pipeline's chunk workers run, fed by Spark.
+
+A family's claims are priced in order against its own accumulators, so families are the unit of work, as on
+DuckDB (``assets/health_plan.py``). Here every family is put in one of ``buckets`` groups by a hash of its
+subscriber id; Spark cogroups each bucket's claim lines with its members' enrollment spans and hands both to
+:func:`assets.health_plan_chunks.price_tables` as Arrow tables (``applyInArrow``), sorted as the DuckDB export
+sorts them. A group's result is five tables (one per claim mart), so it leaves the Python worker as one row per
+mart holding an Arrow IPC stream; a second pass (``mapInArrow``) unpacks each mart's rows into its own Parquet
+folder with the mart's exact columns and types. No row of the engine is ever collected on the driver.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pyarrow as pa
+
+from assets.health_plan_chunks import COLUMNS, INPUT_COLUMNS, SPAN_COLUMNS, price_tables
+from domain.cost_share import UNKNOWN_MEMBER, PlanYear
+
+#: The tables the engine needs, as ``export_staging`` writes them (hp_enrollment with its table order).
+COST_SHARE_STAGING = ("hp_members", "hp_claims", "hp_enrollment", "hp_plans")
+#: hp_enrollment's row order breaks ties between overlapping spans; Parquet keeps it in this column.
+SPAN_ORDER = "_span_order"
+#: About this many claim lines per bucket: big enough to amortise a Python worker's start, small enough for
+#: one bucket's Arrow tables to stay well inside a worker's memory.
+LINES_PER_BUCKET = 200_000
+
+#: The engine's input columns with the types DuckDB gives them (Spark's Arrow types differ: large strings,
+#: int32 day numbers), so the rows the engine passes through arrive in the marts' exact types.
+_INPUT_TYPES = {
+    "line_number": pa.int32(),
+    "service_date": pa.date32(),
+    "processed_at": pa.timestamp("us"),
+    "billed_amount": pa.decimal128(14, 2),
+    "allowed_amount": pa.decimal128(14, 2),
+    "service_day": pa.int64(),
+    "processed_us": pa.int64(),
+    "billed_cents": pa.int64(),
+    "allowed_cents": pa.int64(),
+}
+_SPAN_TYPES = {"start_day": pa.int64(), "end_day": pa.int64()}
+_LINE_ORDER = [(c, "ascending") for c in ("subscriber_id", "family_member", "claim_id", "line_number")]
+
+
+def _typed(table: pa.Table, names: tuple[str, ...], types: dict[str, pa.DataType]) -> pa.Table:
+    return pa.table({n: table.column(n).cast(types.get(n, pa.string())) for n in names})
+
+
+def _spark_type(duckdb_type: str) -> str:
+    if duckdb_type.startswith("DECIMAL"):
+        return duckdb_type.lower()
+    return {"VARCHAR": "string", "INTEGER": "int", "DATE": "date", "TIMESTAMP": "timestamp_ntz"}[duckdb_type]
+
+
+def spark_schema(mart: str) -> str:
+    """The mart's columns as a Spark DDL schema."""
+    return ", ".join(f"{name} {_spark_type(kind)}" for name, kind in COLUMNS[mart])
+
+
+def _pricer(plan_years: list[PlanYear]):
+    def price_bucket(_key, lines: pa.Table, spans: pa.Table) -> pa.Table:
+        # Nulls last, as DuckDB's ORDER BY puts a member without claims after the family's claim rows.
+        lines = _typed(lines, INPUT_COLUMNS, _INPUT_TYPES).sort_by(_LINE_ORDER)
+        spans = _typed(spans.sort_by(SPAN_ORDER), SPAN_COLUMNS, _SPAN_TYPES)
+        marts, payloads = [], []
+        for mart, rows in price_tables(lines, spans, plan_years).items():
+            sink = pa.BufferOutputStream()
+            with pa.ipc.new_stream(sink, rows.schema) as writer:
+                writer.write_table(rows)
+            marts.append(mart)
+            payloads.append(sink.getvalue().to_pybytes())
+        return pa.table({"mart": pa.array(marts, pa.string()), "payload": pa.array(payloads, pa.binary())})
+
+    return price_bucket
+
+
+def _unpack(batches):
+    for batch in batches:
+        for payload in batch.column("payload").to_pylist():
+            yield from pa.ipc.open_stream(payload).read_all().to_batches()
+
+
+def price_on_spark(
+    spark, plan_years: list[PlanYear], out_dir: Path, *, buckets: int | None = None
+) -> dict[str, int]:
+    """Build every claim mart (``claim_cost_share``, ``claim_exceptions``, ``claim_status`` and the member and
+    family accumulators) into ``out_dir/<mart>/`` from the temp views ``portalytics_hp_members``,
+    ``portalytics_hp_claims`` and ``portalytics_hp_enrollment``; returns each mart's row count."""
+    if buckets is None:
+        (lines,) = spark.sql("SELECT count(*) FROM portalytics_hp_claims").first()
+        buckets = max(spark.sparkContext.defaultParallelism, math.ceil(lines / LINES_PER_BUCKET))
+    bucket = f"pmod(hash(m.subscriber_id), {int(buckets)}) AS bucket"
+    family_lines = spark.sql(
+        f"""
+        SELECT {bucket}, m.subscriber_id, m.member_id AS family_member, m.employer_id,
+               c.claim_id, c.line_number, c.claim_type, c.original_claim_id, c.member_id, c.provider_npi,
+               c.service_date, c.processed_at, c.status, c.service_category, c.network, c.billed_amount,
+               c.allowed_amount, datediff(c.service_date, DATE '1970-01-01') AS service_day,
+               unix_micros(CAST(c.processed_at AS TIMESTAMP)) AS processed_us,
+               CAST(c.billed_amount * 100 AS BIGINT) AS billed_cents,
+               CAST(c.allowed_amount * 100 AS BIGINT) AS allowed_cents
+        FROM portalytics_hp_members m LEFT JOIN portalytics_hp_claims c ON c.member_id = m.member_id
+        """
+    )
+    family_spans = spark.sql(
+        f"""
+        SELECT {bucket}, e.member_id, e.plan_id, e.coverage_tier,
+               datediff(e.coverage_start, DATE '1970-01-01') AS start_day,
+               datediff(e.coverage_end, DATE '1970-01-01') AS end_day, e.{SPAN_ORDER}
+        FROM portalytics_hp_enrollment e JOIN portalytics_hp_members m ON m.member_id = e.member_id
+        """
+    )
+    priced = (
+        family_lines.groupBy("bucket")
+        .cogroup(family_spans.groupBy("bucket"))
+        .applyInArrow(_pricer(plan_years), "mart string, payload binary")
+    )
+    packed = out_dir / "_cost_share_packed"
+    priced.write.mode("overwrite").parquet(str(packed))  # the engine runs once; each mart unpacks its share
+    counts: dict[str, int] = {}
+    for mart in COLUMNS:
+        rows = (
+            spark.read.parquet(str(packed)).where(f"mart = '{mart}'").mapInArrow(_unpack, spark_schema(mart))
+        )
+        if mart == "claim_exceptions":
+            rows = rows.unionByName(_unknown_members(spark))  # lines of no family: reported, never priced
+        rows.write.mode("overwrite").parquet(str(out_dir / mart))
+        counts[mart] = spark.read.parquet(str(out_dir / mart)).count()
+    return counts
+
+
+def _unknown_members(spark):
+    """Claim lines whose member is not in hp_members, as ``claim_exceptions`` rows (as on DuckDB)."""
+    columns = ", ".join(f"CAST({expr} AS {_spark_type(kind)}) AS {name}" for (name, kind), expr in zip(
+        COLUMNS["claim_exceptions"],
+        ("c.claim_id", "c.line_number", "c.member_id", f"'{UNKNOWN_MEMBER}'", "NULL", "c.claim_type",
+         "c.service_date", "c.processed_at", "c.provider_npi", "c.allowed_amount"),
+        strict=True,
+    ))  # fmt: skip
+    return spark.sql(
+        f"""
+        SELECT {columns}
+        FROM portalytics_hp_claims c LEFT ANTI JOIN portalytics_hp_members m ON c.member_id = m.member_id
+        """
+    )

@@ -1,0 +1,1 @@
+"""Transcripts as verifiable credentials: the signing key, issuing and verifying, revocation."""
