@@ -34,6 +34,7 @@ ROLE_PAGES: dict[Role, tuple[str, list[tuple[str, str]]]] = {
             ("ce_duplicates.py", "Duplicate queue"),
             ("ce_attendance.py", "Attendance claims"),
             ("ce_credit_totals.py", "Credit totals"),
+            ("leaving_staff.py", "Leaving staff"),
         ],
     ),
     Role.EMPLOYER: ("Employer", [("employer_roster.py", "Enrollment roster")]),
@@ -47,8 +48,11 @@ ROLE_PAGES: dict[Role, tuple[str, list[tuple[str, str]]]] = {
             ("admin_pipeline.py", "Pipeline"),
             ("admin_audit.py", "Audit log"),
             ("admin_credentials.py", "Credentials"),
+            ("person.py", "Person"),
+            ("people_findings.py", "Cross-portal findings"),
         ],
     ),
+    Role.SUPPORT: ("Help desk", [("person.py", "Person")]),
 }
 
 

@@ -59,7 +59,7 @@ def materialize(
 def users_add(
     username: str,
     role: str = typer.Option(
-        ..., "--role", help="staff, education_manager, ce_team, employer, member, provider, admin"
+        ..., "--role", help="staff, education_manager, ce_team, employer, member, provider, admin, support"
     ),
     scope: str | None = typer.Option(
         None, "--scope", help="person_id, department(s), employer_id, member_id or NPI"

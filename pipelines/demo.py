@@ -51,6 +51,7 @@ DEMO_USERS: tuple[tuple[str, Role, str | None], ...] = (
         " provider_npi LIMIT 1",
     ),
     ("demo.admin", Role.ADMIN, None),
+    ("demo.support", Role.SUPPORT, None),
 )
 
 

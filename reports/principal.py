@@ -14,6 +14,7 @@ class Role(StrEnum):
     MEMBER = "member"  # scope: their member_id (a subscriber also sees the family)
     PROVIDER = "provider"  # scope: their NPI
     ADMIN = "admin"  # security / admin: everything, plus dashboard users
+    SUPPORT = "support"  # help desk: one person across the portals (Person page), never claim lines; no scope
 
 
 class NotPermitted(PermissionError):

@@ -31,6 +31,11 @@ def ensure_staging_table(conn, source: Source) -> None:
     conn.execute("CREATE SCHEMA IF NOT EXISTS staging")
     ddl = ", ".join(f"{quote_ident(n)} {t}" for n, t in cols)
     conn.execute(f"CREATE TABLE IF NOT EXISTS {staging_table(source)} ({ddl})")
+    # A warehouse built before a contract gained an optional column (rows are inserted by column name).
+    for name, kind in cols:
+        conn.execute(
+            f"ALTER TABLE {staging_table(source)} ADD COLUMN IF NOT EXISTS {quote_ident(name)} {kind}"
+        )
 
 
 @dataclass

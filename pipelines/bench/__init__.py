@@ -28,6 +28,7 @@ TOPICS: tuple[str, ...] = (
     "duplicates",
     "health_plan",
     "auth_events",
+    "person_links",
     "dashboard",
 )
 

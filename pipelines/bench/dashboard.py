@@ -127,6 +127,11 @@ def security_findings(conn) -> tuple[str, ...] | None:
     return _unscoped_if_rows(conn, "login_daily_summary")
 
 
+def people_linked(conn) -> tuple[str, ...] | None:
+    """The help desk has no scope: the Person page, as long as person links are published."""
+    return _unscoped_if_rows(conn, "person_links")
+
+
 @dataclass(frozen=True)
 class PageBench:
     role: Role
@@ -146,6 +151,7 @@ PAGES: tuple[PageBench, ...] = (
     PageBench(Role.MEMBER, "member_deductible.py", busiest_subscriber),
     PageBench(Role.PROVIDER, "provider_eligibility.py", busiest_provider),
     PageBench(Role.ADMIN, "admin_security.py", security_findings),
+    PageBench(Role.SUPPORT, "person.py", people_linked),
 )
 
 

@@ -67,7 +67,9 @@ def ip_for(k: int) -> str:
 
 
 def build_users(rng: random.Random, people: list[Person], accounts: list[Account], members: list[Member],
-                n_patients: int) -> dict[str, list[User]]:  # fmt: skip
+                n_patients: int, patient_emails: tuple[str, ...] = ()) -> dict[str, list[User]]:  # fmt: skip
+    """Each portal's users. A member with an e-mail signs in with it; the first patients sign in with
+    ``patient_emails`` (staff who are also patients), drawn the same way otherwise so nothing else moves."""
     k = iter(range(10**9))
 
     def user(name: str, method: str) -> User:
@@ -79,7 +81,8 @@ def build_users(rng: random.Random, people: list[Person], accounts: list[Account
         "ce_portal": [user(a.email, a.login_method) for a in accounts],
         "health_plans": [
             user(
-                f"{names.email_local(m.first_name, m.last_name).replace('.', '')}{m.member_id[-6:]}",
+                m.email
+                or f"{names.email_local(m.first_name, m.last_name).replace('.', '')}{m.member_id[-6:]}",
                 "sso" if rng.random() < 0.08 else "password",
             )
             for m in members
@@ -90,8 +93,8 @@ def build_users(rng: random.Random, people: list[Person], accounts: list[Account
     for i in range(n_patients):
         first, last = names.first_name(rng, rng.choice("FM")), names.last_name(rng)
         method = "sso" if rng.random() < 0.03 else "password"
-        pools["patient_portal"].append(user(f"{names.email_local(first, last)}{i}@{rng.choice(names.PERSONAL_DOMAINS)}",
-                                            method))  # fmt: skip
+        name = f"{names.email_local(first, last)}{i}@{rng.choice(names.PERSONAL_DOMAINS)}"
+        pools["patient_portal"].append(user(patient_emails[i] if i < len(patient_emails) else name, method))
     return pools
 
 
@@ -101,11 +104,14 @@ Event = (
 
 
 class AuthWriter:
-    def __init__(self, ctx: GenContext, people: list[Person], accounts: list[Account], members: list[Member]):
+    def __init__(self, ctx: GenContext, people: list[Person], accounts: list[Account], members: list[Member],
+                 patient_emails: tuple[str, ...] = ()):  # fmt: skip
         self.ctx = ctx
         self.rng = ctx.rng("auth_events")
         self.total = ctx.spec.auth_events
-        pools = build_users(self.rng, people, accounts, members, max(50, ctx.spec.members))
+        pools = build_users(self.rng, people, accounts, members, max(50, ctx.spec.members), patient_emails)
+        #: (portal, username) of every event written: the portal users the data shows
+        self.seen: set[tuple[str, str]] = set()
         self.all_usernames = {p: {u.username for u in users} for p, users in pools.items()}
         self.seq = 0
         self.tally: dict[str, int] = {}
@@ -165,6 +171,7 @@ class AuthWriter:
 
     def _row(self, n: int, ev: Event) -> dict[str, str | None]:
         at, _, portal, etype, username, ip, ua, method, token, reason = ev
+        self.seen.add((portal, username))
         moment = datetime.fromtimestamp(at, UTC)
         self.count(f"{portal}:{etype}")
         self.count(f"{portal}:method_{method}")

@@ -112,6 +112,9 @@ class Member:
     sex: str | None
     employer_id: str
     spans: list[Span] = field(default_factory=list)
+    #: contact details (an 834's PER and N3/N4): only members planted as HR people have them
+    email: str | None = None
+    address: tuple[str, str, str, str] | None = None
 
     def covering(self, d: date) -> Span | None:
         for s in self.spans:
@@ -230,7 +233,8 @@ def write_members(ctx: GenContext, members: list[Member]) -> None:
                 out.write({
                     "member_id": m.member_id, "subscriber_id": m.subscriber_id, "relationship": m.relationship,
                     "first_name": m.first_name, "last_name": m.last_name, "birth_date": formats.day(m.birth_date),
-                    "sex": m.sex, "employer_id": m.employer_id,
+                    "sex": m.sex, "employer_id": m.employer_id, "email": m.email,
+                    **dict(zip(("street", "city", "state", "postal_code"), m.address or (), strict=False)),
                 })  # fmt: skip
     ctx.truth.set("hp_members", "members", len(members))
     ctx.done(sw)

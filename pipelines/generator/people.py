@@ -81,6 +81,8 @@ class Person:
     degree: str | None
     id_form: str
     moved_from: str | None = None  # department on the September roster, when the October update moves them
+    #: street, city, state, postal code: only people whose plan membership is planted by address have one
+    address: tuple[str, str, str, str] | None = None
 
     @property
     def username(self) -> str:
@@ -253,4 +255,5 @@ def person_row(p: Person, bool_style: int) -> dict[str, str | None]:
         "hire_date": formats.day(p.hire_date),
         "termination_date": formats.opt_day(p.termination_date),
         "is_student": formats.boolean(p.is_student, bool_style),
+        **dict(zip(("street", "city", "state", "postal_code"), p.address or (), strict=False)),
     }

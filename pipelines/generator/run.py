@@ -9,7 +9,7 @@ from rich.console import Console
 
 from domain.settings import Settings
 
-from . import ce_accounts, ce_activities, ce_attendance, health_plan, learning, people
+from . import ce_accounts, ce_activities, ce_attendance, health_plan, learning, people, person_links
 from .auth import AuthWriter
 from .claims import ClaimsWriter
 from .context import GenContext
@@ -38,6 +38,9 @@ def generate_all(settings: Settings, scale: str, seed: int, *, console: Console 
     ctx = GenContext(spec, seed, settings.landing_dir, truth, reporter)
     with reporter:
         staff = people.build_people(ctx)
+        # members first (their own random stream): planted HR people get the address their member record has
+        members = health_plan.build_members(ctx)
+        planted = person_links.plant_members(ctx, staff, members)
         people.write_people(ctx, staff)
         courses, reqs = learning.build_catalog(ctx)
         learning.write_catalog(ctx, courses, reqs)
@@ -52,14 +55,16 @@ def generate_all(settings: Settings, scale: str, seed: int, *, console: Console 
         ce_attendance.write_external_credits(ctx, accounts)
 
         health_plan.write_employers_and_plans(ctx)
-        members = health_plan.build_members(ctx)
         health_plan.write_members(ctx, members)
         health_plan.write_enrollment(ctx, members)
         providers = health_plan.build_providers(ctx, uniques)
         health_plan.write_providers(ctx, providers)
         ClaimsWriter(ctx, members, providers).run()
 
-        AuthWriter(ctx, staff, accounts, members).run()
+        person_links.plant_patients(ctx, staff, accounts, planted)
+        auth = AuthWriter(ctx, staff, accounts, members, planted.patient_emails)
+        auth.run()
+        person_links.write_truth(ctx, settings.truth_dir, staff, accounts, members, planted, auth.seen)
     truth.set("run", "files_per_source", {name: s.files for name, s in sorted(ctx.stats.items())})
     truth.set("run", "rows_per_source", {name: s.rows_good for name, s in sorted(ctx.stats.items())})
     truth.write(settings.truth_dir)

@@ -19,6 +19,7 @@ EXPECTED = {
         "ce_duplicates.py": "Duplicate queue",
         "ce_attendance.py": "Attendance claims",
         "ce_credit_totals.py": "Credit totals",
+        "leaving_staff.py": "Leaving staff",
     },
     Role.EMPLOYER: {"employer_roster.py": "Enrollment roster"},
     Role.MEMBER: {"member_deductible.py": "My deductible"},
@@ -29,7 +30,10 @@ EXPECTED = {
         "admin_pipeline.py": "Pipeline",
         "admin_audit.py": "Audit log",
         "admin_credentials.py": "Credentials",
+        "person.py": "Person",
+        "people_findings.py": "Cross-portal findings",
     },
+    Role.SUPPORT: {"person.py": "Person"},
 }
 SCOPES = {
     Role.STAFF: ("P0001",),

@@ -84,6 +84,12 @@ def test_a_new_auth_events_file_selects_its_staging_table_the_login_marts_the_le
         "marts/login_daily_summary",
         "marts/ingest_ledger",
         "marts/quarantine",
+        # new user names may link to people, and the findings read the links
+        "marts/person_links",
+        "marts/person_link_review",
+        "marts/leaving_sso_only",
+        "marts/plan_hr_mismatches",
+        "marts/cross_portal_attacks",
         "published/snapshot",
     }
     assert _checks(plan.checks) == {"staging/auth_events:reconciliation", "staging/auth_events:expectations"}

@@ -9,7 +9,7 @@ import pytest
 from assets.ingestion.load import ingest_source
 from domain.contracts import source
 
-PEOPLE_HEADER = "person_id,lc_user_id,first_name,last_name,email,department,job_role,manager_person_id,hire_date,termination_date,is_student"
+PEOPLE_HEADER = "person_id,lc_user_id,first_name,last_name,email,department,job_role,manager_person_id,hire_date,termination_date,is_student,street,city,state,postal_code"
 ACTIVITY_HEADER = "activity_id,title,activity_type,starts_at,ends_at,attendance_code,texting_window_hours,evaluation_required,certificate_days"
 
 
@@ -25,7 +25,7 @@ def _ingest(tmp_path, source_name: str, text: str, file_name: str = "f.csv"):
 def _person(
     person_id: str, lc_user_id: str = "03151990 1234", is_student: str = "no", hire: str = "2020-01-06"
 ) -> str:
-    return f"{person_id},{lc_user_id},Ana,Diaz,ana@example.org,ICU,RN,,{hire},,{is_student}"
+    return f"{person_id},{lc_user_id},Ana,Diaz,ana@example.org,ICU,RN,,{hire},,{is_student},,,,"
 
 
 def _reasons(conn, source_name: str) -> dict[int, tuple[str, str]]:

@@ -1,0 +1,133 @@
+"""One person across the portals: ``marts.person_links`` / ``marts.person_link_review`` and the joined-view findings.
+
+Thin assets over :mod:`domain.person_links`: each runs the rule's SELECT in the warehouse and replaces its mart.
+The links read the duplicate model's marts (pairs, clusters) and the CE team's merges as they stand; nothing is
+retrained. Staging columns a landing file may leave out of older data (HR address, member e-mail and address) are
+read as they are: the contracts give every one of them, possibly empty.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from assets.ce_accounts_mart import CE_ACCOUNTS_MART
+from assets.ce_merges import SURVIVORS_MART
+from assets.common import MARTS, mart_key, replace_table, staging_key
+from domain.duplicates import CLUSTERS_MART, PAIRS_MART
+from domain.person_links import (
+    FindingInputs,
+    PersonLinkPolicy,
+    cross_portal_attacks_sql,
+    leaving_sso_only_sql,
+    person_link_review_sql,
+    person_link_rows_sql,
+    person_links_sql,
+    plan_hr_mismatch_sql,
+)
+
+GROUP = "people"
+POLICY = PersonLinkPolicy()
+
+LINKS = "person_links"
+REVIEW = "person_link_review"
+LEAVING = "leaving_sso_only"
+MISMATCH = "plan_hr_mismatches"
+ATTACKS = "cross_portal_attacks"
+_ROWS = "_person_link_rows"
+
+
+def _counts(conn, table: str, column: str) -> dict[str, int]:
+    rows = conn.execute(f"SELECT {column}, count(*) FROM {MARTS}.{table} GROUP BY 1 ORDER BY 1").fetchall()
+    return {str(k): int(v) for k, v in rows}
+
+
+_LINK_DEPS = [
+    *(staging_key(s) for s in ("lc_people", "ce_accounts", "hp_members", "auth_events")),
+    *(mart_key(m) for m in (PAIRS_MART, CLUSTERS_MART, SURVIVORS_MART)),
+]
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            mart_key(LINKS),
+            deps=_LINK_DEPS,
+            group_name=GROUP,
+            description=(
+                "One person (HR person_id) across the portals: HR, CE accounts, plan members and portal user "
+                f"names, each with its method and evidence; probabilistic links at ≥ {POLICY.certain_probability}."
+            ),
+        ),
+        dg.AssetSpec(
+            mart_key(REVIEW),
+            deps=_LINK_DEPS,
+            group_name=GROUP,
+            description="Links below certainty, or to more than one person: shown for review, never merged.",
+        ),
+    ]
+)
+def person_links(duckdb: DuckDBResource):
+    with duckdb.get_connection() as conn:
+        conn.execute(f"CREATE OR REPLACE TEMP TABLE {_ROWS} AS {person_link_rows_sql(policy=POLICY)}")
+        try:
+            n_links = replace_table(conn, f"{MARTS}.{LINKS}", person_links_sql(_ROWS))
+            n_review = replace_table(conn, f"{MARTS}.{REVIEW}", person_link_review_sql(_ROWS))
+        finally:
+            conn.execute(f"DROP TABLE IF EXISTS {_ROWS}")
+        by_source = _counts(conn, LINKS, "source")
+        review_by_source = _counts(conn, REVIEW, "source")
+    yield dg.MaterializeResult(asset_key=mart_key(LINKS), metadata={"rows": n_links, **by_source})
+    yield dg.MaterializeResult(asset_key=mart_key(REVIEW), metadata={"rows": n_review, **review_by_source})
+
+
+@dg.asset(
+    key=mart_key(LEAVING),
+    deps=[mart_key(LINKS), mart_key(CE_ACCOUNTS_MART), staging_key("lc_people")],
+    group_name=GROUP,
+    description=(
+        "People with a termination date in HR whose CE accounts all sign in by SSO and carry no personal "
+        "e-mail: they lose their CE transcript with the SSO account."
+    ),
+)
+def leaving_sso_only(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    with duckdb.get_connection() as conn:
+        n = replace_table(conn, f"{MARTS}.{LEAVING}", leaving_sso_only_sql(FindingInputs()))
+    return dg.MaterializeResult(metadata={"rows": n})
+
+
+@dg.asset(
+    key=mart_key(MISMATCH),
+    deps=[mart_key(LINKS), *(staging_key(s) for s in ("lc_people", "hp_members", "hp_enrollment"))],
+    group_name=GROUP,
+    description=(
+        "The employer's own plan against HR: terminated in HR but still enrolled past the termination month, "
+        "or enrolled as an employee with no HR record."
+    ),
+)
+def plan_hr_mismatches(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    with duckdb.get_connection() as conn:
+        n = replace_table(conn, f"{MARTS}.{MISMATCH}", plan_hr_mismatch_sql(FindingInputs(), POLICY))
+        kinds = _counts(conn, MISMATCH, "kind")
+    return dg.MaterializeResult(metadata={"rows": n, **kinds})
+
+
+@dg.asset(
+    key=mart_key(ATTACKS),
+    deps=[
+        mart_key(LINKS),
+        staging_key("auth_events"),
+        mart_key("login_lockouts"),
+        mart_key("credential_stuffing"),
+    ],
+    group_name=GROUP,
+    description=(
+        f"One IP failing on several portals, or a person's success on one portal within {POLICY.attack_minutes} "
+        "minutes of a lockout or stuffing burst that hit them on another."
+    ),
+)
+def cross_portal_attacks(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    with duckdb.get_connection() as conn:
+        n = replace_table(conn, f"{MARTS}.{ATTACKS}", cross_portal_attacks_sql(FindingInputs(), POLICY))
+        kinds = _counts(conn, ATTACKS, "kind")
+    return dg.MaterializeResult(metadata={"rows": n, **kinds})
