@@ -6,8 +6,8 @@ glob characters whatever the file is called (DuckDB expands ``*``, ``?`` and ``[
 it names the inode that was opened, so swapping the file for a symlink after the listing changes nothing.
 
 One pass over the bytes computes the sha256 and the facts the reader needs to pick an encoding: whether the bytes
-are valid UTF-8, whether they hold NUL bytes (binary content), and whether they hold bytes 0x80-0x9F (where
-cp1252 and latin-1 differ) or the five bytes cp1252 leaves undefined.
+are valid UTF-8 and whether they hold NUL bytes (binary content). Only a file that is not UTF-8 gets a second
+pass, for bytes 0x80-0x9F (where cp1252 and latin-1 differ) and the five bytes cp1252 leaves undefined.
 """
 
 from __future__ import annotations
@@ -48,8 +48,6 @@ class ByteFacts:
     bom: str | None  # the codec a byte-order mark names
     utf8: bool  # every byte sequence is valid UTF-8
     has_nul: bool
-    has_c1: bool  # bytes 0x80-0x9F: cp1252 reads them as letters and punctuation, latin-1 as control codes
-    cp1252_undefined: bool
 
 
 def kind_of(mode: int) -> str:
@@ -96,30 +94,35 @@ class OpenedFile:
     def scan(self) -> ByteFacts:
         digest = hashlib.sha256()
         utf8 = codecs.getincrementaldecoder("utf-8")()
-        valid = True
-        has_nul = has_c1 = undefined = False
-        first = b""
+        valid, has_nul, first = True, False, b""
         for chunk in self.chunks():
             digest.update(chunk)
             if not first:
                 first = chunk[:4]
             has_nul = has_nul or b"\x00" in chunk
-            if chunk.isascii() and utf8.getstate()[0] == b"":
-                continue  # the common case costs one C pass
-            has_c1 = has_c1 or C1_BYTES.search(chunk) is not None
-            undefined = undefined or CP1252_UNDEFINED.search(chunk) is not None
-            if valid:
-                try:
-                    utf8.decode(chunk)
-                except UnicodeDecodeError:
-                    valid = False
+            if not valid or (chunk.isascii() and utf8.getstate()[0] == b""):
+                continue  # ASCII costs one C pass; a file already known not to be UTF-8 only needs its hash
+            try:
+                utf8.decode(chunk)
+            except UnicodeDecodeError:
+                valid = False
         if valid:
             try:
                 utf8.decode(b"", final=True)
             except UnicodeDecodeError:
                 valid = False
         bom = next((codec for mark, codec in BOMS if first.startswith(mark)), None)
-        return ByteFacts(digest.hexdigest(), self.size, bom, valid, has_nul, has_c1, undefined)
+        return ByteFacts(digest.hexdigest(), self.size, bom, valid, has_nul)
+
+    def single_byte_codec(self) -> str:
+        """cp1252 when the file has bytes 0x80-0x9F and cp1252 defines them all, else latin-1 (which decodes any
+        byte; without bytes 0x80-0x9F both read the same, and latin-1 is the plainer name)."""
+        has_c1 = False
+        for chunk in self.chunks():
+            if CP1252_UNDEFINED.search(chunk):
+                return "latin-1"
+            has_c1 = has_c1 or C1_BYTES.search(chunk) is not None
+        return "cp1252" if has_c1 else "latin-1"
 
     def close(self) -> None:
         if self.fd >= 0:

@@ -105,7 +105,7 @@ def read_file(
     if fmt == "xlsx":
         names = _load_xlsx(conn, opened, name)
         return _tabular(source, name, names, "xlsx", tolerant=False)
-    encoding = _encoding(facts, name)
+    encoding = _encoding(opened, facts, name)
     with _utf8_copy(opened, encoding, name, scratch) as text:
         if facts.size <= SMALL_FILE and not _decode_head(text, SMALL_FILE).replace("\ufeff", "").strip():
             raise FileRejected(FileReason.EMPTY_FILE, f"{name} is empty (no header, no rows)")
@@ -115,7 +115,7 @@ def read_file(
     return _tabular(source, name, names, encoding, tolerant)
 
 
-def _encoding(facts: ByteFacts, name: str) -> str:
+def _encoding(opened: OpenedFile, facts: ByteFacts, name: str) -> str:
     """The codec the file is read with: its byte-order mark's, else UTF-8, cp1252, latin-1 in that order."""
     if facts.bom is not None:
         return facts.bom
@@ -126,9 +126,7 @@ def _encoding(facts: ByteFacts, name: str) -> str:
         )
     if facts.utf8:
         return "utf-8"
-    if facts.has_c1 and not facts.cp1252_undefined:
-        return "cp1252"
-    return "latin-1"  # without bytes 0x80-0x9F, cp1252 and latin-1 read the same: call it latin-1
+    return opened.single_byte_codec()
 
 
 class _Utf8Text:
