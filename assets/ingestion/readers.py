@@ -353,16 +353,20 @@ def _read_jsonl(
     paths = ", ".join(quote_str("$." + c) for c in source.column_names)
     fields, flags = [], []
     for i, c in enumerate(source.columns, start=1):
-        fields.append(f"j[{i}] ->> '$' AS {quote_ident(c.name)}")
+        fields.append(f"f[{i}] AS {quote_ident(c.name)}")
         accepted = ", ".join(quote_str(t) for t in (*JSON_TYPES[c.kind], "NULL"))
-        flags.append(
-            f"coalesce(json_type(j[{i}]) NOT IN ({accepted}), false) AS {quote_ident('_jt_' + c.name)}"
-        )
+        flags.append(f"coalesce(t[{i}] NOT IN ({accepted}), false) AS {quote_ident('_jt_' + c.name)}")
+    # json_type costs twice the extraction itself, so it runs only on lines that may hold a wrong type: with only
+    # text columns, a line whose every value is a string or null has no ':' followed by anything else
+    # (a superset test: a string that merely contains ': 5' is checked exactly, never missed).
+    all_text = all(JSON_TYPES[c.kind] == ("VARCHAR",) for c in source.columns)
+    suspect = "regexp_matches(line, ':\\s*[^\\s\"n]')" if all_text else "TRUE"
     rows_sql = f"""
         SELECT _row_number, _malformed, {", ".join(fields + flags)}
         FROM (
             SELECT _row_number, _malformed,
-                   CASE WHEN NOT _malformed THEN json_extract(line, [{paths}]) END AS j
+                   CASE WHEN NOT _malformed THEN json_extract_string(line, [{paths}]) END AS f,
+                   CASE WHEN NOT _malformed AND {suspect} THEN json_type(line, [{paths}]) END AS t
             FROM (
                 SELECT CAST(rowid + 1 AS INTEGER) AS _row_number, line,
                        NOT coalesce(json_valid(line) AND json_type(TRY_CAST(line AS JSON)) = 'OBJECT', false)
