@@ -1,9 +1,9 @@
 """A catalogue of hostile landing files, hand-built byte by byte: one entry per kind, with the outcome it must have.
 
 ``KINDS`` is data: a name, the source and file name it lands as, how the file is written, and what the ledger must
-then say (rejected with a reason, or loaded with these keys, these quarantined rows and this encoding). Every
-cell value of a file that must be rejected carries ``SECRET``, so a test can prove none of it leaks into the
-ledger, the quarantine's reasons, the console or Dagster's logs. ``GOOD`` are ordinary files landed in the same
+then say (rejected with a reason, or loaded with these keys, these quarantined rows and this encoding). The cells
+of files that must be rejected (and of the symlinks' targets) carry ``SECRET``, so a test can prove none of it
+leaks into the ledger, the quarantine's reasons, the console or Dagster's logs. ``GOOD`` are ordinary files landed in the same
 run; their rows must come out exactly as in a run without the catalogue.
 """
 
