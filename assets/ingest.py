@@ -21,6 +21,11 @@ def landing_folder(run_settings: RunSettings, source: Source):
     return Settings(data_dir=run_settings.data_dir).landing_dir / source.name
 
 
+def scratch_folder(run_settings: RunSettings):
+    """Where a non-UTF-8 file's decoded copy briefly lives: inside the data directory, like DuckDB's spill files."""
+    return Settings(data_dir=run_settings.data_dir).root / "duckdb_tmp"
+
+
 def build_staging_asset(source: Source) -> dg.AssetsDefinition:
     @dg.asset(
         key=staging_key(source.name),
@@ -33,16 +38,21 @@ def build_staging_asset(source: Source) -> dg.AssetsDefinition:
     )
     def _staging(context: dg.AssetExecutionContext, duckdb: DuckDBResource, run_settings: RunSettings):
         with duckdb.get_connection() as conn:
-            summary = ingest_source(conn, source, landing_folder(run_settings, source))
+            summary = ingest_source(
+                conn, source, landing_folder(run_settings, source), scratch_folder(run_settings)
+            )
             total = conn.execute(f"SELECT count(*) FROM {staging_table(source)}").fetchone()[0]
             reconciled = reconcile(conn, source)
-        for entry in summary.entries:
-            if entry.status == "rejected":  # names the file and the reason, never row contents
-                context.log.warning(f"{source.name}: rejected {entry.detail}")
+        rejected = [e for e in summary.entries if e.status == "rejected"]
+        for entry in rejected:  # names the file and the reason, never row contents
+            context.log.warning(f"{source.name}: rejected ({entry.reason}) {entry.detail}")
         return dg.MaterializeResult(
             metadata={
                 "files_loaded": summary.count("loaded"),
                 "files_rejected": summary.count("rejected"),
+                "rejected_files": dg.MetadataValue.json(
+                    [{"file": e.file_name, "reason": e.reason} for e in rejected]
+                ),
                 "files_duplicate": summary.count("duplicate"),
                 "files_unchanged": summary.files_unchanged,
                 "rows_loaded": summary.rows_loaded,

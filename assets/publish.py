@@ -24,6 +24,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from assets.common import MARTS
+from domain.settings import chmod_private
 from domain.sql_text import quote_ident, quote_str
 
 PUBLISH_KEY = dg.AssetKey(["published", "snapshot"])
@@ -150,6 +151,7 @@ def publish(
         tables, _ = update_snapshot(conn, current, partial, unchanged)
     else:
         tables = write_snapshot(conn, partial)
+    chmod_private(partial)  # owner-only whatever the umask: it holds personal data
     os.replace(partial, final)
     swap_current(published, final)
     prune(published, keep)

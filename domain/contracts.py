@@ -54,15 +54,22 @@ class Reason(StrEnum):
     DUPLICATE_KEY = "duplicate_key"  # the same key twice within one file: the later row is quarantined
     MALFORMED_JSON = "malformed_json"  # a jsonl line that does not parse to an object (e.g. truncated)
     MALFORMED_ROW = "malformed_row"  # a csv row with more fields than its header (an unquoted comma)
+    WRONG_JSON_TYPE = "wrong_json_type"  # a JSON value of another type than the column's (an object for text)
 
 
 class FileReason(StrEnum):
     """Why a whole file was rejected (nothing of it loaded)."""
 
     EMPTY_FILE = "empty_file"
-    UNREADABLE = "unreadable"  # corrupt xlsx, undecodable bytes
+    UNREADABLE = "unreadable"  # corrupt xlsx, broken CSV quoting, a header row that cannot be parsed
     MISSING_COLUMNS = "missing_columns"  # also what a wrong delimiter looks like: one unknown header column
     UNSUPPORTED_FORMAT = "unsupported_format"
+    NOT_TEXT = "not_text"  # NUL bytes in a .csv/.jsonl: binary content (or UTF-16 without a byte-order mark)
+    BAD_ENCODING = "bad_encoding"  # a byte-order mark the bytes after it do not honour
+    DUPLICATE_COLUMNS = "duplicate_columns"  # the header names a contract column twice: which one is meant?
+    SYMLINK = "symlink"  # never followed: a link could lead out of landing/
+    NOT_A_REGULAR_FILE = "not_a_regular_file"  # a FIFO, socket or device node: reading it could block or leak
+    READER_ERROR = "reader_error"  # anything else that went wrong reading the file; the run goes on
 
 
 #: Longest text a str column accepts; longer values are quarantined as ``too_long``.

@@ -7,10 +7,27 @@ dashboard may not import the pipeline.
 
 from __future__ import annotations
 
+import contextlib
+import os
 from functools import cached_property
 from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: Files and folders this product creates are its owner's only (0600 / 0700): they hold personal data.
+PRIVATE_UMASK = 0o077
+
+
+def make_files_private() -> None:
+    """Every file and folder the process creates from now on is owner-only (the warehouse, DuckDB's WAL and spill
+    files, snapshots, the state store and its WAL, Dagster's run storage)."""
+    os.umask(PRIVATE_UMASK)
+
+
+def chmod_private(path: Path, mode: int = 0o600) -> None:
+    """Tighten a file (or, with 0o700, a folder) this product made; one owned by someone else is left alone."""
+    with contextlib.suppress(FileNotFoundError, PermissionError):
+        path.chmod(mode)
 
 
 class Settings(BaseSettings):
@@ -40,6 +57,13 @@ class Settings(BaseSettings):
     @cached_property
     def root(self) -> Path:
         return self.data_dir.resolve()
+
+    def ensure_root(self) -> Path:
+        """Create the data directory 0700 (tightening an existing one) and make later files owner-only."""
+        make_files_private()
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        chmod_private(self.root, 0o700)
+        return self.root
 
     @property
     def landing_dir(self) -> Path:

@@ -24,8 +24,9 @@ class Scale(StrEnum):
 
 
 def _settings():
-    from domain.settings import get_settings
+    from domain.settings import get_settings, make_files_private
 
+    make_files_private()  # whatever a command writes under the data directory is its owner's only
     return get_settings()
 
 

@@ -38,31 +38,101 @@ RULES = {
     Rule.SCORE: "between 0 and 100 → else `out_of_range`",
 }
 
+#: reason -> (meaning, an example of a row that gets it)
 REASONS = {
-    Reason.MISSING_REQUIRED: "a required value is empty (blank or only spaces)",
-    Reason.BAD_INT: "not a whole number (or too large)",
-    Reason.BAD_DECIMAL: "not a plain decimal number (or too large for the column)",
-    Reason.BAD_DATE: "not `YYYY-MM-DD` or not a real date",
-    Reason.BAD_TIMESTAMP: "not ISO-8601 with an offset",
-    Reason.BAD_BOOL: "not one of the accepted true/false words",
-    Reason.BAD_ENUM: "not one of the column's allowed values (exact, case-sensitive)",
-    Reason.BAD_LC_USER_ID: "not a Learning Center User ID with a real birth date",
-    Reason.BAD_PHONE: "not a US phone number",
-    Reason.BAD_NPI: "not a Luhn-valid 10-digit NPI",
-    Reason.BAD_CODE: "not a 5-digit attendance code",
-    Reason.NEGATIVE_MONEY: "a negative amount where money may not be negative",
-    Reason.OUT_OF_RANGE: "a rate outside 0..1 or a score outside 0..100",
-    Reason.TOO_LONG: f"text longer than the column allows ({MAX_TEXT}; SMS bodies {MAX_LONG_TEXT})",
-    Reason.DUPLICATE_KEY: "the key appeared earlier in the same file: the later row is quarantined",
-    Reason.MALFORMED_JSON: "a JSON line that does not parse to an object (e.g. truncated); also a CSV row with more "
-    "fields than its header",
+    Reason.MISSING_REQUIRED: (
+        "a required value is empty (blank or only spaces)",
+        "`E1,,G-1` in hp_employers (no name)",
+    ),
+    Reason.BAD_INT: ("not a whole number (or too large)", "`due_days_after_hire` = `ten`"),
+    Reason.BAD_DECIMAL: (
+        "not a plain decimal number (or too large for the column)",
+        "`contact_hours` = `1.5.0`",
+    ),
+    Reason.BAD_DATE: ("not `YYYY-MM-DD` or not a real date", "`birth_date` = `1990-02-30`"),
+    Reason.BAD_TIMESTAMP: ("not ISO-8601 with an offset", "`completed_at` = `2026-03-04 10:00` (no offset)"),
+    Reason.BAD_BOOL: ("not one of the accepted true/false words", "`active` = `maybe`"),
+    Reason.BAD_ENUM: ("not one of the column's allowed values (exact, case-sensitive)", "`channel` = `SMS`"),
+    Reason.BAD_LC_USER_ID: (
+        "not a Learning Center User ID with a real birth date",
+        "`02302001 1234` (30 February)",
+    ),
+    Reason.BAD_PHONE: ("not a US phone number", "`mobile_phone` = `555-12`"),
+    Reason.BAD_NPI: ("not a Luhn-valid 10-digit NPI", "`npi` = `1234567890`"),
+    Reason.BAD_CODE: ("not a 5-digit attendance code", "`attendance_code` = `12a45`"),
+    Reason.NEGATIVE_MONEY: (
+        "a negative amount where money may not be negative",
+        "`billed_amount` = `-5.00` on an `original` claim line",
+    ),
+    Reason.OUT_OF_RANGE: ("a rate outside 0..1 or a score outside 0..100", "`coins_in` = `1.5`"),
+    Reason.TOO_LONG: (
+        f"text longer than the column allows ({MAX_TEXT}; SMS bodies {MAX_LONG_TEXT})",
+        "a course title of 501 characters",
+    ),
+    Reason.DUPLICATE_KEY: (
+        "the key appeared earlier in the same file: the later row is quarantined",
+        "course `C3` on rows 1 and 2 of one file: row 2",
+    ),
+    Reason.MALFORMED_JSON: (
+        "a JSON line that is not an object (truncated, an array, a bare string or number)",
+        '`{"event_id": "A2", "port` or `[1, 2]`',
+    ),
+    Reason.MALFORMED_ROW: (
+        "a CSV row with more fields than its header (an unquoted comma shifts every value after it)",
+        "`E1,Acme, Inc,G-1` under `employer_id,name,group_number`",
+    ),
+    Reason.WRONG_JSON_TYPE: (
+        "a JSON value of another type than its column's: an object, array, number or boolean where text is "
+        "expected, or text where a number or boolean is (JSON `null` reads as empty)",
+        '`"username": {"name": "x"}`, `"ip": 10`',
+    ),
 }
 
+#: reason -> (meaning, an example of a file that gets it)
 FILE_REASONS = {
-    FileReason.EMPTY_FILE: "the file has no bytes (or only blank lines / a BOM)",
-    FileReason.UNREADABLE: "the file cannot be parsed (corrupt xlsx, broken CSV quoting)",
-    FileReason.MISSING_COLUMNS: "the header lacks contract columns; a wrong delimiter shows up this way",
-    FileReason.UNSUPPORTED_FORMAT: "the extension is not one the source accepts",
+    FileReason.EMPTY_FILE: (
+        "the file has no bytes (or only blank lines / a byte-order mark), or an xlsx whose first sheet is empty",
+        "a 0-byte `roster.csv`",
+    ),
+    FileReason.UNREADABLE: (
+        "the file cannot be parsed: a corrupt xlsx, a CSV whose quoting or field count the reader cannot follow, "
+        "no line break in the first MiB (no header row)",
+        "`PK\\x03\\x04…` cut short under an `.xlsx` name; a CSV renamed `.xlsx`",
+    ),
+    FileReason.MISSING_COLUMNS: (
+        "the header lacks contract columns; a wrong delimiter or a file without a header row shows up this way "
+        "(the detail counts the header's cells, it never quotes them: they may be a data row)",
+        "`employer_id;name;group_number` (semicolons)",
+    ),
+    FileReason.UNSUPPORTED_FORMAT: (
+        "the extension is not one the source accepts",
+        "`roster.txt` in hp_employers",
+    ),
+    FileReason.NOT_TEXT: (
+        "a `.csv` or `.jsonl` holding NUL bytes: binary content, or UTF-16 without a byte-order mark",
+        "a gzip file named `members.csv`",
+    ),
+    FileReason.BAD_ENCODING: (
+        "a byte-order mark (UTF-16/UTF-32) the bytes after it do not honour",
+        "`FF FE` followed by a lone surrogate",
+    ),
+    FileReason.DUPLICATE_COLUMNS: (
+        "the header names a contract column twice: which one holds the data is ambiguous",
+        "`employer_id,name,group_number,name`",
+    ),
+    FileReason.SYMLINK: (
+        "a symlink (to a file or a folder): never followed, wherever it points; sha256 is empty (never read)",
+        "`landing/hp_employers/x.csv -> /etc/passwd`",
+    ),
+    FileReason.NOT_A_REGULAR_FILE: (
+        "a FIFO, socket or device node: never opened (reading it could block or never end)",
+        "a named pipe made with `mkfifo`",
+    ),
+    FileReason.READER_ERROR: (
+        "anything else that failed while reading or loading the file; the detail names only the error's type "
+        "(an engine message may quote the file), the run goes on",
+        "`x.csv could not be read (OutOfMemoryException)`",
+    ),
 }
 
 
@@ -112,13 +182,26 @@ def render() -> str:
         "## How a file is read",
         "",
         '- CSV: comma-delimited, `"` quoting, header row with the exact column names (extra columns are ignored '
-        "and kept in the quarantined raw row). UTF-8 with or without BOM; a file that is not valid UTF-8 is read as "
-        "latin-1. A header-only file loads 0 rows.",
+        "and kept in the quarantined raw row). A header-only file loads 0 rows. Header cells are data, never SQL: "
+        "any cell (`rowid`, `*`, quotes, empty, repeated, 1,000 characters, unicode) either is a contract column or "
+        "is kept as a key of the quarantined row's raw JSON (an empty one as `column<n>`, a repeated one with "
+        "`_1`, `_2`…); a contract column named twice rejects the file.",
+        "- Encodings: a byte-order mark decides (UTF-8, UTF-16, UTF-32); otherwise valid UTF-8, then cp1252 (when "
+        "the file has bytes 0x80-0x9F that cp1252 defines), then latin-1. The ledger's `encoding` says which "
+        "(`latin-1` also when cp1252 would read the same). Line endings LF, CRLF and bare CR are all read.",
         "- xlsx: the first sheet; whole numbers without `.0`, dates as ISO text.",
         "- JSON lines (`.jsonl`, `.ndjson`): one object per line; blank lines are skipped; keys absent from a line "
-        "read as empty.",
+        "read as empty; a value must have its column's JSON type (text for str/date/ts, a number for int/decimal, "
+        "a boolean for bool; `null` = empty), else `wrong_json_type`.",
         "- Values are trimmed before checking; text columns are stored verbatim (formulas and SQL-looking text are "
         "data, never evaluated).",
+        "- What is read: regular files under `landing/<source>/` and its subfolders, by their literal names (`*`, "
+        "`?`, `[ ]`, `{ }`, quotes, spaces and unicode in a name mean nothing). Symlinks are never followed (all "
+        "of them, also ones pointing inside `landing/`) and FIFOs, sockets and devices never opened: each is "
+        "recorded as rejected. Names starting with `.` or `~$` and ending `.tmp`, `.part`, `.crdownload` are "
+        "skipped (hidden, lock or unfinished files).",
+        "- A rejected file's `detail` names the file, its columns and line numbers, never a value from it; the "
+        "original of a quarantined row is kept only in `quarantine.raw` (shown to admins only).",
         "- Row numbers are 1-based data rows (CSV/xlsx: header excluded; JSON lines: the line number).",
         "",
         "## Type rules",
@@ -131,15 +214,15 @@ def render() -> str:
         "",
         "## Row reasons (`marts.quarantine.reason`)",
         "",
-        "| reason | meaning |",
-        "| --- | --- |",
-        *[f"| `{r}` | {REASONS.get(r, '')} |" for r in Reason],
+        "| reason | meaning | example |",
+        "| --- | --- | --- |",
+        *[f"| `{r}` | {REASONS[r][0]} | {REASONS[r][1]} |" for r in Reason],
         "",
         "## File reasons (`marts.ingest_ledger.reason` when `status = 'rejected'`)",
         "",
-        "| reason | meaning |",
-        "| --- | --- |",
-        *[f"| `{r}` | {FILE_REASONS[r]} |" for r in FileReason],
+        "| reason | meaning | example |",
+        "| --- | --- | --- |",
+        *[f"| `{r}` | {FILE_REASONS[r][0]} | {FILE_REASONS[r][1]} |" for r in FileReason],
         "",
         "Nothing of a rejected file is loaded. Ledger statuses: `loaded`, `rejected`, `duplicate` (reason "
         "`same_content`).",

@@ -6,7 +6,8 @@ moved, the CE-merge marts when the CE team decided something, anything an unfini
 publish. A run with nothing new runs nothing and publishes nothing. An empty warehouse, new code or ``full=True``
 runs everything (the ``materialize_all`` job, as ``dagster dev`` and the schedule do).
 
-Exit codes: 0 all good; 1 a blocking check failed or a step failed (each is named); 2 bad arguments.
+Exit codes: 0 all good (rejected files are an outcome, named in the summary, not an error); 1 a blocking check
+failed or a step failed (each is named); 2 bad arguments.
 """
 
 from __future__ import annotations
@@ -19,17 +20,23 @@ from dataclasses import dataclass, field
 
 import dagster as dg
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from domain.settings import Settings
 
 DAGSTER_YAML = "telemetry:\n  enabled: false\n"
+MAX_LISTED = 20  # rejected files named in the summary; the ledger holds them all
+
+
+def _printable(text: str) -> str:
+    return "".join(c if c.isprintable() else "\ufffd" for c in text)
 
 
 def dagster_instance(settings: Settings) -> dg.DagsterInstance:
     """The persistent Dagster instance under ``settings.dagster_home`` (run history for ``dagster dev`` too)."""
     home = settings.dagster_home
-    home.mkdir(parents=True, exist_ok=True)
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():
         config.write_text(DAGSTER_YAML)
@@ -61,6 +68,7 @@ class _ProgressHandler(logging.Handler):
 class Summary:
     files: int = 0
     files_rejected: int = 0
+    rejected: list[str] = field(default_factory=list)  # "<source>/<file> (<reason>)"
     rows_loaded: int = 0
     rows_quarantined: int = 0
     marts_built: int = 0
@@ -81,6 +89,8 @@ def summarise(result, started: float) -> Summary:
                 int(meta.get(k, 0)) for k in ("files_loaded", "files_rejected", "files_duplicate")
             )
             summary.files_rejected += int(meta.get("files_rejected", 0))
+            for r in meta.get("rejected_files") or []:
+                summary.rejected.append(f"{mat.asset_key.path[-1]}/{r['file']} ({r['reason']})")
             summary.rows_loaded += int(meta.get("rows_loaded", 0))
             summary.rows_quarantined += int(meta.get("rows_quarantined", 0))
         elif mat.asset_key.path[0] == "marts":
@@ -111,6 +121,12 @@ def _print_summary(console: Console, s: Summary) -> None:
         f"files {s.files} ({s.files_rejected} rejected) · rows loaded {s.rows_loaded:,} · "
         f"rows quarantined {s.rows_quarantined:,} · marts built {s.marts_built} · {s.seconds:.1f} s"
     )
+    for r in s.rejected[:MAX_LISTED]:  # a file name is not markup, and may hold control characters
+        console.print(f"[yellow]rejected file:[/] {escape(_printable(r))}")
+    if len(s.rejected) > MAX_LISTED:
+        console.print(
+            f"[yellow]… and {len(s.rejected) - MAX_LISTED} more rejected files[/] (marts.ingest_ledger)"
+        )
     for w in s.warned_checks:
         console.print(f"[yellow]check warning:[/] {w}")
     for f in s.failed_checks:
@@ -168,7 +184,7 @@ def run_materialize(
             console.print(f"[red]--as-of must be a date YYYY-MM-DD, got {as_of!r}[/]")
             return 2
     started = time.perf_counter()
-    settings.root.mkdir(parents=True, exist_ok=True)
+    settings.ensure_root()  # 0700, and every file of the run 0600
     changes = _changes(settings, as_of, full)
     if changes.nothing:  # decided before loading the asset graph: a run with nothing new costs seconds
         console.print(

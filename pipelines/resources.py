@@ -14,17 +14,22 @@ from dagster_duckdb import DuckDBResource
 
 from assets.common import RunSettings
 from assets.publish import PublishTarget
-from domain.settings import Settings
+from domain.settings import Settings, chmod_private, make_files_private
 
 #: DuckDB's own memory cap for the pipeline (the process target is < 6 GB; DuckDB spills beyond this).
 MEMORY_LIMIT = "4GB"
 
 
 class WarehouseResource(DuckDBResource):
-    """``DuckDBResource`` that creates the data directory first (a fresh checkout has none)."""
+    """``DuckDBResource`` that creates the data directory first (a fresh checkout has none), owner-only: the
+    directory 0700, the warehouse 0600 (also when ``dagster dev`` runs the assets, not the CLI)."""
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        Path(self.database).parent.mkdir(parents=True, exist_ok=True)
+        make_files_private()
+        folder = Path(self.database).parent
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        chmod_private(folder, 0o700)
+        chmod_private(Path(self.database))
 
 
 def build_resources(settings: Settings, as_of: str | None = None) -> dict[str, object]:

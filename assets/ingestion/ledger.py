@@ -7,13 +7,13 @@ old files costs a directory listing. A new name with known content is recorded a
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from assets.ingestion.landing import kind_of
 from checks.ingest_tables import LEDGER, ensure_ingest_tables
 
-CHUNK = 1 << 20
 #: Names that are not landed files: hidden files, editor/Excel lock files, uploads still in progress.
 SKIP_PREFIXES = (".", "~$")
 SKIP_SUFFIXES = (".tmp", ".part", ".crdownload")
@@ -23,8 +23,9 @@ SKIP_SUFFIXES = (".tmp", ".part", ".crdownload")
 class LandedFile:
     path: Path
     file_name: str  # relative to landing/<source>/
-    size_bytes: int
+    size_bytes: int  # of the name itself (lstat): a symlink is never followed, not even to be measured
     mtime_ns: int
+    kind: str = "file"  # "file", "symlink" or "special" (FIFO, socket, device): only files are read
 
 
 @dataclass
@@ -44,24 +45,29 @@ class LedgerEntry:
 
 
 def landed_files(folder: Path) -> list[LandedFile]:
-    """Files under ``folder`` in name order (the order a run applies them: a later file replaces an earlier row)."""
-    if not folder.is_dir():
+    """Entries under ``folder`` in name order (the order a run applies them: a later file replaces an earlier row).
+
+    Subfolders are walked, but never through a symlink: a symlinked file or folder is listed as ``symlink`` and
+    a FIFO, socket or device as ``special``, so the ledger can record each as rejected without opening it.
+    """
+    if folder.is_symlink() or not folder.is_dir():
         return []
     found = []
-    for path in sorted(folder.rglob("*")):
-        if not path.is_file() or path.name.startswith(SKIP_PREFIXES) or path.name.endswith(SKIP_SUFFIXES):
-            continue
-        stat = path.stat()
-        found.append(LandedFile(path, path.relative_to(folder).as_posix(), stat.st_size, stat.st_mtime_ns))
-    return found
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+    pending = [folder]
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in entries:
+                if entry.name.startswith(SKIP_PREFIXES) or entry.name.endswith(SKIP_SUFFIXES):
+                    continue
+                st = entry.stat(follow_symlinks=False)
+                kind = kind_of(st.st_mode)
+                if kind == "dir":
+                    pending.append(Path(entry.path))
+                    continue
+                path = Path(entry.path)
+                name = path.relative_to(folder).as_posix()
+                found.append(LandedFile(path, name, st.st_size, st.st_mtime_ns, kind))
+    return sorted(found, key=lambda f: f.file_name.split("/"))
 
 
 def new_files(conn, source: str, folder: Path) -> list[LandedFile]:

@@ -7,14 +7,17 @@ none of it, and the next run picks the file up again because its ledger row is m
 
 from __future__ import annotations
 
+import errno
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assets.ingestion.ledger import LandedFile, Ledger, LedgerEntry, landed_files, sha256_of
-from assets.ingestion.readers import FileRejected, read_file
+from assets.ingestion.landing import ByteFacts, NotRegularFile, OpenedFile
+from assets.ingestion.ledger import LandedFile, Ledger, LedgerEntry, landed_files
+from assets.ingestion.readers import RAW, FileRejected, read_file
 from assets.ingestion.rules import dedupe_select, validate_select
 from checks.ingest_tables import QUARANTINE
-from domain.contracts import Source
+from domain.contracts import FileReason, Source
 from domain.sql_text import quote_ident, quote_str
 
 CHECKED = "_ingest_checked"
@@ -56,22 +59,49 @@ class SourceSummary:
         return sum(e.rows_quarantined for e in self.entries)
 
 
-def ingest_source(conn, source: Source, folder: Path) -> SourceSummary:
-    """Load every new file of ``folder`` (``landing/<source>``) in name order."""
+def ingest_source(conn, source: Source, folder: Path, scratch: Path | None = None) -> SourceSummary:
+    """Load every new file of ``folder`` (``landing/<source>``) in name order.
+
+    ``scratch`` holds the short-lived decoded copy of a file that is not UTF-8 (default: the system's temp dir;
+    the pipeline passes one inside the data directory).
+    """
     ensure_staging_table(conn, source)
     ledger = Ledger(conn, source.name)
     summary = SourceSummary(source.name)
+    scratch = scratch or Path(tempfile.gettempdir())
     for landed in landed_files(folder):
         if ledger.unchanged(landed):
             summary.files_unchanged += 1
             continue
-        sha = sha256_of(landed.path)
-        if ledger.already_recorded(landed, sha):  # touched but not changed
-            ledger.touch(landed, sha)
+        entry = _ingest_one(conn, source, landed, ledger, scratch)
+        if entry is None:
             summary.files_unchanged += 1
-            continue
-        entry = LedgerEntry(source.name, landed.file_name, sha, landed.size_bytes, landed.mtime_ns, "loaded")
-        earlier = ledger.earlier_name(sha)
+        else:
+            summary.entries.append(entry)
+    return summary
+
+
+def _ingest_one(
+    conn, source: Source, landed: LandedFile, ledger: Ledger, scratch: Path
+) -> LedgerEntry | None:
+    """One landed entry to its ledger row (``None``: a known file touched but not changed)."""
+    entry = LedgerEntry(source.name, landed.file_name, "", landed.size_bytes, landed.mtime_ns, "loaded")
+    if landed.kind != "file":
+        return _reject_unopened(ledger, entry, landed.kind)
+    try:
+        opened = OpenedFile(landed.path)
+    except NotRegularFile as exc:
+        return _reject_unopened(ledger, entry, exc.kind)
+    except OSError as exc:  # e.g. no permission: the file stays in landing, the next run tries again
+        detail = f"{landed.file_name} cannot be opened ({errno.errorcode.get(exc.errno, 'error')})"
+        return _reject(ledger, entry, FileReason.READER_ERROR, detail)
+    with opened:
+        facts = opened.scan()
+        entry.sha256 = facts.sha256
+        if ledger.already_recorded(landed, facts.sha256):  # touched but not changed
+            ledger.touch(landed, facts.sha256)
+            return None
+        earlier = ledger.earlier_name(facts.sha256)
         if earlier is not None:
             entry.status, entry.reason = "duplicate", "same_content"
             entry.detail = (
@@ -79,24 +109,47 @@ def ingest_source(conn, source: Source, folder: Path) -> SourceSummary:
             )
             ledger.record(entry)
         else:
-            load_file(conn, source, landed, entry, ledger)
-        summary.entries.append(entry)
-    return summary
+            load_file(conn, source, opened, facts, entry, ledger, scratch)
+    return entry
 
 
-def load_file(conn, source: Source, landed: LandedFile, entry: LedgerEntry, ledger: Ledger) -> None:
-    """Read, validate and commit one file; fills ``entry`` with its outcome and records it in the ledger."""
+def _reject_unopened(ledger: Ledger, entry: LedgerEntry, kind: str) -> LedgerEntry:
+    """A symlink or special file: recorded without being opened (sha256 empty: its content was never read)."""
+    if kind == "symlink":
+        reason, what = FileReason.SYMLINK, "is a symlink; symlinks in landing/ are never followed"
+    else:
+        reason, what = FileReason.NOT_A_REGULAR_FILE, "is not a regular file (a FIFO, socket or device)"
+    return _reject(ledger, entry, reason, f"{entry.file_name} {what}")
+
+
+def _reject(ledger: Ledger, entry: LedgerEntry, reason: FileReason, detail: str) -> LedgerEntry:
+    entry.status, entry.reason, entry.detail = "rejected", str(reason), detail
+    entry.encoding, entry.rows_read, entry.rows_loaded, entry.rows_quarantined = None, 0, 0, 0
+    ledger.record(entry)
+    return entry
+
+
+def load_file(
+    conn,
+    source: Source,
+    opened: OpenedFile,
+    facts: ByteFacts,
+    entry: LedgerEntry,
+    ledger: Ledger,
+    scratch: Path,
+) -> None:
+    """Read, validate and commit one file; fills ``entry`` with its outcome and records it in the ledger.
+
+    Whatever goes wrong with one file (a reason of ours, or anything the engine raises) ends as its rejected
+    ledger row: no file can stop the run for the others. The engine's own message is not kept (it may quote the
+    file's content); only its type is.
+    """
+    raw = None
     try:
-        raw = read_file(conn, source, landed.path)
-    except FileRejected as rejected:
-        entry.status, entry.reason, entry.detail = "rejected", str(rejected.reason), rejected.detail
-        ledger.record(entry)
-        _drop_temp(conn, ["_ingest_raw"])
-        return
-    entry.encoding = raw.encoding
-    try:
+        raw = read_file(conn, source, opened, facts, entry.file_name, scratch)
+        entry.encoding = raw.encoding
         validated = validate_select(
-            source, raw.rows_sql, raw.present, raw.malformed_flag, raw.malformed_reason
+            source, raw.rows_sql, raw.present, raw.malformed_flag, raw.malformed_reason, raw.wrong_type_flags
         )
         conn.execute(f"CREATE OR REPLACE TEMP TABLE {CHECKED} AS {dedupe_select(source, f'({validated})')}")
         entry.rows_read = conn.execute(f"SELECT count(*) FROM ({raw.rows_sql})").fetchone()[0]
@@ -109,8 +162,13 @@ def load_file(conn, source: Source, landed: LandedFile, entry: LedgerEntry, ledg
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+    except FileRejected as rejected:
+        _reject(ledger, entry, rejected.reason, rejected.detail)
+    except Exception as exc:  # noqa: BLE001 - any reader failure is a rejected file, never a stopped run
+        detail = f"{entry.file_name} could not be read ({type(exc).__name__}); nothing of it was loaded"
+        _reject(ledger, entry, FileReason.READER_ERROR, detail)
     finally:
-        _drop_temp(conn, [CHECKED, *raw.temp_tables])
+        _drop_temp(conn, [CHECKED, *(raw.temp_tables if raw else [RAW])])
 
 
 def _quarantine(conn, source: Source, entry: LedgerEntry, raw_json_sql: str) -> int:

@@ -1,36 +1,62 @@
 """Read one landed file into a temporary all-text DuckDB table, or reject it whole with a :class:`FileReason`.
 
-- CSV: DuckDB ``read_csv`` with every column as VARCHAR and a fixed comma delimiter (a file with another delimiter
-  shows one unknown header column and is rejected for missing columns). UTF-8 (with or without BOM) is tried
-  first; DuckDB refuses invalid UTF-8, and the file is then read as latin-1. Rows with too few or too many fields
-  make the fast parallel reader fail; such files are re-read by the tolerant serial reader so no row is lost.
-- JSON lines: read as text lines (so a truncated line is a quarantined row, not a lost one), parsed by DuckDB.
+- Every file is read through its open descriptor (``assets.ingestion.landing``): DuckDB gets ``/proc/self/fd/<n>``,
+  never the file's name, so no name is ever a glob.
+- Encodings: a byte-order mark decides (UTF-8, UTF-16, UTF-32); otherwise valid UTF-8 is UTF-8, then cp1252, then
+  latin-1 (which decodes any byte). UTF-8 is read by DuckDB directly; any other encoding is first decoded by Python
+  into a private, already-unlinked temporary UTF-8 copy under the data directory. NUL bytes without a UTF-16/32
+  mark mean binary content: rejected as ``not_text``. LF, CRLF and bare CR line endings are all read.
+- CSV: DuckDB ``read_csv`` with every column as VARCHAR and a fixed comma delimiter. The header row is parsed by
+  Python's csv module and its cells never reach SQL: the raw table's columns are positional (``c1``, ``c2``…), the
+  header maps contract columns to positions, and the header text only appears as string literals (the keys of the
+  quarantined row's JSON). Rows with too few or too many fields make the fast parallel reader fail; such files are
+  re-read by the tolerant serial reader so no row is lost.
+- JSON lines: read as text lines (so a truncated line is a quarantined row, not a lost one), parsed by DuckDB; a
+  value of another JSON type than its column's (an object or a number where text is expected) is flagged.
 - xlsx: the first sheet via python-calamine into an Arrow table of strings.
+
+Details of a rejected file name the file, its columns and line numbers, never a cell: a header row may well be
+a data row (a file without a header), and DuckDB's own messages quote the offending line, so they are not passed on.
 Row numbers are 1-based data rows (CSV/xlsx: excluding the header; JSON lines: the line number).
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
+import io
+import os
+import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
-from domain.contracts import FileReason, Reason, Source
+from assets.ingestion.landing import ByteFacts, OpenedFile, fd_path
+from domain.contracts import FileReason, Kind, Reason, Source
 from domain.sql_text import quote_ident, quote_str
 
 RAW = "_ingest_raw"  # the temp table holding the file's text
 EXTRA = "_extra_"
 TOLERATED_EXTRA_FIELDS = 8
-#: A CSV row with more fields than its header (an unquoted comma shifts every value after it). The contracts have
-#: no reason of its own for it yet; until they do it is quarantined as a malformed record (the JSON one).
+#: A CSV row with more fields than its header (an unquoted comma shifts every value after it).
 SURPLUS_FIELDS = Reason.MALFORMED_ROW
 SMALL_FILE = 4096
-ENCODINGS = ("utf-8", "latin-1")  # latin-1 decodes any byte: the fallback always reads
+#: The header row must end within this many bytes (a binary blob or a file with no line breaks does not).
+HEADER_BYTES = 1 << 20
 EXTENSIONS = {"csv": "csv", "jsonl": "jsonl", "ndjson": "jsonl", "xlsx": "xlsx"}
+#: JSON types (DuckDB's json_type names) a column of each kind accepts; JSON null always reads as empty.
+JSON_TYPES = {
+    Kind.STR: ("VARCHAR",),
+    Kind.DATE: ("VARCHAR",),
+    Kind.TS: ("VARCHAR",),
+    Kind.INT: ("UBIGINT", "BIGINT", "HUGEINT", "DOUBLE"),
+    Kind.DECIMAL: ("UBIGINT", "BIGINT", "HUGEINT", "DOUBLE"),
+    Kind.BOOL: ("BOOLEAN",),
+}
 
 
 class FileRejected(Exception):
@@ -53,86 +79,159 @@ class RawFile:
     malformed_flag: str | None = None  # boolean column of rows_sql: the row is not a well-formed record
     malformed_reason: Reason = Reason.MALFORMED_JSON
     temp_tables: list[str] = field(default_factory=lambda: [RAW])
+    #: contract column -> boolean column of rows_sql: its JSON value has the wrong type
+    wrong_type_flags: dict[str, str] = field(default_factory=dict)
 
 
-def file_format(path: Path) -> str | None:
-    return EXTENSIONS.get(path.suffix.lower().lstrip("."))
+def file_format(name: str) -> str | None:
+    return EXTENSIONS.get(Path(name).suffix.lower().lstrip("."))
 
 
-def read_file(conn: duckdb.DuckDBPyConnection, source: Source, path: Path) -> RawFile:
-    fmt = file_format(path)
+def read_file(
+    conn: duckdb.DuckDBPyConnection,
+    source: Source,
+    opened: OpenedFile,
+    facts: ByteFacts,
+    name: str,
+    scratch: Path,
+) -> RawFile:
+    """Read ``opened`` (landed as ``name``) into the raw table; ``scratch`` holds decoded copies while reading."""
+    fmt = file_format(name)
     if fmt is None or not any(EXTENSIONS.get(f) == fmt for f in source.formats):
         accepted = ", ".join(f".{f}" for f in source.formats)
-        raise FileRejected(FileReason.UNSUPPORTED_FORMAT, f"{path.name}: {source.name} accepts {accepted}")
-    _reject_if_empty(path)
-    if fmt == "jsonl":
-        return _read_jsonl(conn, source, path)
+        raise FileRejected(FileReason.UNSUPPORTED_FORMAT, f"{name}: {source.name} accepts {accepted}")
+    if facts.size == 0:
+        raise FileRejected(FileReason.EMPTY_FILE, f"{name} is empty (no header, no rows)")
     if fmt == "xlsx":
-        names = _load_xlsx(conn, path)
-        return _tabular(source, path, names, "xlsx", tolerant=False)
-    names, encoding, tolerant = _load_csv(conn, path)
-    return _tabular(source, path, names, encoding, tolerant)
+        names = _load_xlsx(conn, opened, name)
+        return _tabular(source, name, names, "xlsx", tolerant=False)
+    encoding = _encoding(opened, facts, name)
+    with _utf8_copy(opened, encoding, name, scratch) as text:
+        if facts.size <= SMALL_FILE and not _decode_head(text, SMALL_FILE).replace("\ufeff", "").strip():
+            raise FileRejected(FileReason.EMPTY_FILE, f"{name} is empty (no header, no rows)")
+        if fmt == "jsonl":
+            return _read_jsonl(conn, source, text, name, encoding)
+        names, tolerant = _load_csv(conn, text, name)
+    return _tabular(source, name, names, encoding, tolerant)
 
 
-def _reject_if_empty(path: Path) -> None:
-    size = path.stat().st_size
-    if size == 0 or (size <= SMALL_FILE and not path.read_bytes().replace(b"\xef\xbb\xbf", b"").strip()):
-        raise FileRejected(FileReason.EMPTY_FILE, f"{path.name} is empty (no header, no rows)")
+def _encoding(opened: OpenedFile, facts: ByteFacts, name: str) -> str:
+    """The codec the file is read with: its byte-order mark's, else UTF-8, cp1252, latin-1 in that order."""
+    if facts.bom is not None:
+        return facts.bom
+    if facts.has_nul:
+        raise FileRejected(
+            FileReason.NOT_TEXT,
+            f"{name} holds NUL bytes: binary content, not text (UTF-16 needs a byte-order mark)",
+        )
+    if facts.utf8:
+        return "utf-8"
+    return opened.single_byte_codec()
 
 
-def _header(path: Path) -> tuple[list[str], str]:
-    """The header cells (trimmed, BOM dropped, made unique) and the encoding they decode with."""
-    with path.open("rb") as fh:
-        first = fh.readline()
-    for encoding in ("utf-8-sig", "latin-1"):
-        try:
-            text = first.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    cells = next(csv.reader([text.rstrip("\r\n")]), [])
-    return _unique([c.strip() or f"column{i}" for i, c in enumerate(cells)]), encoding
+class _Utf8Text:
+    """The file as UTF-8 for DuckDB: the landed file itself, or a decoded temporary copy (deleted on close)."""
+
+    def __init__(self, path: str, copy=None):
+        self.path = path
+        self._copy = copy
+
+    def __enter__(self) -> _Utf8Text:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._copy is not None:
+            self._copy.close()
 
 
-def _csv_sql(path: Path, names: list[str], encoding: str, tolerant: bool) -> str:
-    """read_csv with the header's columns given (no sniffing: a sniffer guesses, and guesses differently per file)."""
-    columns = names + ([f"{EXTRA}{i}" for i in range(1, TOLERATED_EXTRA_FIELDS + 1)] if tolerant else [])
+def _utf8_copy(opened: OpenedFile, encoding: str, name: str, scratch: Path) -> _Utf8Text:
+    if encoding in ("utf-8", "utf-8-sig"):
+        return _Utf8Text(opened.duckdb_path)
+    scratch.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # unlinked at once (O_TMPFILE), closed by _Utf8Text: nothing is left behind
+    copy = tempfile.TemporaryFile(dir=scratch)  # noqa: SIM115
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    try:
+        for chunk in opened.chunks():
+            copy.write(decoder.decode(chunk).encode("utf-8"))
+        copy.write(decoder.decode(b"", final=True).encode("utf-8"))
+        copy.flush()
+    except UnicodeDecodeError as exc:
+        copy.close()
+        raise FileRejected(
+            FileReason.BAD_ENCODING,
+            f"{name} starts with a {encoding.upper()} byte-order mark but is not valid {encoding.upper()} "
+            f"(byte {exc.start} of a block)",
+        ) from None
+    return _Utf8Text(fd_path(copy.fileno()), copy)
+
+
+def _head(text: _Utf8Text, size: int) -> bytes:
+    with open(text.path, "rb") as fh:  # a fresh descriptor: /proc/self/fd/<n> reopens the same file
+        return fh.read(size)
+
+
+def _decode_head(text: _Utf8Text, size: int) -> str:
+    return codecs.getincrementaldecoder("utf-8-sig")(errors="replace").decode(_head(text, size))
+
+
+def _header(text: _Utf8Text, name: str) -> list[str]:
+    """The header row's cells (trimmed, BOM dropped), parsed like any CSV row (quotes, CR, LF, CRLF)."""
+    raw = _head(text, HEADER_BYTES)
+    if len(raw) == HEADER_BYTES and b"\n" not in raw and b"\r" not in raw:
+        raise FileRejected(FileReason.UNREADABLE, f"{name} has no line break in its first MiB: no header row")
+    head = codecs.getincrementaldecoder("utf-8-sig")(errors="replace").decode(raw)
+    try:
+        cells = next(csv.reader(io.StringIO(head, newline="")), [])
+    except csv.Error:
+        raise FileRejected(FileReason.UNREADABLE, f"{name}: its header row cannot be parsed as CSV") from None
+    return [c.strip() for c in cells]
+
+
+def _columns(width: int, tolerant: bool) -> list[str]:
+    return [f"c{i}" for i in range(1, width + 1)] + (
+        [f"{EXTRA}{i}" for i in range(1, TOLERATED_EXTRA_FIELDS + 1)] if tolerant else []
+    )
+
+
+def _csv_sql(path: str, width: int, tolerant: bool) -> str:
+    """read_csv with positional columns given (no sniffing: a sniffer guesses, and guesses differently per file)."""
     options = [
-        "columns = {" + ", ".join(f"{quote_str(n)}: 'VARCHAR'" for n in columns) + "}",
+        "columns = {" + ", ".join(f"'{c}': 'VARCHAR'" for c in _columns(width, tolerant)) + "}",
         "header = true",
         "auto_detect = false",
         "delim = ','",
         "quote = '\"'",
         "escape = '\"'",
         "comment = ''",  # a value starting with '#' is data, not a comment
-        f"encoding = {quote_str(encoding)}",
+        "encoding = 'utf-8'",
     ]
     if (
         tolerant
     ):  # pad short rows with NULL, catch surplus fields in _extra_* columns; needs the serial reader
         options += ["null_padding = true", "strict_mode = false", "parallel = false"]
-    return f"CREATE OR REPLACE TEMP TABLE {RAW} AS SELECT * FROM read_csv({quote_str(str(path))}, {', '.join(options)})"
+    return f"CREATE OR REPLACE TEMP TABLE {RAW} AS SELECT * FROM read_csv({quote_str(path)}, {', '.join(options)})"
 
 
-def _load_csv(conn: duckdb.DuckDBPyConnection, path: Path) -> tuple[list[str], str, bool]:
-    """Load the CSV into the raw table; returns the header, the encoding and whether the tolerant reader was used.
+def _load_csv(conn: duckdb.DuckDBPyConnection, text: _Utf8Text, name: str) -> tuple[list[str], bool]:
+    """Load the CSV into the raw table; returns the header and whether the tolerant reader was used.
 
     The fast reader is strict about the number of fields; a file with a short or long row is re-read by the
     tolerant one (short rows padded with NULL, surplus fields caught in ``_extra_*`` columns).
     """
-    names, header_encoding = _header(path)
-    encodings = ["latin-1"] if header_encoding == "latin-1" else list(ENCODINGS)
-    last_error = ""
-    for encoding in encodings:
-        for tolerant in (False, True):
-            try:
-                conn.execute(_csv_sql(path, names, encoding, tolerant))
-                return names, encoding, tolerant
-            except duckdb.Error as exc:
-                last_error = str(exc).splitlines()[0]
-                if "unicode" in str(exc).lower():
-                    break  # not this encoding; the tolerant reader would not help
-    raise FileRejected(FileReason.UNREADABLE, f"{path.name} cannot be read as CSV: {last_error}")
+    header = _header(text, name)
+    line = None
+    for tolerant in (False, True):
+        try:
+            conn.execute(_csv_sql(text.path, len(header), tolerant))
+            return header, tolerant
+        except duckdb.Error as exc:  # its message quotes the line: keep only the line number
+            found = re.search(r"Line: (\d+)", str(exc))
+            line = found.group(1) if found else None
+    where = f" near line {line}" if line else ""
+    raise FileRejected(
+        FileReason.UNREADABLE, f"{name} cannot be read as CSV: broken quoting or field count{where}"
+    )
 
 
 def _cell_text(value) -> str:
@@ -148,29 +247,29 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _load_xlsx(conn: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+def _load_xlsx(conn: duckdb.DuckDBPyConnection, opened: OpenedFile, name: str) -> list[str]:
     from python_calamine import CalamineWorkbook
 
     try:
-        rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False)
+        with os.fdopen(os.dup(opened.fd), "rb") as fh:
+            rows = CalamineWorkbook.from_filelike(fh).get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises its own zip/xml errors for a corrupt workbook
         raise FileRejected(
-            FileReason.UNREADABLE, f"{path.name} is not a readable xlsx workbook: {exc}"
-        ) from exc
+            FileReason.UNREADABLE, f"{name} is not a readable xlsx workbook ({type(exc).__name__})"
+        ) from None
     while rows and all(_cell_text(v).strip() == "" for v in rows[-1]):
         rows.pop()  # trailing blank rows are formatting, not data
     if not rows:
-        raise FileRejected(FileReason.EMPTY_FILE, f"{path.name} has an empty first sheet")
-    header = [_cell_text(v) or f"column{i}" for i, v in enumerate(rows[0])]
+        raise FileRejected(FileReason.EMPTY_FILE, f"{name} has an empty first sheet")
+    header = [_cell_text(v).strip() for v in rows[0]]
     width = len(header)
     columns = (
         list(zip(*(list(r[:width]) + [""] * (width - len(r)) for r in rows[1:]), strict=True)) or [()] * width
     )
-    names = _unique([h.strip() for h in header])
     table = pa.table(
         {
             n: pa.array([_cell_text(v) for v in col], pa.string())
-            for n, col in zip(names, columns, strict=True)
+            for n, col in zip(_columns(width, False), columns, strict=True)
         }
     )
     conn.register("_xlsx_frame", table)
@@ -178,58 +277,96 @@ def _load_xlsx(conn: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
         conn.execute(f"CREATE OR REPLACE TEMP TABLE {RAW} AS SELECT * FROM _xlsx_frame")
     finally:
         conn.unregister("_xlsx_frame")
-    return names
+    return header
 
 
-def _unique(names: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
+def raw_keys(header: list[str]) -> list[str]:
+    """The keys of the quarantined row's JSON: the header cells, an empty one as ``column<n>``, repeats suffixed."""
+    seen: set[str] = set()
     out = []
-    for n in names:
-        seen[n] = seen.get(n, 0) + 1
-        out.append(n if seen[n] == 1 else f"{n}_{seen[n] - 1}")
+    for i, cell in enumerate(header, start=1):
+        base = cell or f"column{i}"
+        key, n = base, 1
+        while key in seen:
+            key, n = f"{base}_{n}", n + 1
+        seen.add(key)
+        out.append(key)
     return out
 
 
-def _tabular(source: Source, path: Path, names: list[str], encoding: str, tolerant: bool) -> RawFile:
-    """Check the header of a CSV/xlsx raw table and describe how to read its rows."""
-    missing = [c for c in source.required_columns if c not in names]
+def _tabular(source: Source, name: str, header: list[str], encoding: str, tolerant: bool) -> RawFile:
+    """Map the header of a CSV/xlsx raw table to the contract and describe how to read its rows."""
+    position: dict[str, int] = {}
+    repeated = []
+    for i, cell in enumerate(header, start=1):
+        if cell in source.column_names:
+            if cell in position:
+                repeated.append(cell)
+            position.setdefault(cell, i)
+    missing = [c for c in source.required_columns if c not in position]
     if missing:
-        found = ", ".join(names[:12])
-        hint = " (is it comma-delimited?)" if len(names) == 1 else ""
+        hint = ""
+        if len(header) == 1:
+            hint = " (is it comma-delimited?)"
+        elif not position:
+            hint = " (does it have a header row?)"
         raise FileRejected(
             FileReason.MISSING_COLUMNS,
-            f"{path.name} lacks column(s) {', '.join(missing)}; header has: {found}{hint}",
+            f"{name} lacks column(s) {', '.join(missing)}; its header row has {len(header)} cell(s), "
+            f"{len(position)} of them contract columns{hint}",
+        )
+    if repeated:
+        raise FileRejected(
+            FileReason.DUPLICATE_COLUMNS,
+            f"{name} names column(s) {', '.join(sorted(set(repeated)))} more than once: which one holds the data "
+            "is ambiguous",
         )
     surplus = "FALSE"
     if tolerant:
         surplus = " OR ".join(f"{EXTRA}{i} IS NOT NULL" for i in range(1, TOLERATED_EXTRA_FIELDS + 1))
-    rows_sql = f"SELECT CAST(rowid + 1 AS INTEGER) AS _row_number, ({surplus}) AS _malformed, * FROM {RAW}"
-    raw_json = f"SELECT CAST(r.rowid + 1 AS INTEGER) AS _row_number, CAST(to_json(r) AS VARCHAR) AS _raw FROM {RAW} r"
+    fields = ", ".join(f"c{position[c]} AS {quote_ident(c)}" for c in source.column_names)
+    rows_sql = (
+        f"SELECT CAST(rowid + 1 AS INTEGER) AS _row_number, ({surplus}) AS _malformed, {fields} FROM {RAW}"
+    )
+    keys = raw_keys(header) + (
+        [f"{EXTRA}{i}" for i in range(1, TOLERATED_EXTRA_FIELDS + 1)] if tolerant else []
+    )
+    pairs = ", ".join(
+        f"{quote_str(k)}, {c}" for k, c in zip(keys, _columns(len(header), tolerant), strict=True)
+    )
+    raw_json = f"SELECT CAST(rowid + 1 AS INTEGER) AS _row_number, CAST(json_object({pairs}) AS VARCHAR) AS _raw FROM {RAW}"
     return RawFile(rows_sql, raw_json, set(source.column_names), encoding, "_malformed", SURPLUS_FIELDS)
 
 
-def _read_jsonl(conn: duckdb.DuckDBPyConnection, source: Source, path: Path) -> RawFile:
+def _read_jsonl(
+    conn: duckdb.DuckDBPyConnection, source: Source, text: _Utf8Text, name: str, encoding: str
+) -> RawFile:
     """One text line per row; blank lines are skipped but keep the line numbering."""
-    last_error = ""
-    for encoding in ENCODINGS:
-        try:
-            conn.execute(
-                f"""CREATE OR REPLACE TEMP TABLE {RAW} AS SELECT line FROM read_csv({quote_str(str(path))},
-                    columns = {{'line': 'VARCHAR'}}, header = false, delim = '\\0', quote = '', escape = '',
-                    comment = '', skip = 0, auto_detect = false, encoding = {quote_str(encoding)})"""
-            )
-            break
-        except duckdb.Error as exc:
-            last_error = str(exc).splitlines()[0]
-    else:
-        raise FileRejected(FileReason.UNREADABLE, f"{path.name} cannot be read as JSON lines: {last_error}")
+    try:
+        conn.execute(
+            f"""CREATE OR REPLACE TEMP TABLE {RAW} AS SELECT line FROM read_csv({quote_str(text.path)},
+                columns = {{'line': 'VARCHAR'}}, header = false, delim = '\\0', quote = '', escape = '',
+                comment = '', skip = 0, auto_detect = false, encoding = 'utf-8')"""
+        )
+    except duckdb.Error:
+        raise FileRejected(FileReason.UNREADABLE, f"{name} cannot be read as JSON lines") from None
     paths = ", ".join(quote_str("$." + c) for c in source.column_names)
-    fields = ", ".join(f"f[{i}] AS {quote_ident(c)}" for i, c in enumerate(source.column_names, start=1))
+    fields, flags = [], []
+    for i, c in enumerate(source.columns, start=1):
+        fields.append(f"f[{i}] AS {quote_ident(c.name)}")
+        accepted = ", ".join(quote_str(t) for t in (*JSON_TYPES[c.kind], "NULL"))
+        flags.append(f"coalesce(t[{i}] NOT IN ({accepted}), false) AS {quote_ident('_jt_' + c.name)}")
+    # json_type costs twice the extraction itself, so it runs only on lines that may hold a wrong type: with only
+    # text columns, a line whose every value is a string or null has no ':' followed by anything else
+    # (a superset test: a string that merely contains ': 5' is checked exactly, never missed).
+    all_text = all(JSON_TYPES[c.kind] == ("VARCHAR",) for c in source.columns)
+    suspect = "regexp_matches(line, ':\\s*[^\\s\"n]')" if all_text else "TRUE"
     rows_sql = f"""
-        SELECT _row_number, _malformed, {fields}
+        SELECT _row_number, _malformed, {", ".join(fields + flags)}
         FROM (
             SELECT _row_number, _malformed,
-                   CASE WHEN NOT _malformed THEN json_extract_string(line, [{paths}]) END AS f
+                   CASE WHEN NOT _malformed THEN json_extract_string(line, [{paths}]) END AS f,
+                   CASE WHEN NOT _malformed AND {suspect} THEN json_type(line, [{paths}]) END AS t
             FROM (
                 SELECT CAST(rowid + 1 AS INTEGER) AS _row_number, line,
                        NOT coalesce(json_valid(line) AND json_type(TRY_CAST(line AS JSON)) = 'OBJECT', false)
@@ -240,5 +377,11 @@ def _read_jsonl(conn: duckdb.DuckDBPyConnection, source: Source, path: Path) -> 
     """
     raw_json = f"SELECT CAST(rowid + 1 AS INTEGER) AS _row_number, line AS _raw FROM {RAW}"
     return RawFile(
-        rows_sql, raw_json, set(source.column_names), encoding, "_malformed", Reason.MALFORMED_JSON
+        rows_sql,
+        raw_json,
+        set(source.column_names),
+        encoding,
+        "_malformed",
+        Reason.MALFORMED_JSON,
+        wrong_type_flags={c: quote_ident("_jt_" + c) for c in source.column_names},
     )

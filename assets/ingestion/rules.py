@@ -56,8 +56,14 @@ class ColumnSql:
     typed: str  # expression of the column's duckdb_type (NULL when empty or bad)
 
 
-def column_sql(source: Source, col: Column, raw: str, raw_of: dict[str, str]) -> ColumnSql:
-    """Compile one column. ``raw`` is its raw text expression; ``raw_of`` maps every contract column to its own."""
+def column_sql(
+    source: Source, col: Column, raw: str, raw_of: dict[str, str], wrong_type: str | None = None
+) -> ColumnSql:
+    """Compile one column. ``raw`` is its raw text expression; ``raw_of`` maps every contract column to its own.
+
+    ``wrong_type`` is a boolean expression: the value arrived as another JSON type than the column's (checked
+    before anything else: an object's text must not pass as a name).
+    """
     v = f"NULLIF(trim({raw}), '')"
     empty = f"{v} IS NULL"
     checks: list[tuple[str, Reason]] = []  # (condition that means bad, reason), in evaluation order
@@ -117,7 +123,8 @@ def column_sql(source: Source, col: Column, raw: str, raw_of: dict[str, str]) ->
         checks.append((f"{low} NOT IN {_in_list(TRUE_WORDS + FALSE_WORDS)}", Reason.BAD_BOOL))
         typed = f"CASE WHEN {low} IN {_in_list(TRUE_WORDS)} THEN TRUE WHEN {low} IN {_in_list(FALSE_WORDS)} THEN FALSE END"
 
-    whens = [f"WHEN {empty} THEN {quote_str(Reason.MISSING_REQUIRED) if col.required else 'NULL'}"]
+    whens = [f"WHEN {wrong_type} THEN {quote_str(Reason.WRONG_JSON_TYPE)}"] if wrong_type else []
+    whens += [f"WHEN {empty} THEN {quote_str(Reason.MISSING_REQUIRED) if col.required else 'NULL'}"]
     whens += [f"WHEN {cond} THEN {quote_str(reason)}" for cond, reason in checks]
     reason = "CASE " + " ".join(whens) + " END"
     return ColumnSql(col, reason, f"TRY_CAST({typed} AS {col.duckdb_type})")
@@ -129,19 +136,22 @@ def validate_select(
     present: set[str],
     malformed_flag: str | None = None,
     malformed_reason: Reason = Reason.MALFORMED_JSON,
+    wrong_type_flags: dict[str, str] | None = None,
 ) -> str:
     """SELECT over ``rows_sql`` (``_row_number`` + text columns): typed contract columns, ``_column``, ``_reason``.
 
     ``present`` are the contract columns the file has; an absent one reads as empty (JSON lines may omit optional
     keys; a CSV or xlsx lacking a contract column is rejected before this). ``malformed_flag`` names a boolean
     column marking rows that are not a record at all (a JSON line that is not an object): they read
-    ``malformed_reason``.
+    ``malformed_reason``. ``wrong_type_flags`` maps a column to a boolean column of ``rows_sql`` marking a JSON
+    value of the wrong type (``wrong_json_type``).
     """
     raw_of = {
         c.name: (quote_ident(c.name) if c.name in present else "CAST(NULL AS VARCHAR)")
         for c in source.columns
     }
-    compiled = [column_sql(source, c, raw_of[c.name], raw_of) for c in source.columns]
+    flags = wrong_type_flags or {}
+    compiled = [column_sql(source, c, raw_of[c.name], raw_of, flags.get(c.name)) for c in source.columns]
     reasons = [f"{cs.reason} AS {quote_ident('_r_' + cs.column.name)}" for cs in compiled]
     typed = [f"{cs.typed} AS {quote_ident(cs.column.name)}" for cs in compiled]
     r_cols = [quote_ident("_r_" + c.name) for c in source.columns]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import resource
 import shutil
 import time
@@ -109,7 +110,10 @@ def _in_child(target, *args) -> dict:
 
 
 def _bench_landing(source_landing: Path, bench_dir: Path) -> Path:
-    """A landing folder of links to the real files (auth_events file by file, so a new day can be added)."""
+    """A landing folder of hard links to the real files (auth_events file by file, so a new day can be added).
+
+    Hard links, not symlinks: ingestion refuses symlinks in landing/. A copy where hard links fail (another disk).
+    """
     if bench_dir.exists():
         shutil.rmtree(bench_dir)
     landing = bench_dir / "landing"
@@ -117,7 +121,10 @@ def _bench_landing(source_landing: Path, bench_dir: Path) -> Path:
         for path in _files(source_landing, s.name):
             link = landing / s.name / path.relative_to(source_landing / s.name)
             link.parent.mkdir(parents=True, exist_ok=True)
-            link.symlink_to(path.resolve())
+            try:
+                os.link(path, link)
+            except OSError:
+                shutil.copy2(path, link)
     return landing
 
 

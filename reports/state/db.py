@@ -16,7 +16,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from domain.settings import Settings
+from domain.settings import Settings, chmod_private
 from reports.state import audit_chain
 from reports.state.models import Base
 
@@ -36,13 +36,16 @@ def _tune_sqlite(dbapi_connection, _connection_record) -> None:
 
 def _new_engine(url: str) -> Engine:
     parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    on_disk = parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:")
+    if on_disk:
+        Path(parsed.database).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     engine = create_engine(url, pool_pre_ping=True)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _tune_sqlite)
     Base.metadata.create_all(engine)
     audit_chain.prepare(engine)
+    if on_disk:  # owner-only: SQLite gives its -wal and -shm files the database file's mode
+        chmod_private(Path(parsed.database))
     return engine
 
 

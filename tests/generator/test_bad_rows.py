@@ -37,7 +37,9 @@ def test_every_source_carries_each_defect_its_columns_allow(tiny):
     assert by_source["auth_events"]["malformed_json"] == 1
     assert by_source["hp_plans"]["out_of_range"] == 1  # coinsurance above 1
     every_reason = {r for counts in by_source.values() for r in counts}
-    assert every_reason == {r.value for r in Reason}
+    # wrong JSON types are tried by the hand-built hostile-file catalogue (tests/pipeline/hostile_files.py), not
+    # planted: the generated data set stays the same for every other suite
+    assert every_reason == {r.value for r in Reason} - {Reason.WRONG_JSON_TYPE.value}
 
 
 def test_bad_rows_are_counted_once_per_kind_at_tiny_and_twice_for_big_sources_at_small(tiny, small):
