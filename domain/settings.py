@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     session_lifetime_hours: int = 12
     #: How long five consecutive failed sign-ins lock a dashboard account.
     lockout_minutes: int = 15
+    #: The education managers' target: the dashed line on the compliance trend (% compliant).
+    compliance_target_pct: float = 90.0
 
     @cached_property
     def root(self) -> Path:
