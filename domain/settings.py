@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -30,6 +32,17 @@ class Settings(BaseSettings):
     lockout_minutes: int = 15
     #: The education managers' target: the dashed line on the compliance trend (% compliant).
     compliance_target_pct: float = 90.0
+    #: Compliance reminders (``reports.reminders``). A dry run (the default) writes each e-mail as an .eml file to
+    #: ``<data dir>/outbox/`` instead of sending it; set ``PORTALYTICS_REMINDERS_DRY_RUN=false`` to send over SMTP.
+    reminders_dry_run: bool = True
+    reminders_from: str = "Education <education@example.org>"
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    #: "none", "starttls" (upgrade the plain connection) or "ssl" (TLS from the start, usually port 465).
+    smtp_tls: Literal["none", "starttls", "ssl"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_seconds: float = 30.0
 
     @cached_property
     def root(self) -> Path:
@@ -54,6 +67,10 @@ class Settings(BaseSettings):
     @property
     def current_snapshot(self) -> Path:
         return self.published_dir / "current.duckdb"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.root / "outbox"
 
     @property
     def dagster_home(self) -> Path:

@@ -41,7 +41,9 @@ SECURITY_ACTIONS = (
 #: Actions written by the CE team's decisions and the dashboard's "Apply now".
 CE_ACTIONS = ("ce_merge", "ce_keep_separate", "ce_undo", "materialize_start")
 #: Every action an admin can filter the audit log by.
-ALL_ACTIONS = (*SECURITY_ACTIONS, *CE_ACTIONS, "view", "export")
+#: Written by the pipeline for each compliance reminder e-mail (``reports.reminders``).
+REMINDER_ACTIONS = ("reminder_sent",)
+ALL_ACTIONS = (*SECURITY_ACTIONS, *CE_ACTIONS, "view", "export", *REMINDER_ACTIONS)
 
 
 @dataclass(frozen=True)
