@@ -133,6 +133,22 @@ CERTIFICATES = [
     ("E9", "P0002", "A1", "Sepsis grand rounds", "issued", dt.date(2026, 7, 4), 4, True),
 ]
 
+# The CE accounts of the certificates (ce_accounts mart: phone masked to the last four digits). CE-P0001 and
+# CE-P0001-OLD are Zoë's (the old personal account merged into the SSO one: both carry her person_id).
+CE_ACCOUNTS = [
+    # account_id, first, last, email, degree, phone (masked), person_id
+    ("CE-P0001", "Zoë", "Lovelace", "zoe.lovelace@hospital.example", "RN", "***-***-0101", "P0001"),
+    ("CE-P0001-OLD", "Zoe", "Lovelace", "zoe.l@gmail.example", "RN", "***-***-0101", "P0001"),
+    ("CE-P0002", "Ben", "Okafor", "ben.okafor@hospital.example", "RN", "***-***-0202", "P0002"),
+]
+# Credit items of the certificates: E1 carries two credit types (see TRANSCRIPT).
+CE_CREDIT_ITEMS = [
+    # account_id, person_id, source, item_id, activity_id, title, provider, completed_on, credit_type, credits
+    ("CE-P0001", "P0001", "ce", "E1", "A1", "Sepsis grand rounds", None, dt.date(2026, 4, 2), "AMA_PRA_1", D("1.50")),
+    ("CE-P0001", "P0001", "ce", "E1", "A1", "Sepsis grand rounds", None, dt.date(2026, 4, 2), "ANCC", D("1.50")),
+    ("CE-P0002", "P0002", "ce", "E9", "A1", "Sepsis grand rounds", None, dt.date(2026, 4, 2), "ANCC", D("1.50")),
+]  # fmt: skip
+
 DDL = """
 CREATE SCHEMA marts;
 CREATE TABLE marts.learning_people (person_id VARCHAR, first_name VARCHAR, last_name VARCHAR, email VARCHAR,
@@ -151,6 +167,11 @@ CREATE TABLE marts.compliance_history (month_end DATE, person_id VARCHAR, requir
 CREATE TABLE marts.ce_certificates (event_id VARCHAR, account_id VARCHAR, person_id VARCHAR, activity_id VARCHAR,
     title VARCHAR, evaluation_required BOOLEAN, evaluated_at TIMESTAMP, status VARCHAR, available_until DATE,
     days_left BIGINT, expiring_soon BOOLEAN);
+CREATE TABLE marts.ce_accounts (account_id VARCHAR, first_name VARCHAR, last_name VARCHAR, email VARCHAR,
+    degree VARCHAR, mobile_phone VARCHAR, person_id VARCHAR);
+CREATE TABLE marts.ce_credit_items (account_id VARCHAR, person_id VARCHAR, source VARCHAR, item_id VARCHAR,
+    activity_id VARCHAR, title VARCHAR, provider_name VARCHAR, completed_on DATE, credit_type VARCHAR,
+    credits DECIMAL(14,2));
 """
 
 
@@ -219,6 +240,8 @@ def build_marts(conn, as_of_dates: tuple[dt.date, ...] = (AS_OF,), history: bool
             for e, p, a, t, s, until, left, soon in CERTIFICATES
         ],
     )
+    _insert(conn, "ce_accounts", CE_ACCOUNTS)
+    _insert(conn, "ce_credit_items", CE_CREDIT_ITEMS)
     status = ibis.duckdb.from_connection(conn).table("compliance_status", database="marts")
     for name, by in (
         ("compliance_by_department", "department"),
