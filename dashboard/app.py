@@ -34,6 +34,7 @@ ROLE_PAGES: dict[Role, tuple[str, list[tuple[str, str]]]] = {
             ("ce_duplicates.py", "Duplicate queue"),
             ("ce_attendance.py", "Attendance claims"),
             ("ce_credit_totals.py", "Credit totals"),
+            ("ce_learner_lookup.py", "Learner lookup"),
         ],
     ),
     Role.EMPLOYER: ("Employer", [("employer_roster.py", "Enrollment roster")]),

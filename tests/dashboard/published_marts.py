@@ -12,6 +12,7 @@ worked out beside each table, so tests can quote them.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -149,6 +150,18 @@ CE_CREDIT_ITEMS = [
     ("CE-P0002", "P0002", "ce", "E9", "A1", "Sepsis grand rounds", None, dt.date(2026, 4, 2), "ANCC", D("1.50")),
 ]  # fmt: skip
 
+# The CE team merged Zoë's old personal account into her SSO one; her old account's phone is +1 555 123 0101.
+CE_SURVIVORS = [("CE-P0001-OLD", "CE-P0001", 1)]
+CE_PHONES = [("CE-P0001", "+15551230101"), ("CE-P0001-OLD", "+15551230101"), ("CE-P0002", "+15551230202")]
+# Claims: E1 accepted; a text from her old account's phone for A2 arrived too late (outside_window).
+CE_OUTCOMES = [
+    # event_id, account_id, activity_id, outcome, reason, channel, received_at, claimed_account_id, person_id
+    ("E1", "CE-P0001", "A1", "accepted", None, "sms", dt.datetime(2026, 4, 2, 18, 0), "CE-P0001", "P0001"),
+    ("E5", "CE-P0001-OLD", "A2", "rejected", "outside_window", "sms", dt.datetime(2026, 5, 1, 9, 0), "CE-P0001-OLD",
+     "P0001"),
+    ("E9", "CE-P0002", "A1", "accepted", None, "qr", dt.datetime(2026, 4, 2, 18, 5), "CE-P0002", "P0002"),
+]  # fmt: skip
+
 DDL = """
 CREATE SCHEMA marts;
 CREATE TABLE marts.learning_people (person_id VARCHAR, first_name VARCHAR, last_name VARCHAR, email VARCHAR,
@@ -169,6 +182,11 @@ CREATE TABLE marts.ce_certificates (event_id VARCHAR, account_id VARCHAR, person
     days_left BIGINT, expiring_soon BOOLEAN);
 CREATE TABLE marts.ce_accounts (account_id VARCHAR, first_name VARCHAR, last_name VARCHAR, email VARCHAR,
     degree VARCHAR, mobile_phone VARCHAR, person_id VARCHAR);
+CREATE TABLE marts.ce_account_survivors (account_id VARCHAR, survivor_account_id VARCHAR, decision_id BIGINT);
+CREATE TABLE marts.ce_account_phones (account_id VARCHAR, phone_sha256 VARCHAR);
+CREATE TABLE marts.ce_attendance_outcomes (event_id VARCHAR, account_id VARCHAR, activity_id VARCHAR,
+    outcome VARCHAR, reason VARCHAR, channel VARCHAR, received_at TIMESTAMP, claimed_account_id VARCHAR,
+    person_id VARCHAR);
 CREATE TABLE marts.ce_credit_items (account_id VARCHAR, person_id VARCHAR, source VARCHAR, item_id VARCHAR,
     activity_id VARCHAR, title VARCHAR, provider_name VARCHAR, completed_on DATE, credit_type VARCHAR,
     credits DECIMAL(14,2));
@@ -242,6 +260,9 @@ def build_marts(conn, as_of_dates: tuple[dt.date, ...] = (AS_OF,), history: bool
     )
     _insert(conn, "ce_accounts", CE_ACCOUNTS)
     _insert(conn, "ce_credit_items", CE_CREDIT_ITEMS)
+    _insert(conn, "ce_account_survivors", CE_SURVIVORS)
+    _insert(conn, "ce_account_phones", [(a, hashlib.sha256(p.encode()).hexdigest()) for a, p in CE_PHONES])
+    _insert(conn, "ce_attendance_outcomes", CE_OUTCOMES)
     status = ibis.duckdb.from_connection(conn).table("compliance_status", database="marts")
     for name, by in (
         ("compliance_by_department", "department"),

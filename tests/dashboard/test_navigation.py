@@ -19,6 +19,7 @@ EXPECTED = {
         "ce_duplicates.py": "Duplicate queue",
         "ce_attendance.py": "Attendance claims",
         "ce_credit_totals.py": "Credit totals",
+        "ce_learner_lookup.py": "Learner lookup",
     },
     Role.EMPLOYER: {"employer_roster.py": "Enrollment roster"},
     Role.MEMBER: {"member_deductible.py": "My deductible"},
