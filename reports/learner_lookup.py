@@ -152,6 +152,8 @@ def group_accounts(conn, account_id: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Learner:
+    #: The account looked up; ``account_ids`` is it and every account of the same learner.
+    account_id: str
     account_ids: tuple[str, ...]
     accounts: pd.DataFrame
     transcript: pd.DataFrame
@@ -203,7 +205,7 @@ def learner(principal: Principal, conn, account_id: str) -> Learner:
         f"WHERE account_id IN ({marks}) ORDER BY available_until DESC, event_id",
         ids,
     )
-    return Learner(tuple(ids), accounts, transcript, claims, certificates)
+    return Learner(account_id, tuple(ids), accounts, transcript, claims, certificates)
 
 
 def _sheet(title: str, frame: pd.DataFrame, columns: dict[str, str]) -> Sheet:
@@ -231,7 +233,7 @@ def learner_download(principal: Principal, found: Learner, *, settings: Settings
     audit.record(
         principal,
         "export",
-        f"learner lookup {found.account_ids[0]} xlsx",
+        f"learner lookup {found.account_id} xlsx",
         detail=f"accounts {','.join(found.account_ids)}",
         row_count=found.row_count,
         settings=settings,
