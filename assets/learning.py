@@ -104,7 +104,8 @@ def compliance_history_mart(duckdb: DuckDBResource, run_settings: RunSettings) -
         t = staging_tables(conn)
         first, last = _completion_span(t["lc_completions"], run_settings.org_timezone)
         days = history_month_ends(first, last, run_settings.history_months)
-        policy = CompliancePolicy(as_of=last or dt.date.min, org_timezone=run_settings.org_timezone)
+        # The month-ends replace the policy's date; the run's own date is not read here (not an as-of mart).
+        policy = CompliancePolicy(last or dt.date.min, org_timezone=run_settings.org_timezone)
         expr = compliance_history(
             t["lc_people"], t["lc_courses"], t["lc_requirements"], t["lc_completions"], days, policy
         )

@@ -27,12 +27,12 @@ def reminders_sent(context: dg.AssetExecutionContext, run_settings: RunSettings)
     except NoSnapshotError:
         context.log.info("nothing published yet: no reminders")
         return dg.MaterializeResult(metadata={"sent": 0})
-    context.log.info(f"{result.sent} reminder(s) via {result.delivery} as of {result.as_of}")
+    context.log.info(f"{result.sent} reminder(s) via {result.delivery} for {result.day}")
     return dg.MaterializeResult(
         metadata={
             "sent": result.sent,
             "delivery": result.delivery,
-            "as_of": str(result.as_of),
+            "compliance_date": str(result.day),
             **{f"sent_{k}": n for k, n in sorted(result.by_kind.items())},
         }
     )

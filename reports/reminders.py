@@ -42,7 +42,8 @@ Send = Callable[[EmailMessage, Reminder], None]
 
 @dataclass
 class SendResult:
-    as_of: dt.date | None
+    #: The published compliance date the reminders were worked out for.
+    day: dt.date | None
     delivery: str
     by_kind: Counter = field(default_factory=Counter)
     #: Messages the server refused (not marked sent: tried again next run).
@@ -137,11 +138,11 @@ def send_due_reminders(
 ) -> SendResult:
     """Send what is due as of the published compliance date and not sent before; returns the counts per kind."""
     delivery = OUTBOX if settings.reminders_dry_run else SMTP
-    as_of, items, people = published_inputs(conn)
-    result = SendResult(as_of, delivery)
-    if as_of is None:
+    day, items, people = published_inputs(conn)
+    result = SendResult(day, delivery)
+    if day is None:
         return result
-    due = reminders_due(items, people, as_of, sent_keys(settings, delivery), policy)
+    due = reminders_due(items, people, day, sent_keys(settings, delivery), policy)
     if not due:
         return result
     open_sender = sender or (outbox_sender if delivery == OUTBOX else smtp_sender)

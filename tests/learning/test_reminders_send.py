@@ -123,7 +123,7 @@ def test_reminders_go_to_the_smtp_server_once_with_login(tmp_path, snapshot, smt
         reminders_from="Education <education@example.org>",
     )
     result = _send(settings, snapshot)
-    assert (result.delivery, result.sent, result.as_of) == ("smtp", 3, AS_OF)
+    assert (result.delivery, result.sent, result.day) == ("smtp", 3, AS_OF)
 
     got = {tuple(rcpt): msg for _, rcpt, msg in inbox.messages}
     assert sorted(got) == [("ann@example.org",), ("bob@example.org",), ("mia@example.org",)]  # never Cy
