@@ -86,15 +86,15 @@ class Reminder:
 
 def learner_kind(due_date: dt.date, day: dt.date, policy: ReminderPolicy) -> str | None:
     """The most recent learner milestone reached on ``day`` for ``due_date``, if reached within the catch-up."""
-    reached = [
-        (kind, due_date + dt.timedelta(days=offset))
-        for kind, offset in LEARNER_MILESTONES
-        if due_date + dt.timedelta(days=offset) <= day
-    ]
-    if not reached:
+    since_due = (day - due_date).days  # negative before the due date
+    reached = None
+    for kind, offset in LEARNER_MILESTONES:  # in the order they are reached
+        if offset <= since_due:
+            reached = (kind, offset)
+    if reached is None:
         return None
-    kind, on = reached[-1]
-    return kind if (day - on).days <= policy.catch_up_days else None
+    kind, offset = reached
+    return kind if since_due - offset <= policy.catch_up_days else None
 
 
 def _learner_message(person: Person, item: Item, kind: str, day: dt.date) -> tuple[str, str]:

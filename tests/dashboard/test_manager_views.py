@@ -161,6 +161,8 @@ def test_the_manager_picks_the_latest_date_or_any_month_end_and_no_command_line_
     assert picker.options == ["2026-06-30 (latest)", "2026-05-31 (month end)", "2026-04-30 (month end)"]
     assert [i.value for i in app.info] == []
     assert not any("portalytics materialize" in m.value for m in [*app.markdown, *app.caption])
+    # today is past the data: the page says its date is the data's last day
+    assert any("as of **2026-06-30**, the last day of the published data" in c.value for c in app.caption)
     picker.select(dt.date(2026, 4, 30)).run()
     # 30 April from the history: ICU 2 compliant of 4 assessed = 50.0 (R3 not due yet left out), ER 1 of 1
     assert [(r[0], r[1], r[2], r[-1]) for r in summary(app)] == [
