@@ -41,7 +41,9 @@ settings = session.settings()
 st.title("Pipeline")
 
 st.subheader("Run now")
-st.caption("Runs `portalytics materialize` in the background: new landing files, the as-of date, CE decisions.")
+st.caption(
+    "Runs `portalytics materialize` in the background: new landing files, the as-of date, CE decisions."
+)
 if st.button("Apply now", key="pipeline_apply_now", disabled=materialize_running(settings)):
     try:
         start_materialize(settings, admin)
