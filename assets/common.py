@@ -34,10 +34,19 @@ class RunSettings(dg.ConfigurableResource):
     org_timezone: str = "America/Chicago"
     data_dir: str = "./data"
 
+    #: How many month-ends ``marts.compliance_history`` keeps at most (the most recent ones).
+    history_months: int = 36
+
     def as_of_date(self) -> dt.date:
         if self.as_of:
             return dt.date.fromisoformat(self.as_of)
         return dt.datetime.now(ZoneInfo(self.org_timezone)).date()
+
+    def as_of_within(self, data_last_day: dt.date | None) -> dt.date:
+        """``--as-of`` when given; otherwise today, or the data's last day when today is past it."""
+        from domain.compliance import default_as_of
+
+        return self.as_of_date() if self.as_of else default_as_of(self.as_of_date(), data_last_day)
 
 
 def replace_table(conn, name: str, select_sql: str, params: list | None = None) -> int:

@@ -6,13 +6,23 @@ Thin by design: read the staging tables through Ibis, call ``domain.compliance``
 
 from __future__ import annotations
 
+import datetime as dt
+
 import dagster as dg
 import ibis
 import ibis.expr.types as ir
 from dagster_duckdb import DuckDBResource
 
 from assets.common import MARTS, STAGING, RunSettings, mart_key, staging_key, write_ibis_mart
-from domain.compliance import STATUSES, CompliancePolicy, compliance_rollup, compliance_status
+from domain.compliance import (
+    STATUSES,
+    CompliancePolicy,
+    completion_days,
+    compliance_history,
+    compliance_rollup,
+    compliance_status,
+    history_month_ends,
+)
 from domain.identity import masked_lc_user_id
 
 GROUP = "learning"
@@ -59,9 +69,12 @@ def learning_people(duckdb: DuckDBResource) -> dg.MaterializeResult:
 )
 def compliance_status_mart(duckdb: DuckDBResource, run_settings: RunSettings) -> dg.MaterializeResult:
     """Every active person's applicable requirements with due date and status as of the run's as-of date."""
-    policy = CompliancePolicy(as_of=run_settings.as_of_date(), org_timezone=run_settings.org_timezone)
     with duckdb.get_connection() as conn:
         t = staging_tables(conn)
+        _, last_day = _completion_span(t["lc_completions"], run_settings.org_timezone)
+        policy = CompliancePolicy(
+            as_of=run_settings.as_of_within(last_day), org_timezone=run_settings.org_timezone
+        )
         expr = compliance_status(
             t["lc_people"], t["lc_courses"], t["lc_requirements"], t["lc_completions"], policy
         )
@@ -71,6 +84,47 @@ def compliance_status_mart(duckdb: DuckDBResource, run_settings: RunSettings) ->
         )
     return dg.MaterializeResult(
         metadata={"rows": rows, "as_of": policy.as_of.isoformat()} | {s: counts.get(s, 0) for s in STATUSES}
+    )
+
+
+def _completion_span(completions: ir.Table, org_timezone: str):
+    """(first, last) completion day in org time; (None, None) with no completions."""
+    row = completion_days(completions, org_timezone).to_pyarrow().to_pylist()[0]
+    return row["first_day"], row["last_day"]
+
+
+@dg.asset(
+    key=mart_key("compliance_history"),
+    deps=[staging_key(s) for s in LC_SOURCES],
+    group_name=GROUP,
+)
+def compliance_history_mart(duckdb: DuckDBResource, run_settings: RunSettings) -> dg.MaterializeResult:
+    """compliance_status as of every month-end the completions cover (the most recent ``history_months``)."""
+    with duckdb.get_connection() as conn:
+        t = staging_tables(conn)
+        first, last = _completion_span(t["lc_completions"], run_settings.org_timezone)
+        days = history_month_ends(first, last, run_settings.history_months)
+        # The month-ends replace the policy's date; the run's own date is not read here (not an as-of mart).
+        policy = CompliancePolicy(last or dt.date.min, org_timezone=run_settings.org_timezone)
+        expr = compliance_history(
+            t["lc_people"], t["lc_courses"], t["lc_requirements"], t["lc_completions"], days, policy
+        )
+        if expr is None:  # no completions yet: an empty mart of the right shape
+            expr = (
+                compliance_status(
+                    t["lc_people"], t["lc_courses"], t["lc_requirements"], t["lc_completions"], policy
+                )
+                .mutate(month_end=ibis.literal(dt.date.min))
+                .filter(ibis.literal(False))
+            )
+            expr = expr.select("month_end", *[c for c in expr.columns if c != "month_end"])
+        rows = write_ibis_mart(conn, "compliance_history", expr, "month_end, person_id, requirement_id")
+    return dg.MaterializeResult(
+        metadata={
+            "rows": rows,
+            "month_ends": len(days),
+            "last_month_end": days[-1].isoformat() if days else "",
+        }
     )
 
 

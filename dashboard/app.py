@@ -35,6 +35,7 @@ ROLE_PAGES: dict[Role, tuple[str, list[tuple[str, str]]]] = {
             ("ce_attendance.py", "Attendance claims"),
             ("ce_credit_totals.py", "Credit totals"),
             ("leaving_staff.py", "Leaving staff"),
+            ("ce_learner_lookup.py", "Learner lookup"),
         ],
     ),
     Role.EMPLOYER: ("Employer", [("employer_roster.py", "Enrollment roster")]),

@@ -31,30 +31,67 @@ def _x_type(index: pd.Index) -> str:
     return "nominal"
 
 
+#: Compliance statuses in a colour-blind-safe order of strength (Okabe-Ito hues, checked with a deuteranopia and
+#: protanopia simulator): overdue the darkest and most saturated, not-due-yet a light grey that recedes.
+STATUS_COLORS: dict[str, str] = {
+    "Overdue": "#A63603",
+    "Due soon": "#E69F00",
+    "Compliant": "#0072B2",
+    "Not due yet": "#C8C8C8",
+}
+
+
 def _draw(
     mark: str,
     wide: pd.DataFrame | pd.Series,
     x_label: str | None,
     y_label: str,
     into: DeltaGenerator | None,
+    *,
+    colors: dict[str, str] | None = None,
+    counts: bool = False,
+    target: float | None = None,
 ) -> None:
     data = _long(wide)
     x_type = _x_type(wide.index)
     if x_type == "temporal":
         data[X] = pd.to_datetime(data[X])
+    y: dict = {"field": VALUE, "type": "quantitative", "title": y_label}
+    if counts:  # whole numbers only: no 0.5 of a claim on the axis
+        y["axis"] = {"format": "d", "tickMinStep": 1}
     encoding: dict = {
         # sort None keeps a category axis in the frame's order (a fixed order of reasons, departments...)
         X: {"field": X, "type": x_type, "title": x_label or wide.index.name, "sort": None},
-        "y": {"field": VALUE, "type": "quantitative", "title": y_label},
+        "y": y,
         "tooltip": [
             {"field": X, "type": x_type, "title": x_label or wide.index.name},
             {"field": SERIES, "type": "nominal", "title": "series"},
             {"field": VALUE, "type": "quantitative", "title": y_label},
         ],
     }
-    if data[SERIES].nunique() > 1:
+    if colors:
+        # a fixed colour per series, in the given order (also the stacking and legend order)
+        names = [c for c in colors if c in set(data[SERIES])]
+        encoding["color"] = {
+            "field": SERIES,
+            "type": "nominal",
+            "title": wide.columns.name or None,
+            "scale": {"domain": names, "range": [colors[n] for n in names]},
+            "sort": names,
+        }
+        encoding["order"] = {"field": "series_order", "type": "quantitative"}
+        data["series_order"] = data[SERIES].map({n: i for i, n in enumerate(names)})
+    elif data[SERIES].nunique() > 1:
         encoding["color"] = {"field": SERIES, "type": "nominal", "title": wide.columns.name or None}
-    (into or st).vega_lite_chart(data, {"mark": {"type": mark}, "encoding": encoding}, width="stretch")
+    spec: dict = {"mark": {"type": mark}, "encoding": encoding}
+    if target is not None:
+        rule = {
+            "data": {"values": [{"target": target}]},
+            "mark": {"type": "rule", "strokeDash": [6, 4], "color": "#333333"},
+            "encoding": {"y": {"field": "target", "type": "quantitative"}},
+        }
+        spec = {"layer": [spec, rule]}
+    (into or st).vega_lite_chart(data, spec, width="stretch")
 
 
 def line_chart(
@@ -63,9 +100,10 @@ def line_chart(
     y_label: str,
     x_label: str | None = None,
     into: DeltaGenerator | None = None,
+    target: float | None = None,
 ) -> None:
-    """One line per column over the index."""
-    _draw("line", wide, x_label, y_label, into)
+    """One line per column over the index; ``target`` draws a dashed horizontal line at that value."""
+    _draw("line", wide, x_label, y_label, into, target=target)
 
 
 def bar_chart(
@@ -74,6 +112,9 @@ def bar_chart(
     y_label: str,
     x_label: str | None = None,
     into: DeltaGenerator | None = None,
+    colors: dict[str, str] | None = None,
+    counts: bool = False,
 ) -> None:
-    """A bar per index value, stacked by column when there are several."""
-    _draw("bar", wide, x_label, y_label, into)
+    """A bar per index value, stacked by column when there are several (``colors``: a fixed colour per column;
+    ``counts``: whole-number ticks only)."""
+    _draw("bar", wide, x_label, y_label, into, colors=colors, counts=counts)

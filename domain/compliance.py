@@ -9,7 +9,7 @@ the as-of date (hires, completions) is invisible, so an earlier as-of rebuilds t
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import ibis
 import ibis.expr.types as ir
@@ -151,16 +151,91 @@ def compliance_rollup(status: ir.Table, by: str) -> ir.Table:
     a manager count (a manager's direct reports).
     """
     rows = status.filter(status[by].notnull()) if by == "manager_person_id" else status
-    counts = {f"n_{s}": (rows.status == s).cast("int64").sum().cast("int64") for s in STATUSES}
+    counts = _status_counts(rows)
     grouped = rows.group_by(by).aggregate(
         people=rows.person_id.nunique(),
         requirements=rows.count(),
         **counts,
         as_of=rows.as_of.max(),
     )
+    return _with_pct(grouped).order_by(by)
+
+
+def _status_counts(rows: ir.Table) -> dict[str, ir.Value]:
+    return {f"n_{s}": (rows.status == s).cast("int64").sum().cast("int64") for s in STATUSES}
+
+
+def _with_pct(grouped: ir.Table) -> ir.Table:
+    """n_assessed and pct_compliant = compliant / (overdue + due_soon + compliant) × 100, one decimal."""
     assessed = grouped.n_overdue + grouped.n_due_soon + grouped.n_compliant
     pct = ibis.cases(
         (assessed > 0, (grouped.n_compliant.cast("decimal(18,4)") * 100 / assessed).round(1)),
         else_=ibis.null(),
     ).cast("decimal(5,1)")
-    return grouped.mutate(n_assessed=assessed, pct_compliant=pct).order_by(by)
+    return grouped.mutate(n_assessed=assessed, pct_compliant=pct)
+
+
+# --- Month-end history (domain-rules.md, "Clarifications": compliance history) ---------------------------------
+
+#: Columns of ``marts.compliance_history``: the month-end, then every column of :func:`compliance_status` (whose
+#: ``as_of`` is that month-end), so the read side treats a month-end exactly like the run's own as-of date.
+HISTORY_COLUMNS: tuple[str, ...] = ("month_end", *STATUS_COLUMNS)
+
+
+def default_as_of(today: dt.date, data_last_day: dt.date | None) -> dt.date:
+    """The as-of date when none is asked for: today, or the data's last day when today is past it."""
+    return today if data_last_day is None or today <= data_last_day else data_last_day
+
+
+def month_ends(first_day: dt.date, last_day: dt.date) -> list[dt.date]:
+    """Every month-end from ``first_day``'s month through the last month-end on or before ``last_day``."""
+    out: list[dt.date] = []
+    year, month = first_day.year, first_day.month
+    while True:
+        nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
+        end = nxt - dt.timedelta(days=1)
+        if end > last_day:
+            return out
+        out.append(end)
+        year, month = nxt.year, nxt.month
+
+
+def history_month_ends(first_day: dt.date | None, last_day: dt.date | None, max_months: int) -> list[dt.date]:
+    """The month-ends the data covers (first to last completion), at most the ``max_months`` most recent."""
+    if first_day is None or last_day is None:
+        return []
+    return month_ends(first_day, last_day)[-max_months:] if max_months > 0 else []
+
+
+def completion_days(completions: ir.Table, org_timezone: str) -> ir.Table:
+    """(first_day, last_day): the earliest and latest completion dates in org time, one row."""
+    on = local_date(completions.completed_at, org_timezone)
+    return completions.aggregate(first_day=on.min(), last_day=on.max())
+
+
+def compliance_history(
+    people: ir.Table,
+    courses: ir.Table,
+    requirements: ir.Table,
+    completions: ir.Table,
+    days: list[dt.date],
+    policy: CompliancePolicy,
+) -> ir.Table | None:
+    """:func:`compliance_status` as of each month-end (``policy.as_of`` replaced), stacked; None for no months."""
+    parts = [
+        compliance_status(people, courses, requirements, completions, replace(policy, as_of=day)).mutate(
+            month_end=ibis.literal(day)
+        )
+        for day in days
+    ]
+    if not parts:
+        return None
+    stacked = ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
+    return stacked.select(*HISTORY_COLUMNS)
+
+
+def compliance_trend(history: ir.Table, by: str) -> ir.Table:
+    """% compliant (as :func:`compliance_rollup`) per month-end and value of ``by``, oldest month first."""
+    rows = history.filter(history[by].notnull()) if by == "manager_person_id" else history
+    grouped = rows.group_by(["month_end", by]).aggregate(**_status_counts(rows))
+    return _with_pct(grouped).order_by(["month_end", by])

@@ -11,7 +11,9 @@ import contextlib
 import os
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Files and folders this product creates are its owner's only (0600 / 0700): they hold personal data.
@@ -53,6 +55,19 @@ class Settings(BaseSettings):
     credential_base_url: str = "https://credentials.portalytics.invalid"
     #: How long a one-time password (new user, admin reset) can be used before an administrator must issue another.
     one_time_password_hours: int = 72
+    #: The education managers' target: the dashed line on the compliance trend (% compliant).
+    compliance_target_pct: float = 90.0
+    #: Compliance reminders (``reports.reminders``). A dry run (the default) writes each e-mail as an .eml file to
+    #: ``<data dir>/outbox/`` instead of sending it; set ``PORTALYTICS_REMINDERS_DRY_RUN=false`` to send over SMTP.
+    reminders_dry_run: bool = True
+    reminders_from: str = "Education <education@example.org>"
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    #: "none", "starttls" (upgrade the plain connection) or "ssl" (TLS from the start, usually port 465).
+    smtp_tls: Literal["none", "starttls", "ssl"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_seconds: float = 30.0
 
     @cached_property
     def root(self) -> Path:
@@ -89,6 +104,10 @@ class Settings(BaseSettings):
     def keys_dir(self) -> Path:
         """Private keys (0700 folder, 0600 files): the transcript credentials' signing key."""
         return self.root / "keys"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.root / "outbox"
 
     @property
     def dagster_home(self) -> Path:

@@ -14,9 +14,10 @@ import assets
 import checks
 from assets.common import MARTS
 from assets.publish import build_publish_asset
+from assets.reminders import REMINDERS_KEY
 from domain.settings import Settings, get_settings
 from pipelines.resources import build_resources
-from pipelines.schedules import build_daily_schedule
+from pipelines.schedules import REMINDERS_JOB, build_daily_schedule, build_reminders_schedule
 from pipelines.sensors import build_landing_sensor
 
 MATERIALIZE_ALL = "materialize_all"
@@ -45,12 +46,13 @@ def build_definitions(
 ) -> dg.Definitions:
     """``as_of`` fixes the date of the as-of marts; ``loggers`` replace Dagster's console logger (the CLI's progress)."""
     job = dg.define_asset_job(MATERIALIZE_ALL, selection=dg.AssetSelection.all())
+    reminders_job = dg.define_asset_job(REMINDERS_JOB, selection=dg.AssetSelection.assets(REMINDERS_KEY))
     return dg.Definitions(
         assets=load_assets(),
         asset_checks=load_checks(),
-        jobs=[job],
+        jobs=[job, reminders_job],
         sensors=[build_landing_sensor(settings, job)],
-        schedules=[build_daily_schedule(settings, job)],
+        schedules=[build_daily_schedule(settings, job), build_reminders_schedule(settings, reminders_job)],
         resources=build_resources(settings, as_of),
         executor=dg.in_process_executor,
         loggers=dict(loggers) if loggers else None,

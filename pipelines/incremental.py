@@ -192,8 +192,8 @@ def select(graph, changes: Changes) -> Plan:
     if changes.full:
         return Plan(everything, frozenset(graph.asset_check_keys), True, changes.reasons, changes.state)
     selected = _downstream_closure(graph, changes.roots & everything)  # a pending asset may since have gone
-    if selected:
-        selected.add(PUBLISH_KEY)
+    if selected:  # publish, and whatever follows it (the reminders)
+        selected |= _downstream_closure(graph, {PUBLISH_KEY})
     return Plan(frozenset(selected), _checks_for(graph, selected), False, changes.reasons, changes.state)
 
 

@@ -45,11 +45,14 @@ CREDENTIAL_ACTIONS = ("credential_issue", "credential_revoke")
 #: Actions written by the health-plan pages: adult dependents' grants and provider eligibility checks.
 PLAN_ACTIONS = ("plan_access_grant", "plan_access_revoke", "eligibility_check")
 #: Every action an admin can filter the audit log by.
+#: Written by the pipeline for each compliance reminder e-mail (``reports.reminders``).
+REMINDER_ACTIONS = ("reminder_sent",)
 ALL_ACTIONS = (
     *SECURITY_ACTIONS,
     *CE_ACTIONS,
     *CREDENTIAL_ACTIONS,
     *PLAN_ACTIONS,
+    *REMINDER_ACTIONS,
     "view",
     "export",
     "export_refused",

@@ -4,6 +4,10 @@ The dashboard may not import the pipeline, so the run is a child process: ``pyth
 with the dashboard's environment (and its data directory, made absolute). It writes its output to
 ``<data>/logs/dashboard-materialize.log``.
 
+Status: the launcher writes ``queued`` to ``<data>/logs/dashboard-materialize.status.json``; the child
+(``python -m pipelines.launched_run``) moves it to ``running`` and then ``published`` (with the time) or ``failed``
+(with the reason). :func:`launch_status` reads it, and calls a run that died without saying so ``failed``.
+
 One at a time: the launcher takes an exclusive ``flock`` on ``<data>/dashboard-materialize.lock`` and hands that
 open file to the child, which holds the lock for as long as it lives; the kernel releases it when the child
 exits, however it exits, so a crash never leaves a stale lock. The lock only covers runs started from the
@@ -13,20 +17,27 @@ publish swap is atomic, only wasteful).
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
+import json
 import os
 import subprocess
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from domain.settings import Settings
 from reports import audit
 from reports.principal import Principal, Role
 
-MATERIALIZE_COMMAND: tuple[str, ...] = (sys.executable, "-m", "pipelines.cli", "materialize")
+MATERIALIZE_COMMAND: tuple[str, ...] = (sys.executable, "-m", "pipelines.launched_run")
 LOCK_FILE = "dashboard-materialize.lock"
 LOG_FILE = Path("logs") / "dashboard-materialize.log"
+STATUS_FILE = Path("logs") / "dashboard-materialize.status.json"
+QUEUED, RUNNING, PUBLISHED, FAILED = "queued", "running", "published", "failed"
+#: A run in these states is still going (the page keeps refreshing its status).
+ACTIVE = (QUEUED, RUNNING)
 #: Where ``python -m pipelines.cli`` finds the project's packages.
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -41,6 +52,72 @@ def lock_path(settings: Settings) -> Path:
 
 def log_path(settings: Settings) -> Path:
     return settings.root / LOG_FILE
+
+
+@dataclass(frozen=True)
+class LaunchStatus:
+    state: str
+    requested_at: dt.datetime | None = None
+    requested_by: str | None = None
+    finished_at: dt.datetime | None = None
+    published_at: dt.datetime | None = None
+    reason: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.state in ACTIVE
+
+    def describe(self) -> str:
+        """One line for the page, e.g. "Published at 2026-07-01 09:14 UTC"."""
+
+        def at(t: dt.datetime | None) -> str:
+            return f"{t:%Y-%m-%d %H:%M} UTC" if t else "an unknown time"
+
+        if self.state == QUEUED:
+            return f"Queued at {at(self.requested_at)}: the run is starting."
+        if self.state == RUNNING:
+            return f"Running since {at(self.requested_at)}: the pages update when it has published."
+        if self.state == PUBLISHED:
+            return f"Published at {at(self.published_at)} (run finished {at(self.finished_at)})."
+        return f"Failed at {at(self.finished_at)}: {self.reason or 'no reason was recorded'}."
+
+
+def status_path(settings: Settings) -> Path:
+    return settings.root / STATUS_FILE
+
+
+def write_status(settings: Settings, state: str, **fields) -> None:
+    """Record the dashboard run's state (``fields``: datetimes or text), keeping what earlier states recorded."""
+    path = status_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    current = json.loads(path.read_text()) if path.exists() else {}
+    values = {k: v.isoformat() if isinstance(v, dt.datetime) else v for k, v in fields.items()}
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(current | values | {"state": state}))
+    os.replace(tmp, path)  # readers never see half a file
+
+
+def launch_status(settings: Settings) -> LaunchStatus | None:
+    """The state of the last run started from the dashboard (None when there was none)."""
+    path = status_path(settings)
+    if not path.exists():
+        return None
+    raw = json.loads(path.read_text())
+
+    def when(key: str) -> dt.datetime | None:
+        return dt.datetime.fromisoformat(raw[key]) if raw.get(key) else None
+
+    state, reason = raw.get("state", FAILED), raw.get("reason")
+    if state in ACTIVE and not materialize_running(settings):
+        state, reason = FAILED, "the run stopped before it finished; the log has the details"
+    return LaunchStatus(
+        state,
+        when("requested_at"),
+        raw.get("requested_by"),
+        when("finished_at"),
+        when("published_at"),
+        reason,
+    )
 
 
 def _try_lock(settings: Settings) -> int | None:
@@ -77,6 +154,8 @@ def start_materialize(
         log = log_path(settings)
         log.parent.mkdir(parents=True, exist_ok=True)
         env = os.environ | {"PORTALYTICS_DATA_DIR": str(settings.root)}
+        status_path(settings).unlink(missing_ok=True)  # a new run: forget the last one's outcome
+        write_status(settings, QUEUED, requested_at=dt.datetime.now(dt.UTC), requested_by=principal.username)
         with log.open("ab") as out:
             child = subprocess.Popen(  # noqa: S603 (a fixed command, no shell)
                 list(command),

@@ -12,12 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+import ibis
 import pandas as pd
 
-from domain.compliance import ROLLUP_KEYS, compliance_rollup
+from domain.compliance import DUE_SOON, OVERDUE, ROLLUP_KEYS, STATUSES, compliance_rollup
 from domain.settings import Settings
-from reports import audit
-from reports.compliance import STATUS_TABLE, attention_list_excel, compliance_rows
+from reports import audit, compliance
+from reports.compliance import STATUS_TABLE, attention_list_excel
 from reports.learning_access import MARTS, marts, scope_filter
 from reports.principal import Principal, Role
 from reports.transcripts import Transcript, export_file_name, transcript_excel, transcript_pdf
@@ -41,12 +42,26 @@ def compliance_as_of_dates(principal: Principal, conn) -> list[dt.date]:
     return sorted(t.select("as_of").distinct().to_pyarrow().column("as_of").to_pylist(), reverse=True)
 
 
+def compliance_dates(principal: Principal, conn) -> list[dt.date]:
+    """Every date the Compliance page offers, newest first: the run's as-of date(s), then each month-end of the
+    history (a month-end equal to a run date is offered once, from the run's own rows)."""
+    run_dates = compliance_as_of_dates(principal, conn)
+    return sorted(set(run_dates) | set(compliance.month_ends(principal, conn)), reverse=True)
+
+
+def _at(principal: Principal, conn, as_of: dt.date):
+    """The principal's compliance rows as of ``as_of``: the run's rows, or else that month-end of the history."""
+    if as_of in compliance_as_of_dates(principal, conn) or not compliance.has_history(conn):
+        return _status(principal, conn, as_of)
+    return compliance.history_at(principal, conn, as_of)
+
+
 def compliance_summary_at(principal: Principal, conn, by: str, as_of: dt.date) -> pd.DataFrame:
-    """``reports.compliance.compliance_summary`` restricted to one as-of date."""
+    """``reports.compliance.compliance_summary`` at one date (the run's as-of date or a month-end)."""
     if by not in ROLLUP_KEYS:
         raise ValueError(f"compliance summary by {by!r}: expected one of {list(ROLLUP_KEYS)}")
     principal.require(Role.EDUCATION_MANAGER, Role.ADMIN)
-    return compliance_rollup(_status(principal, conn, as_of), by).to_pyarrow().to_pandas()
+    return compliance_rollup(_at(principal, conn, as_of), by).to_pyarrow().to_pandas()
 
 
 def compliance_rows_at(
@@ -57,14 +72,28 @@ def compliance_rows_at(
     statuses: Sequence[str] | None = None,
     person_id: str | None = None,
 ) -> pd.DataFrame:
-    """``reports.compliance.compliance_rows`` (due date first) restricted to one as-of date."""
-    rows = compliance_rows(principal, conn, statuses=statuses, person_id=person_id)
-    return rows[rows["as_of"] == as_of].reset_index(drop=True)
+    """The principal's rows at one date, optionally narrowed; due date first, then person and requirement."""
+    unknown = set(statuses or ()) - set(STATUSES)
+    if unknown:
+        raise ValueError(f"unknown compliance status {sorted(unknown)}; expected one of {list(STATUSES)}")
+    t = _at(principal, conn, as_of)
+    if statuses:
+        t = t.filter(t.status.isin(list(statuses)))
+    if person_id is not None:
+        t = t.filter(t.person_id == person_id)
+    t = t.order_by([ibis.asc("due_date", nulls_first=False), "person_id", "requirement_id"])
+    return t.to_pyarrow().to_pandas()
+
+
+def attention_items_at(principal: Principal, conn, as_of: dt.date) -> pd.DataFrame:
+    """Overdue and due-soon rows at ``as_of`` with the manager's name and the days overdue."""
+    rows = compliance_rows_at(principal, conn, as_of, statuses=(OVERDUE, DUE_SOON))
+    return compliance.with_list_columns(rows, compliance.manager_names(conn, rows["manager_person_id"]))
 
 
 def compliance_people_at(principal: Principal, conn, as_of: dt.date) -> pd.DataFrame:
     """The people (person_id, first_name, last_name, department) with compliance rows at ``as_of``, by name."""
-    t = _status(principal, conn, as_of)
+    t = _at(principal, conn, as_of)
     t = t.select("person_id", "first_name", "last_name", "department").distinct()
     return t.order_by(["last_name", "first_name", "person_id"]).to_pyarrow().to_pandas()
 

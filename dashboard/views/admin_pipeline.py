@@ -1,4 +1,5 @@
-"""Administration > Pipeline: how fresh the published data is, every landed file, and the quarantined rows.
+"""Administration > Pipeline: "Apply now" with the run's self-refreshing status, how fresh the published data is,
+every landed file, and the quarantined rows.
 
 Reads ``reports.pipeline_status`` (admins only). Browsing quarantined rows shows raw landed data, so it is
 audited as a record view.
@@ -6,10 +7,11 @@ audited as a record view.
 
 import streamlit as st
 
-from dashboard import session
+from dashboard import run_status, session
 from dashboard.page_support import audit_view, published_snapshot
 from reports import pipeline_status
 from reports.clock import utc_now
+from reports.materialize_launch import AlreadyRunning, materialize_running, start_materialize
 from reports.principal import Role
 
 ALL = "All"
@@ -35,7 +37,19 @@ def age(seconds: float) -> str:
 
 
 admin = session.require_role(Role.ADMIN)
+settings = session.settings()
 st.title("Pipeline")
+
+st.subheader("Run now")
+st.caption(
+    "Runs `portalytics materialize` in the background: new landing files, the as-of date, CE decisions."
+)
+if st.button("Apply now", key="pipeline_apply_now", disabled=materialize_running(settings)):
+    try:
+        start_materialize(settings, admin)
+    except AlreadyRunning as exc:
+        st.warning(str(exc))
+run_status.show(settings)
 
 with published_snapshot() as conn:
     snap = pipeline_status.snapshot_info(admin, session.settings(), conn)

@@ -1,8 +1,7 @@
-"""Education manager > Compliance: by department, manager and job role; who is overdue or due soon; one person's
-requirements; the overdue list as Excel. Only the manager's departments: the reads are scoped in ``reports``.
+"""Education manager > Compliance: any month-end or the latest date; the trend of % compliant per department; by
+department, manager and job role; who is overdue or due soon (one row per person); one person's requirements;
+the overdue list as Excel. Only the manager's departments: the reads are scoped in ``reports``.
 """
-
-import datetime as dt
 
 import pandas as pd
 import streamlit as st
@@ -10,7 +9,7 @@ import streamlit as st
 from dashboard import charts, session
 from dashboard.downloads import guarded
 from dashboard.page_support import audit_view, label, published_snapshot
-from reports import staff_views
+from reports import clock, compliance, staff_views
 from reports.principal import Role
 
 #: Grouping shown -> compliance_status column.
@@ -21,14 +20,16 @@ STATUS_COUNTS = {
     "n_compliant": "Compliant",
     "n_not_due_yet": "Not due yet",
 }
-LIST_COLUMNS = {
+PERSON_COLUMNS = {
+    "name": "Person",
     "person_id": "Person ID",
-    "last_name": "Last name",
-    "first_name": "First name",
     "department": "Department",
     "job_role": "Job role",
-    "course_title": "Course",
-    "due_date": "Due date",
+    "manager_name": "Manager",
+    "days_overdue": "Days overdue",
+    "overdue": "Overdue",
+    "due_soon": "Due soon",
+    "items": "Items (most overdue first)",
 }
 
 who = session.require_role(Role.EDUCATION_MANAGER)
@@ -37,15 +38,23 @@ st.title("Compliance")
 st.caption(f"Your departments: {', '.join(who.scope)}")
 
 with published_snapshot() as conn:
-    dates = staff_views.compliance_as_of_dates(who, conn)
+    run_dates = staff_views.compliance_as_of_dates(who, conn)
+    dates = staff_views.compliance_dates(who, conn)
     if not dates:
         st.info("The published data has no compliance rows for your departments.")
         st.stop()
-    as_of = st.selectbox("As of", dates, format_func=dt.date.isoformat, key="compliance_as_of")
+    latest = max(run_dates) if run_dates else dates[0]
+    as_of = st.selectbox(
+        "As of",
+        dates,
+        format_func=lambda d: f"{d.isoformat()} (latest)" if d == latest else f"{d.isoformat()} (month end)",
+        key="compliance_as_of",
+    )
     by_label = st.radio("Compliance by", list(GROUPINGS), horizontal=True, key="compliance_by")
     by = GROUPINGS[by_label]
     summary = staff_views.compliance_summary_at(who, conn, by, as_of)
-    attention = staff_views.compliance_rows_at(who, conn, as_of, statuses=("overdue", "due_soon"))
+    attention = staff_views.attention_items_at(who, conn, as_of)
+    trend = compliance.trend(who, conn, "department")
     people = staff_views.compliance_people_at(who, conn, as_of)
     names = {
         p.person_id: f"{p.last_name}, {p.first_name} ({p.person_id}, {p.department})"
@@ -60,21 +69,32 @@ with published_snapshot() as conn:
         key="compliance_person",
     )
     person_rows = staff_views.compliance_rows_at(who, conn, as_of, person_id=person) if person else None
+    if by == "manager_person_id":
+        manager_names = compliance.manager_names(conn, summary[by])
 
-if len(dates) == 1:
-    month_end = as_of.replace(day=1) - dt.timedelta(days=1)
-    st.info(
-        f"Figures are as of **{as_of.isoformat()}**, the as-of date of the last pipeline run; the published "
-        "snapshot holds only this date. For another date, e.g. a month end, run "
-        f"`portalytics materialize --as-of {month_end.isoformat()}`: it publishes compliance as of that date "
-        "(for every dashboard user, until the next run)."
+today = clock.utc_now().date()
+if as_of == latest and as_of < today:
+    st.caption(
+        f"Figures are as of **{as_of.isoformat()}**, the last day of the published data (today, "
+        f"{today.isoformat()}, is past it)."
     )
 else:
     st.caption(f"Figures are as of **{as_of.isoformat()}**.")
 audit_view(who, "compliance overdue and due-soon list", len(attention), detail=f"as of {as_of.isoformat()}")
 
+st.subheader("Trend: % compliant by department")
+if trend.empty:
+    st.caption("No month-end history has been published yet.")
+else:
+    wide = trend.pivot(index="month_end", columns="department", values="pct_compliant").astype(float)
+    wide.columns.name = "Department"
+    charts.line_chart(wide, x_label="month end", y_label="% compliant", target=settings.compliance_target_pct)
+    st.caption(f"Dashed line: the target, {settings.compliance_target_pct:g} % compliant.")
+
 st.subheader(f"Compliance by {by_label.lower()}")
-heading = f"{by_label} (person ID)" if by == "manager_person_id" else by_label
+heading = by_label
+if by == "manager_person_id":
+    summary[by] = [manager_names.get(m, m) for m in summary[by]]
 counts = summary.set_index(by)[list(STATUS_COUNTS)].rename(columns=STATUS_COUNTS)
 counts.index.name = heading
 pct = summary.set_index(by)[["pct_compliant"]].astype(float).rename(columns={"pct_compliant": "% compliant"})
@@ -83,7 +103,7 @@ left, right = st.columns(2)
 left.caption("% compliant (not-due-yet requirements left out)")
 charts.bar_chart(pct, y_label="% compliant", into=left)
 right.caption("Requirements per status")
-charts.bar_chart(counts, y_label="requirements", into=right)
+charts.bar_chart(counts, y_label="requirements", into=right, colors=charts.STATUS_COLORS, counts=True)
 st.dataframe(
     summary.rename(
         columns={
@@ -98,24 +118,43 @@ st.dataframe(
 )
 
 st.subheader("Overdue and due soon")
-for status in ("overdue", "due_soon"):
-    rows = attention[attention["status"] == status]
-    st.markdown(f"**{label(status)}: {len(rows)}**")
-    if not rows.empty:
-        st.dataframe(rows[list(LIST_COLUMNS)].rename(columns=LIST_COLUMNS), hide_index=True)
+left, middle, right = st.columns(3)
+course_filter = left.multiselect(
+    "Course", sorted(attention["course_title"].dropna().unique()), key="overdue_course"
+)
+role_filter = middle.multiselect(
+    "Job role", sorted(attention["job_role"].dropna().unique()), key="overdue_role"
+)
+manager_filter = right.multiselect(
+    "Manager", sorted(attention["manager_name"].dropna().unique()), key="overdue_manager"
+)
+items = compliance.filter_items(
+    attention, courses=course_filter, job_roles=role_filter, managers=manager_filter
+)
+listed = compliance.by_person(items)
+st.markdown(
+    f"**{label('overdue')}: {int((listed['overdue'] > 0).sum())} people, {int(listed['overdue'].sum())} items** · "
+    f"**{label('due_soon')}: {int(listed['due_soon'].sum())} items**"
+)
+if not listed.empty:
+    st.dataframe(
+        listed[list(PERSON_COLUMNS)].rename(columns=PERSON_COLUMNS),
+        hide_index=True,
+        key="overdue_people",
+    )
 st.download_button(
     "Download the overdue and due-soon list (Excel)",
     # Deferred: built, and the export audited, only when pressed.
     data=guarded(
         who,
         f"compliance overdue list {as_of.isoformat()}",
-        lambda: staff_views.attention_list_download(who, attention, as_of, settings=settings),
+        lambda: staff_views.attention_list_download(who, items, as_of, settings=settings),
     ),
     file_name=f"compliance_overdue_{as_of.isoformat()}.xlsx",
     mime=staff_views.XLSX_MIME,
     on_click="ignore",
     key="compliance_overdue_xlsx",
-    disabled=attention.empty,
+    disabled=items.empty,
 )
 
 if person_rows is not None:

@@ -1,7 +1,8 @@
-"""My certificates: each CE certificate's status and the last day it can be downloaded ("available until").
+"""My certificates: each CE certificate's status, the last day it can be downloaded ("available until"), and a
+PDF download of each issued one.
 
 Certificates stop being downloadable a set number of days after the activity (30 by default); those within
-7 days of that day get a warning so they are saved in time.
+7 days of that day get a warning so they are saved in time; one not downloadable says why.
 """
 
 import pandas as pd
@@ -9,7 +10,7 @@ import streamlit as st
 
 from dashboard import session
 from dashboard.page_support import audit_view, label, published_snapshot
-from reports import ce, staff_views
+from reports import ce, certificates, staff_views
 from reports.principal import Role
 
 who = session.require_role(Role.STAFF)
@@ -43,3 +44,22 @@ st.dataframe(
     ),
     hide_index=True,
 )
+
+st.subheader("Download")
+settings = session.settings()
+for cert in rows.itertuples():
+    reason = certificates.unavailable_reason(cert.status, cert.available_until)
+    name, button = st.columns([3, 2])
+    name.markdown(f"**{cert.title}** · {label(cert.status)}")
+    if reason:
+        button.caption(reason)
+        continue
+    button.download_button(
+        "Download certificate (PDF)",
+        # Deferred: built, and the export audited, only when pressed.
+        data=lambda event_id=cert.event_id: certificates.certificate_download(who, settings, event_id),
+        file_name=certificates.certificate_file_name(cert.event_id),
+        mime=certificates.PDF_MIME,
+        on_click="ignore",
+        key=f"certificate_{cert.event_id}",
+    )

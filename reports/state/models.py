@@ -8,9 +8,21 @@ Secrets are never stored: passwords as argon2id hashes, session and reset tokens
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -175,3 +187,25 @@ class PlanAccessGrant(Base):
     granted_at: Mapped[datetime] = mapped_column(UtcDateTime)
     revoked_by: Mapped[str | None] = mapped_column(String(150), nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class ReminderSent(Base):
+    """A compliance reminder that went out (``reports.reminders``): at most one per key and delivery.
+
+    ``delivery`` is ``smtp`` or ``outbox`` (a dry run's .eml file), so a dry run never stops the real e-mail.
+    """
+
+    __tablename__ = "reminders_sent"
+    __table_args__ = (
+        UniqueConstraint(
+            "person_id", "requirement_id", "due_date", "kind", "delivery", name="uq_reminder_key"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(64))
+    requirement_id: Mapped[str] = mapped_column(String(64))
+    due_date: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(32))
+    delivery: Mapped[str] = mapped_column(String(16))
+    sent_at: Mapped[datetime] = mapped_column(UtcDateTime)

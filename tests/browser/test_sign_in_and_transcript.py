@@ -1,5 +1,6 @@
 """End to end in headless Chromium: a new staff user signs in with their one-time password, changes it, opens
-My transcript and downloads it as a PDF that carries their name and the totals shown on screen.
+My transcript and downloads it as a PDF that carries their name and the totals shown on screen, then downloads a
+certificate; a CE team user looks a learner up by phone and exports the record.
 
 The dashboard is served exactly as ``portalytics dashboard`` serves it (``pipelines.serve.streamlit_command``)
 on a free port, over a snapshot built by hand (tests/dashboard/published_marts.py).
@@ -9,13 +10,14 @@ from __future__ import annotations
 
 import io
 
+import openpyxl
 import pypdf
 import pytest
 from playwright.sync_api import expect
 
 from reports import audit, user_admin
 from reports.principal import Principal, Role
-from tests.browser.support import sign_in_and_change_password
+from tests.browser.support import eventually, settled, sign_in_and_change_password
 from tests.dashboard.published_marts import STAFF_ID, STAFF_NAME
 
 ADMIN = Principal("root", Role.ADMIN)
@@ -53,3 +55,62 @@ def test_staff_signs_in_changes_the_one_time_password_and_downloads_the_transcri
     log = [(r.action, r.target) for r in reversed(audit.read(settings, ADMIN))]
     assert "password_change" in [action for action, _ in log]
     assert log[-2:] == [("view", "transcript person P0001"), ("export", "transcript person P0001 pdf")]
+
+    # My certificates: the issued one (E1) downloads as a PDF certificate; the expired one says why not.
+    page.get_by_role("link", name="My certificates").click()
+    expect(page.get_by_role("heading", name="My certificates")).to_be_visible()
+    expect(page.get_by_text("No longer downloadable: certificates can be downloaded until")).to_be_visible()
+    settled(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download certificate (PDF)").click()
+    assert download.value.suggested_filename == "certificate_E1.pdf"
+    saved = settings.root / download.value.suggested_filename
+    download.value.save_as(saved)
+    text = " ".join(
+        " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(saved.read_bytes())).pages).split()
+    )
+    for expected in (
+        "Certificate of Attendance",
+        STAFF_NAME,
+        "Sepsis grand rounds",
+        "1.50 ANCC contact hours",
+    ):
+        assert expected in text
+    exports = eventually(
+        lambda: [r.target for r in audit.read(settings, ADMIN, actions=["export"])],
+        lambda targets: "certificate E1 pdf" in targets,
+    )
+    assert "certificate E1 pdf" in exports
+
+
+def test_the_ce_team_looks_a_learner_up_by_phone_and_exports_the_record(dashboard, browser_page):
+    url, settings = dashboard
+    one_time = user_admin.create_user(settings, ADMIN, "cora", Role.CE_TEAM)
+    page = browser_page
+    sign_in_and_change_password(page, url, "cora", one_time, NEW_PASSWORD)
+    expect(page.get_by_role("heading", name="Duplicate queue")).to_be_visible()
+    page.get_by_role("link", name="Learner lookup").click()
+    expect(page.get_by_role("heading", name="Learner lookup")).to_be_visible()
+    settled(page)
+    box = page.get_by_label("Name, e-mail, phone or account id")
+    box.fill("(555) 123-0101")
+    box.press("Enter")
+    # both of Zoë's accounts (the old one merged into the SSO one), her claims with the rejection reason
+    expect(page.get_by_role("heading", name="Claims")).to_be_visible()
+    expect(page.get_by_text("Accounts of the same learner")).to_be_visible()
+    settled(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download this learner's record (Excel)").click()
+    assert download.value.suggested_filename == "learner_CE-P0001-OLD.xlsx"
+    saved = settings.root / download.value.suggested_filename
+    download.value.save_as(saved)
+    book = openpyxl.load_workbook(saved)
+    accounts = [r[0] for r in book["Accounts"].iter_rows(min_row=2, values_only=True)]
+    claims = [(r[4], r[6]) for r in book["Claims"].iter_rows(min_row=2, values_only=True)]
+    assert accounts == ["CE-P0001", "CE-P0001-OLD"]
+    assert claims == [("outside_window", "E5"), (None, "E1")]
+    exports = eventually(
+        lambda: [r.target for r in audit.read(settings, ADMIN, actions=["export"])],
+        lambda targets: bool(targets),
+    )
+    assert exports == ["learner lookup CE-P0001-OLD xlsx"]

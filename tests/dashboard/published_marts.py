@@ -12,6 +12,7 @@ worked out beside each table, so tests can quote them.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -97,6 +98,33 @@ COMPLIANCE = [
     ("P0004", "R1", "Hand hygiene", dt.date(2026, 5, 1), "overdue", None, None),
 ]
 
+# compliance_history: the month-ends before AS_OF (AS_OF itself is a month-end: its rows are COMPLIANCE).
+#   30 April: ICU 2 of 4 assessed compliant = 50.0 % (P0001 R1 due soon, R3 not due yet and left out; P0002 R1
+#             overdue); ER 1 of 1 = 100.0
+#   31 May:   ICU 3 of 5 = 60.0 % (P0001 R3 due soon, due 1 June; P0002 R1 overdue); ER 1 of 1 = 100.0
+#   30 June:  ICU 2 of 5 = 40.0 %, ER 0 of 1 = 0.0 (as COMPLIANCE above)
+#   ONC's P0004 is in every month and never in the ICU/ER manager's trend.
+HISTORY = {
+    dt.date(2026, 4, 30): [
+        ("P0001", "R1", "Hand hygiene", dt.date(2026, 5, 20), "due_soon", dt.date(2025, 5, 20), dt.date(2026, 5, 20)),
+        ("P0001", "R2", "Basic life support", dt.date(2026, 7, 15), "compliant", dt.date(2024, 7, 15), dt.date(2026, 7, 15)),
+        ("P0001", "R3", "Fire safety", dt.date(2026, 6, 1), "not_due_yet", None, None),
+        ("P0002", "R1", "Hand hygiene", dt.date(2026, 3, 1), "overdue", None, None),
+        ("P0002", "R2", "Basic life support", dt.date(2027, 1, 1), "compliant", dt.date(2025, 1, 1), dt.date(2027, 1, 1)),
+        ("P0003", "R2", "Basic life support", dt.date(2026, 7, 20), "compliant", dt.date(2024, 7, 20), dt.date(2026, 7, 20)),
+        ("P0004", "R1", "Hand hygiene", dt.date(2026, 5, 1), "due_soon", None, None),
+    ],
+    dt.date(2026, 5, 31): [
+        ("P0001", "R1", "Hand hygiene", dt.date(2027, 5, 10), "compliant", dt.date(2026, 5, 10), dt.date(2027, 5, 10)),
+        ("P0001", "R2", "Basic life support", dt.date(2026, 7, 15), "compliant", dt.date(2024, 7, 15), dt.date(2026, 7, 15)),
+        ("P0001", "R3", "Fire safety", dt.date(2026, 6, 1), "due_soon", None, None),
+        ("P0002", "R1", "Hand hygiene", dt.date(2026, 3, 1), "overdue", None, None),
+        ("P0002", "R2", "Basic life support", dt.date(2027, 1, 1), "compliant", dt.date(2025, 1, 1), dt.date(2027, 1, 1)),
+        ("P0003", "R2", "Basic life support", dt.date(2026, 7, 20), "compliant", dt.date(2024, 7, 20), dt.date(2026, 7, 20)),
+        ("P0004", "R1", "Hand hygiene", dt.date(2026, 5, 1), "overdue", None, None),
+    ],
+}  # fmt: skip
+
 # P0001's certificates as of 2026-06-30: E1 expires in 4 days (warned), E2 in 25 (not), E0 is gone.
 CERTIFICATES = [
     # event_id, person_id, activity_id, title, status, available_until, days_left, expiring_soon
@@ -105,6 +133,34 @@ CERTIFICATES = [
     ("E0", "P0001", "A0", "Airway basics", "expired", dt.date(2026, 5, 2), -59, False),
     ("E9", "P0002", "A1", "Sepsis grand rounds", "issued", dt.date(2026, 7, 4), 4, True),
 ]
+
+# The CE accounts of the certificates (ce_accounts mart: phone masked to the last four digits). CE-P0001 and
+# CE-P0001-OLD are Zoë's (the old personal account merged into the SSO one: both carry her person_id).
+CE_ACCOUNTS = [
+    # account_id, first, last, email, degree, phone (masked), person_id
+    ("CE-P0001", "Zoë", "Lovelace", "zoe.lovelace@hospital.example", "RN", "***-***-0101", "P0001"),
+    ("CE-P0001-OLD", "Zoe", "Lovelace", "zoe.l@gmail.example", "RN", "***-***-0101", "P0001"),
+    ("CE-P0002", "Ben", "Okafor", "ben.okafor@hospital.example", "RN", "***-***-0202", "P0002"),
+]
+# Credit items of the certificates: E1 carries two credit types (see TRANSCRIPT).
+CE_CREDIT_ITEMS = [
+    # account_id, person_id, source, item_id, activity_id, title, provider, completed_on, credit_type, credits
+    ("CE-P0001", "P0001", "ce", "E1", "A1", "Sepsis grand rounds", None, dt.date(2026, 4, 2), "AMA_PRA_1", D("1.50")),
+    ("CE-P0001", "P0001", "ce", "E1", "A1", "Sepsis grand rounds", None, dt.date(2026, 4, 2), "ANCC", D("1.50")),
+    ("CE-P0002", "P0002", "ce", "E9", "A1", "Sepsis grand rounds", None, dt.date(2026, 4, 2), "ANCC", D("1.50")),
+]  # fmt: skip
+
+# The CE team merged Zoë's old personal account into her SSO one; her old account's phone is +1 555 123 0101.
+CE_SURVIVORS = [("CE-P0001-OLD", "CE-P0001", 1)]
+CE_PHONES = [("CE-P0001", "+15551230101"), ("CE-P0001-OLD", "+15551230101"), ("CE-P0002", "+15551230202")]
+# Claims: E1 accepted; a text from her old account's phone for A2 arrived too late (outside_window).
+CE_OUTCOMES = [
+    # event_id, account_id, activity_id, outcome, reason, channel, received_at, claimed_account_id, person_id
+    ("E1", "CE-P0001", "A1", "accepted", None, "sms", dt.datetime(2026, 4, 2, 18, 0), "CE-P0001", "P0001"),
+    ("E5", "CE-P0001-OLD", "A2", "rejected", "outside_window", "sms", dt.datetime(2026, 5, 1, 9, 0), "CE-P0001-OLD",
+     "P0001"),
+    ("E9", "CE-P0002", "A1", "accepted", None, "qr", dt.datetime(2026, 4, 2, 18, 5), "CE-P0002", "P0002"),
+]  # fmt: skip
 
 DDL = """
 CREATE SCHEMA marts;
@@ -117,9 +173,23 @@ CREATE TABLE marts.compliance_status (person_id VARCHAR, requirement_id VARCHAR,
     due_date DATE, status VARCHAR, department VARCHAR, job_role VARCHAR, manager_person_id VARCHAR,
     first_name VARCHAR, last_name VARCHAR, course_title VARCHAR, last_completion DATE, expires_on DATE,
     window_days INTEGER, as_of DATE);
+CREATE TABLE marts.compliance_history (month_end DATE, person_id VARCHAR, requirement_id VARCHAR,
+    course_id VARCHAR, due_date DATE, status VARCHAR, department VARCHAR, job_role VARCHAR,
+    manager_person_id VARCHAR, first_name VARCHAR, last_name VARCHAR, course_title VARCHAR, last_completion DATE,
+    expires_on DATE, window_days INTEGER, as_of DATE);
 CREATE TABLE marts.ce_certificates (event_id VARCHAR, account_id VARCHAR, person_id VARCHAR, activity_id VARCHAR,
     title VARCHAR, evaluation_required BOOLEAN, evaluated_at TIMESTAMP, status VARCHAR, available_until DATE,
     days_left BIGINT, expiring_soon BOOLEAN);
+CREATE TABLE marts.ce_accounts (account_id VARCHAR, first_name VARCHAR, last_name VARCHAR, email VARCHAR,
+    degree VARCHAR, mobile_phone VARCHAR, person_id VARCHAR);
+CREATE TABLE marts.ce_account_survivors (account_id VARCHAR, survivor_account_id VARCHAR, decision_id BIGINT);
+CREATE TABLE marts.ce_account_phones (account_id VARCHAR, phone_sha256 VARCHAR);
+CREATE TABLE marts.ce_attendance_outcomes (event_id VARCHAR, account_id VARCHAR, activity_id VARCHAR,
+    outcome VARCHAR, reason VARCHAR, channel VARCHAR, received_at TIMESTAMP, claimed_account_id VARCHAR,
+    person_id VARCHAR);
+CREATE TABLE marts.ce_credit_items (account_id VARCHAR, person_id VARCHAR, source VARCHAR, item_id VARCHAR,
+    activity_id VARCHAR, title VARCHAR, provider_name VARCHAR, completed_on DATE, credit_type VARCHAR,
+    credits DECIMAL(14,2));
 """
 
 
@@ -129,8 +199,9 @@ def _insert(conn, table: str, rows: list[tuple]) -> None:
         conn.executemany(f"INSERT INTO marts.{table} VALUES ({marks})", rows)
 
 
-def build_marts(conn, as_of_dates: tuple[dt.date, ...] = (AS_OF,)) -> None:
-    """The marts in ``conn``; compliance_status once per as-of date (the real pipeline writes one)."""
+def build_marts(conn, as_of_dates: tuple[dt.date, ...] = (AS_OF,), history: bool = True) -> None:
+    """The marts in ``conn``; compliance_status once per as-of date (the real pipeline writes one); with
+    ``history`` the month-ends of :data:`HISTORY` and AS_OF in compliance_history."""
     conn.execute(DDL)
     people = {p[0]: p for p in PEOPLE}
     _insert(
@@ -154,9 +225,9 @@ def build_marts(conn, as_of_dates: tuple[dt.date, ...] = (AS_OF,)) -> None:
         ],
     )
     _insert(conn, "transcript_items", TRANSCRIPT)
-    compliance = []
-    for day in as_of_dates:
-        for pid, req, course, due, status, last, expires in COMPLIANCE:
+
+    def rows(day, items):
+        for pid, req, course, due, status, last, expires in items:
             _, first, last_name, dept, role, mgr = people[pid]
             row = (
                 pid,
@@ -173,8 +244,12 @@ def build_marts(conn, as_of_dates: tuple[dt.date, ...] = (AS_OF,)) -> None:
                 last,
                 expires,
             )
-            compliance.append((*row, 30, day))
-    _insert(conn, "compliance_status", compliance)
+            yield (*row, 30, day)
+
+    _insert(conn, "compliance_status", [r for day in as_of_dates for r in rows(day, COMPLIANCE)])
+    if history:
+        months = [*HISTORY.items(), (AS_OF, COMPLIANCE)]
+        _insert(conn, "compliance_history", [(day, *r) for day, items in months for r in rows(day, items)])
     _insert(
         conn,
         "ce_certificates",
@@ -183,6 +258,11 @@ def build_marts(conn, as_of_dates: tuple[dt.date, ...] = (AS_OF,)) -> None:
             for e, p, a, t, s, until, left, soon in CERTIFICATES
         ],
     )
+    _insert(conn, "ce_accounts", CE_ACCOUNTS)
+    _insert(conn, "ce_credit_items", CE_CREDIT_ITEMS)
+    _insert(conn, "ce_account_survivors", CE_SURVIVORS)
+    _insert(conn, "ce_account_phones", [(a, hashlib.sha256(p.encode()).hexdigest()) for a, p in CE_PHONES])
+    _insert(conn, "ce_attendance_outcomes", CE_OUTCOMES)
     status = ibis.duckdb.from_connection(conn).table("compliance_status", database="marts")
     for name, by in (
         ("compliance_by_department", "department"),
@@ -194,12 +274,14 @@ def build_marts(conn, as_of_dates: tuple[dt.date, ...] = (AS_OF,)) -> None:
         )
 
 
-def publish_snapshot(settings: Settings, as_of_dates: tuple[dt.date, ...] = (AS_OF,)) -> None:
+def publish_snapshot(
+    settings: Settings, as_of_dates: tuple[dt.date, ...] = (AS_OF,), history: bool = True
+) -> None:
     """Write the marts into ``published/snapshot-test.duckdb`` and point ``current.duckdb`` at it, as publish does."""
     settings.published_dir.mkdir(parents=True, exist_ok=True)
     target = settings.published_dir / "snapshot-test.duckdb"
     with duckdb.connect(str(target)) as conn:
-        build_marts(conn, as_of_dates)
+        build_marts(conn, as_of_dates, history)
     settings.current_snapshot.symlink_to(target.name)
 
 

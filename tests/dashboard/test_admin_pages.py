@@ -104,3 +104,46 @@ def test_reading_the_audit_log_is_itself_audited(signed_in_as, settings, app):
         ("audit log", "who anyone; what everything; up to 500"),
         ("audit log", "who erin; what everything; up to 500"),
     ]
+
+
+def test_the_pipeline_page_shows_the_apply_now_runs_status_not_a_pid(signed_in_as, settings):
+    import datetime as dt
+    import sys
+    import time
+
+    from reports.materialize_launch import materialize_running, start_materialize, write_status
+    from reports.principal import Principal
+
+    app = signed_in_as("root2", Role.ADMIN).switch_page("views/admin_pipeline.py").run()
+    assert not app.exception
+    assert "No run has been started from the dashboard yet." in [c.value for c in app.caption]
+
+    start_materialize(
+        settings, Principal("root2", Role.ADMIN), command=[sys.executable, "-c", "import time; time.sleep(3)"]
+    )
+    app.run()
+    assert [i.value for i in app.info][0].startswith("Queued at ")
+    assert app.button(key="pipeline_apply_now").disabled  # one run at a time
+    assert not any("pid" in m.value or "process" in m.value for m in [*app.markdown, *app.info])
+    deadline = time.monotonic() + 30
+    while materialize_running(settings) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    write_status(
+        settings,
+        "published",
+        finished_at=dt.datetime(2026, 7, 1, 9, 15, tzinfo=dt.UTC),
+        published_at=dt.datetime(2026, 7, 1, 9, 14, tzinfo=dt.UTC),
+    )
+    app.run()
+    assert [s.value for s in app.success] == [
+        "Published at 2026-07-01 09:14 UTC (run finished 2026-07-01 09:15 UTC)."
+    ]
+    write_status(
+        settings,
+        "failed",
+        reason="the run stopped with exit code 1 (a blocking check failed or the input was refused)",
+    )
+    app.run()
+    assert app.error[0].value.endswith(
+        "the run stopped with exit code 1 (a blocking check failed or the input was refused)."
+    )

@@ -175,6 +175,31 @@ def test_rejected_claims_filter_by_reason_and_date_and_export(ce_app, settings):
     ]
 
 
+def _chart_bars(app) -> dict[str, int]:
+    import json
+
+    import pyarrow as pa
+
+    [chart] = app.get("vega_lite_chart")
+    spec = json.loads(chart.proto.spec)
+    assert spec["encoding"]["y"]["axis"] == {"format": "d", "tickMinStep": 1}  # whole claims only
+    data = pa.ipc.open_stream(chart.proto.data.data).read_all().to_pylist()
+    return {r["x"]: r["value"] for r in data}
+
+
+def test_the_attendance_chart_follows_every_filter(ce_app):
+    app = ce_app.switch_page("views/ce_attendance.py").run()
+    everything = _chart_bars(app)
+    assert sum(everything.values()) == 4  # R1..R4
+    app.multiselect(key="att_reasons").select("unknown_code").select("duplicate").run()
+    filtered = _chart_bars(app)
+    assert sum(filtered.values()) == 2 and set(filtered) <= {"unknown_code", "duplicate"}  # R4 and R2 only
+    app.date_input(key="att_from").set_value(dt.date(2026, 4, 1)).run()
+    assert sum(_chart_bars(app).values()) == 1  # R4
+    app.date_input(key="att_from").set_value(dt.date(2027, 1, 1)).run()
+    assert app.get("vega_lite_chart") == [] and "No rejected claims match" in app.info[0].value
+
+
 def test_credit_totals_per_year_and_date_range(ce_app, settings):
     app = ce_app.switch_page("views/ce_credit_totals.py").run()
     app.selectbox(key="credits_year").select(2026).run()

@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -47,7 +48,7 @@ def test_compliance_by_department_counts_only_the_managers_departments(manager):
         ("ER", 1, 2, 0, 1, 0, 1, Decimal("0.0")),
         ("ICU", 2, 5, 2, 1, 2, 0, Decimal("40.0")),
     ]
-    assert len(app.get("vega_lite_chart")) == 2  # % compliant and requirements per status
+    assert len(app.get("vega_lite_chart")) == 3  # the trend, % compliant and requirements per status
 
 
 def test_by_job_role_and_by_manager_also_leave_other_departments_out(manager):
@@ -59,25 +60,63 @@ def test_by_job_role_and_by_manager_also_leave_other_departments_out(manager):
         ("RN", 2, 5, 2, 1, 2, 0, Decimal("40.0")),
     ]
     app.radio(key="compliance_by").set_value("Manager").run()
-    # M0003 manages only ONC's P0004: not listed
-    assert [row[0] for row in summary(app)] == ["M0001", "M0002"]
+    # by name (M0002 is in no directory row: its id is all there is); M0003 manages only ONC's P0004: not listed
+    assert [row[0] for row in summary(app)] == ["Mia Park", "M0002"]
 
 
-def test_overdue_and_due_soon_lists_most_overdue_first(manager):
+def _people_list(app):
+    return app.dataframe[1].value  # after the summary table
+
+
+def test_the_overdue_list_has_one_row_per_person_most_days_overdue_first(manager):
     app = manager
-    overdue, due_soon = app.dataframe[1].value, app.dataframe[2].value
-    assert list(zip(overdue["Person ID"], overdue["Due date"], strict=True)) == [
-        ("P0002", dt.date(2026, 3, 1)),
-        ("P0001", dt.date(2026, 6, 1)),
-    ]  # P0004 (ONC, overdue since 2026-05-01) is not the manager's
-    assert list(zip(due_soon["Person ID"], due_soon["Due date"], strict=True)) == [
-        ("P0001", dt.date(2026, 7, 15)),
-        ("P0003", dt.date(2026, 7, 20)),
+    listed = _people_list(app)
+    # P0002: R1 due 1 March, 121 days before 30 June (30 + 30 + 31 + 30). P0001: R3 due 1 June, 29 days; and R2
+    # due soon. P0003 has only a due-soon item. ONC's P0004 (overdue since 1 May) is not the manager's.
+    got = list(
+        zip(listed["Person ID"], listed["Days overdue"], listed["Overdue"], listed["Due soon"], strict=True)
+    )
+    assert [(p, None if pd.isna(d) else int(d), o, s) for p, d, o, s in got] == [
+        ("P0002", 121, 1, 0),
+        ("P0001", 29, 1, 1),
+        ("P0003", None, 0, 1),
     ]
+    # manager names, not ids (M0002 is in no directory row: its id is all there is)
+    assert list(listed["Manager"]) == ["Mia Park", "Mia Park", "M0002"]
+    assert list(listed["Items (most overdue first)"])[1] == (
+        "Fire safety: 29 days overdue; Basic life support: due 2026-07-15"
+    )
     assert [m.value for m in app.markdown if m.value.startswith("**")] == [
-        "**Overdue: 2**",
-        "**Due soon: 2**",
+        "**Overdue: 2 people, 2 items** · **Due soon: 2 items**"
     ]
+
+
+def test_the_overdue_list_filters_by_course_job_role_and_manager(manager):
+    app = manager
+    app.multiselect(key="overdue_course").select("Basic life support").run()
+    listed = _people_list(app)
+    assert list(listed["Person ID"]) == [
+        "P0001",
+        "P0003",
+    ]  # both due soon on BLS; P0001's fire safety left out
+    assert list(listed["Overdue"]) == [0, 0]
+    app.multiselect(key="overdue_course").unselect("Basic life support").run()
+    app.multiselect(key="overdue_role").select("MD").run()
+    assert list(_people_list(app)["Person ID"]) == ["P0003"]
+    app.multiselect(key="overdue_role").unselect("MD").run()
+    app.multiselect(key="overdue_manager").select("Mia Park").run()
+    assert list(_people_list(app)["Person ID"]) == ["P0002", "P0001"]
+
+
+def test_the_status_chart_uses_a_fixed_palette_with_overdue_strongest(manager):
+    import json
+
+    specs = [json.loads(c.proto.spec) for c in manager.get("vega_lite_chart")]
+    [status_chart] = [s for s in specs if "encoding" in s and s["encoding"].get("color", {}).get("scale")]
+    scale = status_chart["encoding"]["color"]["scale"]
+    assert scale["domain"] == ["Overdue", "Due soon", "Compliant", "Not due yet"]
+    assert scale["range"][0] == "#A63603"  # the darkest colour goes to overdue
+    assert status_chart["encoding"]["y"]["axis"]["format"] == "d"  # whole requirements only
 
 
 def test_drill_down_to_a_person_shows_their_requirements_and_is_audited(settings, manager):
@@ -106,32 +145,60 @@ def test_the_overdue_list_exports_to_excel_and_the_export_is_audited(settings, s
     book = openpyxl.load_workbook(io.BytesIO(downloads[EXPORT_FILE]()))
     sheet = book.worksheets[0]
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
-    assert [(r[0], r[6], r[8]) for r in rows] == [
-        ("P0002", "R1", "overdue"),
-        ("P0001", "R3", "overdue"),
-        ("P0001", "R2", "due_soon"),
-        ("P0003", "R2", "due_soon"),
+    assert [(r[0], r[5], r[6], r[8], r[10]) for r in rows] == [
+        ("P0002", "Mia Park", "R1", "overdue", 121),
+        ("P0001", "Mia Park", "R3", "overdue", 29),
+        ("P0001", "Mia Park", "R2", "due_soon", None),
+        ("P0003", "M0002", "R2", "due_soon", None),
     ]
     exports = [(r.target, r.row_count, r.detail) for r in audit.read(settings, ADMIN, actions=["export"])]
     assert exports == [("compliance overdue list xlsx", 4, "as of 2026-06-30")]
 
 
-def test_one_as_of_date_is_shown_and_explained(manager):
+def test_the_manager_picks_the_latest_date_or_any_month_end_and_no_command_line_is_shown(manager):
     app = manager
-    assert app.selectbox(key="compliance_as_of").options == ["2026-06-30"]
-    [note] = [i.value for i in app.info]
-    assert "as of **2026-06-30**" in note
-    assert "`portalytics materialize --as-of 2026-05-31`" in note
-
-
-def test_with_several_as_of_dates_the_selector_picks_one_snapshot(settings, signed_in_as):
-    publish_snapshot(settings, as_of_dates=(dt.date(2026, 5, 31), AS_OF))
-    app = signed_in_as("mia", Role.EDUCATION_MANAGER, MANAGER_SCOPE)
-    assert app.selectbox(key="compliance_as_of").options == ["2026-06-30", "2026-05-31"]
+    picker = app.selectbox(key="compliance_as_of")
+    assert picker.options == ["2026-06-30 (latest)", "2026-05-31 (month end)", "2026-04-30 (month end)"]
     assert [i.value for i in app.info] == []
-    app.selectbox(key="compliance_as_of").select(dt.date(2026, 5, 31)).run()
-    # one date's rows only: ICU still 5 requirements, not 10
-    assert summary(app)[1][:3] == ("ICU", 2, 5)
+    assert not any("portalytics materialize" in m.value for m in [*app.markdown, *app.caption])
+    # today is past the data: the page says its date is the data's last day
+    assert any("as of **2026-06-30**, the last day of the published data" in c.value for c in app.caption)
+    picker.select(dt.date(2026, 4, 30)).run()
+    # 30 April from the history: ICU 2 compliant of 4 assessed = 50.0 (R3 not due yet left out), ER 1 of 1
+    assert [(r[0], r[1], r[2], r[-1]) for r in summary(app)] == [
+        ("ER", 1, 1, Decimal("100.0")),
+        ("ICU", 2, 5, Decimal("50.0")),
+    ]
+    listed = _people_list(app)
+    # as of 30 April: P0002 R1 (due 1 March) is 60 days overdue; P0001 R1 is due soon (20 May)
+    assert list(zip(listed["Person ID"], listed["Overdue"], strict=True)) == [("P0002", 1), ("P0001", 0)]
+    assert int(listed["Days overdue"].iloc[0]) == 60
+
+
+def test_the_trend_shows_percent_compliant_per_department_with_the_target(
+    settings, signed_in_as, monkeypatch
+):
+    import json
+
+    import pyarrow as pa
+
+    monkeypatch.setenv("PORTALYTICS_COMPLIANCE_TARGET_PCT", "85")
+    publish_snapshot(settings)
+    app = signed_in_as("mia", Role.EDUCATION_MANAGER, MANAGER_SCOPE)
+    [trend] = [c for c in app.get("vega_lite_chart") if "layer" in json.loads(c.proto.spec)]
+    spec = json.loads(trend.proto.spec)
+    assert spec["layer"][1]["data"]["values"] == [{"target": 85.0}]
+    data = pa.ipc.open_stream(trend.proto.data.data).read_all().to_pylist()
+    got = sorted((r["x"].date().isoformat(), r["series"], r["value"]) for r in data)
+    assert got == [
+        ("2026-04-30", "ER", 100.0),
+        ("2026-04-30", "ICU", 50.0),
+        ("2026-05-31", "ER", 100.0),
+        ("2026-05-31", "ICU", 60.0),
+        ("2026-06-30", "ER", 0.0),
+        ("2026-06-30", "ICU", 40.0),
+    ]  # ONC never appears
+    assert any("85 % compliant" in c.value for c in app.caption)
 
 
 def test_the_reads_refuse_or_narrow_outside_the_managers_scope(settings):

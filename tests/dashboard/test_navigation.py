@@ -20,6 +20,7 @@ EXPECTED = {
         "ce_attendance.py": "Attendance claims",
         "ce_credit_totals.py": "Credit totals",
         "leaving_staff.py": "Leaving staff",
+        "ce_learner_lookup.py": "Learner lookup",
     },
     Role.EMPLOYER: {"employer_roster.py": "Enrollment roster"},
     Role.MEMBER: {"member_deductible.py": "My deductible"},

@@ -154,6 +154,55 @@ def test_my_certificates_show_the_last_download_day_and_warn_within_seven_days(s
     assert page_rows(settings)[-1] == ("view", "certificates person P0001", 3)
 
 
+def test_an_issued_certificate_downloads_as_pdf_and_the_others_say_why_not(
+    settings, signed_in_as, monkeypatch
+):
+    publish_snapshot(settings)
+    downloads = capture_downloads(monkeypatch)
+    app = signed_in_as("zoe", Role.STAFF, (STAFF_ID,))
+    app = app.switch_page("views/staff_certificates.py").run()
+    # only E1 is issued and within its window; E0 expired, E2 awaits the evaluation
+    assert [b.label for b in app.get("download_button")] == ["Download certificate (PDF)"]
+    reasons = [c.value for c in app.caption if "downloadable" in c.value or "evaluation" in c.value]
+    assert reasons == [
+        "No longer downloadable: certificates can be downloaded until a set number of days after the activity, "
+        "for this one until 2026-05-02.",
+        "Complete the activity's evaluation first (by 2026-07-25).",
+    ]
+    pdf = downloads["certificate_E1.pdf"]()
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    text = " ".join(text.split())
+    for expected in (
+        "Certificate of Attendance",
+        STAFF_NAME,  # from her CE account
+        "Sepsis grand rounds",
+        "on 2026-04-02",
+        "1.50 AMA PRA Category 1 Credits™",
+        "1.50 ANCC contact hours",
+        "jointly accredited",
+        "verification code",
+    ):
+        assert expected in text, expected
+    from reports.certificates import verification_code
+
+    code = verification_code("E1", "CE-P0001", "A1")
+    assert len(code) == 19 and code in text
+    assert page_rows(settings, actions=("export",)) == [("export", "certificate E1 pdf", 1)]
+
+
+def test_a_certificate_that_is_not_downloadable_or_not_yours_is_refused(settings):
+    from reports.certificates import CertificateUnavailable, certificate_download
+    from reports.principal import NotPermitted, Principal
+
+    publish_snapshot(settings)
+    zoe = Principal("zoe", Role.STAFF, (STAFF_ID,))
+    with pytest.raises(CertificateUnavailable, match="until 2026-05-02"):
+        certificate_download(zoe, settings, "E0")
+    with pytest.raises(NotPermitted):
+        certificate_download(zoe, settings, "E9")  # Ben's
+    assert page_rows(settings, actions=("export",)) == []
+
+
 def test_a_staff_user_not_on_the_roster_sees_a_plain_message_and_nobody_elses_rows(settings, signed_in_as):
     publish_snapshot(settings)
     app = signed_in_as("newbie", Role.STAFF, ("P9999",))

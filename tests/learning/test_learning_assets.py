@@ -17,6 +17,7 @@ from tests.support import create_all_staging_tables
 ASSETS = [
     learning.learning_people,
     learning.compliance_status_mart,
+    learning.compliance_history_mart,
     *learning.compliance_rollups,
     transcripts.lc_transcript_items,
     transcripts.transcript_items,
@@ -24,7 +25,7 @@ ASSETS = [
 ]
 
 
-def _build(db: str, as_of: str) -> None:
+def _build(db: str, as_of: str | None) -> None:
     resources = {"duckdb": DuckDBResource(database=db), "run_settings": RunSettings(as_of=as_of)}
     assert dg.materialize(ASSETS, resources=resources).success
 
@@ -108,6 +109,30 @@ def test_an_earlier_as_of_rebuilds_that_dates_snapshot(warehouse):
     assert got == {"P1": "overdue", "P2": "overdue", "M": "compliant"}
     items = _rows(warehouse, "SELECT item_id FROM marts.transcript_items")
     assert [r["item_id"] for r in items] == ["X2"]  # X1 (10 March) is after 28 Feb
+
+
+def test_history_mart_holds_every_month_end_the_completions_cover(warehouse):
+    _build(warehouse, "2026-06-30")
+    rows = _rows(
+        warehouse,
+        "SELECT month_end, person_id, status FROM marts.compliance_history ORDER BY month_end, person_id",
+    )
+    # Completions span 20 July 2025 .. 10 March 2026: month-ends 31 July 2025 .. 28 Feb 2026 (31 March is later
+    # than the last completion). P1 and P2 are hired 1 Jan 2026 (due 31 Jan), M completed 20 July 2025.
+    month_ends = sorted({r["month_end"] for r in rows})
+    assert month_ends[0] == dt.date(2025, 7, 31) and month_ends[-1] == dt.date(2026, 2, 28)
+    assert len(month_ends) == 8
+    by_day = {(r["month_end"], r["person_id"]): r["status"] for r in rows}
+    assert by_day[(dt.date(2025, 12, 31), "M")] == "compliant"
+    assert (dt.date(2025, 12, 31), "P1") not in by_day  # not hired yet
+    assert by_day[(dt.date(2026, 1, 31), "P1")] == "due_soon"  # due that very day
+    assert by_day[(dt.date(2026, 2, 28), "P1")] == "overdue"  # the 10 March completion is not visible yet
+
+
+def test_without_an_as_of_the_run_uses_the_datas_last_day_when_today_is_past_it(warehouse):
+    _build(warehouse, None)  # today (2026 or later) is past the last completion, 10 March 2026
+    [row] = _rows(warehouse, "SELECT DISTINCT as_of FROM marts.compliance_status")
+    assert row["as_of"] == dt.date(2026, 3, 10)
 
 
 def test_rebuilding_gives_identical_marts(warehouse):

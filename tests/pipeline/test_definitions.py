@@ -56,3 +56,19 @@ def test_the_landing_sensor_requests_a_run_only_when_files_change(tmp_path):
 def test_the_daily_schedule_runs_in_the_organisations_time_zone(settings):
     schedule = build_definitions(settings).get_schedule_def("daily_materialize")
     assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 5 * * *", "America/Chicago")
+
+
+def test_reminders_are_sent_after_publish_by_every_run_and_by_their_own_daily_schedule(settings):
+    from assets.reminders import REMINDERS_KEY
+    from pipelines import incremental
+
+    defs = build_definitions(settings)
+    graph = defs.get_repository_def().asset_graph
+    assert graph.get(REMINDERS_KEY).parent_keys == {dg.AssetKey(["published", "snapshot"])}
+    schedule = defs.get_schedule_def("daily_reminders")
+    assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 7 * * *", "America/Chicago")
+    assert defs.resolve_job_def("send_reminders").asset_layer.selected_asset_keys == {REMINDERS_KEY}
+    # an incremental run that changes one mart publishes, and so sends what is due
+    changes = incremental.Changes(False, {dg.AssetKey(["marts", "quarantine"])}, [], {})
+    plan = incremental.select(graph, changes)
+    assert {dg.AssetKey(["published", "snapshot"]), REMINDERS_KEY} <= plan.assets

@@ -91,6 +91,7 @@ def test_a_new_auth_events_file_selects_its_staging_table_the_login_marts_the_le
         "marts/plan_hr_mismatches",
         "marts/cross_portal_attacks",
         "published/snapshot",
+        "reminders/sent",
     }
     assert _checks(plan.checks) == {"staging/auth_events:reconciliation", "staging/auth_events:expectations"}
 
@@ -129,6 +130,7 @@ def test_a_new_as_of_date_selects_the_as_of_marts_and_what_is_built_from_them(se
         "marts/lc_transcript_items",
         "marts/transcript_items",
         "published/snapshot",
+        "reminders/sent",  # what follows publish runs with it
     }
 
 
@@ -154,7 +156,7 @@ def test_assets_left_pending_by_an_unfinished_run_are_selected_again(settings, g
     plan = incremental.Plan(frozenset({dg.AssetKey(["marts", "plan_years"])}), frozenset(), False)
     incremental.record_start(built, plan)  # ...and the process died: record_success never ran
     again = _plan(built, graph, settings)
-    assert _names(again.assets) == {"marts/plan_years", "published/snapshot"}
+    assert _names(again.assets) == {"marts/plan_years", "published/snapshot", "reminders/sent"}
     incremental.record_success(built)
     assert _plan(built, graph, settings).empty
 

@@ -1,0 +1,99 @@
+"""Compliance history (domain-rules.md "Clarifications"): compliance_status as of each month-end of the data."""
+
+import datetime as dt
+
+from domain.compliance import (
+    compliance_history,
+    compliance_trend,
+    default_as_of,
+    history_month_ends,
+    month_ends,
+)
+from tests.learning.builders import completion, person, requirement, staging, tables
+
+D = dt.date
+
+
+def test_month_ends_run_from_the_first_days_month_to_the_last_full_month_end():
+    assert month_ends(D(2025, 11, 17), D(2026, 3, 30)) == [
+        D(2025, 11, 30),
+        D(2025, 12, 31),
+        D(2026, 1, 31),
+        D(2026, 2, 28),
+    ]  # 31 March is after the last day: not yet a month-end of the data
+    assert month_ends(D(2024, 1, 5), D(2024, 2, 29))[-1] == D(2024, 2, 29)  # leap year
+    assert history_month_ends(D(2025, 11, 17), D(2026, 3, 31), 2) == [D(2026, 2, 28), D(2026, 3, 31)]
+    assert history_month_ends(None, None, 36) == []
+
+
+def test_the_as_of_date_defaults_to_the_datas_last_day_once_today_is_past_it():
+    assert default_as_of(D(2026, 12, 6), D(2026, 10, 31)) == D(2026, 10, 31)
+    assert default_as_of(D(2026, 10, 1), D(2026, 10, 31)) == D(2026, 10, 1)
+    assert default_as_of(D(2026, 12, 6), None) == D(2026, 12, 6)
+
+
+def _history(conn, days):
+    t = tables(conn)
+    from domain.compliance import CompliancePolicy
+
+    expr = compliance_history(
+        t["lc_people"], t["lc_courses"], t["lc_requirements"], t["lc_completions"], days,
+        CompliancePolicy(as_of=days[-1]),
+    )  # fmt: skip
+    return expr
+
+
+def test_each_month_end_gets_the_status_as_of_that_day():
+    # Hired 1 Jan 2026, due 30 days later (31 Jan); completed 10 March (15:00 UTC = 10:00 Chicago), yearly.
+    # P2 is terminated on 28 Feb: active on 31 Jan, gone from 28 Feb on (terminated as of that day).
+    conn = staging(
+        people=[
+            person("P1", hire_date="2026-01-01"),
+            person("P2", "010119800002", hire_date="2025-12-01", termination_date="2026-02-28"),
+        ],
+        requirements=[requirement(recurrence_months=12, due_days_after_hire=30)],
+        completions=[completion(completed_at="2026-03-10 15:00:00")],
+    )
+    days = [D(2025, 12, 31), D(2026, 1, 31), D(2026, 2, 28), D(2026, 3, 31)]
+    rows = _history(conn, days).order_by(["month_end", "person_id"]).to_pyarrow().to_pylist()
+    got = [(r["month_end"], r["person_id"], r["status"], r["due_date"]) for r in rows]
+    assert got == [
+        # 31 Dec: P1 not hired yet; P2 due 31 Dec (1 Dec + 30), not before 31 Dec -> due soon
+        (D(2025, 12, 31), "P2", "due_soon", D(2025, 12, 31)),
+        # 31 Jan: P1 due 31 Jan -> due soon; P2 due 31 Dec < 31 Jan -> overdue
+        (D(2026, 1, 31), "P1", "due_soon", D(2026, 1, 31)),
+        (D(2026, 1, 31), "P2", "overdue", D(2025, 12, 31)),
+        # 28 Feb: P1 overdue (31 Jan < 28 Feb; the March completion is not visible yet); P2 terminated
+        (D(2026, 2, 28), "P1", "overdue", D(2026, 1, 31)),
+        # 31 Mar: completed 10 Mar, valid 12 months -> due 10 Mar 2027 -> compliant
+        (D(2026, 3, 31), "P1", "compliant", D(2027, 3, 10)),
+    ]
+    assert all(r["as_of"] == r["month_end"] for r in rows)
+
+
+def test_the_trend_gives_percent_compliant_per_department_and_month():
+    conn = staging(
+        people=[
+            person("P1", hire_date="2025-01-01", department="ICU"),
+            person("P2", "010119800002", hire_date="2025-01-01", department="ICU"),
+            person("P3", "010119800003", hire_date="2025-01-01", department="ER"),
+        ],
+        requirements=[requirement(recurrence_months=12, due_days_after_hire=30)],
+        completions=[
+            completion("X1", completed_at="2025-01-20 15:00:00"),  # P1, valid to 20 Jan 2026
+            completion("X2", lc_user_id="010119800002", completed_at="2026-01-25 15:00:00"),
+        ],
+    )
+    trend = compliance_trend(_history(conn, [D(2025, 12, 31), D(2026, 1, 31)]), "department")
+    got = [
+        (r["month_end"], r["department"], float(r["pct_compliant"])) for r in trend.to_pyarrow().to_pylist()
+    ]
+    assert got == [
+        # 31 Dec: ER P3 overdue since 31 Jan 2025 (0 %); ICU: P1 due 20 Jan 2026 within 30 days -> due soon,
+        # P2 overdue -> 0 of 2
+        (D(2025, 12, 31), "ER", 0.0),
+        (D(2025, 12, 31), "ICU", 0.0),
+        # 31 Jan: P1 expired 20 Jan -> overdue; P2 renewed 25 Jan -> compliant: 1 of 2 = 50 %
+        (D(2026, 1, 31), "ER", 0.0),
+        (D(2026, 1, 31), "ICU", 50.0),
+    ]
