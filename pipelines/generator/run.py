@@ -19,8 +19,13 @@ from .seeding import source_rng
 from .truth import Truth
 
 
-def generate_all(settings: Settings, scale: str, seed: int, *, console: Console | None = None) -> GenContext:
+def generate_all(
+    settings: Settings, scale: str, seed: int, *, console: Console | None = None, formats: str = "csv"
+) -> GenContext:
     """Replace ``landing/`` and ``truth/`` with freshly generated data for ``scale`` and ``seed``.
+
+    ``formats="standard"`` writes enrollment as X12 834, claims as FHIR EOB NDJSON and completions as xAPI
+    (``standard_formats``), converted from the same world's CSV landing.
 
     Earlier landing files are removed first: a generated data set is one consistent world, and leftovers from
     another seed would mix two worlds (and break the duplicate-account truth).
@@ -62,6 +67,12 @@ def generate_all(settings: Settings, scale: str, seed: int, *, console: Console 
         AuthWriter(ctx, staff, accounts, members).run()
     truth.set("run", "files_per_source", {name: s.files for name, s in sorted(ctx.stats.items())})
     truth.set("run", "rows_per_source", {name: s.rows_good for name, s in sorted(ctx.stats.items())})
+    if formats == "standard":
+        from .standard_formats import convert_landing
+
+        truth.set("run", "standard_files", convert_landing(settings.landing_dir, truth))
+    elif formats != "csv":
+        raise ValueError(f"unknown formats {formats!r}; choose csv or standard")
     truth.write(settings.truth_dir)
     elapsed = time.perf_counter() - started
     reporter.console.print(reporter.summary(ctx.stats, f"portalytics generate --scale {scale} --seed {seed}"))
