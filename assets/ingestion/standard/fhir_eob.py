@@ -24,6 +24,8 @@ C4BB_IDENTIFIER_TYPE = "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBIdentifie
 #: each item.category with this one (a real feed maps its revenue/CPT/NDC codes onto it before landing).
 SERVICE_CATEGORY_SYSTEM = "https://portalytics.example/fhir/CodeSystem/service-category"
 RELATED_PRIOR = {"prior", "replaces"}
+#: ExplanationOfBenefit.status (required binding, FHIR R4).
+STATUS_CODES = {"active", "cancelled", "draft", "entered-in-error"}
 NETWORK = {"innetwork": "in", "outofnetwork": "out"}
 #: EOB.outcome → line status unless the line carries a denial reason.
 OUTCOME_STATUS = {"queued": "pending", "complete": "paid", "partial": "paid", "error": "denied"}
@@ -57,8 +59,15 @@ def eob_unit(number: int, text: str) -> Unit:
     try:
         eob = ExplanationOfBenefit.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        return unit.fail(StandardReason.BAD_RESOURCE, ".".join(str(p) for p in first["loc"][:3]) or None)
+        where = exc.errors()[0]["loc"]
+        if where and where[0] == "created":
+            return unit.fail(Reason.BAD_TIMESTAMP, "created")
+        return unit.fail(StandardReason.BAD_RESOURCE, ".".join(str(p) for p in where[:3]) or None)
+    # required bindings the model does not enforce
+    if eob.status not in STATUS_CODES:
+        return unit.fail(StandardReason.BAD_RESOURCE, "status")
+    if eob.outcome not in OUTCOME_STATUS:
+        return unit.fail(StandardReason.BAD_RESOURCE, "outcome")
     unit.rows = {"hp_claims": claim_lines(eob, data)}
     if not unit.rows["hp_claims"]:
         return unit.fail(StandardReason.BAD_RESOURCE, "item")

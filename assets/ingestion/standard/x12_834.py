@@ -270,15 +270,12 @@ def _attach_findings(errh, loops: list[_Loop]) -> list[Unit]:
                 for seg in st.children:
                     _seg_findings(seg, owner, envelope)
     if missing_trailers:  # one finding for the file: it ends before these trailers
-        innermost = min(missing_trailers, key=lambda t: ["SE", "GE", "IEA"].index(t[0]))[0]
+        # numbered at the innermost envelope left open (ST before GS before ISA)
+        innermost, opened_at, _ = min(missing_trailers, key=lambda t: ["SE", "GE", "IEA"].index(t[0]))
         raw = json.dumps(
             {"envelope": [t for t, _, _ in missing_trailers], "finding": "file ends before them"}
         )
-        envelope.append(
-            Unit(min(n for _, n, _ in missing_trailers), raw).fail(
-                StandardReason.TRUNCATED_INTERCHANGE, innermost
-            )
-        )
+        envelope.append(Unit(opened_at, raw).fail(StandardReason.TRUNCATED_INTERCHANGE, innermost))
         # the last member loop of an unclosed transaction set may be cut short: it is not trusted either
         if loops and loops[-1].unit.reason is None:
             loops[-1].findings.append((StandardReason.TRUNCATED_INTERCHANGE, innermost))
