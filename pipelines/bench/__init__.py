@@ -29,6 +29,7 @@ TOPICS: tuple[str, ...] = (
     "health_plan",
     "auth_events",
     "dashboard",
+    "standard_formats",
 )
 
 

@@ -21,7 +21,7 @@ import json
 import shutil
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -49,14 +49,12 @@ LAST_MONTH = "2026-10"
 
 def convert_landing(landing: Path, truth: Truth) -> dict[str, int]:
     """Rewrite the four CSV sources in landing/ as x12_834, fhir_eob and xapi; returns files written per folder."""
-    skip_rows = {(s, f, r) for s, f, r, _ in truth.bad_rows}
-    skip_files = {(s, f) for s, f, _ in truth.rejected_files} | {(s, f) for s, f, _ in truth.relanded_files}
-    good = {src: dict(_good_rows(landing / src, src, skip_rows, skip_files)) for src in CONVERTED}
-    written = {
-        "x12_834": write_834(landing / "x12_834", good["hp_members"], good["hp_enrollment"]),
-        "fhir_eob": write_eob(landing / "fhir_eob", good["hp_claims"]),
-        "xapi": write_xapi(landing / "xapi", good["lc_completions"]),
-    }
+    written = write_standard(
+        landing,
+        landing,
+        {(s, f, r) for s, f, r, _ in truth.bad_rows},
+        {(s, f) for s, f, _ in truth.rejected_files} | {(s, f) for s, f, _ in truth.relanded_files},
+    )
     for src in CONVERTED:
         shutil.rmtree(landing / src)
     truth.bad_rows[:] = [b for b in truth.bad_rows if b[0] not in CONVERTED]
@@ -65,6 +63,26 @@ def convert_landing(landing: Path, truth: Truth) -> dict[str, int]:
     truth.tricky_values[:] = [t for t in truth.tricky_values if t[0] not in CONVERTED]
     truth.set("run", "formats", "standard")
     return written
+
+
+def write_standard(
+    csv_landing: Path,
+    out_landing: Path,
+    skip_rows: set[tuple[str, str, int]],
+    skip_files: set[tuple[str, str]],
+    keep_file: Callable[[str, str], bool] = lambda source, name: True,
+) -> dict[str, int]:
+    """The good rows of the CSV landing's four sources (those ``keep_file`` keeps) written in the standard
+    formats under ``out_landing``; the CSV files are left in place."""
+    good = {
+        src: {n: r for n, r in _good_rows(csv_landing / src, src, skip_rows, skip_files) if keep_file(src, n)}
+        for src in CONVERTED
+    }
+    return {
+        "x12_834": write_834(out_landing / "x12_834", good["hp_members"], good["hp_enrollment"]),
+        "fhir_eob": write_eob(out_landing / "fhir_eob", good["hp_claims"]),
+        "xapi": write_xapi(out_landing / "xapi", good["lc_completions"]),
+    }
 
 
 def _good_rows(folder: Path, src: str, skip_rows: set, skip_files: set) -> Iterator[tuple[str, list[dict]]]:

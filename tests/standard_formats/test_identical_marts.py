@@ -15,6 +15,7 @@ from pipelines.materialize import run_materialize
 AS_OF = "2026-10-31"
 #: The ingest state differs by construction (other folders, other files, units instead of rows).
 INGEST_STATE = {"ingest_ledger", "quarantine"}
+CONVERTED = {"hp_members", "hp_enrollment", "hp_claims", "lc_completions"}
 
 
 def _build(root, formats: str) -> Settings:
@@ -44,18 +45,18 @@ def _marts(settings: Settings) -> dict[str, list[tuple]]:
 def both(tmp_path_factory):
     csv = _build(tmp_path_factory.mktemp("csv") / "data", "csv")
     standard = _build(tmp_path_factory.mktemp("standard") / "data", "standard")
-    return _marts(csv), _marts(standard), standard
+    return _marts(csv), _marts(standard), standard, csv
 
 
 def test_the_standard_landing_holds_no_csv_of_the_converted_sources(both):
-    *_, standard = both
+    _, _, standard, _ = both
     landing = {p.name for p in standard.landing_dir.iterdir()}
     assert {"x12_834", "fhir_eob", "xapi"} <= landing
     assert not landing & {"hp_members", "hp_enrollment", "hp_claims", "lc_completions"}
 
 
 def test_every_mart_is_identical(both):
-    from_csv, from_standard, _ = both
+    from_csv, from_standard, *_ = both
     assert set(from_csv) == set(from_standard)
     assert len(from_csv) > 20
     different = [name for name in from_csv if from_csv[name] != from_standard[name]]
@@ -63,8 +64,17 @@ def test_every_mart_is_identical(both):
     assert sum(len(rows) for rows in from_standard.values()) > 1000
 
 
+def test_every_other_source_is_byte_identical_to_the_csv_landing(both):
+    _, _, standard, csv = both
+    untouched = sorted(p for p in csv.landing_dir.rglob("*") if p.is_file() and p.parts[-2] not in CONVERTED)
+    assert len(untouched) > 20
+    for path in untouched:
+        twin = standard.landing_dir / path.relative_to(csv.landing_dir)
+        assert twin.read_bytes() == path.read_bytes(), path.name
+
+
 def test_the_standard_files_loaded_without_quarantine(both):
-    *_, standard = both
+    _, _, standard, _ = both
     with duckdb.connect(str(standard.warehouse_path), read_only=True) as conn:
         rows = conn.execute(
             "SELECT source, count(*), sum(rows_read), sum(rows_loaded), sum(rows_quarantined) "

@@ -6,7 +6,7 @@ import datetime as dt
 
 from assets.ingestion.load import staging_table
 from assets.ingestion.standard.fhir_eob import read_eob_ndjson
-from assets.ingestion.standard.load import StandardSource
+from assets.ingestion.standard.load import LINEAGE_FILE, LINEAGE_UNIT, StandardSource
 from assets.ingestion.standard.units import Row, StandardReason, Unit
 from assets.ingestion.standard.x12_834 import maintenance_of, read_834
 from assets.ingestion.standard.xapi import read_xapi_lines
@@ -15,13 +15,13 @@ from domain.enrollment import EnrollmentSpan
 from domain.enrollment_834 import EnrollmentBook, UnknownMember
 
 
-def resolve_834(conn, good: list[Unit]) -> dict[str, list[Row]]:
-    """Apply the file's maintenance in file order to the spans staging holds for its members.
+def resolve_834(conn, files: list[tuple[str, list[Unit]]]) -> dict[str, list[Row]]:
+    """Apply the files' maintenance in file order to the spans staging holds for their members.
 
-    Member rows: the last transaction of a member in the file describes it. Spans: those the maintenance added
-    or changed. A transaction that needs coverage the member does not have is refused as ``unknown_member``.
+    Member rows: the last transaction of a member describes it. Spans: those the maintenance added or changed.
+    A transaction that needs coverage the member does not have is refused as ``unknown_member``.
     """
-    members = sorted({u.rows["hp_members"][0]["member_id"].strip() for u in good})
+    members = sorted({u.rows["hp_members"][0]["member_id"].strip() for _, good in files for u in good})
     spans: list[EnrollmentSpan] = []
     if members:
         found = conn.execute(
@@ -32,15 +32,17 @@ def resolve_834(conn, good: list[Unit]) -> dict[str, list[Row]]:
         spans = [EnrollmentSpan(*row) for row in found]
     book = EnrollmentBook(spans)
     latest: dict[str, Row] = {}
-    for unit in good:
-        member = unit.rows["hp_members"][0]
-        member_id = member["member_id"].strip()
-        try:
-            book.apply(maintenance_of(unit, member_id))
-        except UnknownMember:
-            unit.fail(StandardReason.UNKNOWN_MEMBER, "INS03")
-            continue
-        latest[member_id] = member
+    for lineage, good in files:
+        for unit in good:
+            member = unit.rows["hp_members"][0]
+            member_id = member["member_id"].strip()
+            try:
+                book.apply(maintenance_of(unit, member_id))
+            except UnknownMember:
+                unit.fail(StandardReason.UNKNOWN_MEMBER, "INS03")
+                continue
+            latest.pop(member_id, None)
+            latest[member_id] = member | {LINEAGE_FILE: lineage, LINEAGE_UNIT: unit.number}
     enrollment = [
         {
             "member_id": s.member_id,
@@ -48,10 +50,12 @@ def resolve_834(conn, good: list[Unit]) -> dict[str, list[Row]]:
             "coverage_tier": s.coverage_tier,
             "coverage_start": s.coverage_start.isoformat(),
             "coverage_end": s.coverage_end.isoformat() if isinstance(s.coverage_end, dt.date) else None,
+            LINEAGE_FILE: latest[s.member_id][LINEAGE_FILE],  # the member's last transaction changed it
+            LINEAGE_UNIT: latest[s.member_id][LINEAGE_UNIT],
         }
         for s in book.changed()
     ]
-    return {"hp_members": [latest[m] for m in sorted(latest)], "hp_enrollment": enrollment}
+    return {"hp_members": list(latest.values()), "hp_enrollment": enrollment}
 
 
 STANDARD_SOURCES: tuple[StandardSource, ...] = (
