@@ -19,6 +19,14 @@ ADJUDICATION = "http://terminology.hl7.org/CodeSystem/adjudication"
 C4BB_ADJUDICATION_DISCRIMINATOR = "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBAdjudicationDiscriminator"
 C4BB_PAYER_STATUS = "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBPayerAdjudicationStatus"
 C4BB_SUPPORTING_INFO = "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBSupportingInfoType"
+C4BB_ADJUDICATION = "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBAdjudication"
+#: The member's share as the payer adjudicated it: (system, code) → hp_claim_adjudication column.
+MEMBER_SHARE = {
+    (ADJUDICATION, "deductible"): "deductible",
+    (ADJUDICATION, "copay"): "copay",
+    (C4BB_ADJUDICATION, "coinsurance"): "coinsurance",
+    (C4BB_ADJUDICATION, "memberliability"): "member_liability",
+}
 C4BB_IDENTIFIER_TYPE = "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBIdentifierType"
 #: The contract's service categories have no code system of their own in CARIN BB: the payer's extract tags
 #: each item.category with this one (a real feed maps its revenue/CPT/NDC codes onto it before landing).
@@ -68,8 +76,9 @@ def eob_unit(number: int, text: str) -> Unit:
         return unit.fail(StandardReason.BAD_RESOURCE, "status")
     if eob.outcome not in OUTCOME_STATUS:
         return unit.fail(StandardReason.BAD_RESOURCE, "outcome")
-    unit.rows = {"hp_claims": claim_lines(eob, data)}
-    if not unit.rows["hp_claims"]:
+    lines, adjudications = claim_lines(eob, data)
+    unit.rows = {"hp_claims": lines, "hp_claim_adjudication": adjudications}
+    if not lines:
         return unit.fail(StandardReason.BAD_RESOURCE, "item")
     return unit
 
@@ -142,7 +151,8 @@ def _money(value) -> str | None:
     return None if value is None else format(value, "f")
 
 
-def claim_lines(eob, data: dict) -> list[Row]:
+def claim_lines(eob, data: dict) -> tuple[list[Row], list[Row]]:
+    """The claim lines, and the payer's member-share amounts of the lines that carry any."""
     original = _related(eob)
     claim_type = (
         "reversal" if eob.status == "cancelled" and original else "adjustment" if original else "original"
@@ -152,11 +162,13 @@ def claim_lines(eob, data: dict) -> list[Row]:
     header_start = (
         eob.billablePeriod.start.isoformat() if eob.billablePeriod and eob.billablePeriod.start else None
     )
-    rows = []
+    rows, shares = [], []
     for item in eob.item or []:
-        amounts, network, denied = {}, claim_network, False
+        amounts, network, denied, share = {}, claim_network, False, {}
         for adj in item.adjudication or []:
             for system, code in _codes(adj.category):
+                if (system, code) in MEMBER_SHARE and adj.amount is not None:
+                    share[MEMBER_SHARE[(system, code)]] = _money(adj.amount.value)
                 if system == ADJUDICATION and adj.amount is not None:
                     amounts[code] = adj.amount.value
                 elif system == C4BB_PAYER_STATUS and code in NETWORK:
@@ -183,4 +195,6 @@ def claim_lines(eob, data: dict) -> list[Row]:
                 "allowed_amount": _money(amounts.get("eligible")),
             }
         )
-    return rows
+        if share:
+            shares.append({"claim_id": _claim_id(eob), "line_number": str(item.sequence), **share})
+    return rows, shares

@@ -4,8 +4,9 @@ The same ledger as every source (source = the folder name, sha256 identity, dupl
 file: the reader turns it into units; each unit's contract rows go through the contracts' own SQL rules
 (``assets.ingestion.rules.validate_select``: the same typing, normalising and reasons as a CSV row); a unit with
 any failing row is quarantined whole with the first failure; the folder's resolver turns the good units into the
-rows to write (the 834 applies its maintenance to the spans already in staging). In ONE transaction: quarantine,
-upserts by the target's key, ledger row. Read = loaded + quarantined, counted in units.
+rows to write (the 834 applies its maintenance, file by file, to the spans already in staging). Files go in
+batches (``BATCH_UNITS``); in ONE transaction per batch: quarantine, upserts by the target's key, ledger rows.
+A file's read = loaded + quarantined, counted in units.
 """
 
 from __future__ import annotations
@@ -20,12 +21,15 @@ from assets.ingestion.ledger import LandedFile, Ledger, LedgerEntry, landed_file
 from assets.ingestion.load import SourceSummary, ensure_staging_table, staging_table
 from assets.ingestion.readers import FileRejected
 from assets.ingestion.rules import column_sql, validate_select
+from assets.ingestion.standard.payer_adjudication import PAYER_ADJUDICATION
 from assets.ingestion.standard.units import Row, Unit
 from checks.ingest_tables import QUARANTINE
 from domain.contracts import FileReason, Reason, Source, source
 from domain.sql_text import quote_ident
 
 ROWS_VIEW = "_std_rows"
+#: Tables a standard format feeds that are not landing contracts.
+EXTRA_TARGETS = {PAYER_ADJUDICATION.name: PAYER_ADJUDICATION}
 #: Keys a resolver adds to each row it returns: the staging lineage (``<folder>/<file>``, the unit's number).
 LINEAGE_FILE, LINEAGE_UNIT = "_file", "_unit"
 #: Resolver: (connection, [(lineage, good units)] per file in order) → the batch's rows per target, one per key,
@@ -45,7 +49,7 @@ class StandardSource:
 
     @property
     def target_sources(self) -> tuple[Source, ...]:
-        return tuple(source(t) for t in self.targets)
+        return tuple(EXTRA_TARGETS.get(t) or source(t) for t in self.targets)
 
 
 #: New files are read and validated together until they hold this many units: the contract rules' SQL is planned

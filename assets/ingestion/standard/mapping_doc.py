@@ -129,6 +129,12 @@ FHIR_EOB = [
     ),
     ("item adjudication `submitted` amount", "`billed_amount`", ""),
     ("item adjudication `eligible` amount", "`allowed_amount`", "the allowed amount"),
+    (
+        "item adjudication `deductible`, `copay` (adjudication), `coinsurance`, `memberliability` (C4BBAdjudication)",
+        "`hp_claim_adjudication.deductible`, `copay`, `coinsurance`, `member_liability`",
+        "the payer's own member share, per line that carries any; compared with the engine in "
+        "`marts.cost_share_differences` (payer share = member liability, else the sum of the three)",
+    ),
 ]
 
 XAPI = [
@@ -187,7 +193,7 @@ def render_section() -> list[str]:
         "A wrong segment terminator (the ISA's does not end the segments after it) rejects the file as "
         "`unreadable`: no segment can be read.",
         "",
-        "### FHIR ExplanationOfBenefit (CARIN BB) → `hp_claims`",
+        "### FHIR ExplanationOfBenefit (CARIN BB) → `hp_claims`, `hp_claim_adjudication`",
         "",
         *_table(("EOB field", "contract column", "rule"), FHIR_EOB),
         "",

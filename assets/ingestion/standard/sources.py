@@ -72,8 +72,9 @@ STANDARD_SOURCES: tuple[StandardSource, ...] = (
         "fhir_eob",
         "health_plan",
         ("ndjson", "jsonl"),
-        ("hp_claims",),
-        "FHIR R4 ExplanationOfBenefit resources (CARIN Blue Button bulk NDJSON) → claim lines",
+        ("hp_claims", "hp_claim_adjudication"),
+        "FHIR R4 ExplanationOfBenefit resources (CARIN Blue Button bulk NDJSON) → claim lines and the payer's "
+        "own adjudication of each line",
         read_eob_ndjson,
     ),
     StandardSource(
