@@ -30,6 +30,8 @@ def generate_all(
     Earlier landing files are removed first: a generated data set is one consistent world, and leftovers from
     another seed would mix two worlds (and break the duplicate-account truth).
     """
+    if formats not in ("csv", "standard"):
+        raise ValueError(f"unknown formats {formats!r}; choose csv or standard")
     spec = scale_spec(scale)
     started = time.perf_counter()
     for folder in (settings.landing_dir, settings.truth_dir):
@@ -71,8 +73,6 @@ def generate_all(
         from .standard_formats import convert_landing
 
         truth.set("run", "standard_files", convert_landing(settings.landing_dir, truth))
-    elif formats != "csv":
-        raise ValueError(f"unknown formats {formats!r}; choose csv or standard")
     truth.write(settings.truth_dir)
     elapsed = time.perf_counter() - started
     reporter.console.print(reporter.summary(ctx.stats, f"portalytics generate --scale {scale} --seed {seed}"))
