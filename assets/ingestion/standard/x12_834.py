@@ -11,6 +11,7 @@ pyx12 logs every finding with the element's value; its logger is silenced here s
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from dataclasses import dataclass, field
@@ -227,14 +228,15 @@ def _missing(kind: Maintenance, plan, tier, begin, end) -> str | None:
     return None
 
 
+def _day(iso: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(iso) if iso else None
+
+
 def maintenance_of(unit: Unit, member_id: str) -> MemberMaintenance:
     """The unit's maintenance with dates typed (the contract rules have passed its rows)."""
-    import datetime as dt
-
     kind, coverages = unit.payload
-    day = lambda s: dt.date.fromisoformat(s) if s else None  # noqa: E731
     return MemberMaintenance(
-        member_id, kind, tuple(Coverage(p, t, day(b), day(e)) for p, t, b, e in coverages)
+        member_id, kind, tuple(Coverage(p, t, _day(b), _day(e)) for p, t, b, e in coverages)
     )
 
 
