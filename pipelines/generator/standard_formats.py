@@ -120,7 +120,8 @@ def _d8(iso: str) -> str:
 
 
 def _events(spans: list[dict]) -> list[tuple[str, int, str, dict]]:
-    """(effective date, order, INS03, HD fields) for one member's spans in start order."""
+    """(effective date, order, INS03, HD fields) for one member's spans in start order. On one day an addition or
+    change comes before a termination (a baby born on the day the family's coverage ends has a one-day span)."""
     out = []
     spans = sorted(spans, key=lambda s: (s["coverage_start"], s["plan_id"]))
     for i, s in enumerate(spans):
@@ -129,7 +130,7 @@ def _events(spans: list[dict]) -> list[tuple[str, int, str, dict]]:
         end = s["coverage_end"]
         following = spans[i + 1]["coverage_start"] if i + 1 < len(spans) else None
         if end and (following is None or dt.date.fromisoformat(following) - dt.timedelta(days=1) != dt.date.fromisoformat(end)):  # fmt: skip
-            out.append((end, 0, "024", {"plan": s["plan_id"], "tier": None, "begin": s["coverage_start"], "end": end}))  # fmt: skip
+            out.append((end, 2, "024", {"plan": s["plan_id"], "tier": None, "begin": s["coverage_start"], "end": end}))  # fmt: skip
     return out
 
 
