@@ -9,6 +9,7 @@ from dagster_duckdb import DuckDBResource
 
 from assets.common import RunSettings, mart_key, replace_table, staging_key
 from assets.ingestion.load import ingest_source, staging_table
+from assets.ingestion.standard.sources import FED_BY
 from checks.ingest_tables import LEDGER, QUARANTINE, ensure_ingest_tables
 from checks.reconciliation import reconcile, reconciliation_spec
 from domain.contracts import SOURCES, Source
@@ -35,6 +36,7 @@ def build_staging_asset(source: Source) -> dg.AssetsDefinition:
         f"({', '.join(source.key)}); bad rows go to the quarantine.",
         metadata={"key": ", ".join(source.key), "formats": ", ".join(source.formats)},
         check_specs=[reconciliation_spec(source)],
+        deps=[staging_key(f) for f in FED_BY.get(source.name, ())],  # standard-format folders load first
     )
     def _staging(context: dg.AssetExecutionContext, duckdb: DuckDBResource, run_settings: RunSettings):
         with duckdb.get_connection() as conn:

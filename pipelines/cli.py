@@ -23,6 +23,11 @@ class Scale(StrEnum):
     large = "large"
 
 
+class Formats(StrEnum):
+    csv = "csv"
+    standard = "standard"  # enrollment as X12 834, claims as FHIR EOB NDJSON, completions as xAPI
+
+
 def _settings():
     from domain.settings import get_settings, make_files_private
 
@@ -34,11 +39,16 @@ def _settings():
 def generate(
     scale: Scale = typer.Option(Scale.small, "--scale", help="How much data to write."),
     seed: int = typer.Option(42, "--seed", help="Same seed, byte-identical files."),
+    formats: Formats = typer.Option(
+        Formats.csv,
+        "--formats",
+        help="csv, or standard: enrollment as X12 834, claims as FHIR EOB NDJSON, completions as xAPI.",
+    ),
 ) -> None:
     """Write synthetic landing files for every source, plus the planted ground truth under truth/."""
     from pipelines.generator.run import generate_all
 
-    generate_all(_settings(), scale.value, seed)
+    generate_all(_settings(), scale.value, seed, formats=formats.value)
 
 
 @app.command()

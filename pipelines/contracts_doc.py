@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from assets.ingestion import rules
+from assets.ingestion.standard.mapping_doc import render_section as standard_formats_section
 from checks.expectations import suite_for
 from checks.ingest_tables import LEDGER, QUARANTINE
 from domain.contracts import MAX_LONG_TEXT, MAX_TEXT, SOURCES, Column, FileReason, Kind, Reason, Rule, Source
@@ -240,6 +241,7 @@ def render() -> str:
     ]
     for s in SOURCES:
         lines += _source_section(s)
+    lines += ["", *standard_formats_section()]
     # Hand-written sections (formats the project writes out, mappings of standard feeds) follow, in name order.
     for part in sorted(SECTIONS_DIR.glob("*.md")):
         lines += ["", part.read_text(encoding="utf-8").strip()]

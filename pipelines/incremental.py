@@ -28,6 +28,7 @@ import assets as assets_package
 import domain as domain_package
 from assets.common import mart_key, staging_key
 from assets.ingestion.ledger import new_files
+from assets.ingestion.standard.sources import STANDARD_SOURCES
 from assets.publish import PUBLISH_KEY
 from domain.contracts import SOURCES
 from domain.settings import Settings
@@ -136,6 +137,9 @@ def changed_sources(conn, settings: Settings) -> dict[str, int]:
             changed[s.name] = len(fresh)
         elif s.name not in present:
             changed[s.name] = -1
+    for std in STANDARD_SOURCES:  # they feed the tables above; their own asset key is staging/<folder>
+        if fresh := new_files(conn, std.name, settings.landing_dir / std.name):
+            changed[std.name] = len(fresh)
     return changed
 
 

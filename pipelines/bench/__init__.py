@@ -30,6 +30,7 @@ TOPICS: tuple[str, ...] = (
     "auth_events",
     "person_links",
     "dashboard",
+    "standard_formats",
 )
 
 

@@ -19,12 +19,19 @@ from .seeding import source_rng
 from .truth import Truth
 
 
-def generate_all(settings: Settings, scale: str, seed: int, *, console: Console | None = None) -> GenContext:
+def generate_all(
+    settings: Settings, scale: str, seed: int, *, console: Console | None = None, formats: str = "csv"
+) -> GenContext:
     """Replace ``landing/`` and ``truth/`` with freshly generated data for ``scale`` and ``seed``.
+
+    ``formats="standard"`` writes enrollment as X12 834, claims as FHIR EOB NDJSON and completions as xAPI
+    (``standard_formats``), converted from the same world's CSV landing.
 
     Earlier landing files are removed first: a generated data set is one consistent world, and leftovers from
     another seed would mix two worlds (and break the duplicate-account truth).
     """
+    if formats not in ("csv", "standard"):
+        raise ValueError(f"unknown formats {formats!r}; choose csv or standard")
     spec = scale_spec(scale)
     started = time.perf_counter()
     for folder in (settings.landing_dir, settings.truth_dir):
@@ -67,6 +74,10 @@ def generate_all(settings: Settings, scale: str, seed: int, *, console: Console 
         person_links.write_truth(ctx, settings.truth_dir, staff, accounts, members, planted, auth.seen)
     truth.set("run", "files_per_source", {name: s.files for name, s in sorted(ctx.stats.items())})
     truth.set("run", "rows_per_source", {name: s.rows_good for name, s in sorted(ctx.stats.items())})
+    if formats == "standard":
+        from .standard_formats import convert_landing
+
+        truth.set("run", "standard_files", convert_landing(settings.landing_dir, truth))
     truth.write(settings.truth_dir)
     elapsed = time.perf_counter() - started
     reporter.console.print(reporter.summary(ctx.stats, f"portalytics generate --scale {scale} --seed {seed}"))
