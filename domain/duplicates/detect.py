@@ -19,6 +19,7 @@ from domain.duplicates.classification import classified_clusters_sql, organisati
 from domain.duplicates.comparisons import FIELDS
 from domain.duplicates.evidence import evidence_text
 from domain.duplicates.model import fixed_prior, make_linker
+from domain.duplicates.plan import plan_model
 from domain.duplicates.policy import DuplicatePolicy
 from domain.duplicates.prepare import prepare_accounts
 from domain.duplicates.training import FIXED, TrainingReport, train
@@ -63,13 +64,15 @@ class DuplicateResult:
     )
 
 
-def _level_case(field) -> str:
+def _level_case(field, compared: bool) -> str:
+    if not compared:  # the comparison was dropped: its column is empty
+        return f"'{field.levels[0].key}' AS {field.name}_level"
     whens = " ".join(f"WHEN {g} THEN '{key}'" for g, key in sorted(field.key_for_gamma().items()))
     return f"CASE gamma_{field.name} {whens} END AS {field.name}_level"
 
 
-def _scored_pairs(conn, predictions: str, policy: DuplicatePolicy):
-    levels = ", ".join(_level_case(f) for f in FIELDS)
+def _scored_pairs(conn, predictions: str, policy: DuplicatePolicy, compared: set[str]):
+    levels = ", ".join(_level_case(f, f.name in compared) for f in FIELDS)
     frame = conn.execute(
         f"""
         SELECT account_id_l, account_id_r,
@@ -94,8 +97,8 @@ def _scored_pairs(conn, predictions: str, policy: DuplicatePolicy):
     return frame.drop(columns=["first_name_l", "last_name_l", "first_name_r", "last_name_r"])
 
 
-def _empty(n_accounts: int) -> DuplicateResult:
-    """Typed, empty marts: nothing to compare (0 or 1 account)."""
+def _empty(n_accounts: int, report: TrainingReport | None = None) -> DuplicateResult:
+    """Typed, empty marts: nothing to compare (0 or 1 account, or no column to block on)."""
     conn = duckdb.connect()
     levels = ", ".join(f"CAST(NULL AS VARCHAR) AS {c}" for c in LEVEL_COLUMNS)
     pairs = conn.sql(
@@ -111,8 +114,8 @@ def _empty(n_accounts: int) -> DuplicateResult:
         "CAST(NULL AS BOOLEAN) AS is_organisation_account, CAST(NULL AS VARCHAR) AS login_method LIMIT 0"
     ).to_arrow_table()
     conn.close()
-    report = TrainingReport(FIXED, n_accounts, 0.0)
-    return DuplicateResult(pairs, clusters, n_accounts, 0, report, ())
+    report = report or TrainingReport(FIXED, n_accounts, 0.0)
+    return DuplicateResult(pairs, clusters, n_accounts, 0, report, (), pairs.select([0, 1]))
 
 
 def _store_kept_separate(conn, kept_separate: Iterable[tuple[str, str]]) -> int:
@@ -164,8 +167,12 @@ def find_duplicate_accounts(
             raise ValueError("staging.ce_accounts: account_id is not unique")
         if n_accounts < 2:
             return _empty(n_accounts)
-        linker = make_linker(conn, table, fixed_prior(n_accounts, policy.prior_duplicate_share))
-        report = train(linker, n_accounts, policy)
+        plan = plan_model(conn, table, n_accounts, policy)
+        if not plan.blocking.keys or not plan.fields:
+            # Splink without blocking rules would compare every pair: with nothing to block on, nothing is found
+            return _empty(n_accounts, TrainingReport(FIXED, n_accounts, 0.0, skipped=plan.skipped))
+        linker = make_linker(conn, table, fixed_prior(n_accounts, policy.prior_duplicate_share), plan)
+        report = train(linker, n_accounts, policy, plan)
 
         blocked = linker.inference.compute_blocked_pairs_for_predict()
         comparisons = conn.execute(f"SELECT count(*) FROM {blocked.physical_name}").fetchall()[0][0]
@@ -198,7 +205,8 @@ def find_duplicate_accounts(
             f"SELECT {', '.join(CLUSTER_COLUMNS)} FROM dup_clusters ORDER BY cluster_id, account_id"
         ).to_arrow_table()
 
-        conn.register("dup_scored", _scored_pairs(conn, predictions.physical_name, policy))
+        compared = {f.name for f in plan.fields}
+        conn.register("dup_scored", _scored_pairs(conn, predictions.physical_name, policy, compared))
         pairs = conn.sql(
             f"""
             SELECT s.account_id_l, s.account_id_r, s.match_probability, s.match_weight,

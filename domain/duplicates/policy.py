@@ -26,3 +26,7 @@ class DuplicatePolicy:
     decimals: int = 6
     #: E-mail domains of the organisation. Empty = learn them from SSO accounts (the domains their e-mails use).
     organisation_domains: tuple[str, ...] = ()
+    #: Most pairs one blocking key, prior rule or training session may generate, per account (at least
+    #: ``min_pair_budget``): a key over a constant column would otherwise compare every pair.
+    blocking_pairs_per_account: float = 50.0
+    min_pair_budget: int = 100_000

@@ -1,10 +1,11 @@
 """Training without labels, and the documented fallback when there is too little data to train.
 
-- Enough accounts (``DuplicatePolicy.min_accounts_to_train`` or more): lambda from deterministic rules
-  (``blocking.DETERMINISTIC_RULES``, assumed recall ``deterministic_rules_recall``), u by seeded random sampling,
-  m by expectation maximisation in the sessions of ``blocking.EM_KEYS``. Any level the data never shows keeps
-  its fixed value from ``comparisons.py``; if the deterministic rules find no pair at all, lambda stays at the
-  fixed prior.
+- Enough accounts (``DuplicatePolicy.min_accounts_to_train`` or more): lambda from the deterministic rules the
+  plan kept (assumed recall ``deterministic_rules_recall``), u by seeded random sampling, m by expectation
+  maximisation. The sessions are tried in ``blocking.EM_KEYS`` order and run until every compared field was
+  estimated in one (a session cannot estimate the fields it blocks on); a session over an empty column, with no
+  pairs or over the pair budget is skipped and reported. Any level the data never shows keeps its fixed value
+  from ``comparisons.py``; if the deterministic rules find no pair at all, lambda stays at the fixed prior.
 - Fewer accounts: the fixed m/u of ``comparisons.py`` and lambda = ``model.fixed_prior(n, share)``.
 """
 
@@ -12,7 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.duplicates.blocking import DETERMINISTIC_RULES, EM_KEYS
+from splink.internals.exceptions import SplinkException
+
+from domain.duplicates.blocking import EM_KEYS, BlockingKey, rule_sql
+from domain.duplicates.plan import ModelPlan
 from domain.duplicates.policy import DuplicatePolicy
 
 TRAINED = "trained"
@@ -24,36 +28,65 @@ class TrainingReport:
     mode: str  # TRAINED or FIXED
     n_accounts: int
     prior: float  # probability two random accounts match, as used for scoring
-    failed_sessions: tuple[
-        str, ...
-    ] = ()  # EM sessions that did not converge cleanly (their values were not kept)
+    #: EM sessions that did not converge cleanly (their values were not kept)
+    failed_sessions: tuple[str, ...] = ()
+    #: parts of the model left out because the data cannot carry them, one readable line each
+    skipped: tuple[str, ...] = ()
+    #: EM sessions that ran, by their blocking key
+    sessions: tuple[str, ...] = ()
 
 
 def _prior(linker) -> float:
     return linker.misc.save_model_to_json()["probability_two_random_records_match"]
 
 
-def train(linker, n_accounts: int, policy: DuplicatePolicy) -> TrainingReport:
+def _estimated_by(key: BlockingKey, plan: ModelPlan) -> set[str]:
+    """Fields a session blocked on ``key`` can estimate: those not reading a blocked-on column."""
+    return {f.name for f in plan.fields if not set(f.columns) & set(key.columns)}
+
+
+def train(linker, n_accounts: int, policy: DuplicatePolicy, plan: ModelPlan) -> TrainingReport:
     if n_accounts < policy.min_accounts_to_train:
-        return TrainingReport(FIXED, n_accounts, _prior(linker))
+        return TrainingReport(FIXED, n_accounts, _prior(linker), skipped=plan.skipped)
     training = linker.training
-    rules = list(DETERMINISTIC_RULES)
-    counts = linker.blocking_analysis.count_comparisons_from_blocking_rules(
-        rules, record_sample_proportion=1.0
-    )
-    if counts and counts[-1]["cumulative_comparison_count"] > 0:
-        training.estimate_probability_two_random_records_match(
-            rules, recall=policy.deterministic_rules_recall
+    if plan.deterministic_rules:
+        rules = [rule_sql(r) for r in plan.deterministic_rules]
+        counts = linker.blocking_analysis.count_comparisons_from_blocking_rules(
+            rules, record_sample_proportion=1.0
         )
+        if counts and counts[-1]["cumulative_comparison_count"] > 0:
+            training.estimate_probability_two_random_records_match(
+                rules, recall=policy.deterministic_rules_recall
+            )
     training.estimate_u_using_random_sampling(max_pairs=policy.u_max_pairs, seed=policy.seed)
-    failed = []
+    skipped, failed, ran = list(plan.skipped), [], []
+    to_estimate = {f.name for f in plan.fields}
     for key in EM_KEYS:
+        gain = _estimated_by(key, plan) & to_estimate
+        if not gain:
+            continue
+        empty = [c for c in key.columns if c in plan.empty_columns]
+        if empty:
+            skipped.append(f"training session {key.name}: column {', '.join(empty)} empty")
+            continue
+        pairs = plan.session_pairs[key.name]
+        if pairs == 0:
+            skipped.append(f"training session {key.name}: no pairs agree on it")
+            continue
+        if pairs > plan.pair_budget:
+            skipped.append(
+                f"training session {key.name}: {pairs:,} pairs over the budget of {plan.pair_budget:,}"
+            )
+            continue
         try:
             training.estimate_parameters_using_expectation_maximisation(
                 key.splink_rule(), estimate_without_term_frequencies=True
             )
-        except ValueError:
-            # Splink refuses an m that underflows float64 (a level no duplicate shows); the session's values are
-            # discarded and the previous ones (fixed or from the other session) stay.
+        except (ValueError, SplinkException):
+            # Splink refuses an m that underflows float64 (a level no duplicate shows) or a session without
+            # pairs; the session's values are discarded and the previous ones (fixed or from another session) stay.
             failed.append(key.name)
-    return TrainingReport(TRAINED, n_accounts, _prior(linker), tuple(failed))
+            continue
+        ran.append(key.name)
+        to_estimate -= gain
+    return TrainingReport(TRAINED, n_accounts, _prior(linker), tuple(failed), tuple(skipped), tuple(ran))

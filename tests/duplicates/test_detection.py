@@ -3,9 +3,10 @@
 import pandas as pd
 
 from domain.duplicates import DuplicatePolicy, find_duplicate_accounts
-from domain.duplicates.blocking import count_blocked_pairs_sql
+from domain.duplicates.blocking import BLOCKING_KEYS, count_blocked_pairs_sql
 from domain.duplicates.detect import CLUSTER_COLUMNS, PAIR_COLUMNS
 from domain.duplicates.evaluation import blocking_recall, score_clusters
+from domain.duplicates.plan import plan_model
 from domain.duplicates.prepare import prepare_accounts
 from tests.duplicates.accounts import ACCOUNTS, classic_pair_weight
 from tests.duplicates.synthetic import synthetic_accounts
@@ -128,7 +129,9 @@ def test_blocking_counts_the_same_pairs_in_plain_sql_as_splink_compares():
     result = _detect(accounts)
     conn = duckdb.connect()
     table = prepare_accounts(conn, pd.DataFrame(accounts))
-    assert conn.execute(count_blocked_pairs_sql(table)).fetchall()[0][0] == result.comparisons
+    keys = plan_model(conn, table, len(accounts), DuplicatePolicy()).blocking.keys
+    assert len(keys) == len(BLOCKING_KEYS)  # every key has data and stays under the pair budget
+    assert conn.execute(count_blocked_pairs_sql(table, keys)).fetchall()[0][0] == result.comparisons
 
 
 def test_reruns_give_identical_marts():
