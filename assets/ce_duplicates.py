@@ -60,12 +60,18 @@ def ce_duplicate_accounts(context: dg.AssetExecutionContext, duckdb: DuckDBResou
     context.log.info(
         f"duplicates: {result.n_accounts} accounts, {result.comparisons} pairs compared, model {result.training.mode}"
     )
+    # what the model could not use in this export (an empty phone column, a constant placeholder...): names
+    # columns and counts, never values
+    for line in result.training.skipped:
+        context.log.info(f"duplicates: skipped {line}")
     shared = {
         "accounts": result.n_accounts,
         "pairs_compared": result.comparisons,
         "training": result.training.mode,
+        "training_sessions": ", ".join(result.training.sessions) or "none",
         "prior": result.training.prior,
         "kept_separate_pairs": len(kept),
+        "skipped": dg.MetadataValue.md("\n".join(f"- {s}" for s in result.training.skipped) or "nothing"),
     }
     yield dg.MaterializeResult(
         asset_key=mart_key(PAIRS_MART),

@@ -99,8 +99,8 @@ class BlockingPlan:
         return [k.splink_rule() for k in self.keys]
 
 
-def pair_budget(n_accounts: int, pairs_per_account: float, minimum: int) -> int:
-    return max(minimum, int(pairs_per_account * n_accounts))
+def pair_budget(n_accounts: int, pairs_per_account: float) -> int:
+    return int(pairs_per_account * n_accounts)
 
 
 def plan_blocking(conn, table: str, empty_columns: set[str], budget: int) -> BlockingPlan:

@@ -65,7 +65,7 @@ def pair_count(conn, table: str, columns: tuple[str, ...]) -> int:
 
 def plan_model(conn, table: str, n_accounts: int, policy: DuplicatePolicy) -> ModelPlan:
     empty = empty_columns(conn, table)
-    budget = pair_budget(n_accounts, policy.blocking_pairs_per_account, policy.min_pair_budget)
+    budget = pair_budget(n_accounts, policy.blocking_pairs_per_account)
     skipped = []
     fields = []
     for field in FIELDS:

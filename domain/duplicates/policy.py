@@ -26,7 +26,6 @@ class DuplicatePolicy:
     decimals: int = 6
     #: E-mail domains of the organisation. Empty = learn them from SSO accounts (the domains their e-mails use).
     organisation_domains: tuple[str, ...] = ()
-    #: Most pairs one blocking key, prior rule or training session may generate, per account (at least
-    #: ``min_pair_budget``): a key over a constant column would otherwise compare every pair.
+    #: Most pairs one blocking key, prior rule or training session may generate, per account: a key over a
+    #: constant column would otherwise compare every pair (n²/2, i.e. n/2 per account).
     blocking_pairs_per_account: float = 50.0
-    min_pair_budget: int = 100_000
