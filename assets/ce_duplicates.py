@@ -11,7 +11,7 @@ from collections import Counter
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from assets.ce_merges import DECISIONS_MART, kept_separate_pairs
+from assets.ce_merges import DECISIONS_MART, kept_separate_pairs, merged_pairs
 from assets.common import MARTS, mart_key, replace_table_from_df, staging_key
 from domain.duplicates import CLUSTERS_MART, PAIRS_MART, DuplicatePolicy, find_duplicate_accounts
 from domain.duplicates.prepare import INPUT_COLUMNS
@@ -46,7 +46,8 @@ def ce_duplicate_accounts(context: dg.AssetExecutionContext, duckdb: DuckDBResou
     with duckdb.get_connection() as conn:
         accounts = conn.sql(f"SELECT {', '.join(INPUT_COLUMNS)} FROM staging.ce_accounts").to_arrow_table()
         kept = kept_separate_pairs(conn)
-        result = find_duplicate_accounts(accounts, POLICY, kept_separate=kept)
+        merged = merged_pairs(conn)
+        result = find_duplicate_accounts(accounts, POLICY, kept_separate=kept, merged=merged)
         n_pairs = replace_table_from_df(
             conn, f"{MARTS}.{PAIRS_MART}", result.pairs, order_by="account_id_l, account_id_r"
         )
@@ -71,6 +72,7 @@ def ce_duplicate_accounts(context: dg.AssetExecutionContext, duckdb: DuckDBResou
         "training_sessions": ", ".join(result.training.sessions) or "none",
         "prior": result.training.prior,
         "kept_separate_pairs": len(kept),
+        "merged_pairs_learnt_from": result.training.labelled_pairs,
         "skipped": dg.MetadataValue.md("\n".join(f"- {s}" for s in result.training.skipped) or "nothing"),
     }
     yield dg.MaterializeResult(

@@ -184,16 +184,17 @@ BIRTH_DATE = Field(
         Level("typo", _dl(ColumnExpression("birth_date").cast_to_string()), 0.045, 2e-3),
         # Father and son (Jr/Sr) share name, address and often the phone: only the birth date tells them apart.
         # Years 15+ apart without being a one-character typo are a veto, as an unrelated first name is, unless
-        # the license number or NPI agrees (then it is a data-entry error: "different").
+        # the license number or NPI agrees (then it is a data-entry error: "different"). m = 1e-10 weighs
+        # log2(1e-10 / 0.45) = -32 bits, more than the same name, home phone and address together.
         Level(
             "decades_apart",
             cll.CustomLevel(_DECADES_APART, base_dialect_str="duckdb"),
-            1e-6,
+            1e-10,
             0.45,
             fix_m=True,
         ),
         # typos and swaps have their own levels: an unrelated birth date is rare for the same person
-        _else(0.005 - 1e-6, 1e-4 + 1e-5 + 2e-3 + 0.45),
+        _else(0.005 - 1e-10, 1e-4 + 1e-5 + 2e-3 + 0.45),
     ),
     ("birth_date",),
 )
@@ -242,10 +243,10 @@ NPI = Field(
     "npi",
     (
         Level("missing", cll.NullLevel("npi")),
-        Level("exact", cll.ExactMatchLevel("npi"), 0.9999, 1e-5),
+        Level("exact", cll.ExactMatchLevel("npi"), 1 - 1e-10, 1e-5),
         # A clinician has one NPI for life (and a typo breaks its check digit, so ingestion rejects it): two
-        # different NPIs are two people, e.g. father and son both in practice.
-        _else(1e-4, 1e-5, fix_m=True),
+        # different NPIs are two people, e.g. father and son both in practice. A veto: -33 bits.
+        _else(1e-10, 1e-5, fix_m=True),
     ),
     ("npi",),
 )

@@ -4,7 +4,7 @@ A CE export of another shape may have a column that is empty (no phones), consta
 all-unique (synthetic e-mails). None of them may stop a run, so each part of the model adapts to the columns that
 hold data, and every part left out is reported (``skipped``, shown in the asset's metadata and log):
 
-- a comparison (``comparisons.Field``) whose columns are all empty (fewer than two values) is dropped;
+- a comparison (``comparisons.Field``) whose columns are all empty (no value at all) is dropped;
 - a blocking key over an empty column, or one that would generate more pairs than the budget (a value shared by
   too many accounts), is dropped (:func:`blocking.plan_blocking`);
 - a deterministic rule for the prior is dropped on the same grounds (over budget it would call every pair a
@@ -53,10 +53,10 @@ def _profiled_columns() -> list[str]:
 
 
 def empty_columns(conn, table: str) -> frozenset[str]:
-    """Prepared columns with fewer than two values: nothing can agree or disagree on them."""
+    """Prepared columns without any value: nothing can agree or disagree on them."""
     cols = _profiled_columns()
     counts = conn.execute(f"SELECT {', '.join(f'count({c})' for c in cols)} FROM {table}").fetchall()[0]
-    return frozenset(c for c, n in zip(cols, counts, strict=True) if n < 2)
+    return frozenset(c for c, n in zip(cols, counts, strict=True) if n == 0)
 
 
 def pair_count(conn, table: str, columns: tuple[str, ...]) -> int:

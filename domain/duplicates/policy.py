@@ -29,3 +29,5 @@ class DuplicatePolicy:
     #: Most pairs one blocking key, prior rule or training session may generate, per account: a key over a
     #: constant column would otherwise compare every pair (n²/2, i.e. n/2 per account).
     blocking_pairs_per_account: float = 50.0
+    #: Merged pairs (CE team decisions) needed before they are used as labels for m: fewer say little.
+    min_labels_to_train: int = 20

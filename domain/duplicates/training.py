@@ -7,6 +7,11 @@
   pairs or over the pair budget is skipped and reported. Any level the data never shows keeps its fixed value
   from ``comparisons.py``; if the deterministic rules find no pair at all, lambda stays at the fixed prior.
 - Fewer accounts: the fixed m/u of ``comparisons.py`` and lambda = ``model.fixed_prior(n, share)``.
+- Either way, once the CE team has merged ``DuplicatePolicy.min_labels_to_train`` pairs or more, those pairs are
+  labels: Splink's ``estimate_m_from_pairwise_labels`` estimates m from them as one more training session
+  (Splink averages each level's m over the sessions that observed it; levels with a fixed m keep it). The pairs
+  they kept separate are the other labels: they never link a cluster (``detect``) and measure the model's
+  agreement with the team (``evaluation.agreement_with_decisions``).
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ class TrainingReport:
     skipped: tuple[str, ...] = ()
     #: EM sessions that ran, by their blocking key
     sessions: tuple[str, ...] = ()
+    #: merged pairs the m probabilities were also estimated from (0: too few decisions yet)
+    labelled_pairs: int = 0
 
 
 def _prior(linker) -> float:
@@ -45,9 +52,27 @@ def _estimated_by(key: BlockingKey, plan: ModelPlan) -> set[str]:
     return {f.name for f in plan.fields if not set(f.columns) & set(key.columns)}
 
 
-def train(linker, n_accounts: int, policy: DuplicatePolicy, plan: ModelPlan) -> TrainingReport:
+def _learn_from_decisions(linker, merged: list[tuple[str, str]], policy: DuplicatePolicy) -> int:
+    if len(merged) < policy.min_labels_to_train:
+        return 0
+    import pyarrow as pa
+
+    labels = pa.table({"account_id_l": [min(p) for p in merged], "account_id_r": [max(p) for p in merged]})
+    table = linker.table_management.register_table(labels, "dup_labels", overwrite=True)
+    linker.training.estimate_m_from_pairwise_labels(table)
+    return len(merged)
+
+
+def train(
+    linker, n_accounts: int, policy: DuplicatePolicy, plan: ModelPlan, merged: list[tuple[str, str]] = ()
+) -> TrainingReport:
+    """``merged``: account pairs the CE team merged (labels), as (smaller, larger), only accounts in the data."""
+    merged = sorted(merged)
     if n_accounts < policy.min_accounts_to_train:
-        return TrainingReport(FIXED, n_accounts, _prior(linker), skipped=plan.skipped)
+        labelled = _learn_from_decisions(linker, merged, policy)
+        return TrainingReport(
+            FIXED, n_accounts, _prior(linker), skipped=plan.skipped, labelled_pairs=labelled
+        )
     training = linker.training
     if plan.deterministic_rules:
         rules = [rule_sql(r) for r in plan.deterministic_rules]
@@ -89,4 +114,7 @@ def train(linker, n_accounts: int, policy: DuplicatePolicy, plan: ModelPlan) -> 
             continue
         ran.append(key.name)
         to_estimate -= gain
-    return TrainingReport(TRAINED, n_accounts, _prior(linker), tuple(failed), tuple(skipped), tuple(ran))
+    labelled = _learn_from_decisions(linker, merged, policy)
+    return TrainingReport(
+        TRAINED, n_accounts, _prior(linker), tuple(failed), tuple(skipped), tuple(ran), labelled
+    )
