@@ -103,6 +103,10 @@ def train(
                 f"training session {key.name}: {pairs:,} pairs over the budget of {plan.pair_budget:,}"
             )
             continue
+        # A session takes its blocked-on comparisons out of the model and sets its own lambda, and puts them back
+        # only when it succeeds (Splink 5): a failed session would leave the model without those comparisons.
+        model = linker._settings_obj.core_model_settings
+        comparisons, prior = list(model.comparisons), model.probability_two_random_records_match
         try:
             training.estimate_parameters_using_expectation_maximisation(
                 key.splink_rule(), estimate_without_term_frequencies=True
@@ -110,6 +114,7 @@ def train(
         except (ValueError, SplinkException):
             # Splink refuses an m that underflows float64 (a level no duplicate shows) or a session without
             # pairs; the session's values are discarded and the previous ones (fixed or from another session) stay.
+            model.comparisons, model.probability_two_random_records_match = comparisons, prior
             failed.append(key.name)
             continue
         ran.append(key.name)

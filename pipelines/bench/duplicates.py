@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import csv
 import time
+from collections import Counter
 
 import duckdb
 
 from domain.duplicates import DuplicatePolicy, DuplicateResult, find_duplicate_accounts
 from domain.duplicates.blocking import count_blocked_pairs_sql
-from domain.duplicates.evaluation import blocking_recall, score_clusters
+from domain.duplicates.evaluation import blocking_recall, co_clustered_pairs, score_clusters
 from domain.duplicates.plan import plan_model
 from domain.duplicates.prepare import INPUT_COLUMNS, prepare_accounts
 from pipelines.bench import BenchContext, Figure
@@ -30,6 +31,7 @@ TOPIC = "duplicates"
 MIN_F1 = 0.99
 MIN_BLOCKING_RECALL = 0.995
 TRUTH_FILE = "duplicate_accounts.csv"
+HARD_NEGATIVES_FILE = "duplicate_hard_negatives.csv"
 
 
 def bench(ctx: BenchContext, febrl_sets: tuple[str, ...] = tuple(FEBRL_SETS)) -> list[Figure]:
@@ -121,7 +123,27 @@ def _generated(ctx: BenchContext) -> list[Figure]:
     with truth_path.open(encoding="utf-8", newline="") as fh:
         # accounts ingestion quarantined (a planted bad row) are not in staging: detection never sees them
         truth = [(r["cluster_id"], r["account_id"]) for r in csv.DictReader(fh) if r["account_id"] in loaded]
-    return figures + quality_figures(label, result, truth, wall)
+    figures += quality_figures(label, result, truth, wall)
+    return figures + _hard_negatives(ctx, label, result, loaded)
+
+
+def _hard_negatives(ctx: BenchContext, label: str, result: DuplicateResult, loaded: set[str]) -> list[Figure]:
+    """Planted relatives (twins, father and son, spouses) the clusters merged: the target is none."""
+    path = ctx.settings.truth_dir / HARD_NEGATIVES_FILE
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8", newline="") as fh:
+        pairs = [r for r in csv.DictReader(fh) if {r["account_id_l"], r["account_id_r"]} <= loaded]
+    clusters = result.clusters.to_pydict()
+    clustered = co_clustered_pairs(zip(clusters["cluster_id"], clusters["account_id"], strict=True))
+    merged = Counter(r["kind"] for r in pairs if (r["account_id_l"], r["account_id_r"]) in clustered)
+    planted = Counter(r["kind"] for r in pairs)
+    notes = ", ".join(f"{k} {merged[k]} of {n}" for k, n in sorted(planted.items()))
+    figure = Figure(
+        TOPIC, f"{label} hard negatives merged", float(sum(merged.values())), "pairs", notes=notes
+    )
+    figure.target, figure.ok = "0", not merged
+    return [figure]
 
 
 def _blocking_join(accounts) -> tuple[float, int]:

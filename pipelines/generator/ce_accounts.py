@@ -184,6 +184,8 @@ def _plant_hard_negatives(
     rng: random.Random, base: list[Account], used: set[int], uniques: Uniques, n_each: int
 ) -> list[tuple[str, Account, Account]]:
     """Turn pairs of unused self-registered accounts into relatives who are two people (see the module doc)."""
+    if n_each == 0:  # the tiny scale: draw nothing, so its data stays as it was
+        return []
     pool = [i for i, a in enumerate(base) if a.login_method == "password" and i not in used]
     rng.shuffle(pool)
     out = []

@@ -8,7 +8,7 @@ synthetic population; the trained path is forced (``min_accounts_to_train``) so 
 import datetime as dt
 
 import pandas as pd
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from domain.duplicates import DuplicatePolicy, find_duplicate_accounts
@@ -63,6 +63,10 @@ def _shaped(modes: dict[str, str]) -> pd.DataFrame:
     suppress_health_check=[HealthCheck.too_slow],
 )
 @given(st.dictionaries(st.sampled_from(BLANKABLE), st.sampled_from(MODES), min_size=1, max_size=6))
+# found by this test: with unique NPIs the birth-date EM session fails, and Splink left the model without the
+# comparisons that session had set aside (the same failure as issue 16's missing gamma_mobile_phone)
+@example({"person_id": "unique", "npi": "unique"})
+@example({"birth_date": "constant"})
 def test_any_mix_of_empty_constant_and_unique_columns_still_gives_marts(modes):
     result = find_duplicate_accounts(_shaped(modes), POLICY, keep_blocked_pairs=True)
     assert tuple(result.pairs.column_names) == PAIR_COLUMNS
@@ -84,7 +88,10 @@ def test_any_mix_of_empty_constant_and_unique_columns_still_gives_marts(modes):
             or result.training.mode == "fixed"
         )
     if modes.get("birth_date") == "constant":
-        assert any(s.startswith("blocking key birth_date:") and "over the budget" in s for s in skipped)
+        assert any(
+            s.startswith("blocking key birth_date:") and "over the budget" in s
+            for s in result.training.skipped
+        )
 
 
 def test_an_export_without_phones_and_with_unique_emails_trains_and_finds_the_pairs():
