@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pyarrow as pa
 from splink.internals.exceptions import SplinkException
 
 from domain.duplicates.blocking import EM_KEYS, BlockingKey, rule_sql
@@ -55,8 +56,6 @@ def _estimated_by(key: BlockingKey, plan: ModelPlan) -> set[str]:
 def _learn_from_decisions(linker, merged: list[tuple[str, str]], policy: DuplicatePolicy) -> int:
     if len(merged) < policy.min_labels_to_train:
         return 0
-    import pyarrow as pa
-
     labels = pa.table({"account_id_l": [min(p) for p in merged], "account_id_r": [max(p) for p in merged]})
     table = linker.table_management.register_table(labels, "dup_labels", overwrite=True)
     linker.training.estimate_m_from_pairwise_labels(table)
