@@ -11,7 +11,7 @@ from collections import Counter
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from assets.ce_merges import DECISIONS_MART, kept_separate_pairs
+from assets.ce_merges import DECISIONS_MART, kept_separate_pairs, merged_pairs
 from assets.common import MARTS, mart_key, replace_table_from_df, staging_key
 from domain.duplicates import CLUSTERS_MART, PAIRS_MART, DuplicatePolicy, find_duplicate_accounts
 from domain.duplicates.prepare import INPUT_COLUMNS
@@ -46,7 +46,8 @@ def ce_duplicate_accounts(context: dg.AssetExecutionContext, duckdb: DuckDBResou
     with duckdb.get_connection() as conn:
         accounts = conn.sql(f"SELECT {', '.join(INPUT_COLUMNS)} FROM staging.ce_accounts").to_arrow_table()
         kept = kept_separate_pairs(conn)
-        result = find_duplicate_accounts(accounts, POLICY, kept_separate=kept)
+        merged = merged_pairs(conn)
+        result = find_duplicate_accounts(accounts, POLICY, kept_separate=kept, merged=merged)
         n_pairs = replace_table_from_df(
             conn, f"{MARTS}.{PAIRS_MART}", result.pairs, order_by="account_id_l, account_id_r"
         )
@@ -60,12 +61,19 @@ def ce_duplicate_accounts(context: dg.AssetExecutionContext, duckdb: DuckDBResou
     context.log.info(
         f"duplicates: {result.n_accounts} accounts, {result.comparisons} pairs compared, model {result.training.mode}"
     )
+    # what the model could not use in this export (an empty phone column, a constant placeholder...): names
+    # columns and counts, never values
+    for line in result.training.skipped:
+        context.log.info(f"duplicates: skipped {line}")
     shared = {
         "accounts": result.n_accounts,
         "pairs_compared": result.comparisons,
         "training": result.training.mode,
+        "training_sessions": ", ".join(result.training.sessions) or "none",
         "prior": result.training.prior,
         "kept_separate_pairs": len(kept),
+        "merged_pairs_learnt_from": result.training.labelled_pairs,
+        "skipped": dg.MetadataValue.md("\n".join(f"- {s}" for s in result.training.skipped) or "nothing"),
     }
     yield dg.MaterializeResult(
         asset_key=mart_key(PAIRS_MART),

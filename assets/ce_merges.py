@@ -25,6 +25,7 @@ from assets.common import MARTS, RunSettings, mart_key, replace_table_from_df
 from domain.ce_merges import (
     DECISION_COLUMNS,
     KEEP_SEPARATE,
+    MERGE,
     Pair,
     decision_rows,
     fold_decisions,
@@ -99,6 +100,21 @@ def kept_separate_pairs(conn) -> set[Pair]:
     pairs: set[Pair] = set()
     for (accounts,) in rows:
         pairs |= pairs_among(accounts or [])
+    return pairs
+
+
+def merged_pairs(conn) -> set[Pair]:
+    """The (smaller, larger) account pairs of the merges in force (survivor and merged accounts), from
+    ``marts.ce_merge_decisions``: labels duplicate detection learns from (none when the mart does not exist)."""
+    if DECISIONS_MART not in _mart_tables(conn):
+        return set()
+    rows = conn.execute(
+        f"SELECT survivor_account_id, merged_account_ids FROM {MARTS}.{DECISIONS_MART} WHERE in_force AND action = ?",
+        [MERGE],
+    ).fetchall()
+    pairs: set[Pair] = set()
+    for survivor, merged in rows:
+        pairs |= pairs_among([survivor, *(merged or [])])
     return pairs
 
 

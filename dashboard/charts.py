@@ -118,3 +118,52 @@ def bar_chart(
     """A bar per index value, stacked by column when there are several (``colors``: a fixed colour per column;
     ``counts``: whole-number ticks only)."""
     _draw("bar", wide, x_label, y_label, into, colors=colors, counts=counts)
+
+
+WATERFALL_STEP, WATERFALL_START, WATERFALL_END = "step", "start", "end"
+
+
+def waterfall_spec(
+    steps: list[tuple[str, float]], total_label: str = "match weight"
+) -> tuple[pd.DataFrame, dict]:
+    """Data and Vega-Lite spec of a waterfall: each step a bar from the running total before it to after it
+    (green adds, red takes away), then the total as a bar from 0. As Splink's waterfall chart of a match weight:
+    the prior, then each field's log2(m/u)."""
+    rows, running = [], 0.0
+    for label, value in steps:
+        rows.append({WATERFALL_STEP: label, WATERFALL_START: running, WATERFALL_END: running + value,
+                     VALUE: value, "kind": "adds" if value >= 0 else "takes away"})  # fmt: skip
+        running += value
+    rows.append({WATERFALL_STEP: total_label, WATERFALL_START: 0.0, WATERFALL_END: running, VALUE: running,
+                 "kind": "total"})  # fmt: skip
+    data = pd.DataFrame(rows)
+    spec = {
+        "mark": {"type": "bar"},
+        "encoding": {
+            "x": {"field": WATERFALL_STEP, "type": "nominal", "sort": None, "title": None},
+            "y": {"field": WATERFALL_START, "type": "quantitative", "title": "bits (log2 odds)"},
+            "y2": {"field": WATERFALL_END},
+            "color": {
+                "field": "kind",
+                "type": "nominal",
+                "scale": {
+                    "domain": ["adds", "takes away", "total"],
+                    "range": ["#2e7d32", "#c62828", "#546e7a"],
+                },
+                "title": None,
+            },
+            "tooltip": [
+                {"field": WATERFALL_STEP, "type": "nominal", "title": "field"},
+                {"field": VALUE, "type": "quantitative", "title": "bits", "format": ".2f"},
+                {"field": WATERFALL_END, "type": "quantitative", "title": "running total", "format": ".2f"},
+            ],
+        },
+    }
+    return data, spec
+
+
+def waterfall_chart(
+    steps: list[tuple[str, float]], *, total_label: str = "match weight", into: DeltaGenerator | None = None
+) -> None:
+    data, spec = waterfall_spec(steps, total_label)
+    (into or st).vega_lite_chart(data, spec, width="stretch")

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from reports.ce_duplicates import CLASSIFICATION_LABELS, AccountCard, ClusterCase, Status
+from reports.ce_duplicates import CLASSIFICATION_LABELS, AccountCard, ClusterCase, PairEvidence, Status
 from reports.exports.csv import csv_bytes
 from reports.exports.excel import Sheet, workbook_bytes
 
@@ -195,3 +195,29 @@ def queue_csv(cases: Sequence[ClusterCase]) -> tuple[bytes, int]:
 def queue_excel(cases: Sequence[ClusterCase]) -> tuple[bytes, int]:
     rows = _export_rows(cases)
     return workbook_bytes([Sheet("Duplicate queue", EXPORT_HEADER, rows)]), len(rows)
+
+
+#: How the waterfall names each step (the pairs mart's ``<field>_weight`` columns without ``_weight``).
+WEIGHT_LABELS = {
+    "prior": "prior (any two accounts)",
+    "name": "name",
+    "birth_date": "birth date",
+    "mobile_phone": "phone",
+    "email_local": "e-mail",
+    "license": "license",
+    "npi": "NPI",
+    "address": "address",
+    "generation": "Jr / Sr",
+}
+
+
+def waterfall_steps(pair: PairEvidence) -> list[tuple[str, float]]:
+    """(label, bits) of the pair's match weight, prior first; fields that weigh nothing (missing) are left out."""
+    steps = []
+    for key, value in pair.weights.items():
+        if key != "prior" and value == 0:
+            continue
+        level = pair.levels.get(key)
+        label = WEIGHT_LABELS.get(key, key)
+        steps.append((f"{label}: {level.replace('_', ' ')}" if level else label, value))
+    return steps

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from domain.ce_merges import resolve_accounts
+from domain.duplicates.evaluation import DecisionAgreement, agreement_with_decisions
 from domain.settings import Settings
 from domain.sql_text import quote_ident
 from reports.learning_access import MARTS
@@ -131,6 +132,9 @@ class PairEvidence:
     #: the pairs mart's ``decision`` ('kept_separate' once the pipeline applied one)
     decision: str | None = None
     levels: dict[str, str] = field(default_factory=dict)
+    #: the match weight's waterfall: ``prior`` and each field's weight, in the mart's order (empty when the
+    #: snapshot predates the ``*_weight`` columns)
+    weights: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -250,9 +254,20 @@ def _cards(
     return cards
 
 
+def _weight_columns(conn) -> list[str]:
+    """The pairs mart's ``*_weight`` columns (``prior_weight`` first, then the fields) in the mart's order."""
+    rows = conn.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? "
+        "ORDER BY ordinal_position",
+        [MARTS, PAIRS],
+    ).fetchall()
+    return [r[0] for r in rows if r[0].endswith("_weight") and r[0] != "match_weight"]
+
+
 def _pairs(conn, columns: dict[str, set[str]], ids: Sequence[str] | None) -> dict[str, list[PairEvidence]]:
     """Pairs whose left account is one of ``ids`` (None: a clustered account), by left account, best first."""
     levels = sorted(c for c in columns.get(PAIRS, ()) if c.endswith("_level"))
+    weights = _weight_columns(conn) if PAIRS in columns else []
     wanted = [
         "account_id_l",
         "account_id_r",
@@ -261,6 +276,7 @@ def _pairs(conn, columns: dict[str, set[str]], ids: Sequence[str] | None) -> dic
         "match_weight",
         "decision",
         *levels,
+        *weights,
     ]
     required = ["account_id_l", "account_id_r", "match_probability", "evidence"]
     where, params = _of_accounts("account_id_l", ids)
@@ -273,6 +289,7 @@ def _pairs(conn, columns: dict[str, set[str]], ids: Sequence[str] | None) -> dic
             match_weight=_clean(row["match_weight"]),
             decision=_clean(row["decision"]),
             levels={c.removesuffix("_level"): row[c] for c in levels if _clean(row[c]) is not None},
+            weights={c.removesuffix("_weight"): float(row[c]) for c in weights if _clean(row[c]) is not None},
         )
         for row in _records(conn, columns, PAIRS, wanted, required, where, params)
     ]
@@ -636,3 +653,30 @@ def undo_decision(settings: Settings, principal: Principal, case: ClusterCase, r
     return record_decision(
         settings, principal, DecisionAction.UNDO, reason=reason, undoes_decision_id=current.id
     )
+
+
+def model_agreement(principal: Principal, conn) -> DecisionAgreement | None:
+    """How the published model agrees with the decisions the pipeline applied (``marts.ce_merge_decisions`` in
+    force): merged pairs against kept-separate pairs, the model's link being ``is_match`` of the pairs mart (a pair
+    missing there scored below the review threshold: not linked). None when the snapshot has no decisions mart."""
+    _require(principal)
+    columns = _columns(conn)
+    if DECISIONS not in columns or PAIRS not in columns:
+        return None
+    wanted = ["action", "survivor_account_id", "merged_account_ids", "account_ids", "in_force"]
+    merged, kept = set(), set()
+    for row in _records(conn, columns, DECISIONS, wanted, ["action", "account_ids"]):
+        if row["in_force"] is False:
+            continue
+        if row["action"] == DecisionAction.MERGE.value:
+            accounts = [row["survivor_account_id"], *(row["merged_account_ids"] or ())]
+            target = merged
+        elif row["action"] == DecisionAction.KEEP_SEPARATE.value:
+            accounts, target = list(row["account_ids"] or ()), kept
+        else:
+            continue
+        ids = sorted({str(a) for a in accounts if a is not None})
+        target |= {(a, b) for i, a in enumerate(ids) for b in ids[i + 1 :]}
+    link = "is_match" if "is_match" in columns[PAIRS] else "match_probability >= 0.9"
+    linked = conn.execute(f"SELECT account_id_l, account_id_r FROM {MARTS}.{PAIRS} WHERE {link}").fetchall()
+    return agreement_with_decisions(linked, merged, kept)

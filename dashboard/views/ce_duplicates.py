@@ -7,7 +7,7 @@ next materialize". "Apply now" starts that run in the background (``reports.mate
 
 import streamlit as st
 
-from dashboard import session
+from dashboard import charts, session
 from dashboard.ce_widgets import audit_view, export_buttons, snapshot
 from reports import ce_duplicate_tables as tables
 from reports import ce_duplicates as dup
@@ -59,9 +59,21 @@ view = st.radio("Show", list(VIEWS), horizontal=True, key="dup_view")
 with snapshot() as conn:
     try:
         cases = dup.duplicate_queue(who, conn, settings, VIEWS[view])
+        agreement = dup.model_agreement(who, conn)
     except ValueError as exc:
         st.warning(str(exc))
         st.stop()
+if agreement is not None and agreement.decided_pairs:
+    precision, recall = agreement.precision, agreement.recall
+    left, middle, right = st.columns(3)
+    left.metric("Decided pairs", f"{agreement.decided_pairs:,}")
+    middle.metric("Model precision over decisions", "–" if precision is None else f"{precision:.1%}")
+    right.metric("Model recall over decisions", "–" if recall is None else f"{recall:.1%}")
+    st.caption(
+        f"Of the pairs the model links, {agreement.merged_linked} were merged and {agreement.kept_linked} kept "
+        f"separate by the team; {agreement.merged_not_linked} merged pairs were not linked by the model. Merges "
+        "teach the model (they are labels for its next run)."
+    )
 audit_view(who, "ce duplicate queue", len(cases), view)
 
 st.dataframe(tables.queue_frame(cases), hide_index=True)
@@ -104,6 +116,15 @@ st.markdown("**Accounts side by side** (★ = recommended survivor)")
 st.dataframe(tables.side_by_side(case))
 st.markdown("**Evidence per pair**")
 st.dataframe(tables.pairs_frame(case), hide_index=True)
+for pair in case.pairs:
+    steps = tables.waterfall_steps(pair)
+    if not steps:  # a snapshot from before the waterfall columns
+        continue
+    st.caption(
+        f"Where the match weight of {pair.account_id_l} / {pair.account_id_r} comes from (bits: +1 doubles the "
+        "odds that the two accounts are one person, -1 halves them)"
+    )
+    charts.waterfall_chart(steps)
 if case.pending:
     st.info(case.pending)
 if case.history:

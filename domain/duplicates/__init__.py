@@ -6,7 +6,22 @@ m/u), ``blocking``, ``model`` (Splink settings/linker), ``training``, ``classifi
 survivor), ``evidence`` (readable text), ``evaluation`` (pairwise F1 against truth), ``detect`` (the pipeline).
 """
 
-from domain.duplicates.detect import CLUSTERS_MART, PAIRS_MART, DuplicateResult, find_duplicate_accounts
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from domain.duplicates.policy import DuplicatePolicy
 
+if TYPE_CHECKING:
+    from domain.duplicates.detect import CLUSTERS_MART, PAIRS_MART, DuplicateResult, find_duplicate_accounts
+
 __all__ = ["CLUSTERS_MART", "PAIRS_MART", "DuplicatePolicy", "DuplicateResult", "find_duplicate_accounts"]
+
+
+def __getattr__(name: str):
+    # Splink loads only when detection is used: the dashboard reads ``evaluation`` without it.
+    if name in ("CLUSTERS_MART", "PAIRS_MART", "DuplicateResult", "find_duplicate_accounts"):
+        from domain.duplicates import detect
+
+        return getattr(detect, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

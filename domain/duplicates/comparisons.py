@@ -35,6 +35,8 @@ class Level:
 class Field:
     name: str  # Splink's output column name: gamma_<name>, bf_<name>
     levels: tuple[Level, ...]  # null level first, then strongest → weakest, ``different`` (else) last
+    #: Prepared columns the field reads; when none of them holds data the comparison is dropped from the model.
+    columns: tuple[str, ...] = ()
 
     def comparison(self) -> cl.CustomComparison:
         creators = []
@@ -69,6 +71,23 @@ def _jw(col, threshold: float):
     return cll.JaroWinklerLevel(col, threshold)
 
 
+_SAME_IDENTIFIER = (
+    "coalesce(damerau_levenshtein(license_number_std_l, license_number_std_r) <= 1, false) "
+    "OR coalesce(npi_l = npi_r, false)"
+)
+
+
+def _same_identifier():
+    """The license number (up to one typo) or the NPI agrees: identifiers no household member or relative shares."""
+    return cll.CustomLevel(_SAME_IDENTIFIER, base_dialect_str="duckdb")
+
+
+_FIRST_AGREES = (
+    cll.ArrayIntersectLevel("first_name_forms", 1),
+    _dl("first_name_std"),
+    _jw("first_name_std", 0.92),
+)
+
 NAME = Field(
     "name",
     (
@@ -76,7 +95,7 @@ NAME = Field(
         Level(
             "exact",
             cll.And(cll.ExactMatchLevel("first_name_std"), cll.ExactMatchLevel("last_name_std")),
-            0.73,
+            0.70,
             1e-5,
         ),
         Level(
@@ -93,30 +112,66 @@ NAME = Field(
         ),
         Level(
             "typo",
-            cll.And(
-                cll.Or(_dl("last_name_std"), _jw("last_name_std", 0.92)),
-                cll.Or(
-                    cll.ArrayIntersectLevel("first_name_forms", 1),
-                    _dl("first_name_std"),
-                    _jw("first_name_std", 0.92),
-                ),
-            ),
-            0.10,
+            cll.And(cll.Or(_dl("last_name_std"), _jw("last_name_std", 0.92)), cll.Or(*_FIRST_AGREES)),
+            0.08,
             1e-4,
         ),
+        # a married name added to or dropped from a double-barrelled surname: Garcia ~ Garcia-Lopez
+        Level(
+            "surname_part",
+            cll.And(cll.ArrayIntersectLevel("last_name_parts", 1), cll.Or(*_FIRST_AGREES)),
+            0.02,
+            1e-5,
+        ),
+        # one of the names is empty on one account and the other agrees
+        Level(
+            "one_name_missing",
+            cll.Or(
+                cll.And(
+                    cll.NullLevel("first_name_std"),
+                    cll.Or(cll.ExactMatchLevel("last_name_std"), _jw("last_name_std", 0.92)),
+                ),
+                cll.And(cll.NullLevel("last_name_std"), cll.Or(*_FIRST_AGREES)),
+            ),
+            0.02,
+            5e-3,
+        ),
+        # both names mangled beyond one edit but still alike (typed from a form, read by OCR)
+        Level(
+            "similar",
+            cll.And(
+                cll.Or(cll.ExactMatchLevel("last_name_phonetic"), _jw("last_name_std", 0.85)),
+                cll.Or(cll.ExactMatchLevel("first_name_phonetic"), _jw("first_name_std", 0.85)),
+            ),
+            0.02,
+            5e-4,
+        ),
         # An unrelated first name is next to impossible for the same person (people type their own first name;
-        # nicknames, typos and swaps have their own levels), while twins share surname, birth date and address.
-        # m = 1e-8 is close to a veto: only strong identifiers (phone, license, NPI) can outweigh it.
-        Level("surname_only", cll.ExactMatchLevel("last_name_std"), 1e-8, 2e-3, fix_m=True),
-        Level("first_name_only", cll.ArrayIntersectLevel("first_name_forms", 1), 0.01999998, 1e-2),
-        _else(1e-8, 1e-5 + 1e-6 + 1e-5 + 1e-4 + 2e-3 + 1e-2, fix_m=True),
+        # nicknames, typos, initials and swaps have their own levels), while twins and spouses share surname,
+        # address and often the home phone. m = 1e-10 is a veto, log2(1e-10 / 2e-3) = -24 bits, unless an
+        # identifier agrees (license number or NPI: a household never shares those; a data-entry error does).
+        Level(
+            "surname_only",
+            cll.And(cll.ExactMatchLevel("last_name_std"), cll.Not(_same_identifier())),
+            1e-10,
+            2e-3,
+            fix_m=True,
+        ),
+        # a surname changed at marriage
+        Level("first_name_only", cll.Or(*_FIRST_AGREES), 0.0099899899, 1e-2),
+        # names that do not agree at all, on accounts whose license number or NPI does
+        Level("unrelated_same_identifier", _same_identifier(), 1e-5, 1e-7),
+        _else(1e-8, 1e-5 + 1e-6 + 1e-5 + 1e-4 + 1e-5 + 5e-3 + 5e-4 + 2e-3 + 1e-2 + 1e-7, fix_m=True),
     ),
+    ("first_name_std", "last_name_std"),
 )
 
 _DAY_MONTH_SWAPPED = (
     "year(birth_date_l) = year(birth_date_r) AND month(birth_date_l) = day(birth_date_r) "
     "AND day(birth_date_l) = month(birth_date_r)"
 )
+
+_DECADES_APART = f"abs(year(birth_date_l) - year(birth_date_r)) >= 15 AND NOT ({_SAME_IDENTIFIER})"
 
 BIRTH_DATE = Field(
     "birth_date",
@@ -127,9 +182,21 @@ BIRTH_DATE = Field(
             "day_month_swapped", cll.CustomLevel(_DAY_MONTH_SWAPPED, base_dialect_str="duckdb"), 0.02, 1e-5
         ),
         Level("typo", _dl(ColumnExpression("birth_date").cast_to_string()), 0.045, 2e-3),
+        # Father and son (Jr/Sr) share name, address and often the phone: only the birth date tells them apart.
+        # Years 15+ apart without being a one-character typo are a veto, as an unrelated first name is, unless
+        # the license number or NPI agrees (then it is a data-entry error: "different"). m = 1e-10 weighs
+        # log2(1e-10 / 0.45) = -32 bits, more than the same name, home phone and address together.
+        Level(
+            "decades_apart",
+            cll.CustomLevel(_DECADES_APART, base_dialect_str="duckdb"),
+            1e-10,
+            0.45,
+            fix_m=True,
+        ),
         # typos and swaps have their own levels: an unrelated birth date is rare for the same person
-        _else(0.005, 1e-4 + 1e-5 + 2e-3),
+        _else(0.005 - 1e-10, 1e-4 + 1e-5 + 2e-3 + 0.45),
     ),
+    ("birth_date",),
 )
 
 PHONE = Field(
@@ -140,6 +207,7 @@ PHONE = Field(
         Level("typo", _dl("mobile_phone"), 0.05, 1e-4),
         _else(0.35, 1e-5 + 1e-4),
     ),
+    ("mobile_phone",),
 )
 
 EMAIL = Field(
@@ -151,6 +219,7 @@ EMAIL = Field(
         Level("exact", cll.ExactMatchLevel("email_local"), 0.35, 1e-4),
         _else(0.65, 1e-4),
     ),
+    ("email_local",),
 )
 
 LICENSE = Field(
@@ -167,15 +236,19 @@ LICENSE = Field(
         Level("typo", _dl("license_number_std"), 0.05, 1e-4),
         _else(0.07, 1e-5 + 1e-5 + 1e-4),
     ),
+    ("license_number_std",),
 )
 
 NPI = Field(
     "npi",
     (
         Level("missing", cll.NullLevel("npi")),
-        Level("exact", cll.ExactMatchLevel("npi"), 0.90, 1e-5),
-        _else(0.10, 1e-5),
+        Level("exact", cll.ExactMatchLevel("npi"), 1 - 1e-10, 1e-5),
+        # A clinician has one NPI for life (and a typo breaks its check digit, so ingestion rejects it): two
+        # different NPIs are two people, e.g. father and son both in practice. A veto: -33 bits.
+        _else(1e-10, 1e-5, fix_m=True),
     ),
+    ("npi",),
 )
 
 ADDRESS = Field(
@@ -186,14 +259,43 @@ ADDRESS = Field(
             "exact", cll.And(cll.ExactMatchLevel("street_std"), cll.ExactMatchLevel("postal5")), 0.60, 1e-4
         ),
         Level("similar", cll.And(_jw("street_std", 0.9), cll.ExactMatchLevel("postal5")), 0.10, 2e-4),
+        # a typo in the postal code
+        Level(
+            "street_only",
+            cll.And(cll.ExactMatchLevel("street_number"), _jw("street_std", 0.9)),
+            0.05,
+            1e-4,
+        ),
         Level("postal_code_only", cll.ExactMatchLevel("postal5"), 0.10, 1e-2),
-        _else(0.20, 1e-4 + 2e-4 + 1e-2),
+        _else(0.15, 1e-4 + 2e-4 + 1e-4 + 1e-2),
     ),
+    ("street_std", "postal5"),
+)
+
+GENERATION = Field(
+    "generation",
+    (
+        # Most accounts carry no suffix: only a pair where neither does is "missing"
+        Level(
+            "missing",
+            cll.CustomLevel("generation_l IS NULL AND generation_r IS NULL").configure(is_null_level=True),
+        ),
+        Level("exact", cll.ExactMatchLevel("generation"), 0.8, 0.05),
+        Level(
+            "one_sided",
+            cll.CustomLevel("generation_l IS NULL OR generation_r IS NULL", base_dialect_str="duckdb"),
+            0.2 - 1e-6,
+            0.8,
+        ),
+        # Jr and Sr: two people
+        _else(1e-6, 0.85, fix_m=True),
+    ),
+    ("generation",),
 )
 
 #: Every field in the order the marts and the evidence text list them.
-FIELDS: tuple[Field, ...] = (NAME, BIRTH_DATE, PHONE, EMAIL, LICENSE, NPI, ADDRESS)
+FIELDS: tuple[Field, ...] = (NAME, BIRTH_DATE, PHONE, EMAIL, LICENSE, NPI, ADDRESS, GENERATION)
 
 
-def comparisons() -> list[cl.CustomComparison]:
-    return [f.comparison() for f in FIELDS]
+def comparisons(fields: tuple[Field, ...] = FIELDS) -> list[cl.CustomComparison]:
+    return [f.comparison() for f in fields]

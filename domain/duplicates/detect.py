@@ -9,6 +9,7 @@ Pairs the CE team kept separate (``kept_separate``, see ``domain.ce_merges``) st
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from domain.duplicates.classification import classified_clusters_sql, organisati
 from domain.duplicates.comparisons import FIELDS
 from domain.duplicates.evidence import evidence_text
 from domain.duplicates.model import fixed_prior, make_linker
+from domain.duplicates.plan import plan_model
 from domain.duplicates.policy import DuplicatePolicy
 from domain.duplicates.prepare import prepare_accounts
 from domain.duplicates.training import FIXED, TrainingReport, train
@@ -27,6 +29,9 @@ PAIRS_MART = "duplicate_account_pairs"
 CLUSTERS_MART = "duplicate_account_clusters"
 
 LEVEL_COLUMNS = tuple(f"{f.name}_level" for f in FIELDS)
+#: The match weight's waterfall: the prior's weight and each field's log2(m/u) at its level (0 when missing or
+#: not compared); they add up to ``match_weight``, so the queue can chart where the evidence came from.
+WEIGHT_COLUMNS = ("prior_weight", *(f"{f.name}_weight" for f in FIELDS))
 PAIR_COLUMNS = (
     "account_id_l",
     "account_id_r",
@@ -37,6 +42,7 @@ PAIR_COLUMNS = (
     "evidence",
     *LEVEL_COLUMNS,
     "decision",  # 'kept_separate' when the CE team decided these are two people; else NULL
+    *WEIGHT_COLUMNS,
 )
 CLUSTER_COLUMNS = (
     "cluster_id",
@@ -63,13 +69,41 @@ class DuplicateResult:
     )
 
 
-def _level_case(field) -> str:
+def _level_case(field, compared: bool) -> str:
+    if not compared:  # the comparison was dropped: its column is empty
+        return f"'{field.levels[0].key}' AS {field.name}_level"
     whens = " ".join(f"WHEN {g} THEN '{key}'" for g, key in sorted(field.key_for_gamma().items()))
     return f"CASE gamma_{field.name} {whens} END AS {field.name}_level"
 
 
-def _scored_pairs(conn, predictions: str, policy: DuplicatePolicy):
-    levels = ", ".join(_level_case(f) for f in FIELDS)
+def level_weights(linker) -> tuple[float, dict[str, dict[int, float]]]:
+    """The trained (or fixed) model as weights: the prior's log-odds and, per field, gamma → log2(m/u)."""
+    model = linker.misc.save_model_to_json()
+    prior = model["probability_two_random_records_match"]
+    fields = {}
+    for comparison in model["comparisons"]:
+        non_null = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        gammas = {}
+        for i, level in enumerate(non_null):
+            m, u = level.get("m_probability"), level.get("u_probability")
+            gammas[len(non_null) - 1 - i] = math.log2(m / u) if m and u else 0.0
+        fields[comparison["output_column_name"]] = gammas | {-1: 0.0}
+    return math.log2(prior / (1 - prior)), fields
+
+
+def _weight_case(field, weights: dict[str, dict[int, float]], decimals: int) -> str:
+    gammas = weights.get(field.name)
+    if gammas is None:  # not compared
+        return f"CAST(0 AS DOUBLE) AS {field.name}_weight"
+    whens = " ".join(f"WHEN {g} THEN {w!r}" for g, w in sorted(gammas.items()))
+    return f"round(CASE gamma_{field.name} {whens} END, {decimals}) AS {field.name}_weight"
+
+
+def _scored_pairs(conn, predictions: str, policy: DuplicatePolicy, compared: set[str], linker):
+    levels = ", ".join(_level_case(f, f.name in compared) for f in FIELDS)
+    prior_weight, weights = level_weights(linker)
+    levels += f", round({prior_weight!r}, {policy.decimals}) AS prior_weight, "
+    levels += ", ".join(_weight_case(f, weights, policy.decimals) for f in FIELDS)
     frame = conn.execute(
         f"""
         SELECT account_id_l, account_id_r,
@@ -94,15 +128,16 @@ def _scored_pairs(conn, predictions: str, policy: DuplicatePolicy):
     return frame.drop(columns=["first_name_l", "last_name_l", "first_name_r", "last_name_r"])
 
 
-def _empty(n_accounts: int) -> DuplicateResult:
-    """Typed, empty marts: nothing to compare (0 or 1 account)."""
+def _empty(n_accounts: int, report: TrainingReport | None = None) -> DuplicateResult:
+    """Typed, empty marts: nothing to compare (0 or 1 account, or no column to block on)."""
     conn = duckdb.connect()
     levels = ", ".join(f"CAST(NULL AS VARCHAR) AS {c}" for c in LEVEL_COLUMNS)
     pairs = conn.sql(
         "SELECT CAST(NULL AS VARCHAR) AS account_id_l, CAST(NULL AS VARCHAR) AS account_id_r, "
         "CAST(NULL AS DOUBLE) AS match_probability, CAST(NULL AS DOUBLE) AS match_weight, "
         "CAST(NULL AS BOOLEAN) AS is_match, CAST(NULL AS VARCHAR) AS cluster_id, CAST(NULL AS VARCHAR) AS evidence, "
-        f"{levels}, CAST(NULL AS VARCHAR) AS decision LIMIT 0"
+        f"{levels}, CAST(NULL AS VARCHAR) AS decision, "
+        f"{', '.join(f'CAST(NULL AS DOUBLE) AS {c}' for c in WEIGHT_COLUMNS)} LIMIT 0"
     ).to_arrow_table()
     clusters = conn.sql(
         "SELECT CAST(NULL AS VARCHAR) AS cluster_id, CAST(NULL AS VARCHAR) AS account_id, "
@@ -111,8 +146,8 @@ def _empty(n_accounts: int) -> DuplicateResult:
         "CAST(NULL AS BOOLEAN) AS is_organisation_account, CAST(NULL AS VARCHAR) AS login_method LIMIT 0"
     ).to_arrow_table()
     conn.close()
-    report = TrainingReport(FIXED, n_accounts, 0.0)
-    return DuplicateResult(pairs, clusters, n_accounts, 0, report, ())
+    report = report or TrainingReport(FIXED, n_accounts, 0.0)
+    return DuplicateResult(pairs, clusters, n_accounts, 0, report, (), pairs.select([0, 1]))
 
 
 def _store_kept_separate(conn, kept_separate: Iterable[tuple[str, str]]) -> int:
@@ -148,10 +183,12 @@ def find_duplicate_accounts(
     *,
     keep_blocked_pairs: bool = False,
     kept_separate: Iterable[tuple[str, str]] = (),
+    merged: Iterable[tuple[str, str]] = (),
 ) -> DuplicateResult:
     """Score, cluster and classify duplicate accounts among ``accounts`` (rows of staging.ce_accounts).
 
     ``kept_separate``: account pairs the CE team decided are different people; they never link a cluster.
+    ``merged``: account pairs the CE team merged; the model learns m from them (``training``).
     """
     policy = policy or DuplicatePolicy()
     conn = duckdb.connect()
@@ -164,8 +201,14 @@ def find_duplicate_accounts(
             raise ValueError("staging.ce_accounts: account_id is not unique")
         if n_accounts < 2:
             return _empty(n_accounts)
-        linker = make_linker(conn, table, fixed_prior(n_accounts, policy.prior_duplicate_share))
-        report = train(linker, n_accounts, policy)
+        plan = plan_model(conn, table, n_accounts, policy)
+        if not plan.blocking.keys or not plan.fields:
+            # Splink without blocking rules would compare every pair: with nothing to block on, nothing is found
+            return _empty(n_accounts, TrainingReport(FIXED, n_accounts, 0.0, skipped=plan.skipped))
+        linker = make_linker(conn, table, fixed_prior(n_accounts, policy.prior_duplicate_share), plan)
+        ids = set(conn.execute(f"SELECT list(account_id) FROM {table}").fetchall()[0][0])
+        labels = {(min(a, b), max(a, b)) for a, b in merged if a != b and a in ids and b in ids}
+        report = train(linker, n_accounts, policy, plan, sorted(labels))
 
         blocked = linker.inference.compute_blocked_pairs_for_predict()
         comparisons = conn.execute(f"SELECT count(*) FROM {blocked.physical_name}").fetchall()[0][0]
@@ -198,14 +241,16 @@ def find_duplicate_accounts(
             f"SELECT {', '.join(CLUSTER_COLUMNS)} FROM dup_clusters ORDER BY cluster_id, account_id"
         ).to_arrow_table()
 
-        conn.register("dup_scored", _scored_pairs(conn, predictions.physical_name, policy))
+        compared = {f.name for f in plan.fields}
+        conn.register("dup_scored", _scored_pairs(conn, predictions.physical_name, policy, compared, linker))
         pairs = conn.sql(
             f"""
             SELECT s.account_id_l, s.account_id_r, s.match_probability, s.match_weight,
                    s.match_probability >= {policy.match_threshold} AS is_match,
                    CASE WHEN cl.cluster_id = cr.cluster_id THEN cl.cluster_id END AS cluster_id,
                    s.evidence, {", ".join(f"s.{c}" for c in LEVEL_COLUMNS)},
-                   CASE WHEN k.account_id_l IS NOT NULL THEN 'kept_separate' END AS decision
+                   CASE WHEN k.account_id_l IS NOT NULL THEN 'kept_separate' END AS decision,
+                   {", ".join(f"s.{c}" for c in WEIGHT_COLUMNS)}
             FROM dup_scored s
             LEFT JOIN dup_clusters cl ON cl.account_id = s.account_id_l
             LEFT JOIN dup_clusters cr ON cr.account_id = s.account_id_r

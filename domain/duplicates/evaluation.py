@@ -64,3 +64,43 @@ def blocking_recall(blocked: Iterable[Pair], truth_rows: Iterable[tuple[str, str
         return 1.0
     blocked_set = {tuple(sorted((str(a), str(b)))) for a, b in blocked}
     return len(truth & blocked_set) / len(truth)
+
+
+@dataclass(frozen=True)
+class DecisionAgreement:
+    """How the model agrees with the CE team's decisions, pair by pair: a merged pair is a true duplicate, a pair
+    kept separate is not; the model says "duplicate" when it links the pair (match probability ≥ the match
+    threshold, whether or not a decision later cut the link)."""
+
+    merged_linked: int  # the model agrees: true positives
+    merged_not_linked: int  # the team merged what the model did not link: false negatives
+    kept_linked: int  # the team kept separate what the model linked: false positives
+    kept_not_linked: int  # the model agrees: true negatives
+
+    @property
+    def decided_pairs(self) -> int:
+        return self.merged_linked + self.merged_not_linked + self.kept_linked + self.kept_not_linked
+
+    @property
+    def precision(self) -> float | None:
+        linked = self.merged_linked + self.kept_linked
+        return self.merged_linked / linked if linked else None
+
+    @property
+    def recall(self) -> float | None:
+        merged = self.merged_linked + self.merged_not_linked
+        return self.merged_linked / merged if merged else None
+
+
+def agreement_with_decisions(
+    linked: Iterable[Pair], merged: Iterable[Pair], kept_separate: Iterable[Pair]
+) -> DecisionAgreement:
+    """``linked``: pairs the model links; ``merged`` / ``kept_separate``: decided pairs (any order within a pair).
+    A pair both merged and kept separate (decisions over time) counts as merged."""
+
+    def norm(pairs: Iterable[Pair]) -> set[Pair]:
+        return {(min(str(a), str(b)), max(str(a), str(b))) for a, b in pairs}
+
+    links, yes = norm(linked), norm(merged)
+    no = norm(kept_separate) - yes
+    return DecisionAgreement(len(yes & links), len(yes - links), len(no & links), len(no - links))

@@ -14,12 +14,16 @@ FIELD_LABELS = {
     "license": "license",
     "npi": "NPI",
     "address": "address",
+    "generation": "Jr/Sr suffix",
 }
 
 _SPECIAL = {
     ("birth_date", "day_month_swapped"): "birth day and month swapped",
     ("license", "number_only"): "same license number, state differs",
     ("address", "postal_code_only"): "same postal code, street differs",
+    ("address", "street_only"): "same street, postal code differs",
+    ("birth_date", "decades_apart"): "birth dates decades apart",
+    ("generation", "one_sided"): "Jr/Sr suffix on one account only",
 }
 
 
@@ -47,7 +51,11 @@ def _name_phrase(level: str, first_l: str, last_l: str, first_r: str, last_r: st
         return f"same surname, first names: {first_l} ~ {first_r}"
     if level == "first_name_only":
         return f"surnames: {last_l} ~ {last_r}"
-    if level in ("typo", "different"):
+    if level == "surname_part":
+        return f"double surname: {full_l} ~ {full_r}"
+    if level == "one_name_missing":
+        return f"one name missing: {full_l} ~ {full_r}"
+    if level in ("typo", "similar", "unrelated_same_identifier", "different"):
         return f"names: {full_l} ~ {full_r}"
     return None
 

@@ -1,4 +1,4 @@
-"""The Splink model: settings (comparisons + blocking rules) and a Linker over the prepared accounts."""
+"""The Splink model: settings (comparisons + blocking rules of the plan) and a Linker over the prepared accounts."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import logging
 
 from splink import DuckDBAPI, Linker, SettingsCreator
 
-from domain.duplicates.blocking import blocking_rules
 from domain.duplicates.comparisons import comparisons
+from domain.duplicates.plan import ModelPlan
 
 #: Raw columns carried into the scored pairs so the evidence text can quote them.
 EVIDENCE_COLUMNS = ("first_name", "last_name")
@@ -22,22 +22,22 @@ def fixed_prior(n_accounts: int, prior_duplicate_share: float) -> float:
     return min(0.5, prior_duplicate_share / max(n_accounts - 1, 1))
 
 
-def settings(prior: float) -> SettingsCreator:
+def settings(prior: float, plan: ModelPlan) -> SettingsCreator:
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="account_id",
         probability_two_random_records_match=prior,
-        comparisons=comparisons(),
-        blocking_rules_to_generate_predictions=blocking_rules(),
+        comparisons=comparisons(plan.fields),
+        blocking_rules_to_generate_predictions=plan.blocking.splink_rules(),
         retain_matching_columns=True,
         retain_intermediate_calculation_columns=False,
         additional_columns_to_retain=list(EVIDENCE_COLUMNS),
     )
 
 
-def make_linker(conn, table: str, prior: float) -> Linker:
+def make_linker(conn, table: str, prior: float, plan: ModelPlan) -> Linker:
     """A Linker over ``table`` in the DuckDB connection ``conn`` (Splink writes its work tables there)."""
     db_api = DuckDBAPI(connection=conn)
     frame = db_api.register(table)
     # Splink logs progress at INFO and untrained levels at WARNING (those keep their fixed values by design).
-    return Linker(frame, settings(prior), log_level=logging.ERROR)
+    return Linker(frame, settings(prior, plan), log_level=logging.ERROR)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import duckdb
 
 from domain.duplicates.model import fixed_prior, settings
+from domain.duplicates.plan import plan_model
 from domain.duplicates.policy import DuplicatePolicy
 from domain.duplicates.prepare import prepare_accounts
 from domain.duplicates.training import TrainingReport, train
@@ -42,15 +43,16 @@ def score_on_spark(spark, accounts, policy: DuplicatePolicy | None = None) -> Sp
     with duckdb.connect() as conn:
         table = prepare_accounts(conn, accounts)
         prepared = conn.sql(f"SELECT * FROM {table}").to_arrow_table()
+        n_accounts = prepared.num_rows
+        plan = plan_model(conn, table, n_accounts, policy)
     frame = spark.createDataFrame(prepared)
-    n_accounts = prepared.num_rows
     db_api = SparkAPI(spark_session=spark)
     linker = Linker(
         db_api.register(frame),
-        settings(fixed_prior(n_accounts, policy.prior_duplicate_share)),
+        settings(fixed_prior(n_accounts, policy.prior_duplicate_share), plan),
         log_level=logging.ERROR,
     )
-    report = train(linker, n_accounts, policy)
+    report = train(linker, n_accounts, policy, plan)
     predictions = linker.inference.predict(
         threshold_match_probability=policy.review_threshold, warning_mode="never"
     )

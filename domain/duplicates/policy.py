@@ -26,3 +26,8 @@ class DuplicatePolicy:
     decimals: int = 6
     #: E-mail domains of the organisation. Empty = learn them from SSO accounts (the domains their e-mails use).
     organisation_domains: tuple[str, ...] = ()
+    #: Most pairs one blocking key, prior rule or training session may generate, per account: a key over a
+    #: constant column would otherwise compare every pair (n²/2, i.e. n/2 per account).
+    blocking_pairs_per_account: float = 50.0
+    #: Merged pairs (CE team decisions) needed before they are used as labels for m: fewer say little.
+    min_labels_to_train: int = 20

@@ -2,7 +2,16 @@
 
 Employees sign in with SSO (person_id, organisation e-mail); outside clinicians register with a password.
 Duplicates are the real-world kinds: an old personal-e-mail account beside the SSO one, a nickname, a typo,
-swapped first/last names, a new phone with a new e-mail, and a few people with a third account.
+swapped first/last names, a new phone with a new e-mail, a few people with a third account, and from the small
+scale on also a surname changed at marriage (new or hyphenated), a middle initial typed into the first-name field,
+accents dropped or added, birth day and month swapped, and the same e-mail name at another provider. Every
+variant writes its phone in a format of its own.
+
+Hard non-duplicates are planted with their truth (``truth/duplicate_hard_negatives.csv``): twins (same surname,
+birth date and address, different first names), father and son (same name and address, birth dates decades
+apart, or both in practice with their own NPIs when a birth date is missing, sometimes with Jr on the son's
+surname) and spouses (same address, surname and home phone, different first names). They are made from
+self-registered accounts (never SSO ones, whose names come from HR), so no account is added.
 """
 
 from __future__ import annotations
@@ -11,12 +20,22 @@ import random
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
+import jellyfish
+
+from domain.duplicates.nicknames import name_forms
+
 from . import formats, names
 from .context import GenContext
 from .people import Person
 from .scales import END_DATE
 
-DUPLICATE_KINDS = ("personal_vs_org", "nickname", "typo", "swapped_names", "changed_phone", "third_account")
+DUPLICATE_KINDS = ("personal_vs_org", "nickname", "typo", "swapped_names", "changed_phone", "third_account",
+                   "married_name", "middle_initial", "accents", "day_month_swap", "email_domain")  # fmt: skip
+#: Clusters at the smallest scales: one of each of the first six kinds (the tiny scale's 40 accounts).
+MIN_DUPLICATE_CLUSTERS = 6
+HARD_NEGATIVE_KINDS = ("twins", "father_son", "spouses")
+#: Pairs of each hard-negative kind per account (none at the tiny scale).
+HARD_NEGATIVE_SHARE = 0.004
 EXTERNAL_DEGREES = (("RN", 40), ("MD", 18), ("NP", 9), ("PA", 5), ("PharmD", 8), ("DO", 4), ("PT", 3),
                     ("RD", 2), ("MSW", 3), ("LPN", 3), ("CRNA", 1), ("DDS", 1), ("PhD", 2), ("Other", 1))  # fmt: skip
 LICENSED = frozenset({"MD", "DO", "RN", "NP", "PA", "PharmD", "LPN", "CRNA", "PT", "RD", "MSW", "DDS"})
@@ -92,7 +111,7 @@ class Uniques:
 def build_accounts(ctx: GenContext, people: list[Person], uniques: Uniques) -> list[Account]:
     rng = ctx.rng("ce_accounts")
     target = ctx.spec.ce_accounts
-    n_clusters = max(len(DUPLICATE_KINDS), round(target * 0.025))
+    n_clusters = max(MIN_DUPLICATE_CLUSTERS, round(target * 0.025))
     kinds = [DUPLICATE_KINDS[i % len(DUPLICATE_KINDS)] for i in range(n_clusters)]
     n_extra = n_clusters + kinds.count("third_account")
     n_base = target - n_extra
@@ -128,6 +147,8 @@ def build_accounts(ctx: GenContext, people: list[Person], uniques: Uniques) -> l
         made = _variants(rng, original, kind, uniques)
         variants += made
         ctx.truth.count("duplicates", kind)
+    reserved = used | {n_sso, n_sso + 1}  # the formula and SQL names stay as planted
+    relatives = _plant_hard_negatives(rng, base, reserved, uniques, round(target * HARD_NEGATIVE_SHARE))
     accounts = base + variants
     accounts.sort(key=lambda a: (a.created_at, a.email))
     for n, a in enumerate(accounts, start=1):
@@ -136,12 +157,76 @@ def build_accounts(ctx: GenContext, people: list[Person], uniques: Uniques) -> l
         if a.cluster:
             ctx.truth.duplicate_accounts.append((a.cluster, a.account_id))
     ctx.truth.duplicate_accounts.sort()
+    for kind, a, b in relatives:
+        ctx.truth.hard_negatives.append((kind, *sorted((a.account_id, b.account_id))))
+        ctx.truth.count("hard_negatives", kind)
+    ctx.truth.hard_negatives.sort()
     ctx.truth.set("duplicates", "clusters", n_clusters)
     ctx.truth.set("duplicates", "accounts_in_clusters", len(ctx.truth.duplicate_accounts))
     ctx.truth.set("duplicates", "clusters_of_three", kinds.count("third_account"))
     ctx.truth.set("ce_accounts", "accounts", len(accounts))
     ctx.truth.set("ce_accounts", "sso_accounts", sum(1 for a in accounts if a.login_method == "sso"))
     return accounts
+
+
+def _unrelated_first_name(rng: random.Random, first: str) -> str:
+    """A first name no matcher could take for ``first`` (no shared nickname form, not a near spelling)."""
+    for _ in range(50):
+        other = names.first_name(rng, rng.choice("FM"))
+        if not (name_forms(names.ascii_fold(other)) & name_forms(names.ascii_fold(first))) and (
+            jellyfish.jaro_winkler_similarity(other.lower(), first.lower()) < 0.8
+        ):
+            return other
+    return "Zebulon" if first != "Zebulon" else "Quentin"
+
+
+def _plant_hard_negatives(
+    rng: random.Random, base: list[Account], used: set[int], uniques: Uniques, n_each: int
+) -> list[tuple[str, Account, Account]]:
+    """Turn pairs of unused self-registered accounts into relatives who are two people (see the module doc)."""
+    if n_each == 0:  # the tiny scale: draw nothing, so its data stays as it was
+        return []
+    pool = [i for i, a in enumerate(base) if a.login_method == "password" and i not in used]
+    rng.shuffle(pool)
+    out = []
+    for kind in HARD_NEGATIVE_KINDS:
+        for _ in range(n_each):
+            if len(pool) < 2:
+                return out
+            o, r = base[pool.pop()], base[pool.pop()]
+            out.append((kind, o, r))
+            if o.street is None:
+                o.street, o.city, o.state, o.postal_code = _address(rng)
+            r.street, r.city, r.state, r.postal_code = o.street, o.city, o.state, o.postal_code
+            r.last_name = o.last_name
+            r.email = f"{names.email_local(r.first_name, r.last_name)}{rng.randint(1, 9999)}@{r.email.split('@')[1]}"
+            if kind == "twins":
+                o.birth_date = o.birth_date or formats.random_day(rng, date(1960, 1, 1), date(2000, 12, 31))
+                r.birth_date = o.birth_date
+                r.first_name = _unrelated_first_name(rng, o.first_name)
+            elif kind == "spouses":
+                r.first_name = _unrelated_first_name(rng, o.first_name)
+                if o.phone is None:
+                    o.phone = uniques.phone()
+                r.phone, r.phone_format = o.phone, rng.randrange(len(formats.PHONE_FORMATS))  # the home phone
+                if o.birth_date and r.birth_date:
+                    r.birth_date = o.birth_date + timedelta(days=rng.randint(-8 * 365, 8 * 365))
+            else:  # father and son: the son carries the father's name
+                r.first_name = o.first_name
+                if o.birth_date:
+                    years = rng.randint(25, 35)
+                    older = o.birth_date.year < 1980
+                    r.birth_date = o.birth_date + timedelta(
+                        days=(years if older else -years) * 365 + rng.randint(0, 300)
+                    )
+                else:  # no birth date to tell them apart: both in practice, each with his own NPI
+                    r.birth_date = None
+                    o.degree, r.degree = "MD", "MD"
+                    o.npi, r.npi = o.npi or uniques.npi(), uniques.npi()
+                son = r if (r.birth_date or date.max) > (o.birth_date or date.min) else o
+                if rng.random() < 0.3:
+                    son.last_name = f"{son.last_name} Jr"
+    return out
 
 
 def _pick(rng: random.Random, pool: list[int] | None, n: int, used: set[int]) -> int | None:
@@ -239,9 +324,40 @@ def _variants(rng: random.Random, o: Account, kind: str, uniques: Uniques) -> li
         return [personal_copy(first_name=o.last_name, last_name=o.first_name)]
     if kind == "changed_phone":
         return [personal_copy(phone=uniques.phone())]
+    if kind == "married_name":
+        new = names.last_name(rng)
+        return [personal_copy(last_name=f"{o.last_name}-{new}" if rng.random() < 0.4 else new)]
+    if kind == "middle_initial":
+        return [personal_copy(first_name=f"{o.first_name} {rng.choice('ABCDEFGHJKLMNPRSTW')}.")]
+    if kind == "accents":
+        return [personal_copy(last_name=_accented(rng, o.last_name), first_name=_accented(rng, o.first_name))]
+    if kind == "day_month_swap":
+        b = o.birth_date
+        if b and b.day <= 12 and b.day != b.month:
+            return [personal_copy(birth_date=date(b.year, b.day, b.month))]
+        return [personal_copy(last_name=names.typo(rng, o.last_name))]
+    if kind == "email_domain":
+        local, domain = o.email.split("@")
+        other = rng.choice([d for d in names.PERSONAL_DOMAINS if d != domain])
+        return [personal_copy(email=f"{local}@{other}")]
     # third_account: an old personal account and, later, another one under a nickname or with a typo
     nick = names.NICKNAMES.get(o.first_name) or names.typo(rng, o.first_name)
     return [personal_copy(), personal_copy(first_name=nick, phone=uniques.phone() if o.phone else None)]
+
+
+_ACCENTS = {"a": "á", "e": "é", "i": "í", "o": "ö", "u": "ü", "n": "ñ", "c": "ç"}
+
+
+def _accented(rng: random.Random, name: str) -> str:
+    """Nguyen ~ Nguyễn the other way round: one letter gets an accent (or an accented name loses its accents)."""
+    folded = names.ascii_fold(name)
+    if folded != name:
+        return folded
+    spots = [i for i, ch in enumerate(name) if ch in _ACCENTS]
+    if not spots:
+        return name
+    i = rng.choice(spots)
+    return name[:i] + _ACCENTS[name[i]] + name[i + 1 :]
 
 
 # ---------------------------------------------------------------- files

@@ -16,6 +16,8 @@ class Truth:
     rejected_files: list[tuple[str, str, str]] = field(default_factory=list)
     relanded_files: list[tuple[str, str, str]] = field(default_factory=list)
     duplicate_accounts: list[tuple[str, str]] = field(default_factory=list)
+    #: (kind, account_id, account_id) of relatives who look alike but are two people: twins, father_son, spouses.
+    hard_negatives: list[tuple[str, str, str]] = field(default_factory=list)
     #: (source, file_name, row_number, column, kind) of valid-but-awkward values: non-ASCII, formula, SQL.
     tricky_values: list[tuple[str, str, int, str, str]] = field(default_factory=list)
     #: (event_id, outcome) of every ce_attendance claim: what the attendance rules must conclude.
@@ -36,6 +38,7 @@ class Truth:
             "rejected_files.csv": (("source", "file_name", "reason"), self.rejected_files),
             "relanded_files.csv": (("source", "file_name", "same_as"), self.relanded_files),
             "duplicate_accounts.csv": (("cluster_id", "account_id"), self.duplicate_accounts),
+            "duplicate_hard_negatives.csv": (("kind", "account_id_l", "account_id_r"), self.hard_negatives),
             "tricky_values.csv": (
                 ("source", "file_name", "row_number", "column", "kind"),
                 self.tricky_values,

@@ -232,3 +232,33 @@ def test_staff_cannot_reach_the_ce_pages(settings, signed_in_as):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             app.switch_page(f"views/{view}")
     assert audit_rows(settings, "view", "export") == []
+
+
+def test_each_pair_of_the_open_cluster_gets_its_waterfall_chart(ce_app):
+    import json
+
+    import pyarrow as pa
+
+    charts = ce_app.get("vega_lite_chart")
+    # CE3's cluster: CE3/CE4, CE3/CE5, CE4/CE5; each chart is the prior, the name's weight, then the total
+    assert len(charts) == 3
+    steps = [r["step"] for r in pa.ipc.open_stream(charts[0].proto.data.data).read_all().to_pylist()]
+    assert steps == ["prior (any two accounts)", "name: exact", "match weight"]
+    assert json.loads(charts[0].proto.spec)["encoding"]["y2"] == {"field": "end"}
+
+
+def test_the_queue_shows_how_the_model_agrees_with_the_applied_decisions(settings, signed_in_as):
+    decision = {"decided_by": "cora", "decided_at": dt.datetime(2026, 5, 1), "reason": "checked",
+                "cluster_id": None, "undoes_decision_id": None, "undone_by_decision_id": None, "in_force": True}  # fmt: skip
+    decisions = [
+        decision | {"decision_id": 1, "action": "merge", "survivor_account_id": "CE1", "merged_account_ids": ["CE2"],
+                    "account_ids": ["CE1", "CE2"]},
+        decision | {"decision_id": 2, "action": "keep_separate", "survivor_account_id": None,
+                    "merged_account_ids": [], "account_ids": ["CE6", "CE7"]},
+    ]  # fmt: skip
+    publish(settings.root, decisions=decisions)
+    app = signed_in_as("cora", Role.CE_TEAM)
+    metrics = {m.label: m.value for m in app.metric}
+    # the model links CE1/CE2 (merged) and CE6/CE7 (kept separate): precision 1 / 2, recall 1 / 1
+    assert metrics == {"Decided pairs": "2", "Model precision over decisions": "50.0%",
+                       "Model recall over decisions": "100.0%"}  # fmt: skip

@@ -57,3 +57,18 @@ def test_a_single_series_bar_chart_keeps_the_category_order_and_has_no_legend():
     assert "color" not in spec["encoding"]
     assert spec["encoding"]["x"] == {"field": "x", "type": "nominal", "title": "reason", "sort": None}
     assert [(r["x"], r["value"]) for r in data] == [("late", 4), ("unknown_phone", 2), ("wrong_code", 7)]
+
+
+def test_a_waterfall_runs_each_step_from_the_total_before_it_and_ends_with_the_total():
+    from dashboard.charts import waterfall_spec
+
+    data, spec = waterfall_spec([("prior", -10.0), ("name", 13.5), ("phone", -1.5)])
+    rows = data.to_dict("records")
+    assert [(r["step"], r["start"], r["end"], r["kind"]) for r in rows] == [
+        ("prior", 0.0, -10.0, "takes away"),
+        ("name", -10.0, 3.5, "adds"),
+        ("phone", 3.5, 2.0, "takes away"),
+        ("match weight", 0.0, 2.0, "total"),
+    ]
+    assert spec["encoding"]["y"]["field"] == "start" and spec["encoding"]["y2"]["field"] == "end"
+    assert spec["encoding"]["x"]["sort"] is None  # the steps stay in the model's order

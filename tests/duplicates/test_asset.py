@@ -7,6 +7,7 @@ from dagster_duckdb import DuckDBResource
 from assets.ce_duplicates import ce_duplicate_accounts
 from domain.duplicates.detect import CLUSTER_COLUMNS, PAIR_COLUMNS
 from tests.duplicates.accounts import ACCOUNTS
+from tests.duplicates.synthetic import synthetic_accounts
 from tests.support import create_staging_table
 
 
@@ -61,6 +62,8 @@ def test_metadata_counts_clusters_by_kind(tmp_path):
         meta["clusters_third_account"].value == 1 and meta["clusters_personal_plus_organisation"].value == 1
     )
     assert meta["training"].value == "fixed"
+    # nobody's surname carries Jr/Sr: the generation comparison has nothing to compare
+    assert "comparison generation: column generation empty" in meta["skipped"].value
 
 
 def test_a_rerun_gives_identical_marts(tmp_path):
@@ -86,3 +89,29 @@ def test_no_accounts_gives_empty_marts(tmp_path):
     with duckdb.connect(path) as conn:
         assert conn.execute("SELECT count(*) FROM marts.duplicate_account_pairs").fetchall() == [(0,)]
         assert conn.execute("SELECT count(*) FROM marts.duplicate_account_clusters").fetchall() == [(0,)]
+
+
+def test_an_export_without_phones_materializes_and_reports_what_it_skipped(tmp_path):
+    # issue 16: with no phone at all, the trained model's phone session had no pairs and the run crashed
+    accounts, _ = synthetic_accounts(n_people=450, seed=11)
+    path = str(tmp_path / "warehouse.duckdb")
+    with duckdb.connect(path) as conn:
+        create_staging_table(conn, "ce_accounts", [a | {"mobile_phone": None} for a in accounts])
+    result = _materialize(path)
+    [pairs] = [
+        m
+        for m in result.get_asset_materialization_events()
+        if m.asset_key.path[-1] == "duplicate_account_pairs"
+    ]
+    meta = pairs.materialization.metadata
+    assert meta["training"].value == "trained"
+    assert "mobile_phone" not in meta["training_sessions"].value
+    skipped = meta["skipped"].value
+    assert "- comparison mobile_phone: column mobile_phone empty" in skipped
+    assert "- training session mobile_phone: column mobile_phone empty" in skipped
+    with duckdb.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM marts.duplicate_account_clusters").fetchall()[0][0] > 0
+        levels = conn.execute(
+            "SELECT DISTINCT mobile_phone_level FROM marts.duplicate_account_pairs"
+        ).fetchall()
+    assert levels == [("missing",)]

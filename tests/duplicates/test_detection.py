@@ -1,11 +1,14 @@
 """Scoring, clustering and classifying duplicate accounts (Splink on DuckDB, fixed and trained models)."""
 
+import math
+
 import pandas as pd
 
 from domain.duplicates import DuplicatePolicy, find_duplicate_accounts
-from domain.duplicates.blocking import count_blocked_pairs_sql
-from domain.duplicates.detect import CLUSTER_COLUMNS, PAIR_COLUMNS
-from domain.duplicates.evaluation import blocking_recall, score_clusters
+from domain.duplicates.blocking import BLOCKING_KEYS, count_blocked_pairs_sql
+from domain.duplicates.detect import CLUSTER_COLUMNS, PAIR_COLUMNS, WEIGHT_COLUMNS
+from domain.duplicates.evaluation import blocking_recall, co_clustered_pairs, score_clusters
+from domain.duplicates.plan import plan_model
 from domain.duplicates.prepare import prepare_accounts
 from tests.duplicates.accounts import ACCOUNTS, classic_pair_weight
 from tests.duplicates.synthetic import synthetic_accounts
@@ -76,8 +79,8 @@ def test_twins_are_not_merged():
     assert "CE6" not in _clusters(result) and "CE7" not in _clusters(result)
     twins = _pairs(result).get(("CE6", "CE7"))
     # same birth date log2(.93/1e-4) = +13.2 and address log2(.6/1e-4) = +12.6 against an unrelated first name
-    # log2(1e-8/2e-3) = -17.6, phones log2(.35/(1-1.1e-4)) = -1.5 and e-mails log2(.65/(1-1e-4)) = -0.6 differing,
-    # and the prior log2((.05/6)/(1-.05/6)) = -6.9: -0.9 bits, p = 0.35, below the review threshold
+    # log2(1e-10/2e-3) = -24.3, phones log2(.35/(1-1.1e-4)) = -1.5 and e-mails log2(.65/(1-1e-4)) = -0.6 differing,
+    # and the prior log2((.05/6)/(1-.05/6)) = -6.9: -7.5 bits, p = 0.005, below the review threshold
     assert twins is None
 
 
@@ -128,7 +131,9 @@ def test_blocking_counts_the_same_pairs_in_plain_sql_as_splink_compares():
     result = _detect(accounts)
     conn = duckdb.connect()
     table = prepare_accounts(conn, pd.DataFrame(accounts))
-    assert conn.execute(count_blocked_pairs_sql(table)).fetchall()[0][0] == result.comparisons
+    keys = plan_model(conn, table, len(accounts), DuplicatePolicy()).blocking.keys
+    assert len(keys) == len(BLOCKING_KEYS)  # every key has data and stays under the pair budget
+    assert conn.execute(count_blocked_pairs_sql(table, keys)).fetchall()[0][0] == result.comparisons
 
 
 def test_reruns_give_identical_marts():
@@ -144,3 +149,42 @@ def test_accounts_without_any_organisation_sign_in_are_still_clustered():
     result = _detect(rows)
     assert result.organisation_domains == ()
     assert {a for a, c in _clusters(result).items() if c["cluster_id"] == "CE1"} == {"CE1", "CE2"}
+
+
+def test_the_waterfall_columns_add_up_to_the_match_weight_field_by_field():
+    pair = _pairs(_detect(ACCOUNTS))[("CE1", "CE2")]
+    # the fixed m/u of comparisons.py, log2(m/u) per field (see classic_pair_weight); NPI missing on CE2: 0
+    prior = 0.05 / (len(ACCOUNTS) - 1)
+    expected = {
+        "prior_weight": math.log2(prior / (1 - prior)),
+        "name_weight": math.log2(0.12 / 1e-5),
+        "birth_date_weight": math.log2(0.93 / 1e-4),
+        "mobile_phone_weight": math.log2(0.60 / 1e-5),
+        "email_local_weight": math.log2(0.65 / (1 - 1e-4)),
+        "license_weight": math.log2(0.85 / 1e-5),
+        "npi_weight": 0.0,
+        "address_weight": math.log2(0.60 / 1e-4),
+        "generation_weight": 0.0,
+    }
+    assert tuple(expected) == WEIGHT_COLUMNS
+    for column, weight in expected.items():
+        assert abs(pair[column] - weight) < 1e-5, column
+    assert abs(sum(pair[c] for c in WEIGHT_COLUMNS) - pair["match_weight"]) < 1e-5
+
+
+def test_merges_decided_by_the_ce_team_teach_the_model_its_m_probabilities():
+    accounts, truth = synthetic_accounts(n_people=300, seed=7)
+    merged = co_clustered_pairs(_truth_rows(truth))
+    assert len(merged) >= 20  # DuplicatePolicy.min_labels_to_train
+    plain = _detect(accounts)
+    taught = find_duplicate_accounts(pd.DataFrame(accounts), DuplicatePolicy(), merged=merged)
+    assert plain.training.labelled_pairs == 0 and taught.training.labelled_pairs == len(merged)
+    # Fixed model: m of the name's "exact" level becomes the share of merged pairs at it (the only session that
+    # estimated m), so an exact-name pair's name weight moves by log2(share / 0.70).
+    levels = {(p["account_id_l"], p["account_id_r"]): p["name_level"] for p in plain.pairs.to_pylist()}
+    share = sum(levels.get(p) == "exact" for p in merged) / len(merged)
+    exact_pair = next(k for k, v in _pairs(plain).items() if v["name_level"] == "exact")
+    moved = _pairs(taught)[exact_pair]["name_weight"] - _pairs(plain)[exact_pair]["name_weight"]
+    assert abs(moved - math.log2(share / 0.70)) < 1e-5
+    few = find_duplicate_accounts(pd.DataFrame(accounts), DuplicatePolicy(), merged=sorted(merged)[:19])
+    assert few.training.labelled_pairs == 0  # too few decisions say little

@@ -1,6 +1,7 @@
 """Quality bar on the generator's data: small scale (~1.5k CE accounts), through the real ingestion.
 
 Truth rows of accounts that ingestion quarantined (a planted bad row) are left out: detection never sees them.
+The planted hard non-duplicates (twins, father and son, spouses) must never share a cluster.
 """
 
 import csv
@@ -10,7 +11,7 @@ import duckdb
 from assets.ingestion.load import ingest_source
 from domain.contracts import source
 from domain.duplicates import find_duplicate_accounts
-from domain.duplicates.evaluation import blocking_recall, score_clusters
+from domain.duplicates.evaluation import blocking_recall, co_clustered_pairs, score_clusters
 from domain.duplicates.prepare import INPUT_COLUMNS
 from domain.settings import Settings
 from pipelines.generator.run import generate_all
@@ -37,3 +38,13 @@ def test_clusters_reach_f1_099_against_the_planted_truth(tmp_path):
     assert blocking_recall(blocked, truth) == 1.0
     n = len(loaded)
     assert result.comparisons < 0.001 * n * (n - 1) / 2  # blocking compares under 0.1% of all pairs
+
+    with (settings.truth_dir / "duplicate_hard_negatives.csv").open(encoding="utf-8", newline="") as fh:
+        relatives = [r for r in csv.DictReader(fh) if {r["account_id_l"], r["account_id_r"]} <= loaded]
+    # 0.4% of 1,500 accounts: 6 pairs of each kind (a few may lose an account to a planted bad row)
+    assert {r["kind"] for r in relatives} == {"twins", "father_son", "spouses"} and len(relatives) >= 15
+    clustered = co_clustered_pairs(
+        zip(*result.clusters.select(["cluster_id", "account_id"]).columns, strict=True)
+    )
+    merged = [r for r in relatives if (r["account_id_l"], r["account_id_r"]) in clustered]
+    assert merged == []

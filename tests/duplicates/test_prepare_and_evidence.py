@@ -91,3 +91,26 @@ def test_fixed_m_and_u_of_every_field_are_probabilities_that_sum_to_one():
         us = [lv.u for lv in field.levels if lv.u is not None]
         assert abs(sum(ms) - 1) < 1e-9 and abs(sum(us) - 1) < 1e-9, field.name
         assert field.levels[0].key == "missing" and field.levels[-1].key == "different"
+
+
+def test_middle_initials_generation_suffixes_double_surnames_and_phone_formats_are_standardised():
+    row = _prepared(first_name="Mary J.", last_name="García-Lopez Jr.", mobile_phone="+1 (312) 555-0101")
+    assert (row["first_name_std"], row["last_name_std"]) == ("mary", "garcialopez")
+    assert row["generation"] == "jr" and row["last_name_parts"] == ["garcia", "lopez"]
+    assert row["mobile_phone"] == "3125550101"
+    assert _prepared(mobile_phone="312.555.0101")["mobile_phone"] == "3125550101"
+    # NYSIIS, the phonetic code blocking uses: MacDonald ~ McDonald, Stephen ~ Steven
+    assert _prepared(last_name="MacDonald")["last_name_phonetic"] == "MCDANALD"
+    assert _prepared(last_name="McDonald")["last_name_phonetic"] == "MCDANALD"
+    assert _prepared(first_name="Stephen")["first_name_phonetic"] == "STAFAN"
+    assert _prepared(first_name="Steven")["first_name_phonetic"] == "STAFAN"
+    assert _prepared(street="1200 W Lake St", postal_code="60607")["street_number"] == "1200"
+
+
+def test_evidence_names_the_new_levels():
+    levels = {"birth_date": "decades_apart", "address": "street_only", "generation": "one_sided",
+              "name": "surname_part"}  # fmt: skip
+    assert evidence_text(levels, "Ana", "Ruiz", "Ana", "Ruiz-Soto") == (
+        "birth dates decades apart, same street, postal code differs, Jr/Sr suffix on one account only, "
+        "double surname: Ana Ruiz ~ Ana Ruiz-Soto"
+    )

@@ -68,29 +68,41 @@ CLUSTERS = [
     ("CE6", "CE7", 2, "other", False, "CE6", False, "password"),
 ]
 
-LEVELS = ("name", "birth_date", "mobile_phone", "email_local", "license", "npi", "address")
+LEVELS = ("name", "birth_date", "mobile_phone", "email_local", "license", "npi", "address", "generation")
 PAIRS_DDL = (
     "account_id_l VARCHAR, account_id_r VARCHAR, match_probability DOUBLE, match_weight DOUBLE, is_match BOOLEAN, "
     "cluster_id VARCHAR, evidence VARCHAR, "
     + ", ".join(f"{f}_level VARCHAR" for f in LEVELS)
-    + ", decision VARCHAR"
+    + ", decision VARCHAR, prior_weight DOUBLE, "
+    + ", ".join(f"{f}_weight DOUBLE" for f in LEVELS)
 )
+#: The waterfall of CE1/CE2's match weight 9.6: prior -32, name +8, birth date +7, phone +9, e-mail -1.4,
+#: license +7, address +12 (NPI and generation missing: 0). Other pairs: prior -10, the rest on the name.
+WEIGHTS_CE1_CE2 = (-32.0, 8.0, 7.0, 9.0, -1.4, 7.0, 0.0, 12.0, 0.0)
+
+
+def _weights(pair: tuple) -> tuple[float, ...]:
+    if (pair[0], pair[1]) == ("CE1", "CE2"):
+        return WEIGHTS_CE1_CE2
+    return (-10.0, pair[3] + 10.0, *(0.0 for _ in LEVELS[1:]))
+
+
 EVIDENCE_CE1_CE2 = (
     "same birth date, same phone, e-mail differs, same license, same address, names: Robert ~ Bob"
 )
 PAIRS = [
     ("CE1", "CE2", 0.998712, 9.6, True, "CE1", EVIDENCE_CE1_CE2,
-     "nickname", "exact", "exact", "different", "exact", None, "exact", None),
+     "nickname", "exact", "exact", "different", "exact", None, "exact", None, None),
     ("CE2", "CE6", 0.61, 0.6, False, None, "e-mail differs, names: Bob Smith ~ Maria Garcia",
-     "different", "different", "different", "different", None, None, "different", None),
+     "different", "different", "different", "different", None, None, "different", None, None),
     ("CE3", "CE4", 0.991, 6.8, True, "CE3", "same birth date, e-mail differs, same license, same NPI, same name",
-     "exact", "exact", None, "different", "exact", "exact", "exact", None),
+     "exact", "exact", None, "different", "exact", "exact", "exact", None, None),
     ("CE3", "CE5", 0.95, 4.3, True, "CE3", "same birth date, same NPI, names: Linda Nguyen ~ Lidna Nguyen",
-     "typo", "exact", None, "different", None, "exact", "exact", None),
+     "typo", "exact", None, "different", None, "exact", "exact", None, None),
     ("CE4", "CE5", 0.93, 3.9, True, "CE3", "same birth date, phone differs, same NPI, names: Linda Nguyen ~ Lidna Nguyen",
-     "typo", "exact", "different", "similar", None, "exact", "exact", None),
+     "typo", "exact", "different", "similar", None, "exact", "exact", None, None),
     ("CE6", "CE7", 0.912, 3.3, True, "CE6", "same birth date, phone differs, same address, surnames: Garcia ~ Garcia",
-     "surname_only", "exact", "different", "different", None, None, "exact", None),
+     "surname_only", "exact", "different", "different", None, None, "exact", None, None),
 ]  # fmt: skip
 
 OUTCOMES_DDL = """
@@ -162,7 +174,9 @@ def write_snapshot(
     ``clusters`` replaces the clusters mart's rows; ``kept_separate`` pairs are marked in the pairs mart and no longer link a cluster (a cluster all of whose
     pairs are kept separate is gone), as duplicate detection publishes them.
     """
-    pairs = [(*p[:-1], "kept_separate" if (p[0], p[1]) in kept_separate else None) for p in PAIRS]
+    pairs = [
+        (*p[:-1], "kept_separate" if (p[0], p[1]) in kept_separate else None, *_weights(p)) for p in PAIRS
+    ]
     gone = {c for c, accounts in cluster_members(clusters).items() if pairs_among(accounts) <= kept_separate}
     tables = {
         "ce_accounts": (ACCOUNTS_DDL, ACCOUNTS),

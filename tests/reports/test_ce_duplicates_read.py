@@ -315,3 +315,45 @@ def test_apply_now_starts_one_run_at_a_time(settings):
     assert not materialize_running(settings)
     start_materialize(settings, ADMIN, command=[sys.executable, "-c", "pass"])
     assert [a for _, a, _ in audit_actions(settings)] == ["materialize_start", "materialize_start"]
+
+
+def test_each_pair_carries_its_match_weight_waterfall(snapshot, settings):
+    case = queue(snapshot(), settings)["CE1"]
+    [pair] = [p for p in case.pairs if (p.account_id_l, p.account_id_r) == ("CE1", "CE2")]
+    assert pair.weights == {"prior": -32.0, "name": 8.0, "birth_date": 7.0, "mobile_phone": 9.0,
+                            "email_local": -1.4, "license": 7.0, "npi": 0.0, "address": 12.0,
+                            "generation": 0.0}  # fmt: skip
+    # the fields that weigh nothing (missing) are left out of the chart; the steps add up to the match weight
+    steps = tables.waterfall_steps(pair)
+    assert steps == [("prior (any two accounts)", -32.0), ("name: nickname", 8.0), ("birth date: exact", 7.0),
+                     ("phone: exact", 9.0), ("e-mail: different", -1.4), ("license: exact", 7.0),
+                     ("address: exact", 12.0)]  # fmt: skip
+    assert abs(sum(v for _, v in steps) - pair.match_weight) < 1e-9
+
+
+def test_model_agreement_counts_decided_pairs_the_model_links_or_not(snapshot, settings):
+    # merged CE3+CE4+CE5 (3 pairs, all linked by the model) and CE1+CE2 (linked); kept separate CE6/CE7 (linked,
+    # p 0.912) and CE2/CE6 (not linked, p 0.61): precision 4 / 5, recall 4 / 4
+    decisions = [
+        _decision(1, "merge", "CE4", ["CE3", "CE5"], ["CE3", "CE4", "CE5"]),
+        _decision(2, "merge", "CE1", ["CE2"], ["CE1", "CE2"]),
+        _decision(3, "keep_separate", None, [], ["CE6", "CE7"]),
+        _decision(4, "keep_separate", None, [], ["CE2", "CE6"]),
+        _decision(5, "keep_separate", None, [], ["CE1", "CE3"], in_force=False),  # undone: not counted
+    ]
+    agreement = dup.model_agreement(CE_TEAM, snapshot(decisions=decisions))
+    assert (agreement.merged_linked, agreement.merged_not_linked) == (4, 0)
+    assert (agreement.kept_linked, agreement.kept_not_linked) == (1, 1)
+    assert agreement.precision == 4 / 5 and agreement.recall == 1.0
+    assert dup.model_agreement(CE_TEAM, snapshot()) is None  # no decisions mart published yet
+    with pytest.raises(NotPermitted):
+        dup.model_agreement(STAFF, snapshot(decisions=decisions))
+
+
+def _decision(i, action, survivor, merged, accounts, in_force=True) -> dict:
+    import datetime as dt
+
+    return {"decision_id": i, "action": action, "decided_by": "cora", "decided_at": dt.datetime(2026, 5, i),
+            "reason": "checked", "cluster_id": None, "survivor_account_id": survivor, "merged_account_ids": merged,
+            "account_ids": accounts, "undoes_decision_id": None, "undone_by_decision_id": None,
+            "in_force": in_force}  # fmt: skip
