@@ -2,16 +2,17 @@
 
 Every decision needs a reason and is recorded (and audited) in the dashboard's store; the pipeline applies it at
 the next ``portalytics materialize``, so until the published snapshot shows it the cluster says "applied by the
-next materialize". "Apply now" starts that run in the background (``reports.materialize_launch``).
+next materialize". "Apply now" starts that run in the background (``reports.materialize_launch``) and shows its
+status (``dashboard.run_status``).
 """
 
 import streamlit as st
 
-from dashboard import charts, session
+from dashboard import charts, run_status, session
 from dashboard.ce_widgets import audit_view, export_buttons, snapshot
 from reports import ce_duplicate_tables as tables
 from reports import ce_duplicates as dup
-from reports.materialize_launch import AlreadyRunning, log_path, materialize_running, start_materialize
+from reports.materialize_launch import AlreadyRunning, materialize_running, start_materialize
 from reports.principal import Role
 from reports.state import InvalidDecision
 
@@ -37,22 +38,13 @@ if notice := st.session_state.pop(NOTICE, None):
 
 def apply_now() -> None:
     st.subheader("Apply decisions")
-    running = materialize_running(settings)
-    if running:
-        st.info(
-            "A materialize started from the dashboard is running; the queue updates when it has published."
-        )
     st.caption("Decisions are applied by the next `portalytics materialize` (the daily run or this button).")
-    if st.button("Apply now", key="dup_apply_now", disabled=running):
+    if st.button("Apply now", key="dup_apply_now", disabled=materialize_running(settings)):
         try:
-            pid = start_materialize(settings, who)
+            start_materialize(settings, who)
         except AlreadyRunning as exc:
             st.warning(str(exc))
-            return
-        st.session_state[NOTICE] = (
-            f"Materialize started in the background (process {pid}, log {log_path(settings)})."
-        )
-        st.rerun()
+    run_status.show(settings)  # queued, running, published at …, or failed with the reason; refreshes itself
 
 
 view = st.radio("Show", list(VIEWS), horizontal=True, key="dup_view")
