@@ -12,29 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import combinations
 
+from domain.match_scores import MatchScores
+
 Pair = tuple[str, str]
 
 
-@dataclass(frozen=True)
-class PairScores:
-    true_positives: int
-    false_positives: int
-    false_negatives: int
-
-    @property
-    def precision(self) -> float:
-        found = self.true_positives + self.false_positives
-        return self.true_positives / found if found else 1.0
-
-    @property
-    def recall(self) -> float:
-        actual = self.true_positives + self.false_negatives
-        return self.true_positives / actual if actual else 1.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+PairScores = MatchScores
 
 
 def co_clustered_pairs(rows: Iterable[tuple[str, str]]) -> set[Pair]:

@@ -3,27 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+from domain.match_scores import MatchScores
 
 Link = tuple[str, str, str]  # (person_key, source, source_id)
 ALL = "all"
 
 
-@dataclass(frozen=True)
-class LinkScores:
-    true_positives: int
-    false_positives: int
-    false_negatives: int
-
-    @property
-    def precision(self) -> float:
-        found = self.true_positives + self.false_positives
-        return self.true_positives / found if found else 1.0
-
-    @property
-    def recall(self) -> float:
-        wanted = self.true_positives + self.false_negatives
-        return self.true_positives / wanted if wanted else 1.0
+LinkScores = MatchScores
 
 
 def score_links(found: Iterable[Link], truth: Iterable[Link]) -> dict[str, LinkScores]:
