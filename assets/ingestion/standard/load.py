@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from assets.ingestion.ledger import LandedFile, Ledger, LedgerEntry, landed_files, sha256_of
+from assets.ingestion.landing import NotRegularFile, OpenedFile
+from assets.ingestion.ledger import LandedFile, Ledger, LedgerEntry, landed_files
 from assets.ingestion.load import SourceSummary, ensure_staging_table, staging_table
 from assets.ingestion.readers import FileRejected
 from assets.ingestion.rules import column_sql, validate_select
@@ -78,24 +79,32 @@ def ingest_standard(conn, std: StandardSource, folder: Path) -> SourceSummary:
         if ledger.unchanged(landed):
             summary.files_unchanged += 1
             continue
-        sha = sha256_of(landed.path)
-        if ledger.already_recorded(landed, sha):
-            ledger.touch(landed, sha)
-            summary.files_unchanged += 1
+        entry = LedgerEntry(std.name, landed.file_name, "", landed.size_bytes, landed.mtime_ns, "loaded")
+        try:
+            # Never through a symlink, never a FIFO or device: the same guard as every other source.
+            opened = _open(landed)
+        except FileRejected as rejected:
+            summary.entries.append(entry)
+            batch.append(_rejected(entry, rejected))
             continue
-        entry = LedgerEntry(std.name, landed.file_name, sha, landed.size_bytes, landed.mtime_ns, "loaded")
-        summary.entries.append(entry)
-        earlier = ledger.earlier_name(sha) or next(
-            (p.entry.file_name for p in batch if p.entry.sha256 == sha), None
-        )
-        if earlier is not None:
-            entry.status, entry.reason = "duplicate", "same_content"
-            entry.detail = (
-                f"{landed.file_name} has the same content as {earlier}, which was taken; not read again"
+        with opened:
+            entry.sha256 = sha = opened.scan().sha256
+            if ledger.already_recorded(landed, sha):
+                ledger.touch(landed, sha)
+                summary.files_unchanged += 1
+                continue
+            summary.entries.append(entry)
+            earlier = ledger.earlier_name(sha) or next(
+                (p.entry.file_name for p in batch if p.entry.sha256 == sha), None
             )
-            batch.append(_Pending(entry, []))
-            continue
-        batch.append(_read(std, landed, entry))
+            if earlier is not None:
+                entry.status, entry.reason = "duplicate", "same_content"
+                entry.detail = (
+                    f"{landed.file_name} has the same content as {earlier}, which was taken; not read again"
+                )
+                batch.append(_Pending(entry, []))
+                continue
+            batch.append(_read(std, landed, opened, entry))
         if sum(len(p.units) for p in batch) >= BATCH_UNITS:
             _load_batch(conn, std, batch, ledger)
             batch = []
@@ -104,19 +113,54 @@ def ingest_standard(conn, std: StandardSource, folder: Path) -> SourceSummary:
     return summary
 
 
-def _read(std: StandardSource, landed: LandedFile, entry: LedgerEntry) -> _Pending:
+def _open(landed: LandedFile) -> OpenedFile:
+    if landed.kind == "symlink":
+        raise FileRejected(
+            FileReason.SYMLINK, f"{landed.file_name} is a symlink; symlinks in landing/ are never followed"
+        )
+    if landed.kind != "file":
+        raise FileRejected(
+            FileReason.NOT_A_REGULAR_FILE,
+            f"{landed.file_name} is not a regular file (a FIFO, socket or device)",
+        )
+    try:
+        return OpenedFile(landed.path)
+    except NotRegularFile as exc:  # replaced by a link or a FIFO after the listing
+        raise FileRejected(
+            FileReason.SYMLINK if exc.kind == "symlink" else FileReason.NOT_A_REGULAR_FILE,
+            f"{landed.file_name} is not a regular file ({exc.kind})",
+        ) from exc
+    except OSError as exc:  # e.g. no permission: the file stays in landing/, the next run tries again
+        raise FileRejected(
+            FileReason.READER_ERROR, f"{landed.file_name} cannot be opened ({type(exc).__name__})"
+        ) from exc
+
+
+def _rejected(entry: LedgerEntry, rejected: FileRejected) -> _Pending:
+    entry.status, entry.reason, entry.detail = "rejected", str(rejected.reason), rejected.detail
+    return _Pending(entry, [], rejected)
+
+
+def _read(std: StandardSource, landed: LandedFile, opened: OpenedFile, entry: LedgerEntry) -> _Pending:
+    """The file's units, read through the descriptor opened above (so the file read is the file hashed)."""
     try:
         if landed.path.suffix.lower().lstrip(".") not in std.extensions:
             accepted = ", ".join(f".{e}" for e in std.extensions)
             raise FileRejected(
                 FileReason.UNSUPPORTED_FORMAT, f"{landed.file_name}: {std.name} accepts {accepted}"
             )
-        if landed.size_bytes == 0 or not landed.path.read_bytes().strip():
+        if opened.size == 0 or not any(chunk.strip() for chunk in opened.chunks()):
             raise FileRejected(FileReason.EMPTY_FILE, f"{landed.file_name} is empty")
-        return _Pending(entry, std.read(landed.path))
+        try:
+            units = std.read(Path(opened.duckdb_path))
+        except FileRejected as rejected:  # the reader knows the file by its descriptor: name it here
+            raise FileRejected(rejected.reason, f"{landed.file_name}: {rejected.detail}") from None
+        return _Pending(entry, units)
     except FileRejected as rejected:
-        entry.status, entry.reason, entry.detail = "rejected", str(rejected.reason), rejected.detail
-        return _Pending(entry, [], rejected)
+        return _rejected(entry, rejected)
+    except Exception as exc:  # a library's own failure: this file is rejected, the run goes on
+        detail = f"{landed.file_name} could not be read ({type(exc).__name__}); nothing of it was loaded"
+        return _rejected(entry, FileRejected(FileReason.READER_ERROR, detail))
 
 
 def _load_batch(conn, std: StandardSource, batch: list[_Pending], ledger: Ledger) -> None:

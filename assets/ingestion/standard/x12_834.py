@@ -117,13 +117,13 @@ def read_834(path: Path) -> list[Unit]:
             errh.handle_errors(reader.src.pop_errors())
     except (pyx12.errors.X12Error, pyx12.errors.EngineError) as exc:
         raise FileRejected(
-            FileReason.UNREADABLE, f"{path.name} is not a readable X12 interchange: {type(exc).__name__}"
+            FileReason.UNREADABLE, f"not a readable X12 interchange: {type(exc).__name__}"
         ) from None
     if not saw_st:
         term = text[105:106] if len(text) > 105 else "?"
         raise FileRejected(
             FileReason.UNREADABLE,
-            f"{path.name}: no transaction set follows the ISA segment; the segment terminator the ISA declares "
+            "no transaction set follows the ISA segment; the segment terminator the ISA declares "
             f"({term!r}) does not end the segments after it (wrong segment terminator)",
         )
     envelope = _attach_findings(errh, loops)
@@ -204,6 +204,11 @@ def _map_member_loop(segments: list, unit: Unit, sponsor: str | None) -> None:
         "birth_date": _d8(loop.value("/2100A/DMG", "DMG02")),
         "sex": loop.value("/2100A/DMG", "DMG03"),
         "employer_id": sponsor,
+        "email": loop.value("/2100A/PER", "PER04", ("PER03", "EM")),
+        "street": loop.value("/2100A/N3", "N301"),
+        "city": loop.value("/2100A/N4", "N401"),
+        "state": loop.value("/2100A/N4", "N402"),
+        "postal_code": loop.value("/2100A/N4", "N403"),
     }
     spans: list[Row] = [
         {"member_id": member_id, "plan_id": p, "coverage_tier": t, "coverage_start": b, "coverage_end": e}
