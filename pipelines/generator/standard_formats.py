@@ -155,6 +155,18 @@ def write_834(folder: Path, member_files: dict[str, list[dict]], span_files: dic
     return len(files)
 
 
+def _contact(m: dict) -> list[str]:
+    """Loop 2100A's PER (e-mail), N3 (street) and N4 (city, state, postal code), in the guide's order, for the
+    members whose CSV row has them."""
+    segments = []
+    if m.get("email"):
+        segments.append(_segment("PER", "IP", None, "EM", m["email"]))
+    if m.get("street"):
+        segments.append(_segment("N3", m["street"]))
+        segments.append(_segment("N4", m.get("city"), m.get("state"), m.get("postal_code")))
+    return segments
+
+
 def _interchange(control: int, employer: str, month: str, txs: list, members: dict) -> str:
     day = f"{month}-01"
     isa = (
@@ -174,6 +186,7 @@ def _interchange(control: int, employer: str, month: str, txs: list, members: di
             _segment("INS", "Y" if rel == "18" else "N", rel, kind, "XN", "A", None, None, "FT" if rel == "18" else None),
             _segment("REF", "0F", m["subscriber_id"]),
             _segment("NM1", "IL", "1", m["last_name"], m["first_name"], None, None, None, "ZZ", member_id),
+            *_contact(m),
             _segment("DMG", "D8", _d8(m["birth_date"]), m["sex"] or "U"),
         ]  # fmt: skip
         if hd is not None:

@@ -57,6 +57,13 @@ X12_834 = [
     ("NM104 / NM103", "`first_name` / `last_name`", "accented letters load as sent (outside X12's set)"),
     ("`DMG` DMG02 (D8)", "`birth_date`", "`CCYYMMDD` → date"),
     ("DMG03", "`sex`", "`F`, `M`, `U` as sent"),
+    (
+        "`PER*IP` PER04 where PER03 = `EM` (loop 2100A)",
+        "`email`",
+        "optional; other PER03 qualifiers are ignored",
+    ),
+    ("`N3` N301 (loop 2100A)", "`street`", "optional"),
+    ("`N4` N401 / N402 / N403 (loop 2100A)", "`city` / `state` / `postal_code`", "optional"),
     ("`N1*P5` N104 (loop 1000A)", "`employer_id`", "the sponsor's id (N103 `94`: the plan's employer id)"),
     ("INS03", "how the HD loops change the spans", "see the maintenance table"),
     ("`HD` HD04 (loop 2300)", "`hp_enrollment.plan_id`", ""),
