@@ -60,6 +60,8 @@ def _insert(conn: duckdb.DuckDBPyConnection, table: str, rows: list[tuple], line
     frame = pa.table({n: list(column) for n, column in zip(names, zip(*rows, strict=True), strict=True)})
     conn.register("_synthetic_rows", frame)
     try:
-        conn.execute(f"INSERT INTO staging.{table} SELECT *, {lineage} FROM _synthetic_rows")
+        # by name: staging tables may carry optional columns after the ones given here
+        columns = ", ".join([*names, "_file_name", "_row_number"])
+        conn.execute(f"INSERT INTO staging.{table} ({columns}) SELECT *, {lineage} FROM _synthetic_rows")
     finally:
         conn.unregister("_synthetic_rows")
