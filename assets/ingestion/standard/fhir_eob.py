@@ -11,7 +11,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-from assets.ingestion.standard.units import Row, StandardReason, Unit
+from assets.ingestion.standard.units import Row, StandardReason, Unit, json_line_units
 from domain.contracts import Reason
 
 NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
@@ -40,13 +40,7 @@ OUTCOME_STATUS = {"queued": "pending", "complete": "paid", "partial": "paid", "e
 
 
 def read_eob_ndjson(path: Path) -> list[Unit]:
-    units = []
-    with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
-        for number, line in enumerate(fh, start=1):
-            text = line.rstrip("\r\n")
-            if text.strip():
-                units.append(eob_unit(number, text))
-    return units
+    return json_line_units(path, eob_unit)
 
 
 def eob_unit(number: int, text: str) -> Unit:

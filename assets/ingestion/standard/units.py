@@ -6,8 +6,10 @@ its lines, never half loaded. A file reconciles in units: read = loaded + quaran
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 
 Row = dict[str, str | None]
 
@@ -50,3 +52,15 @@ class Unit:
         self.reason, self.column = str(reason), column
         self.rows = {}
         return self
+
+
+def json_line_units(path: Path, unit_of: Callable[[int, str], Unit]) -> list[Unit]:
+    """A unit per non-blank line of a JSON-lines file (bulk-export NDJSON, xAPI statements), numbered by line;
+    bytes that are not UTF-8 are replaced, so the line is quarantined by its reader rather than the file lost."""
+    units = []
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
+        for number, line in enumerate(fh, start=1):
+            text = line.rstrip("\r\n")
+            if text.strip():
+                units.append(unit_of(number, text))
+    return units

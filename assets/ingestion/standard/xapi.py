@@ -12,7 +12,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-from assets.ingestion.standard.units import Row, StandardReason, Unit
+from assets.ingestion.standard.units import Row, StandardReason, Unit, json_line_units
 from domain.contracts import Reason
 
 ADL = "http://adlnet.gov/expapi/verbs/"
@@ -31,13 +31,7 @@ CONTACT_HOURS_EXTENSION = "https://portalytics.example/xapi/extensions/contact-h
 
 
 def read_xapi_lines(path: Path) -> list[Unit]:
-    units = []
-    with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
-        for number, line in enumerate(fh, start=1):
-            text = line.rstrip("\r\n")
-            if text.strip():
-                units.append(statement_unit(number, text))
-    return units
+    return json_line_units(path, statement_unit)
 
 
 def statement_unit(number: int, text: str) -> Unit:
