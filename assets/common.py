@@ -44,7 +44,7 @@ class RunSettings(dg.ConfigurableResource):
 
     def as_of_within(self, data_last_day: dt.date | None) -> dt.date:
         """``--as-of`` when given; otherwise today, or the data's last day when today is past it."""
-        from domain.compliance import default_as_of
+        from domain.learning.compliance import default_as_of
 
         return self.as_of_date() if self.as_of else default_as_of(self.as_of_date(), data_last_day)
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from assets.ce_accounts_mart import CE_ACCOUNTS_MART
-from assets.ce_merges import SURVIVORS_MART
+from assets.ce.accounts_mart import CE_ACCOUNTS_MART
+from assets.ce.merges import SURVIVORS_MART
 from assets.common import MARTS, mart_key, replace_table, staging_key
-from domain.duplicates import CLUSTERS_MART, PAIRS_MART
+from domain.ce.duplicates import CLUSTERS_MART, PAIRS_MART
 from domain.person_links import (
     FindingInputs,
     PersonLinkPolicy,

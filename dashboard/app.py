@@ -17,60 +17,65 @@ from reports.principal import Role
 # page script without this router (and so without the sign-in check).
 VIEWS = Path(__file__).resolve().parent / "views"
 
-#: Each role's section title and its pages (file in dashboard/views, title); the first is the landing page.
+#: Each role's section title and its pages (file under dashboard/views/<role>/, title); the first is the landing page.
 ROLE_PAGES: dict[Role, tuple[str, list[tuple[str, str]]]] = {
     Role.STAFF: (
         "My learning",
         [
-            ("staff_transcript.py", "My transcript"),
-            ("staff_compliance.py", "My compliance"),
-            ("staff_certificates.py", "My certificates"),
+            ("staff/transcript.py", "My transcript"),
+            ("staff/compliance.py", "My compliance"),
+            ("staff/certificates.py", "My certificates"),
         ],
     ),
-    Role.EDUCATION_MANAGER: ("Education", [("compliance.py", "Compliance")]),
+    Role.EDUCATION_MANAGER: ("Education", [("education_manager/compliance.py", "Compliance")]),
     Role.CE_TEAM: (
         "Continuing education",
         [
-            ("ce_duplicates.py", "Duplicate queue"),
-            ("ce_attendance.py", "Attendance claims"),
-            ("ce_credit_totals.py", "Credit totals"),
-            ("leaving_staff.py", "Leaving staff"),
-            ("ce_learner_lookup.py", "Learner lookup"),
+            ("ce_team/duplicates.py", "Duplicate queue"),
+            ("ce_team/attendance.py", "Attendance claims"),
+            ("ce_team/credit_totals.py", "Credit totals"),
+            ("ce_team/leaving_staff.py", "Leaving staff"),
+            ("ce_team/learner_lookup.py", "Learner lookup"),
         ],
     ),
-    Role.EMPLOYER: ("Employer", [("employer_roster.py", "Enrollment roster")]),
-    Role.MEMBER: ("My plan", [("member_deductible.py", "My deductible")]),
-    Role.PROVIDER: ("Provider", [("provider_eligibility.py", "Eligibility & claims")]),
+    Role.EMPLOYER: ("Employer", [("employer/roster.py", "Enrollment roster")]),
+    Role.MEMBER: ("My plan", [("member/deductible.py", "My deductible")]),
+    Role.PROVIDER: ("Provider", [("provider/eligibility.py", "Eligibility & claims")]),
     Role.ADMIN: (
         "Administration",
         [
-            ("admin_security.py", "Security"),
-            ("admin_users.py", "Users"),
-            ("admin_pipeline.py", "Pipeline"),
-            ("admin_audit.py", "Audit log"),
-            ("admin_credentials.py", "Credentials"),
-            ("person.py", "Person"),
-            ("people_findings.py", "Cross-portal findings"),
+            ("admin/security.py", "Security"),
+            ("admin/users.py", "Users"),
+            ("admin/pipeline.py", "Pipeline"),
+            ("admin/audit_log.py", "Audit log"),
+            ("admin/credentials.py", "Credentials"),
+            ("support/person.py", "Person"),
+            ("admin/people_findings.py", "Cross-portal findings"),
         ],
     ),
-    Role.SUPPORT: ("Help desk", [("person.py", "Person")]),
+    Role.SUPPORT: ("Help desk", [("support/person.py", "Person")]),
 }
 
 
 def _page(file: str, title: str) -> st.Page:
-    return st.Page(VIEWS / file, title=title)
+    """A view as a page; its address is ``<role folder>_<file>`` (``/ce_team_attendance``), the file alone for
+    the pages every signed-in user has (``/account``)."""
+    folder, stem = file.removesuffix(".py").split("/")
+    return st.Page(VIEWS / file, title=title, url_path=stem if folder == "everyone" else f"{folder}_{stem}")
 
 
 st.set_page_config(page_title="portalytics", layout="wide")
 active = session.current_session()
 if active is None:
-    navigation = st.navigation([_page("sign_in.py", "Sign in")], position="hidden")
+    navigation = st.navigation([_page("everyone/sign_in.py", "Sign in")], position="hidden")
 elif active.must_change_password:
-    navigation = st.navigation([_page("change_password.py", "Choose a new password")], position="hidden")
+    navigation = st.navigation(
+        [_page("everyone/change_password.py", "Choose a new password")], position="hidden"
+    )
 else:
     section, pages = ROLE_PAGES[active.principal.role]
     navigation = st.navigation(
-        {section: [_page(f, t) for f, t in pages], "Account": [_page("account.py", "Account")]}
+        {section: [_page(f, t) for f, t in pages], "Account": [_page("everyone/account.py", "Account")]}
     )
     st.sidebar.caption(f"Signed in as {active.principal.username} ({active.principal.role.value})")
 errors.run_page(navigation.run, navigation.url_path)

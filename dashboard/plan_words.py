@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from domain.cost_share import money
+from domain.health_plan.cost_share import money
 
 NETWORK_WORDS = {"in": "in-network", "out": "out-of-network"}
 

@@ -57,7 +57,7 @@ class Settings(BaseSettings):
     one_time_password_hours: int = 72
     #: The education managers' target: the dashed line on the compliance trend (% compliant).
     compliance_target_pct: float = 90.0
-    #: Compliance reminders (``reports.reminders``). A dry run (the default) writes each e-mail as an .eml file to
+    #: Compliance reminders (``reports.learning.reminders``). A dry run (the default) writes each e-mail as an .eml file to
     #: ``<data dir>/outbox/`` instead of sending it; set ``PORTALYTICS_REMINDERS_DRY_RUN=false`` to send over SMTP.
     reminders_dry_run: bool = True
     reminders_from: str = "Education <education@example.org>"

@@ -13,8 +13,8 @@ import dagster as dg
 import assets
 import checks
 from assets.common import MARTS
+from assets.learning.reminders import REMINDERS_KEY
 from assets.publish import build_publish_asset
-from assets.reminders import REMINDERS_KEY
 from domain.settings import Settings, get_settings
 from pipelines.resources import build_resources
 from pipelines.schedules import REMINDERS_JOB, build_daily_schedule, build_reminders_schedule

@@ -39,7 +39,7 @@ PENDING = f"{SCHEMA}.pending"
 
 #: Marts whose rules read ``run_settings.as_of_date()`` (a test keeps this list in step with the asset code).
 AS_OF_ASSETS = frozenset(mart_key(n) for n in ("ce_certificates", "compliance_status", "lc_transcript_items"))
-#: Marts built from the state store's CE merge decisions (``assets.ce_merges``), not from staging.
+#: Marts built from the state store's CE merge decisions (``assets.ce.merges``), not from staging.
 DECISION_ASSETS = frozenset(mart_key(n) for n in ("ce_merge_decisions", "ce_account_survivors"))
 
 AS_OF, DECISIONS, CODE = "as_of", "decisions", "code"

@@ -97,7 +97,7 @@ def run_ce_broker(settings: Settings, date_from: str, date_to: str, out: Path, e
 
 def run_issue(settings: Settings, person_id: str, out: Path) -> int:
     from reports.credentials.transcript_vc import issue
-    from reports.transcripts import load_transcript
+    from reports.learning.transcripts import load_transcript
 
     try:
         with open_snapshot(settings) as conn:

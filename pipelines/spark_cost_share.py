@@ -1,9 +1,9 @@
 """The cost-share engine on Apache Spark: the same pure function the pipeline's chunk workers run, fed by Spark.
 
 A family's claims are priced in order against its own accumulators, so families are the unit of work, as on
-DuckDB (``assets/health_plan.py``). Here every family is put in one of ``buckets`` groups by a hash of its
+DuckDB (``assets/health_plan/marts.py``). Here every family is put in one of ``buckets`` groups by a hash of its
 subscriber id; Spark cogroups each bucket's claim lines with its members' enrollment spans and hands both to
-:func:`assets.health_plan_chunks.price_tables` as Arrow tables (``applyInArrow``), sorted as the DuckDB export
+:func:`assets.health_plan.chunks.price_tables` as Arrow tables (``applyInArrow``), sorted as the DuckDB export
 sorts them. A group's result is five tables (one per claim mart), so it leaves the Python worker as one row per
 mart holding an Arrow IPC stream; a second pass (``mapInArrow``) unpacks each mart's rows into its own Parquet
 folder with the mart's exact columns and types. No row of the engine is ever collected on the driver.
@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from assets.health_plan_chunks import COLUMNS, INPUT_COLUMNS, SPAN_COLUMNS, price_tables
-from domain.cost_share import UNKNOWN_MEMBER, PlanYear
+from assets.health_plan.chunks import COLUMNS, INPUT_COLUMNS, SPAN_COLUMNS, price_tables
+from domain.health_plan.cost_share import UNKNOWN_MEMBER, PlanYear
 
 #: The tables the engine needs, as ``export_staging`` writes them (hp_enrollment with its table order).
 COST_SHARE_STAGING = ("hp_members", "hp_claims", "hp_enrollment", "hp_plans")

@@ -19,11 +19,11 @@ from pathlib import Path
 
 import duckdb
 
-from domain.ce_attendance import AttendancePolicy, attendance_outcomes
-from domain.ce_credits import CreditPolicy, credit_items, credit_totals, credits_awarded
-from domain.ce_tables import CE_STAGING, CeTables
-from domain.compliance import CompliancePolicy, compliance_status
-from domain.cost_share import PlanYear
+from domain.ce.attendance import AttendancePolicy, attendance_outcomes
+from domain.ce.credits import CreditPolicy, credit_items, credit_totals, credits_awarded
+from domain.ce.tables import CE_STAGING, CeTables
+from domain.health_plan.cost_share import PlanYear
+from domain.learning.compliance import CompliancePolicy, compliance_status
 from domain.login_security import (
     LoginSecurityPolicy,
     Scratch,
@@ -168,7 +168,7 @@ def build_on_spark(
     if all(t in parquet for t in COST_SHARE_STAGING):
         counts |= price_on_spark(spark, _plan_years(parquet["hp_plans"]), out_dir)
     if duplicates and "ce_accounts" in parquet:
-        from domain.duplicates.on_spark import score_on_spark
+        from domain.ce.duplicates.on_spark import score_on_spark
 
         accounts = duckdb.sql(f"SELECT * FROM read_parquet({quote_str(str(parquet['ce_accounts']))})").df()
         scores = score_on_spark(spark, accounts)

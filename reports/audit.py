@@ -45,7 +45,7 @@ CREDENTIAL_ACTIONS = ("credential_issue", "credential_revoke")
 #: Actions written by the health-plan pages: adult dependents' grants and provider eligibility checks.
 PLAN_ACTIONS = ("plan_access_grant", "plan_access_revoke", "eligibility_check")
 #: Every action an admin can filter the audit log by.
-#: Written by the pipeline for each compliance reminder e-mail (``reports.reminders``).
+#: Written by the pipeline for each compliance reminder e-mail (``reports.learning.reminders``).
 REMINDER_ACTIONS = ("reminder_sent",)
 ALL_ACTIONS = (
     *SECURITY_ACTIONS,

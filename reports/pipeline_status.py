@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from domain.contracts import SOURCES, SOURCES_BY_NAME, Rule
-from domain.identity import MASK, mask_lc_user_id
+from domain.learning.identity import MASK, mask_lc_user_id
 from domain.settings import Settings
 from reports.principal import Principal, Role
 from reports.snapshot import current_snapshot_file

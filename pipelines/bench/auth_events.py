@@ -3,7 +3,7 @@
 - Full build: compile and run every login-security rule, writing each mart, against the baseline of DuckDB
   scanning the same table (a GROUP BY count per portal and event type). Also as events per second.
 - One more day: the latest 50k events shifted to follow the data (new event ids) are appended to a copy of the
-  events, then the marts are rebuilt. The marts are full rebuilds by design (see ``assets/auth_events.py``), so this
+  events, then the marts are rebuilt. The marts are full rebuilds by design (see ``assets/login_security/marts.py``), so this
   is the marts' share of taking in a new day; the quality bar compares it with a full materialize (ingest topic).
 
 The warehouse is attached read-only; marts and the copy are written to an in-memory database and thrown away.
@@ -18,8 +18,8 @@ from collections.abc import Callable
 import duckdb
 import ibis
 
-from assets.auth_events import DAILY_SUMMARY, LOCKOUTS, RESET_LOOPS, RESET_OUTCOMES, STUFFING
 from assets.common import write_ibis_mart
+from assets.login_security.marts import DAILY_SUMMARY, LOCKOUTS, RESET_LOOPS, RESET_OUTCOMES, STUFFING
 from domain.login_security import (
     LoginSecurityPolicy,
     Scratch,

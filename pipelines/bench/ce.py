@@ -12,8 +12,8 @@ import time
 import duckdb
 import ibis
 
-from domain.ce_attendance import attendance_outcomes
-from domain.ce_tables import CeTables
+from domain.ce.attendance import attendance_outcomes
+from domain.ce.tables import CeTables
 from pipelines.bench import BenchContext, Figure
 
 TOPIC = "ce"

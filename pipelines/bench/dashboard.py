@@ -144,14 +144,14 @@ class PageBench:
 #: One row per role's main page (its landing page in dashboard/app.py ROLE_PAGES). A page whose scope picker
 #: finds nothing in the snapshot is skipped with a note.
 PAGES: tuple[PageBench, ...] = (
-    PageBench(Role.STAFF, "staff_transcript.py", busiest_transcript),
-    PageBench(Role.EDUCATION_MANAGER, "compliance.py", biggest_department),
-    PageBench(Role.CE_TEAM, "ce_duplicates.py", duplicate_queue),
-    PageBench(Role.EMPLOYER, "employer_roster.py", biggest_employer),
-    PageBench(Role.MEMBER, "member_deductible.py", busiest_subscriber),
-    PageBench(Role.PROVIDER, "provider_eligibility.py", busiest_provider),
-    PageBench(Role.ADMIN, "admin_security.py", security_findings),
-    PageBench(Role.SUPPORT, "person.py", people_linked),
+    PageBench(Role.STAFF, "staff/transcript.py", busiest_transcript),
+    PageBench(Role.EDUCATION_MANAGER, "education_manager/compliance.py", biggest_department),
+    PageBench(Role.CE_TEAM, "ce_team/duplicates.py", duplicate_queue),
+    PageBench(Role.EMPLOYER, "employer/roster.py", biggest_employer),
+    PageBench(Role.MEMBER, "member/deductible.py", busiest_subscriber),
+    PageBench(Role.PROVIDER, "provider/eligibility.py", busiest_provider),
+    PageBench(Role.ADMIN, "admin/security.py", security_findings),
+    PageBench(Role.SUPPORT, "support/person.py", people_linked),
 )
 
 

@@ -19,11 +19,11 @@ from collections import Counter
 
 import duckdb
 
-from domain.duplicates import DuplicatePolicy, DuplicateResult, find_duplicate_accounts
-from domain.duplicates.blocking import count_blocked_pairs_sql
-from domain.duplicates.evaluation import blocking_recall, co_clustered_pairs, score_clusters
-from domain.duplicates.plan import plan_model
-from domain.duplicates.prepare import INPUT_COLUMNS, prepare_accounts
+from domain.ce.duplicates import DuplicatePolicy, DuplicateResult, find_duplicate_accounts
+from domain.ce.duplicates.blocking import count_blocked_pairs_sql
+from domain.ce.duplicates.evaluation import blocking_recall, co_clustered_pairs, score_clusters
+from domain.ce.duplicates.plan import plan_model
+from domain.ce.duplicates.prepare import INPUT_COLUMNS, prepare_accounts
 from pipelines.bench import BenchContext, Figure
 from pipelines.bench.febrl import FEBRL_SETS, load_febrl
 

@@ -33,7 +33,7 @@ _REC_ID = re.compile(r"^rec-(\d+)-(?:org|dup-\d+)$")
 @dataclass(frozen=True)
 class BenchmarkSet:
     name: str
-    accounts: pd.DataFrame  # ce_accounts rows (the columns domain.duplicates.prepare.INPUT_COLUMNS reads)
+    accounts: pd.DataFrame  # ce_accounts rows (the columns domain.ce.duplicates.prepare.INPUT_COLUMNS reads)
     truth: list[tuple[str, str]]  # (cluster_id, account_id) of every account; a singleton is its own cluster
 
 

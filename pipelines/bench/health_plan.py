@@ -53,7 +53,7 @@ def _baseline(warehouse: Path, scratch: Path) -> float:
 def _engine(warehouse: str, scratch: str, out) -> None:
     """Child process: price every family; report seconds, mart row counts and the peak memory of this
     process plus its worker processes (each worker counted at the largest worker's peak: they run at once)."""
-    from assets.health_plan import price_all_families, worker_count
+    from assets.health_plan.marts import price_all_families, worker_count
 
     with _open(Path(warehouse), Path(scratch)) as conn:
         ((lines,),) = conn.execute("SELECT count(*) FROM wh.staging.hp_claims").fetchall()

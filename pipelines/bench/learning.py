@@ -18,11 +18,11 @@ import ibis
 import pandas as pd
 
 from assets.common import write_ibis_mart
-from assets.learning import LC_SOURCES, ROLLUPS
-from domain.compliance import CompliancePolicy, compliance_rollup, compliance_status
+from assets.learning.marts import LC_SOURCES, ROLLUPS
+from domain.learning.compliance import CompliancePolicy, compliance_rollup, compliance_status
 from pipelines.bench import BenchContext, Figure
-from reports.compliance import LIST_COLUMNS, attention_list_csv, attention_list_excel
-from reports.transcripts import Transcript, TranscriptItem, transcript_excel, transcript_pdf
+from reports.learning.compliance import LIST_COLUMNS, attention_list_csv, attention_list_excel
+from reports.learning.transcripts import Transcript, TranscriptItem, transcript_excel, transcript_pdf
 
 TOPIC = "learning"
 TRANSCRIPT_ITEMS = 500

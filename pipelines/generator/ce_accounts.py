@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import jellyfish
 
-from domain.duplicates.nicknames import name_forms
+from domain.ce.duplicates.nicknames import name_forms
 
 from . import formats, names
 from .context import GenContext

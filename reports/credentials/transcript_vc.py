@@ -8,7 +8,7 @@ with the issuer's public JWK; the JWT payload is the credential, per OB 3.0 §8.
   identities); no lc_user_id, birth date or e-mail;
 - ``credentialSubject.achievement``: "Transcript" (``achievementType`` ``ext:Transcript``), with one
   ``resultDescription`` per total; ``credentialSubject.result``: total hours and total credits per credit type
-  (exact decimals as text, the same ``reports.transcripts.Transcript`` totals the PDF shows);
+  (exact decimals as text, the same ``reports.learning.transcripts.Transcript`` totals the PDF shows);
 - ``evidence``: one entry per transcript line (Learning Center completion, CE credit, external credit): title,
   source, date, credit type and amount, hours;
 - ``credentialStatus``: a ``BitstringStatusListEntry`` (``reports.credentials.status``).
@@ -38,8 +38,8 @@ from reports.clock import Clock, utc_now
 from reports.credentials.keys import ALGORITHM, issuer_key
 from reports.credentials.published import STATUS_FILE
 from reports.credentials.status import publish_status_list, register, status_entry_for
+from reports.learning.transcripts import SOURCE_LABELS, Transcript
 from reports.principal import Principal, Role
-from reports.transcripts import SOURCE_LABELS, Transcript
 
 ACHIEVEMENT_ID = "urn:portalytics:achievement:transcript"
 HOURS_RESULT = "urn:portalytics:result:hours"

@@ -32,7 +32,7 @@ from domain.ce.uploads import (
 )
 from reports.exports.csv import csv_bytes
 from reports.exports.guard import neutralise
-from reports.learning_access import MARTS, marts
+from reports.learning.access import MARTS, marts
 from reports.principal import Principal, Role
 
 AWARDED = "ce_credits_awarded"

@@ -10,7 +10,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from reports.exports.pdf import FONT, FONT_DIR, FONT_FILES, LINE_HEIGHT, PdfColumn, text_of
-from reports.plan_eob import Eob
+from reports.health_plan.eob import Eob
 
 NETWORK_WORDS = {"in": "in", "out": "out"}
 COLUMNS = (

@@ -170,7 +170,7 @@ class IssuedCredential(Base):
 
 
 class PlanAccessGrant(Base):
-    """An adult dependent's grant letting their subscriber see their claim lines (domain.member_privacy).
+    """An adult dependent's grant letting their subscriber see their claim lines (domain.health_plan.member_privacy).
 
     A grant is never deleted: revoking it stamps ``revoked_at``, and granting again adds a new row, so who
     could see what, and when, stays on record.
@@ -190,7 +190,7 @@ class PlanAccessGrant(Base):
 
 
 class ReminderSent(Base):
-    """A compliance reminder that went out (``reports.reminders``): at most one per key and delivery.
+    """A compliance reminder that went out (``reports.learning.reminders``): at most one per key and delivery.
 
     ``delivery`` is ``smtp`` or ``outbox`` (a dry run's .eml file), so a dry run never stops the real e-mail.
     """

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import duckdb
 
-from assets.health_plan import build_employer_enrollment, build_plan_years, price_all_families
+from assets.health_plan.marts import build_employer_enrollment, build_plan_years, price_all_families
 from domain.settings import Settings
 from tests.health_plan import warehouse
 

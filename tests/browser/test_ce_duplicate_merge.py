@@ -88,7 +88,7 @@ def test_ce_team_merges_a_cluster_which_stays_pending_until_the_next_materialize
     expect(alert(page, "Merged into CE1 by cora on ")).to_be_visible()
     expect(alert(page, PENDING)).to_be_visible()
 
-    # The next materialize runs (its result published by hand, as domain.ce_merges folds the decision).
+    # The next materialize runs (its result published by hand, as domain.ce.merges folds the decision).
     publish(settings.root, "snapshot-2.duckdb", **materialized(settings))
     show(page, "All")
     show(page, "Decided")

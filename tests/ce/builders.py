@@ -8,7 +8,7 @@ from decimal import Decimal
 import duckdb
 import ibis
 
-from domain.ce_tables import CeTables
+from domain.ce.tables import CeTables
 from tests.support import create_staging_table
 
 

@@ -9,7 +9,7 @@ import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 
-from assets.ce import CE_ASSETS
+from assets.ce.marts import CE_ASSETS
 from assets.common import RunSettings
 from tests.ce.builders import claim, evaluation, external, sms, warehouse
 from tests.ce.world import ACCOUNTS, ACTIVITIES, CREDITS, PHONE_A1, PHONE_NOBODY

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.ce_attendance import REASON_ORDER, AttendancePolicy, attendance_outcomes
+from domain.ce.attendance import REASON_ORDER, AttendancePolicy, attendance_outcomes
 from tests.ce.builders import account, activity, by_event, claim, credit, qr, rows, sms, tables, warehouse
 from tests.ce.world import (
     ACCOUNTS,

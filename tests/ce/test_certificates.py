@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from domain.ce_attendance import attendance_outcomes
-from domain.ce_certificates import CertificatePolicy, certificates
+from domain.ce.attendance import attendance_outcomes
+from domain.ce.certificates import CertificatePolicy, certificates
 from tests.ce.builders import account, by_event, claim, evaluation, rows, sms, tables, warehouse
 from tests.ce.world import ACCOUNTS, ACTIVITIES, CREDITS, PHONE_A1, PHONE_A2
 

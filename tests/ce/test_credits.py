@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from domain.ce_attendance import attendance_outcomes
-from domain.ce_credits import (
+from domain.ce.attendance import attendance_outcomes
+from domain.ce.credits import (
     credit_items,
     credit_totals,
     credit_totals_between,

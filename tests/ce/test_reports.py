@@ -9,9 +9,9 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from reports import ce
+from reports.ce import reads as ce
+from reports.learning.transcripts import transcript_excel, transcript_pdf
 from reports.principal import NotPermitted, Principal, Role
-from reports.transcripts import transcript_excel, transcript_pdf
 from tests.ce.test_assets import build
 
 CE_TEAM = Principal("ce1", Role.CE_TEAM)

@@ -24,10 +24,10 @@ from reports.credentials import status
 from reports.credentials.keys import DID_DOCUMENT_FILE, PRIVATE_KEY_FILE, PUBLIC_JWK_FILE
 from reports.credentials.transcript_vc import issue
 from reports.credentials.verify import CredentialInvalid, verify_token
+from reports.learning.transcripts import load_transcript
 from reports.principal import Principal, Role
 from reports.snapshot import open_snapshot
 from reports.state import dispose_engines
-from reports.transcripts import load_transcript
 from tests.dashboard.published_marts import STAFF_ID, STAFF_NAME, publish_snapshot
 
 ADMIN = Principal("root", Role.ADMIN)

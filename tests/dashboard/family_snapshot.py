@@ -41,7 +41,7 @@ from decimal import Decimal
 
 import duckdb
 
-from assets.health_plan import (
+from assets.health_plan.marts import (
     build_employer_enrollment,
     build_plan_members,
     build_plan_providers,

@@ -20,7 +20,7 @@ import duckdb
 import ibis
 from streamlit.runtime.media_file_manager import MediaFileManager
 
-from domain.compliance import compliance_rollup
+from domain.learning.compliance import compliance_rollup
 from domain.settings import Settings
 
 AS_OF = dt.date(2026, 6, 30)

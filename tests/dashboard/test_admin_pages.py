@@ -17,7 +17,7 @@ def add_user(app, username, role, scope):
 def test_admin_adds_a_user_and_sees_the_one_time_password_once(signed_in_as, settings):
     publish_scope_snapshot(settings)
     app = signed_in_as("root", Role.ADMIN)
-    app.switch_page("views/admin_users.py").run()
+    app.switch_page("views/admin/users.py").run()
     add_user(app, "Dana", "employer", "E042")
     assert not app.exception
     assert [s.value for s in app.success] == [
@@ -37,7 +37,7 @@ def test_admin_adds_a_user_and_sees_the_one_time_password_once(signed_in_as, set
 
 def test_admin_sees_why_a_user_cannot_be_added(signed_in_as):
     app = signed_in_as("root", Role.ADMIN)
-    app.switch_page("views/admin_users.py").run()
+    app.switch_page("views/admin/users.py").run()
     add_user(app, "dana", "employer", "")
     assert [e.value for e in app.error] == ["role employer needs a scope: its employer_id"]
     assert [c.value for c in app.code] == []
@@ -46,7 +46,7 @@ def test_admin_sees_why_a_user_cannot_be_added(signed_in_as):
 def test_admin_cannot_add_a_user_whose_scope_is_not_in_the_published_data(signed_in_as, settings):
     publish_scope_snapshot(settings)
     app = signed_in_as("root", Role.ADMIN)
-    app.switch_page("views/admin_users.py").run()
+    app.switch_page("views/admin/users.py").run()
     add_user(app, "acme", "employer", "EMP9999")
     assert [e.value for e in app.error] == [
         "scope EMP9999 is not in the published data (no such employer_id in "
@@ -62,7 +62,7 @@ def test_admin_unlocks_and_resets_a_user(signed_in_as, make_user, settings, app)
         with contextlib.suppress(auth.AuthError):
             auth.sign_in(settings, "sam", "not my password")
     signed_in_as("root", Role.ADMIN)
-    app.switch_page("views/admin_users.py").run()
+    app.switch_page("views/admin/users.py").run()
     table = app.dataframe[0].value.set_index("username")
     assert table.loc["sam", "status"] == "locked"
 
@@ -80,7 +80,7 @@ def test_audit_log_page_lists_sign_ins_for_admins(signed_in_as, make_user, app):
     make_user("erin", Role.EDUCATION_MANAGER, ("ICU",))
     fill_sign_in(app.run(), "erin", "wrong password!")
     signed_in_as("root", Role.ADMIN)
-    app.switch_page("views/admin_audit.py").run()
+    app.switch_page("views/admin/audit_log.py").run()
     assert titles(app) == ["Audit log"]
     log = app.dataframe[0].value
     # newest first: erin added (by root), erin's failed sign-in, root added, root's sign-in
@@ -96,7 +96,7 @@ def test_audit_log_page_lists_sign_ins_for_admins(signed_in_as, make_user, app):
 
 def test_reading_the_audit_log_is_itself_audited(signed_in_as, settings, app):
     signed_in_as("root", Role.ADMIN)
-    app.switch_page("views/admin_audit.py").run()
+    app.switch_page("views/admin/audit_log.py").run()
     app.run()
     app.text_input(key="audit_actor").input("Erin").run()
     views = [(r.target, r.detail) for r in reversed(audit.read(settings, ADMIN, actions=["view"]))]
@@ -114,7 +114,7 @@ def test_the_pipeline_page_shows_the_apply_now_runs_status_not_a_pid(signed_in_a
     from reports.materialize_launch import materialize_running, start_materialize, write_status
     from reports.principal import Principal
 
-    app = signed_in_as("root2", Role.ADMIN).switch_page("views/admin_pipeline.py").run()
+    app = signed_in_as("root2", Role.ADMIN).switch_page("views/admin/pipeline.py").run()
     assert not app.exception
     assert "No run has been started from the dashboard yet." in [c.value for c in app.caption]
 

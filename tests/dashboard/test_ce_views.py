@@ -149,7 +149,7 @@ def test_the_queue_export_is_audited_with_its_row_count(ce_app, settings):
 
 
 def test_rejected_claims_filter_by_reason_and_date_and_export(ce_app, settings):
-    app = ce_app.switch_page("views/ce_attendance.py").run()
+    app = ce_app.switch_page("views/ce_team/attendance.py").run()
     assert not app.exception
     assert titles(app) == ["Attendance claims"]
     # R4 (2 Apr), R3 (1 Apr), R2 (5 Mar), R1 (4 Mar): newest first
@@ -187,7 +187,7 @@ def _chart_bars(app) -> dict[str, int]:
 
 
 def test_the_attendance_chart_follows_every_filter(ce_app):
-    app = ce_app.switch_page("views/ce_attendance.py").run()
+    app = ce_app.switch_page("views/ce_team/attendance.py").run()
     everything = _chart_bars(app)
     assert sum(everything.values()) == 4  # R1..R4
     app.multiselect(key="att_reasons").select("unknown_code").select("duplicate").run()
@@ -200,7 +200,7 @@ def test_the_attendance_chart_follows_every_filter(ce_app):
 
 
 def test_credit_totals_per_year_and_date_range(ce_app, settings):
-    app = ce_app.switch_page("views/ce_credit_totals.py").run()
+    app = ce_app.switch_page("views/ce_team/credit_totals.py").run()
     app.selectbox(key="credits_year").select(2026).run()
     per_year = app.dataframe[0].value
     # 2026: AMA 2.25 (CE1: 1.50 + 0.75), ANCC 1.50 (CE4 1.00 + CE6 0.50)
@@ -227,7 +227,7 @@ def test_credit_totals_per_year_and_date_range(ce_app, settings):
 def test_staff_cannot_reach_the_ce_pages(settings, signed_in_as):
     publish(settings.root)
     app = signed_in_as("pat", Role.STAFF, ("P1",))
-    for view in ("ce_duplicates.py", "ce_attendance.py", "ce_credit_totals.py"):
+    for view in ("ce_team/duplicates.py", "ce_team/attendance.py", "ce_team/credit_totals.py"):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             app.switch_page(f"views/{view}")
     assert audit_rows(settings, "view", "export") == []

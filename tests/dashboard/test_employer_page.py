@@ -14,7 +14,8 @@ import json
 import pyarrow as pa
 import pytest
 
-from reports import audit, health_plan
+from reports import audit
+from reports.health_plan import reads as health_plan
 from reports.principal import Principal, Role
 from reports.snapshot import open_snapshot
 from tests.dashboard.conftest import ADMIN

@@ -6,7 +6,8 @@ import io
 import openpyxl
 import pytest
 
-from reports import audit, learner_lookup
+from reports import audit
+from reports.ce import learner_lookup
 from reports.principal import NotPermitted, Principal, Role
 from reports.snapshot import open_snapshot
 from tests.dashboard.conftest import ADMIN, titles
@@ -19,7 +20,7 @@ CE = Principal("cora", Role.CE_TEAM)
 def lookup(settings, signed_in_as):
     publish_snapshot(settings)
     app = signed_in_as("cora", Role.CE_TEAM)
-    return app.switch_page("views/ce_learner_lookup.py").run()
+    return app.switch_page("views/ce_team/learner_lookup.py").run()
 
 
 @pytest.mark.parametrize(
@@ -76,7 +77,7 @@ def test_the_page_shows_accounts_with_merges_transcript_claims_and_certificates(
 def test_the_learners_record_exports_to_excel_and_is_audited(settings, signed_in_as, monkeypatch):
     publish_snapshot(settings)
     downloads = capture_downloads(monkeypatch)
-    app = signed_in_as("cora", Role.CE_TEAM).switch_page("views/ce_learner_lookup.py").run()
+    app = signed_in_as("cora", Role.CE_TEAM).switch_page("views/ce_team/learner_lookup.py").run()
     app.text_input(key="lookup_query").input("okafor").run()
     book = openpyxl.load_workbook(io.BytesIO(downloads["learner_CE-P0002.xlsx"]()))
     assert book.sheetnames == ["Accounts", "Transcript", "Claims", "Certificates"]
@@ -100,7 +101,7 @@ def test_the_phone_mart_holds_digests_the_lookup_recomputes(tmp_path):
     import duckdb
     from dagster_duckdb import DuckDBResource
 
-    from assets.ce_lookup import ce_account_phones
+    from assets.ce.lookup import ce_account_phones
     from tests.support import create_staging_table
 
     db = str(tmp_path / "w.duckdb")

@@ -15,15 +15,16 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.session import ACTIVE_KEY
-from reports import audit, staff_views
+from reports import audit
 from reports.auth import ActiveSession
+from reports.learning import staff_views
 from reports.principal import NotPermitted, Principal, Role
 from reports.snapshot import open_snapshot
 from tests.dashboard.conftest import ADMIN, titles
 from tests.dashboard.published_marts import AS_OF, MANAGER_SCOPE, capture_downloads, publish_snapshot
 
 MANAGER = Principal("mia", Role.EDUCATION_MANAGER, MANAGER_SCOPE)
-COMPLIANCE_VIEW = str(Path(__file__).parents[2] / "dashboard" / "views" / "compliance.py")
+COMPLIANCE_VIEW = str(Path(__file__).parents[2] / "dashboard" / "views" / "education_manager/compliance.py")
 EXPORT_FILE = "compliance_overdue_2026-06-30.xlsx"
 
 

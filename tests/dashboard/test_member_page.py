@@ -16,7 +16,9 @@ import pytest
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
-from reports import audit, auth, health_plan, plan_eob, user_admin
+from reports import audit, auth, user_admin
+from reports.health_plan import eob as plan_eob
+from reports.health_plan import reads as health_plan
 from reports.principal import NotPermitted, Principal, Role
 from reports.snapshot import open_snapshot
 from tests.dashboard.conftest import ADMIN, APP, PASSWORD, titles

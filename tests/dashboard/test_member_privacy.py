@@ -8,7 +8,10 @@ from decimal import Decimal
 
 import pytest
 
-from reports import audit, health_plan, plan_access, plan_eligibility
+from reports import audit
+from reports.health_plan import access as plan_access
+from reports.health_plan import eligibility as plan_eligibility
+from reports.health_plan import reads as health_plan
 from reports.principal import NotPermitted, Principal, Role
 from reports.snapshot import open_snapshot
 from tests.dashboard.conftest import ADMIN

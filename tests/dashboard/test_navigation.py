@@ -10,31 +10,31 @@ VIEWS = Path(__file__).parents[2] / "dashboard" / "views"
 # Written out by hand from the product spec: each role's pages (view file -> title), Account for everyone.
 EXPECTED = {
     Role.STAFF: {
-        "staff_transcript.py": "My transcript",
-        "staff_compliance.py": "My compliance",
-        "staff_certificates.py": "My certificates",
+        "staff/transcript.py": "My transcript",
+        "staff/compliance.py": "My compliance",
+        "staff/certificates.py": "My certificates",
     },
-    Role.EDUCATION_MANAGER: {"compliance.py": "Compliance"},
+    Role.EDUCATION_MANAGER: {"education_manager/compliance.py": "Compliance"},
     Role.CE_TEAM: {
-        "ce_duplicates.py": "Duplicate queue",
-        "ce_attendance.py": "Attendance claims",
-        "ce_credit_totals.py": "Credit totals",
-        "leaving_staff.py": "Leaving staff",
-        "ce_learner_lookup.py": "Learner lookup",
+        "ce_team/duplicates.py": "Duplicate queue",
+        "ce_team/attendance.py": "Attendance claims",
+        "ce_team/credit_totals.py": "Credit totals",
+        "ce_team/leaving_staff.py": "Leaving staff",
+        "ce_team/learner_lookup.py": "Learner lookup",
     },
-    Role.EMPLOYER: {"employer_roster.py": "Enrollment roster"},
-    Role.MEMBER: {"member_deductible.py": "My deductible"},
-    Role.PROVIDER: {"provider_eligibility.py": "Eligibility & claims"},
+    Role.EMPLOYER: {"employer/roster.py": "Enrollment roster"},
+    Role.MEMBER: {"member/deductible.py": "My deductible"},
+    Role.PROVIDER: {"provider/eligibility.py": "Eligibility & claims"},
     Role.ADMIN: {
-        "admin_security.py": "Security",
-        "admin_users.py": "Users",
-        "admin_pipeline.py": "Pipeline",
-        "admin_audit.py": "Audit log",
-        "admin_credentials.py": "Credentials",
-        "person.py": "Person",
-        "people_findings.py": "Cross-portal findings",
+        "admin/security.py": "Security",
+        "admin/users.py": "Users",
+        "admin/pipeline.py": "Pipeline",
+        "admin/audit_log.py": "Audit log",
+        "admin/credentials.py": "Credentials",
+        "support/person.py": "Person",
+        "admin/people_findings.py": "Cross-portal findings",
     },
-    Role.SUPPORT: {"person.py": "Person"},
+    Role.SUPPORT: {"support/person.py": "Person"},
 }
 SCOPES = {
     Role.STAFF: ("P0001",),
@@ -48,7 +48,7 @@ SCOPES = {
 @pytest.mark.parametrize("role", list(Role))
 def test_each_role_reaches_its_pages_and_no_other(role, signed_in_as):
     app = signed_in_as(f"user.{role.value}", role, SCOPES.get(role, ()))
-    allowed = {**EXPECTED[role], "account.py": "Account"}
+    allowed = {**EXPECTED[role], "everyone/account.py": "Account"}
     assert titles(app) == [next(iter(EXPECTED[role].values()))]  # lands on the role's first page
 
     for view, title in allowed.items():

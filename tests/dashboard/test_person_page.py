@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from reports import audit, health_plan
+from reports import audit
 from reports import person as people
+from reports.health_plan import reads as health_plan
 from reports.principal import NotPermitted, Principal, Role
 from reports.snapshot import open_snapshot
 from tests.dashboard.conftest import ADMIN, titles
@@ -80,10 +81,10 @@ def test_a_review_link_is_shown_apart_and_never_as_an_account(published, signed_
 
 def test_admins_see_the_masked_id_and_the_cross_portal_findings(published, signed_in_as):
     app = signed_in_as("root", Role.ADMIN)
-    app.switch_page("views/person.py").run()
+    app.switch_page("views/support/person.py").run()
     _find(app, "Diaz")
     assert "Learning Center ID ••••••••1234" in app.caption[1].value  # masked, and for admins only
-    app.switch_page("views/people_findings.py").run()
+    app.switch_page("views/admin/people_findings.py").run()
     assert not app.exception
     assert [t.label for t in app.tabs] == [
         "Plan vs HR (2)", "Attacks across portals (3)", "Leaving, CE by SSO only (2)", "Links for review (5)",
@@ -117,6 +118,6 @@ def test_other_roles_cannot_read_a_person(published, settings, role):
 
 def test_the_ce_team_sees_the_leaving_staff_who_would_lose_their_ce_transcript(published, signed_in_as):
     app = signed_in_as("ce1", Role.CE_TEAM)
-    app.switch_page("views/leaving_staff.py").run()
+    app.switch_page("views/ce_team/leaving_staff.py").run()
     assert not app.exception
     assert list(app.dataframe[0].value.person_key) == ["P6", "P5"]  # latest termination date first

@@ -15,7 +15,8 @@ import pytest
 from openpyxl import load_workbook
 
 from dashboard.table_exports import csv_file, excel_file
-from reports import audit, health_plan
+from reports import audit
+from reports.health_plan import reads as health_plan
 from reports.principal import NotPermitted, Principal, Role
 from reports.snapshot import open_snapshot
 from tests.dashboard.conftest import ADMIN, titles
@@ -304,7 +305,7 @@ def test_provider_reads_never_return_another_providers_claims(published, setting
 @pytest.mark.parametrize("user", [ACME, ANA, CLINIC_B], ids=lambda u: u[1].value)
 def test_plan_roles_cannot_reach_the_security_or_pipeline_pages(published, signed_in_as, user):
     app = signed_in_as(*user)
-    for view in ("admin_security.py", "admin_pipeline.py", "admin_audit.py"):
+    for view in ("admin/security.py", "admin/pipeline.py", "admin/audit_log.py"):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             app.switch_page(f"views/{view}")
 

@@ -10,7 +10,8 @@ import duckdb
 import pytest
 
 from domain.settings import Settings
-from reports import audit, plan_eligibility
+from reports import audit
+from reports.health_plan import eligibility as plan_eligibility
 from reports.principal import Principal, Role
 from tests.dashboard import family_snapshot
 from tests.dashboard.conftest import ADMIN

@@ -13,10 +13,10 @@ from reports.credentials import status
 from reports.credentials.transcript_vc import issue
 from reports.credentials.verify import CredentialInvalid, verify_token
 from reports.exports.ce_uploads import ce_broker_export, ce_broker_xlsx, errors_csv, pars_export, pars_text
+from reports.learning.transcripts import load_transcript
 from reports.principal import Principal, Role
 from reports.snapshot import open_snapshot
-from reports.transcripts import load_transcript
-from tests.ce_uploads.world import publish as publish_ce_world
+from tests.ce.uploads.world import publish as publish_ce_world
 from tests.dashboard.conftest import ADMIN
 from tests.dashboard.published_marts import STAFF_ID, STAFF_NAME, capture_downloads, publish_snapshot
 
@@ -32,7 +32,7 @@ def test_the_ce_team_downloads_the_pars_upload_and_ce_broker_roster_from_credit_
 ):
     monkeypatch.setenv("PORTALYTICS_CE_BROKER_PROVIDER_NUMBER", "123456")
     publish_ce_world(settings.root)
-    app = signed_in_as("cat", Role.CE_TEAM).switch_page("views/ce_credit_totals.py").run()
+    app = signed_in_as("cat", Role.CE_TEAM).switch_page("views/ce_team/credit_totals.py").run()
     assert not app.exception
     app.selectbox(key="uploads_pars_year").select(2026).run()
     app.button(key="uploads_pars_prepare").click().run()
@@ -80,7 +80,7 @@ def test_an_admin_revokes_a_credential_with_a_reason_and_it_no_longer_verifies(s
     token = issue(settings, staff, transcript)
     [issued] = status.issued(settings, ADMIN)
 
-    app = app.switch_page("views/admin_credentials.py").run()
+    app = app.switch_page("views/admin/credentials.py").run()
     assert not app.exception
     assert list(app.dataframe[0].value["Person"]) == [STAFF_ID]
     app.selectbox(key="cred_revoke_id").select(issued.credential_id).run()

@@ -9,7 +9,8 @@ import datetime as dt
 
 import pytest
 
-from reports import audit, pipeline_status, security
+from reports import audit, pipeline_status
+from reports.login_security import reads as security
 from reports.principal import NotPermitted, Principal, Role
 from reports.snapshot import open_snapshot
 from tests.dashboard.conftest import ADMIN, titles
@@ -108,7 +109,7 @@ def test_security_findings_narrow_by_portal_and_days(admin_app):
 # ------------------------------------------------------------------------------------------------ pipeline
 def test_pipeline_page_shows_snapshot_freshness_and_rejected_files(admin_app):
     app = admin_app
-    app.switch_page("views/admin_pipeline.py").run()
+    app.switch_page("views/admin/pipeline.py").run()
     assert titles(app) == ["Pipeline"]
     assert not app.exception
     assert "The dashboard reads **snapshot-plan.duckdb**, published" in app.markdown[0].value
@@ -137,7 +138,7 @@ def test_pipeline_page_shows_snapshot_freshness_and_rejected_files(admin_app):
 
 def test_quarantine_browser_filters_by_source_and_reason_and_masks_user_ids(admin_app, settings):
     app = admin_app
-    app.switch_page("views/admin_pipeline.py").run()
+    app.switch_page("views/admin/pipeline.py").run()
     assert len(app.dataframe[2].value) == 5  # every quarantined row
     app.selectbox(key="quarantine_source").select("lc_people").run()
     assert app.selectbox(key="quarantine_reason").options == ["All", "bad_date", "bad_lc_user_id"]
@@ -172,7 +173,7 @@ def test_an_id_in_a_raw_row_that_is_not_json_is_masked_too():
 @pytest.mark.parametrize("role", list(SCOPES), ids=lambda r: r.value)
 def test_non_admins_cannot_reach_security_or_pipeline_pages(published, signed_in_as, role):
     app = signed_in_as(f"user.{role.value}", role, SCOPES[role])
-    for view in ("admin_security.py", "admin_pipeline.py"):
+    for view in ("admin/security.py", "admin/pipeline.py"):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             app.switch_page(f"views/{view}")
 

@@ -53,7 +53,7 @@ def test_one_time_password_must_be_changed_before_any_page(app, make_user):
     fill_sign_in(app.run(), "sam", one_time)
     assert titles(app) == ["Choose a new password"]
     # No other page is registered, so it cannot be reached even by address.
-    for view in ("views/staff_transcript.py", "views/account.py"):
+    for view in ("views/staff/transcript.py", "views/everyone/account.py"):
         try:
             app.switch_page(view)
         except ValueError:
@@ -88,7 +88,7 @@ def test_an_idle_session_is_signed_out_on_the_next_rerun(app, signed_in_as, sett
 
 def test_sign_out_from_the_account_page(app, signed_in_as, settings):
     signed_in_as("sam", Role.STAFF, ("P0001",))
-    app.switch_page("views/account.py").run()
+    app.switch_page("views/everyone/account.py").run()
     assert titles(app) == ["Account"]
     app.button(key="signout").click().run()
     assert titles(app) == ["Sign in to portalytics"]

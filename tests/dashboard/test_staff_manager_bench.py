@@ -64,8 +64,8 @@ def test_bench_times_each_roles_main_page_against_an_empty_page_without_touching
     figures = dashboard_bench.bench(BenchContext(settings, "tiny", Console(quiet=True)), runs=3)
     # the other roles' marts are not in this snapshot: their pages are skipped
     assert [f.name for f in figures] == [
-        "staff main page (staff_transcript.py), p95",
-        "education_manager main page (compliance.py), p95",
+        "staff main page (staff/transcript.py), p95",
+        "education_manager main page (education_manager/compliance.py), p95",
     ]
     assert all(f.unit == "ms" and f.value > 0 and f.baseline > 0 for f in figures)
     # its throw-away users and their page views went to a temporary store
@@ -76,10 +76,10 @@ def test_bench_times_the_plan_and_admin_pages_on_a_health_plan_snapshot(settings
     plan_snapshot.publish_snapshot(settings)
     figures = dashboard_bench.bench(BenchContext(settings, "tiny", Console(quiet=True)), runs=3)
     assert [f.name for f in figures] == [
-        "employer main page (employer_roster.py), p95",
-        "member main page (member_deductible.py), p95",
-        "provider main page (provider_eligibility.py), p95",
-        "admin main page (admin_security.py), p95",
+        "employer main page (employer/roster.py), p95",
+        "member main page (member/deductible.py), p95",
+        "provider main page (provider/eligibility.py), p95",
+        "admin main page (admin/security.py), p95",
     ]
     assert all(f.value > 0 and f.baseline > 0 for f in figures)
     assert not (settings.root / "state.sqlite").exists()
@@ -88,7 +88,7 @@ def test_bench_times_the_plan_and_admin_pages_on_a_health_plan_snapshot(settings
 def test_bench_times_the_duplicate_queue_on_a_ce_snapshot(settings):
     ce_snapshot.publish(settings.root)
     figures = dashboard_bench.bench(BenchContext(settings, "tiny", Console(quiet=True)), runs=3)
-    assert [f.name for f in figures] == ["ce_team main page (ce_duplicates.py), p95"]
+    assert [f.name for f in figures] == ["ce_team main page (ce_team/duplicates.py), p95"]
     # the bench only reads the queue: no decision and no audit row reaches the real store
     assert not (settings.root / "state.sqlite").exists()
 

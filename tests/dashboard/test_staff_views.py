@@ -122,7 +122,7 @@ def test_a_record_view_is_audited_once_per_content_not_on_every_rerun(settings, 
 
 
 def test_my_compliance_shows_each_requirement_with_status_and_due_date(settings, staff):
-    app = staff.switch_page("views/staff_compliance.py").run()
+    app = staff.switch_page("views/staff/compliance.py").run()
     assert titles(app) == ["My compliance"]
     table = app.dataframe[0].value
     # due date first: the overdue one, then due soon, then the compliant one
@@ -138,7 +138,7 @@ def test_my_compliance_shows_each_requirement_with_status_and_due_date(settings,
 
 
 def test_my_certificates_show_the_last_download_day_and_warn_within_seven_days(settings, staff):
-    app = staff.switch_page("views/staff_certificates.py").run()
+    app = staff.switch_page("views/staff/certificates.py").run()
     assert titles(app) == ["My certificates"]
     table = app.dataframe[0].value
     # soonest to expire first; P0002's certificate E9 is not there
@@ -160,7 +160,7 @@ def test_an_issued_certificate_downloads_as_pdf_and_the_others_say_why_not(
     publish_snapshot(settings)
     downloads = capture_downloads(monkeypatch)
     app = signed_in_as("zoe", Role.STAFF, (STAFF_ID,))
-    app = app.switch_page("views/staff_certificates.py").run()
+    app = app.switch_page("views/staff/certificates.py").run()
     # only E1 is issued and within its window; E0 expired, E2 awaits the evaluation
     assert [b.label for b in app.get("download_button")] == ["Download certificate (PDF)"]
     reasons = [c.value for c in app.caption if "downloadable" in c.value or "evaluation" in c.value]
@@ -183,7 +183,7 @@ def test_an_issued_certificate_downloads_as_pdf_and_the_others_say_why_not(
         "verification code",
     ):
         assert expected in text, expected
-    from reports.certificates import verification_code
+    from reports.ce.certificates import verification_code
 
     code = verification_code("E1", "CE-P0001", "A1")
     assert len(code) == 19 and code in text
@@ -191,7 +191,7 @@ def test_an_issued_certificate_downloads_as_pdf_and_the_others_say_why_not(
 
 
 def test_a_certificate_that_is_not_downloadable_or_not_yours_is_refused(settings):
-    from reports.certificates import CertificateUnavailable, certificate_download
+    from reports.ce.certificates import CertificateUnavailable, certificate_download
     from reports.principal import NotPermitted, Principal
 
     publish_snapshot(settings)
@@ -209,7 +209,7 @@ def test_a_staff_user_not_on_the_roster_sees_a_plain_message_and_nobody_elses_ro
     assert not app.exception
     assert app.dataframe.len == 0
     assert "not linked to a person" in app.warning[0].value
-    for view in ("staff_compliance.py", "staff_certificates.py"):
+    for view in ("staff/compliance.py", "staff/certificates.py"):
         app.switch_page(f"views/{view}").run()
         assert not app.exception
         assert app.dataframe.len == 0
@@ -217,7 +217,7 @@ def test_a_staff_user_not_on_the_roster_sees_a_plain_message_and_nobody_elses_ro
 
 def test_staff_pages_before_anything_is_published_say_so(signed_in_as):
     app = signed_in_as("zoe", Role.STAFF, (STAFF_ID,))
-    for view in ("staff_transcript.py", "staff_compliance.py", "staff_certificates.py"):
+    for view in ("staff/transcript.py", "staff/compliance.py", "staff/certificates.py"):
         app.switch_page(f"views/{view}").run()
         assert not app.exception
         assert app.info[0].value.startswith("No data has been published yet")
@@ -225,4 +225,4 @@ def test_staff_pages_before_anything_is_published_say_so(signed_in_as):
 
 def test_a_staff_user_cannot_reach_the_education_manager_page(staff):
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        staff.switch_page("views/compliance.py")
+        staff.switch_page("views/education_manager/compliance.py")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from domain.claims import ClaimLine
-from domain.cost_share import FamilyResult, PlanBook, PlanYear, price_family
-from domain.enrollment import EnrollmentSpan
+from domain.health_plan.claims import ClaimLine
+from domain.health_plan.cost_share import FamilyResult, PlanBook, PlanYear, price_family
+from domain.health_plan.enrollment import EnrollmentSpan
 
 D = Decimal
 #: Claims are processed one day apart in the order of their ``at`` number, from this moment on.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from domain.claims import effective_lines
+from domain.health_plan.claims import effective_lines
 from tests.health_plan.builders import line
 
 

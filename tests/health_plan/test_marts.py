@@ -8,7 +8,7 @@ import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 
-from assets.health_plan import (
+from assets.health_plan.marts import (
     CHECK_CLAIM_EXCEPTIONS,
     employer_enrollment,
     health_plan_claims,

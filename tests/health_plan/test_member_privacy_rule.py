@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from domain.member_privacy import (
+from domain.health_plan.member_privacy import (
     age_on,
     latest_adult_birth_date,
     private_from_subscriber,

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import duckdb
 
-from assets.health_plan import price_all_families
-from assets.health_plan_chunks import CLAIM_MARTS
+from assets.health_plan.chunks import CLAIM_MARTS
+from assets.health_plan.marts import price_all_families
 from tests.health_plan.synthetic import build_synthetic
 from tests.support import create_staging_table
 

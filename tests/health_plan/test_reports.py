@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from domain.settings import Settings
-from reports.health_plan import (
+from reports.health_plan.reads import (
     adds_and_terms,
     claim_cost_share,
     claim_exceptions,

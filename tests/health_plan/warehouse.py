@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import duckdb
 
-from assets.health_plan import (
+from assets.health_plan.marts import (
     build_employer_enrollment,
     build_plan_members,
     build_plan_providers,

@@ -7,7 +7,7 @@ import datetime as dt
 import duckdb
 import ibis
 
-from domain.compliance import CompliancePolicy, compliance_status
+from domain.learning.compliance import CompliancePolicy, compliance_status
 from tests.support import create_staging_table
 
 AS_OF = dt.date(2026, 6, 30)

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from domain.compliance import (
+from domain.learning.compliance import (
     compliance_history,
     compliance_trend,
     default_as_of,
@@ -34,7 +34,7 @@ def test_the_as_of_date_defaults_to_the_datas_last_day_once_today_is_past_it():
 
 def _history(conn, days):
     t = tables(conn)
-    from domain.compliance import CompliancePolicy
+    from domain.learning.compliance import CompliancePolicy
 
     expr = compliance_history(
         t["lc_people"], t["lc_courses"], t["lc_requirements"], t["lc_completions"], days,

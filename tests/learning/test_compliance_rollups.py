@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from domain.compliance import CompliancePolicy, compliance_rollup, compliance_status
+from domain.learning.compliance import CompliancePolicy, compliance_rollup, compliance_status
 from tests.learning.builders import AS_OF, completion, person, requirement, staging, tables
 
 

@@ -4,7 +4,7 @@ import duckdb
 import ibis
 import pytest
 
-from domain.identity import (
+from domain.learning.identity import (
     InvalidLcUserId,
     mask_lc_user_id,
     masked_lc_user_id,

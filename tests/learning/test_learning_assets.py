@@ -8,9 +8,10 @@ import duckdb
 import pytest
 from dagster_duckdb import DuckDBResource
 
-from assets import learning, transcripts
-from assets.ce import CE_ASSETS
+from assets.ce.marts import CE_ASSETS
 from assets.common import RunSettings
+from assets.learning import marts as learning
+from assets.learning import transcripts
 from tests.learning.builders import completion, course, person, requirement, staging
 from tests.support import create_all_staging_tables
 

@@ -1,8 +1,8 @@
-"""Which reminders are due on a day (domain.reminders), on hand-built rows with hand-counted dates."""
+"""Which reminders are due on a day (domain.learning.reminders), on hand-built rows with hand-counted dates."""
 
 import datetime as dt
 
-from domain.reminders import (
+from domain.learning.reminders import (
     DUE_IN_1,
     DUE_IN_14,
     DUE_IN_30,

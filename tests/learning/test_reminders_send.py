@@ -19,8 +19,8 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from domain.settings import Settings
 from reports import audit
+from reports.learning.reminders import send_due_reminders
 from reports.principal import Principal, Role
-from reports.reminders import send_due_reminders
 from reports.state import dispose_engines
 
 AS_OF = dt.date(2026, 7, 1)

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from domain.transcripts import ITEM_COLUMNS, learning_center_items, totals, union_items
+from domain.learning.transcripts import ITEM_COLUMNS, learning_center_items, totals, union_items
 from tests.learning.builders import completion, course, person, staging, tables
 
 

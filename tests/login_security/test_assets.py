@@ -8,8 +8,8 @@ import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 
-from assets.auth_events import AUTH_EVENTS_ASSETS
 from assets.common import RunSettings
+from assets.login_security.marts import AUTH_EVENTS_ASSETS
 from domain.login_security import MARTS
 from tests.login_security.helpers import at, event, failures, utc
 from tests.support import create_staging_table

@@ -9,8 +9,8 @@ import duckdb
 import pytest
 from dagster_duckdb import DuckDBResource
 
-from assets.auth_events import AUTH_EVENTS_ASSETS
-from reports import security
+from assets.login_security.marts import AUTH_EVENTS_ASSETS
+from reports.login_security import reads as security
 from reports.principal import NotPermitted, Principal, Role
 from tests.login_security.helpers import event, failures
 from tests.support import create_staging_table

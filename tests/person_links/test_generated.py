@@ -12,9 +12,9 @@ import pytest
 
 from assets.common import replace_table, replace_table_from_df
 from assets.ingestion.load import ingest_source
+from domain.ce.duplicates import DuplicatePolicy, find_duplicate_accounts
+from domain.ce.duplicates.prepare import INPUT_COLUMNS
 from domain.contracts import source
-from domain.duplicates import DuplicatePolicy, find_duplicate_accounts
-from domain.duplicates.prepare import INPUT_COLUMNS
 from domain.person_links import (
     person_link_review_sql,
     person_link_rows_sql,

@@ -7,7 +7,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from assets.ingest import ingest_ledger, quarantine, staging_assets
+from assets.ingestion.staging_assets import ingest_ledger, quarantine, staging_assets
 from assets.publish import build_publish_asset
 from checks.staging_suites import expectation_checks, reference_checks
 from domain.contracts import source

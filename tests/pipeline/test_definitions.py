@@ -59,7 +59,7 @@ def test_the_daily_schedule_runs_in_the_organisations_time_zone(settings):
 
 
 def test_reminders_are_sent_after_publish_by_every_run_and_by_their_own_daily_schedule(settings):
-    from assets.reminders import REMINDERS_KEY
+    from assets.learning.reminders import REMINDERS_KEY
     from pipelines import incremental
 
     defs = build_definitions(settings)

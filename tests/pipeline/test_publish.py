@@ -160,7 +160,7 @@ def test_a_crash_during_an_incremental_publish_leaves_the_previous_snapshot_curr
 def test_the_publish_asset_rewrites_only_marts_materialized_since_the_last_publish(settings):
     import dagster as dg
 
-    from assets.ingest import ingest_ledger, quarantine, staging_assets
+    from assets.ingestion.staging_assets import ingest_ledger, quarantine, staging_assets
     from assets.publish import PUBLISH_KEY, build_publish_asset
     from pipelines.resources import build_resources
 

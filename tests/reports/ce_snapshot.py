@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from domain.ce_merges import DECISION_COLUMNS, decision_rows, fold_decisions, pairs_among, resolve_accounts
+from domain.ce.merges import DECISION_COLUMNS, decision_rows, fold_decisions, pairs_among, resolve_accounts
 from reports.state import list_decisions
 
 ORG = "lakeshorehealth.org"
@@ -214,8 +214,8 @@ def cluster_members(clusters: list[tuple] | None = None) -> dict[str, list[str]]
 
 
 def materialized(settings) -> dict:
-    """What the next materialize publishes for the decisions in the store (``domain.ce_merges``, as
-    ``assets/ce_merges.py`` folds them): keyword arguments for :func:`publish`."""
+    """What the next materialize publishes for the decisions in the store (``domain.ce.merges``, as
+    ``assets/ce/merges.py`` folds them): keyword arguments for :func:`publish`."""
     history = list_decisions(settings)
     accounts_of = resolve_accounts(history, cluster_members())
     state = fold_decisions(history, accounts_of)

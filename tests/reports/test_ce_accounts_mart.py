@@ -8,8 +8,8 @@ import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 
-from assets.ce_accounts_mart import COLUMNS, ce_accounts_mart
-from tests.duplicates.accounts import ACCOUNTS
+from assets.ce.accounts_mart import COLUMNS, ce_accounts_mart
+from tests.ce.duplicates.accounts import ACCOUNTS
 from tests.support import create_staging_table
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 import openpyxl
 import pandas as pd
 
-from reports.ce_credit_exports import credit_totals_csv, credit_totals_excel
+from reports.ce.credit_exports import credit_totals_csv, credit_totals_excel
 
 BY_YEAR = pd.DataFrame(
     {

@@ -11,12 +11,12 @@ import duckdb
 import pytest
 from sqlalchemy import select
 
-from assets.ce_accounts_mart import COLUMNS as CE_ACCOUNTS_COLUMNS
-from assets.ce_merges import DECISIONS_SCHEMA, SURVIVORS_SCHEMA
-from domain.duplicates.detect import CLUSTER_COLUMNS, PAIR_COLUMNS
+from assets.ce.accounts_mart import COLUMNS as CE_ACCOUNTS_COLUMNS
+from assets.ce.merges import DECISIONS_SCHEMA, SURVIVORS_SCHEMA
+from domain.ce.duplicates.detect import CLUSTER_COLUMNS, PAIR_COLUMNS
 from domain.settings import Settings
-from reports import ce_duplicate_tables as tables
-from reports import ce_duplicates as dup
+from reports.ce import duplicate_tables as tables
+from reports.ce import duplicates as dup
 from reports.materialize_launch import AlreadyRunning, materialize_running, start_materialize
 from reports.principal import NotPermitted, Principal, Role
 from reports.state import (

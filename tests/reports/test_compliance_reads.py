@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from reports.compliance import (
+from reports.learning.compliance import (
     attention_list,
     attention_list_csv,
     attention_list_excel,

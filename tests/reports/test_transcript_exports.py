@@ -10,14 +10,14 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from reports.principal import Principal, Role
-from reports.transcripts import (
+from reports.learning.transcripts import (
     export_file_name,
     load_transcript,
     transcript_csv,
     transcript_excel,
     transcript_pdf,
 )
+from reports.principal import Principal, Role
 from tests.reports.snapshot import FULL_NAME
 
 NOW = dt.datetime(2026, 7, 1, 9, 30)

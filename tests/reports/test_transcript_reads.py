@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
+from reports.learning.transcripts import COMPLETE_HISTORY, load_transcript
 from reports.principal import NotPermitted, Principal, Role
-from reports.transcripts import COMPLETE_HISTORY, load_transcript
 
 STAFF_P1 = Principal("zoe", Role.STAFF, ("P1",))
 STAFF_P2 = Principal("omar", Role.STAFF, ("P2",))

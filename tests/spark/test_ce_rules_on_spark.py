@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from domain.ce_attendance import attendance_outcomes
-from domain.ce_certificates import certificates
-from domain.ce_credits import credit_items, credit_totals, credits_awarded
-from domain.ce_tables import CE_STAGING, CeTables
+from domain.ce.attendance import attendance_outcomes
+from domain.ce.certificates import certificates
+from domain.ce.credits import credit_items, credit_totals, credits_awarded
+from domain.ce.tables import CE_STAGING, CeTables
 from tests.ce.builders import activity, credit, sms, tables, warehouse
 from tests.ce.test_credits import A6, CLAIMS, EXTERNALS, TOTALS_PER_ACCOUNT
 from tests.ce.world import ACCOUNTS, ACTIVITIES, CREDITS, PHONE_A1

@@ -1,11 +1,11 @@
-"""The Learning Center compliance rules (domain/compliance.py) run unchanged on Spark: hand-computed cases, the
+"""The Learning Center compliance rules (domain/learning/compliance.py) run unchanged on Spark: hand-computed cases, the
 same rows as on DuckDB, including the UTC-to-Chicago date of a completion."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from domain.compliance import CompliancePolicy, compliance_rollup, compliance_status
+from domain.learning.compliance import CompliancePolicy, compliance_rollup, compliance_status
 from tests.learning.builders import AS_OF, completion, course, person, requirement, staging, tables
 
 D = dt.date

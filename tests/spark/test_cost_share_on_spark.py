@@ -9,8 +9,8 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from assets.health_plan import price_all_families
-from assets.health_plan_chunks import COLUMNS
+from assets.health_plan.chunks import COLUMNS
+from assets.health_plan.marts import price_all_families
 from domain.settings import Settings
 from pipelines.spark_marts import RunOptions, build_on_spark, export_staging
 from tests.health_plan import warehouse

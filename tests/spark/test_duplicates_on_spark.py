@@ -1,13 +1,13 @@
-"""Duplicate detection on Splink's Spark backend (domain/duplicates/on_spark.py): the hand-made accounts get the
+"""Duplicate detection on Splink's Spark backend (domain/ce/duplicates/on_spark.py): the hand-made accounts get the
 same pairs, weights and clusters as on DuckDB, and the classic pair its hand-computed weight."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from domain.duplicates import DuplicatePolicy, find_duplicate_accounts
-from domain.duplicates.on_spark import score_on_spark
-from tests.duplicates.accounts import ACCOUNTS, classic_pair_weight
+from domain.ce.duplicates import DuplicatePolicy, find_duplicate_accounts
+from domain.ce.duplicates.on_spark import score_on_spark
+from tests.ce.duplicates.accounts import ACCOUNTS, classic_pair_weight
 
 
 def _partition(rows) -> set[frozenset[str]]:

@@ -10,8 +10,8 @@ import ibis
 import pandas as pd
 import pytest
 
-from domain.compliance import CompliancePolicy, compliance_status
-from domain.duplicates import find_duplicate_accounts
+from domain.ce.duplicates import find_duplicate_accounts
+from domain.learning.compliance import CompliancePolicy, compliance_status
 from domain.settings import Settings
 from pipelines.spark_marts import RunOptions, WarehouseBusy, build_on_spark, export_staging
 from tests.ce.builders import warehouse as ce_warehouse

@@ -1,11 +1,11 @@
-"""Learning Center transcript items (domain/transcripts.py) run unchanged on Spark."""
+"""Learning Center transcript items (domain/learning/transcripts.py) run unchanged on Spark."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
-from domain.transcripts import learning_center_items
+from domain.learning.transcripts import learning_center_items
 from tests.learning.builders import tables
 from tests.learning.test_transcript_items import _conn
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import dagster as dg
 import duckdb
 
-from assets.ingest import ingest_ledger, quarantine, staging_assets
-from assets.standard_ingest import standard_assets, standard_checks
+from assets.ingestion.staging_assets import ingest_ledger, quarantine, staging_assets
+from assets.ingestion.standard_assets import standard_assets, standard_checks
 from pipelines.incremental import changed_sources
 from pipelines.resources import build_resources
 from tests.standard_formats.support import eob, interchange, land, member, ndjson, rows, statement

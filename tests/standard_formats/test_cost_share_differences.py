@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import duckdb
 
-from assets.cost_share_differences import build_cost_share_differences
+from assets.health_plan.cost_share_differences import build_cost_share_differences
 from assets.ingestion.standard.load import ingest_standard
 from assets.ingestion.standard.sources import STANDARD_BY_NAME
 from tests.health_plan.warehouse import build

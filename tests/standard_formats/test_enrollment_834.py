@@ -6,8 +6,14 @@ import datetime as dt
 
 import pytest
 
-from domain.enrollment import EnrollmentSpan
-from domain.enrollment_834 import Coverage, EnrollmentBook, Maintenance, MemberMaintenance, UnknownMember
+from domain.health_plan.enrollment import EnrollmentSpan
+from domain.health_plan.enrollment_834 import (
+    Coverage,
+    EnrollmentBook,
+    Maintenance,
+    MemberMaintenance,
+    UnknownMember,
+)
 
 D = dt.date
 

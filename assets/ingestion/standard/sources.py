@@ -11,8 +11,8 @@ from assets.ingestion.standard.units import Row, StandardReason, Unit
 from assets.ingestion.standard.x12_834 import maintenance_of, read_834
 from assets.ingestion.standard.xapi import read_xapi_lines
 from domain.contracts import source
-from domain.enrollment import EnrollmentSpan
-from domain.enrollment_834 import EnrollmentBook, UnknownMember
+from domain.health_plan.enrollment import EnrollmentSpan
+from domain.health_plan.enrollment_834 import EnrollmentBook, UnknownMember
 
 
 def resolve_834(conn, files: list[tuple[str, list[Unit]]]) -> dict[str, list[Row]]:

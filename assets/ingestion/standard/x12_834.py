@@ -20,7 +20,7 @@ from pathlib import Path
 from assets.ingestion.readers import FileRejected
 from assets.ingestion.standard.units import Row, StandardReason, Unit
 from domain.contracts import FileReason
-from domain.enrollment_834 import Coverage, Maintenance, MemberMaintenance
+from domain.health_plan.enrollment_834 import Coverage, Maintenance, MemberMaintenance
 
 logging.getLogger("pyx12").setLevel(logging.CRITICAL + 1)
 

@@ -1,0 +1,1 @@
+"""assets.ce.marts: the ce family."""

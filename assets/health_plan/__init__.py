@@ -1,0 +1,1 @@
+"""assets.health_plan.marts: the health plan family."""

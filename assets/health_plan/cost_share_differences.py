@@ -1,0 +1,33 @@
+"""``marts.cost_share_differences``: EOB lines whose payer-adjudicated member share differs from the engine's."""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from assets.common import mart_key, replace_table, staging_key
+from assets.ingestion.load import ensure_staging_table, staging_table
+from assets.ingestion.standard.payer_adjudication import PAYER_ADJUDICATION
+from domain.health_plan.cost_share_reconciliation import cost_share_differences_sql
+
+MART = "marts.cost_share_differences"
+
+
+def build_cost_share_differences(conn) -> int:
+    ensure_staging_table(conn, PAYER_ADJUDICATION)  # no EOB landed yet: an empty mart, not an error
+    return replace_table(
+        conn, MART, cost_share_differences_sql("marts.claim_cost_share", staging_table(PAYER_ADJUDICATION))
+    )
+
+
+@dg.asset(
+    key=mart_key("cost_share_differences"),
+    deps=[mart_key("claim_cost_share"), staging_key("fhir_eob")],
+    group_name="health_plan",
+    kinds={"duckdb"},
+    description="EOB claim lines where the payer's member responsibility (its deductible, coinsurance, copay or "
+    "member liability) differs from the cost-share engine's, with both values and the difference.",
+)
+def cost_share_differences(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    with duckdb.get_connection() as conn:
+        rows = build_cost_share_differences(conn)
+        total = conn.execute(f"SELECT coalesce(sum(abs(difference)), 0) FROM {MART}").fetchone()[0]
+    return dg.MaterializeResult(metadata={"dagster/row_count": rows, "absolute_difference": str(total)})

@@ -1,0 +1,370 @@
+"""Health-plan marts: cost share per claim line, accumulators, claim status, exceptions, enrollment roster,
+members (with birth dates) and providers.
+
+Cost share is sequential within a family and independent between families, so
+:func:`domain.health_plan.cost_share.price_rows` runs family by family over chunks of consecutive families, in parallel:
+DuckDB exports each chunk's claim lines (family order) and spans to Arrow IPC files under the data dir, worker
+processes (:mod:`assets.health_plan.chunks`) price them and write the marts' rows as Arrow IPC files, and one
+``CREATE TABLE ... AS SELECT`` per mart loads them. The workers never open the warehouse (DuckDB has one writer,
+the pipeline). Memory holds a chunk per worker (about :data:`CHUNK_LINES` lines), whatever the number of lines.
+
+The roster and the plan years are set-based (plain DuckDB SQL).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import multiprocessing
+import os
+import shutil
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import dagster as dg
+import pyarrow as pa
+from dagster_duckdb import DuckDBResource
+
+from assets.common import MARTS, STAGING, mart_key, replace_table, staging_key
+from assets.health_plan.chunks import CLAIM_MARTS, COLUMNS, price_chunk, read_output
+from domain.health_plan.cost_share import UNKNOWN_MEMBER, PlanBook, PlanYear
+
+log = logging.getLogger(__name__)
+
+GROUP = "health_plan"
+HP_SOURCES: tuple[str, ...] = ("hp_plans", "hp_members", "hp_enrollment", "hp_claims")
+#: Asset check (non-blocking): claim lines that could not be priced, counted by reason.
+CHECK_CLAIM_EXCEPTIONS = "claim_lines_without_coverage"
+#: About this many claim lines per chunk of families: bounds a worker's memory, and gives the pool several
+#: chunks per worker so a worker slowed down by another process does not hold up the end.
+CHUNK_LINES = 250_000
+EXPORT_BATCH_ROWS = 100_000
+WORK_PREFIX = "cost_share_chunks_"
+#: Below this many claim lines, starting worker processes costs more than it saves.
+PARALLEL_MIN_LINES = 100_000
+
+#: Sort order of the small marts; the big ones keep the chunks' order (see :func:`_load_mart`).
+ORDER_BY: dict[str, str] = {
+    "claim_exceptions": "claim_id, line_number",
+    "member_accumulators": "member_id, plan_id, plan_year, network",
+    "family_accumulators": "subscriber_id, plan_id, plan_year, network",
+}
+__all__ = ["CLAIM_MARTS", "COLUMNS"]
+
+
+def load_plan_book(conn, source: str = STAGING) -> PlanBook:
+    return PlanBook(_plan_years(conn, source))
+
+
+def _plan_years(conn, source: str) -> list[PlanYear]:
+    cols = ", ".join(f.name for f in PlanYear.__dataclass_fields__.values())
+    return [PlanYear(*r) for r in conn.execute(f"SELECT {cols} FROM {source}.hp_plans").fetchall()]
+
+
+def worker_count(lines: int) -> int:
+    """Worker processes for ``lines`` claim lines: one per CPU, or none (this process) for small data."""
+    return (os.cpu_count() or 1) if lines >= PARALLEL_MIN_LINES else 1
+
+
+def _assign_chunks(conn, source: str, chunk_lines: int) -> int:
+    """Split the families into chunks of about ``chunk_lines`` claim lines, in subscriber order (temp table
+    ``_hp_chunks``: subscriber_id, chunk); returns the number of chunks.
+
+    Chunks are runs of consecutive subscribers, so the chunks' rows laid end to end are in subscriber order
+    whatever the number of chunks or workers: the marts come out the same on every machine."""
+    conn.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _hp_chunks AS
+        SELECT subscriber_id, CAST((sum(lines) OVER (ORDER BY subscriber_id) - lines) // {chunk_lines} AS INTEGER) AS chunk
+        FROM (
+            SELECT m.subscriber_id, count(*) AS lines
+            FROM {source}.hp_members m LEFT JOIN {source}.hp_claims c ON c.member_id = m.member_id
+            GROUP BY m.subscriber_id
+        )
+        """
+    )
+    ((chunks,),) = conn.execute("SELECT coalesce(max(chunk) + 1, 1) FROM _hp_chunks").fetchall()
+    return chunks
+
+
+def _export_chunk(conn, source: str, chunk: int, into: Path) -> tuple[Path, Path]:
+    """Write, as Arrow IPC files, the claim lines of the families of chunk ``chunk``, a row for every member
+    with or without claims, in family order, and the enrollment spans of its members in table order (the
+    order that breaks ties between overlapping spans). A family's rows side by side is also what keeps the
+    worker fast: its Python objects then sit together in memory."""
+    lines, spans = into / f"lines_{chunk}.arrow", into / f"spans_{chunk}.arrow"
+    members = (
+        f"{source}.hp_members m JOIN _hp_chunks k ON k.subscriber_id = m.subscriber_id AND k.chunk = {chunk}"
+    )
+    _write_arrow(
+        conn,
+        f"""
+        SELECT m.subscriber_id, m.member_id AS family_member, m.employer_id,
+               c.claim_id, c.line_number, c.claim_type, c.original_claim_id, c.member_id, c.provider_npi,
+               c.service_date, c.processed_at, c.status, c.service_category, c.network, c.billed_amount,
+               c.allowed_amount, c.service_date - DATE '1970-01-01' AS service_day,
+               epoch_us(c.processed_at) AS processed_us, CAST(c.billed_amount * 100 AS BIGINT) AS billed_cents,
+               CAST(c.allowed_amount * 100 AS BIGINT) AS allowed_cents
+        FROM {members} LEFT JOIN {source}.hp_claims c ON c.member_id = m.member_id
+        ORDER BY m.subscriber_id, m.member_id, c.claim_id, c.line_number
+        """,
+        lines,
+    )
+    _write_arrow(
+        conn,
+        f"""
+        SELECT e.member_id, e.plan_id, e.coverage_tier, e.coverage_start - DATE '1970-01-01' AS start_day,
+               e.coverage_end - DATE '1970-01-01' AS end_day
+        FROM {source}.hp_enrollment e
+        WHERE e.member_id IN (SELECT m.member_id FROM {members})
+        ORDER BY e.rowid
+        """,
+        spans,
+    )
+    return lines, spans
+
+
+def _write_arrow(conn, sql: str, path: Path) -> None:
+    reader = conn.sql(sql).to_arrow_reader(EXPORT_BATCH_ROWS)
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, reader.schema) as writer:
+        for batch in reader:
+            writer.write_batch(batch)
+
+
+def _work_dir(conn) -> Path:
+    """A fresh folder for the chunk files, beside the database file (inside the data dir) when there is one.
+
+    Folders left there by a run that was killed are removed first: only one process writes a database file,
+    so none of them is in use."""
+    ((path,),) = conn.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchall()
+    if not path:
+        return Path(tempfile.mkdtemp(prefix=WORK_PREFIX))
+    parent = Path(path).parent
+    for stale in parent.glob(f"{WORK_PREFIX}*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=WORK_PREFIX, dir=parent))
+
+
+def price_all_families(
+    conn,
+    source: str = STAGING,
+    target: str = MARTS,
+    *,
+    workers: int | None = None,
+    chunk_lines: int = CHUNK_LINES,
+) -> dict[str, int]:
+    """Build the claim marts in ``target`` from the hp_* tables in ``source``; returns each mart's row count.
+
+    Families are independent, so they are priced in chunks of consecutive families, by ``workers`` processes
+    (default: one per CPU, or just this process for small data). The pipeline holds the only connection to
+    the warehouse, so the workers never open it: each chunk goes out as Arrow IPC files, the workers write its
+    marts' rows as Arrow IPC files, and one ``CREATE TABLE ... AS SELECT`` per mart loads them all."""
+    ((lines,),) = conn.execute(f"SELECT count(*) FROM {source}.hp_claims").fetchall()
+    workers = worker_count(lines) if workers is None else workers
+    plan_years = _plan_years(conn, source)
+    work = _work_dir(conn)
+    started = time.perf_counter()
+    try:
+        chunks = _assign_chunks(conn, source, chunk_lines)
+        if workers == 1:
+            outputs = [
+                price_chunk(*_export_chunk(conn, source, c, work), work, plan_years) for c in range(chunks)
+            ]
+        else:
+            context = multiprocessing.get_context("spawn")  # never fork a process holding DuckDB's threads
+            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+                # The next chunk is exported while the workers price the previous ones.
+                futures = [
+                    pool.submit(price_chunk, *_export_chunk(conn, source, c, work), work, plan_years)
+                    for c in range(chunks)
+                ]
+                outputs = [f.result() for f in futures]
+        priced = time.perf_counter()
+        log.info(
+            "cost share: %d lines in %d chunks priced by %d workers in %.1fs",
+            lines,
+            chunks,
+            workers,
+            priced - started,
+        )
+        counts = {
+            mart: _load_mart(conn, source, target, mart, [o[mart] for o in outputs]) for mart in CLAIM_MARTS
+        }
+        log.info("cost share: marts written in %.1fs", time.perf_counter() - priced)
+        return counts
+    finally:
+        conn.execute("DROP TABLE IF EXISTS _hp_chunks")
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _load_mart(conn, source: str, target: str, mart: str, files: list[Path]) -> int:
+    """Replace ``target.mart`` by the chunks' rows, in a fixed order so reruns are identical: the chunks' own
+    order (subscriber, then processing order) for the big marts, sorting costs seconds there."""
+    rows = "SELECT * FROM _hp_chunk_rows"
+    if mart == "claim_exceptions":
+        # Lines of members unknown to hp_members belong to no family: reported, never priced.
+        rows += f"""
+            UNION ALL
+            SELECT c.claim_id, c.line_number, c.member_id, '{UNKNOWN_MEMBER}', NULL, c.claim_type, c.service_date,
+                   c.processed_at, c.provider_npi, c.allowed_amount
+            FROM {source}.hp_claims c ANTI JOIN {source}.hp_members m ON c.member_id = m.member_id
+        """
+    columns = ", ".join(f"CAST({name} AS {kind}) AS {name}" for name, kind in COLUMNS[mart])
+    order = f" ORDER BY {ORDER_BY[mart]}" if mart in ORDER_BY else ""
+    conn.register("_hp_chunk_rows", read_output(files, mart))
+    started = time.perf_counter()
+    try:
+        return replace_table(conn, f"{target}.{mart}", f"SELECT {columns} FROM ({rows}){order}")
+    finally:
+        conn.unregister("_hp_chunk_rows")
+        log.info("cost share: %s written in %.1fs", mart, time.perf_counter() - started)
+
+
+def build_employer_enrollment(conn, source: str = STAGING, target: str = MARTS) -> int:
+    """The roster: one row per enrollment span with the member's employer, family and names."""
+    return replace_table(
+        conn,
+        f"{target}.employer_enrollment",
+        f"""
+        SELECT m.employer_id, e.name AS employer_name, en.member_id, m.subscriber_id, m.relationship,
+               m.first_name, m.last_name, en.coverage_tier, en.plan_id, en.coverage_start, en.coverage_end
+        FROM {source}.hp_enrollment en
+        JOIN {source}.hp_members m ON m.member_id = en.member_id
+        LEFT JOIN {source}.hp_employers e ON e.employer_id = m.employer_id
+        ORDER BY m.employer_id, m.subscriber_id, en.member_id, en.coverage_start, en.plan_id
+        """,
+    )
+
+
+def build_plan_members(conn, source: str = STAGING, target: str = MARTS) -> int:
+    """One row per member with the birth date: provider eligibility matches on member id AND birth date, and a
+    dependent aged 18 or more is private from the subscriber (both read it; no page shows it)."""
+    return replace_table(
+        conn,
+        f"{target}.plan_members",
+        f"""
+        SELECT member_id, subscriber_id, relationship, first_name, last_name, birth_date, employer_id
+        FROM {source}.hp_members ORDER BY subscriber_id, member_id
+        """,
+    )
+
+
+def build_plan_providers(conn, source: str = STAGING, target: str = MARTS) -> int:
+    """Providers by NPI with their names: what a member's claims and EOBs call them."""
+    return replace_table(
+        conn,
+        f"{target}.plan_providers",
+        f"SELECT npi, name, specialty, network_status FROM {source}.hp_providers ORDER BY npi",
+    )
+
+
+PLAN_YEAR_COLUMNS = (
+    "plan_id, plan_year, plan_year_start, plan_year_end, name, family_deductible_type, ded_ind_in, ded_fam_in, "
+    "oop_ind_in, oop_fam_in, ded_ind_out, ded_fam_out, oop_ind_out, oop_fam_out, coins_in, coins_out, "
+    "copay_office_visit, copay_specialist, copay_emergency, copay_rx_generic, copay_rx_brand"
+)
+
+
+def build_plan_years(conn, source: str = STAGING, target: str = MARTS) -> int:
+    """Plan designs with the last day of each plan year (``plan_year_end``) as the engine decides it."""
+    book = load_plan_book(conn, source)
+    ends = [(py.plan_id, py.plan_year, book.end_of(py) - dt.timedelta(days=1)) for py in book.plan_years()]
+    conn.execute(
+        "CREATE OR REPLACE TEMP TABLE _hp_plan_year_ends (plan_id VARCHAR, plan_year INTEGER, plan_year_end DATE)"
+    )
+    if ends:
+        conn.executemany("INSERT INTO _hp_plan_year_ends VALUES (?, ?, ?)", ends)
+    try:
+        return replace_table(
+            conn,
+            f"{target}.plan_years",
+            f"""
+            SELECT {PLAN_YEAR_COLUMNS}
+            FROM {source}.hp_plans p JOIN _hp_plan_year_ends USING (plan_id, plan_year)
+            ORDER BY plan_id, plan_year
+            """,
+        )
+    finally:
+        conn.execute("DROP TABLE _hp_plan_year_ends")
+
+
+# ---------------------------------------------------------------------------------------- Dagster
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(mart_key(name), deps=[staging_key(s) for s in HP_SOURCES], group_name=GROUP)
+        for name in CLAIM_MARTS
+    ],
+    check_specs=[
+        dg.AssetCheckSpec(CHECK_CLAIM_EXCEPTIONS, asset=mart_key("claim_exceptions"), blocking=False)
+    ],
+)
+def health_plan_claims(duckdb: DuckDBResource):
+    """Cost share per effective claim line, claim status, member and family accumulators at the end of the
+    data, and the claim lines that could not be priced (no covering enrollment span or plan year, unknown
+    member)."""
+    with duckdb.get_connection() as conn:
+        counts = price_all_families(conn)
+        by_reason = dict(
+            conn.execute(
+                f"SELECT reason, count(*) FROM {MARTS}.claim_exceptions GROUP BY reason ORDER BY reason"
+            ).fetchall()
+        )
+        totals = conn.execute(
+            f"SELECT count(*), coalesce(sum(member_responsibility), 0), coalesce(sum(plan_paid), 0) "
+            f"FROM {MARTS}.claim_cost_share"
+        ).fetchall()[0]
+    for name in CLAIM_MARTS:
+        metadata: dict = {"rows": counts[name]}
+        if name == "claim_cost_share":
+            metadata |= {"member_responsibility": str(totals[1]), "plan_paid": str(totals[2])}
+        if name == "claim_exceptions":
+            metadata |= {f"reason_{k}": v for k, v in by_reason.items()}
+        yield dg.MaterializeResult(asset_key=mart_key(name), metadata=metadata)
+    yield dg.AssetCheckResult(
+        asset_key=mart_key("claim_exceptions"),
+        check_name=CHECK_CLAIM_EXCEPTIONS,
+        passed=counts["claim_exceptions"] == 0,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"unpriced_lines": counts["claim_exceptions"], **{k: v for k, v in by_reason.items()}},
+        description="Claim lines reported in marts.claim_exceptions instead of being priced.",
+    )
+
+
+@dg.asset(
+    key=mart_key("employer_enrollment"),
+    deps=[staging_key(s) for s in ("hp_employers", "hp_members", "hp_enrollment")],
+    group_name=GROUP,
+)
+def employer_enrollment(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """Every enrollment span with the member's employer, subscriber, relationship, names, tier and plan."""
+    with duckdb.get_connection() as conn:
+        rows = build_employer_enrollment(conn)
+    return dg.MaterializeResult(metadata={"rows": rows})
+
+
+@dg.asset(key=mart_key("plan_years"), deps=[staging_key("hp_plans")], group_name=GROUP)
+def plan_years(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """Plan designs per plan year, with where each plan year ends."""
+    with duckdb.get_connection() as conn:
+        rows = build_plan_years(conn)
+    return dg.MaterializeResult(metadata={"rows": rows})
+
+
+@dg.asset(key=mart_key("plan_members"), deps=[staging_key("hp_members")], group_name=GROUP)
+def plan_members(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """Members with their birth dates (eligibility matching and adult-dependent privacy)."""
+    with duckdb.get_connection() as conn:
+        rows = build_plan_members(conn)
+    return dg.MaterializeResult(metadata={"rows": rows})
+
+
+@dg.asset(key=mart_key("plan_providers"), deps=[staging_key("hp_providers")], group_name=GROUP)
+def plan_providers(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """Providers by NPI with their names and network status."""
+    with duckdb.get_connection() as conn:
+        rows = build_plan_providers(conn)
+    return dg.MaterializeResult(metadata={"rows": rows})

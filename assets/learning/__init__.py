@@ -1,0 +1,1 @@
+"""assets.learning.marts: the learning family."""

@@ -1,0 +1,144 @@
+"""Learning Center marts: the people directory, compliance status as of the run date, and its rollups.
+
+Thin by design: read the staging tables through Ibis, call ``domain.learning.compliance``, write the mart with
+``replace_table``. The SQL runs inside DuckDB; no rows pass through Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import dagster as dg
+import ibis
+import ibis.expr.types as ir
+from dagster_duckdb import DuckDBResource
+
+from assets.common import MARTS, STAGING, RunSettings, mart_key, staging_key, write_ibis_mart
+from domain.learning.compliance import (
+    STATUSES,
+    CompliancePolicy,
+    completion_days,
+    compliance_history,
+    compliance_rollup,
+    compliance_status,
+    history_month_ends,
+)
+from domain.learning.identity import masked_lc_user_id
+
+GROUP = "learning"
+LC_SOURCES: tuple[str, ...] = ("lc_people", "lc_courses", "lc_requirements", "lc_completions")
+#: Rollup mart name -> the compliance_status column it groups by.
+ROLLUPS: dict[str, str] = {
+    "compliance_by_department": "department",
+    "compliance_by_manager": "manager_person_id",
+    "compliance_by_job_role": "job_role",
+}
+
+
+def staging_tables(conn, names=LC_SOURCES) -> dict[str, ir.Table]:
+    con = ibis.duckdb.from_connection(conn)
+    return {n: con.table(n, database=STAGING) for n in names}
+
+
+@dg.asset(key=mart_key("learning_people"), deps=[staging_key("lc_people")], group_name=GROUP)
+def learning_people(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """The HR roster for the read side: names, department, manager, and the lc_user_id masked (never whole)."""
+    with duckdb.get_connection() as conn:
+        people = staging_tables(conn, ("lc_people",))["lc_people"]
+        expr = people.select(
+            "person_id",
+            "first_name",
+            "last_name",
+            "email",
+            "department",
+            "job_role",
+            "manager_person_id",
+            "hire_date",
+            "termination_date",
+            "is_student",
+            lc_user_id_masked=masked_lc_user_id(people.lc_user_id),
+        )
+        rows = write_ibis_mart(conn, "learning_people", expr, "person_id")
+    return dg.MaterializeResult(metadata={"rows": rows})
+
+
+@dg.asset(
+    key=mart_key("compliance_status"),
+    deps=[staging_key(s) for s in LC_SOURCES],
+    group_name=GROUP,
+)
+def compliance_status_mart(duckdb: DuckDBResource, run_settings: RunSettings) -> dg.MaterializeResult:
+    """Every active person's applicable requirements with due date and status as of the run's as-of date."""
+    with duckdb.get_connection() as conn:
+        t = staging_tables(conn)
+        _, last_day = _completion_span(t["lc_completions"], run_settings.org_timezone)
+        policy = CompliancePolicy(
+            as_of=run_settings.as_of_within(last_day), org_timezone=run_settings.org_timezone
+        )
+        expr = compliance_status(
+            t["lc_people"], t["lc_courses"], t["lc_requirements"], t["lc_completions"], policy
+        )
+        rows = write_ibis_mart(conn, "compliance_status", expr, "person_id, requirement_id")
+        counts = dict(
+            conn.execute(f"SELECT status, count(*) FROM {MARTS}.compliance_status GROUP BY status").fetchall()
+        )
+    return dg.MaterializeResult(
+        metadata={"rows": rows, "as_of": policy.as_of.isoformat()} | {s: counts.get(s, 0) for s in STATUSES}
+    )
+
+
+def _completion_span(completions: ir.Table, org_timezone: str):
+    """(first, last) completion day in org time; (None, None) with no completions."""
+    row = completion_days(completions, org_timezone).to_pyarrow().to_pylist()[0]
+    return row["first_day"], row["last_day"]
+
+
+@dg.asset(
+    key=mart_key("compliance_history"),
+    deps=[staging_key(s) for s in LC_SOURCES],
+    group_name=GROUP,
+)
+def compliance_history_mart(duckdb: DuckDBResource, run_settings: RunSettings) -> dg.MaterializeResult:
+    """compliance_status as of every month-end the completions cover (the most recent ``history_months``)."""
+    with duckdb.get_connection() as conn:
+        t = staging_tables(conn)
+        first, last = _completion_span(t["lc_completions"], run_settings.org_timezone)
+        days = history_month_ends(first, last, run_settings.history_months)
+        # The month-ends replace the policy's date; the run's own date is not read here (not an as-of mart).
+        policy = CompliancePolicy(last or dt.date.min, org_timezone=run_settings.org_timezone)
+        expr = compliance_history(
+            t["lc_people"], t["lc_courses"], t["lc_requirements"], t["lc_completions"], days, policy
+        )
+        if expr is None:  # no completions yet: an empty mart of the right shape
+            expr = (
+                compliance_status(
+                    t["lc_people"], t["lc_courses"], t["lc_requirements"], t["lc_completions"], policy
+                )
+                .mutate(month_end=ibis.literal(dt.date.min))
+                .filter(ibis.literal(False))
+            )
+            expr = expr.select("month_end", *[c for c in expr.columns if c != "month_end"])
+        rows = write_ibis_mart(conn, "compliance_history", expr, "month_end, person_id, requirement_id")
+    return dg.MaterializeResult(
+        metadata={
+            "rows": rows,
+            "month_ends": len(days),
+            "last_month_end": days[-1].isoformat() if days else "",
+        }
+    )
+
+
+def _rollup_asset(name: str, by: str) -> dg.AssetsDefinition:
+    @dg.asset(key=mart_key(name), deps=[mart_key("compliance_status")], group_name=GROUP)
+    def _rollup(duckdb: DuckDBResource) -> dg.MaterializeResult:
+        with duckdb.get_connection() as conn:
+            status = ibis.duckdb.from_connection(conn).table("compliance_status", database=MARTS)
+            rows = write_ibis_mart(conn, name, compliance_rollup(status, by), by)
+        return dg.MaterializeResult(metadata={"rows": rows})
+
+    _rollup.__doc__ = f"Counts per status and % compliant (not_due_yet left out) per {by}."
+    return _rollup
+
+
+compliance_rollups = [_rollup_asset(name, by) for name, by in ROLLUPS.items()]
+compliance_by_department, compliance_by_manager, compliance_by_job_role = compliance_rollups

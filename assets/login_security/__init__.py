@@ -1,0 +1,1 @@
+"""assets.login_security: the login security family."""

@@ -1,0 +1,113 @@
+"""Administration > Security: login-security findings of the four portals, with the daily trend per portal.
+
+Reads ``reports.login_security.reads`` (admins only, refused for anyone else where the data is queried). Times are UTC.
+Usernames and IP addresses of the portals' users are shown, so each distinct view is audited.
+"""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, session
+from dashboard.page_support import audit_view, published_snapshot
+from domain.contracts import PORTALS
+from domain.login_security import (
+    ABANDONED,
+    COMPLETED_AFTER_EXPIRY,
+    COMPLETED_IN_TIME,
+    COMPLETED_WITHOUT_REQUEST,
+)
+from reports.login_security import reads as security
+from reports.principal import Role
+
+ALL_PORTALS = "All portals"
+#: Daily-summary measures a chart can show: (column, label).
+MEASURES = {
+    "failures": "Failed logins",
+    "lockouts": "Lockouts",
+    "resets": "Reset requests",
+    "logins": "Successful logins",
+    "sso_share": "SSO share of logins",
+}
+#: Reset outcomes worth a look first: completions the portal should have refused, and abandoned links.
+FINDINGS = [COMPLETED_AFTER_EXPIRY, ABANDONED]
+OUTCOMES = [COMPLETED_AFTER_EXPIRY, ABANDONED, COMPLETED_WITHOUT_REQUEST, COMPLETED_IN_TIME]
+
+
+def table(frame: pd.DataFrame, empty: str) -> None:
+    if frame.empty:
+        st.info(empty)
+    else:
+        st.dataframe(frame, hide_index=True)
+
+
+admin = session.require_role(Role.ADMIN)
+st.title("Security")
+
+filters = st.columns(3)
+portal_pick = filters[0].selectbox("Portal", [ALL_PORTALS, *PORTALS], key="sec_portal")
+start = filters[1].date_input("From (UTC day)", value=None, key="sec_from")
+end = filters[2].date_input("To (UTC day)", value=None, key="sec_to")
+portal = None if portal_pick == ALL_PORTALS else portal_pick
+if start and end and end < start:
+    st.error(f"The range ends ({end:%Y-%m-%d}) before it starts ({start:%Y-%m-%d}).")
+    st.stop()
+narrow = {"portal": portal, "start": start, "end": end}
+
+with published_snapshot() as conn:
+    overview = security.security_overview(admin, conn, start=start, end=end)
+    daily = security.login_daily_summary(admin, conn, **narrow)
+    lockouts = security.login_lockouts(admin, conn, **narrow)
+    outcomes_pick = st.multiselect("Reset outcomes", OUTCOMES, default=FINDINGS, key="sec_outcomes")
+    resets = security.reset_outcomes(admin, conn, **narrow, outcomes=tuple(outcomes_pick))
+    loops = security.reset_loops(admin, conn, **narrow)
+    stuffing = security.credential_stuffing(admin, conn, **narrow)
+
+audit_view(
+    admin,
+    "login security",
+    len(lockouts) + len(resets) + len(loops) + len(stuffing),
+    detail=f"portal {portal_pick}; from {start or 'start'} to {end or 'end'}; outcomes {', '.join(outcomes_pick)}",
+)
+
+st.subheader("Overview")
+if portal is not None and not overview.empty:
+    overview = overview[overview.portal == portal]
+table(overview, "No login activity in this range.")
+
+st.subheader("Over time")
+measure = st.selectbox("Measure", list(MEASURES), format_func=MEASURES.get, key="sec_measure")
+if daily.empty:
+    st.info("No login activity in this range.")
+else:
+    # One line per portal over the UTC days.
+    trend = daily.pivot_table(index="day", columns="portal", values=measure, aggfunc="sum").sort_index()
+    charts.line_chart(trend, x_label="UTC day", y_label=MEASURES[measure])
+
+locks, links, loop_tab, stuffing_tab = st.tabs(
+    [
+        f"Lockouts ({len(lockouts)})",
+        f"Reset links ({len(resets)})",
+        f"Reset loops ({len(loops)})",
+        f"Credential stuffing ({len(stuffing)})",
+    ]
+)
+with locks:
+    st.caption(
+        "Each time an account reached five consecutive failed logins; attempts while locked are counted."
+    )
+    table(lockouts, "No lockouts in this range.")
+with links:
+    st.caption(
+        "completed_after_expiry: a reset finished more than 30 minutes after the request (the portal should have "
+        "refused it); abandoned: requested and never used."
+    )
+    table(resets, "No reset links with these outcomes in this range.")
+with loop_tab:
+    st.caption("Three or more reset requests for one account within 24 hours with no successful login after.")
+    table(loops, "No reset loops in this range.")
+with stuffing_tab:
+    st.caption("One IP failing on 20 or more distinct usernames of a portal within 10 minutes.")
+    if not stuffing.empty:
+        per_day = stuffing.assign(day=stuffing.window_start.dt.date).groupby("day").size().rename("bursts")
+        charts.bar_chart(per_day, x_label="UTC day", y_label="Bursts")
+    table(stuffing, "No credential-stuffing bursts in this range.")

@@ -1,0 +1,65 @@
+"""Continuing education > Credit totals: credits by credit type, per year and for any date range."""
+
+import datetime as dt
+
+import streamlit as st
+
+from dashboard import ce_uploads_panel, session
+from dashboard.ce_widgets import audit_view, export_buttons, snapshot
+from reports.ce import reads as ce
+from reports.ce.credit_exports import credit_totals_csv, credit_totals_excel
+from reports.principal import Role
+
+who = session.require_role(Role.CE_TEAM, Role.ADMIN)
+st.title("Credit totals")
+st.caption(
+    "CE credits (internal and uploaded external) by credit type; merged accounts count once, as their survivor."
+)
+
+ALL_YEARS = "All years"
+COLUMNS = {"year": "Year", "credit_type": "Credit type", "credits": "Credits", "accounts": "Accounts"}
+
+with snapshot() as conn:
+    everything = ce.credit_totals_by_type(who, conn)
+    years = sorted({int(y) for y in everything["year"]}, reverse=True)
+    year = st.selectbox("Year", [ALL_YEARS, *years], key="credits_year")
+    by_year = everything if year == ALL_YEARS else ce.credit_totals_by_type(who, conn, year=int(year))
+
+    st.subheader("Per year")
+    audit_view(who, "ce credit totals by year", len(by_year), year)
+    st.dataframe(by_year.rename(columns=COLUMNS), hide_index=True)
+    export_buttons(
+        who,
+        "credits_year",
+        "ce credit totals by year",
+        f"credit-totals-{year}".replace(" ", "-").lower(),
+        year,
+        lambda: (credit_totals_csv(by_year), len(by_year)),
+        lambda: (credit_totals_excel(by_year), len(by_year)),
+    )
+
+    st.subheader("Date range")
+    dates = st.columns(2)
+    today = dt.date.today()
+    date_from = dates[0].date_input("Completed from", value=today.replace(month=1, day=1), key="credits_from")
+    date_to = dates[1].date_input("Completed to", value=today, key="credits_to")
+    if date_from and date_to and date_from > date_to:
+        st.error("'Completed from' is after 'Completed to'.")
+        st.stop()
+    in_range = ce.credit_totals_in_range(who, conn, date_from, date_to)
+
+span = (date_from, date_to)
+audit_view(who, "ce credit totals in range", len(in_range), span)
+st.dataframe(in_range.rename(columns=COLUMNS), hide_index=True)
+export_buttons(
+    who,
+    "credits_range",
+    "ce credit totals in range",
+    f"credit-totals-{date_from or 'start'}-{date_to or 'end'}",
+    span,
+    lambda: (credit_totals_csv(in_range), len(in_range)),
+    lambda: (credit_totals_excel(in_range), len(in_range)),
+)
+
+with snapshot() as conn:
+    ce_uploads_panel.render(who, conn, years)

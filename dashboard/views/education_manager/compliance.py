@@ -1,0 +1,176 @@
+"""Education manager > Compliance: any month-end or the latest date; the trend of % compliant per department; by
+department, manager and job role; who is overdue or due soon (one row per person); one person's requirements;
+the overdue list as Excel. Only the manager's departments: the reads are scoped in ``reports``.
+"""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, session
+from dashboard.downloads import guarded
+from dashboard.page_support import audit_view, label, published_snapshot
+from reports import clock
+from reports.learning import compliance, staff_views
+from reports.principal import Role
+
+#: Grouping shown -> compliance_status column.
+GROUPINGS = {"Department": "department", "Manager": "manager_person_id", "Job role": "job_role"}
+STATUS_COUNTS = {
+    "n_overdue": "Overdue",
+    "n_due_soon": "Due soon",
+    "n_compliant": "Compliant",
+    "n_not_due_yet": "Not due yet",
+}
+PERSON_COLUMNS = {
+    "name": "Person",
+    "person_id": "Person ID",
+    "department": "Department",
+    "job_role": "Job role",
+    "manager_name": "Manager",
+    "days_overdue": "Days overdue",
+    "overdue": "Overdue",
+    "due_soon": "Due soon",
+    "items": "Items (most overdue first)",
+}
+
+who = session.require_role(Role.EDUCATION_MANAGER)
+settings = session.settings()
+st.title("Compliance")
+st.caption(f"Your departments: {', '.join(who.scope)}")
+
+with published_snapshot() as conn:
+    run_dates = staff_views.compliance_as_of_dates(who, conn)
+    dates = staff_views.compliance_dates(who, conn)
+    if not dates:
+        st.info("The published data has no compliance rows for your departments.")
+        st.stop()
+    latest = max(run_dates) if run_dates else dates[0]
+    as_of = st.selectbox(
+        "As of",
+        dates,
+        format_func=lambda d: f"{d.isoformat()} (latest)" if d == latest else f"{d.isoformat()} (month end)",
+        key="compliance_as_of",
+    )
+    by_label = st.radio("Compliance by", list(GROUPINGS), horizontal=True, key="compliance_by")
+    by = GROUPINGS[by_label]
+    summary = staff_views.compliance_summary_at(who, conn, by, as_of)
+    attention = staff_views.attention_items_at(who, conn, as_of)
+    trend = compliance.trend(who, conn, "department")
+    people = staff_views.compliance_people_at(who, conn, as_of)
+    names = {
+        p.person_id: f"{p.last_name}, {p.first_name} ({p.person_id}, {p.department})"
+        for p in people.itertuples()
+    }
+    person = st.selectbox(
+        "Drill down to a person",
+        list(names),
+        index=None,
+        placeholder="Choose a person",
+        format_func=names.__getitem__,
+        key="compliance_person",
+    )
+    person_rows = staff_views.compliance_rows_at(who, conn, as_of, person_id=person) if person else None
+    if by == "manager_person_id":
+        manager_names = compliance.manager_names(conn, summary[by])
+
+today = clock.utc_now().date()
+if as_of == latest and as_of < today:
+    st.caption(
+        f"Figures are as of **{as_of.isoformat()}**, the last day of the published data (today, "
+        f"{today.isoformat()}, is past it)."
+    )
+else:
+    st.caption(f"Figures are as of **{as_of.isoformat()}**.")
+audit_view(who, "compliance overdue and due-soon list", len(attention), detail=f"as of {as_of.isoformat()}")
+
+st.subheader("Trend: % compliant by department")
+if trend.empty:
+    st.caption("No month-end history has been published yet.")
+else:
+    wide = trend.pivot(index="month_end", columns="department", values="pct_compliant").astype(float)
+    wide.columns.name = "Department"
+    charts.line_chart(wide, x_label="month end", y_label="% compliant", target=settings.compliance_target_pct)
+    st.caption(f"Dashed line: the target, {settings.compliance_target_pct:g} % compliant.")
+
+st.subheader(f"Compliance by {by_label.lower()}")
+heading = by_label
+if by == "manager_person_id":
+    summary[by] = [manager_names.get(m, m) for m in summary[by]]
+counts = summary.set_index(by)[list(STATUS_COUNTS)].rename(columns=STATUS_COUNTS)
+counts.index.name = heading
+pct = summary.set_index(by)[["pct_compliant"]].astype(float).rename(columns={"pct_compliant": "% compliant"})
+pct.index.name = heading
+left, right = st.columns(2)
+left.caption("% compliant (not-due-yet requirements left out)")
+charts.bar_chart(pct, y_label="% compliant", into=left)
+right.caption("Requirements per status")
+charts.bar_chart(counts, y_label="requirements", into=right, colors=charts.STATUS_COLORS, counts=True)
+st.dataframe(
+    summary.rename(
+        columns={
+            by: heading,
+            "people": "People",
+            "requirements": "Requirements",
+            "pct_compliant": "% compliant",
+        }
+        | STATUS_COUNTS
+    )[[heading, "People", "Requirements", *STATUS_COUNTS.values(), "% compliant"]],
+    hide_index=True,
+)
+
+st.subheader("Overdue and due soon")
+left, middle, right = st.columns(3)
+course_filter = left.multiselect(
+    "Course", sorted(attention["course_title"].dropna().unique()), key="overdue_course"
+)
+role_filter = middle.multiselect(
+    "Job role", sorted(attention["job_role"].dropna().unique()), key="overdue_role"
+)
+manager_filter = right.multiselect(
+    "Manager", sorted(attention["manager_name"].dropna().unique()), key="overdue_manager"
+)
+items = compliance.filter_items(
+    attention, courses=course_filter, job_roles=role_filter, managers=manager_filter
+)
+listed = compliance.by_person(items)
+st.markdown(
+    f"**{label('overdue')}: {int((listed['overdue'] > 0).sum())} people, {int(listed['overdue'].sum())} items** · "
+    f"**{label('due_soon')}: {int(listed['due_soon'].sum())} items**"
+)
+if not listed.empty:
+    st.dataframe(
+        listed[list(PERSON_COLUMNS)].rename(columns=PERSON_COLUMNS),
+        hide_index=True,
+        key="overdue_people",
+    )
+st.download_button(
+    "Download the overdue and due-soon list (Excel)",
+    # Deferred: built, and the export audited, only when pressed.
+    data=guarded(
+        who,
+        f"compliance overdue list {as_of.isoformat()}",
+        lambda: staff_views.attention_list_download(who, items, as_of, settings=settings),
+    ),
+    file_name=f"compliance_overdue_{as_of.isoformat()}.xlsx",
+    mime=staff_views.XLSX_MIME,
+    on_click="ignore",
+    key="compliance_overdue_xlsx",
+    disabled=items.empty,
+)
+
+if person_rows is not None:
+    st.subheader(f"Requirements of {person}")
+    audit_view(who, f"compliance person {person}", len(person_rows), detail=f"as of {as_of.isoformat()}")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Requirement": person_rows["requirement_id"],
+                "Course": person_rows["course_title"],
+                "Status": person_rows["status"].map(label),
+                "Due date": person_rows["due_date"],
+                "Last completion": person_rows["last_completion"],
+                "Valid until": person_rows["expires_on"],
+            }
+        ),
+        hide_index=True,
+    )

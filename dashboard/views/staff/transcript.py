@@ -1,0 +1,92 @@
+"""My transcript: Learning Center completions, CE credits and uploaded external credits, newest first.
+
+The table, the totals and both downloads come from one ``reports.learning.transcripts.Transcript``, so the numbers on
+screen, in the PDF and in the workbook are the same. The files are built (and the export audited) only when a
+download button is pressed.
+"""
+
+import datetime as dt
+
+import streamlit as st
+
+from dashboard import session
+from dashboard.downloads import guarded
+from dashboard.page_support import audit_view, published_snapshot
+from reports.credentials import transcript_vc
+from reports.learning import staff_views
+from reports.learning.transcripts import COMPLETE_HISTORY, load_transcript
+from reports.principal import NotPermitted, Role
+
+DATE_RANGE = "Date range"
+
+who = session.require_role(Role.STAFF)
+settings = session.settings()
+st.title("My transcript")
+
+span = st.radio("Show", [COMPLETE_HISTORY, DATE_RANGE], horizontal=True, key="transcript_span")
+date_from = date_to = None
+if span == DATE_RANGE:
+    today = dt.date.today()
+    picked = st.date_input(
+        "From and to (both included)",
+        value=(today.replace(month=1, day=1), today),
+        format="YYYY-MM-DD",
+        key="transcript_range",
+    )
+    if len(picked) != 2:  # the calendar returns one date until the end of the range is picked
+        st.info("Pick the last day of the range.")
+        st.stop()
+    date_from, date_to = picked
+
+with published_snapshot() as conn:
+    try:
+        transcript = load_transcript(
+            who, conn, who.scope_value or "", date_from, date_to, org_timezone=settings.org_timezone
+        )
+    except NotPermitted:
+        st.warning(
+            "Your sign-in is not linked to a person in the Learning Center roster. Ask an administrator to "
+            "check the person ID on your dashboard account."
+        )
+        st.stop()
+
+audit_view(
+    who, f"transcript person {transcript.person_id}", len(transcript.items), detail=transcript.range_label
+)
+st.caption(f"{transcript.name} · {transcript.range_label} · {len(transcript.items)} items, newest first")
+
+if transcript.items:
+    st.dataframe(transcript.items_frame(), hide_index=True)
+else:
+    st.info("No completed items in this range.")
+
+st.subheader("Totals")
+st.dataframe(transcript.totals_frame(), hide_index=True)
+
+pdf_column, excel_column = st.columns(2)
+for column, kind, text in ((pdf_column, "pdf", "Download PDF"), (excel_column, "xlsx", "Download Excel")):
+    column.download_button(
+        text,
+        # Deferred: rendered, and the export audited, only when pressed.
+        data=guarded(
+            who,
+            f"transcript person {transcript.person_id} {kind}",
+            lambda kind=kind: staff_views.transcript_download(who, transcript, kind, settings=settings),
+        ),
+        file_name=staff_views.transcript_file_name(transcript, kind),
+        mime=staff_views.TRANSCRIPT_FORMATS[kind][1],
+        on_click="ignore",
+        key=f"transcript_{kind}",
+    )
+
+st.download_button(
+    "Download verifiable credential",
+    # Deferred like the others: the credential is signed, registered for revocation and audited when pressed.
+    data=lambda: transcript_vc.issue(settings, who, transcript).encode("ascii"),
+    file_name=transcript_vc.file_name(transcript),
+    mime=transcript_vc.MIME,
+    on_click="ignore",
+    key="transcript_credential",
+    help="This transcript as an Open Badges 3.0 credential signed by the organisation: a credentialing office "
+    "can check it (`portalytics credential verify`) without calling the CE office.",
+)

@@ -1,0 +1,1 @@
+"""domain.health_plan: the health plan family."""

@@ -1,0 +1,1 @@
+"""domain.learning: the learning family."""

@@ -1,0 +1,241 @@
+"""Learning Center compliance (domain-rules.md, "Learning Center: compliance") as Ibis expressions.
+
+The rules are set-based expressions over staging-shaped tables, so the same code runs on DuckDB and on Spark:
+:func:`compliance_status` gives one row per (active person, applicable requirement) with its due date and status as of
+``policy.as_of``; :func:`compliance_rollup` counts statuses per department, manager or job role. Everything after
+the as-of date (hires, completions) is invisible, so an earlier as-of rebuilds that date's snapshot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+import ibis
+import ibis.expr.types as ir
+
+from domain.learning.identity import normalised_lc_user_id
+from domain.org_time import local_date
+
+OVERDUE = "overdue"
+DUE_SOON = "due_soon"
+COMPLIANT = "compliant"
+NOT_DUE_YET = "not_due_yet"
+STATUSES: tuple[str, ...] = (OVERDUE, DUE_SOON, COMPLIANT, NOT_DUE_YET)
+#: Completion statuses that satisfy a requirement; ``failed`` and ``in_progress`` never do.
+QUALIFYING_STATUSES: tuple[str, ...] = ("completed", "waived")
+#: ``*`` in a requirement's job_role or department matches everyone.
+ANY = "*"
+
+STATUS_COLUMNS: tuple[str, ...] = (
+    "person_id",
+    "requirement_id",
+    "course_id",
+    "due_date",
+    "status",
+    "department",
+    "job_role",
+    "manager_person_id",
+    "first_name",
+    "last_name",
+    "course_title",
+    "last_completion",
+    "expires_on",
+    "window_days",
+    "as_of",
+)
+#: Keys the rollup marts are grouped by (one mart each).
+ROLLUP_KEYS: tuple[str, ...] = ("department", "manager_person_id", "job_role")
+
+
+@dataclass(frozen=True)
+class CompliancePolicy:
+    as_of: dt.date
+    #: Days before the due date that count as "due soon" when a requirement leaves window_days empty.
+    default_window_days: int = 30
+    #: A completion's date is the date of completed_at (stored as UTC) in this time zone.
+    org_timezone: str = "America/Chicago"
+
+
+def active_people(people: ir.Table, as_of: dt.date) -> ir.Table:
+    """Hired on or before ``as_of`` and not terminated as of it (a termination_date on or before it ends it)."""
+    day = ibis.literal(as_of)
+    return people.filter(
+        people.hire_date <= day,
+        people.termination_date.isnull() | (people.termination_date > day),
+    )
+
+
+def qualifying_completions(completions: ir.Table, policy: CompliancePolicy) -> ir.Table:
+    """Latest qualifying completion date per (normalised lc_user_id, course_id), as of the policy date."""
+    on = local_date(completions.completed_at, policy.org_timezone)
+    rows = completions.filter(completions.status.isin(QUALIFYING_STATUSES)).mutate(
+        uid=normalised_lc_user_id(completions.lc_user_id), completed_on=on
+    )
+    rows = rows.filter(rows.completed_on <= ibis.literal(policy.as_of))
+    return rows.group_by(["uid", "course_id"]).aggregate(last_completion=rows.completed_on.max())
+
+
+def applicable_requirements(people: ir.Table, requirements: ir.Table, as_of: dt.date) -> ir.Table:
+    """One row per active person and each requirement whose job_role and department match theirs (``*`` = all)."""
+    p = active_people(people, as_of).mutate(uid=normalised_lc_user_id(people.lc_user_id))
+    r = requirements.rename(req_job_role="job_role", req_department="department")
+    matches = ((r.req_job_role == ANY) | (r.req_job_role == p.job_role)) & (
+        (r.req_department == ANY) | (r.req_department == p.department)
+    )
+    return p.inner_join(r, matches)
+
+
+def compliance_status(
+    people: ir.Table,
+    courses: ir.Table,
+    requirements: ir.Table,
+    completions: ir.Table,
+    policy: CompliancePolicy,
+) -> ir.Table:
+    """Due date and status of every applicable requirement for every active person, as of ``policy.as_of``.
+
+    Tables are staging-shaped (``lc_people``, ``lc_courses``, ``lc_requirements``, ``lc_completions``); the
+    lc_user_id may be in any accepted form on either side. Columns: :data:`STATUS_COLUMNS`.
+    """
+    day = ibis.literal(policy.as_of)
+    applies = applicable_requirements(people, requirements, policy.as_of)
+    done = qualifying_completions(completions, policy)
+    rows = applies.left_join(done, [applies.uid == done.uid, applies.course_id == done.course_id])
+    titles = courses.select(title_course_id="course_id", course_title="title")
+    rows = rows.left_join(titles, rows.course_id == titles.title_course_id)
+
+    window = rows.window_days.fill_null(policy.default_window_days)
+    expires_on = ibis.cases(
+        (
+            rows.last_completion.notnull() & rows.recurrence_months.notnull(),
+            rows.last_completion + rows.recurrence_months.as_interval("M"),
+        ),
+        else_=ibis.null(),
+    ).cast("date")
+    first_due = (rows.hire_date + rows.due_days_after_hire.as_interval("D")).cast("date")
+    # With a qualifying completion the due date is its expiry (NULL for a `once` requirement: nothing more is due).
+    due_date = ibis.cases((rows.last_completion.isnull(), first_due), else_=expires_on).cast("date")
+    horizon = day + window.as_interval("D")
+    status = ibis.cases(
+        (due_date.isnull(), COMPLIANT),
+        (due_date < day, OVERDUE),
+        (due_date <= horizon, DUE_SOON),
+        (rows.last_completion.notnull(), COMPLIANT),
+        else_=NOT_DUE_YET,
+    )
+    return rows.select(
+        person_id=rows.person_id,
+        requirement_id=rows.requirement_id,
+        course_id=rows.course_id,
+        due_date=due_date,
+        status=status,
+        department=rows.department,
+        job_role=rows.job_role,
+        manager_person_id=rows.manager_person_id,
+        first_name=rows.first_name,
+        last_name=rows.last_name,
+        course_title=rows.course_title.fill_null(rows.course_id),
+        last_completion=rows.last_completion,
+        expires_on=expires_on,
+        window_days=window.cast("int32"),
+        as_of=day,
+    )
+
+
+def compliance_rollup(status: ir.Table, by: str) -> ir.Table:
+    """Counts per status and % compliant per value of ``by`` (department, manager_person_id or job_role).
+
+    ``not_due_yet`` rows are counted but left out of the percentage: pct_compliant = compliant /
+    (overdue + due_soon + compliant) × 100, one decimal, NULL when nothing is assessed. For managers only rows with
+    a manager count (a manager's direct reports).
+    """
+    rows = status.filter(status[by].notnull()) if by == "manager_person_id" else status
+    counts = _status_counts(rows)
+    grouped = rows.group_by(by).aggregate(
+        people=rows.person_id.nunique(),
+        requirements=rows.count(),
+        **counts,
+        as_of=rows.as_of.max(),
+    )
+    return _with_pct(grouped).order_by(by)
+
+
+def _status_counts(rows: ir.Table) -> dict[str, ir.Value]:
+    return {f"n_{s}": (rows.status == s).cast("int64").sum().cast("int64") for s in STATUSES}
+
+
+def _with_pct(grouped: ir.Table) -> ir.Table:
+    """n_assessed and pct_compliant = compliant / (overdue + due_soon + compliant) × 100, one decimal."""
+    assessed = grouped.n_overdue + grouped.n_due_soon + grouped.n_compliant
+    pct = ibis.cases(
+        (assessed > 0, (grouped.n_compliant.cast("decimal(18,4)") * 100 / assessed).round(1)),
+        else_=ibis.null(),
+    ).cast("decimal(5,1)")
+    return grouped.mutate(n_assessed=assessed, pct_compliant=pct)
+
+
+# --- Month-end history (domain-rules.md, "Clarifications": compliance history) ---------------------------------
+
+#: Columns of ``marts.compliance_history``: the month-end, then every column of :func:`compliance_status` (whose
+#: ``as_of`` is that month-end), so the read side treats a month-end exactly like the run's own as-of date.
+HISTORY_COLUMNS: tuple[str, ...] = ("month_end", *STATUS_COLUMNS)
+
+
+def default_as_of(today: dt.date, data_last_day: dt.date | None) -> dt.date:
+    """The as-of date when none is asked for: today, or the data's last day when today is past it."""
+    return today if data_last_day is None or today <= data_last_day else data_last_day
+
+
+def month_ends(first_day: dt.date, last_day: dt.date) -> list[dt.date]:
+    """Every month-end from ``first_day``'s month through the last month-end on or before ``last_day``."""
+    out: list[dt.date] = []
+    year, month = first_day.year, first_day.month
+    while True:
+        nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
+        end = nxt - dt.timedelta(days=1)
+        if end > last_day:
+            return out
+        out.append(end)
+        year, month = nxt.year, nxt.month
+
+
+def history_month_ends(first_day: dt.date | None, last_day: dt.date | None, max_months: int) -> list[dt.date]:
+    """The month-ends the data covers (first to last completion), at most the ``max_months`` most recent."""
+    if first_day is None or last_day is None:
+        return []
+    return month_ends(first_day, last_day)[-max_months:] if max_months > 0 else []
+
+
+def completion_days(completions: ir.Table, org_timezone: str) -> ir.Table:
+    """(first_day, last_day): the earliest and latest completion dates in org time, one row."""
+    on = local_date(completions.completed_at, org_timezone)
+    return completions.aggregate(first_day=on.min(), last_day=on.max())
+
+
+def compliance_history(
+    people: ir.Table,
+    courses: ir.Table,
+    requirements: ir.Table,
+    completions: ir.Table,
+    days: list[dt.date],
+    policy: CompliancePolicy,
+) -> ir.Table | None:
+    """:func:`compliance_status` as of each month-end (``policy.as_of`` replaced), stacked; None for no months."""
+    parts = [
+        compliance_status(people, courses, requirements, completions, replace(policy, as_of=day)).mutate(
+            month_end=ibis.literal(day)
+        )
+        for day in days
+    ]
+    if not parts:
+        return None
+    stacked = ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
+    return stacked.select(*HISTORY_COLUMNS)
+
+
+def compliance_trend(history: ir.Table, by: str) -> ir.Table:
+    """% compliant (as :func:`compliance_rollup`) per month-end and value of ``by``, oldest month first."""
+    rows = history.filter(history[by].notnull()) if by == "manager_person_id" else history
+    grouped = rows.group_by(["month_end", by]).aggregate(**_status_counts(rows))
+    return _with_pct(grouped).order_by(["month_end", by])

@@ -1,0 +1,1 @@
+"""reports.ce.reads: the ce family."""

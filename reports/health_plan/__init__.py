@@ -1,0 +1,1 @@
+"""reports.health_plan.reads: the health plan family."""

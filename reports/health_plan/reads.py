@@ -1,0 +1,523 @@
+"""Health-plan reads for the dashboard, each scoped to the principal where the data is queried.
+
+Who sees what:
+- employer (scope: employer_id): the roster, adds and terms, and eligibility of their own members only; no
+  claim or accumulator detail (that is health information the employer does not get).
+- member (scope: member_id): their own claims, cost share, accumulators and eligibility; a subscriber also
+  sees the family accumulators and the claims and individual totals of each dependent, except a dependent aged
+  18 or more on the viewing day who has not granted access (:mod:`domain.health_plan.member_privacy`,
+  :mod:`reports.health_plan.access`): their lines are left out by the query itself.
+- provider (scope: NPI): claim status and cost share of claims billed under their own NPI; eligibility and
+  benefits of any member by member id AND birth date in :mod:`reports.health_plan.eligibility` (totals, never lines).
+- admin: everything.
+Any other role, or a scoped role without a scope value, gets :class:`NotPermitted`. Asking about a member
+outside one's scope and about a member that does not exist get the same refusal, so the answer reveals
+nothing.
+
+Every function takes the published snapshot's DuckDB connection and returns a pandas frame whose money columns
+hold ``Decimal`` (read through Arrow, never as floats).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from domain.health_plan.claims import REVERSED, STATUS_REASONS
+from domain.health_plan.cost_share import EXCEPTION_WORDS, pct_met
+from domain.health_plan.enrollment import covers_sql
+from domain.health_plan.member_privacy import visible_to_subscriber
+from domain.settings import Settings, get_settings
+from reports.clock import utc_now
+from reports.health_plan import access as plan_access
+from reports.principal import NotPermitted, Principal, Role
+
+MARTS = "marts"
+DEFAULT_TZ = "America/Chicago"
+
+
+# ---------------------------------------------------------------------------------------- scoping
+def _scope_value(principal: Principal) -> str:
+    if not principal.scope_value:
+        raise NotPermitted(f"a {principal.role} sign-in without a scope sees nothing")
+    return principal.scope_value
+
+
+def _enrollment_scope(principal: Principal) -> tuple[str, list]:
+    """WHERE clause and params limiting roster rows (employer_id, member_id, subscriber_id columns)."""
+    if principal.role is Role.ADMIN:
+        return "TRUE", []
+    if principal.role is Role.EMPLOYER:
+        return "employer_id = ?", [_scope_value(principal)]
+    raise NotPermitted(f"role {principal.role} may not read the employer roster")
+
+
+def _family_of(conn, member_id: str) -> str | None:
+    """The subscriber of ``member_id``'s family, if the member has accumulators (every priced member does)."""
+    rows = _rows(
+        conn,
+        f"SELECT DISTINCT subscriber_id FROM {MARTS}.member_accumulators WHERE member_id = ?",
+        [member_id],
+    )
+    return rows[0]["subscriber_id"] if len(rows) == 1 else None
+
+
+def _in_family(conn, member_id: str) -> tuple[str, list]:
+    """A filter to the family of ``member_id`` (TRUE when it is not known). It only narrows, but the claim marts
+    are stored family by family, so with it DuckDB skips all but a row group or two of millions of lines."""
+    family = _family_of(conn, member_id)
+    return ("subscriber_id = ?", [family]) if family is not None else ("TRUE", [])
+
+
+@dataclass(frozen=True)
+class Viewing:
+    """The day of viewing (the privacy rule's date) and the settings of the state store holding the grants.
+
+    Make one per page run: it remembers each member's :class:`FamilyView` for the reads of that run (a page
+    reads claims, accumulators and an EOB, and each would otherwise ask the snapshot and the state store again).
+    """
+
+    on: dt.date
+    settings: Settings
+    families: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+
+def viewing(on: dt.date | None = None, settings: Settings | None = None) -> Viewing:
+    """``on`` defaults to today in the organisation's time zone."""
+    settings = settings or get_settings()
+    if on is None:
+        on = utc_now().astimezone(ZoneInfo(settings.org_timezone)).date()
+    return Viewing(on, settings)
+
+
+@dataclass(frozen=True)
+class FamilyView:
+    """Whose claim lines a member may see on the viewing day, and which dependents are private from them."""
+
+    visible: tuple[str, ...]  # the member first
+    private: tuple[str, ...]
+
+
+def family_view(principal: Principal, conn, view: Viewing | None = None) -> FamilyView:
+    """For a member: themselves, plus (as subscriber) each dependent under 18 or who granted access."""
+    principal.require(Role.MEMBER)
+    me = _scope_value(principal)
+    view = view or viewing()
+    known = view.families.get(me)
+    if known is None:
+        known = view.families[me] = _family_view(me, conn, view)
+    return known
+
+
+def _family_view(me: str, conn, view: Viewing) -> FamilyView:
+    dependents = {
+        r["member_id"]: r["birth_date"]
+        for r in _rows(
+            conn,
+            f"SELECT member_id, birth_date FROM {MARTS}.plan_members WHERE subscriber_id = ? AND member_id <> ?",
+            [me, me],
+        )
+    }
+    if not dependents:
+        return FamilyView((me,), ())
+    granted = plan_access.granted_to(view.settings, me)
+    shown = visible_to_subscriber(dependents, view.on, granted)
+    return FamilyView((me, *sorted(shown)), tuple(sorted(set(dependents) - shown)))
+
+
+def _in_list(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join('?' * len(values))})"
+
+
+def _claims_scope(principal: Principal, conn, view: Viewing | None = None) -> tuple[str, list]:
+    """WHERE clause and params limiting claim rows (member_id, subscriber_id, provider_npi columns)."""
+    if principal.role is Role.ADMIN:
+        return "TRUE", []
+    if principal.role is Role.MEMBER:
+        me = _scope_value(principal)
+        family, params = _in_family(conn, me)
+        visible = family_view(principal, conn, view).visible
+        return f"{family} AND {_in_list('member_id', visible)}", [*params, *visible]
+    if principal.role is Role.PROVIDER:
+        return "provider_npi = ?", [_scope_value(principal)]
+    raise NotPermitted(f"role {principal.role} may not read claims")
+
+
+def _accumulator_scope(
+    principal: Principal, conn, family: bool, view: Viewing | None = None
+) -> tuple[str, list]:
+    if principal.role is Role.ADMIN:
+        return "TRUE", []
+    if principal.role is Role.MEMBER:
+        me = _scope_value(principal)
+        if family:  # family totals stay visible to the subscriber, private dependents included
+            return "subscriber_id = ?", [me]
+        visible = family_view(principal, conn, view).visible
+        return _in_list("member_id", visible), list(visible)
+    raise NotPermitted(f"role {principal.role} may not read accumulators")
+
+
+def _frame(conn, sql: str, params: list) -> pd.DataFrame:
+    return conn.sql(sql, params=params).to_arrow_table().to_pandas()
+
+
+def _rows(conn, sql: str, params: list) -> list[dict]:
+    return conn.sql(sql, params=params).to_arrow_table().to_pylist()
+
+
+# ---------------------------------------------------------------------------------------- enrollment
+ROSTER_COLUMNS = (
+    "employer_id, employer_name, member_id, subscriber_id, relationship, first_name, last_name, coverage_tier, "
+    "plan_id, coverage_start, coverage_end"
+)
+_ROSTER_ORDER = "employer_id, subscriber_id, relationship <> 'self', member_id, coverage_start"
+
+
+def roster_as_of(principal: Principal, conn, on: dt.date) -> pd.DataFrame:
+    """Members with a span open on ``on``: subscriber and dependents, tier, plan and dates."""
+    where, params = _enrollment_scope(principal)
+    return _frame(
+        conn,
+        f"SELECT {ROSTER_COLUMNS} FROM {MARTS}.employer_enrollment "
+        f"WHERE {where} AND {covers_sql()} ORDER BY {_ROSTER_ORDER}",
+        [*params, on, on],
+    )
+
+
+def adds_and_terms(principal: Principal, conn, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """Spans starting (``change`` = add, on coverage_start) or ending (term, on coverage_end) in [start,
+    end]."""
+    if end < start:
+        raise ValueError(f"the period ends ({end}) before it starts ({start})")
+    where, params = _enrollment_scope(principal)
+    sql = f"""
+        SELECT 'add' AS change, coverage_start AS change_date, {ROSTER_COLUMNS}
+        FROM {MARTS}.employer_enrollment WHERE {where} AND coverage_start BETWEEN ? AND ?
+        UNION ALL
+        SELECT 'term' AS change, coverage_end AS change_date, {ROSTER_COLUMNS}
+        FROM {MARTS}.employer_enrollment WHERE {where} AND coverage_end BETWEEN ? AND ?
+        ORDER BY change_date, change, employer_id, member_id
+    """
+    return _frame(conn, sql, [*params, start, end, *params, start, end])
+
+
+def enrollment_by_month(principal: Principal, conn, first: dt.date, last: dt.date) -> pd.DataFrame:
+    """Subscribers and members covered at each month-end from ``first``'s month to ``last``'s, by plan and tier.
+
+    A member counts once a month, under the span that covers the month-end (the latest-starting one when spans
+    overlap, as eligibility decides); a subscriber is a member whose relationship is ``self``."""
+    if last < first:
+        raise ValueError(f"the period ends ({last}) before it starts ({first})")
+    where, params = _enrollment_scope(principal)
+    sql = f"""
+        WITH months AS (
+            SELECT CAST(last_day(m) AS DATE) AS month_end
+            FROM range(CAST(? AS DATE), CAST(? AS DATE) + INTERVAL 1 DAY, INTERVAL 1 MONTH) t(m)
+        ), covered AS (
+            SELECT m.month_end, e.member_id, e.relationship, e.plan_id, e.coverage_tier
+            FROM months m JOIN {MARTS}.employer_enrollment e
+              ON e.coverage_start <= m.month_end AND (e.coverage_end IS NULL OR e.coverage_end >= m.month_end)
+            WHERE {where}
+            QUALIFY row_number() OVER (
+                PARTITION BY m.month_end, e.member_id ORDER BY e.coverage_start DESC, e.plan_id
+            ) = 1
+        )
+        SELECT month_end, plan_id, coverage_tier,
+               CAST(count(*) FILTER (WHERE relationship = 'self') AS INTEGER) AS subscribers,
+               CAST(count(*) AS INTEGER) AS members
+        FROM covered GROUP BY month_end, plan_id, coverage_tier ORDER BY month_end, plan_id, coverage_tier
+    """
+    return _frame(conn, sql, [first.replace(day=1), last.replace(day=1), *params])
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    member_id: str
+    on: dt.date
+    covered: bool
+    plan_id: str | None = None
+    plan_name: str | None = None
+    plan_year: int | None = None
+    coverage_tier: str | None = None
+    coverage_start: dt.date | None = None
+    coverage_end: dt.date | None = None
+
+
+def _require_member_in_scope(principal: Principal, conn, member_id: str) -> None:
+    if principal.role is Role.ADMIN:
+        return
+    if principal.role is Role.EMPLOYER:
+        sql, params = (
+            f"SELECT 1 FROM {MARTS}.employer_enrollment WHERE member_id = ? AND employer_id = ?",
+            [
+                member_id,
+                _scope_value(principal),
+            ],
+        )
+    elif principal.role is Role.MEMBER:
+        me = _scope_value(principal)
+        sql = f"SELECT 1 FROM {MARTS}.employer_enrollment WHERE member_id = ? AND (member_id = ? OR subscriber_id = ?)"
+        params = [member_id, me, me]
+    elif principal.role is Role.PROVIDER:
+        # A provider checks any member, but only by member id AND birth date: reports.health_plan.eligibility.
+        raise NotPermitted("a provider checks eligibility with the member's birth date (plan_eligibility)")
+    else:
+        raise NotPermitted(f"role {principal.role} may not check eligibility")
+    if not _rows(conn, sql + " LIMIT 1", params):
+        raise NotPermitted(f"member {member_id} is not among the members you may see")
+
+
+def eligibility(principal: Principal, conn, member_id: str, on: dt.date) -> Eligibility:
+    """Is ``member_id`` covered on ``on``, and under which plan and tier (the latest-starting covering
+    span)."""
+    _require_member_in_scope(principal, conn, member_id)
+    rows = _rows(
+        conn,
+        f"""
+        SELECT e.plan_id, p.name AS plan_name, p.plan_year, e.coverage_tier, e.coverage_start, e.coverage_end
+        FROM {MARTS}.employer_enrollment e
+        LEFT JOIN {MARTS}.plan_years p
+          ON p.plan_id = e.plan_id AND p.plan_year_start <= ? AND ? <= p.plan_year_end
+        WHERE e.member_id = ? AND {covers_sql("e")}
+        ORDER BY e.coverage_start DESC, e.plan_id LIMIT 1
+        """,
+        [on, on, member_id, on, on],
+    )
+    if not rows:
+        return Eligibility(member_id, on, covered=False)
+    return Eligibility(member_id, on, covered=True, **rows[0])
+
+
+def member_names(principal: Principal, conn) -> dict[str, str]:
+    """member_id → "First Last" of the principal's family as enrollment knows it (a member: themselves, and
+    their family when they subscribe, private adult dependents included: who is covered is not private, their
+    claims are); for labels on the member's own page."""
+    principal.require(Role.MEMBER, Role.ADMIN)
+    if principal.role is Role.ADMIN:
+        where, params = "TRUE", []
+    else:
+        me = _scope_value(principal)
+        where, params = "(member_id = ? OR subscriber_id = ?)", [me, me]
+    rows = _rows(
+        conn,
+        f"SELECT DISTINCT member_id, first_name, last_name FROM {MARTS}.employer_enrollment WHERE {where}",
+        params,
+    )
+    return {
+        r["member_id"]: " ".join(p for p in (r["first_name"], r["last_name"]) if p) or r["member_id"]
+        for r in rows
+    }
+
+
+# ---------------------------------------------------------------------------------------- claims
+CLAIM_STATUS_COLUMNS = (
+    "root_claim_id, claim_id, claim_type, member_id, provider_npi, service_date, processed_at, status, line_count, "
+    "unpriced_lines, billed_amount, allowed_amount, member_responsibility, plan_paid"
+)
+
+
+def _reason_sql() -> str:
+    """The ``reason`` column of a claim-status row: a reversal, an unpriced line's exception, else the status's
+    words (:data:`domain.health_plan.claims.STATUS_REASONS`); NULL for a claim paid as priced."""
+    exceptions = " ".join(
+        f"WHEN x.reason = '{code}' THEN '{words}'" for code, words in EXCEPTION_WORDS.items()
+    )
+    statuses = " ".join(f"WHEN s.status = '{code}' THEN '{words}'" for code, words in STATUS_REASONS.items())
+    return f"CASE WHEN s.status = '{REVERSED}' THEN '{STATUS_REASONS[REVERSED]}' {exceptions} {statuses} END AS reason"
+
+
+def claim_status(
+    principal: Principal,
+    conn,
+    *,
+    claim_id: str | None = None,
+    member_id: str | None = None,
+    status: str | None = None,
+    processed_from: dt.date | None = None,
+    processed_to: dt.date | None = None,
+    service_from: dt.date | None = None,
+    service_to: dt.date | None = None,
+    view: Viewing | None = None,
+) -> pd.DataFrame:
+    """Claims (effective version only) with status, processed date, the provider's name and the reason a claim
+    pays nothing or less (``reason``); ``claim_id`` matches the original's id or the effective version's. Newest
+    processed first."""
+    where, params = _claims_scope(principal, conn, view)
+    filters = [where]
+    if claim_id is not None:
+        filters.append("(root_claim_id = ? OR claim_id = ?)")
+        params += [claim_id, claim_id]
+    for column, value in (("member_id", member_id), ("status", status)):
+        if value is not None:
+            filters.append(f"{column} = ?")
+            params.append(value)
+    for sql, value in (
+        ("CAST(processed_at AS DATE) >= ?", processed_from),
+        ("CAST(processed_at AS DATE) <= ?", processed_to),
+        ("service_date >= ?", service_from),
+        ("service_date <= ?", service_to),
+    ):
+        if value is not None:
+            filters.append(sql)
+            params.append(value)
+    columns = ", ".join(f"s.{c}" for c in CLAIM_STATUS_COLUMNS.split(", "))
+    sql = f"""
+        SELECT {columns}, p.name AS provider_name, {_reason_sql()}
+        FROM (SELECT {CLAIM_STATUS_COLUMNS} FROM {MARTS}.claim_status WHERE {" AND ".join(filters)}) s
+        LEFT JOIN {MARTS}.plan_providers p ON p.npi = s.provider_npi
+        LEFT JOIN (
+            SELECT claim_id, min(reason) AS reason FROM {MARTS}.claim_exceptions GROUP BY claim_id
+        ) x ON x.claim_id = s.claim_id AND s.unpriced_lines > 0
+        ORDER BY s.processed_at DESC, s.root_claim_id
+    """
+    return _frame(conn, sql, params)
+
+
+COST_SHARE_COLUMNS = (
+    "claim_id, line_number, member_id, service_date, processed_at, provider_npi, service_category, network, status, "
+    "allowed_amount, deductible_applied, coinsurance, copay, member_responsibility, plan_paid, basis, explanation, "
+    "plan_id, plan_year, root_claim_id, billed_amount"
+)
+
+
+def claim_cost_share(
+    principal: Principal,
+    conn,
+    *,
+    member_id: str | None = None,
+    claim_id: str | None = None,
+    view: Viewing | None = None,
+) -> pd.DataFrame:
+    """Cost share of each effective claim line with the reason the member owes it, in processing order."""
+    where, params = _claims_scope(principal, conn, view)
+    filters = [where]
+    if member_id is not None:
+        family, family_params = _in_family(conn, member_id)
+        filters += ["member_id = ?", family]
+        params += [member_id, *family_params]
+    if claim_id is not None:
+        filters.append("(claim_id = ? OR root_claim_id = ?)")
+        params += [claim_id, claim_id]
+    sql = (
+        f"SELECT {COST_SHARE_COLUMNS} FROM {MARTS}.claim_cost_share WHERE {' AND '.join(filters)} "
+        "ORDER BY subscriber_id, plan_year, order_at, root_claim_id, line_number"
+    )
+    return _frame(conn, sql, params)
+
+
+def claim_exceptions(principal: Principal, conn) -> pd.DataFrame:
+    """Claim lines that could not be priced (admin only)."""
+    principal.require(Role.ADMIN)
+    return _frame(conn, f"SELECT * FROM {MARTS}.claim_exceptions ORDER BY reason, claim_id, line_number", [])
+
+
+# ---------------------------------------------------------------------------------------- accumulators
+def end_of_day_utc(on: dt.date, org_timezone: str = DEFAULT_TZ) -> dt.datetime:
+    """The first instant after ``on`` in the organisation's time zone, as a naive UTC timestamp (how ts are
+    stored)."""
+    local = dt.datetime.combine(on + dt.timedelta(days=1), dt.time(), tzinfo=ZoneInfo(org_timezone))
+    return local.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def _accumulators(
+    principal: Principal,
+    conn,
+    *,
+    family: bool,
+    who: str | None,
+    as_of: dt.date | None,
+    org_timezone: str,
+    view: Viewing | None = None,
+) -> pd.DataFrame:
+    table = "family_accumulators" if family else "member_accumulators"
+    keys = ["subscriber_id"] if family else ["member_id", "subscriber_id"]
+    group = ", ".join([*keys, "plan_id", "plan_year", "network"])
+    where, params = _accumulator_scope(principal, conn, family, view)
+    filters = [_qualify(where)]
+    if who is not None:
+        filters.append(f"a.{keys[0]} = ?")
+        params.append(who)
+    columns = (
+        f"a.{group.replace(', ', ', a.')}, a.deductible_limit, a.oop_limit, a.coverage_tier, a.plan_year_start"
+        + ("" if family else ", a.employer_id")
+    )
+    if as_of is None:
+        sql = (
+            f"SELECT {columns}, a.deductible_met, a.oop_met FROM {MARTS}.{table} a "
+            f"WHERE {' AND '.join(filters)} ORDER BY {group}"
+        )
+        rows = _rows(conn, sql, params)
+    else:
+        # Running totals are prefix sums in processing order, so "as of D" is the sum over the lines whose
+        # place in that order (order_at: the original's processed_at for an adjustment) falls on or before D.
+        sums = f"""
+            SELECT {group}, sum(deductible_applied) AS deductible_met, sum(member_responsibility) AS oop_met
+            FROM {MARTS}.claim_cost_share WHERE order_at < ? GROUP BY {group}
+        """
+        sql = f"""
+            SELECT {columns}, coalesce(s.deductible_met, 0) AS deductible_met, coalesce(s.oop_met, 0) AS
+            oop_met FROM {MARTS}.{table} a LEFT JOIN ({sums}) s USING ({group})
+            WHERE {" AND ".join(filters)} AND a.plan_year_start <= ? ORDER BY {group}
+        """
+        rows = _rows(conn, sql, [end_of_day_utc(as_of, org_timezone), *params, as_of])
+    for row in rows:
+        for part in ("deductible", "oop"):
+            met, limit = row[f"{part}_met"], row[f"{part}_limit"]
+            row[f"{part}_remaining"] = None if limit is None else max(Decimal("0.00"), limit - met)
+            row[f"{part}_pct_met"] = pct_met(met, limit)
+    return pd.DataFrame(rows)
+
+
+def _qualify(where: str) -> str:
+    """Prefix the scope clause's bare column names with the accumulator table's alias."""
+    for column in ("member_id", "subscriber_id"):
+        where = where.replace(f"{column} = ?", f"a.{column} = ?").replace(
+            f"{column} IN (", f"a.{column} IN ("
+        )
+    return where
+
+
+def member_accumulators(
+    principal: Principal,
+    conn,
+    *,
+    member_id: str | None = None,
+    as_of: dt.date | None = None,
+    org_timezone: str = DEFAULT_TZ,
+    view: Viewing | None = None,
+) -> pd.DataFrame:
+    """Deductible and OOP met / limit / remaining / % met per member, plan year and network: at the end of the
+    data, or as of the end of ``as_of`` (in the organisation's time zone). A private adult dependent's rows are
+    left out for the subscriber."""
+    return _accumulators(
+        principal, conn, family=False, who=member_id, as_of=as_of, org_timezone=org_timezone, view=view
+    )
+
+
+def family_accumulators(
+    principal: Principal,
+    conn,
+    *,
+    subscriber_id: str | None = None,
+    as_of: dt.date | None = None,
+    org_timezone: str = DEFAULT_TZ,
+) -> pd.DataFrame:
+    """The same per family (subscriber): a subscriber sees their family, a dependent gets no rows, roles other
+    than member and admin are refused."""
+    return _accumulators(
+        principal, conn, family=True, who=subscriber_id, as_of=as_of, org_timezone=org_timezone
+    )
+
+
+# ---------------------------------------------------------------------------------------- the data's dates
+def data_last_day(conn, org_timezone: str = DEFAULT_TZ) -> dt.date | None:
+    """The last day of the health-plan data: the day (organisation time) of the latest claim processing, or,
+    with no claims, the latest coverage start. A date, not a record: any role may ask (defaults of pages)."""
+    latest = _rows(conn, f"SELECT max(processed_at) AS at FROM {MARTS}.claim_status", [])[0]["at"]
+    if latest is not None:
+        return latest.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(org_timezone)).date()
+    return _rows(conn, f"SELECT max(coverage_start) AS d FROM {MARTS}.employer_enrollment", [])[0]["d"]

@@ -1,0 +1,1 @@
+"""reports.learning: the learning family."""

@@ -1,0 +1,220 @@
+"""Compliance reads for the dashboard (scoped to the principal) and the overdue / due-soon list exports.
+
+The rollups are computed here from the scoped ``marts.compliance_status`` with the same domain function the marts
+use, so an education manager's "by manager" view counts only the people of their own departments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import ibis
+import pandas as pd
+
+from domain.learning.compliance import (
+    DUE_SOON,
+    OVERDUE,
+    ROLLUP_KEYS,
+    STATUS_COLUMNS,
+    STATUSES,
+    compliance_rollup,
+    compliance_trend,
+)
+from reports.exports.csv import csv_bytes
+from reports.exports.excel import Sheet, workbook_bytes
+from reports.learning.access import MARTS, PEOPLE, marts, scope_filter
+from reports.principal import Principal, Role
+
+STATUS_TABLE = "compliance_status"
+HISTORY_TABLE = "compliance_history"
+#: Columns of the overdue / due-soon list, as (compliance_status column, heading).
+LIST_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("person_id", "Person ID"),
+    ("last_name", "Last name"),
+    ("first_name", "First name"),
+    ("department", "Department"),
+    ("job_role", "Job role"),
+    ("manager_name", "Manager"),
+    ("requirement_id", "Requirement"),
+    ("course_title", "Course"),
+    ("status", "Status"),
+    ("due_date", "Due date"),
+    ("days_overdue", "Days overdue"),
+    ("last_completion", "Last completion"),
+    ("expires_on", "Expires on"),
+)
+
+
+def _scoped(principal: Principal, conn):
+    return scope_filter(principal, marts(conn).table(STATUS_TABLE, database=MARTS))
+
+
+def compliance_rows(
+    principal: Principal,
+    conn,
+    *,
+    statuses: Sequence[str] | None = None,
+    department: str | None = None,
+    person_id: str | None = None,
+) -> pd.DataFrame:
+    """The principal's rows of ``marts.compliance_status``, optionally narrowed; due date first, then person."""
+    unknown = set(statuses or ()) - set(STATUSES)
+    if unknown:
+        raise ValueError(f"unknown compliance status {sorted(unknown)}; expected one of {list(STATUSES)}")
+    t = _scoped(principal, conn)
+    if statuses:
+        t = t.filter(t.status.isin(list(statuses)))
+    if department is not None:
+        t = t.filter(t.department == department)
+    if person_id is not None:
+        t = t.filter(t.person_id == person_id)
+    t = t.order_by([ibis.asc("due_date", nulls_first=False), "person_id", "requirement_id"])
+    return t.to_pyarrow().to_pandas()
+
+
+def attention_list(principal: Principal, conn, *, department: str | None = None) -> pd.DataFrame:
+    """Who is overdue or due soon (most overdue first), within the principal's scope."""
+    rows = compliance_rows(principal, conn, statuses=(OVERDUE, DUE_SOON), department=department)
+    return with_list_columns(rows, manager_names(conn, rows["manager_person_id"]))
+
+
+def compliance_summary(principal: Principal, conn, by: str) -> pd.DataFrame:
+    """Counts per status and % compliant by department, manager_person_id or job_role, over the principal's rows."""
+    if by not in ROLLUP_KEYS:
+        raise ValueError(f"compliance summary by {by!r}: expected one of {list(ROLLUP_KEYS)}")
+    principal.require(Role.EDUCATION_MANAGER, Role.ADMIN)
+    return compliance_rollup(_scoped(principal, conn), by).to_pyarrow().to_pandas()
+
+
+def has_history(conn) -> bool:
+    """Whether the snapshot holds ``marts.compliance_history`` (snapshots published before it existed do not)."""
+    found = conn.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+        [MARTS, HISTORY_TABLE],
+    ).fetchone()[0]
+    return bool(found)
+
+
+def scoped_history(principal: Principal, conn):
+    """The principal's rows of ``marts.compliance_history`` (all month-ends)."""
+    return scope_filter(principal, marts(conn).table(HISTORY_TABLE, database=MARTS))
+
+
+def month_ends(principal: Principal, conn) -> list:
+    """The month-ends the principal's history holds, newest first (empty without the history mart)."""
+    if not has_history(conn):
+        return []
+    t = scoped_history(principal, conn).select("month_end").distinct()
+    return sorted(t.to_pyarrow().column("month_end").to_pylist(), reverse=True)
+
+
+def history_at(principal: Principal, conn, month_end):
+    """One month-end of the history shaped like ``compliance_status`` (its ``as_of`` is the month-end)."""
+    t = scoped_history(principal, conn)
+    return t.filter(t.month_end == month_end).select(*STATUS_COLUMNS)
+
+
+def trend(principal: Principal, conn, by: str = "department") -> pd.DataFrame:
+    """% compliant per month-end and ``by`` value over the principal's history (empty without the mart)."""
+    principal.require(Role.EDUCATION_MANAGER, Role.ADMIN)
+    if not has_history(conn):
+        return pd.DataFrame(columns=["month_end", by, "pct_compliant"])
+    return compliance_trend(scoped_history(principal, conn), by).to_pyarrow().to_pandas()
+
+
+def manager_names(conn, person_ids) -> dict[str, str]:
+    """person_id -> "First Last" for the given managers (names only, from the people directory)."""
+    ids = sorted({p for p in person_ids if isinstance(p, str)})
+    if not ids:
+        return {}
+    people = marts(conn).table(PEOPLE, database=MARTS)
+    rows = people.filter(people.person_id.isin(ids)).select("person_id", "first_name", "last_name")
+    return {r["person_id"]: f"{r['first_name']} {r['last_name']}" for r in rows.to_pyarrow().to_pylist()}
+
+
+def with_list_columns(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """Item rows plus ``manager_name`` (the manager's id when their name is unknown) and ``days_overdue``."""
+    out = frame.copy()
+    out["manager_name"] = [names.get(m, m) if isinstance(m, str) else None for m in out["manager_person_id"]]
+    overdue = out["status"] == OVERDUE
+    days = [
+        (a - d).days if o else None for a, d, o in zip(out["as_of"], out["due_date"], overdue, strict=True)
+    ]
+    out["days_overdue"] = pd.array(days, dtype="Int64")
+    return out
+
+
+def filter_items(
+    frame: pd.DataFrame,
+    *,
+    courses: Sequence[str] = (),
+    job_roles: Sequence[str] = (),
+    managers: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Item rows (from :func:`with_list_columns`) narrowed to any of the courses, job roles and manager names."""
+    keep = pd.Series(True, index=frame.index)
+    for column, wanted in (("course_title", courses), ("job_role", job_roles), ("manager_name", managers)):
+        if wanted:
+            keep &= frame[column].isin(list(wanted))
+    return frame[keep]
+
+
+def by_person(items: pd.DataFrame) -> pd.DataFrame:
+    """One row per person from overdue / due-soon item rows, most days overdue first, then soonest due.
+
+    Columns: person_id, name, department, job_role, manager_name, days_overdue (the person's most overdue item;
+    empty when nothing is overdue), overdue, due_soon (counts), next_due (earliest due date of a due-soon item),
+    items (each item as "course: N days overdue" or "course: due YYYY-MM-DD", most overdue first).
+    """
+    columns = [
+        "person_id", "name", "department", "job_role", "manager_name",
+        "days_overdue", "overdue", "due_soon", "next_due", "items",
+    ]  # fmt: skip
+    if items.empty:
+        return pd.DataFrame(columns=columns)
+    rows = []
+    ordered = items.sort_values(["person_id", "due_date", "course_title"])
+    for person_id, group in ordered.groupby("person_id", sort=False):
+        first = group.iloc[0]
+        late = group[group["status"] == OVERDUE]
+        soon = group[group["status"] == DUE_SOON]
+        described = [f"{r.course_title}: {int(r.days_overdue)} days overdue" for r in late.itertuples()]
+        described += [f"{r.course_title}: due {r.due_date.isoformat()}" for r in soon.itertuples()]
+        rows.append(
+            {
+                "person_id": person_id,
+                "name": f"{first['last_name']}, {first['first_name']}",
+                "department": first["department"],
+                "job_role": first["job_role"],
+                "manager_name": first["manager_name"],
+                "days_overdue": int(late["days_overdue"].max()) if len(late) else None,
+                "overdue": len(late),
+                "due_soon": len(soon),
+                "next_due": soon["due_date"].min() if len(soon) else None,
+                "items": "; ".join(described),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["days_overdue"] = frame["days_overdue"].astype("Int64")
+    return frame.sort_values(
+        ["days_overdue", "next_due", "person_id"], ascending=[False, True, True], na_position="last"
+    ).reset_index(drop=True)
+
+
+def _list_rows(frame: pd.DataFrame) -> list[list]:
+    cols = [c for c, _ in LIST_COLUMNS]
+    # None for missing values (pandas may hold NaN/NaT), so exports show an empty cell.
+    # numpy scalars (an Int64 column's values) become plain Python numbers.
+    return [
+        [None if pd.isna(v) else (v.item() if hasattr(v, "item") else v) for v in row]
+        for row in frame[cols].itertuples(index=False, name=None)
+    ]
+
+
+def attention_list_excel(frame: pd.DataFrame) -> bytes:
+    """The overdue / due-soon list (a frame from :func:`attention_list`) as a one-sheet workbook."""
+    return workbook_bytes([Sheet("Overdue and due soon", [h for _, h in LIST_COLUMNS], _list_rows(frame))])
+
+
+def attention_list_csv(frame: pd.DataFrame) -> bytes:
+    return csv_bytes([h for _, h in LIST_COLUMNS], _list_rows(frame))

@@ -1,0 +1,1 @@
+"""reports.login_security: the login security family."""
