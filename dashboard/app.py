@@ -2,6 +2,10 @@
 
 Signed out: only the sign-in page. Signed in with a one-time password: only the change-password page.
 Otherwise the pages of the principal's role, plus Account. The session is re-validated on every rerun.
+
+Signed out (or before the password change), that one page also answers at every other page's address, so a
+deep link or a reload shows the sign-in form, not "Page not found"; Streamlit names a page by its address, so
+after the sign-in the next run opens the real page at that address if the role has it, else the landing page.
 """
 
 from __future__ import annotations
@@ -57,21 +61,31 @@ ROLE_PAGES: dict[Role, tuple[str, list[tuple[str, str]]]] = {
 }
 
 
-def _page(file: str, title: str) -> st.Page:
-    """A view as a page; its address is ``<role folder>_<file>`` (``/ce_team_attendance``), the file alone for
-    the pages every signed-in user has (``/account``)."""
+def _url_path(file: str) -> str:
+    """A view's address: ``<role folder>_<file>`` (``/ce_team_attendance``), the file alone for the pages every
+    signed-in user has (``/account``)."""
     folder, stem = file.removesuffix(".py").split("/")
-    return st.Page(VIEWS / file, title=title, url_path=stem if folder == "everyone" else f"{folder}_{stem}")
+    return stem if folder == "everyone" else f"{folder}_{stem}"
+
+
+def _page(file: str, title: str) -> st.Page:
+    return st.Page(VIEWS / file, title=title, url_path=_url_path(file))
+
+
+def _only(file: str, title: str) -> st.Page:
+    """``file`` as the only page, also answering at the address of every page a signed-in user may have."""
+    addresses = {_url_path(f) for _, pages in ROLE_PAGES.values() for f, _ in pages} | {"account"}
+    stand_ins = [st.Page(VIEWS / file, title=title, url_path=a) for a in sorted(addresses)]
+    return st.navigation([_page(file, title), *stand_ins], position="hidden")
 
 
 st.set_page_config(page_title="portalytics", layout="wide")
 active = session.current_session()
+session.sync_browser_cookie()
 if active is None:
-    navigation = st.navigation([_page("everyone/sign_in.py", "Sign in")], position="hidden")
+    navigation = _only("everyone/sign_in.py", "Sign in")
 elif active.must_change_password:
-    navigation = st.navigation(
-        [_page("everyone/change_password.py", "Choose a new password")], position="hidden"
-    )
+    navigation = _only("everyone/change_password.py", "Choose a new password")
 else:
     section, pages = ROLE_PAGES[active.principal.role]
     navigation = st.navigation(

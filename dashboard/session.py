@@ -2,21 +2,34 @@
 
 The router calls :func:`current_session` once per run (enforcing the idle timeout and absolute lifetime in the
 state store); pages call :func:`principal` to learn who is asking and :func:`require_role` to refuse others.
+
+A browser keeps its session across a reload and in new tabs through the ``portalytics_session`` cookie (signed,
+HttpOnly, SameSite=Strict; reports/session_cookie.py): a tab without a token resumes from the cookie its browser
+sent, once per cookie value; a sign-in has the page set the cookie and a sign-out has it cleared, through the
+routes in dashboard/session_routes.py (:func:`sync_browser_cookie` draws the request).
 """
 
 from __future__ import annotations
 
+import json
+from urllib.parse import urlencode
+
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
+from dashboard.session_routes import END_PATH, START_PATH
 from domain.settings import Settings, get_settings
-from reports import auth
+from reports import auth, session_cookie
 from reports.principal import Principal, Role
 
 TOKEN_KEY = "portalytics_session_token"  # noqa: S105 (a key name, not a secret)
 ACTIVE_KEY = "portalytics_active_session"
 NOTICE_KEY = "portalytics_notice"
 OIDC_REFUSED_KEY = "portalytics_oidc_refused"
+#: The cookie value this tab has already tried to resume from (a signed-out or ended one is not tried again).
+COOKIE_TRIED_KEY = "portalytics_cookie_tried"
+#: What the browser's cookie needs next: ``("set", ticket)`` after a sign-in, ``("clear",)`` after a sign-out.
+COOKIE_ACTION_KEY = "portalytics_cookie_action"
 
 
 def settings() -> Settings:
@@ -54,12 +67,31 @@ def _try_organization_id() -> None:
         st.session_state[OIDC_REFUSED_KEY] = email
         st.session_state[NOTICE_KEY] = str(exc)
         return
-    st.session_state[TOKEN_KEY] = signed_in.token
+    _started(signed_in.token)
+
+
+def browser_cookie() -> str | None:
+    """The session cookie the browser sent when this tab connected (Streamlit reads it from that request)."""
+    return st.context.cookies.get(session_cookie.COOKIE_NAME)
+
+
+def _resume_from_cookie() -> None:
+    value = browser_cookie()
+    if not value or st.session_state.get(COOKIE_TRIED_KEY) == value:
+        return
+    st.session_state[COOKIE_TRIED_KEY] = value
+    token = session_cookie.token_from_cookie(settings(), value)
+    if token is None:
+        st.session_state[COOKIE_ACTION_KEY] = ("clear",)
+        return
+    st.session_state[TOKEN_KEY] = token
 
 
 def current_session() -> auth.ActiveSession | None:
     """The signed-in session of this browser tab, validated now; None when signed out (a notice says why)."""
     st.session_state.pop(ACTIVE_KEY, None)
+    if not st.session_state.get(TOKEN_KEY):
+        _resume_from_cookie()
     if not st.session_state.get(TOKEN_KEY):
         _try_organization_id()
     token = st.session_state.get(TOKEN_KEY)
@@ -70,6 +102,7 @@ def current_session() -> auth.ActiveSession | None:
     except auth.SessionEnded as exc:
         del st.session_state[TOKEN_KEY]
         st.session_state[NOTICE_KEY] = str(exc)
+        st.session_state[COOKIE_ACTION_KEY] = ("clear",)
         if _oidc_email() is not None:
             # Otherwise the identity cookie would silently sign the person in again, defeating the timeout.
             st.logout()
@@ -78,9 +111,38 @@ def current_session() -> auth.ActiveSession | None:
     return active
 
 
+def _started(token: str) -> None:
+    st.session_state[TOKEN_KEY] = token
+    st.session_state[COOKIE_ACTION_KEY] = ("set", session_cookie.tickets.issue(token))
+
+
 def start(signed_in: auth.SignedIn) -> None:
-    st.session_state[TOKEN_KEY] = signed_in.token
+    _started(signed_in.token)
     st.session_state.pop(NOTICE_KEY, None)
+
+
+def sync_browser_cookie() -> None:
+    """Have the browser set or clear its session cookie if a sign-in or sign-out asked for it (once).
+
+    The page POSTs to the cookie route itself: a ticket in the body (never in a URL or a log), the answer's
+    ``Set-Cookie`` is stored by the browser and never readable by scripts (HttpOnly).
+    """
+    action = st.session_state.pop(COOKIE_ACTION_KEY, None)
+    if action is None:
+        return
+    if action[0] == "set":
+        path, body = START_PATH, urlencode({"ticket": action[1]})
+    else:
+        path, body = END_PATH, ""
+    request = {
+        "method": "POST",
+        "credentials": "same-origin",
+        "headers": {"Content-Type": "application/x-www-form-urlencoded"},
+        "body": body,
+    }
+    st.html(
+        f"<script>fetch({json.dumps(path)}, {json.dumps(request)});</script>", unsafe_allow_javascript=True
+    )
 
 
 def token() -> str:
@@ -120,6 +182,7 @@ def sign_out() -> None:
     st.session_state.pop(ACTIVE_KEY, None)
     if value:
         auth.sign_out(settings(), value)
+    st.session_state[COOKIE_ACTION_KEY] = ("clear",)
     st.session_state[NOTICE_KEY] = "You signed out."
     if _oidc_email() is not None:
         st.logout()

@@ -2,7 +2,8 @@
 
 Safe defaults: it listens on 127.0.0.1 only (``--address`` to change; put TLS in front with a reverse proxy,
 see docs/operations.md), and browsers get no tracebacks (``client.showErrorDetails=none``; the app shows an
-error id and logs the detail on the server, see dashboard/errors.py).
+error id and logs the detail on the server, see dashboard/errors.py). What it runs is dashboard/asgi.py: the app
+(dashboard/app.py) as Streamlit's ``st.App`` plus the routes that set and clear the session cookie.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 from domain.settings import Settings
 
 # The pipeline may not import the dashboard package, so the app is found by path.
-APP_PATH = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
+APP_PATH = Path(__file__).resolve().parents[1] / "dashboard" / "asgi.py"
 #: Loopback only unless asked: the dashboard speaks plain HTTP and belongs behind a TLS reverse proxy.
 DEFAULT_ADDRESS = "127.0.0.1"
 

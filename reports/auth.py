@@ -402,6 +402,23 @@ def check_session(settings: Settings, token: str, *, clock: Clock = utc_now) -> 
     return result
 
 
+def session_is_open(settings: Settings, token: str, *, clock: Clock = utc_now) -> bool:
+    """Whether the session is still alive, without counting as activity or ending it (the cookie route asks
+    before clearing a browser's cookie: only a cookie of an ended session is cleared)."""
+    policy = AuthPolicy.from_settings(settings)
+    now = clock()
+    with transaction(settings) as s:
+        row = s.scalar(select(UserSession).where(UserSession.token_hash == token_digest(token)))
+        user = s.get(User, row.user_id) if row is not None else None
+        return (
+            user is not None
+            and row.ended_at is None
+            and not user.disabled
+            and now < row.created_at + policy.absolute_lifetime
+            and now < row.last_seen_at + policy.idle_timeout
+        )
+
+
 def recheck_for_download(
     settings: Settings, token: str, drawn_for: Principal, target: str, *, clock: Clock = utc_now
 ) -> Principal:
