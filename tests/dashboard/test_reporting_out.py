@@ -23,10 +23,6 @@ from tests.dashboard.published_marts import STAFF_ID, STAFF_NAME, capture_downlo
 CE_TEAM = Principal("ce", Role.CE_TEAM)
 
 
-def _downloads(app) -> dict[str, bytes]:
-    return {b.proto.label: b for b in app.get("download_button")}
-
-
 def test_the_ce_team_downloads_the_pars_upload_and_ce_broker_roster_from_credit_totals(
     settings, signed_in_as, monkeypatch
 ):
