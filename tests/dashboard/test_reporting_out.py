@@ -17,7 +17,7 @@ from reports.learning.transcripts import load_transcript
 from reports.principal import Principal, Role
 from reports.snapshot import open_snapshot
 from tests.ce.uploads.world import publish as publish_ce_world
-from tests.dashboard.conftest import ADMIN
+from tests.dashboard.fixtures import ADMIN
 from tests.dashboard.published_marts import STAFF_ID, STAFF_NAME, capture_downloads, publish_snapshot
 
 CE_TEAM = Principal("ce", Role.CE_TEAM)
