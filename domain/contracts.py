@@ -505,12 +505,7 @@ SOURCES: tuple[Source, ...] = (
 )
 
 SOURCES_BY_NAME: dict[str, Source] = {s.name: s for s in SOURCES}
-FAMILIES: tuple[str, ...] = ("learning", "ce", "health_plan", "auth_events")
 
 
 def source(name: str) -> Source:
     return SOURCES_BY_NAME[name]
-
-
-def sources_of(family: str) -> tuple[Source, ...]:
-    return tuple(s for s in SOURCES if s.family == family)

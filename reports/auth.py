@@ -49,8 +49,7 @@ class AuthPolicy:
     @classmethod
     def from_settings(cls, settings: Settings) -> AuthPolicy:
         return cls(
-            # lockout_minutes is read defensively until Settings declares it (default 15 minutes).
-            lockout=timedelta(minutes=getattr(settings, "lockout_minutes", 15)),
+            lockout=timedelta(minutes=settings.lockout_minutes),
             idle_timeout=timedelta(minutes=settings.idle_timeout_minutes),
             absolute_lifetime=timedelta(hours=settings.session_lifetime_hours),
             one_time_password_ttl=timedelta(hours=settings.one_time_password_hours),

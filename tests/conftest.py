@@ -11,3 +11,8 @@ from pathlib import Path
 _main = sys.modules["__main__"]
 if getattr(_main, "__spec__", None) is None and not hasattr(_main, "__file__"):
     _main.__file__ = str(Path(__file__).with_name("xdist_main.py"))
+
+# Fixtures shared across family folders (tests/<family>/, tests/<family>/dashboard/): the dashboard's app
+# and signed-in users, and the read side's small published snapshot (built once per session). A conftest.py
+# closer to a test still overrides them (several folders have their own ``settings``).
+pytest_plugins = ("tests.dashboard.fixtures", "tests.reports.fixtures")

@@ -1,9 +1,9 @@
-"""One chunk of families priced in one worker process: Parquet files in, Parquet files out.
+"""One chunk of families priced in one worker process: Arrow IPC files in, Arrow IPC files out.
 
-:mod:`assets.health_plan.marts` exports the claim lines of a chunk of families (every family whole, lines ordered by
-subscriber, member, claim and line) and their enrollment spans to Parquet; :func:`price_chunk` reads them,
-runs :func:`domain.health_plan.cost_share.price_rows` family by family and writes one Parquet file per claim mart with the
-mart's exact columns and types. Columns the rules only pass through (provider, dates, amounts...) never
+:mod:`assets.health_plan.marts` exports the claim lines of a chunk of families (every family whole, lines
+ordered by subscriber, member, claim and line) and their enrollment spans to Arrow IPC files; :func:`price_chunk`
+reads them (memory-mapped), runs :func:`domain.health_plan.cost_share.price_rows` family by family and writes
+one Arrow IPC file per claim mart with the mart's exact columns and types. Columns the rules only pass through (provider, dates, amounts...) never
 become Python objects: the priced rows pick them from the input with Arrow ``take``.
 
 This module imports no Dagster, so a spawned worker starts in a fraction of a second.
@@ -134,7 +134,7 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 CLAIM_MARTS: tuple[str, ...] = tuple(COLUMNS)
 
-#: Columns of a chunk's input file (:func:`assets.health_plan.marts.export_chunk` writes them): the family member
+#: Columns of a chunk's input file (``assets.health_plan.marts._export_chunk`` writes them): the family member
 #: row (every member, with or without claims), the claim line's own columns, and the engine's numbers.
 INPUT_COLUMNS = (
     "subscriber_id", "family_member", "employer_id", "claim_id", "line_number", "claim_type",

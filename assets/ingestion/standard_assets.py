@@ -102,4 +102,3 @@ def build_expectations_check(std: StandardSource) -> dg.AssetChecksDefinition:
 
 standard_assets = [build_standard_asset(s) for s in STANDARD_SOURCES]
 standard_checks = [build_expectations_check(s) for s in STANDARD_SOURCES]
-STANDARD_KEYS = [staging_key(s.name) for s in STANDARD_SOURCES]

@@ -64,10 +64,6 @@ class EffectiveLine:
     root_claim_id: str
     order_at: dt.datetime  # the root's processed_at: fixes the place in processing order
 
-    @property
-    def order_key(self) -> tuple[dt.datetime, str, int]:
-        return (self.order_at, self.root_claim_id, self.line.line_number)
-
 
 @dataclass(frozen=True, slots=True)
 class ClaimVersionStatus:

@@ -30,15 +30,6 @@ class EnrollmentSpan:
         return self.coverage_start <= on and (self.coverage_end is None or on <= self.coverage_end)
 
 
-def covering_span(spans: Iterable[EnrollmentSpan], on: dt.date) -> EnrollmentSpan | None:
-    """The member's span covering ``on`` (the latest-starting one if several do), else None."""
-    best: EnrollmentSpan | None = None
-    for span in spans:
-        if span.covers(on) and (best is None or span.coverage_start > best.coverage_start):
-            best = span
-    return best
-
-
 class SpanRow(NamedTuple):
     """A span in the engine's form: ``start`` and ``end`` in the same units as the claim lines' service days
     (day numbers in the pipeline, dates in tests)."""
@@ -54,7 +45,7 @@ def span_row(span: EnrollmentSpan) -> SpanRow:
 
 
 def covering_row(spans: Iterable[SpanRow], on) -> SpanRow | None:
-    """:func:`covering_span` over :class:`SpanRow` s: the latest-starting span covering ``on``, else None."""
+    """The span covering ``on`` (the latest-starting one if several do), else None."""
     best: SpanRow | None = None
     for span in spans:
         start, end = span[0], span[1]

@@ -46,9 +46,6 @@ class Activity:
     def window_end(self) -> datetime:
         return self.ends + timedelta(hours=int(self.window_text or 24))
 
-    def open_to(self, degree: str) -> bool:
-        return self.profile != "physician" or degree in PHYSICIAN_DEGREES
-
 
 def build_activities(ctx: GenContext) -> tuple[list[Activity], set[str]]:
     rng = ctx.rng("ce_activities")

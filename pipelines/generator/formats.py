@@ -116,10 +116,6 @@ def npi_from_base(base9: int) -> str:
     return payload + str(luhn_check_digit("80840" + payload))
 
 
-def npi_is_valid(npi: str) -> bool:
-    return len(npi) == 10 and npi.isdigit() and luhn_check_digit("80840" + npi[:9]) == int(npi[9])
-
-
 # ---------------------------------------------------------------- phones
 
 AREA_CODES = (

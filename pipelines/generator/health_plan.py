@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -335,13 +334,3 @@ def write_providers(ctx: GenContext, providers: list[Provider]) -> None:
     ctx.truth.set("hp_providers", "providers", len(providers))
     ctx.truth.set("hp_providers", "in_network", sum(1 for p in providers if p.network == "in"))
     ctx.done(sw)
-
-
-def index_by_id(members: list[Member]) -> list[str]:
-    ids = [m.member_id for m in members]
-    assert ids == sorted(ids)
-    return ids
-
-
-def find(ids: list[str], member_id: str) -> int:
-    return bisect.bisect_left(ids, member_id)

@@ -88,10 +88,6 @@ class Person:
     def username(self) -> str:
         return self.email.split("@")[0]
 
-    @property
-    def lc_user_id_normalised(self) -> str:
-        return formats.lc_user_id(self.birth_date, self.ssn4, "compact")
-
     def active_on(self, d: date) -> bool:
         return self.hire_date <= d and (self.termination_date is None or self.termination_date > d)
 

@@ -122,14 +122,6 @@ def credit_totals_in_range(
     return _frame(t.order_by("credit_type"))
 
 
-def account_credit_totals(principal: Principal, conn, *, year: int | None = None) -> pd.DataFrame:
-    """``marts.ce_credit_totals`` rows (account_id, person_id, credit_type, year, credits) in scope."""
-    t = _scoped(principal, conn, TOTALS)
-    if year is not None:
-        t = t.filter(t.year == year)
-    return _frame(t.order_by(["account_id", ibis.desc("year"), "credit_type"]))
-
-
 def certificates(principal: Principal, conn, *, statuses: Sequence[str] | None = None) -> pd.DataFrame:
     """Certificates as of the run date, soonest to expire first (``available_until`` = last download day)."""
     t = _scoped(principal, conn, CERTIFICATES)

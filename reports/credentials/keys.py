@@ -36,10 +36,6 @@ class IssuerKey:
     jwk: dict
     did: str
 
-    @property
-    def verification_method(self) -> str:
-        return f"{self.did}#0"
-
 
 @dataclass(frozen=True)
 class PublishedIssuer:

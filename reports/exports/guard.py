@@ -7,7 +7,6 @@ are, so a Decimal stays a number in Excel and CSV.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 DANGEROUS_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
@@ -18,7 +17,3 @@ def neutralise(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(DANGEROUS_PREFIXES):
         return NEUTRALISER + value
     return value
-
-
-def neutralise_row(values: Iterable[Any]) -> list[Any]:
-    return [neutralise(v) for v in values]

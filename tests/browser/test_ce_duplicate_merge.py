@@ -2,7 +2,7 @@
 Duplicate queue and merges a cluster with a reason. The decision is in the state store, and the page says it is
 applied by the next materialize until a snapshot that carries it is published.
 
-Snapshot: tests/reports/ce_snapshot.py (clusters CE3 third account, CE1 Robert/Bob Smith, CE6 twins).
+Snapshot: tests/ce/duplicates/snapshot.py (clusters CE3 third account, CE1 Robert/Bob Smith, CE6 twins).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from reports import user_admin
 from reports.principal import Principal, Role
 from reports.state import DecisionAction, list_decisions
 from tests.browser.support import settled, sign_in_and_change_password
-from tests.reports.ce_snapshot import materialized, publish
+from tests.ce.duplicates.snapshot import materialized, publish
 
 ADMIN = Principal("root", Role.ADMIN)
 NEW_PASSWORD = "ce team passphrase 2026"

@@ -1,8 +1,8 @@
 """End to end in headless Chromium: a subscriber signs in, opens My deductible, picks her son's two-line claim
 and downloads its Explanation of Benefits as a PDF that carries the figures worked out by hand.
 
-Snapshot: tests/dashboard/family_snapshot.py (claim K1: Tom Reyes at Lakeside Lab, lab 2000.00 + office visit
-150.00).
+Snapshot: tests/health_plan/dashboard/family_snapshot.py (claim K1: Tom Reyes at Lakeside Lab, lab 2000.00 +
+office visit 150.00).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from reports import audit, user_admin
 from reports.principal import Principal, Role
 from tests.browser.support import choose, eventually, settled, sign_in_and_change_password
-from tests.dashboard.family_snapshot import MARIA, publish_family_snapshot
+from tests.health_plan.dashboard.family_snapshot import MARIA, publish_family_snapshot
 
 ADMIN = Principal("root", Role.ADMIN)
 NEW_PASSWORD = "silver ppo passphrase 26"

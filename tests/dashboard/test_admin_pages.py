@@ -4,7 +4,7 @@ import re
 from reports import audit, auth
 from reports.principal import Role
 from tests.auth.scope_snapshot import publish_scope_snapshot
-from tests.dashboard.conftest import ADMIN, fill_sign_in, titles
+from tests.dashboard.fixtures import ADMIN, fill_sign_in, titles
 
 
 def add_user(app, username, role, scope):

@@ -13,7 +13,7 @@ from reports import audit, auth, user_admin
 from reports.clock import utc_now
 from reports.principal import Role
 from reports.state import User, UserSession, transaction
-from tests.dashboard.conftest import ADMIN
+from tests.dashboard.fixtures import ADMIN
 from tests.dashboard.published_marts import STAFF_ID, capture_downloads, publish_snapshot
 
 XLSX_FILE = "transcript_P0001_complete-history.xlsx"

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from reports.principal import Role
-from tests.dashboard.conftest import titles
+from tests.dashboard.fixtures import titles
 
 VIEWS = Path(__file__).parents[2] / "dashboard" / "views"
 

@@ -1,6 +1,6 @@
 from reports import user_admin
 from reports.principal import Role
-from tests.dashboard.conftest import ADMIN, titles
+from tests.dashboard.fixtures import ADMIN, titles
 
 AUTH_SECRETS = {
     "auth": {

@@ -17,14 +17,10 @@ from reports.learning.transcripts import load_transcript
 from reports.principal import Principal, Role
 from reports.snapshot import open_snapshot
 from tests.ce.uploads.world import publish as publish_ce_world
-from tests.dashboard.conftest import ADMIN
+from tests.dashboard.fixtures import ADMIN
 from tests.dashboard.published_marts import STAFF_ID, STAFF_NAME, capture_downloads, publish_snapshot
 
 CE_TEAM = Principal("ce", Role.CE_TEAM)
-
-
-def _downloads(app) -> dict[str, bytes]:
-    return {b.proto.label: b for b in app.get("download_button")}
 
 
 def test_the_ce_team_downloads_the_pars_upload_and_ce_broker_roster_from_credit_totals(

@@ -1,4 +1,5 @@
-"""Admin Security and Pipeline pages on a hand-built snapshot (events and files in tests/dashboard/plan_snapshot.py).
+"""Admin Security and Pipeline pages on a hand-built snapshot (events and files in
+tests/health_plan/dashboard/plan_snapshot.py).
 
 Admins see the findings; every other role can neither reach the pages nor call the reads behind them.
 """
@@ -13,8 +14,8 @@ from reports import audit, pipeline_status
 from reports.login_security import reads as security
 from reports.principal import NotPermitted, Principal, Role
 from reports.snapshot import open_snapshot
-from tests.dashboard.conftest import ADMIN, titles
-from tests.dashboard.plan_snapshot import STUFFING_IP, publish_snapshot
+from tests.dashboard.fixtures import ADMIN, titles
+from tests.health_plan.dashboard.plan_snapshot import STUFFING_IP, publish_snapshot
 
 SCOPES = {
     Role.STAFF: ("P0001",),

@@ -6,7 +6,7 @@ from reports import audit
 from reports.clock import utc_now
 from reports.principal import Role
 from reports.state import User, UserSession, transaction
-from tests.dashboard.conftest import ADMIN, PASSWORD, fill_sign_in, titles
+from tests.dashboard.fixtures import ADMIN, PASSWORD, fill_sign_in, titles
 
 
 def test_signed_out_visitors_see_only_the_sign_in_page(app):

@@ -10,9 +10,9 @@ from rich.console import Console
 from pipelines.bench import BenchContext
 from pipelines.bench import dashboard as dashboard_bench
 from reports.principal import Role
-from tests.dashboard import plan_snapshot
+from tests.ce.duplicates import snapshot as ce_snapshot
 from tests.dashboard.published_marts import publish_snapshot
-from tests.reports import ce_snapshot
+from tests.health_plan.dashboard import plan_snapshot
 
 APP = Path(__file__).parents[2] / "dashboard" / "app.py"
 

@@ -1,4 +1,5 @@
-"""The member's page as a payer portal reads (scenario and hand-worked figures: tests/dashboard/family_snapshot.py).
+"""The member's page as a payer portal reads (scenario and hand-worked figures:
+tests/health_plan/dashboard/family_snapshot.py).
 
 Maria (subscriber) views on the real today (after 2026-11-20): Jon (spouse) and Lia (18 since 2026-03-15) are
 private; Tom (14) is visible.
@@ -21,9 +22,9 @@ from reports.health_plan import eob as plan_eob
 from reports.health_plan import reads as health_plan
 from reports.principal import NotPermitted, Principal, Role
 from reports.snapshot import open_snapshot
-from tests.dashboard.conftest import ADMIN, APP, PASSWORD, titles
-from tests.dashboard.family_snapshot import HOSTILE_NAME, LIA, MARIA, publish_family_snapshot
+from tests.dashboard.fixtures import ADMIN, APP, PASSWORD, titles
 from tests.dashboard.published_marts import capture_downloads
+from tests.health_plan.dashboard.family_snapshot import HOSTILE_NAME, LIA, MARIA, publish_family_snapshot
 
 MARIA_U = ("maria", Role.MEMBER, (MARIA,))
 LIA_U = ("lia", Role.MEMBER, (LIA,))

@@ -1,5 +1,6 @@
 """The employer's page: defaults counted back from the data's last day, subscribers and members by plan and tier
-per month as a chart, and its download (scenario: tests/dashboard/family_snapshot.py; Initech is E3).
+per month as a chart, and its download (scenario: tests/health_plan/dashboard/family_snapshot.py; Initech is
+E3).
 
 By hand, at each month-end of 2026: the Reyes family (P2, FAM: 1 subscriber, 4 members) from January; Sam Ortiz
 (P2, EMP) from February's to September's month-end (his span ends 2026-10-15); Kim Lee (P2, EMP) from October's
@@ -18,10 +19,10 @@ from reports import audit
 from reports.health_plan import reads as health_plan
 from reports.principal import Principal, Role
 from reports.snapshot import open_snapshot
-from tests.dashboard.conftest import ADMIN
-from tests.dashboard.family_snapshot import publish_family_snapshot
-from tests.dashboard.plan_snapshot import publish_snapshot as publish_plan_snapshot
+from tests.dashboard.fixtures import ADMIN
 from tests.dashboard.published_marts import capture_downloads
+from tests.health_plan.dashboard.family_snapshot import publish_family_snapshot
+from tests.health_plan.dashboard.plan_snapshot import publish_snapshot as publish_plan_snapshot
 
 INITECH = ("hr.initech", Role.EMPLOYER, ("E3",))
 

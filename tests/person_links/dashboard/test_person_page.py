@@ -11,7 +11,7 @@ from reports import person as people
 from reports.health_plan import reads as health_plan
 from reports.principal import NotPermitted, Principal, Role
 from reports.snapshot import open_snapshot
-from tests.dashboard.conftest import ADMIN, titles
+from tests.dashboard.fixtures import ADMIN, titles
 from tests.person_links import snapshot
 
 SUPPORT = Principal("desk", Role.SUPPORT)

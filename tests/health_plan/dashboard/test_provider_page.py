@@ -1,5 +1,5 @@
 """The provider's eligibility-and-benefits check (like an X12 271) and claim status (scenario and hand-worked
-figures: tests/dashboard/family_snapshot.py; Northside Clinic is NPI_A, Lakeside Lab NPI_B)."""
+figures: tests/health_plan/dashboard/family_snapshot.py; Northside Clinic is NPI_A, Lakeside Lab NPI_B)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,16 @@ from domain.settings import Settings
 from reports import audit
 from reports.health_plan import eligibility as plan_eligibility
 from reports.principal import Principal, Role
-from tests.dashboard import family_snapshot
-from tests.dashboard.conftest import ADMIN
-from tests.dashboard.family_snapshot import BIRTH, DATA_LAST_DAY, NPI_A, TOM, publish_family_snapshot
+from tests.dashboard.fixtures import ADMIN
 from tests.dashboard.published_marts import capture_downloads
+from tests.health_plan.dashboard import family_snapshot
+from tests.health_plan.dashboard.family_snapshot import (
+    BIRTH,
+    DATA_LAST_DAY,
+    NPI_A,
+    TOM,
+    publish_family_snapshot,
+)
 
 NORTHSIDE = ("northside", Role.PROVIDER, (NPI_A,))
 

@@ -27,7 +27,7 @@ from reports.state import (
     record_decision,
     transaction,
 )
-from tests.reports.ce_snapshot import CLUSTERS, EVIDENCE_CE1_CE2, HOSTILE, materialized, publish
+from tests.ce.duplicates.snapshot import CLUSTERS, EVIDENCE_CE1_CE2, HOSTILE, materialized, publish
 
 CE_TEAM = Principal("cora", Role.CE_TEAM)
 ADMIN = Principal("root", Role.ADMIN)

@@ -13,7 +13,7 @@ import pytest
 
 from reports import audit
 from reports.principal import Role
-from tests.dashboard.conftest import ADMIN, titles
+from tests.dashboard.fixtures import ADMIN, titles
 from tests.dashboard.published_marts import STAFF_ID, STAFF_NAME, capture_downloads, publish_snapshot
 
 PDF_FILE = "transcript_P0001_complete-history.pdf"

@@ -20,11 +20,11 @@ from reports.auth import ActiveSession
 from reports.learning import staff_views
 from reports.principal import NotPermitted, Principal, Role
 from reports.snapshot import open_snapshot
-from tests.dashboard.conftest import ADMIN, titles
+from tests.dashboard.fixtures import ADMIN, titles
 from tests.dashboard.published_marts import AS_OF, MANAGER_SCOPE, capture_downloads, publish_snapshot
 
 MANAGER = Principal("mia", Role.EDUCATION_MANAGER, MANAGER_SCOPE)
-COMPLIANCE_VIEW = str(Path(__file__).parents[2] / "dashboard" / "views" / "education_manager/compliance.py")
+COMPLIANCE_VIEW = str(Path(__file__).parents[3] / "dashboard" / "views" / "education_manager/compliance.py")
 EXPORT_FILE = "compliance_overdue_2026-06-30.xlsx"
 
 

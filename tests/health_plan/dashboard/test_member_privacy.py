@@ -1,5 +1,6 @@
 """Adult dependents are private from the subscriber unless they grant access (scenario:
-tests/dashboard/family_snapshot.py). The rule is applied by the reads themselves; the pages only show it."""
+tests/health_plan/dashboard/family_snapshot.py). The rule is applied by the reads themselves; the pages only
+show it."""
 
 from __future__ import annotations
 
@@ -14,8 +15,15 @@ from reports.health_plan import eligibility as plan_eligibility
 from reports.health_plan import reads as health_plan
 from reports.principal import NotPermitted, Principal, Role
 from reports.snapshot import open_snapshot
-from tests.dashboard.conftest import ADMIN
-from tests.dashboard.family_snapshot import JON, LIA, LIA_TURNS_18, MARIA, TOM, publish_family_snapshot
+from tests.dashboard.fixtures import ADMIN
+from tests.health_plan.dashboard.family_snapshot import (
+    JON,
+    LIA,
+    LIA_TURNS_18,
+    MARIA,
+    TOM,
+    publish_family_snapshot,
+)
 
 MARIA_P = Principal("maria", Role.MEMBER, (MARIA,))
 LIA_P = Principal("lia", Role.MEMBER, (LIA,))

@@ -10,7 +10,7 @@ from reports import audit
 from reports.ce import learner_lookup
 from reports.principal import NotPermitted, Principal, Role
 from reports.snapshot import open_snapshot
-from tests.dashboard.conftest import ADMIN, titles
+from tests.dashboard.fixtures import ADMIN, titles
 from tests.dashboard.published_marts import capture_downloads, publish_snapshot
 
 CE = Principal("cora", Role.CE_TEAM)

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from reports.materialize_launch import start_materialize
 from reports.principal import Principal, Role
 from reports.state import AuditEntry, DecisionAction, list_decisions, transaction
-from tests.dashboard.conftest import titles
-from tests.reports.ce_snapshot import materialized, publish
+from tests.ce.duplicates.snapshot import materialized, publish
+from tests.dashboard.fixtures import titles
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Employer, member and provider pages on a hand-built snapshot (scenario in tests/dashboard/plan_snapshot.py).
+"""Employer, member and provider pages on a hand-built snapshot (scenario in
+tests/health_plan/dashboard/plan_snapshot.py).
 
 Each page shows its principal's rows only; the reads behind them refuse or return nothing for another scope;
 record views and downloads land in the audit log with their row counts.
@@ -19,9 +20,9 @@ from reports import audit
 from reports.health_plan import reads as health_plan
 from reports.principal import NotPermitted, Principal, Role
 from reports.snapshot import open_snapshot
-from tests.dashboard.conftest import ADMIN, titles
-from tests.dashboard.plan_snapshot import NPI_A, NPI_B, publish_snapshot
+from tests.dashboard.fixtures import ADMIN, titles
 from tests.dashboard.published_marts import capture_downloads
+from tests.health_plan.dashboard.plan_snapshot import NPI_A, NPI_B, publish_snapshot
 
 FEB1, MAR1 = dt.date(2025, 2, 1), dt.date(2025, 3, 1)
 ACME = ("hr.acme", Role.EMPLOYER, ("E1",))
