@@ -18,7 +18,7 @@ from reports import audit, auth, session_cookie
 from reports.clock import utc_now
 from reports.principal import Role
 from reports.state import UserSession, transaction
-from tests.dashboard.conftest import ADMIN, PASSWORD, fill_sign_in, titles
+from tests.dashboard.fixtures import ADMIN, PASSWORD, fill_sign_in, titles
 
 
 def cookie_requests(app) -> list[str]:

@@ -9,7 +9,7 @@ from starlette.testclient import TestClient
 from dashboard.session_routes import END_PATH, START_PATH, routes
 from reports import auth, session_cookie
 from reports.principal import Role
-from tests.dashboard.conftest import PASSWORD
+from tests.dashboard.fixtures import PASSWORD
 
 SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}
 
