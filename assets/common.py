@@ -15,8 +15,10 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
+from domain import marts
+from domain.marts import SCHEMA as MARTS
+
 STAGING = "staging"
-MARTS = "marts"
 
 
 def staging_key(source: str) -> dg.AssetKey:
@@ -25,6 +27,21 @@ def staging_key(source: str) -> dg.AssetKey:
 
 def mart_key(name: str) -> dg.AssetKey:
     return dg.AssetKey([MARTS, name])
+
+
+def with_registry_entry(spec: dg.AssetSpec) -> dg.AssetSpec:
+    """A mart asset's spec with its description and column schema from the mart registry
+    (``domain.marts``), so Dagster's UI shows them; other specs unchanged. A mart without an entry fails
+    here, when the code loads."""
+    if spec.key.path[0] != MARTS:
+        return spec
+    entry = marts.get(spec.key.path[-1])
+    columns = dg.TableSchema(
+        columns=[dg.TableColumn(c.name, c.type, description=c.description or None) for c in entry.columns]
+    )
+    return spec.replace_attributes(description=entry.description).merge_attributes(
+        metadata={"dagster/column_schema": columns, "dagster/table_name": entry.table}
+    )
 
 
 class RunSettings(dg.ConfigurableResource):

@@ -54,16 +54,11 @@ _LINK_DEPS = [
             mart_key(LINKS),
             deps=_LINK_DEPS,
             group_name=GROUP,
-            description=(
-                "One person (HR person_id) across the portals: HR, CE accounts, plan members and portal user "
-                f"names, each with its method and evidence; probabilistic links at ≥ {POLICY.certain_probability}."
-            ),
         ),
         dg.AssetSpec(
             mart_key(REVIEW),
             deps=_LINK_DEPS,
             group_name=GROUP,
-            description="Links below certainty, or to more than one person: shown for review, never merged.",
         ),
     ]
 )
@@ -85,10 +80,6 @@ def person_links(duckdb: DuckDBResource):
     key=mart_key(LEAVING),
     deps=[mart_key(LINKS), mart_key(CE_ACCOUNTS_MART), staging_key("lc_people")],
     group_name=GROUP,
-    description=(
-        "People with a termination date in HR whose CE accounts all sign in by SSO and carry no personal "
-        "e-mail: they lose their CE transcript with the SSO account."
-    ),
 )
 def leaving_sso_only(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:
@@ -100,10 +91,6 @@ def leaving_sso_only(duckdb: DuckDBResource) -> dg.MaterializeResult:
     key=mart_key(MISMATCH),
     deps=[mart_key(LINKS), *(staging_key(s) for s in ("lc_people", "hp_members", "hp_enrollment"))],
     group_name=GROUP,
-    description=(
-        "The employer's own plan against HR: terminated in HR but still enrolled past the termination month, "
-        "or enrolled as an employee with no HR record."
-    ),
 )
 def plan_hr_mismatches(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:
@@ -121,10 +108,6 @@ def plan_hr_mismatches(duckdb: DuckDBResource) -> dg.MaterializeResult:
         mart_key("credential_stuffing"),
     ],
     group_name=GROUP,
-    description=(
-        f"One IP failing on several portals, or a person's success on one portal within {POLICY.attack_minutes} "
-        "minutes of a lockout or stuffing burst that hit them on another."
-    ),
 )
 def cross_portal_attacks(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:

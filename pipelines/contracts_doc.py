@@ -12,6 +12,7 @@ from assets.ingestion import rules
 from assets.ingestion.standard.mapping_doc import render_section as standard_formats_section
 from checks.expectations import suite_for
 from checks.ingest_tables import LEDGER, QUARANTINE
+from domain import marts
 from domain.contracts import MAX_LONG_TEXT, MAX_TEXT, SOURCES, Column, FileReason, Kind, Reason, Rule, Source
 
 SECTIONS_DIR = Path(__file__).resolve().parents[1] / "docs" / "data-contracts"
@@ -170,6 +171,42 @@ def _source_section(s: Source) -> list[str]:
     return lines
 
 
+FAMILY_TITLES = {
+    "ingest": "Ingest state",
+    "learning": "Learning Center",
+    "ce": "CE (CloudCME)",
+    "health_plan": "Health plans",
+    "login_security": "Login security",
+    "people": "One person across the portals",
+}
+
+
+def _signature(name: str) -> str:
+    """``marts.<name>(column, ...)`` from the registry."""
+    entry = marts.get(name)
+    return f"{entry.table}({', '.join(entry.column_names)})"
+
+
+def marts_section() -> list[str]:
+    """``## Marts``: every table of the published snapshot, family by family, from ``domain.marts``."""
+    lines = [
+        "## Marts (the published snapshot)",
+        "",
+        "Every table of schema `marts`, as the published snapshot holds it: the registry in "
+        "`domain/marts/` (one entry per mart: name, description, columns and DuckDB types) is what the "
+        "assets write, what Dagster shows and what a test compares each published table with.",
+        "",
+    ]
+    for family, title in FAMILY_TITLES.items():
+        lines += [f"### {title}", ""]
+        for m in (m for m in marts.MARTS.values() if m.family == family):
+            columns = ", ".join(
+                f"`{c.name}` {c.type}" + (f" ({c.description})" if c.description else "") for c in m.columns
+            )
+            lines += [f"- `{m.table}`: {m.description}", f"  Columns: {columns}.", ""]
+    return lines
+
+
 def render() -> str:
     lines = [
         "# Data contracts (as built)",
@@ -230,10 +267,9 @@ def render() -> str:
         "",
         "## Ingest tables",
         "",
-        f"- `{LEDGER}` → published as `marts.ingest_ledger(source, file_name, sha256, rows_read, rows_loaded, "
-        "rows_quarantined, loaded_at, status, reason, detail, encoding, size_bytes)`.",
-        f"- `{QUARANTINE}` → published as `marts.quarantine(source, file_name, row_number, column, reason, raw, "
-        "sha256, message)`; `raw` is the original row as JSON text (JSON lines: the line as landed).",
+        f"- `{LEDGER}` → published as `{_signature('ingest_ledger')}`.",
+        f"- `{QUARANTINE}` → published as `{_signature('quarantine')}`; `raw` is the original row as JSON "
+        "text (JSON lines: the line as landed).",
         "- `staging.<source>`: the contract columns typed as below, plus `_file_name` and `_row_number`.",
         "",
         "## Sources",
@@ -242,6 +278,7 @@ def render() -> str:
     for s in SOURCES:
         lines += _source_section(s)
     lines += ["", *standard_formats_section()]
+    lines += ["", *marts_section()]
     # Hand-written sections (formats the project writes out, mappings of standard feeds) follow, in name order.
     for part in sorted(SECTIONS_DIR.glob("*.md")):
         lines += ["", part.read_text(encoding="utf-8").strip()]

@@ -12,7 +12,7 @@ import dagster as dg
 
 import assets
 import checks
-from assets.common import MARTS
+from assets.common import MARTS, with_registry_entry
 from assets.learning.reminders import REMINDERS_KEY
 from assets.publish import build_publish_asset
 from domain.settings import Settings, get_settings
@@ -28,6 +28,7 @@ def load_assets() -> list[dg.AssetsDefinition]:
     loaded = [
         a for a in dg.load_assets_from_package_module(assets) if not isinstance(a, dg.AssetChecksDefinition)
     ]
+    loaded = dg.map_asset_specs(with_registry_entry, loaded)  # descriptions and column schemas of the marts
     mart_keys = {k for a in loaded for k in a.keys if k.path[0] == MARTS}
     return [*loaded, build_publish_asset(sorted(mart_keys, key=str))]
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from domain.marts import SCHEMA as MARTS
 from reports.principal import NotPermitted, Principal, Role
 
-MARTS = "marts"
 VIEWERS = (Role.ADMIN, Role.SUPPORT)
 #: Sign-in problems shown at most (newest first).
 PROBLEM_LIMIT = 200

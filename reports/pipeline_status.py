@@ -17,11 +17,11 @@ import pandas as pd
 
 from domain.contracts import SOURCES, SOURCES_BY_NAME, Rule
 from domain.learning.identity import MASK, mask_lc_user_id
+from domain.marts import SCHEMA as MARTS
 from domain.settings import Settings
 from reports.principal import Principal, Role
 from reports.snapshot import current_snapshot_file
 
-MARTS = "marts"
 LEDGER_STATUSES = ("loaded", "rejected", "duplicate")
 #: Quarantined rows returned at most, newest file first, so the browser stays fast.
 DEFAULT_QUARANTINE_LIMIT = 1_000

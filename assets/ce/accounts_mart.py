@@ -13,6 +13,7 @@ from dagster_duckdb import DuckDBResource
 
 from assets.ce.duplicates import POLICY
 from assets.common import MARTS, mart_key, replace_table, staging_key
+from domain import marts
 from domain.ce.duplicates.classification import organisation_domains
 
 CE_ACCOUNTS_MART = "ce_accounts"
@@ -23,26 +24,8 @@ PERSONAL = "personal"
 _DOMAIN = "nullif(split_part(lower(trim(email)), '@', 2), '')"
 _PHONE_DIGITS = "regexp_replace(mobile_phone, '[^0-9]', '', 'g')"
 
-COLUMNS = (
-    "account_id",
-    "first_name",
-    "last_name",
-    "email",
-    "email_domain",
-    "email_domain_kind",
-    "degree",
-    "mobile_phone",
-    "birth_date",
-    "license_state",
-    "license_number",
-    "npi",
-    "city",
-    "state",
-    "postal_code",
-    "login_method",
-    "person_id",
-    "created_at",
-)
+#: The mart's columns in table order (the registry's, ``domain.marts``).
+COLUMNS = marts.get(CE_ACCOUNTS_MART).column_names
 
 
 def ce_accounts_sql(domains_table: str) -> str:
@@ -67,10 +50,6 @@ def ce_accounts_sql(domains_table: str) -> str:
     key=mart_key(CE_ACCOUNTS_MART),
     deps=[staging_key("ce_accounts")],
     group_name="ce",
-    description=(
-        "CE accounts for the duplicate queue: names, e-mail with its domain marked organisation or personal, "
-        "phone masked to the last 4 digits, birth date, license, NPI, address, login method, created_at."
-    ),
 )
 def ce_accounts_mart(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:

@@ -26,19 +26,11 @@ POLICY = DuplicatePolicy()
             mart_key(PAIRS_MART),
             deps=[staging_key("ce_accounts"), mart_key(DECISIONS_MART)],
             group_name=GROUP,
-            description=(
-                f"Scored pairs of CE accounts that may be one person (match probability ≥ {POLICY.review_threshold}), "
-                "with readable evidence and the agreement level of every field."
-            ),
         ),
         dg.AssetSpec(
             mart_key(CLUSTERS_MART),
             deps=[staging_key("ce_accounts"), mart_key(DECISIONS_MART)],
             group_name=GROUP,
-            description=(
-                f"Accounts linked at match probability ≥ {POLICY.match_threshold} (clusters of 2+), classified, with "
-                "the recommended survivor (SSO / organisation account first)."
-            ),
         ),
     ],
 )

@@ -19,7 +19,6 @@ PHONES_MART = "ce_account_phones"
     key=mart_key(PHONES_MART),
     deps=[staging_key("ce_accounts")],
     group_name="ce",
-    description="SHA-256 of each CE account's mobile phone (E.164), for the Learner lookup's phone search.",
 )
 def ce_account_phones(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:

@@ -74,7 +74,6 @@ def _counts(conn, name: str, column: str) -> dict[str, int]:
     key=mart_key(OUTCOMES),
     deps=_staging("ce_accounts", "ce_activities", "ce_activity_credits", "ce_attendance"),
     group_name=GROUP,
-    description="Every attendance claim, accepted or rejected with the first failing reason.",
 )
 def ce_attendance_outcomes(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:
@@ -89,7 +88,6 @@ def ce_attendance_outcomes(duckdb: DuckDBResource) -> dg.MaterializeResult:
     key=mart_key(AWARDED),
     deps=[mart_key(OUTCOMES), *_staging("ce_accounts", "ce_activities", "ce_activity_credits")],
     group_name=GROUP,
-    description="One row per accepted claim × credit type awarded.",
 )
 def ce_credits_awarded(duckdb: DuckDBResource, run_settings: RunSettings) -> dg.MaterializeResult:
     policy = CreditPolicy(org_timezone=run_settings.org_timezone)
@@ -103,7 +101,6 @@ def ce_credits_awarded(duckdb: DuckDBResource, run_settings: RunSettings) -> dg.
     key=mart_key(ITEMS),
     deps=[mart_key(AWARDED), *_staging("ce_accounts", "ce_external_credits")],
     group_name=GROUP,
-    description="Every credit an account holds: awarded (source ce) and uploaded (source external).",
 )
 def ce_credit_items(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:
@@ -116,7 +113,6 @@ def ce_credit_items(duckdb: DuckDBResource) -> dg.MaterializeResult:
     key=mart_key(TOTALS),
     deps=[mart_key(ITEMS)],
     group_name=GROUP,
-    description="Credits per account per credit type per calendar year (internal + external).",
 )
 def ce_credit_totals(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:
@@ -133,7 +129,6 @@ def ce_credit_totals(duckdb: DuckDBResource) -> dg.MaterializeResult:
     key=mart_key(PERSON_TOTALS),
     deps=[mart_key(ITEMS)],
     group_name=GROUP,
-    description="Credits per person (all their CE accounts) per credit type per calendar year.",
 )
 def ce_person_credit_totals(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:
@@ -146,7 +141,6 @@ def ce_person_credit_totals(duckdb: DuckDBResource) -> dg.MaterializeResult:
     key=mart_key(CERTIFICATES),
     deps=[mart_key(OUTCOMES), *_staging("ce_accounts", "ce_activities", "ce_evaluations")],
     group_name=GROUP,
-    description="Certificate per accepted claim as of the run date, with its last download day.",
 )
 def ce_certificates(duckdb: DuckDBResource, run_settings: RunSettings) -> dg.MaterializeResult:
     policy = CertificatePolicy(org_timezone=run_settings.org_timezone)
@@ -165,7 +159,6 @@ def ce_certificates(duckdb: DuckDBResource, run_settings: RunSettings) -> dg.Mat
     key=mart_key(TRANSCRIPT),
     deps=[mart_key(ITEMS)],
     group_name=GROUP,
-    description="CE and external transcript lines of accounts reaching a person (part of transcript_items).",
 )
 def ce_transcript_items(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:

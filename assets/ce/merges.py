@@ -22,9 +22,9 @@ from dagster_duckdb import DuckDBResource
 
 from assets.ce.marts import SURVIVORS_TABLE
 from assets.common import MARTS, RunSettings, mart_key, replace_table_from_df
+from domain import marts
 from domain.ce.duplicates import CLUSTERS_MART
 from domain.ce.merges import (
-    DECISION_COLUMNS,
     KEEP_SEPARATE,
     MERGE,
     Pair,
@@ -40,26 +40,8 @@ GROUP = "ce"
 DECISIONS_MART = "ce_merge_decisions"
 SURVIVORS_MART = SURVIVORS_TABLE
 
-DECISIONS_SCHEMA = pa.schema(
-    [
-        ("decision_id", pa.int64()),
-        ("action", pa.string()),
-        ("decided_by", pa.string()),
-        ("decided_at", pa.timestamp("us")),
-        ("reason", pa.string()),
-        ("cluster_id", pa.string()),
-        ("survivor_account_id", pa.string()),
-        ("merged_account_ids", pa.list_(pa.string())),
-        ("account_ids", pa.list_(pa.string())),
-        ("undoes_decision_id", pa.int64()),
-        ("undone_by_decision_id", pa.int64()),
-        ("in_force", pa.bool_()),
-    ]
-)
-assert tuple(DECISIONS_SCHEMA.names) == DECISION_COLUMNS
-SURVIVORS_SCHEMA = pa.schema(
-    [("account_id", pa.string()), ("survivor_account_id", pa.string()), ("decision_id", pa.int64())]
-)
+DECISIONS_SCHEMA = marts.get(DECISIONS_MART).arrow_schema()
+SURVIVORS_SCHEMA = marts.get(SURVIVORS_MART).arrow_schema()
 
 
 def _mart_tables(conn) -> set[str]:
@@ -123,15 +105,10 @@ def merged_pairs(conn) -> set[Pair]:
         dg.AssetSpec(
             mart_key(DECISIONS_MART),
             group_name=GROUP,
-            description=(
-                "Every CE duplicate-account decision (merge, keep separate, undo): who, when, why, which accounts, "
-                "and whether it is in force."
-            ),
         ),
         dg.AssetSpec(
             mart_key(SURVIVORS_MART),
             group_name=GROUP,
-            description="Each merged CE account and the account that finally survives it (chains resolved).",
         ),
     ],
 )

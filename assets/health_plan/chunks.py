@@ -21,6 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from domain import marts
 from domain.health_plan.claims import ClaimRows
 from domain.health_plan.cost_share import (
     LINE_FIELDS,
@@ -33,106 +34,18 @@ from domain.health_plan.cost_share import (
     price_rows,
 )
 from domain.health_plan.enrollment import SpanRow
+from domain.marts.entry import MONEY, PCT, arrow_type
 
 EPOCH = dt.date(1970, 1, 1)
-MONEY = "DECIMAL(14,2)"
-PCT = "DECIMAL(5,1)"
-#: The met / limit / remaining / % met figures every accumulator mart carries (member and family alike).
-ACCUMULATOR_FIGURES: tuple[tuple[str, str], ...] = (
-    ("deductible_met", MONEY),
-    ("deductible_limit", MONEY),
-    ("oop_met", MONEY),
-    ("oop_limit", MONEY),
-    ("deductible_remaining", MONEY),
-    ("deductible_pct_met", PCT),
-    ("oop_remaining", MONEY),
-    ("oop_pct_met", PCT),
+#: The marts one chunk writes; their columns and DuckDB types, in table order, are the registry's (``domain.marts``).
+CLAIM_MARTS: tuple[str, ...] = (
+    "claim_cost_share",
+    "claim_exceptions",
+    "claim_status",
+    "member_accumulators",
+    "family_accumulators",
 )
-
-
-#: The claim marts, their columns in table order with their DuckDB types.
-COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
-    "claim_cost_share": (
-        ("claim_id", "VARCHAR"),
-        ("line_number", "INTEGER"),
-        ("member_id", "VARCHAR"),
-        ("deductible_applied", MONEY),
-        ("coinsurance", MONEY),
-        ("copay", MONEY),
-        ("member_responsibility", MONEY),
-        ("plan_paid", MONEY),
-        ("subscriber_id", "VARCHAR"),
-        ("employer_id", "VARCHAR"),
-        ("plan_id", "VARCHAR"),
-        ("plan_year", "INTEGER"),
-        ("coverage_tier", "VARCHAR"),
-        ("network", "VARCHAR"),
-        ("service_category", "VARCHAR"),
-        ("status", "VARCHAR"),
-        ("claim_type", "VARCHAR"),
-        ("root_claim_id", "VARCHAR"),
-        ("service_date", "DATE"),
-        ("processed_at", "TIMESTAMP"),
-        ("order_at", "TIMESTAMP"),
-        ("provider_npi", "VARCHAR"),
-        ("billed_amount", MONEY),
-        ("allowed_amount", MONEY),
-        ("basis", "VARCHAR"),
-        ("explanation", "VARCHAR"),
-    ),
-    "claim_exceptions": (
-        ("claim_id", "VARCHAR"),
-        ("line_number", "INTEGER"),
-        ("member_id", "VARCHAR"),
-        ("reason", "VARCHAR"),
-        ("subscriber_id", "VARCHAR"),
-        ("claim_type", "VARCHAR"),
-        ("service_date", "DATE"),
-        ("processed_at", "TIMESTAMP"),
-        ("provider_npi", "VARCHAR"),
-        ("allowed_amount", MONEY),
-    ),
-    "claim_status": (
-        ("root_claim_id", "VARCHAR"),
-        ("claim_id", "VARCHAR"),
-        ("claim_type", "VARCHAR"),
-        ("member_id", "VARCHAR"),
-        ("subscriber_id", "VARCHAR"),
-        ("employer_id", "VARCHAR"),
-        ("provider_npi", "VARCHAR"),
-        ("service_date", "DATE"),
-        ("processed_at", "TIMESTAMP"),
-        ("status", "VARCHAR"),
-        ("line_count", "INTEGER"),
-        ("unpriced_lines", "INTEGER"),
-        ("billed_amount", MONEY),
-        ("allowed_amount", MONEY),
-        ("member_responsibility", MONEY),
-        ("plan_paid", MONEY),
-    ),
-    "member_accumulators": (
-        ("member_id", "VARCHAR"),
-        ("plan_id", "VARCHAR"),
-        ("plan_year", "INTEGER"),
-        ("network", "VARCHAR"),
-        *ACCUMULATOR_FIGURES,
-        ("subscriber_id", "VARCHAR"),
-        ("employer_id", "VARCHAR"),
-        ("coverage_tier", "VARCHAR"),
-        ("plan_year_start", "DATE"),
-    ),
-    "family_accumulators": (
-        ("subscriber_id", "VARCHAR"),
-        ("plan_id", "VARCHAR"),
-        ("plan_year", "INTEGER"),
-        ("network", "VARCHAR"),
-        *ACCUMULATOR_FIGURES,
-        ("employer_id", "VARCHAR"),
-        ("coverage_tier", "VARCHAR"),
-        ("plan_year_start", "DATE"),
-    ),
-}
-CLAIM_MARTS: tuple[str, ...] = tuple(COLUMNS)
+COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {name: marts.get(name).column_types for name in CLAIM_MARTS}
 
 #: Columns of a chunk's input file (``assets.health_plan.marts._export_chunk`` writes them): the family member
 #: row (every member, with or without claims), the claim line's own columns, and the engine's numbers.
@@ -155,20 +68,8 @@ def day_number(day: dt.date) -> int:
     return (day - EPOCH).days
 
 
-def _arrow_type(duckdb_type: str) -> pa.DataType:
-    if duckdb_type.startswith("DECIMAL"):
-        precision, scale = duckdb_type[8:-1].split(",")
-        return pa.decimal128(int(precision), int(scale))
-    return {
-        "VARCHAR": pa.string(),
-        "INTEGER": pa.int32(),
-        "DATE": pa.date32(),
-        "TIMESTAMP": pa.timestamp("us"),
-    }[duckdb_type]
-
-
 def schema(mart: str) -> pa.Schema:
-    return pa.schema([(name, _arrow_type(t)) for name, t in COLUMNS[mart]])
+    return marts.get(mart).arrow_schema()
 
 
 def _scaled(values: Sequence[int | None], scale: int, to: pa.Decimal128Type) -> pa.Array:
@@ -304,8 +205,8 @@ def _take(table: pa.Table, rows: Sequence[int], names: Sequence[str]) -> dict[st
 
 
 def _tables(table: pa.Table, out: _Output) -> dict[str, pa.Table]:
-    money = _arrow_type(MONEY)
-    pct = _arrow_type(PCT)
+    money = arrow_type(MONEY)
+    pct = arrow_type(PCT)
 
     def cents(values: Sequence[int | None]) -> pa.Array:
         return _scaled(values, 2, money)

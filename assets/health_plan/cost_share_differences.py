@@ -23,8 +23,6 @@ def build_cost_share_differences(conn) -> int:
     deps=[mart_key("claim_cost_share"), staging_key("fhir_eob")],
     group_name="health_plan",
     kinds={"duckdb"},
-    description="EOB claim lines where the payer's member responsibility (its deductible, coinsurance, copay or "
-    "member liability) differs from the cost-share engine's, with both values and the difference.",
 )
 def cost_share_differences(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:

@@ -55,7 +55,6 @@ def _count_by(conn, name: str, column: str) -> dict[str, int]:
     key=mart_key(LOCKOUTS),
     deps=[staging_key(SOURCE)],
     group_name=GROUP,
-    description="Every lock: 5 consecutive failures lock an account (portal, username) for 30 minutes.",
 )
 def login_lockouts_mart(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn, Scratch(_backend(conn)) as scratch:
@@ -68,7 +67,6 @@ def login_lockouts_mart(duckdb: DuckDBResource) -> dg.MaterializeResult:
     key=mart_key(RESET_OUTCOMES),
     deps=[staging_key(SOURCE)],
     group_name=GROUP,
-    description="Each reset token: completed_in_time, completed_after_expiry, abandoned (or completed_without_request).",
 )
 def reset_outcomes_mart(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:
@@ -81,7 +79,6 @@ def reset_outcomes_mart(duckdb: DuckDBResource) -> dg.MaterializeResult:
     key=mart_key(RESET_LOOPS),
     deps=[staging_key(SOURCE)],
     group_name=GROUP,
-    description="3+ reset requests for one account within 24 h with no successful login in between.",
 )
 def reset_loops_mart(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:
@@ -93,7 +90,6 @@ def reset_loops_mart(duckdb: DuckDBResource) -> dg.MaterializeResult:
     key=mart_key(STUFFING),
     deps=[staging_key(SOURCE)],
     group_name=GROUP,
-    description="Bursts of one IP failing on 20+ distinct usernames of a portal within 10 minutes.",
 )
 def credential_stuffing_mart(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:
@@ -105,7 +101,6 @@ def credential_stuffing_mart(duckdb: DuckDBResource) -> dg.MaterializeResult:
     key=mart_key(DAILY_SUMMARY),
     deps=[staging_key(SOURCE), mart_key(LOCKOUTS)],
     group_name=GROUP,
-    description="Per portal and UTC day: logins, failures, lockouts, reset requests, SSO share of logins.",
 )
 def login_daily_summary_mart(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:

@@ -25,6 +25,8 @@ from datetime import UTC, datetime
 from itertools import combinations
 from typing import Protocol
 
+from domain import marts
+
 MERGE = "merge"
 KEEP_SEPARATE = "keep_separate"
 UNDO = "undo"
@@ -180,21 +182,10 @@ def fold_decisions(
     )
 
 
-#: Columns of ``marts.ce_merge_decisions``: the decision history for the dashboard, usernames but no personal data.
-DECISION_COLUMNS = (
-    "decision_id",
-    "action",
-    "decided_by",
-    "decided_at",  # naive UTC, like every warehouse timestamp
-    "reason",
-    "cluster_id",
-    "survivor_account_id",
-    "merged_account_ids",
-    "account_ids",  # every account the decision concerns (resolved for a keep-separate naming a cluster)
-    "undoes_decision_id",
-    "undone_by_decision_id",
-    "in_force",
-)
+#: Columns of ``marts.ce_merge_decisions`` (the registry's, ``domain.marts``): the decision history for the
+#: dashboard, usernames but no personal data. ``decided_at`` is naive UTC like every warehouse timestamp;
+#: ``account_ids`` is every account the decision concerns (resolved for a keep-separate naming a cluster).
+DECISION_COLUMNS = marts.get("ce_merge_decisions").column_names
 
 
 def _naive_utc(at: datetime) -> datetime:

@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from domain.marts import SCHEMA as MARTS
 from domain.settings import Settings
 from reports.clock import Clock, utc_now
 from reports.principal import NotPermitted, Principal, Role
@@ -20,7 +21,6 @@ from reports.state.db import transaction
 from reports.state.models import PlanAccessGrant
 
 GRANT, REVOKE = "plan_access_grant", "plan_access_revoke"
-MARTS = "marts"
 
 
 @dataclass(frozen=True)

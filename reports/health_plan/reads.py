@@ -31,12 +31,12 @@ from domain.health_plan.claims import REVERSED, STATUS_REASONS
 from domain.health_plan.cost_share import EXCEPTION_WORDS, pct_met
 from domain.health_plan.enrollment import covers_sql
 from domain.health_plan.member_privacy import visible_to_subscriber
+from domain.marts import SCHEMA as MARTS
 from domain.settings import Settings, get_settings
 from reports.clock import utc_now
 from reports.health_plan import access as plan_access
 from reports.principal import NotPermitted, Principal, Role
 
-MARTS = "marts"
 DEFAULT_TZ = "America/Chicago"
 
 

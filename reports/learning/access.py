@@ -9,9 +9,9 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from domain.marts import SCHEMA as MARTS
 from reports.principal import NotPermitted, Principal, Role
 
-MARTS = "marts"
 PEOPLE = "learning_people"
 
 

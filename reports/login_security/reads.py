@@ -13,9 +13,9 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from domain.contracts import PORTALS
+from domain.marts import SCHEMA as MARTS
 from reports.principal import Principal, Role
 
-MARTS = "marts"
 #: Newest rows returned at most by the list reads, so the page stays fast on a year of a health system's logins.
 DEFAULT_LIMIT = 5_000
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
+from domain import marts
 from domain.ce.duplicates.classification import classified_clusters_sql, organisation_domains
 from domain.ce.duplicates.comparisons import FIELDS
 from domain.ce.duplicates.evidence import evidence_text
@@ -32,28 +33,10 @@ LEVEL_COLUMNS = tuple(f"{f.name}_level" for f in FIELDS)
 #: The match weight's waterfall: the prior's weight and each field's log2(m/u) at its level (0 when missing or
 #: not compared); they add up to ``match_weight``, so the queue can chart where the evidence came from.
 WEIGHT_COLUMNS = ("prior_weight", *(f"{f.name}_weight" for f in FIELDS))
-PAIR_COLUMNS = (
-    "account_id_l",
-    "account_id_r",
-    "match_probability",
-    "match_weight",
-    "is_match",
-    "cluster_id",
-    "evidence",
-    *LEVEL_COLUMNS,
-    "decision",  # 'kept_separate' when the CE team decided these are two people; else NULL
-    *WEIGHT_COLUMNS,
-)
-CLUSTER_COLUMNS = (
-    "cluster_id",
-    "account_id",
-    "cluster_size",
-    "classification",
-    "is_recommended_survivor",
-    "recommended_survivor_account_id",
-    "is_organisation_account",
-    "login_method",
-)
+#: The marts' columns in table order, from the registry (``domain.marts``); the level and weight columns there
+#: follow ``FIELDS``.
+PAIR_COLUMNS = marts.get(PAIRS_MART).column_names
+CLUSTER_COLUMNS = marts.get(CLUSTERS_MART).column_names
 
 
 @dataclass(frozen=True)
@@ -130,22 +113,8 @@ def _scored_pairs(conn, predictions: str, policy: DuplicatePolicy, compared: set
 
 def _empty(n_accounts: int, report: TrainingReport | None = None) -> DuplicateResult:
     """Typed, empty marts: nothing to compare (0 or 1 account, or no column to block on)."""
-    conn = duckdb.connect()
-    levels = ", ".join(f"CAST(NULL AS VARCHAR) AS {c}" for c in LEVEL_COLUMNS)
-    pairs = conn.sql(
-        "SELECT CAST(NULL AS VARCHAR) AS account_id_l, CAST(NULL AS VARCHAR) AS account_id_r, "
-        "CAST(NULL AS DOUBLE) AS match_probability, CAST(NULL AS DOUBLE) AS match_weight, "
-        "CAST(NULL AS BOOLEAN) AS is_match, CAST(NULL AS VARCHAR) AS cluster_id, CAST(NULL AS VARCHAR) AS evidence, "
-        f"{levels}, CAST(NULL AS VARCHAR) AS decision, "
-        f"{', '.join(f'CAST(NULL AS DOUBLE) AS {c}' for c in WEIGHT_COLUMNS)} LIMIT 0"
-    ).to_arrow_table()
-    clusters = conn.sql(
-        "SELECT CAST(NULL AS VARCHAR) AS cluster_id, CAST(NULL AS VARCHAR) AS account_id, "
-        "CAST(NULL AS INTEGER) AS cluster_size, CAST(NULL AS VARCHAR) AS classification, "
-        "CAST(NULL AS BOOLEAN) AS is_recommended_survivor, CAST(NULL AS VARCHAR) AS recommended_survivor_account_id, "
-        "CAST(NULL AS BOOLEAN) AS is_organisation_account, CAST(NULL AS VARCHAR) AS login_method LIMIT 0"
-    ).to_arrow_table()
-    conn.close()
+    pairs = marts.get(PAIRS_MART).arrow_schema().empty_table()
+    clusters = marts.get(CLUSTERS_MART).arrow_schema().empty_table()
     report = report or TrainingReport(FIXED, n_accounts, 0.0)
     return DuplicateResult(pairs, clusters, n_accounts, 0, report, (), pairs.select([0, 1]))
 
