@@ -49,6 +49,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
 
+from domain.health_plan.accumulators import remaining
 from domain.health_plan.claims import (
     CHAIN_FIELDS,
     DENIED,
@@ -355,12 +356,6 @@ def money_cents(cents_: int) -> str:
 _MONEY_TEXT: dict[int, str] = {}
 
 
-def _half_up(num: int, den: int) -> int:
-    """num / den rounded to an integer, halves away from zero (ROUND_HALF_UP); den > 0."""
-    q = (2 * abs(num) + den) // (2 * den)
-    return q if num >= 0 else -q
-
-
 DENIED_WORDS = "Denied: the plan pays nothing and nothing counts toward your deductible."
 PENDING_WORDS = "Pending: not priced yet; nothing counts toward your deductible."
 PREVENTIVE_WORDS = "In-network preventive care is covered in full."
@@ -632,24 +627,6 @@ def _accumulators(
     return member_rows, family_rows
 
 
-def pct_met_tenths(met: int, limit: int | None) -> int | None:
-    """:func:`pct_met` in tenths of a percent, from cents: min(1000, 1000 x met / limit) rounded half up."""
-    if limit is None:
-        return None
-    if limit <= 0:
-        return 1000
-    return min(1000, _half_up(1000 * met, limit))
-
-
-def pct_met(met: Decimal, limit: Decimal | None) -> Decimal | None:
-    """Percent of a limit met, one decimal; a zero limit is 100% met; no limit has no percentage."""
-    if limit is None:
-        return None
-    if limit <= ZERO:
-        return Decimal("100.0")
-    return min(HUNDRED, met * HUNDRED / limit).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
 # ---------------------------------------------------------------------------------------- one family, as objects
 @dataclass(frozen=True, slots=True)
 class PricedLine:
@@ -710,11 +687,11 @@ class AccumulatorRow:
 
     @property
     def deductible_remaining(self) -> Decimal:
-        return max(ZERO, self.deductible_limit - self.deductible_met)
+        return remaining(self.deductible_met, self.deductible_limit)
 
     @property
     def oop_remaining(self) -> Decimal | None:
-        return None if self.oop_limit is None else max(ZERO, self.oop_limit - self.oop_met)
+        return remaining(self.oop_met, self.oop_limit)
 
 
 @dataclass(frozen=True, slots=True)
