@@ -57,8 +57,8 @@ def covering_row(spans: Iterable[SpanRow], on) -> SpanRow | None:
     """:func:`covering_span` over :class:`SpanRow` s: the latest-starting span covering ``on``, else None."""
     best: SpanRow | None = None
     for span in spans:
-        start, end = span[0], span[1]
-        if start <= on and (end is None or on <= end) and (best is None or start > best[0]):
+        start, end = span.start, span.end
+        if start <= on and (end is None or on <= end) and (best is None or start > best.start):
             best = span
     return best
 
