@@ -43,4 +43,6 @@ def test_the_two_forms_agree_on_every_amount_of_a_sweep():
         for met in range(0, 2 * (limit or 5_000) + 2, max(1, (limit or 5_000) // 97)):
             left, tenths = remaining_cents(met, limit), pct_met_tenths(met, limit)
             assert remaining(_money(met), _money(limit)) == _money(left)
-            assert pct_met(_money(met), _money(limit)) == (None if tenths is None else Decimal(tenths).scaleb(-1))
+            assert pct_met(_money(met), _money(limit)) == (
+                None if tenths is None else Decimal(tenths).scaleb(-1)
+            )
