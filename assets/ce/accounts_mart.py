@@ -14,14 +14,11 @@ from dagster_duckdb import DuckDBResource
 from assets.ce.duplicates import POLICY
 from assets.common import MARTS, mart_key, replace_table, staging_key
 from domain import marts
-from domain.ce.duplicates.classification import organisation_domains
+from domain.ce.duplicates.classification import ORGANISATION, PERSONAL, email_domain_sql, organisation_domains
 
 CE_ACCOUNTS_MART = "ce_accounts"
-ORGANISATION = "organisation"
-PERSONAL = "personal"
-
 #: The same e-mail domain expression duplicate detection standardises with (``domain.ce.duplicates.prepare``).
-_DOMAIN = "nullif(split_part(lower(trim(email)), '@', 2), '')"
+_DOMAIN = email_domain_sql("email")
 _PHONE_DIGITS = "regexp_replace(mobile_phone, '[^0-9]', '', 'g')"
 
 #: The mart's columns in table order (the registry's, ``domain.marts``).

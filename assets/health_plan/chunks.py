@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from domain import marts
+from domain.health_plan.accumulators import pct_met_tenths, remaining_cents
 from domain.health_plan.claims import ClaimRows
 from domain.health_plan.cost_share import (
     LINE_FIELDS,
@@ -30,7 +31,6 @@ from domain.health_plan.cost_share import (
     PlanBook,
     PlanIndex,
     PlanYear,
-    pct_met_tenths,
     price_rows,
 )
 from domain.health_plan.enrollment import SpanRow
@@ -115,11 +115,11 @@ class _Output:
 
 def _accumulator_values(a: AccumulatorCents) -> tuple:
     plan = a.year.plan
-    oop_remaining = None if a.oop_limit is None else max(0, a.oop_limit - a.oop_met)
     return (
         plan.plan_id, plan.plan_year, a.network, a.deductible_met, a.deductible_limit, a.oop_met, a.oop_limit,
-        max(0, a.deductible_limit - a.deductible_met), pct_met_tenths(a.deductible_met, a.deductible_limit),
-        oop_remaining, pct_met_tenths(a.oop_met, a.oop_limit), a.coverage_tier, plan.plan_year_start,
+        remaining_cents(a.deductible_met, a.deductible_limit), pct_met_tenths(a.deductible_met, a.deductible_limit),
+        remaining_cents(a.oop_met, a.oop_limit), pct_met_tenths(a.oop_met, a.oop_limit), a.coverage_tier,
+        plan.plan_year_start,
     )  # fmt: skip
 
 

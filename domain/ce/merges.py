@@ -78,6 +78,14 @@ def undone_by(history: Iterable[DecisionLike]) -> dict[int, int]:
     }
 
 
+def in_force(history: Iterable[DecisionLike]) -> list[DecisionLike]:
+    """The merge / keep_separate decisions not undone, oldest first: what the pipeline applies. The read side
+    shows the last of a cluster's as its decision in force."""
+    history = ordered(history)
+    undone = undone_by(history)
+    return [d for d in history if d.action != UNDO and d.id not in undone]
+
+
 def named_accounts(decision: DecisionLike) -> tuple[str, ...]:
     """The accounts a decision names itself (pair, survivor, merged), sorted, without repeats."""
     named = {
@@ -160,7 +168,7 @@ def fold_decisions(
     """
     history = ordered(history)
     undone = undone_by(history)
-    live = [d for d in history if d.action != UNDO and d.id not in undone]
+    live = in_force(history)
     direct: dict[str, tuple[str, int]] = {}
     kept: set[Pair] = set()
     cycles: list[int] = []

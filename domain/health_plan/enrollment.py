@@ -48,8 +48,8 @@ def covering_row(spans: Iterable[SpanRow], on) -> SpanRow | None:
     """The span covering ``on`` (the latest-starting one if several do), else None."""
     best: SpanRow | None = None
     for span in spans:
-        start, end = span[0], span[1]
-        if start <= on and (end is None or on <= end) and (best is None or start > best[0]):
+        start, end = span.start, span.end
+        if start <= on and (end is None or on <= end) and (best is None or start > best.start):
             best = span
     return best
 

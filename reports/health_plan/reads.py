@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from domain.health_plan.accumulators import pct_met, remaining
 from domain.health_plan.claims import REVERSED, STATUS_REASONS
-from domain.health_plan.cost_share import EXCEPTION_WORDS, pct_met
+from domain.health_plan.cost_share import EXCEPTION_WORDS
 from domain.health_plan.enrollment import covers_sql
 from domain.health_plan.member_privacy import visible_to_subscriber
 from domain.marts import SCHEMA as MARTS
@@ -467,7 +467,7 @@ def _accumulators(
     for row in rows:
         for part in ("deductible", "oop"):
             met, limit = row[f"{part}_met"], row[f"{part}_limit"]
-            row[f"{part}_remaining"] = None if limit is None else max(Decimal("0.00"), limit - met)
+            row[f"{part}_remaining"] = remaining(met, limit)
             row[f"{part}_pct_met"] = pct_met(met, limit)
     return pd.DataFrame(rows)
 

@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from sqlalchemy import select
 
+from domain.ce.merges import in_force
 from domain.settings import Settings
 from reports.clock import Clock, utc_now
 from reports.principal import Principal, Role
@@ -157,7 +158,6 @@ def list_decisions(settings: Settings) -> list[Decision]:
 
 
 def effective_decisions(settings: Settings) -> list[Decision]:
-    """The merge / keep_separate decisions not undone, oldest first: what the pipeline applies."""
-    history = list_decisions(settings)
-    undone = {d.undoes_decision_id for d in history if d.action is DecisionAction.UNDO}
-    return [d for d in history if d.action is not DecisionAction.UNDO and d.id not in undone]
+    """The merge / keep_separate decisions not undone, oldest first: what the pipeline applies
+    (``domain.ce.merges.in_force``)."""
+    return in_force(list_decisions(settings))

@@ -11,9 +11,17 @@ then the smallest account_id, so the choice is deterministic.
 Organisation domains are ``DuplicatePolicy.organisation_domains`` when given; otherwise every e-mail domain of
 which at least half the accounts sign in by SSO (so one SSO user with a gmail address does not make gmail.com an
 organisation domain).
+
+The rules have one home here: the marts get them as SQL (:func:`classified_clusters_sql`, :func:`email_domain_sql`),
+the CE queue as Python (:func:`classify`, :func:`recommended_survivor`) for a decision's accounts that no longer
+form a cluster; ``tests/ce/duplicates/test_classification_forms.py`` holds the two forms to the same answers.
 """
 
 from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 THIRD_ACCOUNT = "third_account"
 PERSONAL_PLUS_ORGANISATION = "personal_plus_organisation"
@@ -22,6 +30,48 @@ CLASSIFICATIONS = (PERSONAL_PLUS_ORGANISATION, THIRD_ACCOUNT, OTHER)
 
 #: Share of a domain's accounts that must sign in by SSO for it to count as an organisation domain.
 SSO_SHARE_FOR_ORGANISATION_DOMAIN = 0.5
+
+#: ``email_domain_kind`` of ``marts.ce_accounts``: the e-mail's domain is an organisation domain or not.
+ORGANISATION = "organisation"
+PERSONAL = "personal"
+
+
+def email_domain_sql(column: str = "email") -> str:
+    """The e-mail domain of ``column`` as SQL: lower-cased, trimmed, the part after the first ``@``; NULL when
+    there is none. Duplicate detection and the accounts mart both mark organisation domains by it."""
+    return f"nullif(split_part(lower(trim({column})), '@', 2), '')"
+
+
+def is_organisation_account(login_method: str | None, on_organisation_domain: bool) -> bool:
+    """An organisation account signs in by SSO or has an e-mail on an organisation domain."""
+    return login_method == "sso" or on_organisation_domain
+
+
+class Candidate(NamedTuple):
+    """What the survivor choice looks at of one account."""
+
+    account_id: str
+    login_method: str | None
+    is_organisation: bool
+    created_at: dt.datetime | None
+
+
+def classify(organisation_flags: Sequence[bool]) -> str:
+    """A cluster's kind from its accounts' ``is_organisation`` flags (the CASE of :func:`classified_clusters_sql`)."""
+    if len(organisation_flags) >= 3:
+        return THIRD_ACCOUNT
+    return PERSONAL_PLUS_ORGANISATION if sum(organisation_flags) == 1 else OTHER
+
+
+def _survivor_rank(c: Candidate) -> tuple:
+    # the ORDER BY of survivor_rank in classified_clusters_sql: created_at ASC NULLS LAST
+    return (c.login_method != "sso", not c.is_organisation, c.created_at is None, c.created_at, c.account_id)
+
+
+def recommended_survivor(candidates: Iterable[Candidate]) -> str | None:
+    """The account to keep when a cluster is merged: SSO, then organisation, then oldest, then smallest id."""
+    ranked = sorted(candidates, key=_survivor_rank)
+    return ranked[0].account_id if ranked else None
 
 
 def organisation_domains(conn, table: str, configured: tuple[str, ...]) -> list[str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import jellyfish
 
+from domain.ce.duplicates.classification import email_domain_sql
 from domain.ce.duplicates.nicknames import nickname_pairs
 
 PREPARED_TABLE = "dup_accounts"
@@ -138,7 +139,7 @@ def prepare_accounts(conn, accounts) -> str:
                 nullif(regexp_replace(
                     split_part(split_part(lower(trim(email)), '@', 1), '+', 1), '[^a-z0-9]', '', 'g'
                 ), '') AS email_local,
-                nullif(split_part(lower(trim(email)), '@', 2), '') AS email_domain,
+                {email_domain_sql("email")} AS email_domain,
                 nullif(upper(trim(license_state)), '') AS license_state,
                 nullif(regexp_replace(upper(license_number), '[^A-Z0-9]', '', 'g'), '') AS license_number_std,
                 nullif(trim(npi), '') AS npi,

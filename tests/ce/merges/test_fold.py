@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from domain.ce.merges import decision_rows, fold_decisions, resolve_accounts
+from domain.ce.merges import decision_rows, fold_decisions, in_force, resolve_accounts
 from reports.state import Decision, DecisionAction
 
 AT = datetime(2026, 3, 21, 15, 30, tzinfo=UTC)
@@ -107,3 +107,9 @@ def test_decision_rows_carry_who_when_why_and_the_accounts():
     # stored as naive UTC like every warehouse timestamp
     assert rows[0]["decided_by"] == "ce.lead" and rows[0]["decided_at"] == datetime(2026, 3, 21, 15, 30)
     assert rows[0]["reason"] == "same person"
+
+
+def test_the_decisions_in_force_are_those_not_undone_oldest_first_whatever_the_order_given():
+    history = [undo(4, of=2), keep(3, pair=("X", "Y")), merge(2, "C", "B"), merge(1, "B", "A")]
+    assert [d.id for d in in_force(history)] == [1, 3]
+    assert fold_decisions(history).in_force == frozenset({1, 3})
