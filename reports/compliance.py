@@ -7,6 +7,8 @@ use, so an education manager's "by manager" view counts only the people of their
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import groupby
+from operator import attrgetter
 
 import ibis
 import pandas as pd
@@ -194,23 +196,26 @@ def by_person(items: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     rows = []
     ordered = items.sort_values(["person_id", "due_date", "course_title"])
-    for person_id, group in ordered.groupby("person_id", sort=False):
-        first = group.iloc[0]
-        late = group[group["status"] == OVERDUE]
-        soon = group[group["status"] == DUE_SOON]
-        described = [f"{r.course_title}: {int(r.days_overdue)} days overdue" for r in late.itertuples()]
-        described += [f"{r.course_title}: due {r.due_date.isoformat()}" for r in soon.itertuples()]
+    # Plain tuples, not a pandas group per person: a large department lists ~800 people, and per-group frame
+    # operations cost seconds there on every rerun.
+    for person_id, grouped in groupby(ordered.itertuples(index=False), key=attrgetter("person_id")):
+        group = list(grouped)
+        first = group[0]
+        late = [r for r in group if r.status == OVERDUE]
+        soon = [r for r in group if r.status == DUE_SOON]
+        described = [f"{r.course_title}: {int(r.days_overdue)} days overdue" for r in late]
+        described += [f"{r.course_title}: due {r.due_date.isoformat()}" for r in soon]
         rows.append(
             {
                 "person_id": person_id,
-                "name": f"{first['last_name']}, {first['first_name']}",
-                "department": first["department"],
-                "job_role": first["job_role"],
-                "manager_name": first["manager_name"],
-                "days_overdue": int(late["days_overdue"].max()) if len(late) else None,
+                "name": f"{first.last_name}, {first.first_name}",
+                "department": first.department,
+                "job_role": first.job_role,
+                "manager_name": first.manager_name,
+                "days_overdue": max(int(r.days_overdue) for r in late) if late else None,
                 "overdue": len(late),
                 "due_soon": len(soon),
-                "next_due": soon["due_date"].min() if len(soon) else None,
+                "next_due": min(r.due_date for r in soon) if soon else None,
                 "items": "; ".join(described),
             }
         )

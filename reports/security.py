@@ -14,6 +14,7 @@ import pandas as pd
 
 from domain.contracts import PORTALS
 from reports.principal import Principal, Role
+from reports.snapshot import ibis_backend
 
 MARTS = "marts"
 #: Newest rows returned at most by the list reads, so the page stays fast on a year of a health system's logins.
@@ -21,7 +22,7 @@ DEFAULT_LIMIT = 5_000
 
 
 def _mart(conn, name: str) -> ir.Table:
-    return ibis.duckdb.from_connection(conn).table(name, database=MARTS)
+    return ibis_backend(conn).table(name, database=MARTS)
 
 
 def _narrowed(
