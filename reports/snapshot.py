@@ -3,15 +3,23 @@
 The pipeline swaps ``current.duckdb`` atomically (a file or a link). Each :func:`open_snapshot` resolves it
 anew, so a newly published snapshot is seen by the next query, while an open connection keeps reading the file
 it opened. Connections are read-only and short-lived: the pipeline never waits on the dashboard.
+
+One more read-only connection is kept open on the current file (:func:`_keep_loaded`): DuckDB shares one database
+instance among a process's connections to the same file, so each page run's connect finds the snapshot loaded
+instead of reading its catalog again (about 35 ms per rerun at medium). It moves to the new file when the next
+open finds ``current.duckdb`` swapped; connections still open on the old file keep working.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+import ibis
 
 from domain.settings import Settings
 
@@ -34,11 +42,48 @@ def current_snapshot_file(settings: Settings) -> Path:
     return target
 
 
+_loaded: dict[str, duckdb.DuckDBPyConnection] = {}
+_loaded_lock = threading.Lock()
+
+
+def _keep_loaded(path: Path) -> None:
+    """Hold a connection on ``path`` (and on no other snapshot) so the next connect to it is cheap."""
+    key = str(path)
+    with _loaded_lock:
+        if key in _loaded:
+            return
+        stale = list(_loaded.values())
+        _loaded.clear()
+        _loaded[key] = duckdb.connect(key, read_only=True)
+    for conn in stale:
+        conn.close()
+
+
 @contextmanager
 def open_snapshot(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
     """A short-lived read-only DuckDB connection on the current published snapshot."""
-    conn = duckdb.connect(str(current_snapshot_file(settings)), read_only=True)
+    target = current_snapshot_file(settings)
+    _keep_loaded(target)
+    conn = duckdb.connect(str(target), read_only=True)
     try:
         yield conn
     finally:
         conn.close()
+
+
+#: Recent (connection, Ibis backend) pairs. Making a backend runs setup queries (time zone, version) and a page
+#: asks for several tables per run on one connection, so the backend is made once per connection.
+_backends: deque = deque(maxlen=16)
+
+
+def ibis_backend(conn: duckdb.DuckDBPyConnection):
+    """Ibis over ``conn`` (a snapshot connection; read-only is fine), the same backend for the same connection."""
+    with _loaded_lock:
+        for known, backend in _backends:
+            if known is conn:
+                return backend
+    # On a cursor of its own: a result the page's code left unfetched on ``conn`` must not block Ibis's queries.
+    backend = ibis.duckdb.from_connection(conn.cursor())
+    with _loaded_lock:
+        _backends.append((conn, backend))
+    return backend

@@ -16,11 +16,13 @@ from dagster_duckdb import DuckDBResource
 from assets.common import MARTS, STAGING, RunSettings, mart_key, staging_key, write_ibis_mart
 from domain.learning.compliance import (
     STATUSES,
+    TREND_KEYS,
     CompliancePolicy,
     completion_days,
     compliance_history,
     compliance_rollup,
     compliance_status,
+    compliance_trend_counts,
     history_month_ends,
 )
 from domain.learning.identity import masked_lc_user_id
@@ -126,6 +128,17 @@ def compliance_history_mart(duckdb: DuckDBResource, run_settings: RunSettings) -
             "last_month_end": days[-1].isoformat() if days else "",
         }
     )
+
+
+@dg.asset(key=mart_key("compliance_trend"), deps=[mart_key("compliance_history")], group_name=GROUP)
+def compliance_trend_mart(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """Requirements per status per month-end and department, from compliance_history: the Compliance page's trend
+    reads these few rows instead of aggregating the history on every rerun."""
+    with duckdb.get_connection() as conn:
+        history = ibis.duckdb.from_connection(conn).table("compliance_history", database=MARTS)
+        keys = ["month_end", *TREND_KEYS]
+        rows = write_ibis_mart(conn, "compliance_trend", compliance_trend_counts(history), keys)
+    return dg.MaterializeResult(metadata={"rows": rows})
 
 
 def _rollup_asset(name: str, by: str) -> dg.AssetsDefinition:

@@ -234,8 +234,31 @@ def compliance_history(
     return stacked.select(*HISTORY_COLUMNS)
 
 
-def compliance_trend(history: ir.Table, by: str) -> ir.Table:
-    """% compliant (as :func:`compliance_rollup`) per month-end and value of ``by``, oldest month first."""
-    rows = history.filter(history[by].notnull()) if by == "manager_person_id" else history
-    grouped = rows.group_by(["month_end", by]).aggregate(**_status_counts(rows))
+#: Keys of ``marts.compliance_trend`` beside the month-end. Department is what the Compliance page trends by, and
+#: the scope of an education manager: the read side keeps the manager's departments and re-adds their counts.
+TREND_KEYS: tuple[str, ...] = ("department",)
+#: Columns of ``marts.compliance_trend``: month-end, keys, one count per status.
+TREND_COLUMNS: tuple[str, ...] = ("month_end", *TREND_KEYS, *(f"n_{s}" for s in STATUSES))
+
+
+def compliance_trend_counts(history: ir.Table) -> ir.Table:
+    """Requirements per status per month-end and :data:`TREND_KEYS` value: the rows of ``marts.compliance_trend``.
+
+    Tens of rows per month where ``compliance_history`` holds a row per person and requirement, so a dashboard
+    rerun reads the trend without scanning the history.
+    """
+    grouped = history.group_by(["month_end", *TREND_KEYS]).aggregate(**_status_counts(history))
+    return grouped.select(*TREND_COLUMNS)
+
+
+def compliance_trend(counts: ir.Table, by: str) -> ir.Table:
+    """% compliant (as :func:`compliance_rollup`) per month-end and value of ``by``, oldest month first.
+
+    ``counts`` holds rows of :func:`compliance_trend_counts`, any subset of them (e.g. a manager's departments):
+    counts add up, percentages do not, so they are summed first and the percentage taken after.
+    """
+    if by not in TREND_KEYS:
+        raise ValueError(f"compliance trend by {by!r}: expected one of {list(TREND_KEYS)}")
+    sums = {f"n_{s}": counts[f"n_{s}"].sum().cast("int64") for s in STATUSES}
+    grouped = counts.group_by(["month_end", by]).aggregate(**sums)
     return _with_pct(grouped).order_by(["month_end", by])

@@ -79,6 +79,18 @@ MARTS = (
         ("as_of", DATE),
     ),
     mart(
+        "compliance_trend",
+        "learning",
+        "Requirements per status per month-end and department, from compliance_history: counts (not percentages) "
+        "so any set of departments can be re-added; the Compliance page's trend reads these few rows.",
+        ("month_end", DATE),
+        ("department", VARCHAR),
+        ("n_overdue", BIGINT),
+        ("n_due_soon", BIGINT),
+        ("n_compliant", BIGINT),
+        ("n_not_due_yet", BIGINT),
+    ),
+    mart(
         "compliance_status",
         "learning",
         "Every active person's applicable requirements with due date and status as of the run's as-of date.",

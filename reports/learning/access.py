@@ -6,18 +6,18 @@ admin everyone; every other role nobody.
 
 from __future__ import annotations
 
-import ibis
 import ibis.expr.types as ir
 
 from domain.marts import SCHEMA as MARTS
 from reports.principal import NotPermitted, Principal, Role
+from reports.snapshot import ibis_backend
 
 PEOPLE = "learning_people"
 
 
 def marts(conn):
-    """Ibis over the published snapshot's connection (read-only is fine)."""
-    return ibis.duckdb.from_connection(conn)
+    """Ibis over the published snapshot's connection (read-only is fine), one backend per connection."""
+    return ibis_backend(conn)
 
 
 def scope_filter(principal: Principal, table: ir.Table) -> ir.Table:

@@ -7,6 +7,8 @@ use, so an education manager's "by manager" view counts only the people of their
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import groupby
+from operator import attrgetter
 
 import ibis
 import pandas as pd
@@ -27,6 +29,8 @@ from reports.principal import Principal, Role
 
 STATUS_TABLE = "compliance_status"
 HISTORY_TABLE = "compliance_history"
+#: Status counts per month-end and department, built from the history by the pipeline (the trend's source).
+TREND_TABLE = "compliance_trend"
 #: Columns of the overdue / due-soon list, as (compliance_status column, heading).
 LIST_COLUMNS: tuple[tuple[str, str], ...] = (
     ("person_id", "Person ID"),
@@ -86,13 +90,17 @@ def compliance_summary(principal: Principal, conn, by: str) -> pd.DataFrame:
     return compliance_rollup(_scoped(principal, conn), by).to_pyarrow().to_pandas()
 
 
-def has_history(conn) -> bool:
-    """Whether the snapshot holds ``marts.compliance_history`` (snapshots published before it existed do not)."""
+def _has_mart(conn, name: str) -> bool:
     found = conn.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-        [MARTS, HISTORY_TABLE],
+        [MARTS, name],
     ).fetchone()[0]
     return bool(found)
+
+
+def has_history(conn) -> bool:
+    """Whether the snapshot holds ``marts.compliance_history`` (snapshots published before it existed do not)."""
+    return _has_mart(conn, HISTORY_TABLE)
 
 
 def scoped_history(principal: Principal, conn):
@@ -100,11 +108,25 @@ def scoped_history(principal: Principal, conn):
     return scope_filter(principal, marts(conn).table(HISTORY_TABLE, database=MARTS))
 
 
+def _scoped_trend_counts(principal: Principal, conn):
+    """The principal's rows of ``marts.compliance_trend`` (managers: their departments), or None without it."""
+    principal.require(Role.EDUCATION_MANAGER, Role.ADMIN)
+    if not _has_mart(conn, TREND_TABLE):
+        return None
+    # Department-scoped like the history (the roles allowed here are scoped by department or not at all).
+    return scope_filter(principal, marts(conn).table(TREND_TABLE, database=MARTS))
+
+
 def month_ends(principal: Principal, conn) -> list:
-    """The month-ends the principal's history holds, newest first (empty without the history mart)."""
-    if not has_history(conn):
+    """The month-ends the principal's history holds, newest first (empty without the trend mart).
+
+    Read from the small ``marts.compliance_trend``: it has a row for every month-end and department the history
+    has rows for, so the answer is the same without scanning the history.
+    """
+    counts = _scoped_trend_counts(principal, conn)
+    if counts is None:
         return []
-    t = scoped_history(principal, conn).select("month_end").distinct()
+    t = counts.select("month_end").distinct()
     return sorted(t.to_pyarrow().column("month_end").to_pylist(), reverse=True)
 
 
@@ -115,11 +137,11 @@ def history_at(principal: Principal, conn, month_end):
 
 
 def trend(principal: Principal, conn, by: str = "department") -> pd.DataFrame:
-    """% compliant per month-end and ``by`` value over the principal's history (empty without the mart)."""
-    principal.require(Role.EDUCATION_MANAGER, Role.ADMIN)
-    if not has_history(conn):
+    """% compliant per month-end and ``by`` value over the principal's departments (empty without the mart)."""
+    counts = _scoped_trend_counts(principal, conn)
+    if counts is None:
         return pd.DataFrame(columns=["month_end", by, "pct_compliant"])
-    return compliance_trend(scoped_history(principal, conn), by).to_pyarrow().to_pandas()
+    return compliance_trend(counts, by).to_pyarrow().to_pandas()
 
 
 def manager_names(conn, person_ids) -> dict[str, str]:
@@ -174,23 +196,26 @@ def by_person(items: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     rows = []
     ordered = items.sort_values(["person_id", "due_date", "course_title"])
-    for person_id, group in ordered.groupby("person_id", sort=False):
-        first = group.iloc[0]
-        late = group[group["status"] == OVERDUE]
-        soon = group[group["status"] == DUE_SOON]
-        described = [f"{r.course_title}: {int(r.days_overdue)} days overdue" for r in late.itertuples()]
-        described += [f"{r.course_title}: due {r.due_date.isoformat()}" for r in soon.itertuples()]
+    # Plain tuples, not a pandas group per person: a large department lists ~800 people, and per-group frame
+    # operations cost seconds there on every rerun.
+    for person_id, grouped in groupby(ordered.itertuples(index=False), key=attrgetter("person_id")):
+        group = list(grouped)
+        first = group[0]
+        late = [r for r in group if r.status == OVERDUE]
+        soon = [r for r in group if r.status == DUE_SOON]
+        described = [f"{r.course_title}: {int(r.days_overdue)} days overdue" for r in late]
+        described += [f"{r.course_title}: due {r.due_date.isoformat()}" for r in soon]
         rows.append(
             {
                 "person_id": person_id,
-                "name": f"{first['last_name']}, {first['first_name']}",
-                "department": first["department"],
-                "job_role": first["job_role"],
-                "manager_name": first["manager_name"],
-                "days_overdue": int(late["days_overdue"].max()) if len(late) else None,
+                "name": f"{first.last_name}, {first.first_name}",
+                "department": first.department,
+                "job_role": first.job_role,
+                "manager_name": first.manager_name,
+                "days_overdue": max(int(r.days_overdue) for r in late) if late else None,
                 "overdue": len(late),
                 "due_soon": len(soon),
-                "next_due": soon["due_date"].min() if len(soon) else None,
+                "next_due": min(r.due_date for r in soon) if soon else None,
                 "items": "; ".join(described),
             }
         )

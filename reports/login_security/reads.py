@@ -15,13 +15,14 @@ import pandas as pd
 from domain.contracts import PORTALS
 from domain.marts import SCHEMA as MARTS
 from reports.principal import Principal, Role
+from reports.snapshot import ibis_backend
 
 #: Newest rows returned at most by the list reads, so the page stays fast on a year of a health system's logins.
 DEFAULT_LIMIT = 5_000
 
 
 def _mart(conn, name: str) -> ir.Table:
-    return ibis.duckdb.from_connection(conn).table(name, database=MARTS)
+    return ibis_backend(conn).table(name, database=MARTS)
 
 
 def _narrowed(

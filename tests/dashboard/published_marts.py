@@ -20,7 +20,7 @@ import duckdb
 import ibis
 from streamlit.runtime.media_file_manager import MediaFileManager
 
-from domain.learning.compliance import compliance_rollup
+from domain.learning.compliance import compliance_rollup, compliance_trend_counts
 from domain.settings import Settings
 
 AS_OF = dt.date(2026, 6, 30)
@@ -272,6 +272,10 @@ def build_marts(conn, as_of_dates: tuple[dt.date, ...] = (AS_OF,), history: bool
         conn.execute(
             f"CREATE TABLE marts.{name} AS {ibis.to_sql(compliance_rollup(status, by), dialect='duckdb')}"
         )
+    # The trend mart from the history by the pipeline's rule (empty when the history is).
+    history_rows = ibis.duckdb.from_connection(conn).table("compliance_history", database="marts")
+    trend_sql = ibis.to_sql(compliance_trend_counts(history_rows), dialect="duckdb")
+    conn.execute(f"CREATE TABLE marts.compliance_trend AS {trend_sql}")
 
 
 def publish_snapshot(

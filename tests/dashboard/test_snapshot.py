@@ -29,3 +29,17 @@ def test_each_open_sees_the_snapshot_published_last_and_cannot_write(settings):
         assert conn.execute("SELECT v FROM marts.t").fetchone() == (1,)  # an open connection keeps its file
     with open_snapshot(settings) as conn:
         assert conn.execute("SELECT v FROM marts.t").fetchone() == (2,)
+
+
+def test_the_snapshot_stays_loaded_between_opens_and_follows_a_new_publish(settings):
+    from reports import snapshot
+
+    publish(settings, "snap-1.duckdb", 1)
+    with open_snapshot(settings) as conn:
+        assert conn.execute("SELECT v FROM marts.t").fetchone() == (1,)
+    assert list(snapshot._loaded) == [str(settings.published_dir / "snap-1.duckdb")]
+    publish(settings, "snap-2.duckdb", 2)
+    with open_snapshot(settings) as conn:
+        assert conn.execute("SELECT v FROM marts.t").fetchone() == (2,)
+    # only the current file is held: the old one is released (the pipeline prunes old snapshots)
+    assert list(snapshot._loaded) == [str(settings.published_dir / "snap-2.duckdb")]

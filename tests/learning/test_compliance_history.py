@@ -2,9 +2,12 @@
 
 import datetime as dt
 
+import pytest
+
 from domain.learning.compliance import (
     compliance_history,
     compliance_trend,
+    compliance_trend_counts,
     default_as_of,
     history_month_ends,
     month_ends,
@@ -84,7 +87,25 @@ def test_the_trend_gives_percent_compliant_per_department_and_month():
             completion("X2", lc_user_id="010119800002", completed_at="2026-01-25 15:00:00"),
         ],
     )
-    trend = compliance_trend(_history(conn, [D(2025, 12, 31), D(2026, 1, 31)]), "department")
+    counts = compliance_trend_counts(_history(conn, [D(2025, 12, 31), D(2026, 1, 31)]))
+    got_counts = [
+        (
+            r["month_end"],
+            r["department"],
+            r["n_overdue"],
+            r["n_due_soon"],
+            r["n_compliant"],
+            r["n_not_due_yet"],
+        )
+        for r in counts.order_by(["month_end", "department"]).to_pyarrow().to_pylist()
+    ]
+    assert got_counts == [  # the mart's rows: requirements per status (see the percentages below)
+        (D(2025, 12, 31), "ER", 1, 0, 0, 0),
+        (D(2025, 12, 31), "ICU", 1, 1, 0, 0),
+        (D(2026, 1, 31), "ER", 1, 0, 0, 0),
+        (D(2026, 1, 31), "ICU", 1, 0, 1, 0),
+    ]
+    trend = compliance_trend(counts, "department")
     got = [
         (r["month_end"], r["department"], float(r["pct_compliant"])) for r in trend.to_pyarrow().to_pylist()
     ]
@@ -97,3 +118,34 @@ def test_the_trend_gives_percent_compliant_per_department_and_month():
         (D(2026, 1, 31), "ER", 0.0),
         (D(2026, 1, 31), "ICU", 50.0),
     ]
+
+
+def test_the_trend_adds_counts_before_taking_the_percentage():
+    import ibis
+
+    # Two mart rows of one department and month (as a finer grain would give): 1 of 4 and 3 of 4 assessed are
+    # 4 of 8 = 50.0 %, not the mean of 25 % and 75 % weighted any other way; not-due-yet requirements stay out.
+    counts = ibis.memtable(
+        {
+            "month_end": [D(2026, 1, 31), D(2026, 1, 31), D(2026, 1, 31)],
+            "department": ["ICU", "ICU", "ER"],
+            "n_overdue": [3, 0, 0],
+            "n_due_soon": [0, 1, 0],
+            "n_compliant": [1, 3, 0],
+            "n_not_due_yet": [5, 0, 2],
+        }
+    )
+    rows = compliance_trend(counts, "department").to_pyarrow().to_pylist()
+    got = [(r["department"], r["n_compliant"], r["n_assessed"], r["pct_compliant"]) for r in rows]
+    assert [(d, c, a, None if p is None else float(p)) for d, c, a, p in got] == [
+        ("ER", 0, 0, None),  # nothing assessed: no percentage rather than 0 %
+        ("ICU", 4, 8, 50.0),
+    ]
+
+
+def test_the_trend_is_by_department_only():
+    import ibis
+
+    counts = ibis.memtable({"month_end": [D(2026, 1, 31)], "department": ["ICU"], "n_compliant": [1]})
+    with pytest.raises(ValueError, match="job_role"):
+        compliance_trend(counts, "job_role")

@@ -19,6 +19,7 @@ ASSETS = [
     learning.learning_people,
     learning.compliance_status_mart,
     learning.compliance_history_mart,
+    learning.compliance_trend_mart,
     *learning.compliance_rollups,
     transcripts.lc_transcript_items,
     transcripts.transcript_items,
@@ -213,3 +214,23 @@ def test_transcript_items_is_the_union_of_every_item_source_mart(tmp_path):
         " AND column_name IN ('credits', 'hours')",
     )
     assert [t["data_type"] for t in types] == ["DECIMAL(14,2)", "DECIMAL(14,2)"]
+
+
+def test_the_mart_holds_counts_per_month_end_and_department(warehouse):
+    _build(warehouse, "2026-06-30")
+    rows = _rows(warehouse, "SELECT * FROM marts.compliance_trend")
+    got = {
+        (r["month_end"], r["department"]): (r["n_overdue"], r["n_due_soon"], r["n_compliant"]) for r in rows
+    }
+    # (the warehouse fixture above) M (ICU) completed 20 July 2025, yearly: compliant through the
+    # history; P1 (ICU) and P2 (ER) hired 1 Jan 2026, due 31 Jan: due soon on 31 Jan, overdue on 28 Feb (P1's
+    # 10 March completion is later).
+    assert got[(dt.date(2025, 12, 31), "ICU")] == (0, 0, 1)
+    assert (dt.date(2025, 12, 31), "ER") not in got  # nobody of ER employed yet
+    assert got[(dt.date(2026, 1, 31), "ICU")] == (0, 1, 1)
+    assert got[(dt.date(2026, 1, 31), "ER")] == (0, 1, 0)
+    assert got[(dt.date(2026, 2, 28), "ICU")] == (1, 0, 1)
+    assert got[(dt.date(2026, 2, 28), "ER")] == (1, 0, 0)
+    assert [c["column_name"] for c in _rows(warehouse, "DESCRIBE marts.compliance_trend")] == [
+        "month_end", "department", "n_overdue", "n_due_soon", "n_compliant", "n_not_due_yet",
+    ]  # fmt: skip
