@@ -60,7 +60,7 @@ def _has_table(conn, name: str) -> bool:
         conn.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
             [MARTS, name],
-        ).fetchone()[0]
+        ).fetchall()[0][0]
     )
 
 

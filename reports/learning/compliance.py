@@ -94,7 +94,7 @@ def _has_mart(conn, name: str) -> bool:
     found = conn.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
         [MARTS, name],
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     return bool(found)
 
 

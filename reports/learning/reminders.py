@@ -60,7 +60,7 @@ class SendResult:
 
 def published_inputs(conn) -> tuple[dt.date | None, list[Item], list[Person]]:
     """(as-of date, compliance items, people) from the published snapshot's marts."""
-    as_of = conn.execute("SELECT max(as_of) FROM marts.compliance_status").fetchone()[0]
+    as_of = conn.execute("SELECT max(as_of) FROM marts.compliance_status").fetchall()[0][0]
     rows = conn.execute(
         "SELECT person_id, requirement_id, course_title, due_date, status FROM marts.compliance_status "
         "WHERE as_of = ?",
