@@ -148,16 +148,18 @@ def _claims_scope(principal: Principal, conn, view: Viewing | None = None) -> tu
 
 
 def _accumulator_scope(
-    principal: Principal, conn, family: bool, view: Viewing | None = None
+    principal: Principal, conn, family: bool, view: Viewing | None = None, alias: str = ""
 ) -> tuple[str, list]:
+    """WHERE clause and params limiting accumulator rows; ``alias`` qualifies the columns (``a.member_id``)."""
+    p = f"{alias}." if alias else ""
     if principal.role is Role.ADMIN:
         return "TRUE", []
     if principal.role is Role.MEMBER:
         me = _scope_value(principal)
         if family:  # family totals stay visible to the subscriber, private dependents included
-            return "subscriber_id = ?", [me]
+            return f"{p}subscriber_id = ?", [me]
         visible = family_view(principal, conn, view).visible
-        return _in_list("member_id", visible), list(visible)
+        return _in_list(f"{p}member_id", visible), list(visible)
     raise NotPermitted(f"role {principal.role} may not read accumulators")
 
 
@@ -320,14 +322,14 @@ CLAIM_STATUS_COLUMNS = (
 )
 
 
-def _reason_sql() -> str:
-    """The ``reason`` column of a claim-status row: a reversal, an unpriced line's exception, else the status's
-    words (:data:`domain.health_plan.claims.STATUS_REASONS`); NULL for a claim paid as priced."""
-    exceptions = " ".join(
-        f"WHEN x.reason = '{code}' THEN '{words}'" for code, words in EXCEPTION_WORDS.items()
-    )
-    statuses = " ".join(f"WHEN s.status = '{code}' THEN '{words}'" for code, words in STATUS_REASONS.items())
-    return f"CASE WHEN s.status = '{REVERSED}' THEN '{STATUS_REASONS[REVERSED]}' {exceptions} {statuses} END AS reason"
+def _reason(status: str, exception: str | None) -> str | None:
+    """The ``reason`` of a claim-status row: a reversal, an unpriced line's exception, else the status's words
+    (:data:`domain.health_plan.claims.STATUS_REASONS`); None for a claim paid as priced."""
+    if status == REVERSED:
+        return STATUS_REASONS[REVERSED]
+    if exception in EXCEPTION_WORDS:
+        return EXCEPTION_WORDS[exception]
+    return STATUS_REASONS.get(status)
 
 
 def claim_status(
@@ -366,7 +368,7 @@ def claim_status(
             params.append(value)
     columns = ", ".join(f"s.{c}" for c in CLAIM_STATUS_COLUMNS.split(", "))
     sql = f"""
-        SELECT {columns}, p.name AS provider_name, {_reason_sql()}
+        SELECT {columns}, p.name AS provider_name, x.reason AS exception
         FROM (SELECT {CLAIM_STATUS_COLUMNS} FROM {MARTS}.claim_status WHERE {" AND ".join(filters)}) s
         LEFT JOIN {MARTS}.plan_providers p ON p.npi = s.provider_npi
         LEFT JOIN (
@@ -374,7 +376,10 @@ def claim_status(
         ) x ON x.claim_id = s.claim_id AND s.unpriced_lines > 0
         ORDER BY s.processed_at DESC, s.root_claim_id
     """
-    return _frame(conn, sql, params)
+    frame = _frame(conn, sql, params)
+    reasons = [_reason(s, x) for s, x in zip(frame["status"], frame.pop("exception"), strict=True)]
+    frame["reason"] = pd.Series(reasons, index=frame.index, dtype=object)
+    return frame
 
 
 COST_SHARE_COLUMNS = (
@@ -435,14 +440,16 @@ def _accumulators(
 ) -> pd.DataFrame:
     table = "family_accumulators" if family else "member_accumulators"
     keys = ["subscriber_id"] if family else ["member_id", "subscriber_id"]
-    group = ", ".join([*keys, "plan_id", "plan_year", "network"])
-    where, params = _accumulator_scope(principal, conn, family, view)
-    filters = [_qualify(where)]
+    grouping = [*keys, "plan_id", "plan_year", "network"]
+    group = ", ".join(grouping)
+    where, params = _accumulator_scope(principal, conn, family, view, alias="a")
+    filters = [where]
     if who is not None:
         filters.append(f"a.{keys[0]} = ?")
         params.append(who)
     columns = (
-        f"a.{group.replace(', ', ', a.')}, a.deductible_limit, a.oop_limit, a.coverage_tier, a.plan_year_start"
+        ", ".join(f"a.{c}" for c in grouping)
+        + ", a.deductible_limit, a.oop_limit, a.coverage_tier, a.plan_year_start"
         + ("" if family else ", a.employer_id")
     )
     if as_of is None:
@@ -470,15 +477,6 @@ def _accumulators(
             row[f"{part}_remaining"] = None if limit is None else max(Decimal("0.00"), limit - met)
             row[f"{part}_pct_met"] = pct_met(met, limit)
     return pd.DataFrame(rows)
-
-
-def _qualify(where: str) -> str:
-    """Prefix the scope clause's bare column names with the accumulator table's alias."""
-    for column in ("member_id", "subscriber_id"):
-        where = where.replace(f"{column} = ?", f"a.{column} = ?").replace(
-            f"{column} IN (", f"a.{column} IN ("
-        )
-    return where
 
 
 def member_accumulators(
