@@ -34,9 +34,9 @@ from domain.health_plan.member_privacy import visible_to_subscriber
 from domain.settings import Settings, get_settings
 from reports.clock import utc_now
 from reports.health_plan import access as plan_access
+from reports.health_plan.sql import MARTS, query
 from reports.principal import NotPermitted, Principal, Role
 
-MARTS = "marts"
 DEFAULT_TZ = "America/Chicago"
 
 
@@ -58,11 +58,7 @@ def _enrollment_scope(principal: Principal) -> tuple[str, list]:
 
 def _family_of(conn, member_id: str) -> str | None:
     """The subscriber of ``member_id``'s family, if the member has accumulators (every priced member does)."""
-    rows = _rows(
-        conn,
-        f"SELECT DISTINCT subscriber_id FROM {MARTS}.member_accumulators WHERE member_id = ?",
-        [member_id],
-    )
+    rows = query(conn, "family_of", [member_id]).to_pylist()
     return rows[0]["subscriber_id"] if len(rows) == 1 else None
 
 
@@ -115,12 +111,7 @@ def family_view(principal: Principal, conn, view: Viewing | None = None) -> Fami
 
 def _family_view(me: str, conn, view: Viewing) -> FamilyView:
     dependents = {
-        r["member_id"]: r["birth_date"]
-        for r in _rows(
-            conn,
-            f"SELECT member_id, birth_date FROM {MARTS}.plan_members WHERE subscriber_id = ? AND member_id <> ?",
-            [me, me],
-        )
+        r["member_id"]: r["birth_date"] for r in query(conn, "dependents", {"subscriber": me}).to_pylist()
     }
     if not dependents:
         return FamilyView((me,), ())
@@ -417,7 +408,7 @@ def claim_cost_share(
 def claim_exceptions(principal: Principal, conn) -> pd.DataFrame:
     """Claim lines that could not be priced (admin only)."""
     principal.require(Role.ADMIN)
-    return _frame(conn, f"SELECT * FROM {MARTS}.claim_exceptions ORDER BY reason, claim_id, line_number", [])
+    return query(conn, "claim_exceptions").to_pandas()
 
 
 # ---------------------------------------------------------------------------------------- accumulators
@@ -515,7 +506,7 @@ def family_accumulators(
 def data_last_day(conn, org_timezone: str = DEFAULT_TZ) -> dt.date | None:
     """The last day of the health-plan data: the day (organisation time) of the latest claim processing, or,
     with no claims, the latest coverage start. A date, not a record: any role may ask (defaults of pages)."""
-    latest = _rows(conn, f"SELECT max(processed_at) AS at FROM {MARTS}.claim_status", [])[0]["at"]
+    latest = query(conn, "last_processed").to_pylist()[0]["at"]
     if latest is not None:
         return latest.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(org_timezone)).date()
-    return _rows(conn, f"SELECT max(coverage_start) AS d FROM {MARTS}.employer_enrollment", [])[0]["d"]
+    return query(conn, "last_coverage_start").to_pylist()[0]["d"]
