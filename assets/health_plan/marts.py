@@ -173,21 +173,22 @@ def _price_chunks(conn, workers: int, chunk_lines: int, work: Path, plan_years) 
 def _load_mart(conn, source: str, target: str, mart: str, files: list[Path]) -> int:
     """Replace ``target.mart`` by the chunks' rows, in a fixed order so reruns are identical: the chunks' own
     order (subscriber, then processing order) for the big marts, sorting costs seconds there."""
-    rows = "SELECT * FROM _hp_chunk_rows"
+    rows, params = "SELECT * FROM _hp_chunk_rows", []
     if mart == "claim_exceptions":
         # Lines of members unknown to hp_members belong to no family: reported, never priced.
         rows += f"""
             UNION ALL
-            SELECT c.claim_id, c.line_number, c.member_id, '{UNKNOWN_MEMBER}', NULL, c.claim_type, c.service_date,
+            SELECT c.claim_id, c.line_number, c.member_id, CAST(? AS VARCHAR), NULL, c.claim_type, c.service_date,
                    c.processed_at, c.provider_npi, c.allowed_amount
             FROM {source}.hp_claims c ANTI JOIN {source}.hp_members m ON c.member_id = m.member_id
         """
+        params = [UNKNOWN_MEMBER]
     columns = ", ".join(f"CAST({name} AS {kind}) AS {name}" for name, kind in COLUMNS[mart])
     order = f" ORDER BY {ORDER_BY[mart]}" if mart in ORDER_BY else ""
     conn.register("_hp_chunk_rows", read_output(files, mart))
     started = time.perf_counter()
     try:
-        return replace_table(conn, f"{target}.{mart}", f"SELECT {columns} FROM ({rows}){order}")
+        return replace_table(conn, f"{target}.{mart}", f"SELECT {columns} FROM ({rows}){order}", params)
     finally:
         conn.unregister("_hp_chunk_rows")
         log.info("cost share: %s written in %.1fs", mart, time.perf_counter() - started)
