@@ -244,23 +244,17 @@ def _require_member_in_scope(principal: Principal, conn, member_id: str) -> None
     if principal.role is Role.ADMIN:
         return
     if principal.role is Role.EMPLOYER:
-        sql, params = (
-            f"SELECT 1 FROM {MARTS}.employer_enrollment WHERE member_id = ? AND employer_id = ?",
-            [
-                member_id,
-                _scope_value(principal),
-            ],
+        found = query(
+            conn, "employer_has_member", {"member_id": member_id, "employer_id": _scope_value(principal)}
         )
     elif principal.role is Role.MEMBER:
-        me = _scope_value(principal)
-        sql = f"SELECT 1 FROM {MARTS}.employer_enrollment WHERE member_id = ? AND (member_id = ? OR subscriber_id = ?)"
-        params = [member_id, me, me]
+        found = query(conn, "family_has_member", {"member_id": member_id, "me": _scope_value(principal)})
     elif principal.role is Role.PROVIDER:
         # A provider checks any member, but only by member id AND birth date: reports.health_plan.eligibility.
         raise NotPermitted("a provider checks eligibility with the member's birth date (plan_eligibility)")
     else:
         raise NotPermitted(f"role {principal.role} may not check eligibility")
-    if not _rows(conn, sql + " LIMIT 1", params):
+    if not found.num_rows:
         raise NotPermitted(f"member {member_id} is not among the members you may see")
 
 
