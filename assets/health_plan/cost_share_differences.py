@@ -1,21 +1,25 @@
 """``marts.cost_share_differences``: EOB lines whose payer-adjudicated member share differs from the engine's."""
 
 import dagster as dg
+import ibis
 from dagster_duckdb import DuckDBResource
 
-from assets.common import mart_key, replace_table, staging_key
-from assets.ingestion.load import ensure_staging_table, staging_table
+from assets.common import MARTS, STAGING, mart_key, replace_table, staging_key
+from assets.ingestion.load import ensure_staging_table
 from assets.ingestion.standard.payer_adjudication import PAYER_ADJUDICATION
-from domain.health_plan.cost_share_reconciliation import cost_share_differences_sql
+from domain.health_plan.cost_share_reconciliation import differing_lines
 
 MART = "marts.cost_share_differences"
 
 
 def build_cost_share_differences(conn) -> int:
     ensure_staging_table(conn, PAYER_ADJUDICATION)  # no EOB landed yet: an empty mart, not an error
-    return replace_table(
-        conn, MART, cost_share_differences_sql("marts.claim_cost_share", staging_table(PAYER_ADJUDICATION))
+    con = ibis.duckdb.from_connection(conn)
+    expr = differing_lines(
+        con.table("claim_cost_share", database=MARTS), con.table(PAYER_ADJUDICATION.name, database=STAGING)
     )
+    # DuckDB's own decimal widths (as the SQL always gave them), not Ibis's guess: no casts around it
+    return replace_table(conn, MART, ibis.to_sql(expr, dialect="duckdb"))
 
 
 @dg.asset(

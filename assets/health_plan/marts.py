@@ -8,7 +8,8 @@ processes (:mod:`assets.health_plan.chunks`) price them and write the marts' row
 ``CREATE TABLE ... AS SELECT`` per mart loads them. The workers never open the warehouse (DuckDB has one writer,
 the pipeline). Memory holds a chunk per worker (about :data:`CHUNK_LINES` lines), whatever the number of lines.
 
-The roster and the plan years are set-based (plain DuckDB SQL).
+The roster and the plan years are set-based: DuckDB SQL in this package's ``.sql`` files, loaded by name
+(:mod:`domain.sql_files`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from dagster_duckdb import DuckDBResource
 from assets.common import MARTS, STAGING, mart_key, replace_table, staging_key
 from assets.health_plan.chunks import CLAIM_MARTS, COLUMNS, price_chunk, read_output
 from domain.health_plan.cost_share import UNKNOWN_MEMBER, PlanBook, PlanYear
+from domain.sql_files import load, search_path
 
 log = logging.getLogger(__name__)
 
@@ -68,66 +70,30 @@ def worker_count(lines: int) -> int:
     return (os.cpu_count() or 1) if lines >= PARALLEL_MIN_LINES else 1
 
 
-def _assign_chunks(conn, source: str, chunk_lines: int) -> int:
+def _assign_chunks(conn, chunk_lines: int) -> int:
     """Split the families into chunks of about ``chunk_lines`` claim lines, in subscriber order (temp table
     ``_hp_chunks``: subscriber_id, chunk); returns the number of chunks.
 
     Chunks are runs of consecutive subscribers, so the chunks' rows laid end to end are in subscriber order
     whatever the number of chunks or workers: the marts come out the same on every machine."""
-    conn.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE _hp_chunks AS
-        SELECT subscriber_id, CAST((sum(lines) OVER (ORDER BY subscriber_id) - lines) // {chunk_lines} AS INTEGER) AS chunk
-        FROM (
-            SELECT m.subscriber_id, count(*) AS lines
-            FROM {source}.hp_members m LEFT JOIN {source}.hp_claims c ON c.member_id = m.member_id
-            GROUP BY m.subscriber_id
-        )
-        """
-    )
+    conn.execute(load(__package__, "chunk_families"), {"chunk_lines": chunk_lines})
     ((chunks,),) = conn.execute("SELECT coalesce(max(chunk) + 1, 1) FROM _hp_chunks").fetchall()
     return chunks
 
 
-def _export_chunk(conn, source: str, chunk: int, into: Path) -> tuple[Path, Path]:
+def _export_chunk(conn, chunk: int, into: Path) -> tuple[Path, Path]:
     """Write, as Arrow IPC files, the claim lines of the families of chunk ``chunk``, a row for every member
     with or without claims, in family order, and the enrollment spans of its members in table order (the
     order that breaks ties between overlapping spans). A family's rows side by side is also what keeps the
     worker fast: its Python objects then sit together in memory."""
     lines, spans = into / f"lines_{chunk}.arrow", into / f"spans_{chunk}.arrow"
-    members = (
-        f"{source}.hp_members m JOIN _hp_chunks k ON k.subscriber_id = m.subscriber_id AND k.chunk = {chunk}"
-    )
-    _write_arrow(
-        conn,
-        f"""
-        SELECT m.subscriber_id, m.member_id AS family_member, m.employer_id,
-               c.claim_id, c.line_number, c.claim_type, c.original_claim_id, c.member_id, c.provider_npi,
-               c.service_date, c.processed_at, c.status, c.service_category, c.network, c.billed_amount,
-               c.allowed_amount, c.service_date - DATE '1970-01-01' AS service_day,
-               epoch_us(c.processed_at) AS processed_us, CAST(c.billed_amount * 100 AS BIGINT) AS billed_cents,
-               CAST(c.allowed_amount * 100 AS BIGINT) AS allowed_cents
-        FROM {members} LEFT JOIN {source}.hp_claims c ON c.member_id = m.member_id
-        ORDER BY m.subscriber_id, m.member_id, c.claim_id, c.line_number
-        """,
-        lines,
-    )
-    _write_arrow(
-        conn,
-        f"""
-        SELECT e.member_id, e.plan_id, e.coverage_tier, e.coverage_start - DATE '1970-01-01' AS start_day,
-               e.coverage_end - DATE '1970-01-01' AS end_day
-        FROM {source}.hp_enrollment e
-        WHERE e.member_id IN (SELECT m.member_id FROM {members})
-        ORDER BY e.rowid
-        """,
-        spans,
-    )
+    _write_arrow(conn, load(__package__, "chunk_lines"), {"chunk": chunk}, lines)
+    _write_arrow(conn, load(__package__, "chunk_spans"), {"chunk": chunk}, spans)
     return lines, spans
 
 
-def _write_arrow(conn, sql: str, path: Path) -> None:
-    reader = conn.sql(sql).to_arrow_reader(EXPORT_BATCH_ROWS)
+def _write_arrow(conn, sql: str, params: dict, path: Path) -> None:
+    reader = conn.sql(sql, params=params).to_arrow_reader(EXPORT_BATCH_ROWS)
     with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, reader.schema) as writer:
         for batch in reader:
             writer.write_batch(batch)
@@ -169,20 +135,8 @@ def price_all_families(
     work = _work_dir(conn)
     started = time.perf_counter()
     try:
-        chunks = _assign_chunks(conn, source, chunk_lines)
-        if workers == 1:
-            outputs = [
-                price_chunk(*_export_chunk(conn, source, c, work), work, plan_years) for c in range(chunks)
-            ]
-        else:
-            context = multiprocessing.get_context("spawn")  # never fork a process holding DuckDB's threads
-            with ProcessPoolExecutor(workers, mp_context=context) as pool:
-                # The next chunk is exported while the workers price the previous ones.
-                futures = [
-                    pool.submit(price_chunk, *_export_chunk(conn, source, c, work), work, plan_years)
-                    for c in range(chunks)
-                ]
-                outputs = [f.result() for f in futures]
+        with search_path(conn, source):  # the chunk statements name the hp_* tables unqualified
+            chunks, outputs = _price_chunks(conn, workers, chunk_lines, work, plan_years)
         priced = time.perf_counter()
         log.info(
             "cost share: %d lines in %d chunks priced by %d workers in %.1fs",
@@ -201,77 +155,64 @@ def price_all_families(
         shutil.rmtree(work, ignore_errors=True)
 
 
+def _price_chunks(conn, workers: int, chunk_lines: int, work: Path, plan_years) -> tuple[int, list]:
+    """Assign the families to chunks, export each chunk and price it; returns the number of chunks and each
+    chunk's output files, in chunk order."""
+    chunks = _assign_chunks(conn, chunk_lines)
+    if workers == 1:
+        return chunks, [price_chunk(*_export_chunk(conn, c, work), work, plan_years) for c in range(chunks)]
+    context = multiprocessing.get_context("spawn")  # never fork a process holding DuckDB's threads
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        # The next chunk is exported while the workers price the previous ones.
+        futures = [
+            pool.submit(price_chunk, *_export_chunk(conn, c, work), work, plan_years) for c in range(chunks)
+        ]
+        return chunks, [f.result() for f in futures]
+
+
 def _load_mart(conn, source: str, target: str, mart: str, files: list[Path]) -> int:
     """Replace ``target.mart`` by the chunks' rows, in a fixed order so reruns are identical: the chunks' own
     order (subscriber, then processing order) for the big marts, sorting costs seconds there."""
-    rows = "SELECT * FROM _hp_chunk_rows"
+    rows, params = "SELECT * FROM _hp_chunk_rows", []
     if mart == "claim_exceptions":
         # Lines of members unknown to hp_members belong to no family: reported, never priced.
         rows += f"""
             UNION ALL
-            SELECT c.claim_id, c.line_number, c.member_id, '{UNKNOWN_MEMBER}', NULL, c.claim_type, c.service_date,
+            SELECT c.claim_id, c.line_number, c.member_id, CAST(? AS VARCHAR), NULL, c.claim_type, c.service_date,
                    c.processed_at, c.provider_npi, c.allowed_amount
             FROM {source}.hp_claims c ANTI JOIN {source}.hp_members m ON c.member_id = m.member_id
         """
+        params = [UNKNOWN_MEMBER]
     columns = ", ".join(f"CAST({name} AS {kind}) AS {name}" for name, kind in COLUMNS[mart])
     order = f" ORDER BY {ORDER_BY[mart]}" if mart in ORDER_BY else ""
     conn.register("_hp_chunk_rows", read_output(files, mart))
     started = time.perf_counter()
     try:
-        return replace_table(conn, f"{target}.{mart}", f"SELECT {columns} FROM ({rows}){order}")
+        return replace_table(conn, f"{target}.{mart}", f"SELECT {columns} FROM ({rows}){order}", params)
     finally:
         conn.unregister("_hp_chunk_rows")
         log.info("cost share: %s written in %.1fs", mart, time.perf_counter() - started)
 
 
-def build_employer_enrollment(conn, source: str = STAGING, target: str = MARTS) -> int:
+def build_employer_enrollment(conn) -> int:
     """The roster: one row per enrollment span with the member's employer, family and names."""
-    return replace_table(
-        conn,
-        f"{target}.employer_enrollment",
-        f"""
-        SELECT m.employer_id, e.name AS employer_name, en.member_id, m.subscriber_id, m.relationship,
-               m.first_name, m.last_name, en.coverage_tier, en.plan_id, en.coverage_start, en.coverage_end
-        FROM {source}.hp_enrollment en
-        JOIN {source}.hp_members m ON m.member_id = en.member_id
-        LEFT JOIN {source}.hp_employers e ON e.employer_id = m.employer_id
-        ORDER BY m.employer_id, m.subscriber_id, en.member_id, en.coverage_start, en.plan_id
-        """,
-    )
+    return replace_table(conn, f"{MARTS}.employer_enrollment", load(__package__, "employer_enrollment"))
 
 
-def build_plan_members(conn, source: str = STAGING, target: str = MARTS) -> int:
+def build_plan_members(conn) -> int:
     """One row per member with the birth date: provider eligibility matches on member id AND birth date, and a
     dependent aged 18 or more is private from the subscriber (both read it; no page shows it)."""
-    return replace_table(
-        conn,
-        f"{target}.plan_members",
-        f"""
-        SELECT member_id, subscriber_id, relationship, first_name, last_name, birth_date, employer_id
-        FROM {source}.hp_members ORDER BY subscriber_id, member_id
-        """,
-    )
+    return replace_table(conn, f"{MARTS}.plan_members", load(__package__, "plan_members"))
 
 
-def build_plan_providers(conn, source: str = STAGING, target: str = MARTS) -> int:
+def build_plan_providers(conn) -> int:
     """Providers by NPI with their names: what a member's claims and EOBs call them."""
-    return replace_table(
-        conn,
-        f"{target}.plan_providers",
-        f"SELECT npi, name, specialty, network_status FROM {source}.hp_providers ORDER BY npi",
-    )
+    return replace_table(conn, f"{MARTS}.plan_providers", load(__package__, "plan_providers"))
 
 
-PLAN_YEAR_COLUMNS = (
-    "plan_id, plan_year, plan_year_start, plan_year_end, name, family_deductible_type, ded_ind_in, ded_fam_in, "
-    "oop_ind_in, oop_fam_in, ded_ind_out, ded_fam_out, oop_ind_out, oop_fam_out, coins_in, coins_out, "
-    "copay_office_visit, copay_specialist, copay_emergency, copay_rx_generic, copay_rx_brand"
-)
-
-
-def build_plan_years(conn, source: str = STAGING, target: str = MARTS) -> int:
+def build_plan_years(conn) -> int:
     """Plan designs with the last day of each plan year (``plan_year_end``) as the engine decides it."""
-    book = load_plan_book(conn, source)
+    book = load_plan_book(conn)
     ends = [(py.plan_id, py.plan_year, book.end_of(py) - dt.timedelta(days=1)) for py in book.plan_years()]
     conn.execute(
         "CREATE OR REPLACE TEMP TABLE _hp_plan_year_ends (plan_id VARCHAR, plan_year INTEGER, plan_year_end DATE)"
@@ -279,15 +220,7 @@ def build_plan_years(conn, source: str = STAGING, target: str = MARTS) -> int:
     if ends:
         conn.executemany("INSERT INTO _hp_plan_year_ends VALUES (?, ?, ?)", ends)
     try:
-        return replace_table(
-            conn,
-            f"{target}.plan_years",
-            f"""
-            SELECT {PLAN_YEAR_COLUMNS}
-            FROM {source}.hp_plans p JOIN _hp_plan_year_ends USING (plan_id, plan_year)
-            ORDER BY plan_id, plan_year
-            """,
-        )
+        return replace_table(conn, f"{MARTS}.plan_years", load(__package__, "plan_years"))
     finally:
         conn.execute("DROP TABLE _hp_plan_year_ends")
 

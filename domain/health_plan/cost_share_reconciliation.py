@@ -9,18 +9,38 @@ difference (payer − engine), so an analyst sees which side to question.
 
 from __future__ import annotations
 
+import ibis.expr.types as ir
 
-def cost_share_differences_sql(engine: str, payer: str) -> str:
-    """SELECT of the differing lines: ``engine`` is the claim_cost_share table, ``payer`` the payer's shares."""
-    payer_total = "coalesce(p.member_liability, coalesce(p.deductible, 0) + coalesce(p.coinsurance, 0) + coalesce(p.copay, 0))"
-    return f"""
-        SELECT e.claim_id, e.line_number, e.member_id, e.plan_id, e.network, e.service_category,
-               p.deductible AS payer_deductible, p.coinsurance AS payer_coinsurance, p.copay AS payer_copay,
-               {payer_total} AS payer_member_responsibility,
-               e.deductible_applied AS engine_deductible, e.coinsurance AS engine_coinsurance,
-               e.copay AS engine_copay, e.member_responsibility AS engine_member_responsibility,
-               {payer_total} - e.member_responsibility AS difference
-        FROM {engine} e JOIN {payer} p USING (claim_id, line_number)
-        WHERE {payer_total} <> e.member_responsibility
-        ORDER BY e.claim_id, e.line_number
-    """
+
+def differing_lines(engine: ir.Table, payer: ir.Table) -> ir.Table:
+    """The differing lines, by (claim_id, line_number): ``engine`` is ``claim_cost_share``, ``payer`` the payer's
+    shares (claim_id, line_number, deductible, coinsurance, copay, member_liability)."""
+    shares = payer.select(
+        "claim_id",
+        "line_number",
+        payer_deductible=payer.deductible,
+        payer_coinsurance=payer.coinsurance,
+        payer_copay=payer.copay,
+        payer_member_responsibility=payer.member_liability.coalesce(
+            payer.deductible.coalesce(0) + payer.coinsurance.coalesce(0) + payer.copay.coalesce(0)
+        ),
+    )
+    lines = engine.join(shares, ["claim_id", "line_number"])
+    differing = lines.filter(lines.payer_member_responsibility != lines.member_responsibility)
+    return differing.select(
+        "claim_id",
+        "line_number",
+        "member_id",
+        "plan_id",
+        "network",
+        "service_category",
+        "payer_deductible",
+        "payer_coinsurance",
+        "payer_copay",
+        "payer_member_responsibility",
+        engine_deductible=differing.deductible_applied,
+        engine_coinsurance=differing.coinsurance,
+        engine_copay=differing.copay,
+        engine_member_responsibility=differing.member_responsibility,
+        difference=differing.payer_member_responsibility - differing.member_responsibility,
+    ).order_by("claim_id", "line_number")

@@ -12,9 +12,9 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from domain.marts import SCHEMA as MARTS
 from domain.settings import Settings
 from reports.clock import Clock, utc_now
+from reports.health_plan.sql import query
 from reports.principal import NotPermitted, Principal, Role
 from reports.state.audit_log import add_audit
 from reports.state.db import transaction
@@ -50,12 +50,7 @@ def _dependent(principal: Principal, conn) -> tuple[str, str, str, date | None]:
     me = principal.scope_value
     if not me:
         raise NotPermitted("a member sign-in without a member id")
-    rows = conn.sql(
-        f"""SELECT m.subscriber_id, concat_ws(' ', s.first_name, s.last_name), m.birth_date
-            FROM {MARTS}.plan_members m LEFT JOIN {MARTS}.plan_members s ON s.member_id = m.subscriber_id
-            WHERE m.member_id = ?""",
-        params=[me],
-    ).fetchall()
+    rows = [tuple(r.values()) for r in query(conn, "dependent_of", [me]).to_pylist()]
     if not rows or rows[0][0] == me:
         raise NotPermitted("only a dependent grants their subscriber access to their claims")
     subscriber, name, born = rows[0]

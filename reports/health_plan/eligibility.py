@@ -20,6 +20,7 @@ from domain.settings import Settings, get_settings
 from reports import audit
 from reports.clock import Clock, utc_now
 from reports.health_plan.reads import MARTS, end_of_day_utc
+from reports.health_plan.sql import query
 from reports.principal import NotPermitted, Principal, Role
 
 ZERO = Decimal("0.00")
@@ -76,6 +77,11 @@ def _one(conn, sql: str, params: list) -> dict | None:
     return rows[0] if rows else None
 
 
+def _first(conn, name: str, params: dict) -> dict | None:
+    rows = query(conn, name, params).to_pylist()
+    return rows[0] if rows else None
+
+
 def _plan_year(row: dict) -> PlanYear:
     names = {f.name for f in fields(PlanYear)}
     return PlanYear(**{k: v for k, v in row.items() if k in names})
@@ -86,22 +92,22 @@ def _met(
 ) -> tuple[Decimal, Decimal]:
     """(deductible met, out-of-pocket met) of a member or family in one plan year and network, from the claim
     lines processed before ``until`` (their place in processing order, as the accumulators count them)."""
-    row = _one(
+    row = _first(
         conn,
-        f"""SELECT coalesce(sum(deductible_applied), 0) AS ded, coalesce(sum(member_responsibility), 0) AS oop
-            FROM {MARTS}.claim_cost_share
-            WHERE {who} = ? AND plan_id = ? AND plan_year = ? AND network = ? AND order_at < ?""",
-        [value, plan.plan_id, plan.plan_year, network, until],
+        {"member_id": "member_met", "subscriber_id": "family_met"}[who],
+        {
+            "who": value,
+            "plan_id": plan.plan_id,
+            "plan_year": plan.plan_year,
+            "network": network,
+            "until": until,
+        },
     )
     return Decimal(row["ded"]), Decimal(row["oop"])
 
 
 def _benefits(conn, member: dict, span: dict, on: dt.date, org_timezone: str) -> Benefits:
-    plan_row = _one(
-        conn,
-        f"SELECT * FROM {MARTS}.plan_years WHERE plan_id = ? AND plan_year_start <= ? AND ? <= plan_year_end",
-        [span["plan_id"], on, on],
-    )
+    plan_row = _first(conn, "plan_year_on", {"plan_id": span["plan_id"], "on": on})
     base = {
         "member_id": member["member_id"],
         "member_name": member["name"],
@@ -172,12 +178,7 @@ def check_eligibility(
         raise NotPermitted("a provider sign-in without an NPI sees nothing")
     settings = settings or get_settings()
     member_id = member_id.strip()
-    member = _one(
-        conn,
-        f"""SELECT member_id, subscriber_id, concat_ws(' ', first_name, last_name) AS name
-            FROM {MARTS}.plan_members WHERE member_id = ? AND birth_date = ?""",
-        [member_id, birth_date],
-    )
+    member = _first(conn, "member_by_birth_date", {"member_id": member_id, "birth_date": birth_date})
     target = f"eligibility member {member_id} on {on}"
     if member is None:
         audit.record(

@@ -12,6 +12,7 @@ from decimal import Decimal
 from domain.health_plan.claims import STATUS_REASONS
 from domain.health_plan.cost_share import CATEGORY_WORDS
 from reports.health_plan import reads as health_plan
+from reports.health_plan.sql import query
 from reports.principal import NotPermitted, Principal, Role
 
 ZERO = Decimal("0.00")
@@ -111,8 +112,5 @@ def claim_eob(principal: Principal, conn, claim_id: str, *, view: health_plan.Vi
 
 
 def _plan_name(conn, plan_id: str, plan_year: int) -> str:
-    rows = conn.sql(
-        f"SELECT name FROM {health_plan.MARTS}.plan_years WHERE plan_id = ? AND plan_year = ?",
-        params=[plan_id, plan_year],
-    ).fetchall()
-    return rows[0][0] if rows and rows[0][0] else plan_id
+    rows = query(conn, "plan_name", [plan_id, plan_year]).to_pylist()
+    return rows[0]["name"] if rows and rows[0]["name"] else plan_id

@@ -35,6 +35,7 @@ from domain.marts import SCHEMA as MARTS
 from domain.settings import Settings, get_settings
 from reports.clock import utc_now
 from reports.health_plan import access as plan_access
+from reports.health_plan.sql import MARTS, query
 from reports.principal import NotPermitted, Principal, Role
 
 DEFAULT_TZ = "America/Chicago"
@@ -58,11 +59,7 @@ def _enrollment_scope(principal: Principal) -> tuple[str, list]:
 
 def _family_of(conn, member_id: str) -> str | None:
     """The subscriber of ``member_id``'s family, if the member has accumulators (every priced member does)."""
-    rows = _rows(
-        conn,
-        f"SELECT DISTINCT subscriber_id FROM {MARTS}.member_accumulators WHERE member_id = ?",
-        [member_id],
-    )
+    rows = query(conn, "family_of", [member_id]).to_pylist()
     return rows[0]["subscriber_id"] if len(rows) == 1 else None
 
 
@@ -115,12 +112,7 @@ def family_view(principal: Principal, conn, view: Viewing | None = None) -> Fami
 
 def _family_view(me: str, conn, view: Viewing) -> FamilyView:
     dependents = {
-        r["member_id"]: r["birth_date"]
-        for r in _rows(
-            conn,
-            f"SELECT member_id, birth_date FROM {MARTS}.plan_members WHERE subscriber_id = ? AND member_id <> ?",
-            [me, me],
-        )
+        r["member_id"]: r["birth_date"] for r in query(conn, "dependents", {"subscriber": me}).to_pylist()
     }
     if not dependents:
         return FamilyView((me,), ())
@@ -148,16 +140,18 @@ def _claims_scope(principal: Principal, conn, view: Viewing | None = None) -> tu
 
 
 def _accumulator_scope(
-    principal: Principal, conn, family: bool, view: Viewing | None = None
+    principal: Principal, conn, family: bool, view: Viewing | None = None, alias: str = ""
 ) -> tuple[str, list]:
+    """WHERE clause and params limiting accumulator rows; ``alias`` qualifies the columns (``a.member_id``)."""
+    p = f"{alias}." if alias else ""
     if principal.role is Role.ADMIN:
         return "TRUE", []
     if principal.role is Role.MEMBER:
         me = _scope_value(principal)
         if family:  # family totals stay visible to the subscriber, private dependents included
-            return "subscriber_id = ?", [me]
+            return f"{p}subscriber_id = ?", [me]
         visible = family_view(principal, conn, view).visible
-        return _in_list("member_id", visible), list(visible)
+        return _in_list(f"{p}member_id", visible), list(visible)
     raise NotPermitted(f"role {principal.role} may not read accumulators")
 
 
@@ -251,23 +245,17 @@ def _require_member_in_scope(principal: Principal, conn, member_id: str) -> None
     if principal.role is Role.ADMIN:
         return
     if principal.role is Role.EMPLOYER:
-        sql, params = (
-            f"SELECT 1 FROM {MARTS}.employer_enrollment WHERE member_id = ? AND employer_id = ?",
-            [
-                member_id,
-                _scope_value(principal),
-            ],
+        found = query(
+            conn, "employer_has_member", {"member_id": member_id, "employer_id": _scope_value(principal)}
         )
     elif principal.role is Role.MEMBER:
-        me = _scope_value(principal)
-        sql = f"SELECT 1 FROM {MARTS}.employer_enrollment WHERE member_id = ? AND (member_id = ? OR subscriber_id = ?)"
-        params = [member_id, me, me]
+        found = query(conn, "family_has_member", {"member_id": member_id, "me": _scope_value(principal)})
     elif principal.role is Role.PROVIDER:
         # A provider checks any member, but only by member id AND birth date: reports.health_plan.eligibility.
         raise NotPermitted("a provider checks eligibility with the member's birth date (plan_eligibility)")
     else:
         raise NotPermitted(f"role {principal.role} may not check eligibility")
-    if not _rows(conn, sql + " LIMIT 1", params):
+    if not found.num_rows:
         raise NotPermitted(f"member {member_id} is not among the members you may see")
 
 
@@ -320,14 +308,14 @@ CLAIM_STATUS_COLUMNS = (
 )
 
 
-def _reason_sql() -> str:
-    """The ``reason`` column of a claim-status row: a reversal, an unpriced line's exception, else the status's
-    words (:data:`domain.health_plan.claims.STATUS_REASONS`); NULL for a claim paid as priced."""
-    exceptions = " ".join(
-        f"WHEN x.reason = '{code}' THEN '{words}'" for code, words in EXCEPTION_WORDS.items()
-    )
-    statuses = " ".join(f"WHEN s.status = '{code}' THEN '{words}'" for code, words in STATUS_REASONS.items())
-    return f"CASE WHEN s.status = '{REVERSED}' THEN '{STATUS_REASONS[REVERSED]}' {exceptions} {statuses} END AS reason"
+def _reason(status: str, exception: str | None) -> str | None:
+    """The ``reason`` of a claim-status row: a reversal, an unpriced line's exception, else the status's words
+    (:data:`domain.health_plan.claims.STATUS_REASONS`); None for a claim paid as priced."""
+    if status == REVERSED:
+        return STATUS_REASONS[REVERSED]
+    if exception in EXCEPTION_WORDS:
+        return EXCEPTION_WORDS[exception]
+    return STATUS_REASONS.get(status)
 
 
 def claim_status(
@@ -366,7 +354,7 @@ def claim_status(
             params.append(value)
     columns = ", ".join(f"s.{c}" for c in CLAIM_STATUS_COLUMNS.split(", "))
     sql = f"""
-        SELECT {columns}, p.name AS provider_name, {_reason_sql()}
+        SELECT {columns}, p.name AS provider_name, x.reason AS exception
         FROM (SELECT {CLAIM_STATUS_COLUMNS} FROM {MARTS}.claim_status WHERE {" AND ".join(filters)}) s
         LEFT JOIN {MARTS}.plan_providers p ON p.npi = s.provider_npi
         LEFT JOIN (
@@ -374,7 +362,10 @@ def claim_status(
         ) x ON x.claim_id = s.claim_id AND s.unpriced_lines > 0
         ORDER BY s.processed_at DESC, s.root_claim_id
     """
-    return _frame(conn, sql, params)
+    frame = _frame(conn, sql, params)
+    reasons = [_reason(s, x) for s, x in zip(frame["status"], frame.pop("exception"), strict=True)]
+    frame["reason"] = pd.Series(reasons, index=frame.index, dtype=object)
+    return frame
 
 
 COST_SHARE_COLUMNS = (
@@ -412,7 +403,7 @@ def claim_cost_share(
 def claim_exceptions(principal: Principal, conn) -> pd.DataFrame:
     """Claim lines that could not be priced (admin only)."""
     principal.require(Role.ADMIN)
-    return _frame(conn, f"SELECT * FROM {MARTS}.claim_exceptions ORDER BY reason, claim_id, line_number", [])
+    return query(conn, "claim_exceptions").to_pandas()
 
 
 # ---------------------------------------------------------------------------------------- accumulators
@@ -435,14 +426,16 @@ def _accumulators(
 ) -> pd.DataFrame:
     table = "family_accumulators" if family else "member_accumulators"
     keys = ["subscriber_id"] if family else ["member_id", "subscriber_id"]
-    group = ", ".join([*keys, "plan_id", "plan_year", "network"])
-    where, params = _accumulator_scope(principal, conn, family, view)
-    filters = [_qualify(where)]
+    grouping = [*keys, "plan_id", "plan_year", "network"]
+    group = ", ".join(grouping)
+    where, params = _accumulator_scope(principal, conn, family, view, alias="a")
+    filters = [where]
     if who is not None:
         filters.append(f"a.{keys[0]} = ?")
         params.append(who)
     columns = (
-        f"a.{group.replace(', ', ', a.')}, a.deductible_limit, a.oop_limit, a.coverage_tier, a.plan_year_start"
+        ", ".join(f"a.{c}" for c in grouping)
+        + ", a.deductible_limit, a.oop_limit, a.coverage_tier, a.plan_year_start"
         + ("" if family else ", a.employer_id")
     )
     if as_of is None:
@@ -470,15 +463,6 @@ def _accumulators(
             row[f"{part}_remaining"] = remaining(met, limit)
             row[f"{part}_pct_met"] = pct_met(met, limit)
     return pd.DataFrame(rows)
-
-
-def _qualify(where: str) -> str:
-    """Prefix the scope clause's bare column names with the accumulator table's alias."""
-    for column in ("member_id", "subscriber_id"):
-        where = where.replace(f"{column} = ?", f"a.{column} = ?").replace(
-            f"{column} IN (", f"a.{column} IN ("
-        )
-    return where
 
 
 def member_accumulators(
@@ -517,7 +501,7 @@ def family_accumulators(
 def data_last_day(conn, org_timezone: str = DEFAULT_TZ) -> dt.date | None:
     """The last day of the health-plan data: the day (organisation time) of the latest claim processing, or,
     with no claims, the latest coverage start. A date, not a record: any role may ask (defaults of pages)."""
-    latest = _rows(conn, f"SELECT max(processed_at) AS at FROM {MARTS}.claim_status", [])[0]["at"]
+    latest = query(conn, "last_processed").to_pylist()[0]["at"]
     if latest is not None:
         return latest.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(org_timezone)).date()
-    return _rows(conn, f"SELECT max(coverage_start) AS d FROM {MARTS}.employer_enrollment", [])[0]["d"]
+    return query(conn, "last_coverage_start").to_pylist()[0]["d"]
