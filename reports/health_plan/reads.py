@@ -35,7 +35,7 @@ from domain.marts import SCHEMA as MARTS
 from domain.settings import Settings, get_settings
 from reports.clock import utc_now
 from reports.health_plan import access as plan_access
-from reports.health_plan.sql import MARTS, query
+from reports.health_plan.sql import query
 from reports.principal import NotPermitted, Principal, Role
 
 DEFAULT_TZ = "America/Chicago"

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from domain.marts import SCHEMA as MARTS
 from domain.sql_files import load, search_path
-
-#: The published snapshot's schema of marts.
-MARTS = "marts"
 
 
 def query(conn, name: str, params: list | dict | None = None) -> pa.Table:
