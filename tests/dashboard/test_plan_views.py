@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from dashboard.table_exports import csv_file, excel_file
+from dashboard.components import csv_file, excel_file
 from reports import audit
 from reports.health_plan import reads as health_plan
 from reports.principal import NotPermitted, Principal, Role

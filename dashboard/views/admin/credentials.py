@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import session
-from dashboard.page_support import audit_view
+from dashboard.components import audit_view
 from reports.credentials import status
 from reports.principal import Role
 

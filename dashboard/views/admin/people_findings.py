@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import session
-from dashboard.page_support import published_snapshot
+from dashboard.components import snapshot
 from reports import person as people
 from reports.principal import Role
 
@@ -23,7 +23,7 @@ def table(frame: pd.DataFrame, empty: str) -> None:
         st.dataframe(frame, hide_index=True)
 
 
-with published_snapshot() as conn:
+with snapshot() as conn:
     mismatches = people.plan_hr_mismatches(who, conn)
     attacks = people.cross_portal_attacks(who, conn)
     leaving = people.leaving_sso_only(who, conn)

@@ -8,7 +8,7 @@ audited as a record view.
 import streamlit as st
 
 from dashboard import run_status, session
-from dashboard.page_support import audit_view, published_snapshot
+from dashboard.components import audit_view, snapshot
 from reports import pipeline_status
 from reports.clock import utc_now
 from reports.materialize_launch import AlreadyRunning, materialize_running, start_materialize
@@ -51,7 +51,7 @@ if st.button("Apply now", key="pipeline_apply_now", disabled=materialize_running
         st.warning(str(exc))
 run_status.show(settings)
 
-with published_snapshot() as conn:
+with snapshot() as conn:
     snap = pipeline_status.snapshot_info(admin, session.settings(), conn)
     fresh = pipeline_status.freshness(admin, conn)
 

@@ -11,8 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, session
-from dashboard.page_support import audit_view, published_snapshot
-from dashboard.table_exports import download_buttons
+from dashboard.components import audit_view, download_buttons, snapshot
 from domain.plan_periods import default_day, last_full_month
 from reports.health_plan import reads as health_plan
 from reports.principal import Role
@@ -60,7 +59,7 @@ settings = session.settings()
 st.title("Enrollment roster")
 today = health_plan.viewing(settings=settings).on  # the organisation's calendar day
 
-with published_snapshot() as conn:
+with snapshot() as conn:
     last_day = health_plan.data_last_day(conn, settings.org_timezone)
     day = default_day(today, last_day)
     month_start, month_end = last_full_month(day)

@@ -15,9 +15,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import session
-from dashboard.page_support import audit_view, published_snapshot
+from dashboard.components import audit_view, download_buttons, snapshot
 from dashboard.plan_words import NETWORK_WORDS, Progress, Whose, deductible, out_of_pocket
-from dashboard.table_exports import download_buttons
 from domain.health_plan.cost_share import money
 from domain.health_plan.member_privacy import ADULT_AGE, age_on
 from reports import audit
@@ -142,7 +141,7 @@ settings = session.settings()
 view = health_plan.viewing(settings=settings)
 st.title("My deductible")
 
-with published_snapshot() as conn:
+with snapshot() as conn:
     if plan_access.is_dependent(who, conn):
         sharing_section(who, plan_access.access_state(settings, who, conn), view.on, settings, conn)
     members = health_plan.member_accumulators(who, conn, view=view)

@@ -14,8 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import session
-from dashboard.page_support import audit_view, published_snapshot
-from dashboard.table_exports import download_buttons
+from dashboard.components import audit_view, download_buttons, snapshot
 from domain.health_plan.claims import DENIED, PAID, PARTIALLY_PAID, PENDING, REVERSED
 from domain.health_plan.cost_share import CATEGORY_WORDS, money
 from domain.plan_periods import default_day
@@ -107,7 +106,7 @@ settings = session.settings()
 st.title("Eligibility & claims")
 st.caption(f"NPI {npi}")
 
-with published_snapshot() as conn:
+with snapshot() as conn:
     last_day = health_plan.data_last_day(conn, settings.org_timezone)
     today = health_plan.viewing(settings=settings).on  # the organisation's calendar day
     service_day = default_day(today, last_day)

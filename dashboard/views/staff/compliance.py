@@ -4,14 +4,14 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import session
-from dashboard.page_support import audit_view, label, published_snapshot
+from dashboard.components import audit_view, label, snapshot
 from reports.learning import staff_views
 from reports.principal import Role
 
 who = session.require_role(Role.STAFF)
 st.title("My compliance")
 
-with published_snapshot() as conn:
+with snapshot() as conn:
     dates = staff_views.compliance_as_of_dates(who, conn)
     rows = staff_views.compliance_rows_at(who, conn, dates[0]) if dates else None
 
