@@ -27,6 +27,9 @@ from reports.principal import Principal
 from reports.snapshot import NoSnapshotError, open_snapshot
 
 T = TypeVar("T")
+#: The widget's own bounds, wide on purpose: Streamlit refuses a date outside them silently (the field turns red
+#: and the page keeps the previous date), so the page checks the real range itself and says so.
+WIDGET_EARLIEST, WIDGET_LATEST = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 AUDITED_VIEWS_KEY = "portalytics_audited_views"
@@ -153,6 +156,40 @@ def show_table(frame: pd.DataFrame, **formats: Any) -> None:
     the organisation's zone from settings."""
     shown = formatting.for_display(frame, timezone=session.settings().org_timezone, **formats)
     st.dataframe(shown, hide_index=True)
+
+
+def date_in_range(
+    label: str,
+    *,
+    value: dt.date | None,
+    key: str,
+    earliest: dt.date | None = None,
+    latest: dt.date | None = None,
+    clamp: bool = True,
+    container: Any = st,
+) -> dt.date | None:
+    """A date field whose out-of-range entry is said next to it, with the date the page shows instead.
+
+    ``clamp``: the nearest allowed date is used (and named); without it the field counts as empty.
+    """
+    picked = container.date_input(
+        label, value=value, min_value=WIDGET_EARLIEST, max_value=WIDGET_LATEST, key=key
+    )
+    if picked is None or isinstance(picked, tuple):
+        return picked
+    if earliest is not None and picked < earliest:
+        nearest = earliest
+    elif latest is not None and picked > latest:
+        nearest = latest
+    else:
+        return picked
+    if earliest is not None and latest is not None:
+        allowed = f"from {earliest:%Y-%m-%d} to {latest:%Y-%m-%d}"
+    else:
+        allowed = f"from {earliest:%Y-%m-%d}" if earliest is not None else f"up to {latest:%Y-%m-%d}"
+    outcome = f"showing {nearest:%Y-%m-%d} instead." if clamp else "enter a date in that range."
+    container.error(f"{label}: {picked:%Y-%m-%d} is outside the allowed dates ({allowed}); {outcome}")
+    return nearest if clamp else None
 
 
 def label(status: str) -> str:

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, session
-from dashboard.components import audit_view, download_buttons, snapshot
+from dashboard.components import audit_view, date_in_range, download_buttons, snapshot
 from domain.plan_periods import default_day, last_full_month
 from reports.health_plan import reads as health_plan
 from reports.principal import Role
@@ -68,7 +68,7 @@ with snapshot() as conn:
             f"The plan's data runs to {day:%Y-%m-%d}: dates and periods below start from that day "
             f"(last full month: {month_start:%B %Y})."
         )
-    on = st.date_input("Roster as of", value=day, key="roster_on")
+    on = date_in_range("Roster as of", value=day, key="roster_on", latest=last_day)
     roster = health_plan.roster_as_of(who, conn, on)
     name = roster.employer_name.iloc[0] if len(roster) else None
     st.caption(f"Employer {name} ({employer})" if name else f"Employer {employer}")
