@@ -21,6 +21,15 @@ EMPTY = "—"
 
 #: Codes as a reader says them. Codes not listed read as themselves with underscores as spaces, capitalised.
 LABELS: Mapping[str, str] = {
+    # dashboard roles
+    "staff": "Staff",
+    "education_manager": "Education manager",
+    "ce_team": "CE team",
+    "employer": "Employer",
+    "member": "Member",
+    "provider": "Provider",
+    "admin": "Administrator",
+    "support": "Support",
     # claims and coverage
     "paid": "Paid",
     "denied": "Denied",

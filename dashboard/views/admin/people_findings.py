@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import session
-from dashboard.components import snapshot
+from dashboard.components import show_table, snapshot
 from reports import person as people
 from reports.principal import Role
 
@@ -20,7 +20,7 @@ def table(frame: pd.DataFrame, empty: str) -> None:
     if frame.empty:
         st.info(empty)
     else:
-        st.dataframe(frame, hide_index=True)
+        show_table(frame)
 
 
 with snapshot() as conn:
