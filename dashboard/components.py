@@ -151,11 +151,11 @@ def download_buttons(who: Principal, frame: pd.DataFrame, *, target: str, file_s
     )
 
 
-def show_table(frame: pd.DataFrame, **formats: Any) -> None:
+def show_table(frame: pd.DataFrame, *, into: Any = st, **formats: Any) -> None:
     """``st.dataframe`` of ``frame`` in the page's words (see :func:`reports.formatting.for_display`), times in
     the organisation's zone from settings."""
     shown = formatting.for_display(frame, timezone=session.settings().org_timezone, **formats)
-    st.dataframe(shown, hide_index=True)
+    into.dataframe(shown, hide_index=True)
 
 
 def date_in_range(

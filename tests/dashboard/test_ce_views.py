@@ -87,7 +87,7 @@ def test_a_merge_with_a_reason_is_recorded_audited_and_shown_as_pending(ce_app, 
 
     publish(settings.root, "snapshot-2.duckdb", **materialized(settings))  # the next materialize ran
     app.run()
-    assert list(app.dataframe[0].value["pending"]) == [""]
+    assert list(app.dataframe[0].value["pending"]) == ["—"]  # nothing pending: a dash, not an empty cell
 
 
 def test_apply_now_is_refused_while_a_dashboard_run_is_going(ce_app, settings):

@@ -118,8 +118,8 @@ def test_pipeline_page_shows_snapshot_freshness_and_rejected_files(admin_app):
     assert tuple(fresh.loc["hp_claims", ["files_loaded", "files_rejected", "files_duplicate"]]) == (1, 1, 1)
     assert tuple(fresh.loc["hp_claims", ["rows_loaded", "rows_quarantined"]]) == (8, 2)
     assert (
-        str(fresh.loc["hp_claims", "last_loaded_at"]) == "2026-03-01 06:05:00"
-    )  # the rejected file is later
+        str(fresh.loc["hp_claims", "last_loaded_at"]) == "2026-03-01 00:05 CST"
+    )  # the rejected file is later; 06:05 UTC shown in the organisation's zone (Chicago, UTC-6 in March)
     assert tuple(fresh.loc["hp_plans", ["files_loaded", "rows_loaded"]]) == (
         0,
         0,

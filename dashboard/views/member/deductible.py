@@ -130,7 +130,7 @@ def dollars(table: pd.DataFrame, columns) -> pd.DataFrame:
 
 def eob_file(who, eob: plan_eob.Eob, settings) -> bytes:
     """Built when the button is pressed, and audited as an export."""
-    data = eob_pdf(eob, utc_now())
+    data = eob_pdf(eob, utc_now(), session.settings().org_timezone)
     audit.record(who, "export", f"EOB claim {eob.claim_id} pdf", row_count=len(eob.lines), settings=settings)
     return data
 
