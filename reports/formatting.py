@@ -151,6 +151,13 @@ def org_date(day: Any) -> str:
     return day.isoformat() if isinstance(day, dt.date) else str(day)
 
 
+def _calendar_days(column: pd.Series) -> bool:
+    if getattr(column.dt, "tz", None) is not None:
+        return False
+    moments = column.dropna()
+    return bool(len(moments)) and bool((moments == moments.dt.normalize()).all())
+
+
 def for_display(
     frame: pd.DataFrame,
     *,
@@ -167,12 +174,12 @@ def for_display(
     """
     shown = frame.copy()
     time_columns, date_columns = [*time_columns], [*date_columns]
-    # every moment in the organisation's zone, named, unless the column is asked for as a date
-    time_columns += [
-        c
-        for c in shown.columns
-        if pd.api.types.is_datetime64_any_dtype(shown[c]) and c not in date_columns and c not in time_columns
-    ]
+    # every moment in the organisation's zone, named; a column of calendar days (DuckDB hands a DATE to pandas
+    # as midnight) stays a day: moving it into another zone would show the day before
+    for c in shown.columns:
+        if not pd.api.types.is_datetime64_any_dtype(shown[c]) or c in date_columns or c in time_columns:
+            continue
+        (date_columns if _calendar_days(shown[c]) else time_columns).append(c)
     for column, fmt in (
         *((c, label) for c in codes),
         *((c, money) for c in money_columns),

@@ -68,3 +68,16 @@ def test_a_frame_for_display_formats_named_columns_and_fills_empties_leaving_num
     assert list(shown["note"]) == ["—", "ok"]
     assert list(shown["claims"]) == [3, 4]
     assert frame["note"].isna().tolist() == [True, False]  # the original, which exports take, is untouched
+
+
+def test_a_column_of_calendar_days_stays_the_same_day_and_a_column_of_moments_moves_to_the_org_zone():
+    frame = pd.DataFrame(
+        {
+            # a DATE column as DuckDB hands it to pandas: midnight, no zone; in Chicago it would be the day before
+            "service date": pd.to_datetime(["2026-04-10", None]),
+            "processed at": pd.to_datetime(["2026-04-10 03:00", "2026-04-11 15:30"]),
+        }
+    )
+    shown = fmt.for_display(frame, timezone="America/Chicago")
+    assert list(shown["service date"]) == ["2026-04-10", "—"]
+    assert list(shown["processed at"]) == ["2026-04-09 22:00 CDT", "2026-04-11 10:30 CDT"]
