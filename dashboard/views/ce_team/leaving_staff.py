@@ -6,7 +6,7 @@ a personal e-mail before they go.
 import streamlit as st
 
 from dashboard import session
-from dashboard.components import snapshot
+from dashboard.components import download_buttons, show_table, snapshot
 from reports import person as people
 from reports.principal import Role
 
@@ -18,4 +18,5 @@ with snapshot() as conn:
 if leaving.empty:
     st.info("Nobody is about to lose their CE transcript.")
 else:
-    st.dataframe(leaving, hide_index=True)
+    show_table(leaving)
+    download_buttons(who, leaving, target="ce leaving staff", file_stem="leaving-staff", key="leaving")
