@@ -9,7 +9,7 @@ import datetime as dt
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from reports.exports.pdf import FONT, FONT_DIR, FONT_FILES, LINE_HEIGHT, PdfColumn, text_of
+from reports.exports.pdf import FONT, FONT_DIR, FONT_FILES, LINE_HEIGHT, PdfColumn, text_of, wrapped_row
 from reports.formatting import org_time
 from reports.health_plan.eob import Eob
 
@@ -79,9 +79,7 @@ def eob_pdf(eob: Eob, generated_at: dt.datetime, org_timezone: str = "America/Ch
             NETWORK_WORDS.get(line.network, line.network),
             *(_money(getattr(line, f)) for f in MONEY_FIELDS),
         )
-        for col, value in zip(COLUMNS, values, strict=True):
-            pdf.cell(col.width, LINE_HEIGHT, value, align=col.align)
-        pdf.ln(LINE_HEIGHT)
+        wrapped_row(pdf, COLUMNS, values)  # a long service name wraps, never runs into the next column
     pdf.set_font(FONT, "B", 8)
     totals = ("", "Total", "", *(_money(eob.total(f)) for f in MONEY_FIELDS))
     for col, value in zip(COLUMNS, totals, strict=True):

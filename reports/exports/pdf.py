@@ -45,6 +45,24 @@ def text_of(value: Any) -> str:
     return str(value)
 
 
+def wrapped_row(pdf: FPDF, columns: Sequence[PdfColumn], texts: Sequence[str]) -> None:
+    """One table row, each cell wrapped within its column; the row is as tall as its tallest cell and moves
+    whole to the next page when it does not fit (the page's ``header`` repeats the column titles)."""
+    lines = max(
+        len(pdf.multi_cell(col.width, LINE_HEIGHT, text, align=col.align, dry_run=True, output="LINES"))
+        for col, text in zip(columns, texts, strict=True)
+    )
+    height = max(1, lines) * LINE_HEIGHT
+    if pdf.will_page_break(height):
+        pdf.add_page()
+    top, x = pdf.get_y(), pdf.l_margin
+    for col, text in zip(columns, texts, strict=True):
+        pdf.set_xy(x, top)
+        pdf.multi_cell(col.width, LINE_HEIGHT, text, align=col.align, new_x=XPos.RIGHT, new_y=YPos.TOP)
+        x += col.width
+    pdf.set_xy(pdf.l_margin, top + height)
+
+
 class _TablePdf(FPDF):
     def __init__(self, columns: Sequence[PdfColumn]):
         super().__init__(orientation="P", unit="mm", format="A4")
@@ -71,20 +89,7 @@ class _TablePdf(FPDF):
         self.set_font(FONT, "", BODY_SIZE)
 
     def table_row(self, texts: Sequence[str]) -> None:
-        """One row, each cell wrapped within its column; the row is as tall as its tallest cell."""
-        lines = max(
-            len(self.multi_cell(col.width, LINE_HEIGHT, text, align=col.align, dry_run=True, output="LINES"))
-            for col, text in zip(self.columns, texts, strict=True)
-        )
-        height = max(1, lines) * LINE_HEIGHT
-        if self.will_page_break(height):
-            self.add_page()  # the header repeats the column titles
-        top, x = self.get_y(), self.l_margin
-        for col, text in zip(self.columns, texts, strict=True):
-            self.set_xy(x, top)
-            self.multi_cell(col.width, LINE_HEIGHT, text, align=col.align, new_x=XPos.RIGHT, new_y=YPos.TOP)
-            x += col.width
-        self.set_xy(self.l_margin, top + height)
+        wrapped_row(self, self.columns, texts)
 
 
 def table_pdf(
