@@ -52,16 +52,6 @@ def _text(value: str) -> str:
     return neutralise(_ILLEGAL.sub("", value) if not value.isprintable() else value)
 
 
-def _shown_width(value: Any) -> int:
-    if isinstance(value, dt.datetime):
-        return _STAMP_WIDTH
-    if isinstance(value, dt.date):
-        return _DATE_WIDTH
-    if isinstance(value, Decimal):
-        return len(f"{value:,.2f}")
-    return len(str(value))
-
-
 def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
     out = io.BytesIO()
     book = xlsxwriter.Workbook(
@@ -97,23 +87,30 @@ def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
             for c, value in enumerate(row):
                 if value is None:
                     continue
-                shown = _shown_width(value)
-                if shown > widths[c]:
-                    widths[c] = shown
+                # the width each value shows with, measured in the branch that writes it (no extra call a cell)
                 if isinstance(value, str):
                     write_string(r, c, _text(value))
+                    shown = len(value)
                 elif isinstance(value, bool):  # before int: a bool is an int
                     write_boolean(r, c, value)
+                    shown = 5
                 elif isinstance(value, Decimal):
                     write_number(r, c, float(value), money)
+                    shown = len(f"{value:,.2f}")
                 elif isinstance(value, int | float):
                     write_number(r, c, value)
+                    shown = len(str(value))
                 elif isinstance(value, dt.datetime):
                     write_datetime(r, c, value, stamp)
+                    shown = _STAMP_WIDTH
                 elif isinstance(value, dt.date):
                     write_datetime(r, c, value, date)
+                    shown = _DATE_WIDTH
                 else:
                     write_string(r, c, _text(str(value)))
+                    shown = len(str(value))
+                if shown > widths[c]:
+                    widths[c] = shown
         if sheet.header:
             ws.freeze_panes(1, 0)
             ws.autofilter(0, 0, last_row, len(sheet.header) - 1)
