@@ -53,8 +53,8 @@ def test_employer_roster_shows_only_their_own_members_on_a_date(published, signe
     roster = app.dataframe[0].value
     # On Feb 1 Acme has Ana (subscriber) and Ben (her spouse); Di starts March 1; Globex's Cy never appears.
     assert list(zip(roster["Member ID"], roster["Relationship"], roster["Tier"], strict=True)) == [
-        ("S1", "self", "FAM"),
-        ("S1D", "spouse", "FAM"),
+        ("S1", "self", "Family"),  # the tier code FAM in words
+        ("S1D", "spouse", "Family"),
     ]
     assert [m.value for m in app.metric] == ["2", "1", "1"]  # members, subscribers, dependents
     assert "Employer Acme (E1)" in [c.value for c in app.caption]

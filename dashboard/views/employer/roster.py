@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, session
-from dashboard.components import audit_view, date_in_range, download_buttons, snapshot
+from dashboard.components import audit_view, date_in_range, download_buttons, show_table, snapshot
 from domain.plan_periods import default_day, last_full_month
 from reports.health_plan import reads as health_plan
 from reports.principal import Role
@@ -82,7 +82,7 @@ with snapshot() as conn:
     if table.empty:
         st.info(f"No member of your group has coverage on {on:%Y-%m-%d}.")
     else:
-        st.dataframe(table, hide_index=True)
+        show_table(table, codes=["Tier"])  # "Family", not FAM; the export keeps the code
         audit_view(who, f"enrollment roster {employer} as of {on}", len(table))
         download_buttons(
             who,
