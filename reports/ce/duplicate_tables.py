@@ -92,12 +92,12 @@ def history_frame(case: ClusterCase) -> pd.DataFrame:
                 "survivor": d.survivor_account_id or "",
                 "merged": ", ".join(d.merged_account_ids),
                 "by": d.decided_by,
-                "when (UTC)": d.decided_at.strftime("%Y-%m-%d %H:%M"),
+                "when": d.decided_at,  # a moment: the page shows it in the organisation's zone
                 "why": d.reason,
             }
             for d in case.history
         ],
-        columns=["decision", "action", "survivor", "merged", "by", "when (UTC)", "why"],
+        columns=["decision", "action", "survivor", "merged", "by", "when", "why"],
     )
 
 

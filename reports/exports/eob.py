@@ -9,7 +9,8 @@ import datetime as dt
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from reports.exports.pdf import FONT, FONT_DIR, FONT_FILES, LINE_HEIGHT, PdfColumn, text_of
+from reports.exports.pdf import FONT, FONT_DIR, FONT_FILES, LINE_HEIGHT, PdfColumn, text_of, wrapped_row
+from reports.formatting import org_time
 from reports.health_plan.eob import Eob
 
 NETWORK_WORDS = {"in": "in", "out": "out"}
@@ -32,7 +33,7 @@ def _money(value) -> str:
     return f"${text_of(value)}"
 
 
-def eob_pdf(eob: Eob, generated_at: dt.datetime) -> bytes:
+def eob_pdf(eob: Eob, generated_at: dt.datetime, org_timezone: str = "America/Chicago") -> bytes:
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     for style, file in FONT_FILES.items():
         pdf.add_font(FONT, style, str(FONT_DIR / file))
@@ -59,7 +60,7 @@ def eob_pdf(eob: Eob, generated_at: dt.datetime) -> bytes:
         ("Processed", f"{eob.processed_at:%Y-%m-%d}"),
         ("Status", eob.status.replace("_", " ")),
         *([("Reason", eob.reason)] if eob.reason else []),
-        ("Generated", f"{generated_at:%Y-%m-%d %H:%M} UTC"),
+        ("Generated", org_time(generated_at, org_timezone)),  # the same zone as every page
     ]
     for label, value in header:
         pdf.cell(30, LINE_HEIGHT, f"{label}:")
@@ -78,9 +79,7 @@ def eob_pdf(eob: Eob, generated_at: dt.datetime) -> bytes:
             NETWORK_WORDS.get(line.network, line.network),
             *(_money(getattr(line, f)) for f in MONEY_FIELDS),
         )
-        for col, value in zip(COLUMNS, values, strict=True):
-            pdf.cell(col.width, LINE_HEIGHT, value, align=col.align)
-        pdf.ln(LINE_HEIGHT)
+        wrapped_row(pdf, COLUMNS, values)  # a long service name wraps, never runs into the next column
     pdf.set_font(FONT, "B", 8)
     totals = ("", "Total", "", *(_money(eob.total(f)) for f in MONEY_FIELDS))
     for col, value in zip(COLUMNS, totals, strict=True):

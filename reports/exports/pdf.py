@@ -1,4 +1,7 @@
-"""PDF export (fpdf2): a titled header block, a table with one line per row, and closing lines (totals).
+"""PDF export (fpdf2): a titled header block, a table, and closing lines (totals).
+
+A long cell wraps onto more lines (fpdf2's ``multi_cell``, which also breaks a word longer than its column, such
+as an item id) and the row grows to its tallest cell; nothing is cut. A row never splits across pages.
 
 DejaVu Sans (TrueType) is embedded so any name renders, not only Latin-1. The column header repeats on every page.
 """
@@ -20,7 +23,6 @@ FONT = "DejaVu"
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
 BODY_SIZE = 8
 LINE_HEIGHT = 5.0
-ELLIPSIS = "…"
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,24 @@ def text_of(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
+
+
+def wrapped_row(pdf: FPDF, columns: Sequence[PdfColumn], texts: Sequence[str]) -> None:
+    """One table row, each cell wrapped within its column; the row is as tall as its tallest cell and moves
+    whole to the next page when it does not fit (the page's ``header`` repeats the column titles)."""
+    lines = max(
+        len(pdf.multi_cell(col.width, LINE_HEIGHT, text, align=col.align, dry_run=True, output="LINES"))
+        for col, text in zip(columns, texts, strict=True)
+    )
+    height = max(1, lines) * LINE_HEIGHT
+    if pdf.will_page_break(height):
+        pdf.add_page()
+    top, x = pdf.get_y(), pdf.l_margin
+    for col, text in zip(columns, texts, strict=True):
+        pdf.set_xy(x, top)
+        pdf.multi_cell(col.width, LINE_HEIGHT, text, align=col.align, new_x=XPos.RIGHT, new_y=YPos.TOP)
+        x += col.width
+    pdf.set_xy(pdf.l_margin, top + height)
 
 
 class _TablePdf(FPDF):
@@ -68,14 +88,8 @@ class _TablePdf(FPDF):
         self.ln(LINE_HEIGHT + 1)
         self.set_font(FONT, "", BODY_SIZE)
 
-    def fitted(self, text: str, width: float) -> str:
-        """Cut a text that would overflow its column, marking the cut with an ellipsis."""
-        room = width - 2 * self.c_margin
-        if self.get_string_width(text) <= room:
-            return text
-        while text and self.get_string_width(text + ELLIPSIS) > room:
-            text = text[:-1]
-        return text + ELLIPSIS
+    def table_row(self, texts: Sequence[str]) -> None:
+        wrapped_row(self, self.columns, texts)
 
 
 def table_pdf(
@@ -99,9 +113,7 @@ def table_pdf(
     pdf.column_titles()
     pdf.in_table = True
     for row in rows:
-        for col, value in zip(columns, row, strict=True):
-            pdf.cell(col.width, LINE_HEIGHT, pdf.fitted(text_of(value), col.width), align=col.align)
-        pdf.ln(LINE_HEIGHT)
+        pdf.table_row([text_of(value) for value in row])
     pdf.in_table = False
     pdf.ln(3)
     pdf.set_font(FONT, "B", 10)

@@ -85,9 +85,9 @@ def test_audit_log_page_lists_sign_ins_for_admins(signed_in_as, make_user, app):
     log = app.dataframe[0].value
     # newest first: erin added (by root), erin's failed sign-in, root added, root's sign-in
     assert list(zip(log["who"], log["what"], log["target"], strict=True)) == [
-        ("root", "sign_in", ""),
+        ("root", "sign_in", "—"),  # no target: a dash, not an empty cell
         ("root", "user_add", "root"),
-        ("erin", "sign_in_failed", ""),
+        ("erin", "sign_in_failed", "—"),
         ("root", "user_add", "erin"),
     ]
     app.text_input(key="audit_actor").input("erin").run()

@@ -59,7 +59,7 @@ def test_admin_lands_on_security_with_the_overview_per_portal(admin_app):
         # frank's loop; carol's completion 60 min after the request.
         ("patient_portal", 0, 20, 0, 6, 1, 1, 1),
     ]  # fmt: skip
-    assert overview.set_index("portal").loc["ce_portal", "sso_share"] == 0.5  # 1 SSO login of 2
+    assert overview.set_index("portal").loc["ce_portal", "sso_share"] == "50%"  # 1 SSO login of 2
 
 
 def test_findings_tabs_list_lockouts_reset_problems_loops_and_stuffing(admin_app):
@@ -74,11 +74,11 @@ def test_findings_tabs_list_lockouts_reset_problems_loops_and_stuffing(admin_app
     ]
     # By default only the problems: completed after expiry and abandoned (erin's in-time reset is left out).
     assert records(links.dataframe[0].value, "username", "reset_token", "outcome") == [
-        ("frank", "t6", "abandoned"),
-        ("frank", "t5", "abandoned"),
-        ("frank", "t4", "abandoned"),
-        ("dan", "t2", "abandoned"),
-        ("carol", "t1", "completed_after_expiry"),
+        ("frank", "t6", "Requested, never used"),
+        ("frank", "t5", "Requested, never used"),
+        ("frank", "t4", "Requested, never used"),
+        ("dan", "t2", "Requested, never used"),
+        ("carol", "t1", "Completed after the link expired"),
     ]
     assert records(loops.dataframe[0].value, "portal", "username", "requests") == [
         ("patient_portal", "frank", 3)
@@ -119,8 +119,8 @@ def test_pipeline_page_shows_snapshot_freshness_and_rejected_files(admin_app):
     assert tuple(fresh.loc["hp_claims", ["files_loaded", "files_rejected", "files_duplicate"]]) == (1, 1, 1)
     assert tuple(fresh.loc["hp_claims", ["rows_loaded", "rows_quarantined"]]) == (8, 2)
     assert (
-        str(fresh.loc["hp_claims", "last_loaded_at"]) == "2026-03-01 06:05:00"
-    )  # the rejected file is later
+        str(fresh.loc["hp_claims", "last_loaded_at"]) == "2026-03-01 00:05 CST"
+    )  # the rejected file is later; 06:05 UTC shown in the organisation's zone (Chicago, UTC-6 in March)
     assert tuple(fresh.loc["hp_plans", ["files_loaded", "rows_loaded"]]) == (
         0,
         0,

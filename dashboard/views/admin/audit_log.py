@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import session
+from dashboard.components import download_buttons, show_table
 from reports import audit
 from reports.principal import Role
 
@@ -28,23 +29,25 @@ viewed = (
 if st.session_state.get("audit_log_viewed") != viewed:
     audit.record(admin, "view", "audit log", row_count=len(rows), detail=viewed, settings=session.settings())
     st.session_state["audit_log_viewed"] = viewed
-st.caption(f"{len(rows)} most recent rows, newest first. Times are UTC.")
-st.dataframe(
-    pd.DataFrame(
-        [
-            {
-                "when (UTC)": r.at.strftime("%Y-%m-%d %H:%M:%S"),
-                "who": r.actor,
-                "role": r.actor_role or "",
-                "what": r.action,
-                "target": r.target or "",
-                "scope": r.scope or "",
-                "rows": r.row_count,
-                "detail": r.detail or "",
-            }
-            for r in rows
-        ],
-        columns=["when (UTC)", "who", "role", "what", "target", "scope", "rows", "detail"],
-    ),
-    hide_index=True,
+st.caption(
+    f"{len(rows)} most recent rows, newest first. "
+    f"Times are in the organisation's time zone ({session.settings().org_timezone})."
 )
+log = pd.DataFrame(
+    [
+        {
+            "when": r.at,
+            "who": r.actor,
+            "role": r.actor_role,
+            "what": r.action,
+            "target": r.target,
+            "scope": r.scope,
+            "rows": r.row_count,
+            "detail": r.detail,
+        }
+        for r in rows
+    ],
+    columns=["when", "who", "role", "what", "target", "scope", "rows", "detail"],
+)
+show_table(log, codes=["role"])
+download_buttons(admin, log, target="audit log", file_stem="audit-log", key="audit_log")

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import session
-from dashboard.page_support import audit_view
+from dashboard.components import audit_view, show_table
 from reports.credentials import status
 from reports.principal import Role
 
@@ -55,15 +55,15 @@ if outcome is not None:
 rows = status.issued(settings, admin, person or None)
 audit_view(admin, f"transcript credentials {person or 'all'}", len(rows))
 st.subheader("Issued")
-st.dataframe(
+show_table(
     pd.DataFrame(
         [
             {
                 "Person": r.person_id,
-                "Issued (UTC)": r.issued_at,
+                "Issued": r.issued_at,
                 "Issued by": r.issued_by,
                 "Items": r.item_count,
-                "Revoked (UTC)": r.revoked_at,
+                "Revoked": r.revoked_at,
                 "Revoked by": r.revoked_by,
                 "Reason": r.revocation_reason,
                 "Credential": r.credential_id,
@@ -72,14 +72,13 @@ st.dataframe(
         ],
         columns=[
             "Person",
-            "Issued (UTC)",
+            "Issued",
             "Issued by",
             "Items",
-            "Revoked (UTC)",
+            "Revoked",
             "Revoked by",
             "Reason",
             "Credential",
         ],
     ),
-    hide_index=True,
 )

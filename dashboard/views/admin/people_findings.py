@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import session
-from dashboard.page_support import published_snapshot
+from dashboard.components import download_buttons, show_table, snapshot
 from reports import person as people
 from reports.principal import Role
 
@@ -16,14 +16,17 @@ who = session.require_role(Role.ADMIN)
 st.title("Cross-portal findings")
 
 
-def table(frame: pd.DataFrame, empty: str) -> None:
+def table(frame: pd.DataFrame, empty: str, name: str) -> None:
     if frame.empty:
         st.info(empty)
-    else:
-        st.dataframe(frame, hide_index=True)
+        return
+    show_table(frame)
+    download_buttons(
+        who, frame, target=f"cross-portal findings {name}", file_stem=f"findings-{name}", key=name
+    )
 
 
-with published_snapshot() as conn:
+with snapshot() as conn:
     mismatches = people.plan_hr_mismatches(who, conn)
     attacks = people.cross_portal_attacks(who, conn)
     leaving = people.leaving_sso_only(who, conn)
@@ -42,18 +45,19 @@ with plan_tab:
         "The employer's own plan against HR before the next 834: terminated in HR but covered past the end of "
         "the termination month, or enrolled as an employee with no HR record."
     )
-    table(mismatches, "The plan and HR agree.")
+    table(mismatches, "The plan and HR agree.", "plan_vs_hr")
 with attack_tab:
     st.caption(
         "One IP failing on several portals within an hour between failures, or a person's successful sign-in "
-        "on one portal within an hour of a lockout or stuffing burst on another. Times are UTC."
+        "on one portal within an hour of a lockout or stuffing burst on another. Times are in the "
+        f"organisation's time zone ({session.settings().org_timezone})."
     )
-    table(attacks, "No attacks across portals.")
+    table(attacks, "No attacks across portals.", "attacks")
 with leaving_tab:
     st.caption(
         "Staff with a termination date whose CE accounts sign in by SSO only and have no personal e-mail."
     )
-    table(leaving, "Nobody is about to lose their CE transcript.")
+    table(leaving, "Nobody is about to lose their CE transcript.", "leaving")
 with review_tab:
     st.caption("Links below certainty, or to more than one person: never merged until someone checks them.")
-    table(review, "Nothing waits for review.")
+    table(review, "Nothing waits for review.", "link_review")

@@ -8,8 +8,8 @@ audited as a record view.
 import streamlit as st
 
 from dashboard import run_status, session
-from dashboard.page_support import audit_view, published_snapshot
-from reports import pipeline_status
+from dashboard.components import audit_view, download_buttons, show_table, snapshot
+from reports import formatting, pipeline_status
 from reports.clock import utc_now
 from reports.materialize_launch import AlreadyRunning, materialize_running, start_materialize
 from reports.principal import Role
@@ -24,7 +24,7 @@ LEDGER_COLUMNS = {
     "rows_read": "Rows read",
     "rows_loaded": "Loaded",
     "rows_quarantined": "Quarantined",
-    "loaded_at": "Processed (UTC)",
+    "loaded_at": "Processed",
 }
 
 
@@ -51,17 +51,18 @@ if st.button("Apply now", key="pipeline_apply_now", disabled=materialize_running
         st.warning(str(exc))
 run_status.show(settings)
 
-with published_snapshot() as conn:
+with snapshot() as conn:
     snap = pipeline_status.snapshot_info(admin, session.settings(), conn)
     fresh = pipeline_status.freshness(admin, conn)
 
     st.subheader("Published snapshot")
     ago = age((utc_now() - snap.published_at).total_seconds())
+    zone = session.settings().org_timezone
     st.write(
-        f"The dashboard reads **{snap.file_name}**, published {snap.published_at:%Y-%m-%d %H:%M} UTC "
+        f"The dashboard reads **{snap.file_name}**, published {formatting.org_time(snap.published_at, zone)} "
         f"({ago} ago), {snap.size_bytes / 1_048_576:.1f} MB, {len(snap.tables)} tables."
     )
-    st.dataframe(fresh, hide_index=True)
+    show_table(fresh)
 
     st.subheader("Landed files")
     picks = st.columns(2)
@@ -75,7 +76,9 @@ with published_snapshot() as conn:
     )
     rejected = int((ledger.status == "rejected").sum())
     st.caption(f"{len(ledger)} files, {rejected} rejected whole (nothing of a rejected file is loaded).")
-    st.dataframe(ledger[list(LEDGER_COLUMNS)].rename(columns=LEDGER_COLUMNS), hide_index=True)
+    ledger_table = ledger[list(LEDGER_COLUMNS)].rename(columns=LEDGER_COLUMNS)
+    show_table(ledger_table, codes=["Status"])
+    download_buttons(admin, ledger_table, target="ingest ledger", file_stem="landed-files", key="ledger")
 
     st.subheader("Quarantined rows")
     reasons = pipeline_status.quarantine_reasons(admin, conn)
@@ -98,7 +101,7 @@ st.caption(
     f"{len(quarantined)} of {int(shown_total['rows'].sum())} rows shown, by file and row number. The raw row is "
     "as it landed (Learning Center user ids masked)."
 )
-st.dataframe(quarantined, hide_index=True)
+show_table(quarantined)
 audit_view(admin, f"quarantine source {q_source} reason {q_reason}", len(quarantined))
 if len(quarantined):
     labels = [

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, session
-from dashboard.page_support import audit_view, published_snapshot
+from dashboard.components import audit_view, download_buttons, show_table, snapshot
 from domain.contracts import PORTALS
 from domain.login_security import (
     ABANDONED,
@@ -16,6 +16,7 @@ from domain.login_security import (
     COMPLETED_IN_TIME,
     COMPLETED_WITHOUT_REQUEST,
 )
+from reports import formatting
 from reports.login_security import reads as security
 from reports.principal import Role
 
@@ -33,11 +34,15 @@ FINDINGS = [COMPLETED_AFTER_EXPIRY, ABANDONED]
 OUTCOMES = [COMPLETED_AFTER_EXPIRY, ABANDONED, COMPLETED_WITHOUT_REQUEST, COMPLETED_IN_TIME]
 
 
-def table(frame: pd.DataFrame, empty: str) -> None:
+def table(frame: pd.DataFrame, empty: str, name: str) -> None:
+    """A finding table in the page's words, with its one-click exports (the typed values)."""
     if frame.empty:
         st.info(empty)
-    else:
-        st.dataframe(frame, hide_index=True)
+        return
+    show_table(frame, codes=["outcome"], percent_columns=["sso_share"])
+    download_buttons(
+        admin, frame, target=f"login security {name}", file_stem=f"login-security-{name}", key=f"sec_{name}"
+    )
 
 
 admin = session.require_role(Role.ADMIN)
@@ -53,11 +58,13 @@ if start and end and end < start:
     st.stop()
 narrow = {"portal": portal, "start": start, "end": end}
 
-with published_snapshot() as conn:
+with snapshot() as conn:
     overview = security.security_overview(admin, conn, start=start, end=end)
     daily = security.login_daily_summary(admin, conn, **narrow)
     lockouts = security.login_lockouts(admin, conn, **narrow)
-    outcomes_pick = st.multiselect("Reset outcomes", OUTCOMES, default=FINDINGS, key="sec_outcomes")
+    outcomes_pick = st.multiselect(
+        "Reset outcomes", OUTCOMES, default=FINDINGS, key="sec_outcomes", format_func=formatting.label
+    )
     resets = security.reset_outcomes(admin, conn, **narrow, outcomes=tuple(outcomes_pick))
     loops = security.reset_loops(admin, conn, **narrow)
     stuffing = security.credential_stuffing(admin, conn, **narrow)
@@ -72,7 +79,7 @@ audit_view(
 st.subheader("Overview")
 if portal is not None and not overview.empty:
     overview = overview[overview.portal == portal]
-table(overview, "No login activity in this range.")
+table(overview, "No login activity in this range.", "overview")
 
 st.subheader("Over time")
 measure = st.selectbox("Measure", list(MEASURES), format_func=MEASURES.get, key="sec_measure")
@@ -95,19 +102,19 @@ with locks:
     st.caption(
         "Each time an account reached five consecutive failed logins; attempts while locked are counted."
     )
-    table(lockouts, "No lockouts in this range.")
+    table(lockouts, "No lockouts in this range.", "lockouts")
 with links:
     st.caption(
-        "completed_after_expiry: a reset finished more than 30 minutes after the request (the portal should have "
-        "refused it); abandoned: requested and never used."
+        "Completed after the link expired: a reset finished more than 30 minutes after the request (the portal "
+        "should have refused it); requested, never used: the link was never opened."
     )
-    table(resets, "No reset links with these outcomes in this range.")
+    table(resets, "No reset links with these outcomes in this range.", "resets")
 with loop_tab:
     st.caption("Three or more reset requests for one account within 24 hours with no successful login after.")
-    table(loops, "No reset loops in this range.")
+    table(loops, "No reset loops in this range.", "loops")
 with stuffing_tab:
     st.caption("One IP failing on 20 or more distinct usernames of a portal within 10 minutes.")
     if not stuffing.empty:
         per_day = stuffing.assign(day=stuffing.window_start.dt.date).groupby("day").size().rename("bursts")
         charts.bar_chart(per_day, x_label="UTC day", y_label="Bursts")
-    table(stuffing, "No credential-stuffing bursts in this range.")
+    table(stuffing, "No credential-stuffing bursts in this range.", "stuffing")

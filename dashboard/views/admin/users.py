@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import session
+from dashboard.components import show_table
 from reports import auth, user_admin
 from reports.clock import utc_now
 from reports.principal import Role
@@ -75,22 +76,18 @@ except (user_admin.UserAdminError, LookupError) as exc:
 
 users = user_admin.list_users(settings, admin)
 now = utc_now()
-table_slot.dataframe(
+show_table(
     pd.DataFrame(
         [
             {
                 "username": u.username,
                 "role": u.role.value,
                 "scope": ", ".join(u.scope),
-                "e-mail": u.email or "",
+                "e-mail": u.email,
                 "status": u.status(now),
-                "locked until (UTC)": u.locked_until.strftime("%Y-%m-%d %H:%M")
-                if u.status(now) == "locked"
-                else "",
+                "locked until": u.locked_until if u.status(now) == "locked" else None,
                 "failed sign-ins": u.failed_attempts,
-                "last sign-in (UTC)": u.last_sign_in_at.strftime("%Y-%m-%d %H:%M")
-                if u.last_sign_in_at
-                else "",
+                "last sign-in": u.last_sign_in_at,
             }
             for u in users
         ],
@@ -100,10 +97,10 @@ table_slot.dataframe(
             "scope",
             "e-mail",
             "status",
-            "locked until (UTC)",
+            "locked until",
             "failed sign-ins",
-            "last sign-in (UTC)",
+            "last sign-in",
         ],
     ),
-    hide_index=True,
+    into=table_slot,
 )

@@ -5,7 +5,7 @@ import datetime as dt
 import streamlit as st
 
 from dashboard import ce_uploads_panel, session
-from dashboard.ce_widgets import audit_view, export_buttons, snapshot
+from dashboard.components import audit_view, export_buttons, snapshot
 from reports.ce import reads as ce
 from reports.ce.credit_exports import credit_totals_csv, credit_totals_excel
 from reports.principal import Role
@@ -26,16 +26,15 @@ with snapshot() as conn:
     by_year = everything if year == ALL_YEARS else ce.credit_totals_by_type(who, conn, year=int(year))
 
     st.subheader("Per year")
-    audit_view(who, "ce credit totals by year", len(by_year), year)
+    audit_view(who, "ce credit totals by year", len(by_year), signature=year)
     st.dataframe(by_year.rename(columns=COLUMNS), hide_index=True)
     export_buttons(
         who,
-        "credits_year",
-        "ce credit totals by year",
-        f"credit-totals-{year}".replace(" ", "-").lower(),
-        year,
-        lambda: (credit_totals_csv(by_year), len(by_year)),
-        lambda: (credit_totals_excel(by_year), len(by_year)),
+        key="credits_year",
+        target="ce credit totals by year",
+        file_stem=f"credit-totals-{year}".replace(" ", "-").lower(),
+        make_csv=lambda: (credit_totals_csv(by_year), len(by_year)),
+        make_excel=lambda: (credit_totals_excel(by_year), len(by_year)),
     )
 
     st.subheader("Date range")
@@ -49,16 +48,15 @@ with snapshot() as conn:
     in_range = ce.credit_totals_in_range(who, conn, date_from, date_to)
 
 span = (date_from, date_to)
-audit_view(who, "ce credit totals in range", len(in_range), span)
+audit_view(who, "ce credit totals in range", len(in_range), signature=span)
 st.dataframe(in_range.rename(columns=COLUMNS), hide_index=True)
 export_buttons(
     who,
-    "credits_range",
-    "ce credit totals in range",
-    f"credit-totals-{date_from or 'start'}-{date_to or 'end'}",
-    span,
-    lambda: (credit_totals_csv(in_range), len(in_range)),
-    lambda: (credit_totals_excel(in_range), len(in_range)),
+    key="credits_range",
+    target="ce credit totals in range",
+    file_stem=f"credit-totals-{date_from or 'start'}-{date_to or 'end'}",
+    make_csv=lambda: (credit_totals_csv(in_range), len(in_range)),
+    make_excel=lambda: (credit_totals_excel(in_range), len(in_range)),
 )
 
 with snapshot() as conn:

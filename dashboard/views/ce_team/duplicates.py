@@ -9,7 +9,7 @@ status (``dashboard.run_status``).
 import streamlit as st
 
 from dashboard import charts, run_status, session
-from dashboard.ce_widgets import audit_view, export_buttons, snapshot
+from dashboard.components import audit_view, export_buttons, show_table, snapshot
 from reports.ce import duplicate_tables as tables
 from reports.ce import duplicates as dup
 from reports.materialize_launch import AlreadyRunning, materialize_running, start_materialize
@@ -66,17 +66,16 @@ if agreement is not None and agreement.decided_pairs:
         f"separate by the team; {agreement.merged_not_linked} merged pairs were not linked by the model. Merges "
         "teach the model (they are labels for its next run)."
     )
-audit_view(who, "ce duplicate queue", len(cases), view)
+audit_view(who, "ce duplicate queue", len(cases), signature=view)
 
-st.dataframe(tables.queue_frame(cases), hide_index=True)
+show_table(tables.queue_frame(cases), percent_columns=["best match"])
 export_buttons(
     who,
-    "dup",
-    "ce duplicate queue",
-    f"duplicate-queue-{VIEWS[view].value}",
-    view,
-    lambda: tables.queue_csv(cases),
-    lambda: tables.queue_excel(cases),
+    key="dup",
+    target="ce duplicate queue",
+    file_stem=f"duplicate-queue-{VIEWS[view].value}",
+    make_csv=lambda: tables.queue_csv(cases),
+    make_excel=lambda: tables.queue_excel(cases),
 )
 if not cases:
     st.info("No clusters in this view.")
@@ -94,7 +93,7 @@ cluster_id = st.selectbox(
     ),
 )
 case = by_id[cluster_id]
-audit_view(who, f"ce duplicate cluster {case.cluster_id}", len(case.accounts), case.cluster_id)
+audit_view(who, f"ce duplicate cluster {case.cluster_id}", len(case.accounts), signature=case.cluster_id)
 
 if not case.in_snapshot:
     st.caption(
@@ -107,7 +106,7 @@ if case.is_third_account:
 st.markdown("**Accounts side by side** (★ = recommended survivor)")
 st.dataframe(tables.side_by_side(case))
 st.markdown("**Evidence per pair**")
-st.dataframe(tables.pairs_frame(case), hide_index=True)
+show_table(tables.pairs_frame(case), percent_columns=["match probability"])
 for pair in case.pairs:
     steps = tables.waterfall_steps(pair)
     if not steps:  # a snapshot from before the waterfall columns
@@ -121,7 +120,7 @@ if case.pending:
     st.info(case.pending)
 if case.history:
     st.markdown("**Decisions**")
-    st.dataframe(tables.history_frame(case), hide_index=True)
+    show_table(tables.history_frame(case))
 
 if case.current is None:
     with st.form(f"dup_decide_{case.cluster_id}"):

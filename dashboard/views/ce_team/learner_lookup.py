@@ -6,7 +6,7 @@ audited; the reads are in ``reports.ce.learner_lookup``.
 import streamlit as st
 
 from dashboard import session
-from dashboard.page_support import audit_view, label, published_snapshot
+from dashboard.components import audit_view, label, snapshot
 from reports.ce import learner_lookup
 from reports.ce.learner_lookup import ACCOUNT_COLUMNS, CERTIFICATE_COLUMNS, CLAIM_COLUMNS, TRANSCRIPT_COLUMNS
 from reports.principal import Role
@@ -22,7 +22,7 @@ if not query.strip():
     st.caption("Type a name, an e-mail address, a phone number or a CE account id.")
     st.stop()
 
-with published_snapshot() as conn:
+with snapshot() as conn:
     matches = learner_lookup.search(who, conn, query)
     if matches.empty:
         st.info("No CE account matches.")

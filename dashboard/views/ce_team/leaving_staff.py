@@ -6,16 +6,17 @@ a personal e-mail before they go.
 import streamlit as st
 
 from dashboard import session
-from dashboard.page_support import published_snapshot
+from dashboard.components import download_buttons, show_table, snapshot
 from reports import person as people
 from reports.principal import Role
 
 who = session.require_role(Role.CE_TEAM, Role.ADMIN)
 st.title("Leaving staff")
 st.caption("Termination date in HR, CE by SSO only, no personal e-mail on any of their CE accounts.")
-with published_snapshot() as conn:
+with snapshot() as conn:
     leaving = people.leaving_sso_only(who, conn)
 if leaving.empty:
     st.info("Nobody is about to lose their CE transcript.")
 else:
-    st.dataframe(leaving, hide_index=True)
+    show_table(leaving)
+    download_buttons(who, leaving, target="ce leaving staff", file_stem="leaving-staff", key="leaving")

@@ -7,8 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, session
-from dashboard.downloads import guarded
-from dashboard.page_support import audit_view, label, published_snapshot
+from dashboard.components import audit_view, guarded, label, snapshot
 from reports import clock
 from reports.learning import compliance, staff_views
 from reports.principal import Role
@@ -38,7 +37,7 @@ settings = session.settings()
 st.title("Compliance")
 st.caption(f"Your departments: {', '.join(who.scope)}")
 
-with published_snapshot() as conn:
+with snapshot() as conn:
     run_dates = staff_views.compliance_as_of_dates(who, conn)
     dates = staff_views.compliance_dates(who, conn)
     if not dates:

@@ -11,8 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, session
-from dashboard.page_support import audit_view, published_snapshot
-from dashboard.table_exports import download_buttons
+from dashboard.components import audit_view, date_in_range, download_buttons, show_table, snapshot
 from domain.plan_periods import default_day, last_full_month
 from reports.health_plan import reads as health_plan
 from reports.principal import Role
@@ -60,7 +59,7 @@ settings = session.settings()
 st.title("Enrollment roster")
 today = health_plan.viewing(settings=settings).on  # the organisation's calendar day
 
-with published_snapshot() as conn:
+with snapshot() as conn:
     last_day = health_plan.data_last_day(conn, settings.org_timezone)
     day = default_day(today, last_day)
     month_start, month_end = last_full_month(day)
@@ -69,7 +68,7 @@ with published_snapshot() as conn:
             f"The plan's data runs to {day:%Y-%m-%d}: dates and periods below start from that day "
             f"(last full month: {month_start:%B %Y})."
         )
-    on = st.date_input("Roster as of", value=day, key="roster_on")
+    on = date_in_range("Roster as of", value=day, key="roster_on", latest=last_day)
     roster = health_plan.roster_as_of(who, conn, on)
     name = roster.employer_name.iloc[0] if len(roster) else None
     st.caption(f"Employer {name} ({employer})" if name else f"Employer {employer}")
@@ -83,7 +82,7 @@ with published_snapshot() as conn:
     if table.empty:
         st.info(f"No member of your group has coverage on {on:%Y-%m-%d}.")
     else:
-        st.dataframe(table, hide_index=True)
+        show_table(table, codes=["Tier"])  # "Family", not FAM; the export keeps the code
         audit_view(who, f"enrollment roster {employer} as of {on}", len(table))
         download_buttons(
             who,

@@ -4,16 +4,18 @@ import streamlit as st
 
 from dashboard import session
 from dashboard.widgets import change_password_form
+from reports import formatting
 
 active = session.active_session()
 who = active.principal
 st.title("Account")
-st.write(f"Signed in as **{who.username}**, role **{who.role.value}**.")
+st.write(f"Signed in as **{who.username}**, role **{formatting.label(who.role.value)}**.")
 if who.scope:
     st.write(f"Scope: {', '.join(who.scope)}")
+zone = session.settings().org_timezone
 st.caption(
-    f"Session started {active.started_at:%Y-%m-%d %H:%M} UTC; "
-    f"it ends at the latest {active.expires_at:%H:%M} UTC."
+    f"Session started {formatting.org_time(active.started_at, zone)}; "
+    f"it ends at the latest {formatting.org_time(active.expires_at, zone)}."
 )
 
 st.subheader("Change password")

@@ -15,9 +15,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import session
-from dashboard.page_support import audit_view, published_snapshot
+from dashboard.components import audit_view, download_buttons, snapshot
 from dashboard.plan_words import NETWORK_WORDS, Progress, Whose, deductible, out_of_pocket
-from dashboard.table_exports import download_buttons
 from domain.health_plan.cost_share import money
 from domain.health_plan.member_privacy import ADULT_AGE, age_on
 from reports import audit
@@ -131,7 +130,7 @@ def dollars(table: pd.DataFrame, columns) -> pd.DataFrame:
 
 def eob_file(who, eob: plan_eob.Eob, settings) -> bytes:
     """Built when the button is pressed, and audited as an export."""
-    data = eob_pdf(eob, utc_now())
+    data = eob_pdf(eob, utc_now(), session.settings().org_timezone)
     audit.record(who, "export", f"EOB claim {eob.claim_id} pdf", row_count=len(eob.lines), settings=settings)
     return data
 
@@ -142,7 +141,7 @@ settings = session.settings()
 view = health_plan.viewing(settings=settings)
 st.title("My deductible")
 
-with published_snapshot() as conn:
+with snapshot() as conn:
     if plan_access.is_dependent(who, conn):
         sharing_section(who, plan_access.access_state(settings, who, conn), view.on, settings, conn)
     members = health_plan.member_accumulators(who, conn, view=view)

@@ -14,8 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import session
-from dashboard.page_support import audit_view, published_snapshot
-from dashboard.table_exports import download_buttons
+from dashboard.components import audit_view, date_in_range, download_buttons, show_table, snapshot
 from domain.health_plan.claims import DENIED, PAID, PARTIALLY_PAID, PENDING, REVERSED
 from domain.health_plan.cost_share import CATEGORY_WORDS, money
 from domain.plan_periods import default_day
@@ -107,7 +106,7 @@ settings = session.settings()
 st.title("Eligibility & claims")
 st.caption(f"NPI {npi}")
 
-with published_snapshot() as conn:
+with snapshot() as conn:
     last_day = health_plan.data_last_day(conn, settings.org_timezone)
     today = health_plan.viewing(settings=settings).on  # the organisation's calendar day
     service_day = default_day(today, last_day)
@@ -117,8 +116,8 @@ with published_snapshot() as conn:
         st.caption(f"The plan's data runs to {last_day:%Y-%m-%d}: the date of service starts there.")
     with st.form("eligibility"):
         member_id = st.text_input("Member ID", key="elig_member").strip()
-        birth_date = st.date_input(
-            "Birth date", value=None, min_value=OLDEST_BIRTH, max_value=today, key="elig_birth"
+        birth_date = date_in_range(
+            "Birth date", value=None, key="elig_birth", earliest=OLDEST_BIRTH, latest=today, clamp=False
         )
         on = st.date_input("Date of service", value=service_day, key="elig_on")
         check = st.form_submit_button("Check eligibility", key="elig_submit")
@@ -165,7 +164,11 @@ with published_snapshot() as conn:
     shown = claims[list(CLAIM_COLUMNS)].rename(columns=CLAIM_COLUMNS)
     shown["Reason"] = shown["Reason"].where(shown["Reason"].notna(), "")
     st.caption(f"{len(shown)} claims, newest processed first.")
-    st.dataframe(shown, hide_index=True, width="stretch")
+    show_table(
+        shown.rename(columns={"Processed (UTC)": "Processed"}),
+        codes=["Status"],
+        money_columns=["Billed", "Allowed", "Member owes", "Plan paid"],
+    )
     audit_view(who, f"claim status NPI {npi}", len(shown))
     download_buttons(
         who,
@@ -183,4 +186,8 @@ with published_snapshot() as conn:
 if lines.empty:
     st.info(f"Claim {picked} has no lines to show: it was reversed, or its lines could not be priced.")
 else:
-    st.dataframe(lines[list(LINE_COLUMNS)].rename(columns=LINE_COLUMNS), hide_index=True)
+    show_table(
+        lines[list(LINE_COLUMNS)].rename(columns=LINE_COLUMNS),
+        codes=["Status", "Network"],
+        money_columns=["Allowed", "Member owes", "Plan paid"],
+    )

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import session
-from dashboard.page_support import audit_view, label, published_snapshot
+from dashboard.components import audit_view, label, snapshot
 from reports.ce import certificates
 from reports.ce import reads as ce
 from reports.learning import staff_views
@@ -18,7 +18,7 @@ from reports.principal import Role
 who = session.require_role(Role.STAFF)
 st.title("My certificates")
 
-with published_snapshot() as conn:
+with snapshot() as conn:
     rows = ce.certificates(who, conn)
 
 if rows.empty:

@@ -4,14 +4,14 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import session
-from dashboard.page_support import audit_view, label, published_snapshot
+from dashboard.components import audit_view, download_buttons, show_table, snapshot
 from reports.learning import staff_views
 from reports.principal import Role
 
 who = session.require_role(Role.STAFF)
 st.title("My compliance")
 
-with published_snapshot() as conn:
+with snapshot() as conn:
     dates = staff_views.compliance_as_of_dates(who, conn)
     rows = staff_views.compliance_rows_at(who, conn, dates[0]) if dates else None
 
@@ -32,16 +32,21 @@ if due_soon:
 if not overdue and not due_soon:
     st.success("You are up to date with your required training.")
 
-st.dataframe(
-    pd.DataFrame(
-        {
-            "Requirement": rows["requirement_id"],
-            "Course": rows["course_title"],
-            "Status": rows["status"].map(label),
-            "Due date": rows["due_date"],
-            "Last completion": rows["last_completion"],
-            "Valid until": rows["expires_on"],
-        }
-    ),
-    hide_index=True,
+mine = pd.DataFrame(
+    {
+        "Requirement": rows["requirement_id"],
+        "Course": rows["course_title"],
+        "Status": rows["status"],
+        "Due date": rows["due_date"],
+        "Last completion": rows["last_completion"],
+        "Valid until": rows["expires_on"],
+    }
+)
+show_table(mine, codes=["Status"])
+download_buttons(
+    who,
+    mine,
+    target=f"compliance person {who.scope_value}",
+    file_stem=f"compliance_{who.scope_value}_{as_of:%Y%m%d}",
+    key="my_compliance",
 )

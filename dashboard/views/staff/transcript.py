@@ -10,8 +10,7 @@ import datetime as dt
 import streamlit as st
 
 from dashboard import session
-from dashboard.downloads import guarded
-from dashboard.page_support import audit_view, published_snapshot
+from dashboard.components import audit_view, guarded, snapshot
 from reports.credentials import transcript_vc
 from reports.learning import staff_views
 from reports.learning.transcripts import COMPLETE_HISTORY, load_transcript
@@ -38,7 +37,7 @@ if span == DATE_RANGE:
         st.stop()
     date_from, date_to = picked
 
-with published_snapshot() as conn:
+with snapshot() as conn:
     try:
         transcript = load_transcript(
             who, conn, who.scope_value or "", date_from, date_to, org_timezone=settings.org_timezone

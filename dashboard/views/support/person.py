@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import session
-from dashboard.page_support import published_snapshot
+from dashboard.components import snapshot
 from reports import audit
 from reports import person as people
 from reports.principal import Role
@@ -32,7 +32,7 @@ query = st.text_input(
     key="person_query",
     placeholder="name, person_id, e-mail, account, member id or user name",
 )
-with published_snapshot() as conn:
+with snapshot() as conn:
     try:
         found = people.find_people(who, conn, query) if query else pd.DataFrame()
     except people.NoPersonLinks as exc:

@@ -15,6 +15,7 @@ from reports.principal import Principal, Role
 from reports.state import AuditEntry, DecisionAction, list_decisions, transaction
 from tests.ce.duplicates.snapshot import materialized, publish
 from tests.dashboard.fixtures import titles
+from tests.dashboard.published_marts import capture_downloads
 
 
 @pytest.fixture
@@ -86,7 +87,7 @@ def test_a_merge_with_a_reason_is_recorded_audited_and_shown_as_pending(ce_app, 
 
     publish(settings.root, "snapshot-2.duckdb", **materialized(settings))  # the next materialize ran
     app.run()
-    assert list(app.dataframe[0].value["pending"]) == [""]
+    assert list(app.dataframe[0].value["pending"]) == ["—"]  # nothing pending: a dash, not an empty cell
 
 
 def test_apply_now_is_refused_while_a_dashboard_run_is_going(ce_app, settings):
@@ -142,13 +143,20 @@ def test_undo_brings_a_merged_cluster_back(ce_app, settings):
     assert [a for a, _, _ in audit_rows(settings, "ce_merge", "ce_undo")] == ["ce_merge", "ce_undo"]
 
 
-def test_the_queue_export_is_audited_with_its_row_count(ce_app, settings):
-    app = ce_app.button(key="dup_export_csv").click().run()
+def test_the_queue_export_is_one_click_built_when_pressed_and_audited_with_its_row_count(
+    ce_app, settings, monkeypatch
+):
+    downloads = capture_downloads(monkeypatch)
+    app = ce_app.run()
+    assert [b.label for b in app.get("download_button")] == ["Download CSV", "Download Excel"]
+    assert audit_rows(settings, "export") == []  # drawing the page builds no file
+    lines = downloads["duplicate-queue-undecided.csv"]().decode("utf-8-sig").splitlines()  # one click
+    assert len(lines) == 1 + 7
     assert audit_rows(settings, "export") == [("export", "ce duplicate queue csv", 7)]  # 3 + 2 + 2 accounts
-    assert [b.label for b in app.get("download_button")] == ["Download CSV (7 rows)"]
 
 
-def test_rejected_claims_filter_by_reason_and_date_and_export(ce_app, settings):
+def test_rejected_claims_filter_by_reason_and_date_and_export(ce_app, settings, monkeypatch):
+    downloads = capture_downloads(monkeypatch)
     app = ce_app.switch_page("views/ce_team/attendance.py").run()
     assert not app.exception
     assert titles(app) == ["Attendance claims"]
@@ -159,9 +167,12 @@ def test_rejected_claims_filter_by_reason_and_date_and_export(ce_app, settings):
     app.date_input(key="att_from").set_value(dt.date(2026, 4, 1)).run()
     assert list(app.dataframe[0].value["Event"]) == ["R4"]
 
-    app.button(key="att_export_xlsx").click().run()
-    app.button(key="att_export_csv").click().run()
-    assert [b.label for b in app.get("download_button")] == ["Download CSV (1 rows)"]
+    # the reason reads as words and the time in the organisation's zone, named
+    assert list(app.dataframe[0].value["Reason"]) == ["Already claimed"]
+    assert all(t.endswith((" CST", " CDT")) for t in app.dataframe[0].value["Received"])
+
+    downloads["rejected-claims.xlsx"]()
+    downloads["rejected-claims.csv"]()
     assert audit_rows(settings, "export") == [
         ("export", "ce rejected claims xlsx", 1),
         ("export", "ce rejected claims csv", 1),
@@ -199,7 +210,8 @@ def test_the_attendance_chart_follows_every_filter(ce_app):
     assert app.get("vega_lite_chart") == [] and "No rejected claims match" in app.info[0].value
 
 
-def test_credit_totals_per_year_and_date_range(ce_app, settings):
+def test_credit_totals_per_year_and_date_range(ce_app, settings, monkeypatch):
+    downloads = capture_downloads(monkeypatch)
     app = ce_app.switch_page("views/ce_team/credit_totals.py").run()
     app.selectbox(key="credits_year").select(2026).run()
     per_year = app.dataframe[0].value
@@ -216,8 +228,8 @@ def test_credit_totals_per_year_and_date_range(ce_app, settings):
         ("AMA_PRA_1", Decimal("1.50")),
         ("ANCC", Decimal("0.50")),
     ]
-    app.button(key="credits_range_export_csv").click().run()
-    app.button(key="credits_year_export_xlsx").click().run()
+    downloads["credit-totals-2026-03-01-2026-03-31.csv"]()
+    downloads["credit-totals-2026.xlsx"]()
     assert audit_rows(settings, "export") == [
         ("export", "ce credit totals in range csv", 2),
         ("export", "ce credit totals by year xlsx", 2),

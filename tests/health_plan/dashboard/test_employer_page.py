@@ -107,3 +107,17 @@ def test_monthly_counts_never_include_another_employers_members(settings):
         ("2025-03-31", "EMP", 1),
         ("2025-03-31", "FAM", 2),
     ]
+
+
+def test_a_date_past_the_data_says_so_next_to_the_field_and_which_day_is_shown(published, signed_in_as):
+    app = signed_in_as(*INITECH)
+    app.date_input(key="roster_on").set_value(dt.date(2027, 1, 5)).run()
+    assert not app.exception
+    # the data end on 2026-11-20: the page says the entry is out of range and shows the roster of that day
+    assert [e.value for e in app.error] == [
+        "Roster as of: 2027-01-05 is outside the allowed dates (up to 2026-11-20); showing 2026-11-20 instead."
+    ]
+    roster_rows = len(app.dataframe[0].value)
+    app.date_input(key="roster_on").set_value(dt.date(2026, 11, 20)).run()
+    assert app.error == [] or [e.value for e in app.error] == []
+    assert len(app.dataframe[0].value) == roster_rows  # the same roster as the last day's

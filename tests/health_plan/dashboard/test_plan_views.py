@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from dashboard.table_exports import csv_file, excel_file
+from dashboard.components import csv_file, excel_file
 from reports import audit
 from reports.health_plan import reads as health_plan
 from reports.principal import NotPermitted, Principal, Role
@@ -54,8 +54,8 @@ def test_employer_roster_shows_only_their_own_members_on_a_date(published, signe
     roster = app.dataframe[0].value
     # On Feb 1 Acme has Ana (subscriber) and Ben (her spouse); Di starts March 1; Globex's Cy never appears.
     assert list(zip(roster["Member ID"], roster["Relationship"], roster["Tier"], strict=True)) == [
-        ("S1", "self", "FAM"),
-        ("S1D", "spouse", "FAM"),
+        ("S1", "self", "Family"),  # the tier code FAM in words
+        ("S1D", "spouse", "Family"),
     ]
     assert [m.value for m in app.metric] == ["2", "1", "1"]  # members, subscribers, dependents
     assert "Employer Acme (E1)" in [c.value for c in app.caption]
@@ -226,17 +226,15 @@ def test_provider_sees_only_their_own_claims(published, signed_in_as, settings):
     claims = app.dataframe[0].value
     # NPI_B billed C2 (Ben, processed 2025-03-02) and C4 (Cy, 2025-03-01): newest processed first.
     assert list(zip(claims["Claim"], claims["Member"], claims["Status"], strict=True)) == [
-        ("C2", "S1D", "paid"),
-        ("C4", "S2", "paid"),
+        ("C2", "S1D", "Paid"),
+        ("C4", "S2", "Paid"),
     ]
     assert ("clinic.b", f"claim status NPI {NPI_B}", 2) in audit_rows(settings, "view")
 
     app.selectbox(key="claim_lines_of").select("C4").run()
     lines = app.dataframe[1].value
     # Cy's office visit, allowed 120: the $25 copay; the plan pays 95.
-    assert list(zip(lines["Member owes"], lines["Plan paid"], strict=True)) == [
-        (Decimal("25.00"), Decimal("95.00"))
-    ]
+    assert list(zip(lines["Member owes"], lines["Plan paid"], strict=True)) == [("$25.00", "$95.00")]
 
     app.selectbox(key="claims_status").select("denied").run()
     assert [i.value for i in app.info] == ["No claims under your NPI match these filters."]

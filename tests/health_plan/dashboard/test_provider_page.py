@@ -108,7 +108,12 @@ def test_claim_status_by_number_and_dates_with_the_denial_reason_and_a_download(
     assert list(claims["Claim"]) == ["M3", "M2", "L1", "J1", "M1"]
     reasons = dict(zip(claims["Claim"], claims["Reason"], strict=True))
     assert reasons["M2"] == "Denied by the plan: nothing is paid (the claim feed gives no reason code)"
-    assert reasons["M3"] == ""
+    assert reasons["M3"] == "—"  # no reason: a dash, not an empty cell
+    # codes read as words, money as dollars, the processing time in the organisation's zone, named
+    statuses = dict(zip(claims["Claim"], claims["Status"], strict=True))
+    assert statuses["M2"] == "Denied"
+    assert all(str(v).startswith("$") for v in claims["Plan paid"])
+    assert all(str(t).endswith((" CST", " CDT")) for t in claims["Processed"])
     app.text_input(key="claims_number").input("M2").run()
     assert list(app.dataframe[0].value["Claim"]) == ["M2"]
     app.text_input(key="claims_number").input("K1").run()  # another provider's claim: as if it did not exist

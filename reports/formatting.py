@@ -1,0 +1,195 @@
+"""How values read on every page and in every export: one place for labels, money, percentages, empties and times.
+
+Pages show words, not codes ("Partially paid", not ``partially_paid``); money as dollars; shares as percentages;
+an empty cell as "—"; a moment in the organisation's time zone, with the zone named ("2026-03-04 09:15 CST"),
+whatever the server's zone. Exports keep their data typed (CSV and Excel hold numbers and dates, not "$1.00");
+text meant for a reader (a PDF, a message) uses the same words as the page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+EMPTY = "—"
+
+#: Codes as a reader says them. Codes not listed read as themselves with underscores as spaces, capitalised.
+LABELS: Mapping[str, str] = {
+    # dashboard roles
+    "staff": "Staff",
+    "education_manager": "Education manager",
+    "ce_team": "CE team",
+    "employer": "Employer",
+    "member": "Member",
+    "provider": "Provider",
+    "admin": "Administrator",
+    "support": "Support",
+    # claims and coverage
+    "paid": "Paid",
+    "denied": "Denied",
+    "pending": "Pending",
+    "partially_paid": "Partially paid",
+    "reversed": "Reversed",
+    "EMP": "Employee only",
+    "ESP": "Employee + spouse",
+    "ECH": "Employee + children",
+    "FAM": "Family",
+    "in": "In-network",
+    "out": "Out-of-network",
+    # CE attendance claims
+    "unknown_phone": "Phone number not on file",
+    "ambiguous_phone": "Phone number shared by several accounts",
+    "unknown_account": "Account not found",
+    "unknown_code": "Attendance code not recognised",
+    "outside_window": "Sent outside the attendance window",
+    "duplicate": "Already claimed",
+    "not_eligible": "Not eligible for this activity",
+    "accepted": "Accepted",
+    "rejected": "Rejected",
+    # learning
+    "overdue": "Overdue",
+    "due_soon": "Due soon",
+    "compliant": "Compliant",
+    "not_due_yet": "Not due yet",
+    "issued": "Issued",
+    "awaiting_evaluation": "Awaiting your evaluation",
+    "expired": "No longer downloadable",
+    # login security
+    "completed_in_time": "Completed in time",
+    "completed_after_expiry": "Completed after the link expired",
+    "abandoned": "Requested, never used",
+    "completed_without_request": "Completed without a request",
+    "lockout": "Account locked",
+    "lockouts": "Lockouts",
+    "failures": "Failed sign-ins",
+    "resets": "Password resets",
+    "stuffing": "Credential stuffing",
+    "sso": "Single sign-on",
+    "password": "Password",
+}
+
+
+def label(code: Any) -> str:
+    """A code as words; an empty value as "—"."""
+    if is_empty(code):
+        return EMPTY
+    text = str(code)
+    if text in LABELS:
+        return LABELS[text]
+    return text.replace("_", " ").capitalize() if "_" in text and text.islower() else text
+
+
+def is_empty(value: Any) -> bool:
+    if value is None or value is pd.NaT:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    try:
+        return bool(pd.isna(value)) if not isinstance(value, Decimal) else value.is_nan()
+    except (TypeError, ValueError):
+        return False
+
+
+def text(value: Any) -> str:
+    return EMPTY if is_empty(value) else str(value)
+
+
+def money(value: Any) -> str:
+    """Dollars with cents and thousands separators; a negative amount with a leading minus: "-$12.50"."""
+    if is_empty(value):
+        return EMPTY
+    amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    return f"-${-amount:,.2f}" if amount < 0 else f"${amount:,.2f}"
+
+
+def percent(share: Any, places: int = 1) -> str:
+    """A share (0.4402) as a percentage ("44.0%"); 1 is "100%" and 0 is "0%" exactly."""
+    if is_empty(share):
+        return EMPTY
+    value = float(share) * 100
+    if value == round(value):
+        return f"{int(round(value))}%"
+    return f"{value:.{places}f}%"
+
+
+def name_with_id(name: Any, person_id: Any) -> str:
+    """A person as a reader knows them, the id beside the name: "Ana Reyes (P0002)"."""
+    if is_empty(name):
+        return text(person_id)
+    return f"{name} ({person_id})" if not is_empty(person_id) else str(name)
+
+
+def org_time(moment: Any, timezone: str) -> str:
+    """A moment in the organisation's zone with the zone named; a naive moment is taken as UTC (the marts')."""
+    if is_empty(moment):
+        return EMPTY
+    if isinstance(moment, pd.Timestamp):
+        moment = moment.to_pydatetime()
+    if not isinstance(moment, dt.datetime):
+        return org_date(moment)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    local = moment.astimezone(ZoneInfo(timezone))
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+
+
+def org_date(day: Any) -> str:
+    if is_empty(day):
+        return EMPTY
+    if isinstance(day, pd.Timestamp):
+        day = day.to_pydatetime()
+    if isinstance(day, dt.datetime):
+        day = day.date()
+    return day.isoformat() if isinstance(day, dt.date) else str(day)
+
+
+def _calendar_days(column: pd.Series) -> bool:
+    if getattr(column.dt, "tz", None) is not None:
+        return False
+    moments = column.dropna()
+    return bool(len(moments)) and bool((moments == moments.dt.normalize()).all())
+
+
+def for_display(
+    frame: pd.DataFrame,
+    *,
+    timezone: str,
+    codes: Iterable[str] = (),
+    money_columns: Iterable[str] = (),
+    percent_columns: Iterable[str] = (),
+    time_columns: Iterable[str] = (),
+    date_columns: Iterable[str] = (),
+) -> pd.DataFrame:
+    """A copy of ``frame`` as the page shows it: the named columns formatted, and "—" in every other empty cell.
+
+    Numbers not named stay numbers (so a column of counts still sorts as numbers); exports take the original frame.
+    """
+    shown = frame.copy()
+    time_columns, date_columns = [*time_columns], [*date_columns]
+    # every moment in the organisation's zone, named; a column of calendar days (DuckDB hands a DATE to pandas
+    # as midnight) stays a day: moving it into another zone would show the day before
+    for c in shown.columns:
+        if not pd.api.types.is_datetime64_any_dtype(shown[c]) or c in date_columns or c in time_columns:
+            continue
+        (date_columns if _calendar_days(shown[c]) else time_columns).append(c)
+    for column, fmt in (
+        *((c, label) for c in codes),
+        *((c, money) for c in money_columns),
+        *((c, percent) for c in percent_columns),
+        *((c, lambda v: org_time(v, timezone)) for c in time_columns),
+        *((c, org_date) for c in date_columns),
+    ):
+        if column in shown.columns:
+            shown[column] = [fmt(v) for v in shown[column]]
+    for column in shown.columns:
+        if not pd.api.types.is_numeric_dtype(shown[column]) and any(is_empty(v) for v in shown[column]):
+            shown[column] = [EMPTY if is_empty(v) else v for v in shown[column]]
+    return shown

@@ -1,0 +1,83 @@
+"""The one formatting layer: codes as words, money, percentages, empties and times in the organisation's zone."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pandas as pd
+
+from reports import formatting as fmt
+
+
+def test_codes_read_as_words():
+    assert fmt.label("partially_paid") == "Partially paid"
+    assert fmt.label("outside_window") == "Sent outside the attendance window"
+    assert [fmt.label(t) for t in ("FAM", "ESP", "ECH")] == [
+        "Family",
+        "Employee + spouse",
+        "Employee + children",
+    ]
+    assert fmt.label("some_new_code") == "Some new code"  # an unlisted code still reads as words
+    assert fmt.label(None) == "—"
+
+
+def test_money_is_dollars_and_cents():
+    assert fmt.money(Decimal("1234.5")) == "$1,234.50"
+    assert fmt.money(Decimal("-12.5")) == "-$12.50"
+    assert fmt.money(0) == "$0.00"
+    assert fmt.money(None) == "—"
+
+
+def test_shares_are_percentages():
+    assert fmt.percent(0.4402) == "44.0%"
+    assert fmt.percent(1) == "100%"  # a match probability of 1
+    assert fmt.percent(0) == "0%"
+    assert fmt.percent(float("nan")) == "—"
+
+
+def test_a_moment_is_shown_in_the_organisations_zone_with_the_zone_named():
+    # 15:30 UTC on 4 March is 09:30 in Chicago (CST, UTC-6); on 4 July it is 10:30 (CDT, UTC-5)
+    assert (
+        fmt.org_time(dt.datetime(2026, 3, 4, 15, 30, tzinfo=dt.UTC), "America/Chicago")
+        == "2026-03-04 09:30 CST"
+    )
+    assert (
+        fmt.org_time(dt.datetime(2026, 7, 4, 15, 30), "America/Chicago") == "2026-07-04 10:30 CDT"
+    )  # naive = UTC
+    assert fmt.org_time(pd.NaT, "America/Chicago") == "—"
+
+
+def test_names_stand_beside_ids():
+    assert fmt.name_with_id("Ana Reyes", "P0002") == "Ana Reyes (P0002)"
+    assert fmt.name_with_id(None, "P0002") == "P0002"
+
+
+def test_a_frame_for_display_formats_named_columns_and_fills_empties_leaving_numbers_numbers():
+    frame = pd.DataFrame(
+        {
+            "status": ["partially_paid", None],
+            "paid": [Decimal("10"), None],
+            "note": [None, "ok"],
+            "claims": [3, 4],
+        }
+    )
+    shown = fmt.for_display(frame, timezone="UTC", codes=["status"], money_columns=["paid"])
+    assert list(shown["status"]) == ["Partially paid", "—"]
+    assert list(shown["paid"]) == ["$10.00", "—"]
+    assert list(shown["note"]) == ["—", "ok"]
+    assert list(shown["claims"]) == [3, 4]
+    assert frame["note"].isna().tolist() == [True, False]  # the original, which exports take, is untouched
+
+
+def test_a_column_of_calendar_days_stays_the_same_day_and_a_column_of_moments_moves_to_the_org_zone():
+    frame = pd.DataFrame(
+        {
+            # a DATE column as DuckDB hands it to pandas: midnight, no zone; in Chicago it would be the day before
+            "service date": pd.to_datetime(["2026-04-10", None]),
+            "processed at": pd.to_datetime(["2026-04-10 03:00", "2026-04-11 15:30"]),
+        }
+    )
+    shown = fmt.for_display(frame, timezone="America/Chicago")
+    assert list(shown["service date"]) == ["2026-04-10", "—"]
+    assert list(shown["processed at"]) == ["2026-04-09 22:00 CDT", "2026-04-11 10:30 CDT"]
