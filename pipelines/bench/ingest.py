@@ -33,6 +33,7 @@ PEAK_MEMORY_LIMIT_MB = 6 * 1024
 NEW_DAY_EVENTS = 50_000
 NEW_DAY_SHARE = 0.15
 AS_OF = "2026-06-30"
+STEPS_SHOWN = 15
 
 
 def _peak_mb() -> float:
@@ -95,8 +96,39 @@ def _materialize_child(data_dir: str, out) -> None:
     from pipelines.materialize import run_materialize
 
     start = time.perf_counter()
-    code = run_materialize(Settings(data_dir=Path(data_dir)), AS_OF, console=Console(quiet=True))
-    out.put({"seconds": time.perf_counter() - start, "code": code, "peak_mb": _peak_mb()})
+    settings = Settings(data_dir=Path(data_dir))
+    code = run_materialize(settings, AS_OF, console=Console(quiet=True))
+    seconds = time.perf_counter() - start
+    out.put({"seconds": seconds, "code": code, "peak_mb": _peak_mb(), "steps": _step_seconds(settings)})
+
+
+def _step_seconds(settings: Settings) -> dict[str, float]:
+    """Wall seconds of each step (asset, multi-asset or check) of the latest run, from Dagster's event log."""
+    import dagster as dg
+
+    if not settings.dagster_home.exists():
+        return {}
+    os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
+    instance = dg.DagsterInstance.get()
+    runs = instance.get_runs(limit=1)
+    if not runs:
+        return {}
+    return {
+        s.step_key: s.end_time - s.start_time
+        for s in instance.get_run_step_stats(runs[0].run_id)
+        if s.start_time is not None and s.end_time is not None
+    }
+
+
+def _report_steps(ctx: BenchContext, run: dict, top: int = STEPS_SHOWN) -> None:
+    """The slowest steps of a run, and what the run spent outside its steps (start-up, definitions, the plan)."""
+    steps = sorted(run.get("steps", {}).items(), key=lambda kv: -kv[1])
+    inside = sum(s for _, s in steps)
+    for key, seconds in steps[:top]:
+        ctx.console.print(f"    {seconds:7.1f} s  {seconds / run['seconds']:5.1%}  {key}")
+    ctx.console.print(
+        f"    {inside:7.1f} s in {len(steps)} steps; {run['seconds'] - inside:.1f} s outside them"
+    )
 
 
 def _in_child(target, *args) -> dict:
@@ -171,7 +203,12 @@ def bench(ctx: BenchContext) -> list[Figure]:
         ctx.console.print(f"  {base['seconds']:.1f} s")
         ctx.console.print("full materialize")
         full = _in_child(_materialize_child, str(bench_dir))
-        ctx.console.print(f"  {full['seconds']:.1f} s, exit {full['code']}")
+        ctx.console.print(f"  {full['seconds']:.1f} s, exit {full['code']}; slowest steps:")
+        _report_steps(ctx, full)
+        steps_file = settings.root / "bench" / f"ingest-steps-{ctx.scale}.json"
+        steps_file.write_text(
+            json.dumps({"seconds": full["seconds"], "steps": full.get("steps", {})}, indent=2)
+        )
         events = _land_new_day(landing)
         ctx.console.print(f"one more day: {events:,} auth events")
         day = _in_child(_materialize_child, str(bench_dir))
