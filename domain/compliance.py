@@ -9,7 +9,7 @@ the as-of date (hires, completions) is invisible, so an earlier as-of rebuilds t
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import ibis
 import ibis.expr.types as ir
@@ -79,10 +79,6 @@ def qualifying_completions(completions: ir.Table, policy: CompliancePolicy) -> i
 def applicable_requirements(people: ir.Table, requirements: ir.Table, as_of: dt.date) -> ir.Table:
     """One row per active person and each requirement whose job_role and department match theirs (``*`` = all)."""
     p = active_people(people, as_of).mutate(uid=normalised_lc_user_id(people.lc_user_id))
-    return _matching_requirements(p, requirements)
-
-
-def _matching_requirements(p: ir.Table, requirements: ir.Table) -> ir.Table:
     r = requirements.rename(req_job_role="job_role", req_department="department")
     matches = ((r.req_job_role == ANY) | (r.req_job_role == p.job_role)) & (
         (r.req_department == ANY) | (r.req_department == p.department)
@@ -102,20 +98,12 @@ def compliance_status(
     Tables are staging-shaped (``lc_people``, ``lc_courses``, ``lc_requirements``, ``lc_completions``); the
     lc_user_id may be in any accepted form on either side. Columns: :data:`STATUS_COLUMNS`.
     """
+    day = ibis.literal(policy.as_of)
     applies = applicable_requirements(people, requirements, policy.as_of)
     done = qualifying_completions(completions, policy)
     rows = applies.left_join(done, [applies.uid == done.uid, applies.course_id == done.course_id])
-    return _due_and_status(rows, courses, policy)
-
-
-def _due_and_status(
-    rows: ir.Table, courses: ir.Table, policy: CompliancePolicy, *, by_month_end: bool = False
-) -> ir.Table:
-    """Due date and status of (person, requirement) rows with their ``last_completion``, as of ``policy.as_of``
-    (:data:`STATUS_COLUMNS`) or, ``by_month_end``, as of each row's own ``month_end`` (:data:`HISTORY_COLUMNS`)."""
     titles = courses.select(title_course_id="course_id", course_title="title")
     rows = rows.left_join(titles, rows.course_id == titles.title_course_id)
-    day = rows.month_end if by_month_end else ibis.literal(policy.as_of)
 
     window = rows.window_days.fill_null(policy.default_window_days)
     expires_on = ibis.cases(
@@ -137,7 +125,6 @@ def _due_and_status(
         else_=NOT_DUE_YET,
     )
     return rows.select(
-        *([rows.month_end] if by_month_end else []),
         person_id=rows.person_id,
         requirement_id=rows.requirement_id,
         course_id=rows.course_id,
@@ -234,49 +221,17 @@ def compliance_history(
     days: list[dt.date],
     policy: CompliancePolicy,
 ) -> ir.Table | None:
-    """:func:`compliance_status` as of each month-end in ``days`` (``policy.as_of`` replaced), stacked; None for
-    no months.
-
-    One set-based query over all month-ends, not one query per month-end: every person is paired with the
-    month-ends at which they are active, and each qualifying completion day with the month-ends it is the
-    latest of, i.e. those from that day up to the next qualifying completion of the same course.
-    """
-    if not days:
+    """:func:`compliance_status` as of each month-end (``policy.as_of`` replaced), stacked; None for no months."""
+    parts = [
+        compliance_status(people, courses, requirements, completions, replace(policy, as_of=day)).mutate(
+            month_end=ibis.literal(day)
+        )
+        for day in days
+    ]
+    if not parts:
         return None
-    calendar = ibis.literal(sorted(days), type="array<date>").unnest()
-    p = people.mutate(month_end=calendar)
-    p = p.filter(
-        p.hire_date <= p.month_end,
-        p.termination_date.isnull() | (p.termination_date > p.month_end),
-    ).mutate(uid=normalised_lc_user_id(p.lc_user_id))
-    applies = _matching_requirements(p, requirements)
-    done = _completion_spells(completions, policy)
-    rows = applies.left_join(
-        done,
-        [
-            applies.uid == done.uid,
-            applies.course_id == done.course_id,
-            done.last_completion <= applies.month_end,
-            done.next_completion.isnull() | (applies.month_end < done.next_completion),
-        ],
-    )
-    return _due_and_status(rows, courses, policy, by_month_end=True)
-
-
-def _completion_spells(completions: ir.Table, policy: CompliancePolicy) -> ir.Table:
-    """Each qualifying completion day per (normalised lc_user_id, course_id) with the next one (NULL for the
-    latest): the day is the course's last completion from itself up to the day before the next."""
-    on = local_date(completions.completed_at, policy.org_timezone)
-    rows = completions.filter(completions.status.isin(QUALIFYING_STATUSES)).mutate(
-        uid=normalised_lc_user_id(completions.lc_user_id), completed_on=on
-    )
-    days = (
-        rows.filter(rows.completed_on.notnull())
-        .select("uid", "course_id", last_completion=rows.completed_on)
-        .distinct()
-    )
-    following = ibis.window(group_by=[days.uid, days.course_id], order_by=days.last_completion)
-    return days.mutate(next_completion=days.last_completion.lead().over(following))
+    stacked = ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
+    return stacked.select(*HISTORY_COLUMNS)
 
 
 def compliance_trend(history: ir.Table, by: str) -> ir.Table:
