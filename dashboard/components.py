@@ -161,35 +161,44 @@ def show_table(frame: pd.DataFrame, *, into: Any = st, **formats: Any) -> None:
 def date_in_range(
     label: str,
     *,
-    value: dt.date | None,
+    value: Any,
     key: str,
     earliest: dt.date | None = None,
     latest: dt.date | None = None,
     clamp: bool = True,
     container: Any = st,
-) -> dt.date | None:
+    **options: Any,
+) -> Any:
     """A date field whose out-of-range entry is said next to it, with the date the page shows instead.
 
-    ``clamp``: the nearest allowed date is used (and named); without it the field counts as empty.
+    ``clamp``: the nearest allowed date is used (and named); without it the field counts as empty. ``value`` a
+    pair of dates makes it a range field: each end is checked (a half-picked range is returned as it is).
     """
     picked = container.date_input(
-        label, value=value, min_value=WIDGET_EARLIEST, max_value=WIDGET_LATEST, key=key
+        label, value=value, min_value=WIDGET_EARLIEST, max_value=WIDGET_LATEST, key=key, **options
     )
-    if picked is None or isinstance(picked, tuple):
+    if picked is None or (isinstance(picked, tuple) and len(picked) != 2):
         return picked
-    if earliest is not None and picked < earliest:
-        nearest = earliest
-    elif latest is not None and picked > latest:
-        nearest = latest
-    else:
-        return picked
-    if earliest is not None and latest is not None:
-        allowed = f"from {earliest:%Y-%m-%d} to {latest:%Y-%m-%d}"
-    else:
-        allowed = f"from {earliest:%Y-%m-%d}" if earliest is not None else f"up to {latest:%Y-%m-%d}"
-    outcome = f"showing {nearest:%Y-%m-%d} instead." if clamp else "enter a date in that range."
-    container.error(f"{label}: {picked:%Y-%m-%d} is outside the allowed dates ({allowed}); {outcome}")
-    return nearest if clamp else None
+    days = picked if isinstance(picked, tuple) else (picked,)
+    shown = []
+    for day in days:
+        if earliest is not None and day < earliest:
+            nearest = earliest
+        elif latest is not None and day > latest:
+            nearest = latest
+        else:
+            shown.append(day)
+            continue
+        if earliest is not None and latest is not None:
+            allowed = f"from {earliest:%Y-%m-%d} to {latest:%Y-%m-%d}"
+        else:
+            allowed = f"from {earliest:%Y-%m-%d}" if earliest is not None else f"up to {latest:%Y-%m-%d}"
+        outcome = f"showing {nearest:%Y-%m-%d} instead." if clamp else "enter a date in that range."
+        container.error(f"{label}: {day:%Y-%m-%d} is outside the allowed dates ({allowed}); {outcome}")
+        if not clamp:
+            return None
+        shown.append(nearest)
+    return tuple(shown) if isinstance(picked, tuple) else shown[0]
 
 
 def label(status: str) -> str:

@@ -30,6 +30,11 @@ LABELS: Mapping[str, str] = {
     "provider": "Provider",
     "admin": "Administrator",
     "support": "Support",
+    # portals
+    "patient_portal": "Patient portal",
+    "learning_center": "Learning Center",
+    "ce_portal": "CE portal",
+    "health_plans": "Health plan",
     # claims and coverage
     "paid": "Paid",
     "denied": "Denied",
@@ -72,6 +77,26 @@ LABELS: Mapping[str, str] = {
     "stuffing": "Credential stuffing",
     "sso": "Single sign-on",
     "password": "Password",
+    # CE credit types, as the accrediting bodies name their credit (certificates use the same names)
+    "AMA_PRA_1": "AMA PRA Category 1 Credit",
+    "ANCC": "ANCC contact hours",
+    "ACPE": "ACPE contact hours",
+    "ABIM_MOC": "ABIM MOC points",
+    "AAPA_1": "AAPA Category 1 CME credit",
+    "ADA_CERP": "ADA CERP credits",
+    "APTA": "APTA contact hours",
+    "CDR": "CDR CPEUs",
+    "ASWB": "ASWB ACE CE hours",
+    "PARTICIPATION": "Hours of participation",
+    # CE claim channels ("admin", a claim the CE team entered, reads as the role: "Administrator") and sources
+    "sms": "Text message",
+    "qr": "QR code",
+    "portal": "CE portal",
+    "ce": "CE activity",
+    "external": "External (uploaded)",
+    # enrollment changes
+    "add": "Added",
+    "term": "Ended",
 }
 
 
@@ -115,7 +140,7 @@ def percent(share: Any, places: int = 1) -> str:
     if is_empty(share):
         return EMPTY
     value = float(share) * 100
-    if value == round(value):
+    if math.isclose(value, round(value), abs_tol=1e-9):  # 0.4 * 100 is 40.00000000000001 in floats
         return f"{int(round(value))}%"
     return f"{value:.{places}f}%"
 
@@ -191,5 +216,8 @@ def for_display(
             shown[column] = [fmt(v) for v in shown[column]]
     for column in shown.columns:
         if not pd.api.types.is_numeric_dtype(shown[column]) and any(is_empty(v) for v in shown[column]):
-            shown[column] = [EMPTY if is_empty(v) else v for v in shown[column]]
+            # dates beside "—" would be a column of mixed types the grid cannot hold: the dates become text
+            days = [v for v in shown[column] if not is_empty(v)]
+            as_day = org_date if days and all(isinstance(v, dt.date) for v in days) else None
+            shown[column] = [EMPTY if is_empty(v) else (as_day(v) if as_day else v) for v in shown[column]]
     return shown

@@ -17,7 +17,7 @@ def _chart_page():
     from dashboard import charts
 
     failures = pd.DataFrame(
-        {"patient": [3, 5], "ce": [1, 0]},
+        {"patient_portal": [3, 5], "ce_portal": [1, 0]},
         index=pd.Index([dt.date(2026, 1, 1), dt.date(2026, 1, 2)], name="day"),
     )
     failures.columns.name = "portal"
@@ -43,11 +43,12 @@ def test_a_line_per_column_over_days_with_the_frames_numbers():
     assert spec["encoding"]["y"]["title"] == "failed logins"
     assert spec["encoding"]["color"]["title"] == "portal"
     points = sorted((r["x"].date().isoformat(), r["series"], r["value"]) for r in data)
+    # the legend names portals as words, not codes
     assert points == [
-        ("2026-01-01", "ce", 1),
-        ("2026-01-01", "patient", 3),
-        ("2026-01-02", "ce", 0),
-        ("2026-01-02", "patient", 5),
+        ("2026-01-01", "CE portal", 1),
+        ("2026-01-01", "Patient portal", 3),
+        ("2026-01-02", "CE portal", 0),
+        ("2026-01-02", "Patient portal", 5),
     ]
 
 
@@ -56,7 +57,12 @@ def test_a_single_series_bar_chart_keeps_the_category_order_and_has_no_legend():
     assert spec["mark"]["type"] == "bar"
     assert "color" not in spec["encoding"]
     assert spec["encoding"]["x"] == {"field": "x", "type": "nominal", "title": "reason", "sort": None}
-    assert [(r["x"], r["value"]) for r in data] == [("late", 4), ("unknown_phone", 2), ("wrong_code", 7)]
+    # codes on the axis read as words; a code with no label reads as itself, underscores as spaces
+    assert [(r["x"], r["value"]) for r in data] == [
+        ("late", 4),
+        ("Phone number not on file", 2),
+        ("Wrong code", 7),
+    ]
 
 
 def test_a_waterfall_runs_each_step_from_the_total_before_it_and_ends_with_the_total():

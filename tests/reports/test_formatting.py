@@ -81,3 +81,25 @@ def test_a_column_of_calendar_days_stays_the_same_day_and_a_column_of_moments_mo
     shown = fmt.for_display(frame, timezone="America/Chicago")
     assert list(shown["service date"]) == ["2026-04-10", "—"]
     assert list(shown["processed at"]) == ["2026-04-09 22:00 CDT", "2026-04-11 10:30 CDT"]
+
+
+def test_credit_types_channels_and_enrollment_changes_read_as_words():
+    assert fmt.label("AMA_PRA_1") == "AMA PRA Category 1 Credit"
+    assert fmt.label("ANCC") == "ANCC contact hours"
+    assert fmt.label("sms") == "Text message"
+    assert (fmt.label("add"), fmt.label("term")) == ("Added", "Ended")
+    assert fmt.label("admin") == "Administrator"  # the role, not a channel's wording
+
+
+def test_a_share_that_is_a_whole_percentage_reads_without_decimals_despite_float_rounding():
+    assert fmt.percent(Decimal("40.0") / 100) == "40%"  # 0.4 * 100 is 40.00000000000001 as a float
+    assert fmt.percent(0.333) == "33.3%"
+
+
+def test_a_column_of_dates_with_a_gap_reads_as_days_and_a_dash():
+    frame = pd.DataFrame({"Last completion": [None, dt.date(2025, 1, 1)], "Due": [dt.date(2026, 3, 1)] * 2})
+    shown = fmt.for_display(frame, timezone="America/Chicago")
+    assert list(shown["Last completion"]) == ["—", "2025-01-01"]
+    assert (
+        list(shown["Due"]) == [dt.date(2026, 3, 1)] * 2
+    )  # no gap: the dates stay dates (they sort as dates)

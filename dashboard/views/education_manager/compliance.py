@@ -7,8 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, session
-from dashboard.components import audit_view, guarded, label, snapshot
-from reports import clock
+from dashboard.components import audit_view, download_buttons, guarded, label, show_table, snapshot
+from reports import clock, formatting
 from reports.learning import compliance, staff_views
 from reports.principal import Role
 
@@ -72,6 +72,12 @@ with snapshot() as conn:
     if by == "manager_person_id":
         manager_names = compliance.manager_names(conn, summary[by])
 
+
+def manager(name: object, person_id: object) -> str:
+    """ "Mia Park (M0001)"; a manager in no directory row has only an id ("M0002"), not "M0002 (M0002)"."""
+    return formatting.name_with_id(None if name == person_id else name, person_id)
+
+
 today = clock.utc_now().date()
 if as_of == latest and as_of < today:
     st.caption(
@@ -94,7 +100,7 @@ else:
 st.subheader(f"Compliance by {by_label.lower()}")
 heading = by_label
 if by == "manager_person_id":
-    summary[by] = [manager_names.get(m, m) for m in summary[by]]
+    summary[by] = [manager(manager_names.get(m), m) for m in summary[by]]
 counts = summary.set_index(by)[list(STATUS_COUNTS)].rename(columns=STATUS_COUNTS)
 counts.index.name = heading
 pct = summary.set_index(by)[["pct_compliant"]].astype(float).rename(columns={"pct_compliant": "% compliant"})
@@ -104,20 +110,32 @@ left.caption("% compliant (not-due-yet requirements left out)")
 charts.bar_chart(pct, y_label="% compliant", into=left)
 right.caption("Requirements per status")
 charts.bar_chart(counts, y_label="requirements", into=right, colors=charts.STATUS_COLORS, counts=True)
-st.dataframe(
-    summary.rename(
-        columns={
-            by: heading,
-            "people": "People",
-            "requirements": "Requirements",
-            "pct_compliant": "% compliant",
-        }
-        | STATUS_COUNTS
-    )[[heading, "People", "Requirements", *STATUS_COUNTS.values(), "% compliant"]],
-    hide_index=True,
+by_group = summary.rename(
+    columns={
+        by: heading,
+        "people": "People",
+        "requirements": "Requirements",
+        "pct_compliant": "% compliant",
+    }
+    | STATUS_COUNTS
+)[[heading, "People", "Requirements", *STATUS_COUNTS.values(), "% compliant"]]
+# pct_compliant is in points (40.0); the layer formats a share; the export keeps the points as a number
+show_table(by_group.assign(**{"% compliant": by_group["% compliant"] / 100}), percent_columns=["% compliant"])
+download_buttons(
+    who,
+    by_group,
+    target=f"compliance by {by_label.lower()} as of {as_of.isoformat()}",
+    file_stem=f"compliance_by_{by_label.lower().replace(' ', '_')}_{as_of.isoformat()}",
+    key="compliance_summary",
 )
 
 st.subheader("Overdue and due soon")
+# the manager as "name (id)" in the filter, the list and its export
+attention = attention.assign(
+    manager_name=[
+        manager(n, m) for n, m in zip(attention["manager_name"], attention["manager_person_id"], strict=True)
+    ]
+)
 left, middle, right = st.columns(3)
 course_filter = left.multiselect(
     "Course", sorted(attention["course_title"].dropna().unique()), key="overdue_course"
@@ -137,11 +155,7 @@ st.markdown(
     f"**{label('due_soon')}: {int(listed['due_soon'].sum())} items**"
 )
 if not listed.empty:
-    st.dataframe(
-        listed[list(PERSON_COLUMNS)].rename(columns=PERSON_COLUMNS),
-        hide_index=True,
-        key="overdue_people",
-    )
+    show_table(listed[list(PERSON_COLUMNS)].rename(columns=PERSON_COLUMNS))
 st.download_button(
     "Download the overdue and due-soon list (Excel)",
     # Deferred: built, and the export audited, only when pressed.
@@ -160,16 +174,21 @@ st.download_button(
 if person_rows is not None:
     st.subheader(f"Requirements of {person}")
     audit_view(who, f"compliance person {person}", len(person_rows), detail=f"as of {as_of.isoformat()}")
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "Requirement": person_rows["requirement_id"],
-                "Course": person_rows["course_title"],
-                "Status": person_rows["status"].map(label),
-                "Due date": person_rows["due_date"],
-                "Last completion": person_rows["last_completion"],
-                "Valid until": person_rows["expires_on"],
-            }
-        ),
-        hide_index=True,
+    requirements = pd.DataFrame(
+        {
+            "Requirement": person_rows["requirement_id"],
+            "Course": person_rows["course_title"],
+            "Status": person_rows["status"],
+            "Due date": person_rows["due_date"],
+            "Last completion": person_rows["last_completion"],
+            "Valid until": person_rows["expires_on"],
+        }
+    )
+    show_table(requirements, codes=["Status"])
+    download_buttons(
+        who,
+        requirements,
+        target=f"compliance person {person} as of {as_of.isoformat()}",
+        file_stem=f"compliance_{person}_{as_of.isoformat()}",
+        key="compliance_person_requirements",
     )

@@ -6,7 +6,6 @@ the reads behind it.
 
 import datetime as dt
 import io
-from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
@@ -44,10 +43,10 @@ def test_compliance_by_department_counts_only_the_managers_departments(manager):
     assert titles(app) == ["Compliance"]
     assert not app.exception
     # (department, people, requirements, overdue, due soon, compliant, not due yet, % compliant)
-    # ICU: 2 compliant of 5 assessed = 40.0; ER: 0 of 1 assessed (not_due_yet left out) = 0.0; ONC absent
+    # ICU: 2 compliant of 5 assessed = 40%; ER: 0 of 1 assessed (not_due_yet left out) = 0%; ONC absent
     assert summary(app) == [
-        ("ER", 1, 2, 0, 1, 0, 1, Decimal("0.0")),
-        ("ICU", 2, 5, 2, 1, 2, 0, Decimal("40.0")),
+        ("ER", 1, 2, 0, 1, 0, 1, "0%"),
+        ("ICU", 2, 5, 2, 1, 2, 0, "40%"),
     ]
     assert len(app.get("vega_lite_chart")) == 3  # the trend, % compliant and requirements per status
 
@@ -55,14 +54,15 @@ def test_compliance_by_department_counts_only_the_managers_departments(manager):
 def test_by_job_role_and_by_manager_also_leave_other_departments_out(manager):
     app = manager
     app.radio(key="compliance_by").set_value("Job role").run()
-    # RN in scope = P0001 + P0002 (2 of 5 = 40.0). Were ONC's P0004 counted, RN would be 2 of 6 = 33.3.
+    # RN in scope = P0001 + P0002 (2 of 5 = 40%). Were ONC's P0004 counted, RN would be 2 of 6 = 33.3%.
     assert summary(app) == [
-        ("MD", 1, 2, 0, 1, 0, 1, Decimal("0.0")),
-        ("RN", 2, 5, 2, 1, 2, 0, Decimal("40.0")),
+        ("MD", 1, 2, 0, 1, 0, 1, "0%"),
+        ("RN", 2, 5, 2, 1, 2, 0, "40%"),
     ]
     app.radio(key="compliance_by").set_value("Manager").run()
-    # by name (M0002 is in no directory row: its id is all there is); M0003 manages only ONC's P0004: not listed
-    assert [row[0] for row in summary(app)] == ["Mia Park", "M0002"]
+    # the name beside the id (M0002 is in no directory row: its id is all there is); M0003 manages only ONC's
+    # P0004: not listed
+    assert [row[0] for row in summary(app)] == ["Mia Park (M0001)", "M0002"]
 
 
 def _people_list(app):
@@ -82,8 +82,8 @@ def test_the_overdue_list_has_one_row_per_person_most_days_overdue_first(manager
         ("P0001", 29, 1, 1),
         ("P0003", None, 0, 1),
     ]
-    # manager names, not ids (M0002 is in no directory row: its id is all there is)
-    assert list(listed["Manager"]) == ["Mia Park", "Mia Park", "M0002"]
+    # manager names beside their ids (M0002 is in no directory row: its id is all there is)
+    assert list(listed["Manager"]) == ["Mia Park (M0001)", "Mia Park (M0001)", "M0002"]
     assert list(listed["Items (most overdue first)"])[1] == (
         "Fire safety: 29 days overdue; Basic life support: due 2026-07-15"
     )
@@ -105,7 +105,7 @@ def test_the_overdue_list_filters_by_course_job_role_and_manager(manager):
     app.multiselect(key="overdue_role").select("MD").run()
     assert list(_people_list(app)["Person ID"]) == ["P0003"]
     app.multiselect(key="overdue_role").unselect("MD").run()
-    app.multiselect(key="overdue_manager").select("Mia Park").run()
+    app.multiselect(key="overdue_manager").select("Mia Park (M0001)").run()
     assert list(_people_list(app)["Person ID"]) == ["P0002", "P0001"]
 
 
@@ -142,14 +142,14 @@ def test_the_overdue_list_exports_to_excel_and_the_export_is_audited(settings, s
     publish_snapshot(settings)
     downloads = capture_downloads(monkeypatch)
     app = signed_in_as("mia", Role.EDUCATION_MANAGER, MANAGER_SCOPE)
-    assert [b.label for b in app.get("download_button")] == ["Download the overdue and due-soon list (Excel)"]
+    assert "Download the overdue and due-soon list (Excel)" in [b.label for b in app.get("download_button")]
     book = openpyxl.load_workbook(io.BytesIO(downloads[EXPORT_FILE]()))
     sheet = book.worksheets[0]
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert [(r[0], r[5], r[6], r[8], r[10]) for r in rows] == [
-        ("P0002", "Mia Park", "R1", "overdue", 121),
-        ("P0001", "Mia Park", "R3", "overdue", 29),
-        ("P0001", "Mia Park", "R2", "due_soon", None),
+        ("P0002", "Mia Park (M0001)", "R1", "overdue", 121),
+        ("P0001", "Mia Park (M0001)", "R3", "overdue", 29),
+        ("P0001", "Mia Park (M0001)", "R2", "due_soon", None),
         ("P0003", "M0002", "R2", "due_soon", None),
     ]
     exports = [(r.target, r.row_count, r.detail) for r in audit.read(settings, ADMIN, actions=["export"])]
@@ -165,10 +165,10 @@ def test_the_manager_picks_the_latest_date_or_any_month_end_and_no_command_line_
     # today is past the data: the page says its date is the data's last day
     assert any("as of **2026-06-30**, the last day of the published data" in c.value for c in app.caption)
     picker.select(dt.date(2026, 4, 30)).run()
-    # 30 April from the history: ICU 2 compliant of 4 assessed = 50.0 (R3 not due yet left out), ER 1 of 1
+    # 30 April from the history: ICU 2 compliant of 4 assessed = 50% (R3 not due yet left out), ER 1 of 1
     assert [(r[0], r[1], r[2], r[-1]) for r in summary(app)] == [
-        ("ER", 1, 1, Decimal("100.0")),
-        ("ICU", 2, 5, Decimal("50.0")),
+        ("ER", 1, 1, "100%"),
+        ("ICU", 2, 5, "50%"),
     ]
     listed = _people_list(app)
     # as of 30 April: P0002 R1 (due 1 March) is 60 days overdue; P0001 R1 is due soon (20 May)
@@ -227,3 +227,24 @@ def test_the_compliance_page_itself_refuses_a_staff_principal(settings):
     app.run()
     assert [e.value for e in app.error] == ["This page is not available to your role."]
     assert app.dataframe.len == 0
+
+
+def test_empty_cells_read_as_a_dash_and_the_summary_exports_its_percentages_as_numbers(
+    settings, manager, monkeypatch
+):
+    downloads = capture_downloads(monkeypatch)
+    app = manager.run()
+    app.selectbox(key="compliance_person").select("P0002").run()
+    person = app.dataframe[-1].value
+    # P0002's hand hygiene (R1) was never completed: no completion, no end of validity
+    assert list(
+        zip(person["Requirement"], person["Last completion"], person["Valid until"], strict=True)
+    ) == [
+        ("R1", "—", "—"),
+        ("R2", "2025-01-01", "2027-01-01"),
+    ]
+    lines = downloads["compliance_by_department_2026-06-30.csv"]().decode("utf-8-sig").splitlines()
+    # the page says "40%"; the file keeps the figure a number a spreadsheet can sum (ICU 2 of 5 = 40.0)
+    assert lines[0].split(",")[-1] == "% compliant" and lines[2].split(",")[-1] == "40.0"
+    exports = [(r.target, r.row_count) for r in audit.read(settings, ADMIN, actions=["export"])]
+    assert exports == [("compliance by department as of 2026-06-30 csv", 2)]
