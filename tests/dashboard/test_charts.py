@@ -27,7 +27,7 @@ def _chart_page():
 
 
 def _charts() -> list[tuple[dict, list[dict]]]:
-    app = AppTest.from_function(_chart_page).run()
+    app = AppTest.from_function(_chart_page, default_timeout=30).run()  # the first run imports Streamlit cold
     assert not app.exception
     out = []
     for element in app.get("vega_lite_chart"):
