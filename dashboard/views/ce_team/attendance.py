@@ -1,9 +1,16 @@
-"""Continuing education > Attendance claims: rejected text-a-code (and QR, portal, admin) claims with the reason."""
+"""Continuing education > Attendance claims: rejected text-a-code (and QR, portal, admin) claims with the reason.
+
+Reasons and channels read as words, in the table and on the chart's axis; a "received" date after today is said
+next to its field, with today used instead.
+"""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 
 from dashboard import charts, session
-from dashboard.components import audit_view, export_buttons, show_table, snapshot
+from dashboard.components import audit_view, date_in_range, export_buttons, show_table, snapshot
 from domain.ce.attendance import AttendanceReason
 from reports import formatting
 from reports.ce import reads as ce
@@ -24,8 +31,9 @@ reasons = filters[0].multiselect(
     placeholder="All reasons",
     format_func=formatting.label,
 )
-date_from = filters[1].date_input("Received from", value=None, key="att_from")
-date_to = filters[2].date_input("Received to", value=None, key="att_to")
+today = dt.datetime.now(ZoneInfo(session.settings().org_timezone)).date()
+date_from = date_in_range("Received from", value=None, key="att_from", latest=today, container=filters[1])
+date_to = date_in_range("Received to", value=None, key="att_to", latest=today, container=filters[2])
 if date_from and date_to and date_from > date_to:
     st.error("'Received from' is after 'Received to'.")
     st.stop()

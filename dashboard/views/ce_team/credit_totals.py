@@ -1,11 +1,16 @@
-"""Continuing education > Credit totals: credits by credit type, per year and for any date range."""
+"""Continuing education > Credit totals: credits by credit type, per year and for any date range.
+
+Credit types read as the accrediting bodies name them ("AMA PRA Category 1 Credit"); the downloads keep the codes.
+A date outside the data's years (or after today) is said next to its field, with the date used instead.
+"""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 
 from dashboard import ce_uploads_panel, session
-from dashboard.components import audit_view, export_buttons, snapshot
+from dashboard.components import audit_view, date_in_range, export_buttons, show_table, snapshot
 from reports.ce import reads as ce
 from reports.ce.credit_exports import credit_totals_csv, credit_totals_excel
 from reports.principal import Role
@@ -27,7 +32,7 @@ with snapshot() as conn:
 
     st.subheader("Per year")
     audit_view(who, "ce credit totals by year", len(by_year), signature=year)
-    st.dataframe(by_year.rename(columns=COLUMNS), hide_index=True)
+    show_table(by_year.rename(columns=COLUMNS), codes=["Credit type"])
     export_buttons(
         who,
         key="credits_year",
@@ -39,9 +44,20 @@ with snapshot() as conn:
 
     st.subheader("Date range")
     dates = st.columns(2)
-    today = dt.date.today()
-    date_from = dates[0].date_input("Completed from", value=today.replace(month=1, day=1), key="credits_from")
-    date_to = dates[1].date_input("Completed to", value=today, key="credits_to")
+    today = dt.datetime.now(ZoneInfo(session.settings().org_timezone)).date()
+    # credits are earned from the first year with credits up to today
+    earliest = dt.date(min(years), 1, 1) if years else None
+    date_from = date_in_range(
+        "Completed from",
+        value=today.replace(month=1, day=1),
+        key="credits_from",
+        earliest=earliest,
+        latest=today,
+        container=dates[0],
+    )
+    date_to = date_in_range(
+        "Completed to", value=today, key="credits_to", earliest=earliest, latest=today, container=dates[1]
+    )
     if date_from and date_to and date_from > date_to:
         st.error("'Completed from' is after 'Completed to'.")
         st.stop()
@@ -49,7 +65,7 @@ with snapshot() as conn:
 
 span = (date_from, date_to)
 audit_view(who, "ce credit totals in range", len(in_range), signature=span)
-st.dataframe(in_range.rename(columns=COLUMNS), hide_index=True)
+show_table(in_range.rename(columns=COLUMNS), codes=["Credit type"])
 export_buttons(
     who,
     key="credits_range",

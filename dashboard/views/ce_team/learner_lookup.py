@@ -1,12 +1,14 @@
 """CE team > Learner lookup: find a learner by name, e-mail, phone or account id; their accounts (with merges),
-transcript, claims with outcomes and reasons, and certificates, with an Excel export. Views and exports are
-audited; the reads are in ``reports.ce.learner_lookup``.
+transcript, claims with outcomes and reasons, and certificates, each table with its own CSV / Excel download,
+and the whole record as one workbook. Views and exports are audited; the reads are in ``reports.ce.learner_lookup``.
+Codes read as words (credit types, channels, outcomes, reasons), empty cells as "—", times in the organisation's
+zone; the downloads keep the codes.
 """
 
 import streamlit as st
 
 from dashboard import session
-from dashboard.components import audit_view, label, snapshot
+from dashboard.components import audit_view, download_buttons, guarded, show_table, snapshot
 from reports.ce import learner_lookup
 from reports.ce.learner_lookup import ACCOUNT_COLUMNS, CERTIFICATE_COLUMNS, CLAIM_COLUMNS, TRANSCRIPT_COLUMNS
 from reports.principal import Role
@@ -44,26 +46,37 @@ audit_view(who, f"learner lookup {chosen}", found.row_count, detail=f"accounts {
 st.subheader("Accounts")
 if len(found.account_ids) > 1:
     st.caption("Accounts of the same learner: the same person, or merged by the CE team.")
-accounts = found.accounts.copy()
-accounts["merged_into"] = accounts["merged_into"].fillna("")
-st.dataframe(accounts[list(ACCOUNT_COLUMNS)].rename(columns=ACCOUNT_COLUMNS), hide_index=True)
+
+
+def table(frame, columns: dict[str, str], part: str, **formats) -> None:
+    shown = frame[list(columns)].rename(columns=columns)
+    show_table(shown, **formats)
+    download_buttons(
+        who, shown, target=f"learner lookup {chosen} {part}", file_stem=f"learner_{chosen}_{part}", key=part
+    )
+
+
+table(found.accounts, ACCOUNT_COLUMNS, "accounts")
 
 st.subheader("Transcript")
-st.dataframe(found.transcript[list(TRANSCRIPT_COLUMNS)].rename(columns=TRANSCRIPT_COLUMNS), hide_index=True)
+table(found.transcript, TRANSCRIPT_COLUMNS, "transcript", codes=["Source", "Credit type"])
 
 st.subheader("Claims")
-claims = found.claims.copy()
-claims["reason"] = claims["reason"].fillna("")
-st.dataframe(claims[list(CLAIM_COLUMNS)].rename(columns=CLAIM_COLUMNS), hide_index=True)
+claim_columns = {**CLAIM_COLUMNS, "received_at": "Received"}  # in the organisation's zone, named
+table(
+    found.claims, claim_columns, "claims", codes=["Channel", "Outcome", "Reason"], time_columns=["Received"]
+)
 
 st.subheader("Certificates")
-certs = found.certificates.copy()
-certs["status"] = certs["status"].map(label)
-st.dataframe(certs[list(CERTIFICATE_COLUMNS)].rename(columns=CERTIFICATE_COLUMNS), hide_index=True)
+table(found.certificates, CERTIFICATE_COLUMNS, "certificates", codes=["Status"])
 
 st.download_button(
     "Download this learner's record (Excel)",
-    data=lambda: learner_lookup.learner_download(who, found, settings=settings),
+    data=guarded(
+        who,
+        f"learner lookup {chosen} xlsx",
+        lambda: learner_lookup.learner_download(who, found, settings=settings),
+    ),
     file_name=f"learner_{chosen}.xlsx",
     mime=learner_lookup.XLSX_MIME,
     on_click="ignore",

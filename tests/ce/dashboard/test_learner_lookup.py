@@ -2,6 +2,7 @@
 account CE-P0001 and an old personal one CE-P0001-OLD merged into it; Ben has CE-P0002."""
 
 import io
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -52,18 +53,19 @@ def test_the_page_shows_accounts_with_merges_transcript_claims_and_certificates(
     assert not app.exception
     accounts, transcript, claims, certificates = (d.value for d in app.dataframe)
     assert list(zip(accounts["Account"], accounts["Merged into"], strict=True)) == [
-        ("CE-P0001", ""),
+        ("CE-P0001", "—"),  # merged into nothing: a dash, not an empty cell
         ("CE-P0001-OLD", "CE-P0001"),
     ]
     assert list(zip(transcript["Activity"], transcript["Credit type"], strict=True)) == [
-        ("Sepsis grand rounds", "AMA_PRA_1"),
-        ("Sepsis grand rounds", "ANCC"),
+        ("Sepsis grand rounds", "AMA PRA Category 1 Credit"),  # credit types as the accrediting bodies say
+        ("Sepsis grand rounds", "ANCC contact hours"),
     ]
     # newest first; the rejected claim from the merged account is there with its reason; Ben's E9 is not
     assert list(zip(claims["Event"], claims["Outcome"], claims["Reason"], strict=True)) == [
-        ("E5", "rejected", "outside_window"),
-        ("E1", "accepted", ""),
+        ("E5", "Rejected", "Sent outside the attendance window"),
+        ("E1", "Accepted", "—"),
     ]
+    assert all(t.endswith((" CST", " CDT")) for t in claims["Received"])  # the organisation's zone, named
     assert list(zip(certificates["Event"], certificates["Status"], strict=True)) == [
         ("E2", "Awaiting your evaluation"),
         ("E1", "Issued"),
@@ -85,6 +87,24 @@ def test_the_learners_record_exports_to_excel_and_is_audited(settings, signed_in
     assert [(c[3], c[6]) for c in claims] == [("accepted", "E9")]
     exports = [(r.target, r.row_count) for r in audit.read(settings, ADMIN, actions=["export"])]
     assert exports == [("learner lookup CE-P0002 xlsx", 1 + 1 + 1 + 1)]
+
+
+def test_each_table_downloads_in_one_click_with_its_codes_and_is_audited(settings, signed_in_as, monkeypatch):
+    publish_snapshot(settings)
+    downloads = capture_downloads(monkeypatch)
+    app = signed_in_as("cora", Role.CE_TEAM).switch_page("views/ce_team/learner_lookup.py").run()
+    app.text_input(key="lookup_query").input("555 123 0101").run()
+    assert [b.label for b in app.get("download_button")][:2] == ["Download CSV", "Download Excel"]
+    assert audit.read(settings, ADMIN, actions=["export"]) == []  # drawing the page builds no file
+    lines = downloads["learner_CE-P0001-OLD_transcript.csv"]().decode("utf-8-sig").splitlines()
+    # the file keeps the codes (a spreadsheet filters on them) and the credits as numbers
+    rows = [line.split(",")[3:5] for line in lines[1:]]
+    assert [(code, Decimal(credits)) for code, credits in rows] == [
+        ("AMA_PRA_1", Decimal("1.50")),
+        ("ANCC", Decimal("1.50")),
+    ]
+    exports = [(r.target, r.row_count) for r in audit.read(settings, ADMIN, actions=["export"])]
+    assert exports == [("learner lookup CE-P0001-OLD transcript csv", 2)]
 
 
 def test_only_the_ce_team_and_admins_may_look_learners_up(settings):

@@ -203,7 +203,9 @@ def test_the_attendance_chart_follows_every_filter(ce_app):
     assert sum(everything.values()) == 4  # R1..R4
     app.multiselect(key="att_reasons").select("unknown_code").select("duplicate").run()
     filtered = _chart_bars(app)
-    assert sum(filtered.values()) == 2 and set(filtered) <= {"unknown_code", "duplicate"}  # R4 and R2 only
+    # R4 and R2 only; the axis names the reasons as the table does, not by their codes
+    assert sum(filtered.values()) == 2
+    assert set(filtered) <= {"Attendance code not recognised", "Already claimed"}
     app.date_input(key="att_from").set_value(dt.date(2026, 4, 1)).run()
     assert sum(_chart_bars(app).values()) == 1  # R4
     app.date_input(key="att_from").set_value(dt.date(2027, 1, 1)).run()
@@ -217,16 +219,16 @@ def test_credit_totals_per_year_and_date_range(ce_app, settings, monkeypatch):
     per_year = app.dataframe[0].value
     # 2026: AMA 2.25 (CE1: 1.50 + 0.75), ANCC 1.50 (CE4 1.00 + CE6 0.50)
     assert list(zip(per_year["Credit type"], per_year["Credits"], per_year["Accounts"], strict=True)) == [
-        ("AMA_PRA_1", Decimal("2.25"), 1),
-        ("ANCC", Decimal("1.50"), 2),
+        ("AMA PRA Category 1 Credit", Decimal("2.25"), 1),  # the credit type as the AMA names it
+        ("ANCC contact hours", Decimal("1.50"), 2),
     ]
     app.date_input(key="credits_from").set_value(dt.date(2026, 3, 1))
     app.date_input(key="credits_to").set_value(dt.date(2026, 3, 31)).run()
     in_range = app.dataframe[1].value
     # March 2026: A1 AMA 1.50 (4 Mar), E7 ANCC 0.50 (20 Mar)
     assert list(zip(in_range["Credit type"], in_range["Credits"], strict=True)) == [
-        ("AMA_PRA_1", Decimal("1.50")),
-        ("ANCC", Decimal("0.50")),
+        ("AMA PRA Category 1 Credit", Decimal("1.50")),
+        ("ANCC contact hours", Decimal("0.50")),
     ]
     downloads["credit-totals-2026-03-01-2026-03-31.csv"]()
     downloads["credit-totals-2026.xlsx"]()
@@ -234,6 +236,35 @@ def test_credit_totals_per_year_and_date_range(ce_app, settings, monkeypatch):
         ("export", "ce credit totals in range csv", 2),
         ("export", "ce credit totals by year xlsx", 2),
     ]
+
+
+def _org_today(settings) -> dt.date:
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.now(ZoneInfo(settings.org_timezone)).date()
+
+
+def test_a_credit_date_outside_the_data_years_says_so_and_names_the_date_used(ce_app, settings):
+    app = ce_app.switch_page("views/ce_team/credit_totals.py").run()
+    first_year = min(app.selectbox(key="credits_year").options[1:], key=int)  # "All years", then the years
+    app.date_input(key="credits_from").set_value(dt.date(1990, 5, 1)).run()
+    today = _org_today(settings)
+    assert [e.value for e in app.error] == [
+        f"Completed from: 1990-05-01 is outside the allowed dates (from {first_year}-01-01 to {today:%Y-%m-%d}); "
+        f"showing {first_year}-01-01 instead."
+    ]
+    assert not app.exception and len(app.dataframe) == 2  # the totals of the range actually used are shown
+
+
+def test_a_received_date_after_today_says_so_next_to_the_field(ce_app, settings):
+    app = ce_app.switch_page("views/ce_team/attendance.py").run()
+    app.date_input(key="att_to").set_value(dt.date(2100, 1, 1)).run()
+    today = _org_today(settings)
+    assert [e.value for e in app.error] == [
+        f"Received to: 2100-01-01 is outside the allowed dates (up to {today:%Y-%m-%d}); "
+        f"showing {today:%Y-%m-%d} instead."
+    ]
+    assert len(app.dataframe[0].value) == 4  # every claim so far (R1..R4) was received by today
 
 
 def test_staff_cannot_reach_the_ce_pages(settings, signed_in_as):
