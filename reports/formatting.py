@@ -183,6 +183,12 @@ def _calendar_days(column: pd.Series) -> bool:
     return bool(len(moments)) and bool((moments == moments.dt.normalize()).all())
 
 
+def _as_text(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return org_date(value)
+    return str(value) if isinstance(value, Decimal | int | float) else value
+
+
 def for_display(
     frame: pd.DataFrame,
     *,
@@ -216,8 +222,6 @@ def for_display(
             shown[column] = [fmt(v) for v in shown[column]]
     for column in shown.columns:
         if not pd.api.types.is_numeric_dtype(shown[column]) and any(is_empty(v) for v in shown[column]):
-            # dates beside "—" would be a column of mixed types the grid cannot hold: the dates become text
-            days = [v for v in shown[column] if not is_empty(v)]
-            as_day = org_date if days and all(isinstance(v, dt.date) for v in days) else None
-            shown[column] = [EMPTY if is_empty(v) else (as_day(v) if as_day else v) for v in shown[column]]
+            # dates or Decimals beside "—" would be a column of mixed types the grid cannot hold: they become text
+            shown[column] = [EMPTY if is_empty(v) else _as_text(v) for v in shown[column]]
     return shown

@@ -103,3 +103,8 @@ def test_a_column_of_dates_with_a_gap_reads_as_days_and_a_dash():
     assert (
         list(shown["Due"]) == [dt.date(2026, 3, 1)] * 2
     )  # no gap: the dates stay dates (they sort as dates)
+
+
+def test_a_column_of_decimals_with_a_gap_reads_as_the_amounts_and_a_dash():
+    shown = fmt.for_display(pd.DataFrame({"Credits": [Decimal("1.50"), None]}), timezone="America/Chicago")
+    assert list(shown["Credits"]) == ["1.50", "—"]

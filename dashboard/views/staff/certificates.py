@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import session
-from dashboard.components import audit_view, label, snapshot
+from dashboard.components import audit_view, download_buttons, label, show_table, snapshot
 from reports.ce import certificates
 from reports.ce import reads as ce
 from reports.learning import staff_views
@@ -35,16 +35,21 @@ for cert in rows[rows["expiring_soon"]].itertuples():
     todo = "Complete the evaluation and save it" if cert.status == "awaiting_evaluation" else "Save it now"
     st.warning(f"{cert.title}: downloadable until {cert.available_until.isoformat()} ({left}). {todo}.")
 
-st.dataframe(
-    pd.DataFrame(
-        {
-            "Activity": rows["title"],
-            "Status": rows["status"].map(label),
-            "Available until": rows["available_until"],
-            "Days left": rows["days_left"].clip(lower=0),
-        }
-    ),
-    hide_index=True,
+mine = pd.DataFrame(
+    {
+        "Activity": rows["title"],
+        "Status": rows["status"],
+        "Available until": rows["available_until"],
+        "Days left": rows["days_left"].clip(lower=0),
+    }
+)
+show_table(mine, codes=["Status"])
+download_buttons(
+    who,
+    mine,
+    target=f"certificates person {who.scope_value}",
+    file_stem=f"certificates_{who.scope_value}_{as_of:%Y%m%d}",
+    key="my_certificates",
 )
 
 st.subheader("Download")

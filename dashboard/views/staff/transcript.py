@@ -2,15 +2,18 @@
 
 The table, the totals and both downloads come from one ``reports.learning.transcripts.Transcript``, so the numbers on
 screen, in the PDF and in the workbook are the same. The files are built (and the export audited) only when a
-download button is pressed.
+download button is pressed. On screen credit types read as words ("AMA PRA Category 1 Credit") and an empty cell
+as "—"; a date range ending after today is said next to the field, with today used instead.
 """
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 
 from dashboard import session
-from dashboard.components import audit_view, guarded, snapshot
+from dashboard.components import audit_view, date_in_range, guarded, show_table, snapshot
+from reports import formatting
 from reports.credentials import transcript_vc
 from reports.learning import staff_views
 from reports.learning.transcripts import COMPLETE_HISTORY, load_transcript
@@ -25,12 +28,13 @@ st.title("My transcript")
 span = st.radio("Show", [COMPLETE_HISTORY, DATE_RANGE], horizontal=True, key="transcript_span")
 date_from = date_to = None
 if span == DATE_RANGE:
-    today = dt.date.today()
-    picked = st.date_input(
+    today = dt.datetime.now(ZoneInfo(settings.org_timezone)).date()
+    picked = date_in_range(
         "From and to (both included)",
         value=(today.replace(month=1, day=1), today),
-        format="YYYY-MM-DD",
         key="transcript_range",
+        latest=today,  # nothing is completed in the future
+        format="YYYY-MM-DD",
     )
     if len(picked) != 2:  # the calendar returns one date until the end of the range is picked
         st.info("Pick the last day of the range.")
@@ -55,12 +59,18 @@ audit_view(
 st.caption(f"{transcript.name} · {transcript.range_label} · {len(transcript.items)} items, newest first")
 
 if transcript.items:
-    st.dataframe(transcript.items_frame(), hide_index=True)
+    show_table(transcript.items_frame(), codes=["Credit type"])
 else:
     st.info("No completed items in this range.")
 
 st.subheader("Totals")
-st.dataframe(transcript.totals_frame(), hide_index=True)
+totals = transcript.totals_frame()
+# "Credits: AMA_PRA_1" as "Credits: AMA PRA Category 1 Credit"; the PDF and the workbook keep their own rows
+totals["Total"] = [
+    f"Credits: {formatting.label(t.removeprefix('Credits: '))}" if t.startswith("Credits: ") else t
+    for t in totals["Total"]
+]
+show_table(totals)
 
 pdf_column, excel_column = st.columns(2)
 for column, kind, text in ((pdf_column, "pdf", "Download PDF"), (excel_column, "xlsx", "Download Excel")):

@@ -45,10 +45,11 @@ def test_staff_transcript_lists_only_their_items_newest_first_with_totals(staff)
         dt.date(2024, 1, 15),
     ]
     # hours 1.00 + 1.50 (E1 once, though it has two credit types) + 4.00 + 2.50 = 9.00; ANCC 1.50 + 4.00 = 5.50
+    # credit types as the accrediting bodies name them, not their codes
     assert list(zip(totals["Total"], totals["Amount"], strict=True)) == [
         ("Hours", Decimal("9.00")),
-        ("Credits: AMA_PRA_1", Decimal("1.50")),
-        ("Credits: ANCC", Decimal("5.50")),
+        ("Credits: AMA PRA Category 1 Credit", Decimal("1.50")),
+        ("Credits: ANCC contact hours", Decimal("5.50")),
     ]
     assert [b.label for b in app.get("download_button")] == [
         "Download PDF",
@@ -67,6 +68,20 @@ def test_a_date_range_narrows_the_items_and_the_totals(staff):
     # X1 (2025-11-20) and C0 (2024) fall outside: hours 1.00 + 1.50 = 2.50; ANCC only E1's 1.50
     assert list(totals["Amount"]) == [Decimal("2.50"), Decimal("1.50"), Decimal("1.50")]
     assert "2026-01-01 to 2026-06-30" in app.caption[0].value
+
+
+def test_a_range_ending_after_today_says_so_and_ends_today(staff, settings):
+    from zoneinfo import ZoneInfo
+
+    app = staff
+    app.radio(key="transcript_span").set_value("Date range").run()
+    app.date_input(key="transcript_range").set_value((dt.date(2026, 1, 1), dt.date(2100, 1, 1))).run()
+    today = dt.datetime.now(ZoneInfo(settings.org_timezone)).date()
+    assert [e.value for e in app.error] == [
+        f"From and to (both included): 2100-01-01 is outside the allowed dates (up to {today:%Y-%m-%d}); "
+        f"showing {today:%Y-%m-%d} instead."
+    ]
+    assert f"2026-01-01 to {today:%Y-%m-%d}" in app.caption[0].value  # the page says which range it shows
 
 
 def test_pdf_and_excel_downloads_carry_the_numbers_on_screen_and_each_is_audited(
@@ -161,8 +176,13 @@ def test_an_issued_certificate_downloads_as_pdf_and_the_others_say_why_not(
     downloads = capture_downloads(monkeypatch)
     app = signed_in_as("zoe", Role.STAFF, (STAFF_ID,))
     app = app.switch_page("views/staff/certificates.py").run()
-    # only E1 is issued and within its window; E0 expired, E2 awaits the evaluation
-    assert [b.label for b in app.get("download_button")] == ["Download certificate (PDF)"]
+    # the table's own export, then only E1's certificate: E1 is issued and within its window; E0 expired, E2
+    # awaits the evaluation
+    assert [b.label for b in app.get("download_button")] == [
+        "Download CSV",
+        "Download Excel",
+        "Download certificate (PDF)",
+    ]
     reasons = [c.value for c in app.caption if "downloadable" in c.value or "evaluation" in c.value]
     assert reasons == [
         "No longer downloadable: certificates can be downloaded until a set number of days after the activity, "
