@@ -13,6 +13,7 @@ import streamlit as st
 from dashboard import charts, session
 from dashboard.components import audit_view, date_in_range, download_buttons, show_table, snapshot
 from domain.plan_periods import default_day, last_full_month
+from reports import formatting
 from reports.health_plan import reads as health_plan
 from reports.principal import Role
 
@@ -46,7 +47,8 @@ def shown(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
 
 def month_chart(counts: pd.DataFrame, measure: str) -> None:
     """Stacked bars: one bar per month-end, one colour per plan and tier."""
-    wide = counts.assign(series=counts.plan_id + " · " + counts.coverage_tier).pivot_table(
+    tiers = [formatting.label(t) for t in counts.coverage_tier]  # "Family", not FAM, in the legend
+    wide = counts.assign(series=counts.plan_id + " · " + tiers).pivot_table(
         index="month_end", columns="series", values=measure, aggfunc="sum", fill_value=0
     )
     wide.columns.name = "Plan · tier"
@@ -106,7 +108,7 @@ with snapshot() as conn:
     adds = int((changes.change == "add").sum())
     st.caption(f"{adds} added, {len(changes) - adds} ended between {start:%Y-%m-%d} and {end:%Y-%m-%d}.")
     if not changes_table.empty:
-        st.dataframe(changes_table, hide_index=True)
+        show_table(changes_table, codes=["Change", "Tier"])  # "Added" / "Ended"; the export keeps add / term
         audit_view(who, f"adds and terms {employer} {start} to {end}", len(changes_table))
         download_buttons(
             who,
@@ -119,8 +121,13 @@ with snapshot() as conn:
     st.subheader("Enrollment by month")
     months = st.columns(2)
     first_month = (month_start - pd.DateOffset(months=CHART_MONTHS - 1)).date()
-    counts_from = months[0].date_input("Months from", value=first_month, key="counts_from")
-    counts_to = months[1].date_input("Months to", value=month_end, key="counts_to")
+    # no month-end after the data's last day has counts yet
+    counts_from = date_in_range(
+        "Months from", value=first_month, key="counts_from", latest=last_day, container=months[0]
+    )
+    counts_to = date_in_range(
+        "Months to", value=month_end, key="counts_to", latest=last_day, container=months[1]
+    )
     try:
         counts = health_plan.enrollment_by_month(who, conn, counts_from, counts_to)
     except ValueError as exc:
@@ -136,7 +143,7 @@ with snapshot() as conn:
     )
     month_chart(counts, measure)
     counts_table = shown(counts, COUNT_COLUMNS)
-    st.dataframe(counts_table, hide_index=True)
+    show_table(counts_table, codes=["Tier"])
     audit_view(who, f"enrollment by month {employer} {counts_from} to {counts_to}", len(counts_table))
     download_buttons(
         who,

@@ -57,8 +57,8 @@ def test_defaults_follow_the_data_and_say_which_day(published, signed_in_as):
     assert "1 added, 1 ended between 2026-10-01 and 2026-10-31." in [c.value for c in app.caption]
     changes = app.dataframe[1].value
     assert list(zip(changes["Change"], changes["First name"], strict=True)) == [
-        ("add", "Kim"),
-        ("term", "Sam"),
+        ("Added", "Kim"),  # the change in words, not add / term
+        ("Ended", "Sam"),
     ]
 
 
@@ -69,13 +69,14 @@ def test_members_and_subscribers_by_plan_and_tier_per_month(published, signed_in
     assert spec["encoding"]["color"]["title"] == "Plan · tier"
     # Twelve month-ends ending October 2026; nobody was covered before 2026.
     assert sorted({r["x"].date() for r in data})[0] == dt.date(2026, 1, 31)
-    assert at(data, dt.date(2026, 1, 31)) == {"P2 · FAM": 4}
-    assert at(data, dt.date(2026, 9, 30)) == {"P2 · EMP": 1, "P2 · FAM": 4}  # Sam
-    assert at(data, dt.date(2026, 10, 31)) == {"P2 · EMP": 1, "P2 · FAM": 4}  # Kim, not Sam
+    # the legend names the tiers in words (FAM = Family, EMP = Employee only)
+    assert at(data, dt.date(2026, 1, 31)) == {"P2 · Family": 4}
+    assert at(data, dt.date(2026, 9, 30)) == {"P2 · Employee only": 1, "P2 · Family": 4}  # Sam
+    assert at(data, dt.date(2026, 10, 31)) == {"P2 · Employee only": 1, "P2 · Family": 4}  # Kim, not Sam
     app.radio(key="counts_measure").set_value("subscribers").run()
     spec, data = chart(app)
     assert spec["encoding"]["y"]["title"] == "Subscribers"
-    assert at(data, dt.date(2026, 9, 30)) == {"P2 · EMP": 1, "P2 · FAM": 1}
+    assert at(data, dt.date(2026, 9, 30)) == {"P2 · Employee only": 1, "P2 · Family": 1}
     table = app.dataframe[2].value
     assert list(table.columns) == ["Month end", "Plan", "Tier", "Subscribers", "Members"]
     assert len(table) == 1 + 2 * 9  # January: FAM only; February to October: EMP and FAM
@@ -121,3 +122,17 @@ def test_a_date_past_the_data_says_so_next_to_the_field_and_which_day_is_shown(p
     app.date_input(key="roster_on").set_value(dt.date(2026, 11, 20)).run()
     assert app.error == [] or [e.value for e in app.error] == []
     assert len(app.dataframe[0].value) == roster_rows  # the same roster as the last day's
+
+
+def test_a_month_past_the_data_says_so_next_to_the_field(published, signed_in_as):
+    app = signed_in_as(*INITECH)
+    app.date_input(key="counts_to").set_value(dt.date(2027, 3, 31)).run()
+    assert not app.exception
+    # the data end on 2026-11-20: no month-end after it has counts; the page says which date it uses
+    assert [e.value for e in app.error] == [
+        "Months to: 2027-03-31 is outside the allowed dates (up to 2026-11-20); showing 2026-11-20 instead."
+    ]
+    assert list(app.dataframe[2].value["Tier"])[:2] == [
+        "Family",
+        "Employee only",
+    ]  # January FAM, February EMP

@@ -73,7 +73,7 @@ def test_employer_sees_adds_and_terms_of_their_group_only(published, signed_in_a
     app.date_input(key="changes_to").set_value(dt.date(2025, 12, 31)).run()
     changes = app.dataframe[1].value
     # Acme: Di (S3) added on March 1. Globex's term of Cy on June 30 is not Acme's business.
-    assert list(zip(changes["Change"], changes["Member ID"], strict=True)) == [("add", "S3")]
+    assert list(zip(changes["Change"], changes["Member ID"], strict=True)) == [("Added", "S3")]
     assert "1 added, 0 ended between 2025-02-01 and 2025-12-31." in [c.value for c in app.caption]
 
 
@@ -85,7 +85,7 @@ def test_globex_sees_the_term_of_its_member_and_never_acmes_roster(published, si
     assert list(app.dataframe[0].value["Member ID"]) == ["S2"]
     changes = app.dataframe[1].value
     assert list(zip(changes["Change"], changes["Member ID"], changes["Date"].astype(str), strict=True)) == [
-        ("term", "S2", "2025-06-30")
+        ("Ended", "S2", "2025-06-30")
     ]
 
 
