@@ -94,6 +94,17 @@ LABELS: Mapping[str, str] = {
     "portal": "CE portal",
     "ce": "CE activity",
     "external": "External (uploaded)",
+    # how a person's accounts were linked (sources "portal_user:<portal>" read as "Portal user: CE portal")
+    "hr": "HR roster",
+    "ce_account": "CE account",
+    "plan_member": "Plan member",
+    "portal_user": "Portal user",
+    "person_id": "Person ID",
+    "hr_roster": "HR roster",
+    "exact_email": "Same e-mail",
+    "name_birth_email": "Name, birth date and e-mail",
+    "portal_directory": "Portal directory",
+    "duplicate_model": "Duplicate model",
     # enrollment changes
     "add": "Added",
     "term": "Ended",
@@ -107,6 +118,9 @@ def label(code: Any) -> str:
     text = str(code)
     if text in LABELS:
         return LABELS[text]
+    kind, colon, which = text.partition(":")
+    if colon and kind in LABELS and which:
+        return f"{LABELS[kind]}: {label(which)}"
     return text.replace("_", " ").capitalize() if "_" in text and text.islower() else text
 
 

@@ -108,3 +108,8 @@ def test_a_column_of_dates_with_a_gap_reads_as_days_and_a_dash():
 def test_a_column_of_decimals_with_a_gap_reads_as_the_amounts_and_a_dash():
     shown = fmt.for_display(pd.DataFrame({"Credits": [Decimal("1.50"), None]}), timezone="America/Chicago")
     assert list(shown["Credits"]) == ["1.50", "—"]
+
+
+def test_a_qualified_code_reads_as_both_its_parts():
+    assert fmt.label("portal_user:ce_portal") == "Portal user: CE portal"
+    assert fmt.label("09:15") == "09:15"  # not a code

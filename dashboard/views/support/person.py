@@ -3,15 +3,17 @@
 Find a person by name, person_id, e-mail, CE account, member id or portal user name; then their accounts on every
 portal (with how each was linked), recent sign-in problems, Learning Center compliance, CE transcript and
 duplicate accounts, and plan coverage. Every view is audited. The reads (``reports.person``) decide what a role
-sees: the help desk never gets a claim line or the lc_user_id.
+sees: the help desk never gets a claim line or the lc_user_id. Codes read as words, a link's probability as a
+percentage, empty cells as "—", times in the organisation's zone; each table downloads as CSV or Excel (the files
+keep the codes and numbers).
 """
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import session
-from dashboard.components import snapshot
-from reports import audit
+from dashboard.components import download_buttons, show_table, snapshot
+from reports import audit, formatting
 from reports import person as people
 from reports.principal import Role
 
@@ -20,11 +22,27 @@ st.title("Person")
 st.caption("One person across the Learning Center, CE portal, health plan and patient portal.")
 
 
-def table(frame: pd.DataFrame, empty: str) -> None:
+#: Columns of the person's tables that hold codes (portals, link methods, statuses, credit types, tiers...).
+CODES = [
+    "source",
+    "portal",
+    "method",
+    "status",
+    "credit_type",
+    "relationship",
+    "coverage_tier",
+    "classification",
+]
+
+
+def table(frame: pd.DataFrame, empty: str, part: str) -> None:
     if frame.empty:
         st.info(empty)
-    else:
-        st.dataframe(frame, hide_index=True)
+        return
+    show_table(frame, codes=CODES, percent_columns=["probability"])
+    download_buttons(
+        who, frame, target=f"person {person_key} {part}", file_stem=f"person_{person_key}_{part}", key=part
+    )
 
 
 query = st.text_input(
@@ -58,16 +76,16 @@ audit.record(who, "view", f"person {person_key}", row_count=shown, settings=sess
 
 p = view.person
 st.subheader(f"{p['first_name']} {p['last_name']} ({p['person_id']})")
-facts = f"{p['job_role']}, {p['department']} · hired {p['hire_date']}"
+facts = f"{formatting.text(p['job_role'])}, {formatting.text(p['department'])} · hired {formatting.org_date(p['hire_date'])}"
 if p.get("termination_date") is not None and not pd.isna(p["termination_date"]):
-    facts += f" · termination date {p['termination_date']}"
+    facts += f" · termination date {formatting.org_date(p['termination_date'])}"
 if "lc_user_id_masked" in p:  # administrators only; never whole
     facts += f" · Learning Center ID {p['lc_user_id_masked']}"
 st.caption(facts)
 
 if not view.findings.empty:
     st.warning(f"{len(view.findings)} finding(s) about this person")
-    table(view.findings, "")
+    table(view.findings, "", "findings")
 
 accounts, problems, compliance, ce, plan = st.tabs(
     [
@@ -80,19 +98,21 @@ accounts, problems, compliance, ce, plan = st.tabs(
 )
 with accounts:
     st.caption("Each link with how it was made; links below certainty wait for review and are never merged.")
-    table(view.links, "No linked accounts.")
+    table(view.links, "No linked accounts.", "links")
     if not view.review.empty:
         st.markdown("**For review (not linked)**")
-        table(view.review, "")
+        table(view.review, "", "review")
 with problems:
     st.caption("Lockouts, reset links not completed in time, and reset loops of this person's user names.")
-    table(view.sign_in_problems, "No sign-in problems.")
+    table(view.sign_in_problems, "No sign-in problems.", "sign_in_problems")
 with compliance:
-    table(view.compliance, "No Learning Center requirements.")
+    table(view.compliance, "No Learning Center requirements.", "compliance")
 with ce:
-    table(view.ce_transcript, "No CE or external credits.")
+    table(view.ce_transcript, "No CE or external credits.", "ce_transcript")
     st.markdown("**Duplicate CE accounts**")
-    table(view.duplicate_accounts, "None of this person's CE accounts is in a duplicate cluster.")
+    table(
+        view.duplicate_accounts, "None of this person's CE accounts is in a duplicate cluster.", "duplicates"
+    )
 with plan:
     st.caption("Coverage only: plan, tier and dates.")
-    table(view.plan_coverage, "Not a plan member.")
+    table(view.plan_coverage, "Not a plan member.", "plan_coverage")

@@ -121,3 +121,31 @@ def test_the_ce_team_sees_the_leaving_staff_who_would_lose_their_ce_transcript(p
     app.switch_page("views/ce_team/leaving_staff.py").run()
     assert not app.exception
     assert list(app.dataframe[0].value.person_key) == ["P6", "P5"]  # latest termination date first
+
+
+def test_the_person_page_reads_as_words_with_percentages_dashes_and_one_click_exports(
+    published, signed_in_as, monkeypatch
+):
+    from tests.dashboard.published_marts import capture_downloads
+
+    downloads = capture_downloads(monkeypatch)
+    app = _find(signed_in_as("desk", Role.SUPPORT), "ana.d@gmail.com")
+    accounts, _, compliance, _, plan = app.tabs
+    links = accounts.dataframe[0].value
+    # CE2 is linked by the duplicate model at p=0.999: the source and method in words, the probability in %;
+    # her HR record is certain by construction and has no probability: a dash
+    assert list(links[links.source_id == "CE2"][["source", "method", "probability"]].iloc[0]) == [
+        "CE account",
+        "Duplicate model",
+        "99.9%",
+    ]
+    assert list(links[links.source_id == "ana.d@gmail.com"].source) == ["Portal user: CE portal"]
+    assert list(links[links.source_id == "P1"].probability) == ["—"]
+    assert list(compliance.dataframe[0].value.status) == ["Overdue", "Compliant"]
+    # M1's current span is open-ended: a dash, not an empty cell; the tier in words
+    assert list(plan.dataframe[0].value.coverage_end)[1] == "—"
+    assert set(plan.dataframe[0].value.coverage_tier) == {"Employee only"}
+    lines = downloads["person_P1_links.csv"]().decode("utf-8-sig").splitlines()
+    assert "duplicate_model" in lines[2] and "0.999" in lines[2]  # the file keeps the code and the number
+    exports = [(r.target, r.row_count) for r in audit.read(published, ADMIN, actions=["export"])]
+    assert exports == [("person P1 links csv", 8)]
