@@ -180,6 +180,19 @@ def org_time(moment: Any, timezone: str) -> str:
     return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
 
 
+def org_day(moment: Any, timezone: str) -> str:
+    """The organisation's calendar day of a moment ("2026-03-04"); a naive moment is taken as UTC."""
+    if is_empty(moment):
+        return EMPTY
+    if isinstance(moment, pd.Timestamp):
+        moment = moment.to_pydatetime()
+    if not isinstance(moment, dt.datetime):
+        return org_date(moment)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(ZoneInfo(timezone)).date().isoformat()
+
+
 def org_date(day: Any) -> str:
     if is_empty(day):
         return EMPTY

@@ -4,6 +4,9 @@ downloadable) and an Explanation of Benefits per claim.
 A member sees themselves; a subscriber also sees the family totals and each dependent under 18 or who granted
 access. A dependent aged 18 or more is private (``reports.health_plan.reads`` leaves their rows out of the query);
 signed in themselves, a dependent grants or revokes their subscriber's access here.
+
+The page keeps a member portal's own wording ("Partly paid", "You owe"); money, empty cells and days follow the
+formatting layer: "$1,790.00", "—" for an amount not known yet (never "no limit" or "None"), the organisation's day.
 """
 
 from __future__ import annotations
@@ -15,11 +18,11 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import session
-from dashboard.components import audit_view, download_buttons, snapshot
+from dashboard.components import audit_view, download_buttons, show_table, snapshot
 from dashboard.plan_words import NETWORK_WORDS, Progress, Whose, deductible, out_of_pocket
 from domain.health_plan.cost_share import money
 from domain.health_plan.member_privacy import ADULT_AGE, age_on
-from reports import audit
+from reports import audit, formatting
 from reports.clock import utc_now
 from reports.exports.eob import eob_pdf
 from reports.health_plan import access as plan_access
@@ -90,7 +93,8 @@ def sharing_section(who, state: plan_access.AccessState, today: dt.date, setting
     adult = state.birth_date is None or age_on(state.birth_date, today) >= ADULT_AGE
     if state.granted_at is not None:
         st.write(
-            f"{sub} (the subscriber) can see your claims: you gave access on {state.granted_at:%Y-%m-%d}."
+            f"{sub} (the subscriber) can see your claims: you gave access on "
+            f"{formatting.org_day(state.granted_at, settings.org_timezone)}."
         )
         if st.button(f"Stop sharing my claims with {sub}", key="member_revoke"):
             plan_access.revoke_access(settings, who, conn)
@@ -122,10 +126,6 @@ def claims_table(claims: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
         status_words=claims.status.map(lambda s: STATUS_WORDS.get(s, s)),
     ).sort_values(["service_date", "root_claim_id"], ascending=[False, True])
     return table[list(CLAIM_COLUMNS)].rename(columns=CLAIM_COLUMNS).reset_index(drop=True)
-
-
-def dollars(table: pd.DataFrame, columns) -> pd.DataFrame:
-    return table.assign(**{c: table[c].map(money) for c in columns})
 
 
 def eob_file(who, eob: plan_eob.Eob, settings) -> bytes:
@@ -225,7 +225,7 @@ with snapshot() as conn:
         f"{len(table)} claim{'s' if len(table) != 1 else ''} with a service date from {start:%Y-%m-%d} to "
         f"{end:%Y-%m-%d}, newest first; you owe {money(owed)} for them."
     )
-    st.dataframe(dollars(table, MONEY), hide_index=True, width="stretch")
+    show_table(table, money_columns=MONEY)
     audit_view(who, f"deductible and claims member {me} plan year {plan_year}", len(table))
     download_buttons(
         who,
@@ -249,10 +249,13 @@ if eob.reason:
     st.warning(eob.reason)
 if eob.lines:
     lines = pd.DataFrame([vars(line) for line in eob.lines])[list(LINE_COLUMNS)].rename(columns=LINE_COLUMNS)
-    st.dataframe(
-        dollars(lines, ("Allowed", "Deductible", "Coinsurance", "Copay", "Plan paid", "You owe")),
-        hide_index=True,
-        width="stretch",
+    show_table(lines, money_columns=("Allowed", "Deductible", "Coinsurance", "Copay", "Plan paid", "You owe"))
+    download_buttons(
+        who,
+        lines,
+        target=f"EOB claim {eob.claim_id} lines",
+        file_stem=f"eob_{eob.claim_id}_lines",
+        key="eob_lines",
     )
 st.markdown(
     f"**What you owe for this claim: {money(eob.total('you_owe'))}** (the plan paid {money(eob.total('plan_paid'))})"

@@ -209,3 +209,31 @@ def test_the_dependent_grants_and_revokes_on_her_page(published, signed_in_as, s
         ("lia", "plan_access_revoke"),
         ("lia", "plan_access_grant"),
     ]  # fmt: skip
+
+
+def test_eob_lines_download_as_numbers_while_the_page_shows_dollars(
+    published, signed_in_as, settings, monkeypatch
+):
+    downloads = capture_downloads(monkeypatch)
+    app = signed_in_as(*MARIA_U)
+    app.selectbox(key="member_eob_claim").select("K1").run()
+    assert list(app.dataframe[1].value["You owe"]) == ["$1,760.00", "$30.00"]
+    import csv
+
+    rows = list(csv.DictReader(io.StringIO(downloads["eob_K1_lines.csv"]().decode("utf-8-sig"))))
+    # lab: $1,700.00 deductible + $60.00 coinsurance = $1,760.00 owed; in the file plain numbers a sheet can sum
+    assert [r["You owe"] for r in rows] == ["1760.00", "30.00"]
+    assert [(r.target, r.row_count) for r in audit.read(settings, ADMIN, actions=["export"])] == [
+        ("EOB claim K1 lines csv", 2)
+    ]
+
+
+def test_the_day_access_was_given_is_the_organisations_day(published, signed_in_as, settings):
+    from zoneinfo import ZoneInfo
+
+    from reports.clock import utc_now
+
+    lia = signed_in_as(*LIA_U)
+    lia.button(key="member_grant").click().run()
+    today = utc_now().astimezone(ZoneInfo(settings.org_timezone)).date()  # the grant is stamped now
+    assert f"you gave access on {today:%Y-%m-%d}." in " ".join(m.value for m in lia.markdown)
