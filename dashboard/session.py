@@ -12,6 +12,7 @@ routes in dashboard/session_routes.py (:func:`sync_browser_cookie` draws the req
 from __future__ import annotations
 
 import json
+import os
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -32,8 +33,19 @@ COOKIE_TRIED_KEY = "portalytics_cookie_tried"
 COOKIE_ACTION_KEY = "portalytics_cookie_action"
 
 
+#: The settings of the environment they were read from: several reads per rerun otherwise parse the environment
+#: anew each time (~1 ms each). Keyed by every ``PORTALYTICS_*`` variable, so a changed environment is seen.
+_settings_cache: dict[tuple[tuple[str, str], ...], Settings] = {}
+
+
 def settings() -> Settings:
-    return get_settings()
+    key = tuple(sorted((k, v) for k, v in os.environ.items() if k.upper().startswith("PORTALYTICS_")))
+    found = _settings_cache.get(key)
+    if found is None:
+        if len(_settings_cache) > 8:
+            _settings_cache.clear()
+        found = _settings_cache[key] = get_settings()
+    return found
 
 
 def organization_id_configured() -> bool:

@@ -125,6 +125,8 @@ def label(code: Any) -> str:
 
 
 def is_empty(value: Any) -> bool:
+    if type(value) is str:  # the common case first: a page's table is mostly text
+        return not value.strip()
     if value is None or value is pd.NaT:
         return True
     if isinstance(value, float) and math.isnan(value):
@@ -141,11 +143,14 @@ def text(value: Any) -> str:
     return EMPTY if is_empty(value) else str(value)
 
 
+CENT = Decimal("0.01")
+
+
 def money(value: Any) -> str:
     """Dollars with cents and thousands separators; a negative amount with a leading minus: "-$12.50"."""
     if is_empty(value):
         return EMPTY
-    amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    amount = (value if isinstance(value, Decimal) else Decimal(str(value))).quantize(CENT)
     return f"-${-amount:,.2f}" if amount < 0 else f"${amount:,.2f}"
 
 
@@ -238,6 +243,7 @@ def for_display(
         if not pd.api.types.is_datetime64_any_dtype(shown[c]) or c in date_columns or c in time_columns:
             continue
         (date_columns if _calendar_days(shown[c]) else time_columns).append(c)
+    formatted = set()
     for column, fmt in (
         *((c, label) for c in codes),
         *((c, money) for c in money_columns),
@@ -247,8 +253,13 @@ def for_display(
     ):
         if column in shown.columns:
             shown[column] = [fmt(v) for v in shown[column]]
+            formatted.add(column)
+    # A formatted column already says "—" for its empty cells (every formatter does).
     for column in shown.columns:
-        if not pd.api.types.is_numeric_dtype(shown[column]) and any(is_empty(v) for v in shown[column]):
+        if column in formatted or pd.api.types.is_numeric_dtype(shown[column]):
+            continue
+        empty = [is_empty(v) for v in shown[column]]
+        if any(empty):
             # dates or Decimals beside "—" would be a column of mixed types the grid cannot hold: they become text
-            shown[column] = [EMPTY if is_empty(v) else _as_text(v) for v in shown[column]]
+            shown[column] = [EMPTY if e else _as_text(v) for v, e in zip(shown[column], empty, strict=True)]
     return shown

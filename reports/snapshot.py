@@ -87,3 +87,20 @@ def ibis_backend(conn: duckdb.DuckDBPyConnection):
     with _loaded_lock:
         _backends.append((conn, backend))
     return backend
+
+
+#: Recent (connection, answers) pairs: reads a page repeats within one run on one connection (a snapshot is
+#: read-only, so an answer stays right for as long as the connection is open).
+_answers: deque = deque(maxlen=16)
+
+
+def remembered(conn: duckdb.DuckDBPyConnection, key: tuple, compute):
+    """``compute()``, worked out once per connection and ``key`` (``key`` names the read and its arguments)."""
+    with _loaded_lock:
+        answers = next((a for known, a in _answers if known is conn), None)
+        if answers is None:
+            answers = {}
+            _answers.append((conn, answers))
+    if key not in answers:
+        answers[key] = compute()
+    return answers[key]

@@ -37,6 +37,7 @@ from reports.clock import utc_now
 from reports.health_plan import access as plan_access
 from reports.health_plan.sql import query
 from reports.principal import NotPermitted, Principal, Role
+from reports.snapshot import remembered
 
 DEFAULT_TZ = "America/Chicago"
 
@@ -58,9 +59,16 @@ def _enrollment_scope(principal: Principal) -> tuple[str, list]:
 
 
 def _family_of(conn, member_id: str) -> str | None:
-    """The subscriber of ``member_id``'s family, if the member has accumulators (every priced member does)."""
-    rows = query(conn, "family_of", [member_id]).to_pylist()
-    return rows[0]["subscriber_id"] if len(rows) == 1 else None
+    """The subscriber of ``member_id``'s family, if the member has accumulators (every priced member does).
+
+    Read once per connection: a member's page asks for it with each claim, cost-share and EOB read.
+    """
+
+    def read() -> str | None:
+        rows = query(conn, "family_of", [member_id]).to_pylist()
+        return rows[0]["subscriber_id"] if len(rows) == 1 else None
+
+    return remembered(conn, ("family_of", member_id), read)
 
 
 def _in_family(conn, member_id: str) -> tuple[str, list]:
@@ -290,15 +298,20 @@ def member_names(principal: Principal, conn) -> dict[str, str]:
     else:
         me = _scope_value(principal)
         where, params = "(member_id = ? OR subscriber_id = ?)", [me, me]
-    rows = _rows(
-        conn,
-        f"SELECT DISTINCT member_id, first_name, last_name FROM {MARTS}.employer_enrollment WHERE {where}",
-        params,
-    )
-    return {
-        r["member_id"]: " ".join(p for p in (r["first_name"], r["last_name"]) if p) or r["member_id"]
-        for r in rows
-    }
+
+    def read() -> dict[str, str]:
+        rows = _rows(
+            conn,
+            f"SELECT DISTINCT member_id, first_name, last_name FROM {MARTS}.employer_enrollment WHERE {where}",
+            params,
+        )
+        return {
+            r["member_id"]: " ".join(p for p in (r["first_name"], r["last_name"]) if p) or r["member_id"]
+            for r in rows
+        }
+
+    # Once per connection: the member's page labels its claims and its EOB with the same names.
+    return dict(remembered(conn, ("member_names", principal), read))
 
 
 # ---------------------------------------------------------------------------------------- claims

@@ -26,6 +26,7 @@ from reports.exports.csv import csv_bytes
 from reports.exports.excel import Sheet, workbook_bytes
 from reports.learning.access import MARTS, PEOPLE, marts, scope_filter
 from reports.principal import Principal, Role
+from reports.snapshot import remembered
 
 STATUS_TABLE = "compliance_status"
 HISTORY_TABLE = "compliance_history"
@@ -91,11 +92,14 @@ def compliance_summary(principal: Principal, conn, by: str) -> pd.DataFrame:
 
 
 def _has_mart(conn, name: str) -> bool:
-    found = conn.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-        [MARTS, name],
-    ).fetchall()[0][0]
-    return bool(found)
+    def read() -> bool:
+        found = conn.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+            [MARTS, name],
+        ).fetchall()[0][0]
+        return bool(found)
+
+    return remembered(conn, ("has_mart", name), read)
 
 
 def has_history(conn) -> bool:
@@ -149,9 +153,14 @@ def manager_names(conn, person_ids) -> dict[str, str]:
     ids = sorted({p for p in person_ids if isinstance(p, str)})
     if not ids:
         return {}
-    people = marts(conn).table(PEOPLE, database=MARTS)
-    rows = people.filter(people.person_id.isin(ids)).select("person_id", "first_name", "last_name")
-    return {r["person_id"]: f"{r['first_name']} {r['last_name']}" for r in rows.to_pyarrow().to_pylist()}
+    # The ids as one list parameter joined in, not an IN list of literals: a department's ~100 managers took
+    # ~60 ms to compile that way (~250 ms for all 1,000), the join takes ~6 ms.
+    rows = conn.execute(
+        f"SELECT person_id, first_name, last_name FROM {MARTS}.{PEOPLE} "  # noqa: S608 (constant names)
+        "WHERE person_id IN (SELECT unnest(?::VARCHAR[]))",
+        [ids],
+    ).fetchall()
+    return {person_id: f"{first} {last}" for person_id, first, last in rows}
 
 
 def with_list_columns(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:

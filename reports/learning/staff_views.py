@@ -23,6 +23,7 @@ from reports.learning.access import MARTS, marts, scope_filter
 from reports.learning.compliance import STATUS_TABLE, attention_list_excel
 from reports.learning.transcripts import Transcript, export_file_name, transcript_excel, transcript_pdf
 from reports.principal import Principal, Role
+from reports.snapshot import remembered
 
 #: Download kinds of a transcript: (renderer, MIME type).
 TRANSCRIPT_FORMATS = {
@@ -38,9 +39,17 @@ def _status(principal: Principal, conn, as_of: dt.date | None):
 
 
 def compliance_as_of_dates(principal: Principal, conn) -> list[dt.date]:
-    """The as-of dates of the principal's compliance rows, newest first (the pipeline publishes one per run)."""
-    t = _status(principal, conn, None)
-    return sorted(t.select("as_of").distinct().to_pyarrow().column("as_of").to_pylist(), reverse=True)
+    """The as-of dates of the principal's compliance rows, newest first (the pipeline publishes one per run).
+
+    Read once per connection: a Compliance page run asks for them several times (the date picker, then each read
+    at the picked date).
+    """
+
+    def read() -> list[dt.date]:
+        t = _status(principal, conn, None)
+        return sorted(t.select("as_of").distinct().to_pyarrow().column("as_of").to_pylist(), reverse=True)
+
+    return list(remembered(conn, ("compliance_as_of_dates", principal), read))
 
 
 def compliance_dates(principal: Principal, conn) -> list[dt.date]:
