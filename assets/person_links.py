@@ -16,7 +16,6 @@ from assets.ce.merges import SURVIVORS_MART
 from assets.common import MARTS, mart_key, replace_table, staging_key
 from domain.ce.duplicates import CLUSTERS_MART, PAIRS_MART
 from domain.person_links import (
-    FindingInputs,
     PersonLinkPolicy,
     cross_portal_attacks_sql,
     leaving_sso_only_sql,
@@ -83,7 +82,7 @@ def person_links(duckdb: DuckDBResource):
 )
 def leaving_sso_only(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:
-        n = replace_table(conn, f"{MARTS}.{LEAVING}", leaving_sso_only_sql(FindingInputs()))
+        n = replace_table(conn, f"{MARTS}.{LEAVING}", *leaving_sso_only_sql())
     return dg.MaterializeResult(metadata={"rows": n})
 
 
@@ -94,7 +93,7 @@ def leaving_sso_only(duckdb: DuckDBResource) -> dg.MaterializeResult:
 )
 def plan_hr_mismatches(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:
-        n = replace_table(conn, f"{MARTS}.{MISMATCH}", plan_hr_mismatch_sql(FindingInputs(), POLICY))
+        n = replace_table(conn, f"{MARTS}.{MISMATCH}", *plan_hr_mismatch_sql(POLICY))
         kinds = _counts(conn, MISMATCH, "kind")
     return dg.MaterializeResult(metadata={"rows": n, **kinds})
 
@@ -111,6 +110,6 @@ def plan_hr_mismatches(duckdb: DuckDBResource) -> dg.MaterializeResult:
 )
 def cross_portal_attacks(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:
-        n = replace_table(conn, f"{MARTS}.{ATTACKS}", cross_portal_attacks_sql(FindingInputs(), POLICY))
+        n = replace_table(conn, f"{MARTS}.{ATTACKS}", *cross_portal_attacks_sql(POLICY))
         kinds = _counts(conn, ATTACKS, "kind")
     return dg.MaterializeResult(metadata={"rows": n, **kinds})
