@@ -63,7 +63,8 @@ _LINK_DEPS = [
 )
 def person_links(duckdb: DuckDBResource):
     with duckdb.get_connection() as conn:
-        conn.execute(f"CREATE OR REPLACE TEMP TABLE {_ROWS} AS {person_link_rows_sql(policy=POLICY)}")
+        rows = person_link_rows_sql(POLICY)
+        conn.execute(f"CREATE OR REPLACE TEMP TABLE {_ROWS} AS {rows.sql}", rows.params)
         try:
             n_links = replace_table(conn, f"{MARTS}.{LINKS}", person_links_sql(_ROWS))
             n_review = replace_table(conn, f"{MARTS}.{REVIEW}", person_link_review_sql(_ROWS))

@@ -19,8 +19,7 @@ file beside this module (the rule words and source names written out in it, the 
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
+from domain.person_links.links import Statement
 from domain.person_links.policy import PersonLinkPolicy
 from domain.sql_files import load
 
@@ -41,13 +40,6 @@ ENROLLED_WITHOUT_ACTIVE_HR = "enrolled_without_active_hr"
 IP_SEVERAL_PORTALS = "ip_several_portals"
 SUCCESS_AFTER_LOCKOUT = "success_after_lockout"
 SUCCESS_AFTER_STUFFING = "success_after_stuffing"
-
-
-class Statement(NamedTuple):
-    """A finding's fixed SQL text (a ``.sql`` file beside this module) and the values bound to it."""
-
-    sql: str
-    params: dict[str, object]
 
 
 def leaving_sso_only_sql() -> Statement:

@@ -25,7 +25,7 @@ D = dt.date
 
 
 def _marts(conn) -> None:
-    conn.execute(f"CREATE TEMP TABLE rows AS {person_link_rows_sql()}")
+    conn.execute("CREATE TEMP TABLE rows AS " + person_link_rows_sql().sql, person_link_rows_sql().params)
     conn.execute(f"CREATE TABLE marts.person_links AS {person_links_sql('rows')}")
     conn.execute(f"CREATE TABLE marts.person_link_review AS {person_link_review_sql('rows')}")
     for table, (sql, params) in (

@@ -29,7 +29,7 @@ D = dt.date
 @pytest.fixture(scope="module")
 def conn():
     c = world.build()
-    c.execute(f"CREATE TEMP TABLE rows AS {person_link_rows_sql()}")
+    c.execute("CREATE TEMP TABLE rows AS " + person_link_rows_sql().sql, person_link_rows_sql().params)
     c.execute(f"CREATE TABLE marts.person_links AS {person_links_sql('rows')}")
     return c
 

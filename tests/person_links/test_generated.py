@@ -36,7 +36,7 @@ def world(tmp_path_factory):
     replace_table_from_df(conn, "marts.duplicate_account_pairs", result.pairs)
     replace_table_from_df(conn, "marts.duplicate_account_clusters", result.clusters)
     conn.execute("CREATE TABLE marts.ce_account_survivors (account_id VARCHAR, survivor_account_id VARCHAR)")
-    conn.execute(f"CREATE TEMP TABLE rows AS {person_link_rows_sql()}")
+    conn.execute("CREATE TEMP TABLE rows AS " + person_link_rows_sql().sql, person_link_rows_sql().params)
     replace_table(conn, "marts.person_links", person_links_sql("rows"))
     replace_table(conn, "marts.person_link_review", person_link_review_sql("rows"))
     return settings, conn
