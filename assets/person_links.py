@@ -16,7 +16,6 @@ from assets.ce.merges import SURVIVORS_MART
 from assets.common import MARTS, mart_key, replace_table, staging_key
 from domain.ce.duplicates import CLUSTERS_MART, PAIRS_MART
 from domain.person_links import (
-    FindingInputs,
     PersonLinkPolicy,
     cross_portal_attacks_sql,
     leaving_sso_only_sql,
@@ -64,7 +63,8 @@ _LINK_DEPS = [
 )
 def person_links(duckdb: DuckDBResource):
     with duckdb.get_connection() as conn:
-        conn.execute(f"CREATE OR REPLACE TEMP TABLE {_ROWS} AS {person_link_rows_sql(policy=POLICY)}")
+        rows = person_link_rows_sql(POLICY)
+        conn.execute(f"CREATE OR REPLACE TEMP TABLE {_ROWS} AS {rows.sql}", rows.params)
         try:
             n_links = replace_table(conn, f"{MARTS}.{LINKS}", person_links_sql(_ROWS))
             n_review = replace_table(conn, f"{MARTS}.{REVIEW}", person_link_review_sql(_ROWS))
@@ -83,7 +83,7 @@ def person_links(duckdb: DuckDBResource):
 )
 def leaving_sso_only(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:
-        n = replace_table(conn, f"{MARTS}.{LEAVING}", leaving_sso_only_sql(FindingInputs()))
+        n = replace_table(conn, f"{MARTS}.{LEAVING}", *leaving_sso_only_sql())
     return dg.MaterializeResult(metadata={"rows": n})
 
 
@@ -94,7 +94,7 @@ def leaving_sso_only(duckdb: DuckDBResource) -> dg.MaterializeResult:
 )
 def plan_hr_mismatches(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:
-        n = replace_table(conn, f"{MARTS}.{MISMATCH}", plan_hr_mismatch_sql(FindingInputs(), POLICY))
+        n = replace_table(conn, f"{MARTS}.{MISMATCH}", *plan_hr_mismatch_sql(POLICY))
         kinds = _counts(conn, MISMATCH, "kind")
     return dg.MaterializeResult(metadata={"rows": n, **kinds})
 
@@ -111,6 +111,6 @@ def plan_hr_mismatches(duckdb: DuckDBResource) -> dg.MaterializeResult:
 )
 def cross_portal_attacks(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:
-        n = replace_table(conn, f"{MARTS}.{ATTACKS}", cross_portal_attacks_sql(FindingInputs(), POLICY))
+        n = replace_table(conn, f"{MARTS}.{ATTACKS}", *cross_portal_attacks_sql(POLICY))
         kinds = _counts(conn, ATTACKS, "kind")
     return dg.MaterializeResult(metadata={"rows": n, **kinds})

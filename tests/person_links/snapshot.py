@@ -25,12 +25,15 @@ D = dt.date
 
 
 def _marts(conn) -> None:
-    conn.execute(f"CREATE TEMP TABLE rows AS {person_link_rows_sql()}")
+    conn.execute("CREATE TEMP TABLE rows AS " + person_link_rows_sql().sql, person_link_rows_sql().params)
     conn.execute(f"CREATE TABLE marts.person_links AS {person_links_sql('rows')}")
     conn.execute(f"CREATE TABLE marts.person_link_review AS {person_link_review_sql('rows')}")
-    conn.execute(f"CREATE TABLE marts.leaving_sso_only AS {leaving_sso_only_sql()}")
-    conn.execute(f"CREATE TABLE marts.plan_hr_mismatches AS {plan_hr_mismatch_sql()}")
-    conn.execute(f"CREATE TABLE marts.cross_portal_attacks AS {cross_portal_attacks_sql()}")
+    for table, (sql, params) in (
+        ("leaving_sso_only", leaving_sso_only_sql()),
+        ("plan_hr_mismatches", plan_hr_mismatch_sql()),
+        ("cross_portal_attacks", cross_portal_attacks_sql()),
+    ):
+        conn.execute(f"CREATE TABLE marts.{table} AS {sql}", params)
     conn.execute(
         """CREATE TABLE marts.learning_people AS
            SELECT person_id, first_name, last_name, email, department, job_role, manager_person_id, hire_date,

@@ -29,13 +29,13 @@ D = dt.date
 @pytest.fixture(scope="module")
 def conn():
     c = world.build()
-    c.execute(f"CREATE TEMP TABLE rows AS {person_link_rows_sql()}")
+    c.execute("CREATE TEMP TABLE rows AS " + person_link_rows_sql().sql, person_link_rows_sql().params)
     c.execute(f"CREATE TABLE marts.person_links AS {person_links_sql('rows')}")
     return c
 
 
 def test_leaving_employees_whose_ce_accounts_are_sso_only_without_a_personal_email(conn):
-    rows = conn.execute(leaving_sso_only_sql()).fetchall()
+    rows = conn.execute(*leaving_sso_only_sql()).fetchall()
     # P1 is terminated too but has personal accounts (CE2 gmail, CE3 yahoo); P3 is SSO-only but not leaving.
     assert rows == [
         ("P5", "Gil", "Ray", "Pharmacy", D(2026, 9, 10), "CE14", "gil.ray@lakeshore.org"),
@@ -44,7 +44,7 @@ def test_leaving_employees_whose_ce_accounts_are_sso_only_without_a_personal_ema
 
 
 def test_terminated_but_enrolled_and_enrolled_without_an_hr_record_in_the_employers_plan(conn):
-    rows = conn.execute(plan_hr_mismatch_sql()).fetchall()
+    rows = conn.execute(*plan_hr_mismatch_sql()).fetchall()
     # The employer is E1: three of its subscribers (M1, M2, M6) link to HR, E2 none.
     # M1 (P1, terminated 2026-10-15) is still open; M6 (P5, terminated 2026-09-10) ended 2026-09-30, the end of
     # that month: fine. M4 is open with no HR record; M5's coverage ended; M3 is another employer's.
@@ -55,7 +55,7 @@ def test_terminated_but_enrolled_and_enrolled_without_an_hr_record_in_the_employ
 
 
 def test_the_employer_can_be_named_and_a_review_link_is_no_hr_record(conn):
-    rows = conn.execute(plan_hr_mismatch_sql(policy=PersonLinkPolicy(employer_id="E2"))).fetchall()
+    rows = conn.execute(*plan_hr_mismatch_sql(PersonLinkPolicy(employer_id="E2"))).fetchall()
     # M3 Ben Ng matches P2 by name and birth date only (a review link): enrolled without an HR record.
     assert [(r[0], r[2], r[3]) for r in rows] == [(ENROLLED_WITHOUT_ACTIVE_HR, "M3", "E2")]
 
@@ -63,7 +63,7 @@ def test_the_employer_can_be_named_and_a_review_link_is_no_hr_record(conn):
 def test_coverage_past_the_termination_month_is_a_finding_coverage_ending_with_it_is_not(conn):
     conn.execute("UPDATE staging.hp_enrollment SET coverage_end = DATE '2026-10-01' WHERE member_id = 'M6'")
     try:
-        rows = conn.execute(plan_hr_mismatch_sql()).fetchall()
+        rows = conn.execute(*plan_hr_mismatch_sql()).fetchall()
     finally:
         conn.execute(
             "UPDATE staging.hp_enrollment SET coverage_end = DATE '2026-09-30' WHERE member_id = 'M6'"
@@ -73,7 +73,8 @@ def test_coverage_past_the_termination_month_is_a_finding_coverage_ending_with_i
 
 def test_attacks_across_portals(conn):
     rows = [
-        dict(zip(ATTACK_COLUMNS, r, strict=True)) for r in conn.execute(cross_portal_attacks_sql()).fetchall()
+        dict(zip(ATTACK_COLUMNS, r, strict=True))
+        for r in conn.execute(*cross_portal_attacks_sql()).fetchall()
     ]
     assert [
         (r["kind"], r["person_keys"], r["ip"], r["portals"], r["first_at"], r["last_at"], r["failures"])
@@ -96,7 +97,7 @@ def test_attacks_across_portals(conn):
 
 
 def test_a_longer_attack_window_joins_what_a_shorter_one_keeps_apart(conn):
-    rows = conn.execute(cross_portal_attacks_sql(policy=PersonLinkPolicy(attack_minutes=95))).fetchall()
+    rows = conn.execute(*cross_portal_attacks_sql(PersonLinkPolicy(attack_minutes=95))).fetchall()
     kinds = [(r[0], r[2], r[3]) for r in rows]
     # 203.0.113.5's two failures 90 minutes apart are now one burst over two portals; Ana's CE sign-in 61
     # minutes after her lockout now counts too; 198.51.100.7's three failures make one burst.

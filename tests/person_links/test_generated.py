@@ -36,7 +36,7 @@ def world(tmp_path_factory):
     replace_table_from_df(conn, "marts.duplicate_account_pairs", result.pairs)
     replace_table_from_df(conn, "marts.duplicate_account_clusters", result.clusters)
     conn.execute("CREATE TABLE marts.ce_account_survivors (account_id VARCHAR, survivor_account_id VARCHAR)")
-    conn.execute(f"CREATE TEMP TABLE rows AS {person_link_rows_sql()}")
+    conn.execute("CREATE TEMP TABLE rows AS " + person_link_rows_sql().sql, person_link_rows_sql().params)
     replace_table(conn, "marts.person_links", person_links_sql("rows"))
     replace_table(conn, "marts.person_link_review", person_link_review_sql("rows"))
     return settings, conn
@@ -69,8 +69,11 @@ def test_the_planted_namesake_is_only_shown_for_review(world):
 def test_the_plan_against_hr_finds_what_the_generator_planted(world):
     settings, conn = world
     planted = json.loads((settings.truth_dir / "planted.json").read_text(encoding="utf-8"))["person_links"]
+    mismatches = plan_hr_mismatch_sql()
     kinds = dict(
-        conn.execute(f"SELECT kind, count(*) FROM ({plan_hr_mismatch_sql()}) GROUP BY kind").fetchall()
+        conn.execute(
+            f"SELECT kind, count(*) FROM ({mismatches.sql}) GROUP BY kind", mismatches.params
+        ).fetchall()
     )
     assert kinds.get("terminated_still_enrolled", 0) == planted["terminated_still_enrolled"]
     assert kinds.get("enrolled_without_active_hr", 0) == planted["enrolled_without_active_hr"]

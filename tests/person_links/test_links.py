@@ -19,7 +19,8 @@ LC, CE, HP, PP = (
 
 
 def _resolved(conn, policy=PersonLinkPolicy()):
-    conn.execute(f"CREATE OR REPLACE TEMP TABLE rows AS {person_link_rows_sql(policy=policy)}")
+    rows = person_link_rows_sql(policy)
+    conn.execute(f"CREATE OR REPLACE TEMP TABLE rows AS {rows.sql}", rows.params)
     links = conn.execute(person_links_sql("rows")).fetchall()
     review = conn.execute(person_link_review_sql("rows")).fetchall()
     return links, review
