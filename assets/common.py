@@ -1,10 +1,10 @@
 """Conventions every asset module shares: asset keys, the run-settings resource, and writing a mart.
 
-- Staging tables: ``staging.<source>`` (asset key ``["staging", source]``), typed per ``domain.contracts``, with
-  lineage columns ``_file_name`` and ``_row_number``.
+- Staging tables: ``staging.<source>`` (asset key ``["staging", source]``), typed per ``domain.contracts``,
+  with lineage columns ``_file_name`` and ``_row_number``.
 - Marts: ``marts.<name>`` (asset key ``["marts", name]``). Everything in schema ``marts`` is published.
-- Every asset takes the ``duckdb`` resource (``DuckDBResource`` on the warehouse) and, where it needs the as-of date or
-  the organisation's time zone, the ``run_settings`` resource.
+- Every asset takes the ``duckdb`` resource (``DuckDBResource`` on the warehouse) and, where it needs the
+  as-of date or the organisation's time zone, the ``run_settings`` resource.
 """
 
 from __future__ import annotations
@@ -91,8 +91,8 @@ def write_ibis_mart(conn, name: str, expr, order_by: str | Sequence[str] | None 
     """(Re)build ``marts.<name>`` from an Ibis expression; returns its row count.
 
     The result is cast to the expression's own schema, because DuckDB widens some results (date + months is a
-    TIMESTAMP, a sum of BIGINT a HUGEINT) where Ibis already believes the type is right and drops the cast; and
-    rows are stored in ``order_by`` order so reruns are identical.
+    TIMESTAMP, a sum of BIGINT a HUGEINT) where Ibis already believes the type is right and drops the cast;
+    and rows are stored in ``order_by`` order so reruns are identical.
     """
     import ibis
     from ibis.backends.sql.datatypes import DuckDBType

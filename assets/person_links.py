@@ -1,8 +1,12 @@
-"""One person across the portals: ``marts.person_links`` / ``marts.person_link_review`` and the joined-view findings.
+"""One person across the portals: ``marts.person_links`` / ``marts.person_link_review`` and the joined-view
+findings.
 
-Thin assets over :mod:`domain.person_links`: each runs the rule's SELECT in the warehouse and replaces its mart.
-The links read the duplicate model's marts (pairs, clusters) and the CE team's merges as they stand; nothing is
-retrained. Staging columns a landing file may leave out of older data (HR address, member e-mail and address) are
+Thin assets over :mod:`domain.person_links`: each runs the
+rule's SELECT in the warehouse and replaces its mart.
+The links read the duplicate model's marts (pairs, clusters) and the CE team's merges as they stand; nothing
+is
+retrained. Staging columns a landing file may leave out of older data (HR address, member e-mail and address)
+are
 read as they are: the contracts give every one of them, possibly empty.
 """
 

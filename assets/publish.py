@@ -1,17 +1,19 @@
 """Publish: write a new snapshot of schema ``marts`` and swap ``current.duckdb`` to it.
 
-The dashboard only ever opens ``published/current.duckdb`` read-only, never the warehouse, so the pipeline never
-waits on it and it never waits on the pipeline. The swap is one ``os.replace`` of a symlink (atomic on POSIX): a
-reader sees the old snapshot or the new one, never half of one. A crash before the swap leaves the previous
-snapshot current; the half-written file carries a ``.tmp`` name and is cleaned up by the next publish.
+The dashboard only ever opens ``published/current.duckdb`` read-only, never the warehouse, so the pipeline
+never waits on it and it never waits on the pipeline. The swap is one ``os.replace`` of a symlink (atomic on
+POSIX): a reader sees the old snapshot or the new one, never half of one. A crash before the swap leaves the
+previous snapshot current; the half-written file carries a ``.tmp`` name and is cleaned up by the next
+publish.
 
-Incremental: a run that rebuilt a few marts does not copy the other forty. The new snapshot starts as a file copy
-of the current one (``shutil.copyfile``: one sequential copy) and only the marts built since that snapshot are
-replaced in it. "Built since" is decided per table by a build marker: the run id and event id of the mart's
-latest materialization in Dagster's event log. Each publish records the markers it published in
-``pipeline.published_marts`` (with the snapshot's name) *after* the swap; a table whose marker differs, has none
-(not an asset) or is missing from the snapshot is copied, a snapshot table no longer in ``marts`` is dropped. With
-no usable record (first publish, another current snapshot, a crash after the swap) everything is copied.
+Incremental: a run that rebuilt a few marts does not copy the other forty. The new snapshot starts as a file
+copy of the current one (``shutil.copyfile``: one sequential copy) and only the marts built since that
+snapshot are replaced in it. "Built since" is decided per table by a build marker: the run id and event id of
+the mart's latest materialization in Dagster's event log. Each publish records the markers it published in
+``pipeline.published_marts`` (with the snapshot's name) *after* the swap; a table whose marker differs, has
+none (not an asset) or is missing from the snapshot is copied, a snapshot table no longer in ``marts`` is
+dropped. With no usable record (first publish, another current snapshot, a crash after the swap) everything is
+copied.
 """
 
 import datetime as dt
@@ -83,8 +85,9 @@ def write_snapshot(conn, target: Path) -> list[str]:
 def update_snapshot(
     conn, current: Path, target: Path, unchanged: Collection[str]
 ) -> tuple[list[str], list[str]]:
-    """``target`` = a file copy of ``current`` with every mart not in ``unchanged`` copied afresh from the warehouse
-    and tables no longer in ``marts`` dropped; returns (the snapshot's tables, the tables written)."""
+    """``target`` = a file copy of ``current`` with every mart not in ``unchanged`` copied afresh from the
+    warehouse and tables no longer in ``marts`` dropped; returns (the snapshot's tables, the tables
+    written)."""
     shutil.copyfile(current, target)
     tables = mart_tables(conn)
     conn.execute(f"ATTACH {quote_str(str(target))} AS {SNAPSHOT_ALIAS}")
@@ -101,7 +104,8 @@ def update_snapshot(
 
 
 def swap_current(published: Path, snapshot: Path) -> None:
-    """Point ``current.duckdb`` at ``snapshot`` atomically (a relative symlink; a hard link where links fail)."""
+    """Point ``current.duckdb`` at ``snapshot`` atomically (a relative symlink; a hard link where links
+    fail)."""
     staged = published / f".{CURRENT}.{snapshot.stem}.tmp"
     staged.unlink(missing_ok=True)
     try:
@@ -138,8 +142,8 @@ def publish(
 ) -> tuple[Path, list[str]]:
     """Write a new snapshot of ``marts`` and make it current; returns its path and the tables it holds.
 
-    ``unchanged`` names marts known to be the same as in the current snapshot: the new snapshot then starts as a
-    copy of the current one and only the other marts are written. Empty (the default): every mart is copied.
+    ``unchanged`` names marts known to be the same as in the current snapshot: the new snapshot then starts as
+    a copy of the current one and only the other marts are written. Empty (the default): every mart is copied.
     """
     published.mkdir(parents=True, exist_ok=True)
     final = published / snapshot_name(now or dt.datetime.now(dt.UTC))
@@ -159,7 +163,8 @@ def publish(
 
 
 def build_markers(instance: dg.DagsterInstance, keys: Sequence[dg.AssetKey]) -> dict[str, str]:
-    """mart table → ``<run id>/<event id>`` of its latest materialization (marts never materialized: absent)."""
+    """mart table → ``<run id>/<event id>`` of its latest materialization (marts never materialized:
+    absent)."""
     markers = {}
     for record in instance.get_asset_records(list(keys)):
         latest = record.asset_entry.last_materialization_record
@@ -202,7 +207,8 @@ def build_publish_asset(mart_keys: Sequence[dg.AssetKey]) -> dg.AssetsDefinition
         deps=sorted(mart_keys, key=lambda k: k.to_user_string()),
         group_name="publish",
         kinds={"duckdb"},
-        description="Writes published/snapshot-<UTC time>.duckdb (a copy of the current snapshot with the marts built "
+        description="Writes published/snapshot-<UTC time>.duckdb (a copy of the current snapshot with the "
+        "marts built "
         "since replaced; everything on a first publish) and swaps current.duckdb to it.",
     )
     def published_snapshot(

@@ -1,7 +1,7 @@
 """The great-expectations suite of each staging table, derived from ``domain.contracts`` (no GX import here).
 
-An expectation is described as plain data (GX class name + keyword arguments) so the suites can be listed, tested
-and documented without paying for the GX import; ``checks.gx_runner`` turns them into GX objects.
+An expectation is described as plain data (GX class name + keyword arguments) so the suites can be listed,
+tested and documented without paying for the GX import; ``checks.gx_runner`` turns them into GX objects.
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ NORMALISED_FORMS = {
 RANGES = {Rule.RATE: (0, 1), Rule.SCORE: (0, 100)}
 #: Larger tables are validated on a sample of about this many rows: a pandas frame of 5M login events would
 #: cost gigabytes, and ingest already guarantees these invariants row by row (the suite is the second line). A
-#: defect in 1 row of 50k is still in the sample with 99 % probability (1 - e^-5). At medium scale the suites of
-#: auth_events and hp_claims cost about 2 s of CPU each on 250k rows, 6 s on 1M (docs/operations.md, issue 22).
+#: defect in 1 row of 50k is still in the sample with 99 % probability (1 - e^-5). At medium scale the suites
+#: of auth_events and hp_claims cost about 2 s of CPU each on 250k rows, 6 s on 1M (docs/operations.md, issue
+#: 22).
 MAX_FRAME_ROWS = 250_000
 
 
@@ -95,10 +96,11 @@ def exists_column(column: str) -> str:
 
 
 def reference_suite_for(source: Source) -> list[ExpectationSpec]:
-    """Each reference column's ``<column>__exists`` is True (NULL where the column itself is empty: GX skips it).
+    """Each reference column's ``<column>__exists`` is True (NULL where the column itself is empty: GX skips
+    it).
 
-    Existence is computed in DuckDB (:func:`select_for_references`), so GX checks one boolean per row instead of
-    comparing every value with a set of up to hundreds of thousands of keys.
+    Existence is computed in DuckDB (:func:`select_for_references`), so GX checks one boolean per row instead
+    of comparing every value with a set of up to hundreds of thousands of keys.
     """
     return [
         ExpectationSpec("ExpectColumnValuesToBeInSet", {"column": exists_column(col), "value_set": [True]})
@@ -107,9 +109,11 @@ def reference_suite_for(source: Source) -> list[ExpectationSpec]:
 
 
 def select_for_references(source: Source, present: set[str]) -> str:
-    """SELECT of the reference frame: per reference, ``<column>__exists`` from a LEFT JOIN on the DISTINCT keys.
+    """SELECT of the reference frame: per reference, ``<column>__exists`` from a LEFT JOIN on the DISTINCT
+    keys.
 
-    Every row is checked, never a sample: a frame of booleans is small (3M claims: 6 MB) and sampling would cost
+    Every row is checked, never a sample: a frame of booleans is small (3M claims: 6 MB) and sampling would
+    cost
     more than the join. ``present`` names the staging tables that exist: one that does not holds no keys.
     """
     frame = f"staging.{source.name} s"

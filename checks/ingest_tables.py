@@ -1,7 +1,9 @@
-"""Names of the tables ingestion keeps between runs; the reconciliation check reads them, ingestion writes them.
+"""Names of the tables ingestion keeps between runs; the reconciliation check reads them, ingestion writes
+them.
 
-They live in schema ``ingest`` (not ``marts``) because they are the pipeline's own state: the incremental ledger of
-every landed file and every quarantined row. ``marts.ingest_ledger`` and ``marts.quarantine`` publish copies.
+They live in schema ``ingest`` (not ``marts``) because they are the pipeline's own state: the incremental
+ledger of every landed file and every quarantined row. ``marts.ingest_ledger`` and ``marts.quarantine``
+publish copies.
 """
 
 from __future__ import annotations

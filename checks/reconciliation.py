@@ -1,8 +1,8 @@
 """Blocking check of each staging table: for every loaded file, rows read = rows loaded + rows quarantined.
 
 The three counts are measured independently when a file is loaded (rows in the read file, rows inserted into
-staging, rows inserted into the quarantine); this check also recounts the quarantine table itself, so a row that
-went missing anywhere between landing and staging fails the run before any mart is built from it.
+staging, rows inserted into the quarantine); this check also recounts the quarantine table itself, so a row
+that went missing anywhere between landing and staging fails the run before any mart is built from it.
 
 The staging asset declares the spec and runs the check right after loading (no extra step per table).
 """
@@ -30,7 +30,8 @@ def reconciliation_spec(source: Source) -> dg.AssetCheckSpec:
         RECONCILIATION,
         asset=dg.AssetKey(["staging", source.name]),
         blocking=True,
-        description="Every loaded file: rows read = rows loaded + rows quarantined (and the quarantine holds them).",
+        description="Every loaded file: rows read = rows loaded + rows quarantined (and the quarantine holds "
+        "them).",
     )
 
 

@@ -1,10 +1,12 @@
 """Dagster asset checks running each staging table's great-expectations suite.
 
 Two checks per staging table: ``expectations`` (keys, required values, value sets, ranges, normalised forms;
-severity ERROR) and, where the contract names references, ``references`` (values exist in the referenced table;
+severity ERROR) and, where the contract names references, ``references`` (values exist in the referenced
+table;
 severity WARN, because an unknown reference is a finding to show, not a reason to stop the run). Existence is
 computed in DuckDB (a LEFT JOIN on the referenced table's DISTINCT keys) and GX checks the resulting
-``<column>__exists`` booleans: passing GX a set of 100k keys costs tens of seconds, the join a fraction of one.
+``<column>__exists`` booleans: passing GX a set of 100k keys costs tens of seconds, the join a fraction of
+one.
 """
 
 import dagster as dg

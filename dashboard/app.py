@@ -21,7 +21,8 @@ from reports.principal import Role
 # page script without this router (and so without the sign-in check).
 VIEWS = Path(__file__).resolve().parent / "views"
 
-#: Each role's section title and its pages (file under dashboard/views/<role>/, title); the first is the landing page.
+#: Each role's section title and its pages (file under dashboard/views/<role>/, title); the first is the
+#: landing page.
 ROLE_PAGES: dict[Role, tuple[str, list[tuple[str, str]]]] = {
     Role.STAFF: (
         "My learning",
@@ -62,8 +63,8 @@ ROLE_PAGES: dict[Role, tuple[str, list[tuple[str, str]]]] = {
 
 
 def _url_path(file: str) -> str:
-    """A view's address: ``<role folder>_<file>`` (``/ce_team_attendance``), the file alone for the pages every
-    signed-in user has (``/account``)."""
+    """A view's address: ``<role folder>_<file>`` (``/ce_team_attendance``), the file alone for the pages
+    every signed-in user has (``/account``)."""
     folder, stem = file.removesuffix(".py").split("/")
     return stem if folder == "everyone" else f"{folder}_{stem}"
 

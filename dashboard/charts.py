@@ -1,8 +1,8 @@
 """Line and bar charts as plain Vega-Lite specs for ``st.vega_lite_chart``.
 
-``st.line_chart`` and ``st.bar_chart`` build an Altair chart and validate it against the Vega-Lite JSON schema on
-every rerun of the page: on the Security page that was 140 ms of its 200 ms. A spec written as a dict skips the
-validation and draws the same chart: one line (or stacked bar) per column of a wide frame over its index.
+``st.line_chart`` and ``st.bar_chart`` build an Altair chart and validate it against the Vega-Lite JSON schema
+on every rerun of the page: on the Security page that was 140 ms of its 200 ms. A spec written as a dict skips
+the validation and draws the same chart: one line (or stacked bar) per column of a wide frame over its index.
 Categories and series read as words (``reports.formatting.label``): "Already claimed", not ``duplicate``.
 """
 
@@ -42,8 +42,8 @@ def _x_type(index: pd.Index) -> str:
     return "nominal"
 
 
-#: Compliance statuses in a colour-blind-safe order of strength (Okabe-Ito hues, checked with a deuteranopia and
-#: protanopia simulator): overdue the darkest and most saturated, not-due-yet a light grey that recedes.
+#: Compliance statuses in a colour-blind-safe order of strength (Okabe-Ito hues, checked with a deuteranopia
+#: and protanopia simulator): overdue the darkest and most saturated, not-due-yet a light grey that recedes.
 STATUS_COLORS: dict[str, str] = {
     "Overdue": "#A63603",
     "Due soon": "#E69F00",
@@ -138,15 +138,29 @@ def waterfall_spec(
     steps: list[tuple[str, float]], total_label: str = "match weight"
 ) -> tuple[pd.DataFrame, dict]:
     """Data and Vega-Lite spec of a waterfall: each step a bar from the running total before it to after it
-    (green adds, red takes away), then the total as a bar from 0. As Splink's waterfall chart of a match weight:
-    the prior, then each field's log2(m/u)."""
+    (green adds, red takes away), then the total as a bar from 0. As Splink's waterfall chart of a match
+    weight: the prior, then each field's log2(m/u)."""
     rows, running = [], 0.0
     for label, value in steps:
-        rows.append({WATERFALL_STEP: label, WATERFALL_START: running, WATERFALL_END: running + value,
-                     VALUE: value, "kind": "adds" if value >= 0 else "takes away"})  # fmt: skip
+        rows.append(
+            {
+                WATERFALL_STEP: label,
+                WATERFALL_START: running,
+                WATERFALL_END: running + value,
+                VALUE: value,
+                "kind": "adds" if value >= 0 else "takes away",
+            }
+        )
         running += value
-    rows.append({WATERFALL_STEP: total_label, WATERFALL_START: 0.0, WATERFALL_END: running, VALUE: running,
-                 "kind": "total"})  # fmt: skip
+    rows.append(
+        {
+            WATERFALL_STEP: total_label,
+            WATERFALL_START: 0.0,
+            WATERFALL_END: running,
+            VALUE: running,
+            "kind": "total",
+        }
+    )
     data = pd.DataFrame(rows)
     spec = {
         "mark": {"type": "bar"},

@@ -1,11 +1,12 @@
 """The pieces every page uses: the published snapshot, audited record views and the one export widget.
 
-Exports are one click: "Download CSV" / "Download Excel" hand ``st.download_button`` a callable, which the server
-runs when the browser asks for the file (``execute_deferred``), off the page's thread and without rerunning the
-app. So a file is built only when asked for (an Excel file of a long roster takes seconds), :func:`guarded`
-re-checks the session at that moment (idle timeout, absolute lifetime, disabled account, same role and scope as
-when the page was drawn; a refusal is audited), and the export is audited with its row count as it is built.
-The files pass through ``reports.exports`` (formula-injection guard; Decimals stay numbers, dates stay dates).
+Exports are one click: "Download CSV" / "Download Excel" hand ``st.download_button`` a callable, which the
+server runs when the browser asks for the file (``execute_deferred``), off the page's thread and without
+rerunning the app. So a file is built only when asked for (an Excel file of a long roster takes seconds),
+:func:`guarded` re-checks the session at that moment (idle timeout, absolute lifetime, disabled account, same
+role and scope as when the page was drawn; a refusal is audited), and the export is audited with its row count
+as it is built. The files pass through ``reports.exports`` (formula-injection guard; Decimals stay numbers,
+dates stay dates).
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ from reports.principal import Principal
 from reports.snapshot import NoSnapshotError, open_snapshot
 
 T = TypeVar("T")
-#: The widget's own bounds, wide on purpose: Streamlit refuses a date outside them silently (the field turns red
-#: and the page keeps the previous date), so the page checks the real range itself and says so.
+#: The widget's own bounds, wide on purpose: Streamlit refuses a date outside them silently (the field turns
+#: red and the page keeps the previous date), so the page checks the real range itself and says so.
 WIDGET_EARLIEST, WIDGET_LATEST = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -37,7 +38,8 @@ AUDITED_VIEWS_KEY = "portalytics_audited_views"
 
 @contextmanager
 def snapshot() -> Iterator:
-    """A read-only connection on the published snapshot; with none published yet the page says so and stops."""
+    """A read-only connection on the published snapshot; with none published yet the page says so and
+    stops."""
     try:
         with open_snapshot(session.settings()) as conn:
             yield conn
@@ -113,7 +115,8 @@ def export_buttons(
     make_excel: Callable[[], tuple[bytes, int]],
 ) -> None:
     """ "Download CSV" and "Download Excel" side by side, one click each; ``make_*`` build a file and its row
-    count when pressed. ``target`` names what is exported in the audit log (identifiers only, never contents)."""
+    count when pressed. ``target`` names what is exported in the audit log (identifiers only, never
+    contents)."""
     settings = session.settings()
 
     def built(kind: str, make: Callable[[], tuple[bytes, int]]) -> Callable[[], bytes]:
@@ -152,8 +155,8 @@ def download_buttons(who: Principal, frame: pd.DataFrame, *, target: str, file_s
 
 
 def show_table(frame: pd.DataFrame, *, into: Any = st, **formats: Any) -> None:
-    """``st.dataframe`` of ``frame`` in the page's words (see :func:`reports.formatting.for_display`), times in
-    the organisation's zone from settings."""
+    """``st.dataframe`` of ``frame`` in the page's words (see :func:`reports.formatting.for_display`), times
+    in the organisation's zone from settings."""
     shown = formatting.for_display(frame, timezone=session.settings().org_timezone, **formats)
     into.dataframe(shown, hide_index=True)
 

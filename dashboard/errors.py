@@ -1,8 +1,9 @@
 """Errors in a page reach the browser as an error id; the traceback goes to the server log under that id.
 
-``portalytics dashboard`` serves with ``client.showErrorDetails=none``, so Streamlit itself shows no traceback;
-this module adds the id a user can quote to an administrator. Under ``full`` (Streamlit's default: development
-and the AppTest suite) exceptions pass through unchanged, so a broken page still fails its test loudly.
+``portalytics dashboard`` serves with ``client.showErrorDetails=none``, so Streamlit itself shows no
+traceback; this module adds the id a user can quote to an administrator. Under ``full`` (Streamlit's default:
+development and the AppTest suite) exceptions pass through unchanged, so a broken page still fails its test
+loudly.
 """
 
 from __future__ import annotations

@@ -65,13 +65,15 @@ def out_of_pocket(whose: Whose, network: str, met: Decimal, limit: Decimal | Non
     where = NETWORK_WORDS[network]
     if limit is None:
         return Progress(
-            f"{whose.subject}{whose.has} paid {money(met)} {where}; the plan has no {where} out-of-pocket maximum",
+            f"{whose.subject}{whose.has} paid {money(met)} {where}; the plan has no {where} out-of-pocket "
+            "maximum",
             False,
             None,
         )
     if met >= limit:
         return Progress(
-            f"{whose.subject}{whose.has} reached {whose.possessive} {money(limit)} {where} out-of-pocket maximum:"
+            f"{whose.subject}{whose.has} reached {whose.possessive} {money(limit)} {where} out-of-pocket "
+            "maximum:"
             " covered services are paid in full for the rest of the plan year",
             True,
             100,

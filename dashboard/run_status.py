@@ -1,8 +1,8 @@
 """The status of the materialize started from the dashboard ("Apply now"), refreshing itself while it runs.
 
 Any page can call :func:`show`: queued, running, published at …, or failed with the reason
-(``reports.materialize_launch.launch_status``). While the run is going the fragment reruns every few seconds on
-its own (only the fragment, not the page); once it has ended it stops refreshing.
+(``reports.materialize_launch.launch_status``). While the run is going the fragment reruns every few seconds
+on its own (only the fragment, not the page); once it has ended it stops refreshing.
 """
 
 from __future__ import annotations

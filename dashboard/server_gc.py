@@ -4,8 +4,8 @@ A full (oldest-generation) collection walks every tracked object in the server p
 of Streamlit, pandas, Arrow, Ibis and SQLAlchemy, hundreds of thousands of them, which never become garbage.
 On the medium snapshot such a collection added about 120 ms to one rerun in ten of a heavy page. So the first
 time each page has run in this process (its libraries are imported by then), what is alive is moved to the
-permanent generation (``gc.freeze``), and later collections walk only what the pages allocate since. That is at
-most one collection per page per server process; objects created afterwards are collected as usual.
+permanent generation (``gc.freeze``), and later collections walk only what the pages allocate since. That is
+at most one collection per page per server process; objects created afterwards are collected as usual.
 """
 
 from __future__ import annotations

@@ -3,10 +3,10 @@
 The router calls :func:`current_session` once per run (enforcing the idle timeout and absolute lifetime in the
 state store); pages call :func:`principal` to learn who is asking and :func:`require_role` to refuse others.
 
-A browser keeps its session across a reload and in new tabs through the ``portalytics_session`` cookie (signed,
-HttpOnly, SameSite=Strict; reports/session_cookie.py): a tab without a token resumes from the cookie its browser
-sent, once per cookie value; a sign-in has the page set the cookie and a sign-out has it cleared, through the
-routes in dashboard/session_routes.py (:func:`sync_browser_cookie` draws the request).
+A browser keeps its session across a reload and in new tabs through the ``portalytics_session`` cookie
+(signed, HttpOnly, SameSite=Strict; reports/session_cookie.py): a tab without a token resumes from the cookie
+its browser sent, once per cookie value; a sign-in has the page set the cookie and a sign-out has it cleared,
+through the routes in dashboard/session_routes.py (:func:`sync_browser_cookie` draws the request).
 """
 
 from __future__ import annotations
@@ -33,8 +33,9 @@ COOKIE_TRIED_KEY = "portalytics_cookie_tried"
 COOKIE_ACTION_KEY = "portalytics_cookie_action"
 
 
-#: The settings of the environment they were read from: several reads per rerun otherwise parse the environment
-#: anew each time (~1 ms each). Keyed by every ``PORTALYTICS_*`` variable, so a changed environment is seen.
+#: The settings of the environment they were read from: several reads per rerun otherwise parse the
+#: environment anew each time (~1 ms each). Keyed by every ``PORTALYTICS_*`` variable, so a changed
+#: environment is seen.
 _settings_cache: dict[tuple[tuple[str, str], ...], Settings] = {}
 
 

@@ -56,8 +56,9 @@ async def start(request: Request) -> Response:
 
 def end(request: Request) -> Response:
     """Clear the cookie if the session it names has ended (signed out, timed out) or it is not ours; a cookie
-    of a live session stays, so a tab whose old session ended cannot sign out one started in another tab since.
-    A plain function: Starlette runs it in a worker thread, away from the event loop, for the state store."""
+    of a live session stays, so a tab whose old session ended cannot sign out one started in another tab
+    since. A plain function: Starlette runs it in a worker thread, away from the event loop, for the state
+    store."""
     if not same_origin(request):
         return Response(status_code=403, headers=_NO_STORE)
     response = Response(status_code=204, headers=_NO_STORE)

@@ -1,10 +1,10 @@
 """The landing contracts as data: one table that ingestion, the generator and the docs all read.
 
-Every source of ``landing-contracts.md`` is a :class:`Source` with its columns in contract order, the format(s) it
-may arrive in, and the key by which a later row replaces an earlier one. A column knows its type, whether it may be
-empty, its allowed values and any special rule (``lc_user_id``, phone, NPI, attendance code). Ingestion validates a
-row column by column in this order and quarantines it with the *first* failing column's reason, so the generator can
-plant a bad row with exactly one known reason.
+Every source of ``landing-contracts.md`` is a :class:`Source` with its columns in contract order, the
+format(s) it may arrive in, and the key by which a later row replaces an earlier one. A column knows its type,
+whether it may be empty, its allowed values and any special rule (``lc_user_id``, phone, NPI, attendance
+code). Ingestion validates a row column by column in this order and quarantines it with the *first* failing
+column's reason, so the generator can plant a bad row with exactly one known reason.
 """
 
 from __future__ import annotations
@@ -307,7 +307,8 @@ SOURCES: tuple[Source, ...] = (
             _c("eligible_degrees"),
         ),
         key=("activity_id", "credit_type"),
-        description="Credits an activity offers, per credit type, with the degrees eligible (`;`-separated, `*` = all)",
+        description="Credits an activity offers, per credit type, with the degrees eligible (`;`-separated, "
+        "`*` = all)",
         references=(("activity_id", "ce_activities", "activity_id"),),
     ),
     Source(

@@ -1,4 +1,5 @@
-"""Precision, recall and F1 of what a matching rule found against a planted truth (duplicate pairs, person links)."""
+"""Precision, recall and F1 of what a matching rule found against a planted truth (duplicate pairs, person
+links)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """Settings from ``PORTALYTICS_*`` environment variables and the layout of the data directory.
 
-Settings live in ``domain`` (not ``pipelines``) because both sides of the product read them: the pipeline writes
-under the data directory and the dashboard reads the published snapshot and its own state store from it, and the
-dashboard may not import the pipeline.
+Settings live in ``domain`` (not ``pipelines``) because both sides of the product read them: the pipeline
+writes under the data directory and the dashboard reads the published snapshot and its own state store from
+it, and the dashboard may not import the pipeline.
 """
 
 from __future__ import annotations
@@ -21,13 +21,14 @@ PRIVATE_UMASK = 0o077
 
 
 def make_files_private() -> None:
-    """Every file and folder the process creates from now on is owner-only (the warehouse, DuckDB's WAL and spill
-    files, snapshots, the state store and its WAL, Dagster's run storage)."""
+    """Every file and folder the process creates from now on is owner-only (the warehouse, DuckDB's WAL and
+    spill files, snapshots, the state store and its WAL, Dagster's run storage)."""
     os.umask(PRIVATE_UMASK)
 
 
 def chmod_private(path: Path, mode: int = 0o600) -> None:
-    """Tighten a file (or, with 0o700, a folder) this product made; one owned by someone else is left alone."""
+    """Tighten a file (or, with 0o700, a folder) this product made; one owned by someone else is left
+    alone."""
     with contextlib.suppress(FileNotFoundError, PermissionError):
         path.chmod(mode)
 
@@ -38,7 +39,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path("./data")
     #: The organisation's time zone: a completion's date is its date here.
     org_timezone: str = "America/Chicago"
-    #: SQLAlchemy URL of the dashboard's own state (users, sessions, decisions, audit); default SQLite in data_dir.
+    #: SQLAlchemy URL of the dashboard's own state (users, sessions, decisions, audit); default SQLite in
+    #: data_dir.
     state_url: str | None = None
     #: How many older published snapshots to keep beside the current one.
     keep_snapshots: int = 2
@@ -53,12 +55,14 @@ class Settings(BaseSettings):
     credential_issuer_name: str = "portalytics CE office"
     #: Where ``published/`` is served (the status list's URL in each credential); verify itself is offline.
     credential_base_url: str = "https://credentials.portalytics.invalid"
-    #: How long a one-time password (new user, admin reset) can be used before an administrator must issue another.
+    #: How long a one-time password (new user, admin reset) can be used before an administrator must issue
+    #: another.
     one_time_password_hours: int = 72
     #: The education managers' target: the dashed line on the compliance trend (% compliant).
     compliance_target_pct: float = 90.0
-    #: Compliance reminders (``reports.learning.reminders``). A dry run (the default) writes each e-mail as an .eml file to
-    #: ``<data dir>/outbox/`` instead of sending it; set ``PORTALYTICS_REMINDERS_DRY_RUN=false`` to send over SMTP.
+    #: Compliance reminders (``reports.learning.reminders``). A dry run (the default) writes each e-mail as an
+    #: .eml file to ``<data dir>/outbox/`` instead of sending it; set ``PORTALYTICS_REMINDERS_DRY_RUN=false``
+    #: to send over SMTP.
     reminders_dry_run: bool = True
     reminders_from: str = "Education <education@example.org>"
     smtp_host: str = "localhost"

@@ -2,9 +2,11 @@
 
 The project's SQL convention (docs/architecture.md, "SQL convention"): set-based rules are Ibis expressions;
 a statement Ibis does not express well is a ``.sql`` file in the package of the module that runs it, e.g.
-``assets/health_plan/employer_enrollment.sql``, read with ``load("assets.health_plan", "employer_enrollment")``.
-Values are bound as parameters (``?`` or ``$name``); table names are written unqualified and resolved through
-:func:`search_path` when the schema varies. The text is used as it is: nothing edits SQL by string replacement.
+``assets/health_plan/employer_enrollment.sql``, read with ``load("assets.health_plan",
+"employer_enrollment")``. Values are bound as parameters (``?`` or ``$name``); table names are written
+unqualified and resolved through
+:func:`search_path` when the schema varies. The text is used as it is: nothing edits SQL by string
+replacement.
 """
 
 from __future__ import annotations

@@ -208,7 +208,8 @@ def credential_issue(
     person: str = typer.Option(..., "--person", help="HR person_id."),
     out: Path = typer.Option(..., "--out", help="The credential (compact VC-JWT) to write."),
 ) -> None:
-    """The person's transcript as an Open Badges 3.0 verifiable credential signed with the organisation's key."""
+    """The person's transcript as an Open Badges 3.0 verifiable credential signed with the organisation's
+    key."""
     from pipelines.reporting_out import run_issue
 
     raise typer.Exit(run_issue(_settings(), person, out))
@@ -218,7 +219,8 @@ def credential_issue(
 def credential_verify(
     file: Path = typer.Argument(..., help="A credential issued by credential issue."),
 ) -> None:
-    """Check a credential's issuer, signature and revocation status offline; exit 1 with the reason if it fails."""
+    """Check a credential's issuer, signature and revocation status offline; exit 1 with the reason if it
+    fails."""
     from pipelines.reporting_out import run_verify
 
     raise typer.Exit(run_verify(_settings(), file))

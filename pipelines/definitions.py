@@ -1,7 +1,8 @@
-"""The Dagster code location (``[tool.dagster] module_name``): every asset and check of ``assets`` and ``checks``.
+"""The Dagster code location (``[tool.dagster] module_name``): every asset and check of ``assets`` and
+``checks``.
 
-Mart modules are picked up automatically; the publish asset is built last from the loaded specs so it depends on
-every asset whose key starts with ``marts``. The executor is in-process: DuckDB has one writer.
+Mart modules are picked up automatically; the publish asset is built last from the loaded specs so it depends
+on every asset whose key starts with ``marts``. The executor is in-process: DuckDB has one writer.
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ def load_checks() -> list[dg.AssetChecksDefinition]:
 def build_definitions(
     settings: Settings, as_of: str | None = None, loggers: Mapping[str, dg.LoggerDefinition] | None = None
 ) -> dg.Definitions:
-    """``as_of`` fixes the date of the as-of marts; ``loggers`` replace Dagster's console logger (the CLI's progress)."""
+    """``as_of`` fixes the date of the as-of marts; ``loggers`` replace Dagster's console logger (the CLI's
+    progress)."""
     job = dg.define_asset_job(MATERIALIZE_ALL, selection=dg.AssetSelection.all())
     reminders_job = dg.define_asset_job(REMINDERS_JOB, selection=dg.AssetSelection.assets(REMINDERS_KEY))
     return dg.Definitions(

@@ -1,8 +1,8 @@
 """``portalytics demo``: from an empty data directory to a served dashboard with one sign-in per role.
 
-Generates small data (once: an existing landing folder is reused), materializes it, then gives each demo user a
-fresh one-time password, printed here and nowhere else, and serves the dashboard. The demo users' scopes are picked
-from the published snapshot so every view has something to show.
+Generates small data (once: an existing landing folder is reused), materializes it, then gives each demo user
+a fresh one-time password, printed here and nowhere else, and serves the dashboard. The demo users' scopes are
+picked from the published snapshot so every view has something to show.
 """
 
 from __future__ import annotations
@@ -22,13 +22,15 @@ DEMO_USERS: tuple[tuple[str, Role, str | None], ...] = (
     (
         "demo.staff",
         Role.STAFF,
-        "SELECT person_id FROM marts.transcript_items GROUP BY person_id ORDER BY count(DISTINCT source) DESC,"
+        "SELECT person_id FROM marts.transcript_items GROUP BY person_id ORDER BY count(DISTINCT source) "
+        "DESC,"
         " count(*) DESC, person_id LIMIT 1",
     ),
     (
         "demo.manager",
         Role.EDUCATION_MANAGER,
-        "SELECT department FROM marts.compliance_status GROUP BY department ORDER BY count(*) DESC, department"
+        "SELECT department FROM marts.compliance_status GROUP BY department ORDER BY count(*) DESC, "
+        "department"
         " LIMIT 1",
     ),
     ("demo.ce", Role.CE_TEAM, None),
@@ -41,7 +43,8 @@ DEMO_USERS: tuple[tuple[str, Role, str | None], ...] = (
     (
         "demo.member",
         Role.MEMBER,
-        "SELECT subscriber_id FROM marts.claim_cost_share WHERE member_id = subscriber_id GROUP BY subscriber_id"
+        "SELECT subscriber_id FROM marts.claim_cost_share WHERE member_id = subscriber_id GROUP BY "
+        "subscriber_id"
         " ORDER BY count(DISTINCT member_id) DESC, count(*) DESC, subscriber_id LIMIT 1",
     ),
     (

@@ -2,16 +2,17 @@
 
 An asset is selected (with everything downstream of it, then ``published/snapshot``) when
 
-- it is the staging asset of a source with new landing files (name, size or mtime not in the ledger: a directory
-  listing and a query, no hashing) or whose staging table does not exist yet;
+- it is the staging asset of a source with new landing files (name, size or mtime not in the ledger: a
+  directory listing and a query, no hashing) or whose staging table does not exist yet;
 - it reads the as-of date (:data:`AS_OF_ASSETS`) and the as-of date differs from the last run's;
-- it reads the CE team's decisions from the state store (:data:`DECISION_ASSETS`) and their count or highest id
-  differs from the last run's;
+- it reads the CE team's decisions from the state store (:data:`DECISION_ASSETS`) and their count or highest
+  id differs from the last run's;
 - a previous run selected it and did not finish (crash, failed step, failed blocking check): it is *pending*.
 
-Everything is selected (a full run) on an empty warehouse, when the code of ``domain``/``assets`` or the org time
-zone changed since the last run, or when asked (``full=True``). The state lives in the warehouse, beside the data
-it describes: ``pipeline.run_state`` (name → value: as_of, decisions, code) and ``pipeline.pending`` (asset keys).
+Everything is selected (a full run) on an empty warehouse, when the code of ``domain``/``assets`` or the org
+time zone changed since the last run, or when asked (``full=True``). The state lives in the warehouse, beside
+the data it describes: ``pipeline.run_state`` (name → value: as_of, decisions, code) and ``pipeline.pending``
+(asset keys).
 :func:`record_start` writes both before the run; :func:`record_success` clears ``pending`` after a clean run.
 """
 
@@ -78,7 +79,8 @@ def read_state(conn) -> tuple[dict[str, str], set[dg.AssetKey]]:
 
 
 def record_start(conn, plan: Plan) -> None:
-    """Before the run: the new as-of/decisions/code, and the selection as pending until the run ends cleanly."""
+    """Before the run: the new as-of/decisions/code, and the selection as pending until the run ends
+    cleanly."""
     ensure_state_tables(conn)
     conn.execute("BEGIN TRANSACTION")
     try:
@@ -99,8 +101,8 @@ def record_success(conn) -> None:
 
 
 def code_fingerprint(org_timezone: str) -> str:
-    """A hash of the code that shapes the marts (``domain``, ``assets``) and the org time zone: a new release or
-    another time zone rebuilds everything, since any rule may have changed."""
+    """A hash of the code that shapes the marts (``domain``, ``assets``) and the org time zone: a new release
+    or another time zone rebuilds everything, since any rule may have changed."""
     digest = hashlib.sha256(org_timezone.encode())
     for package in (domain_package, assets_package):
         root = Path(package.__file__).parent
@@ -111,7 +113,8 @@ def code_fingerprint(org_timezone: str) -> str:
 
 
 def decisions_fingerprint(settings: Settings) -> str:
-    """``<count>:<highest id>`` of the CE merge decisions: decisions are only ever appended (an undo is one too)."""
+    """``<count>:<highest id>`` of the CE merge decisions: decisions are only ever appended (an undo is one
+    too)."""
     from sqlalchemy import func, select
 
     from reports.state import MergeDecision, transaction
@@ -145,7 +148,8 @@ def changed_sources(conn, settings: Settings) -> dict[str, int]:
 
 @dataclass
 class Changes:
-    """What changed since the last run, found without the asset graph (so "nothing new" exits before loading it)."""
+    """What changed since the last run, found without the asset graph (so "nothing new" exits before loading
+    it)."""
 
     full: bool
     roots: set[dg.AssetKey]
@@ -160,7 +164,8 @@ class Changes:
 def find_changes(
     conn, settings: Settings, as_of: str, decisions: str, code: str, full: bool = False
 ) -> Changes:
-    """Compare landing, the as-of date, the decisions, the code and the pending list with the last run's record."""
+    """Compare landing, the as-of date, the decisions, the code and the pending list with the last run's
+    record."""
     state, pending = read_state(conn)
     new_state = {AS_OF: as_of, DECISIONS: decisions, CODE: code}
     if full or not state:
@@ -209,7 +214,8 @@ def plan_run(
 
 
 def _downstream_closure(graph, roots: Iterable[dg.AssetKey]) -> set[dg.AssetKey]:
-    """``roots``, everything downstream, and the other keys of any multi-asset touched (they run as one step)."""
+    """``roots``, everything downstream, and the other keys of any multi-asset touched (they run as one
+    step)."""
     selected: set[dg.AssetKey] = set()
     todo = list(roots)
     while todo:

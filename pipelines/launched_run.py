@@ -1,4 +1,5 @@
-"""``python -m pipelines.launched_run``: the materialize the dashboard's "Apply now" starts, reporting its state.
+"""``python -m pipelines.launched_run``: the materialize the dashboard's "Apply now" starts, reporting its
+state.
 
 It runs exactly what ``portalytics materialize`` runs and records ``running``, then ``published`` (with the
 time the current snapshot was published) or ``failed`` (with the reason) in the status file that

@@ -1,10 +1,10 @@
 """``portalytics materialize``: run what changed in-process, show progress, print a summary.
 
-Only the assets that changed since the last run are run, with their checks (see ``pipelines.incremental``): the
-staging assets of sources with new landing files and everything downstream, the as-of marts when the as-of date
-moved, the CE-merge marts when the CE team decided something, anything an unfinished run left pending, then the
-publish. A run with nothing new runs nothing and publishes nothing. An empty warehouse, new code or ``full=True``
-runs everything (the ``materialize_all`` job, as ``dagster dev`` and the schedule do).
+Only the assets that changed since the last run are run, with their checks (see ``pipelines.incremental``):
+the staging assets of sources with new landing files and everything downstream, the as-of marts when the as-of
+date moved, the CE-merge marts when the CE team decided something, anything an unfinished run left pending,
+then the publish. A run with nothing new runs nothing and publishes nothing. An empty warehouse, new code or
+``full=True`` runs everything (the ``materialize_all`` job, as ``dagster dev`` and the schedule do).
 
 Exit codes: 0 all good (rejected files are an outcome, named in the summary, not an error); 1 a blocking check
 failed or a step failed (each is named); 2 bad arguments.
@@ -34,7 +34,8 @@ def _printable(text: str) -> str:
 
 
 def dagster_instance(settings: Settings) -> dg.DagsterInstance:
-    """The persistent Dagster instance under ``settings.dagster_home`` (run history for ``dagster dev`` too)."""
+    """The persistent Dagster instance under ``settings.dagster_home`` (run history for ``dagster dev``
+    too)."""
     home = settings.dagster_home
     home.mkdir(mode=0o700, parents=True, exist_ok=True)
     config = home / "dagster.yaml"
@@ -141,7 +142,8 @@ def _describe(plan, total: int) -> str:
 
 
 def _changes(settings: Settings, as_of: str | None, full: bool):
-    """What changed since the last run (one short warehouse connection, closed before the run opens its own)."""
+    """What changed since the last run (one short warehouse connection, closed before the run opens its
+    own)."""
     import duckdb
 
     from assets.common import RunSettings

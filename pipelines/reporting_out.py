@@ -84,7 +84,8 @@ def run_ce_broker(settings: Settings, date_from: str, date_to: str, out: Path, e
         return 1 if isinstance(exc, NoSnapshotError) else 2
     if not policy.provider_number:
         console.print(
-            "[yellow]PORTALYTICS_CE_BROKER_PROVIDER_NUMBER is not set: column A (provider tracking number) is "
+            "[yellow]PORTALYTICS_CE_BROKER_PROVIDER_NUMBER is not set: column A (provider tracking number) "
+            "is "
             "empty; set it before uploading.[/]"
         )
     _write(out, data)

@@ -1,5 +1,6 @@
 """A daily run so the as-of marts (compliance status, certificate windows) move with the calendar, and a daily
-reminders run (``assets/learning/reminders.py``) that mails what is due even on a day nothing new was published."""
+reminders run (``assets/learning/reminders.py``) that mails what is due even on a day nothing new was
+published."""
 
 from __future__ import annotations
 

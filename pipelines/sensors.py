@@ -1,4 +1,5 @@
-"""A sensor that starts a run when files land: it fingerprints landing/ (names, sizes, mtimes), never the warehouse.
+"""A sensor that starts a run when files land: it fingerprints landing/ (names, sizes, mtimes), never the
+warehouse.
 
 The sensor does not open DuckDB (a run may be writing it); the staging assets decide which files are new.
 """

@@ -2,8 +2,8 @@
 
 Safe defaults: it listens on 127.0.0.1 only (``--address`` to change; put TLS in front with a reverse proxy,
 see docs/operations.md), and browsers get no tracebacks (``client.showErrorDetails=none``; the app shows an
-error id and logs the detail on the server, see dashboard/errors.py). What it runs is dashboard/asgi.py: the app
-(dashboard/app.py) as Streamlit's ``st.App`` plus the routes that set and clear the session cookie.
+error id and logs the detail on the server, see dashboard/errors.py). What it runs is dashboard/asgi.py: the
+app (dashboard/app.py) as Streamlit's ``st.App`` plus the routes that set and clear the session cookie.
 """
 
 from __future__ import annotations

@@ -1,12 +1,14 @@
-"""The cost-share engine on Apache Spark: the same pure function the pipeline's chunk workers run, fed by Spark.
+"""The cost-share engine on Apache Spark: the same pure function the pipeline's chunk workers run, fed by
+Spark.
 
 A family's claims are priced in order against its own accumulators, so families are the unit of work, as on
-DuckDB (``assets/health_plan/marts.py``). Here every family is put in one of ``buckets`` groups by a hash of its
-subscriber id; Spark cogroups each bucket's claim lines with its members' enrollment spans and hands both to
+DuckDB (``assets/health_plan/marts.py``). Here every family is put in one of ``buckets`` groups by a hash of
+its subscriber id; Spark cogroups each bucket's claim lines with its members' enrollment spans and hands both
+to
 :func:`assets.health_plan.chunks.price_tables` as Arrow tables (``applyInArrow``), sorted as the DuckDB export
-sorts them. A group's result is five tables (one per claim mart), so it leaves the Python worker as one row per
-mart holding an Arrow IPC stream; a second pass (``mapInArrow``) unpacks each mart's rows into its own Parquet
-folder with the mart's exact columns and types. No row of the engine is ever collected on the driver.
+sorts them. A group's result is five tables (one per claim mart), so it leaves the Python worker as one row
+per mart holding an Arrow IPC stream; a second pass (``mapInArrow``) unpacks each mart's rows into its own
+Parquet folder with the mart's exact columns and types. No row of the engine is ever collected on the driver.
 """
 
 from __future__ import annotations
@@ -133,12 +135,25 @@ def price_on_spark(
 
 def _unknown_members(spark):
     """Claim lines whose member is not in hp_members, as ``claim_exceptions`` rows (as on DuckDB)."""
-    columns = ", ".join(f"CAST({expr} AS {_spark_type(kind)}) AS {name}" for (name, kind), expr in zip(
-        COLUMNS["claim_exceptions"],
-        ("c.claim_id", "c.line_number", "c.member_id", f"'{UNKNOWN_MEMBER}'", "NULL", "c.claim_type",
-         "c.service_date", "c.processed_at", "c.provider_npi", "c.allowed_amount"),
-        strict=True,
-    ))  # fmt: skip
+    columns = ", ".join(
+        f"CAST({expr} AS {_spark_type(kind)}) AS {name}"
+        for (name, kind), expr in zip(
+            COLUMNS["claim_exceptions"],
+            (
+                "c.claim_id",
+                "c.line_number",
+                "c.member_id",
+                f"'{UNKNOWN_MEMBER}'",
+                "NULL",
+                "c.claim_type",
+                "c.service_date",
+                "c.processed_at",
+                "c.provider_npi",
+                "c.allowed_amount",
+            ),
+            strict=True,
+        )
+    )
     return spark.sql(
         f"""
         SELECT {columns}

@@ -1,9 +1,11 @@
-"""``portalytics spark-marts``: the set-based marts and duplicate detection on Apache Spark, the scale-out path.
+"""``portalytics spark-marts``: the set-based marts and duplicate detection on Apache Spark, the scale-out
+path.
 
-Ingest stays on DuckDB (per-file validation, ledger and quarantine); the warehouse's checked staging tables are
-exported as Parquet, and Spark builds the set-based marts from them with the same domain rules the pipeline binds
-to DuckDB (``docs/architecture.md``, "Scale-out"), writing one Parquet folder per mart. The cost-share engine,
-sequential within a family, runs per group of families by the same pure function (``pipelines/spark_cost_share.py``).
+Ingest stays on DuckDB (per-file validation, ledger and quarantine); the warehouse's checked staging tables
+are exported as Parquet, and Spark builds the set-based marts from them with the same domain rules the
+pipeline binds to DuckDB (``docs/architecture.md``, "Scale-out"), writing one Parquet folder per mart. The
+cost-share engine, sequential within a family, runs per group of families by the same pure function
+(``pipelines/spark_cost_share.py``).
 
 The warehouse is opened read-only, so this cannot run while a materialize holds it; the error says so.
 """
@@ -102,8 +104,8 @@ def _ce(t: Tables) -> CeTables:
     return CeTables.from_tables(t, survivors=t.get(SURVIVORS))
 
 
-#: mart name → (the tables it needs, how it is built), in build order: a mart may read one built before it (as the
-#: pipeline's assets do), so no rule runs twice. Same rules, same names as the pipeline's marts.
+#: mart name → (the tables it needs, how it is built), in build order: a mart may read one built before it (as
+#: the pipeline's assets do), so no rule runs twice. Same rules, same names as the pipeline's marts.
 MARTS: dict[str, tuple[tuple[str, ...], MartBuilder]] = {
     "compliance_status": (
         ("lc_people", "lc_courses", "lc_requirements", "lc_completions"),
@@ -190,7 +192,8 @@ def _plan_years(path: Path) -> list[PlanYear]:
 
 
 def spark_session(master: str, work_dir: Path):
-    """A Spark session as the rules need it: UTC session time, Splink's similarity jar, a checkpoint folder."""
+    """A Spark session as the rules need it: UTC session time, Splink's similarity jar, a checkpoint
+    folder."""
     from pyspark.sql import SparkSession
     from splink.backends.spark import similarity_jar_location
 

@@ -97,7 +97,8 @@ class NoDashboardAccount(AuthError):
 class EmailNotVerified(AuthError):
     def __init__(self) -> None:
         super().__init__(
-            "Your Organization ID did not confirm that this e-mail address is verified, so it cannot sign you "
+            "Your Organization ID did not confirm that this e-mail address is verified, so it cannot sign "
+            "you "
             "in here. Ask your identity administrator, or sign in with your dashboard password."
         )
 
@@ -424,9 +425,9 @@ def recheck_for_download(
     """Re-validate a session when a download button is pressed (not when the page was drawn).
 
     Streamlit builds a deferred download off the page's thread, without rerunning the app, so without this a
-    user signed out by the idle timeout, the absolute lifetime or an administrator (disabled), or whose role or
-    scope changed, could still download what the old page offered. A refusal is audited as ``export_refused``
-    (the export itself is audited by whoever builds the file).
+    user signed out by the idle timeout, the absolute lifetime or an administrator (disabled), or whose role
+    or scope changed, could still download what the old page offered. A refusal is audited as
+    ``export_refused`` (the export itself is audited by whoever builds the file).
     """
     now = clock()
     try:

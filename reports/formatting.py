@@ -1,9 +1,10 @@
-"""How values read on every page and in every export: one place for labels, money, percentages, empties and times.
+"""How values read on every page and in every export: one place for labels, money, percentages, empties and
+times.
 
-Pages show words, not codes ("Partially paid", not ``partially_paid``); money as dollars; shares as percentages;
-an empty cell as "—"; a moment in the organisation's time zone, with the zone named ("2026-03-04 09:15 CST"),
-whatever the server's zone. Exports keep their data typed (CSV and Excel hold numbers and dates, not "$1.00");
-text meant for a reader (a PDF, a message) uses the same words as the page.
+Pages show words, not codes ("Partially paid", not ``partially_paid``); money as dollars; shares as
+percentages; an empty cell as "—"; a moment in the organisation's time zone, with the zone named ("2026-03-04
+09:15 CST"), whatever the server's zone. Exports keep their data typed (CSV and Excel hold numbers and dates,
+not "$1.00"); text meant for a reader (a PDF, a message) uses the same words as the page.
 """
 
 from __future__ import annotations
@@ -172,7 +173,8 @@ def name_with_id(name: Any, person_id: Any) -> str:
 
 
 def org_time(moment: Any, timezone: str) -> str:
-    """A moment in the organisation's zone with the zone named; a naive moment is taken as UTC (the marts')."""
+    """A moment in the organisation's zone with the zone named; a naive moment is taken as UTC (the
+    marts')."""
     if is_empty(moment):
         return EMPTY
     if isinstance(moment, pd.Timestamp):
@@ -231,9 +233,11 @@ def for_display(
     time_columns: Iterable[str] = (),
     date_columns: Iterable[str] = (),
 ) -> pd.DataFrame:
-    """A copy of ``frame`` as the page shows it: the named columns formatted, and "—" in every other empty cell.
+    """A copy of ``frame`` as the page shows it: the named columns formatted, and "—" in every other empty
+    cell.
 
-    Numbers not named stay numbers (so a column of counts still sorts as numbers); exports take the original frame.
+    Numbers not named stay numbers (so a column of counts still sorts as numbers); exports take the original
+    frame.
     """
     shown = frame.copy()
     time_columns, date_columns = [*time_columns], [*date_columns]
@@ -260,6 +264,7 @@ def for_display(
             continue
         empty = [is_empty(v) for v in shown[column]]
         if any(empty):
-            # dates or Decimals beside "—" would be a column of mixed types the grid cannot hold: they become text
+            # dates or Decimals beside "—" would be a column of mixed types the grid cannot hold: they become
+            # text
             shown[column] = [EMPTY if e else _as_text(v) for v, e in zip(shown[column], empty, strict=True)]
     return shown

@@ -1,18 +1,20 @@
-""" "Apply now": start ``portalytics materialize`` in the background from the dashboard, at most one at a time.
+""" "Apply now": start ``portalytics materialize`` in the background from the dashboard, at most one at a
+time.
 
-The dashboard may not import the pipeline, so the run is a child process: ``python -m pipelines.cli materialize``
-with the dashboard's environment (and its data directory, made absolute). It writes its output to
-``<data>/logs/dashboard-materialize.log``.
+The dashboard may not import the pipeline, so the run is a child process: ``python -m pipelines.cli
+materialize`` with the dashboard's environment (and its data directory, made absolute). It writes its output
+to ``<data>/logs/dashboard-materialize.log``.
 
 Status: the launcher writes ``queued`` to ``<data>/logs/dashboard-materialize.status.json``; the child
-(``python -m pipelines.launched_run``) moves it to ``running`` and then ``published`` (with the time) or ``failed``
-(with the reason). :func:`launch_status` reads it, and calls a run that died without saying so ``failed``.
+(``python -m pipelines.launched_run``) moves it to ``running`` and then ``published`` (with the time) or
+``failed`` (with the reason). :func:`launch_status` reads it, and calls a run that died without saying so
+``failed``.
 
-One at a time: the launcher takes an exclusive ``flock`` on ``<data>/dashboard-materialize.lock`` and hands that
-open file to the child, which holds the lock for as long as it lives; the kernel releases it when the child
-exits, however it exits, so a crash never leaves a stale lock. The lock only covers runs started from the
-dashboard: a run from the command line or the schedule does not take it (two runs are still safe, since the
-publish swap is atomic, only wasteful).
+One at a time: the launcher takes an exclusive ``flock`` on ``<data>/dashboard-materialize.lock`` and hands
+that open file to the child, which holds the lock for as long as it lives; the kernel releases it when the
+child exits, however it exits, so a crash never leaves a stale lock. The lock only covers runs started from
+the dashboard: a run from the command line or the schedule does not take it (two runs are still safe, since
+the publish swap is atomic, only wasteful).
 """
 
 from __future__ import annotations
@@ -87,7 +89,8 @@ def status_path(settings: Settings) -> Path:
 
 
 def write_status(settings: Settings, state: str, **fields) -> None:
-    """Record the dashboard run's state (``fields``: datetimes or text), keeping what earlier states recorded."""
+    """Record the dashboard run's state (``fields``: datetimes or text), keeping what earlier states
+    recorded."""
     path = status_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
     current = json.loads(path.read_text()) if path.exists() else {}

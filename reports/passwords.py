@@ -27,8 +27,8 @@ MAX_PASSWORD_LENGTH = 256
 #: zxcvbn's score (0-4) a new password needs: 3 means more than 10^8 guesses even for an attacker who tries
 #: breached passwords, dictionary words, names, keyboard walks and dates first.
 MIN_GUESSABILITY_SCORE = 3
-#: zxcvbn's matching grows steeply with length (seconds at 256 characters); the first 64 characters are judged,
-#: which no guesser gets through when they are strong.
+#: zxcvbn's matching grows steeply with length (seconds at 256 characters); the first 64 characters are
+#: judged, which no guesser gets through when they are strong.
 _GUESSABILITY_PREFIX = 64
 #: Parts of a username or name shorter than this are too common to refuse inside a password ("al", "jo").
 _MIN_NAME_PART = 3

@@ -1,9 +1,10 @@
-"""One person across the portals, for the help desk (``Role.SUPPORT``) and administrators, and the joined-view lists.
+"""One person across the portals, for the help desk (``Role.SUPPORT``) and administrators, and the joined-view
+lists.
 
 Every read takes a :class:`Principal` and refuses other roles where the data is queried. What the Person page
-shows is limited here, not on the page: the help desk sees a person's accounts, sign-in problems, compliance, CE
-transcript, duplicate CE accounts and plan *coverage* (spans, plan, tier); no query in this module reads a claim
-line, an accumulator or the lc_user_id (administrators get the masked id only).
+shows is limited here, not on the page: the help desk sees a person's accounts, sign-in problems, compliance,
+CE transcript, duplicate CE accounts and plan *coverage* (spans, plan, tier); no query in this module reads a
+claim line, an accumulator or the lc_user_id (administrators get the masked id only).
 """
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ def _require_links(conn) -> set[str]:
 
 
 def find_people(principal: Principal, conn, text: str, limit: int = 25) -> pd.DataFrame:
-    """People whose person_id, name or e-mail matches ``text``, or who hold a linked id or user name equal to it."""
+    """People whose person_id, name or e-mail matches ``text``, or who hold a linked id or user name equal to
+    it."""
     principal.require(*VIEWERS)
     _require_links(conn)
     needle = (text or "").strip().lower()
@@ -81,13 +83,15 @@ def find_people(principal: Principal, conn, text: str, limit: int = 25) -> pd.Da
 
 
 def person_view(principal: Principal, conn, person_key: str) -> PersonView:
-    """Everything the Person page shows about one person (NotPermitted for other roles or an unknown person)."""
+    """Everything the Person page shows about one person (NotPermitted for other roles or an unknown
+    person)."""
     principal.require(*VIEWERS)
     tables = _require_links(conn)
     masked = ", lc_user_id_masked" if principal.role is Role.ADMIN else ""
     people = _frame(
         conn,
-        f"""SELECT person_id, first_name, last_name, email, department, job_role, hire_date, termination_date{masked}
+        f"""SELECT person_id, first_name, last_name, email, department, job_role, hire_date,
+        termination_date{masked}
             FROM {MARTS}.learning_people WHERE person_id = ?""",
         [person_key],
     )
@@ -102,7 +106,8 @@ def person_view(principal: Principal, conn, person_key: str) -> PersonView:
     review = (
         _frame(
             conn,
-            f"""SELECT source, source_id, method, probability, evidence, reason FROM {MARTS}.person_link_review
+            f"""SELECT source, source_id, method, probability, evidence, reason FROM
+            {MARTS}.person_link_review
                 WHERE person_key = ? ORDER BY source, source_id""",
             [person_key],
         )
@@ -131,7 +136,8 @@ def person_view(principal: Principal, conn, person_key: str) -> PersonView:
             conn,
             tables,
             "transcript_items",
-            "SELECT * FROM {t} WHERE person_id = ? AND source IN ('ce', 'external') ORDER BY completed_on DESC, item_id",
+            "SELECT * FROM {t} WHERE person_id = ? AND source IN ('ce', 'external') ORDER BY completed_on "
+            "DESC, item_id",
             [person_key],
         ),
         duplicate_accounts=_duplicates(conn, tables, ids["ce_account"]),
@@ -156,19 +162,22 @@ def _sign_in_problems(conn, tables: set[str], users: list[tuple[str, str]]) -> p
     if "login_lockouts" in tables:
         parts.append(
             f"SELECT portal, username, 'lockout' AS problem, locked_at AS at, "
-            f"CAST(failures AS VARCHAR) || ' failures in a row' AS detail FROM {MARTS}.login_lockouts WHERE {keys}"
+            f"CAST(failures AS VARCHAR) || ' failures in a row' AS detail FROM {MARTS}.login_lockouts WHERE "
+            f"{keys}"
         )
         params += flat
     if "reset_outcomes" in tables:
         parts.append(
-            f"SELECT portal, username, 'reset ' || replace(outcome, '_', ' '), coalesce(requested_at, completed_at), "
+            "SELECT portal, username, 'reset ' || replace(outcome, '_', ' '), coalesce(requested_at, "
+            "completed_at), "
             f"coalesce(CAST(minutes_to_complete AS VARCHAR) || ' minutes to complete', 'never completed') "
             f"FROM {MARTS}.reset_outcomes WHERE outcome <> 'completed_in_time' AND ({keys})"
         )
         params += flat
     if "reset_loops" in tables:
         parts.append(
-            f"SELECT portal, username, 'reset loop', first_request_at, CAST(requests AS VARCHAR) || ' requests' "
+            "SELECT portal, username, 'reset loop', first_request_at, CAST(requests AS VARCHAR) || ' "
+            "requests' "
             f"FROM {MARTS}.reset_loops WHERE {keys}"
         )
         params += flat
@@ -223,7 +232,8 @@ def _findings(conn, tables: set[str], person_key: str) -> pd.DataFrame:
         params.append(person_key)
     if "plan_hr_mismatches" in tables:
         parts.append(
-            f"SELECT replace(kind, '_', ' '), termination_date, 'member ' || member_id || ', plan ' || plan_id "
+            "SELECT replace(kind, '_', ' '), termination_date, 'member ' || member_id || ', plan ' || "
+            "plan_id "
             f"|| ', coverage from ' || CAST(coverage_start AS VARCHAR) "
             f"|| coalesce(' to ' || CAST(coverage_end AS VARCHAR), ' (open)') "
             f"FROM {MARTS}.plan_hr_mismatches WHERE person_key = ?"

@@ -1,8 +1,10 @@
-"""Pipeline freshness for the admin Pipeline page: the published snapshot, the ingest ledger and quarantined rows.
+"""Pipeline freshness for the admin Pipeline page: the published snapshot, the ingest ledger and quarantined
+rows.
 
 Only ``Role.ADMIN`` may call these (others: NotPermitted). The ledger and quarantine are the published copies
-``marts.ingest_ledger`` and ``marts.quarantine``; times are UTC. A quarantined row's ``raw`` text is the row as it
-landed, so any Learning Center user id in it (birth date + SSN digits) is masked before it leaves this module.
+``marts.ingest_ledger`` and ``marts.quarantine``; times are UTC. A quarantined row's ``raw`` text is the row
+as it landed, so any Learning Center user id in it (birth date + SSN digits) is masked before it leaves this
+module.
 """
 
 from __future__ import annotations

@@ -1,18 +1,19 @@
-"""The browser's session cookie: a signed copy of the server-side session token, handed over by a one-time ticket.
+"""The browser's session cookie: a signed copy of the server-side session token, handed over by a one-time
+ticket.
 
 A Streamlit page cannot set a cookie (it talks to the browser over a WebSocket), so the dashboard serves one
-small route beside the app (``dashboard/session_routes.py``). After a sign-in the page gets a **ticket**: random,
-single use, valid for a minute, kept in this process's memory next to the session token it stands for. The page
-POSTs the ticket to the route, which answers with ``Set-Cookie: portalytics_session=<signed token>; HttpOnly;
-SameSite=Strict; Path=/`` (``Secure`` over TLS). Later page loads and new tabs of that browser send the cookie,
-and the router resumes the session from it; the state store still decides on every run whether the session is
-alive (idle timeout, absolute lifetime, sign-out, disabled account, password change).
+small route beside the app (``dashboard/session_routes.py``). After a sign-in the page gets a **ticket**:
+random, single use, valid for a minute, kept in this process's memory next to the session token it stands for.
+The page POSTs the ticket to the route, which answers with ``Set-Cookie: portalytics_session=<signed token>;
+HttpOnly; SameSite=Strict; Path=/`` (``Secure`` over TLS). Later page loads and new tabs of that browser send
+the cookie, and the router resumes the session from it; the state store still decides on every run whether the
+session is alive (idle timeout, absolute lifetime, sign-out, disabled account, password change).
 
-The cookie holds nothing but the session token (the server keeps only its SHA-256), signed with itsdangerous and
-the dashboard's cookie key (``<data dir>/keys/session-cookie.key``, 0600, made on first use; never in the
+The cookie holds nothing but the session token (the server keeps only its SHA-256), signed with itsdangerous
+and the dashboard's cookie key (``<data dir>/keys/session-cookie.key``, 0600, made on first use; never in the
 repository), so a cookie that was altered, or signed longer ago than a session can live, is refused before the
-state store is asked. Tickets live in memory because the route and the pages run in the same process (Streamlit
-keeps its own sessions in memory too) and a session token is never written anywhere in the clear.
+state store is asked. Tickets live in memory because the route and the pages run in the same process
+(Streamlit keeps its own sessions in memory too) and a session token is never written anywhere in the clear.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ log = logging.getLogger(__name__)
 
 COOKIE_NAME = "portalytics_session"
 KEY_FILE = "session-cookie.key"
-#: A ticket is redeemed by the page's own request a moment after it is drawn; a minute is plenty on a slow machine.
+#: A ticket is redeemed by the page's own request a moment after it is drawn; a minute is plenty on a slow
+#: machine.
 TICKET_TTL = timedelta(minutes=1)
 _SALT = "portalytics.session-cookie"
 
@@ -87,7 +89,8 @@ class _Ticket:
 
 
 class TicketBook:
-    """One-time tickets for the cookie route, in memory (keyed by the ticket's digest, like every bearer secret)."""
+    """One-time tickets for the cookie route, in memory (keyed by the ticket's digest, like every bearer
+    secret)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

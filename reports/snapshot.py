@@ -4,10 +4,10 @@ The pipeline swaps ``current.duckdb`` atomically (a file or a link). Each :func:
 anew, so a newly published snapshot is seen by the next query, while an open connection keeps reading the file
 it opened. Connections are read-only and short-lived: the pipeline never waits on the dashboard.
 
-One more read-only connection is kept open on the current file (:func:`_keep_loaded`): DuckDB shares one database
-instance among a process's connections to the same file, so each page run's connect finds the snapshot loaded
-instead of reading its catalog again (about 35 ms per rerun at medium). It moves to the new file when the next
-open finds ``current.duckdb`` swapped; connections still open on the old file keep working.
+One more read-only connection is kept open on the current file (:func:`_keep_loaded`): DuckDB shares one
+database instance among a process's connections to the same file, so each page run's connect finds the
+snapshot loaded instead of reading its catalog again (about 35 ms per rerun at medium). It moves to the new
+file when the next open finds ``current.duckdb`` swapped; connections still open on the old file keep working.
 """
 
 from __future__ import annotations
@@ -71,18 +71,20 @@ def open_snapshot(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
         conn.close()
 
 
-#: Recent (connection, Ibis backend) pairs. Making a backend runs setup queries (time zone, version) and a page
-#: asks for several tables per run on one connection, so the backend is made once per connection.
+#: Recent (connection, Ibis backend) pairs. Making a backend runs setup queries (time zone, version) and a
+#: page asks for several tables per run on one connection, so the backend is made once per connection.
 _backends: deque = deque(maxlen=16)
 
 
 def ibis_backend(conn: duckdb.DuckDBPyConnection):
-    """Ibis over ``conn`` (a snapshot connection; read-only is fine), the same backend for the same connection."""
+    """Ibis over ``conn`` (a snapshot connection; read-only is fine), the same backend for the same
+    connection."""
     with _loaded_lock:
         for known, backend in _backends:
             if known is conn:
                 return backend
-    # On a cursor of its own: a result the page's code left unfetched on ``conn`` must not block Ibis's queries.
+    # On a cursor of its own: a result the page's code left unfetched on ``conn`` must not block Ibis's
+    # queries.
     backend = ibis.duckdb.from_connection(conn.cursor())
     with _loaded_lock:
         _backends.append((conn, backend))
@@ -95,7 +97,8 @@ _answers: deque = deque(maxlen=16)
 
 
 def remembered(conn: duckdb.DuckDBPyConnection, key: tuple, compute):
-    """``compute()``, worked out once per connection and ``key`` (``key`` names the read and its arguments)."""
+    """``compute()``, worked out once per connection and ``key`` (``key`` names the read and its
+    arguments)."""
     with _loaded_lock:
         answers = next((a for known, a in _answers if known is conn), None)
         if answers is None:

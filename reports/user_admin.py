@@ -117,7 +117,8 @@ def check_scope_published(settings: Settings, role: Role, values: tuple[str, ...
                     found.update(
                         str(r[0])
                         for r in conn.execute(
-                            f'SELECT DISTINCT "{column}" FROM marts.{table} WHERE "{column}" IN ({placeholders})',
+                            f'SELECT DISTINCT "{column}" FROM marts.{table} WHERE "{column}" IN '
+                            f"({placeholders})",
                             list(values),
                         ).fetchall()
                     )

@@ -6,7 +6,8 @@ from domain.contracts import source
 
 
 def create_staging_table(conn, source_name: str, rows: list[dict] | None = None) -> None:
-    """Create ``staging.<source>`` with the contract's typed columns and insert ``rows`` (missing keys = NULL)."""
+    """Create ``staging.<source>`` with the contract's typed columns and insert ``rows`` (missing keys =
+    NULL)."""
     src = source(source_name)
     cols = [(c.name, c.duckdb_type) for c in src.columns] + [
         ("_file_name", "VARCHAR"),

@@ -1,4 +1,5 @@
-"""Every Markdown document the code or the docs cite is in the repository, and a cited section is a heading of it.
+"""Every Markdown document the code or the docs cite is in the repository, and a cited section is a heading of
+it.
 
 A citation is a name ending in ``.md`` (``domain-rules.md``, ``docs/operations.md``) in a module, test or
 document. It resolves from the repository root or from the citing file, else (a bare name) to the one file of
@@ -13,7 +14,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).parents[1]
 SCANNED = ("domain", "assets", "checks", "pipelines", "reports", "dashboard", "tests", "docs")
-# A name ending in .md, not a method call (``dg.MetadataValue.md(...)``), optionally followed by a quoted section.
+# A name ending in .md, not a method call (``dg.MetadataValue.md(...)``), optionally followed by a quoted
+# section.
 CITATION = re.compile(r'(?<![\w.])([\w./-]*[\w-]\.md)\b(?!\()(?:,? "([^"]+)")?')
 HEADING = re.compile(r"^#+\s+(.*)$", re.MULTILINE)
 

@@ -1,8 +1,9 @@
-"""``marts.ce_accounts``: the CE accounts as the CE team may see them, for the duplicate queue's side-by-side view.
+"""``marts.ce_accounts``: the CE accounts as the CE team may see them, for the duplicate queue's side-by-side
+view.
 
-The published snapshot holds only marts, so the dashboard needs this copy of ``staging.ce_accounts``. The mobile
-phone is masked to its last four digits (enough to tell two numbers apart, too little to call anyone), and each
-e-mail's domain is marked ``organisation`` or ``personal`` by the same rule duplicate detection uses
+The published snapshot holds only marts, so the dashboard needs this copy of ``staging.ce_accounts``. The
+mobile phone is masked to its last four digits (enough to tell two numbers apart, too little to call anyone),
+and each e-mail's domain is marked ``organisation`` or ``personal`` by the same rule duplicate detection uses
 (``domain.ce.duplicates.classification.organisation_domains``), so the queue and the classification agree.
 """
 
@@ -26,7 +27,8 @@ COLUMNS = marts.get(CE_ACCOUNTS_MART).column_names
 
 
 def ce_accounts_sql(domains_table: str) -> str:
-    """The mart's SELECT over ``staging.ce_accounts``; ``domains_table(email_domain)`` = organisation domains."""
+    """The mart's SELECT over ``staging.ce_accounts``; ``domains_table(email_domain)`` = organisation
+    domains."""
     return f"""
     SELECT
         a.account_id, a.first_name, a.last_name, a.email,
@@ -35,7 +37,8 @@ def ce_accounts_sql(domains_table: str) -> str:
              WHEN {_DOMAIN} IN (SELECT email_domain FROM {domains_table}) THEN '{ORGANISATION}'
              ELSE '{PERSONAL}' END AS email_domain_kind,
         a.degree,
-        CASE WHEN length({_PHONE_DIGITS}) >= 4 THEN '***-***-' || right({_PHONE_DIGITS}, 4) END AS mobile_phone,
+        CASE WHEN length({_PHONE_DIGITS}) >= 4 THEN '***-***-' || right({_PHONE_DIGITS}, 4) END AS
+        mobile_phone,
         a.birth_date, a.license_state, a.license_number, a.npi, a.city, a.state, a.postal_code,
         a.login_method, a.person_id, a.created_at
     FROM staging.ce_accounts a

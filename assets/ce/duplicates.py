@@ -1,9 +1,9 @@
 """Duplicate CE accounts: ``marts.duplicate_account_pairs`` and ``marts.duplicate_account_clusters``.
 
-One scoring run (Splink, in its own in-memory DuckDB) yields both marts, so they are one multi-asset. A merge the CE
-team accepts maps ``account_id`` → ``recommended_survivor_account_id`` (or the survivor they chose instead). Pairs
-the CE team kept separate (``marts.ce_merge_decisions``, built first) stay in the pairs mart marked
-``decision = 'kept_separate'`` but no longer link a cluster, so they are not proposed again.
+One scoring run (Splink, in its own in-memory DuckDB) yields both marts, so they are one multi-asset. A merge
+the CE team accepts maps ``account_id`` → ``recommended_survivor_account_id`` (or the survivor they chose
+instead). Pairs the CE team kept separate (``marts.ce_merge_decisions``, built first) stay in the pairs mart
+marked ``decision = 'kept_separate'`` but no longer link a cluster, so they are not proposed again.
 """
 
 from collections import Counter
@@ -51,7 +51,8 @@ def ce_duplicate_accounts(context: dg.AssetExecutionContext, duckdb: DuckDBResou
         k for k, s in zip(clusters["classification"], clusters["is_recommended_survivor"], strict=True) if s
     )
     context.log.info(
-        f"duplicates: {result.n_accounts} accounts, {result.comparisons} pairs compared, model {result.training.mode}"
+        f"duplicates: {result.n_accounts} accounts, {result.comparisons} pairs compared, model "
+        f"{result.training.mode}"
     )
     # what the model could not use in this export (an empty phone column, a constant placeholder...): names
     # columns and counts, never values

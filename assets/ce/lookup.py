@@ -1,8 +1,9 @@
-"""``marts.ce_account_phones(account_id, phone_sha256)``: lets the CE team find an account by its phone number.
+"""``marts.ce_account_phones(account_id, phone_sha256)``: lets the CE team find an account by its phone
+number.
 
-``marts.ce_accounts`` masks phones to their last four digits, so the published snapshot holds no full number; the
-Learner lookup page hashes the number typed in (normalised to E.164, ``reports.ce.learner_lookup``) and matches it
-here. The digest is SHA-256 of the E.164 string, computed in DuckDB.
+``marts.ce_accounts`` masks phones to their last four digits, so the published snapshot holds no full number;
+the Learner lookup page hashes the number typed in (normalised to E.164, ``reports.ce.learner_lookup``) and
+matches it here. The digest is SHA-256 of the E.164 string, computed in DuckDB.
 """
 
 from __future__ import annotations

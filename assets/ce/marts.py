@@ -29,7 +29,8 @@ from domain.ce.tables import CeTables, local_date
 
 GROUP = "ce"
 SURVIVORS_TABLE = "ce_account_survivors"
-#: Built by ``assets.ce.merges`` from the CE team's decisions (a key, not an import: that module imports this one).
+#: Built by ``assets.ce.merges`` from the CE team's decisions (a key, not an import: that module imports this
+#: one).
 SURVIVOR_DEPS: list[dg.AssetKey] = [mart_key(SURVIVORS_TABLE)]
 
 OUTCOMES = "ce_attendance_outcomes"
@@ -146,7 +147,8 @@ def ce_certificates(duckdb: DuckDBResource, run_settings: RunSettings) -> dg.Mat
     policy = CertificatePolicy(org_timezone=run_settings.org_timezone)
     with duckdb.get_connection() as conn:
         outcomes = _mart(conn, OUTCOMES)
-        # Today past the data (a demo on old data): as of the last claim's day, or every certificate is expired.
+        # Today past the data (a demo on old data): as of the last claim's day, or every certificate is
+        # expired.
         last_claim = local_date(outcomes.received_at, policy.org_timezone).max().to_pyarrow().as_py()
         as_of = run_settings.as_of_within(last_claim)
         expr = certificates(outcomes, _tables(conn), as_of, policy)

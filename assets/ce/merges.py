@@ -1,19 +1,21 @@
-"""The CE team's duplicate-account decisions, applied: ``marts.ce_merge_decisions`` and ``marts.ce_account_survivors``.
+"""The CE team's duplicate-account decisions, applied: ``marts.ce_merge_decisions`` and
+``marts.ce_account_survivors``.
 
-Decisions live in the dashboard's state store (``reports.state``); one read of it per run yields both marts, so they
-always agree:
+Decisions live in the dashboard's state store (``reports.state``); one read of it per run yields both marts,
+so they always agree:
 
-- ``marts.ce_account_survivors(account_id, survivor_account_id, decision_id)``: each merged account and its *final*
-  survivor (chains resolved). ``assets.ce.marts`` credits everything a merged account owns to its survivor; the raw rows
-  keep their own account_id, so an undo (the row disappears here) restores the previous marts exactly.
-- ``marts.ce_merge_decisions``: the decision history for the dashboard (who, when, why, which accounts, whether it
-  is in force). Duplicate detection reads its kept-separate pairs (:func:`kept_separate_pairs`) so they are never
-  clustered again.
+- ``marts.ce_account_survivors(account_id, survivor_account_id, decision_id)``: each merged account and its
+  *final* survivor (chains resolved). ``assets.ce.marts`` credits everything a merged account owns to its
+  survivor; the raw rows keep their own account_id, so an undo (the row disappears here) restores the previous
+  marts exactly.
+- ``marts.ce_merge_decisions``: the decision history for the dashboard (who, when, why, which accounts,
+  whether it is in force). Duplicate detection reads its kept-separate pairs (:func:`kept_separate_pairs`) so
+  they are never clustered again.
 
-A keep-separate decision that names only a cluster is resolved against ``marts.duplicate_account_clusters`` as it
-stands before this run (the clusters the CE team saw), and from then on from this mart's previous version: the
-cluster itself no longer exists once its pairs stop linking. This asset is therefore built before duplicate
-detection, which depends on it.
+A keep-separate decision that names only a cluster is resolved against ``marts.duplicate_account_clusters`` as
+it stands before this run (the clusters the CE team saw), and from then on from this mart's previous version:
+the cluster itself no longer exists once its pairs stop linking. This asset is therefore built before
+duplicate detection, which depends on it.
 """
 
 import dagster as dg
@@ -72,8 +74,8 @@ def _previous_accounts(conn, tables: set[str]) -> dict[int, list[str]]:
 
 
 def kept_separate_pairs(conn) -> set[Pair]:
-    """The (smaller, larger) account pairs of the keep-separate decisions in force, from ``marts.ce_merge_decisions``
-    (none when the mart does not exist yet)."""
+    """The (smaller, larger) account pairs of the keep-separate decisions in force, from
+    ``marts.ce_merge_decisions`` (none when the mart does not exist yet)."""
     if DECISIONS_MART not in _mart_tables(conn):
         return set()
     rows = conn.execute(
@@ -87,11 +89,13 @@ def kept_separate_pairs(conn) -> set[Pair]:
 
 def merged_pairs(conn) -> set[Pair]:
     """The (smaller, larger) account pairs of the merges in force (survivor and merged accounts), from
-    ``marts.ce_merge_decisions``: labels duplicate detection learns from (none when the mart does not exist)."""
+    ``marts.ce_merge_decisions``: labels duplicate detection learns from (none when the mart does not
+    exist)."""
     if DECISIONS_MART not in _mart_tables(conn):
         return set()
     rows = conn.execute(
-        f"SELECT survivor_account_id, merged_account_ids FROM {MARTS}.{DECISIONS_MART} WHERE in_force AND action = ?",
+        f"SELECT survivor_account_id, merged_account_ids FROM {MARTS}.{DECISIONS_MART} WHERE in_force AND "
+        "action = ?",
         [MERGE],
     ).fetchall()
     pairs: set[Pair] = set()

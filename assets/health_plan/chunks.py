@@ -1,10 +1,11 @@
 """One chunk of families priced in one worker process: Arrow IPC files in, Arrow IPC files out.
 
 :mod:`assets.health_plan.marts` exports the claim lines of a chunk of families (every family whole, lines
-ordered by subscriber, member, claim and line) and their enrollment spans to Arrow IPC files; :func:`price_chunk`
-reads them (memory-mapped), runs :func:`domain.health_plan.cost_share.price_rows` family by family and writes
-one Arrow IPC file per claim mart with the mart's exact columns and types. Columns the rules only pass through (provider, dates, amounts...) never
-become Python objects: the priced rows pick them from the input with Arrow ``take``.
+ordered by subscriber, member, claim and line) and their enrollment spans to Arrow IPC files;
+:func:`price_chunk` reads them (memory-mapped), runs :func:`domain.health_plan.cost_share.price_rows` family
+by family and writes one Arrow IPC file per claim mart with the mart's exact columns and types. Columns the
+rules only pass through (provider, dates, amounts...) never become Python objects: the priced rows pick them
+from the input with Arrow ``take``.
 
 This module imports no Dagster, so a spawned worker starts in a fraction of a second.
 """
@@ -37,7 +38,8 @@ from domain.health_plan.enrollment import SpanRow
 from domain.marts.entry import MONEY, PCT, arrow_type
 
 EPOCH = dt.date(1970, 1, 1)
-#: The marts one chunk writes; their columns and DuckDB types, in table order, are the registry's (``domain.marts``).
+#: The marts one chunk writes; their columns and DuckDB types, in table order, are the registry's
+#: (``domain.marts``).
 CLAIM_MARTS: tuple[str, ...] = (
     "claim_cost_share",
     "claim_exceptions",
@@ -50,17 +52,46 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {name: marts.get(name).column_
 #: Columns of a chunk's input file (``assets.health_plan.marts._export_chunk`` writes them): the family member
 #: row (every member, with or without claims), the claim line's own columns, and the engine's numbers.
 INPUT_COLUMNS = (
-    "subscriber_id", "family_member", "employer_id", "claim_id", "line_number", "claim_type",
-    "original_claim_id", "member_id", "provider_npi", "service_date", "processed_at", "status",
-    "service_category", "network", "billed_amount", "allowed_amount", "service_day", "processed_us",
-    "billed_cents", "allowed_cents",
-)  # fmt: skip
+    "subscriber_id",
+    "family_member",
+    "employer_id",
+    "claim_id",
+    "line_number",
+    "claim_type",
+    "original_claim_id",
+    "member_id",
+    "provider_npi",
+    "service_date",
+    "processed_at",
+    "status",
+    "service_category",
+    "network",
+    "billed_amount",
+    "allowed_amount",
+    "service_day",
+    "processed_us",
+    "billed_cents",
+    "allowed_cents",
+)
 SPAN_COLUMNS = ("member_id", "plan_id", "coverage_tier", "start_day", "end_day")
 #: The input columns the engine reads as Python values (the rest only pass through, in Arrow).
 ENGINE_COLUMNS = (
-    "subscriber_id", "family_member", "employer_id", "claim_id", "line_number", "claim_type", "original_claim_id", "member_id",
-    "status", "service_category", "network", "service_day", "processed_us", "billed_cents", "allowed_cents",
-)  # fmt: skip
+    "subscriber_id",
+    "family_member",
+    "employer_id",
+    "claim_id",
+    "line_number",
+    "claim_type",
+    "original_claim_id",
+    "member_id",
+    "status",
+    "service_category",
+    "network",
+    "service_day",
+    "processed_us",
+    "billed_cents",
+    "allowed_cents",
+)
 
 
 def day_number(day: dt.date) -> int:
@@ -116,11 +147,20 @@ class _Output:
 def _accumulator_values(a: AccumulatorCents) -> tuple:
     plan = a.year.plan
     return (
-        plan.plan_id, plan.plan_year, a.network, a.deductible_met, a.deductible_limit, a.oop_met, a.oop_limit,
-        remaining_cents(a.deductible_met, a.deductible_limit), pct_met_tenths(a.deductible_met, a.deductible_limit),
-        remaining_cents(a.oop_met, a.oop_limit), pct_met_tenths(a.oop_met, a.oop_limit), a.coverage_tier,
+        plan.plan_id,
+        plan.plan_year,
+        a.network,
+        a.deductible_met,
+        a.deductible_limit,
+        a.oop_met,
+        a.oop_limit,
+        remaining_cents(a.deductible_met, a.deductible_limit),
+        pct_met_tenths(a.deductible_met, a.deductible_limit),
+        remaining_cents(a.oop_met, a.oop_limit),
+        pct_met_tenths(a.oop_met, a.oop_limit),
+        a.coverage_tier,
         plan.plan_year_start,
-    )  # fmt: skip
+    )
 
 
 def _read(path: Path) -> pa.Table:
@@ -217,29 +257,58 @@ def _tables(table: pa.Table, out: _Output) -> dict[str, pa.Table]:
     columns: dict[str, dict[str, pa.Array | pa.ChunkedArray]] = {}
 
     lines = dict(zip(LINE_FIELDS, _transpose(out.lines, len(LINE_FIELDS)), strict=True))
-    columns["claim_cost_share"] = _take(
-        table, lines["row"],
-        ("claim_id", "line_number", "member_id", "subscriber_id", "employer_id", "network", "service_category",
-         "status", "claim_type", "service_date", "processed_at", "provider_npi", "billed_amount", "allowed_amount"),
-    ) | {
-        name: cents(lines[name])
-        for name in ("deductible_applied", "coinsurance", "copay", "member_responsibility", "plan_paid")
-    } | {
-        "plan_id": pa.array(lines["plan_id"], pa.string()),
-        "plan_year": pa.array(lines["plan_year"], pa.int32()),
-        "coverage_tier": pa.array(lines["coverage_tier"], pa.string()),
-        "root_claim_id": pa.array(lines["root_claim_id"], pa.string()),
-        "order_at": timestamps(lines["order_at"]),
-        "basis": pa.array(lines["basis"], pa.string()),
-        "explanation": pa.array(lines["explanation"], pa.string()),
-    }  # fmt: skip
+    columns["claim_cost_share"] = (
+        _take(
+            table,
+            lines["row"],
+            (
+                "claim_id",
+                "line_number",
+                "member_id",
+                "subscriber_id",
+                "employer_id",
+                "network",
+                "service_category",
+                "status",
+                "claim_type",
+                "service_date",
+                "processed_at",
+                "provider_npi",
+                "billed_amount",
+                "allowed_amount",
+            ),
+        )
+        | {
+            name: cents(lines[name])
+            for name in ("deductible_applied", "coinsurance", "copay", "member_responsibility", "plan_paid")
+        }
+        | {
+            "plan_id": pa.array(lines["plan_id"], pa.string()),
+            "plan_year": pa.array(lines["plan_year"], pa.int32()),
+            "coverage_tier": pa.array(lines["coverage_tier"], pa.string()),
+            "root_claim_id": pa.array(lines["root_claim_id"], pa.string()),
+            "order_at": timestamps(lines["order_at"]),
+            "basis": pa.array(lines["basis"], pa.string()),
+            "explanation": pa.array(lines["explanation"], pa.string()),
+        }
+    )
 
     rows, reasons = _transpose(out.exceptions, 2)
     columns["claim_exceptions"] = _take(
-        table, rows,
-        ("claim_id", "line_number", "member_id", "subscriber_id", "claim_type", "service_date", "processed_at",
-         "provider_npi", "allowed_amount"),
-    ) | {"reason": pa.array(reasons, pa.string())}  # fmt: skip
+        table,
+        rows,
+        (
+            "claim_id",
+            "line_number",
+            "member_id",
+            "subscriber_id",
+            "claim_type",
+            "service_date",
+            "processed_at",
+            "provider_npi",
+            "allowed_amount",
+        ),
+    ) | {"reason": pa.array(reasons, pa.string())}
 
     (root, latest, head, shown, status, line_count, billed, allowed, member_pays, plan_pays, unpriced) = (
         _transpose(out.claims, 11)
@@ -261,8 +330,23 @@ def _tables(table: pa.Table, out: _Output) -> dict[str, pa.Table]:
     )
 
     for mart, found in (("member_accumulators", out.members), ("family_accumulators", out.families)):
-        (who, plan_id, plan_year, network, ded_met, ded_limit, oop_met, oop_limit, ded_rem, ded_pct, oop_rem,
-         oop_pct, tier, start, *rest) = _transpose(found, 16 if mart == "member_accumulators" else 15)  # fmt: skip
+        (
+            who,
+            plan_id,
+            plan_year,
+            network,
+            ded_met,
+            ded_limit,
+            oop_met,
+            oop_limit,
+            ded_rem,
+            ded_pct,
+            oop_rem,
+            oop_pct,
+            tier,
+            start,
+            *rest,
+        ) = _transpose(found, 16 if mart == "member_accumulators" else 15)
         columns[mart] = {
             "member_id" if mart == "member_accumulators" else "subscriber_id": pa.array(who, pa.string()),
             "plan_id": pa.array(plan_id, pa.string()),

@@ -1,4 +1,5 @@
-"""``marts.cost_share_differences``: EOB lines whose payer-adjudicated member share differs from the engine's."""
+"""``marts.cost_share_differences``: EOB lines whose payer-adjudicated member share differs from the
+engine's."""
 
 import dagster as dg
 import ibis

@@ -2,11 +2,14 @@
 members (with birth dates) and providers.
 
 Cost share is sequential within a family and independent between families, so
-:func:`domain.health_plan.cost_share.price_rows` runs family by family over chunks of consecutive families, in parallel:
+:func:`domain.health_plan.cost_share.price_rows` runs family by family over chunks of consecutive families, in
+parallel:
 DuckDB exports each chunk's claim lines (family order) and spans to Arrow IPC files under the data dir, worker
 processes (:mod:`assets.health_plan.chunks`) price them and write the marts' rows as Arrow IPC files, and one
-``CREATE TABLE ... AS SELECT`` per mart loads them. The workers never open the warehouse (DuckDB has one writer,
-the pipeline). Memory holds a chunk per worker (about :data:`CHUNK_LINES` lines), whatever the number of lines.
+``CREATE TABLE ... AS SELECT`` per mart loads them. The workers never open the warehouse (DuckDB has one
+writer,
+the pipeline). Memory holds a chunk per worker (about :data:`CHUNK_LINES` lines), whatever the number of
+lines.
 
 The roster and the plan years are set-based: DuckDB SQL in this package's ``.sql`` files, loaded by name
 (:mod:`domain.sql_files`).
@@ -178,7 +181,8 @@ def _load_mart(conn, source: str, target: str, mart: str, files: list[Path]) -> 
         # Lines of members unknown to hp_members belong to no family: reported, never priced.
         rows += f"""
             UNION ALL
-            SELECT c.claim_id, c.line_number, c.member_id, CAST(? AS VARCHAR), NULL, c.claim_type, c.service_date,
+            SELECT c.claim_id, c.line_number, c.member_id, CAST(? AS VARCHAR), NULL, c.claim_type,
+            c.service_date,
                    c.processed_at, c.provider_npi, c.allowed_amount
             FROM {source}.hp_claims c ANTI JOIN {source}.hp_members m ON c.member_id = m.member_id
         """
@@ -215,7 +219,8 @@ def build_plan_years(conn) -> int:
     book = load_plan_book(conn)
     ends = [(py.plan_id, py.plan_year, book.end_of(py) - dt.timedelta(days=1)) for py in book.plan_years()]
     conn.execute(
-        "CREATE OR REPLACE TEMP TABLE _hp_plan_year_ends (plan_id VARCHAR, plan_year INTEGER, plan_year_end DATE)"
+        "CREATE OR REPLACE TEMP TABLE _hp_plan_year_ends (plan_id VARCHAR, plan_year INTEGER, plan_year_end "
+        "DATE)"
     )
     if ends:
         conn.executemany("INSERT INTO _hp_plan_year_ends VALUES (?, ?, ?)", ends)

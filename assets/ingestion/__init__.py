@@ -1,4 +1,6 @@
-"""Landing files into typed staging tables: reading, set-based validation generated from the contracts, the ledger.
+"""Landing files into typed staging tables: reading, set-based validation generated from the contracts, the
+ledger.
 
-The Dagster side is ``assets/ingestion/staging_assets.py``; these modules know nothing of Dagster and take a DuckDB connection.
+The Dagster side is ``assets/ingestion/staging_assets.py``; these modules know nothing of Dagster and take a
+DuckDB connection.
 """

@@ -1,13 +1,15 @@
-"""Opening a landed file safely: never through a symlink, never a FIFO or device, never by a name DuckDB could glob.
+"""Opening a landed file safely: never through a symlink, never a FIFO or device, never by a name DuckDB could
+glob.
 
-A file is opened once (``O_NOFOLLOW``, non-blocking) and everything afterwards goes through that descriptor: the
-hash, the encoding sniff, the header, and DuckDB itself, which is handed ``/proc/self/fd/<n>``. That path has no
-glob characters whatever the file is called (DuckDB expands ``*``, ``?`` and ``[ ]`` in any path it is given), and
-it names the inode that was opened, so swapping the file for a symlink after the listing changes nothing.
+A file is opened once (``O_NOFOLLOW``, non-blocking) and everything afterwards goes through that descriptor:
+the hash, the encoding sniff, the header, and DuckDB itself, which is handed ``/proc/self/fd/<n>``. That path
+has no glob characters whatever the file is called (DuckDB expands ``*``, ``?`` and ``[ ]`` in any path it is
+given), and it names the inode that was opened, so swapping the file for a symlink after the listing changes
+nothing.
 
-One pass over the bytes computes the sha256 and the facts the reader needs to pick an encoding: whether the bytes
-are valid UTF-8 and whether they hold NUL bytes (binary content). Only a file that is not UTF-8 gets a second
-pass, for bytes 0x80-0x9F (where cp1252 and latin-1 differ) and the five bytes cp1252 leaves undefined.
+One pass over the bytes computes the sha256 and the facts the reader needs to pick an encoding: whether the
+bytes are valid UTF-8 and whether they hold NUL bytes (binary content). Only a file that is not UTF-8 gets a
+second pass, for bytes 0x80-0x9F (where cp1252 and latin-1 differ) and the five bytes cp1252 leaves undefined.
 """
 
 from __future__ import annotations
@@ -115,8 +117,8 @@ class OpenedFile:
         return ByteFacts(digest.hexdigest(), self.size, bom, valid, has_nul)
 
     def single_byte_codec(self) -> str:
-        """cp1252 when the file has bytes 0x80-0x9F and cp1252 defines them all, else latin-1 (which decodes any
-        byte; without bytes 0x80-0x9F both read the same, and latin-1 is the plainer name)."""
+        """cp1252 when the file has bytes 0x80-0x9F and cp1252 defines them all, else latin-1 (which decodes
+        any byte; without bytes 0x80-0x9F both read the same, and latin-1 is the plainer name)."""
         has_c1 = False
         for chunk in self.chunks():
             if CP1252_UNDEFINED.search(chunk):

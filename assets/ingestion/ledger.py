@@ -1,7 +1,8 @@
 """The file ledger: which landed files are new. A file is identified by its content (sha256), not its name.
 
-A file whose (name, size, mtime) is already in the ledger is not even hashed, so a run over a landing folder of
-old files costs a directory listing. A new name with known content is recorded as ``duplicate`` and not read.
+A file whose (name, size, mtime) is already in the ledger is not even hashed, so a run over a landing folder
+of old files costs a directory listing. A new name with known content is recorded as ``duplicate`` and not
+read.
 """
 
 from __future__ import annotations
@@ -45,10 +46,11 @@ class LedgerEntry:
 
 
 def landed_files(folder: Path) -> list[LandedFile]:
-    """Entries under ``folder`` in name order (the order a run applies them: a later file replaces an earlier row).
+    """Entries under ``folder`` in name order (the order a run applies them: a later file replaces an earlier
+    row).
 
-    Subfolders are walked, but never through a symlink: a symlinked file or folder is listed as ``symlink`` and
-    a FIFO, socket or device as ``special``, so the ledger can record each as rejected without opening it.
+    Subfolders are walked, but never through a symlink: a symlinked file or folder is listed as ``symlink``
+    and a FIFO, socket or device as ``special``, so the ledger can record each as rejected without opening it.
     """
     if folder.is_symlink() or not folder.is_dir():
         return []
@@ -71,7 +73,8 @@ def landed_files(folder: Path) -> list[LandedFile]:
 
 
 def new_files(conn, source: str, folder: Path) -> list[LandedFile]:
-    """The files of ``folder`` whose (name, size, mtime) the ledger has not seen: what a run would hash and read.
+    """The files of ``folder`` whose (name, size, mtime) the ledger has not seen: what a run would hash and
+    read.
 
     A directory listing and one query, no hashing: cheap enough to decide before a run which sources changed.
     """
@@ -105,10 +108,11 @@ class Ledger:
         return self._first_name_of_sha.get(sha)
 
     def touch(self, f: LandedFile, sha: str) -> None:
-        """A file rewritten with the same content: remember its new size/mtime so it is not hashed again (and so a
-        run planner comparing names, sizes and mtimes does not see it as new on every run)."""
+        """A file rewritten with the same content: remember its new size/mtime so it is not hashed again (and
+        so a run planner comparing names, sizes and mtimes does not see it as new on every run)."""
         self.conn.execute(
-            f"UPDATE {LEDGER} SET size_bytes = ?, mtime_ns = ? WHERE source = ? AND file_name = ? AND sha256 = ?",
+            f"UPDATE {LEDGER} SET size_bytes = ?, mtime_ns = ? WHERE source = ? AND file_name = ? AND sha256 "
+            "= ?",
             [f.size_bytes, f.mtime_ns, self.source, f.file_name, sha],
         )
         self._seen_stat.add((f.file_name, f.size_bytes, f.mtime_ns))

@@ -1,8 +1,9 @@
-"""Load one source's new landed files into ``staging.<source>``: read, validate set-based, then commit per file.
+"""Load one source's new landed files into ``staging.<source>``: read, validate set-based, then commit per
+file.
 
-Per file, inside ONE transaction: bad rows go to the quarantine, good rows replace staging rows with the same key,
-and the ledger row is written. A rejected file writes only its ledger row. A crash leaves either all of a file or
-none of it, and the next run picks the file up again because its ledger row is missing.
+Per file, inside ONE transaction: bad rows go to the quarantine, good rows replace staging rows with the same
+key, and the ledger row is written. A rejected file writes only its ledger row. A crash leaves either all of a
+file or none of it, and the next run picks the file up again because its ledger row is missing.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ def staging_table(source: Source) -> str:
 
 
 def ensure_staging_table(conn, source: Source) -> None:
-    """Create the typed staging table (contract columns + lineage) if absent: a source with no files is empty."""
+    """Create the typed staging table (contract columns + lineage) if absent: a source with no files is
+    empty."""
     cols = [(c.name, c.duckdb_type) for c in source.columns] + list(LINEAGE_COLUMNS)
     conn.execute("CREATE SCHEMA IF NOT EXISTS staging")
     ddl = ", ".join(f"{quote_ident(n)} {t}" for n, t in cols)
@@ -62,8 +64,8 @@ class SourceSummary:
 def ingest_source(conn, source: Source, folder: Path, scratch: Path | None = None) -> SourceSummary:
     """Load every new file of ``folder`` (``landing/<source>``) in name order.
 
-    ``scratch`` holds the short-lived decoded copy of a file that is not UTF-8 (default: the system's temp dir;
-    the pipeline passes one inside the data directory).
+    ``scratch`` holds the short-lived decoded copy of a file that is not UTF-8 (default: the system's temp
+    dir; the pipeline passes one inside the data directory).
     """
     ensure_staging_table(conn, source)
     ledger = Ledger(conn, source.name)
@@ -141,8 +143,8 @@ def load_file(
     """Read, validate and commit one file; fills ``entry`` with its outcome and records it in the ledger.
 
     Whatever goes wrong with one file (a reason of ours, or anything the engine raises) ends as its rejected
-    ledger row: no file can stop the run for the others. The engine's own message is not kept (it may quote the
-    file's content); only its type is.
+    ledger row: no file can stop the run for the others. The engine's own message is not kept (it may quote
+    the file's content); only its type is.
     """
     raw = None
     try:

@@ -1,23 +1,24 @@
 """Read one landed file into a temporary all-text DuckDB table, or reject it whole with a :class:`FileReason`.
 
-- Every file is read through its open descriptor (``assets.ingestion.landing``): DuckDB gets ``/proc/self/fd/<n>``,
-  never the file's name, so no name is ever a glob.
-- Encodings: a byte-order mark decides (UTF-8, UTF-16, UTF-32); otherwise valid UTF-8 is UTF-8, then cp1252, then
-  latin-1 (which decodes any byte). UTF-8 is read by DuckDB directly; any other encoding is first decoded by Python
-  into a private, already-unlinked temporary UTF-8 copy under the data directory. NUL bytes without a UTF-16/32
-  mark mean binary content: rejected as ``not_text``. LF, CRLF and bare CR line endings are all read.
-- CSV: DuckDB ``read_csv`` with every column as VARCHAR and a fixed comma delimiter. The header row is parsed by
-  Python's csv module and its cells never reach SQL: the raw table's columns are positional (``c1``, ``c2``…), the
-  header maps contract columns to positions, and the header text only appears as string literals (the keys of the
-  quarantined row's JSON). Rows with too few or too many fields make the fast parallel reader fail; such files are
-  re-read by the tolerant serial reader so no row is lost.
-- JSON lines: read as text lines (so a truncated line is a quarantined row, not a lost one), parsed by DuckDB; a
-  value of another JSON type than its column's (an object or a number where text is expected) is flagged.
+- Every file is read through its open descriptor (``assets.ingestion.landing``): DuckDB gets
+  ``/proc/self/fd/<n>``, never the file's name, so no name is ever a glob.
+- Encodings: a byte-order mark decides (UTF-8, UTF-16, UTF-32); otherwise valid UTF-8 is UTF-8, then cp1252,
+  then latin-1 (which decodes any byte). UTF-8 is read by DuckDB directly; any other encoding is first decoded
+  by Python into a private, already-unlinked temporary UTF-8 copy under the data directory. NUL bytes without
+  a UTF-16/32 mark mean binary content: rejected as ``not_text``. LF, CRLF and bare CR line endings are all
+  read.
+- CSV: DuckDB ``read_csv`` with every column as VARCHAR and a fixed comma delimiter. The header row is parsed
+  by Python's csv module and its cells never reach SQL: the raw table's columns are positional (``c1``,
+  ``c2``…), the header maps contract columns to positions, and the header text only appears as string literals
+  (the keys of the quarantined row's JSON). Rows with too few or too many fields make the fast parallel reader
+  fail; such files are re-read by the tolerant serial reader so no row is lost.
+- JSON lines: read as text lines (so a truncated line is a quarantined row, not a lost one), parsed by DuckDB;
+  a value of another JSON type than its column's (an object or a number where text is expected) is flagged.
 - xlsx: the first sheet via python-calamine into an Arrow table of strings.
 
 Details of a rejected file name the file, its columns and line numbers, never a cell: a header row may well be
-a data row (a file without a header), and DuckDB's own messages quote the offending line, so they are not passed on.
-Row numbers are 1-based data rows (CSV/xlsx: excluding the header; JSON lines: the line number).
+a data row (a file without a header), and DuckDB's own messages quote the offending line, so they are not
+passed on. Row numbers are 1-based data rows (CSV/xlsx: excluding the header; JSON lines: the line number).
 """
 
 from __future__ import annotations
@@ -70,7 +71,8 @@ class FileRejected(Exception):
 
 @dataclass
 class RawFile:
-    """A file read as text. ``rows_sql`` yields ``_row_number`` + one VARCHAR column per field (+ ``_malformed``)."""
+    """A file read as text. ``rows_sql`` yields ``_row_number`` + one VARCHAR column per field (+
+    ``_malformed``)."""
 
     rows_sql: str
     raw_json_sql: str  # yields ``_row_number, _raw``: the original row as JSON text
@@ -95,7 +97,8 @@ def read_file(
     name: str,
     scratch: Path,
 ) -> RawFile:
-    """Read ``opened`` (landed as ``name``) into the raw table; ``scratch`` holds decoded copies while reading."""
+    """Read ``opened`` (landed as ``name``) into the raw table; ``scratch`` holds decoded copies while
+    reading."""
     fmt = file_format(name)
     if fmt is None or not any(EXTENSIONS.get(f) == fmt for f in source.formats):
         accepted = ", ".join(f".{f}" for f in source.formats)
@@ -130,7 +133,8 @@ def _encoding(opened: OpenedFile, facts: ByteFacts, name: str) -> str:
 
 
 class _Utf8Text:
-    """The file as UTF-8 for DuckDB: the landed file itself, or a decoded temporary copy (deleted on close)."""
+    """The file as UTF-8 for DuckDB: the landed file itself, or a decoded temporary copy (deleted on
+    close)."""
 
     def __init__(self, path: str, copy=None):
         self.path = path
@@ -195,7 +199,8 @@ def _columns(width: int, tolerant: bool) -> list[str]:
 
 
 def _csv_sql(path: str, width: int, tolerant: bool) -> str:
-    """read_csv with positional columns given (no sniffing: a sniffer guesses, and guesses differently per file)."""
+    """read_csv with positional columns given (no sniffing: a sniffer guesses, and guesses differently per
+    file)."""
     options = [
         "columns = {" + ", ".join(f"'{c}': 'VARCHAR'" for c in _columns(width, tolerant)) + "}",
         "header = true",
@@ -210,7 +215,10 @@ def _csv_sql(path: str, width: int, tolerant: bool) -> str:
         tolerant
     ):  # pad short rows with NULL, catch surplus fields in _extra_* columns; needs the serial reader
         options += ["null_padding = true", "strict_mode = false", "parallel = false"]
-    return f"CREATE OR REPLACE TEMP TABLE {RAW} AS SELECT * FROM read_csv({quote_str(path)}, {', '.join(options)})"
+    return (
+        f"CREATE OR REPLACE TEMP TABLE {RAW} AS SELECT * FROM read_csv({quote_str(path)}, "
+        f"{', '.join(options)})"
+    )
 
 
 def _load_csv(conn: duckdb.DuckDBPyConnection, text: _Utf8Text, name: str) -> tuple[list[str], bool]:
@@ -281,7 +289,8 @@ def _load_xlsx(conn: duckdb.DuckDBPyConnection, opened: OpenedFile, name: str) -
 
 
 def raw_keys(header: list[str]) -> list[str]:
-    """The keys of the quarantined row's JSON: the header cells, an empty one as ``column<n>``, repeats suffixed."""
+    """The keys of the quarantined row's JSON: the header cells, an empty one as ``column<n>``, repeats
+    suffixed."""
     seen: set[str] = set()
     out = []
     for i, cell in enumerate(header, start=1):
@@ -318,7 +327,8 @@ def _tabular(source: Source, name: str, header: list[str], encoding: str, tolera
     if repeated:
         raise FileRejected(
             FileReason.DUPLICATE_COLUMNS,
-            f"{name} names column(s) {', '.join(sorted(set(repeated)))} more than once: which one holds the data "
+            f"{name} names column(s) {', '.join(sorted(set(repeated)))} more than once: which one holds the "
+            "data "
             "is ambiguous",
         )
     surplus = "FALSE"
@@ -334,7 +344,10 @@ def _tabular(source: Source, name: str, header: list[str], encoding: str, tolera
     pairs = ", ".join(
         f"{quote_str(k)}, {c}" for k, c in zip(keys, _columns(len(header), tolerant), strict=True)
     )
-    raw_json = f"SELECT CAST(rowid + 1 AS INTEGER) AS _row_number, CAST(json_object({pairs}) AS VARCHAR) AS _raw FROM {RAW}"
+    raw_json = (
+        f"SELECT CAST(rowid + 1 AS INTEGER) AS _row_number, CAST(json_object({pairs}) AS VARCHAR) AS "
+        f"_raw FROM {RAW}"
+    )
     return RawFile(rows_sql, raw_json, set(source.column_names), encoding, "_malformed", SURPLUS_FIELDS)
 
 
@@ -356,8 +369,8 @@ def _read_jsonl(
         fields.append(f"f[{i}] AS {quote_ident(c.name)}")
         accepted = ", ".join(quote_str(t) for t in (*JSON_TYPES[c.kind], "NULL"))
         flags.append(f"coalesce(t[{i}] NOT IN ({accepted}), false) AS {quote_ident('_jt_' + c.name)}")
-    # json_type costs twice the extraction itself, so it runs only on lines that may hold a wrong type: with only
-    # text columns, a line whose every value is a string or null has no ':' followed by anything else
+    # json_type costs twice the extraction itself, so it runs only on lines that may hold a wrong type: with
+    # only text columns, a line whose every value is a string or null has no ':' followed by anything else
     # (a superset test: a string that merely contains ': 5' is checked exactly, never missed).
     all_text = all(JSON_TYPES[c.kind] == ("VARCHAR",) for c in source.columns)
     suspect = "regexp_matches(line, ':\\s*[^\\s\"n]')" if all_text else "TRUE"

@@ -1,7 +1,8 @@
 """Validation rules of ``domain.contracts`` compiled to DuckDB SQL: one SELECT types every column of a file.
 
 Every raw value is text. For each contract column this module builds two SQL expressions over the raw text:
-the *reason* it fails (NULL when it passes) and its *typed value*. A row's reason is the first failing column's,
+the *reason* it fails (NULL when it passes) and its *typed value*. A
+row's reason is the first failing column's,
 in contract order, so a planted bad row has exactly one known reason. Everything runs set-based inside DuckDB.
 """
 
@@ -17,7 +18,10 @@ INT_RE = r"[+-]?[0-9]+"
 DECIMAL_RE = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)"
 DATE_RE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 #: ISO-8601 with a mandatory offset (``Z`` or ``±hh:mm``); a naive timestamp is ambiguous, hence bad.
-TS_RE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)"
+TS_RE = (
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T "
+    r"][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)"
+)
 LC_USER_ID_RE = r"[0-9]{8} ?[0-9]{4}|[0-9]{2}/[0-9]{2}/[0-9]{4} [0-9]{4}"
 PHONE_CHARS_RE = r"[0-9 ().+\-]+"
 NANP_RE = r"[2-9][0-9]{2}[2-9][0-9]{6}"
@@ -59,7 +63,8 @@ class ColumnSql:
 def column_sql(
     source: Source, col: Column, raw: str, raw_of: dict[str, str], wrong_type: str | None = None
 ) -> ColumnSql:
-    """Compile one column. ``raw`` is its raw text expression; ``raw_of`` maps every contract column to its own.
+    """Compile one column. ``raw`` is its raw text expression; ``raw_of`` maps every contract column to its
+    own.
 
     ``wrong_type`` is a boolean expression: the value arrived as another JSON type than the column's (checked
     before anything else: an object's text must not pass as a name).
@@ -80,7 +85,10 @@ def column_sql(
             typed = digits
         elif col.rule is Rule.PHONE:
             digits = f"regexp_replace({v}, '[^0-9]', '', 'g')"
-            national = f"(CASE WHEN length({digits}) = 11 AND {digits} LIKE '1%' THEN substr({digits}, 2) ELSE {digits} END)"
+            national = (
+                f"(CASE WHEN length({digits}) = 11 AND {digits} LIKE '1%' THEN substr({digits}, 2) "
+                f"ELSE {digits} END)"
+            )
             ok = f"({_full(v, PHONE_CHARS_RE)} AND {_full(national, NANP_RE)})"
             checks.append((f"NOT {ok}", Reason.BAD_PHONE))
             typed = f"'+1' || {national}"
@@ -121,7 +129,10 @@ def column_sql(
     elif col.kind is Kind.BOOL:
         low = f"lower({v})"
         checks.append((f"{low} NOT IN {_in_list(TRUE_WORDS + FALSE_WORDS)}", Reason.BAD_BOOL))
-        typed = f"CASE WHEN {low} IN {_in_list(TRUE_WORDS)} THEN TRUE WHEN {low} IN {_in_list(FALSE_WORDS)} THEN FALSE END"
+        typed = (
+            f"CASE WHEN {low} IN {_in_list(TRUE_WORDS)} THEN TRUE WHEN {low} IN {_in_list(FALSE_WORDS)} "
+            "THEN FALSE END"
+        )
 
     whens = [f"WHEN {wrong_type} THEN {quote_str(Reason.WRONG_JSON_TYPE)}"] if wrong_type else []
     whens += [f"WHEN {empty} THEN {quote_str(Reason.MISSING_REQUIRED) if col.required else 'NULL'}"]
@@ -138,12 +149,15 @@ def validate_select(
     malformed_reason: Reason = Reason.MALFORMED_JSON,
     wrong_type_flags: dict[str, str] | None = None,
 ) -> str:
-    """SELECT over ``rows_sql`` (``_row_number`` + text columns): typed contract columns, ``_column``, ``_reason``.
+    """SELECT over ``rows_sql`` (``_row_number`` + text columns): typed contract columns, ``_column``,
+    ``_reason``.
 
-    ``present`` are the contract columns the file has; an absent one reads as empty (JSON lines may omit optional
+    ``present`` are the contract columns the file has; an absent one reads as empty (JSON lines may omit
+    optional
     keys; a CSV or xlsx lacking a contract column is rejected before this). ``malformed_flag`` names a boolean
     column marking rows that are not a record at all (a JSON line that is not an object): they read
-    ``malformed_reason``. ``wrong_type_flags`` maps a column to a boolean column of ``rows_sql`` marking a JSON
+    ``malformed_reason``. ``wrong_type_flags`` maps a column to a boolean column of ``rows_sql`` marking a
+    JSON
     value of the wrong type (``wrong_json_type``).
     """
     raw_of = {
@@ -171,12 +185,14 @@ def validate_select(
 
 
 def dedupe_select(source: Source, validated_table: str) -> str:
-    """Mark the later rows of a key repeated within one file as ``duplicate_key`` (only among otherwise good rows)."""
+    """Mark the later rows of a key repeated within one file as ``duplicate_key`` (only among otherwise good
+    rows)."""
     keys = ", ".join(quote_ident(k) for k in source.key)
     key_label = quote_str(",".join(source.key))
     return f"""
         SELECT * REPLACE (
-            CASE WHEN _reason IS NULL AND row_number() OVER w > 1 THEN {key_label} ELSE _column END AS _column,
+            CASE WHEN _reason IS NULL AND row_number() OVER w > 1 THEN {key_label} ELSE _column END AS
+            _column,
             CASE WHEN _reason IS NULL AND row_number() OVER w > 1 THEN {quote_str(Reason.DUPLICATE_KEY)}
                  ELSE _reason END AS _reason)
         FROM {validated_table}

@@ -1,4 +1,5 @@
-"""Ingest assets: one ``staging.<source>`` asset per landing contract, plus the published ledger and quarantine.
+"""Ingest assets: one ``staging.<source>`` asset per landing contract, plus the published ledger and
+quarantine.
 
 Each staging asset loads only the new files of ``landing/<source>/`` (see ``assets.ingestion``); its blocking
 reconciliation check and its great-expectations suite live in ``checks/``.
@@ -23,7 +24,8 @@ def landing_folder(run_settings: RunSettings, source: Source):
 
 
 def scratch_folder(run_settings: RunSettings):
-    """Where a non-UTF-8 file's decoded copy briefly lives: inside the data directory, like DuckDB's spill files."""
+    """Where a non-UTF-8 file's decoded copy briefly lives: inside the data directory, like DuckDB's spill
+    files."""
     return Settings(data_dir=run_settings.data_dir).root / "duckdb_tmp"
 
 
@@ -76,7 +78,8 @@ STAGING_KEYS = [staging_key(s.name) for s in SOURCES]
     deps=STAGING_KEYS,
     group_name=INGEST_GROUP,
     kinds={"duckdb"},
-    description="Every landed file once: loaded, rejected (with the reason) or duplicate content, with row counts.",
+    description="Every landed file once: loaded, rejected (with the reason) or duplicate content, with row "
+    "counts.",
 )
 def ingest_ledger(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:
@@ -96,7 +99,8 @@ def ingest_ledger(duckdb: DuckDBResource) -> dg.MaterializeResult:
     deps=STAGING_KEYS,
     group_name=INGEST_GROUP,
     kinds={"duckdb"},
-    description="Every quarantined row with its reason, the first failing column and the original row as JSON.",
+    description="Every quarantined row with its reason, the first failing column and the original row as "
+    "JSON.",
 )
 def quarantine(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:

@@ -1,10 +1,10 @@
 """Ingest assets of the standard-format folders: ``staging/x12_834``, ``staging/fhir_eob``, ``staging/xapi``.
 
-Each loads its folder's new files into the EXISTING staging tables it feeds (``assets.ingestion.standard``), so
-the marts read one table whatever format a row arrived in. The staging asset of each fed table depends on these,
-so its own checks and every mart downstream run after them. Checks here: the blocking reconciliation in units
-(read = loaded + quarantined per file) and the fed tables' great-expectations suites over the rows that came
-from this folder.
+Each loads its folder's new files into the EXISTING staging tables it feeds (``assets.ingestion.standard``),
+so the marts read one table whatever format a row arrived in. The staging asset of each fed table depends on
+these, so its own checks and every mart downstream run after them. Checks here: the blocking reconciliation in
+units (read = loaded + quarantined per file) and the fed tables' great-expectations suites over the rows that
+came from this folder.
 """
 
 import dagster as dg
@@ -24,7 +24,8 @@ EXPECTATIONS = "expectations"
 
 
 def _produced_frame(conn, target: Source, specs, folder: str):
-    """The rows of ``staging.<target>`` this folder loaded (lineage ``<folder>/<file>``), decimals as DOUBLE."""
+    """The rows of ``staging.<target>`` this folder loaded (lineage ``<folder>/<file>``), decimals as
+    DOUBLE."""
     exprs = []
     for name in frame_columns(target, specs):
         q = quote_ident(name)
@@ -75,7 +76,8 @@ def build_expectations_check(std: StandardSource) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=staging_key(std.name),
         name=EXPECTATIONS,
-        description=f"great-expectations suites of {', '.join(std.targets)} over the rows landing/{std.name}/ "
+        description=f"great-expectations suites of {', '.join(std.targets)} over the rows "
+        f"landing/{std.name}/ "
         "produced",
     )
     def _expectations(duckdb: DuckDBResource) -> dg.AssetCheckResult:

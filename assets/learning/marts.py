@@ -44,7 +44,8 @@ def staging_tables(conn, names=LC_SOURCES) -> dict[str, ir.Table]:
 
 @dg.asset(key=mart_key("learning_people"), deps=[staging_key("lc_people")], group_name=GROUP)
 def learning_people(duckdb: DuckDBResource) -> dg.MaterializeResult:
-    """The HR roster for the read side: names, department, manager, and the lc_user_id masked (never whole)."""
+    """The HR roster for the read side: names, department, manager, and the lc_user_id masked (never
+    whole)."""
     with duckdb.get_connection() as conn:
         people = staging_tables(conn, ("lc_people",))["lc_people"]
         expr = people.select(
@@ -132,8 +133,8 @@ def compliance_history_mart(duckdb: DuckDBResource, run_settings: RunSettings) -
 
 @dg.asset(key=mart_key("compliance_trend"), deps=[mart_key("compliance_history")], group_name=GROUP)
 def compliance_trend_mart(duckdb: DuckDBResource) -> dg.MaterializeResult:
-    """Requirements per status per month-end and department, from compliance_history: the Compliance page's trend
-    reads these few rows instead of aggregating the history on every rerun."""
+    """Requirements per status per month-end and department, from compliance_history: the Compliance page's
+    trend reads these few rows instead of aggregating the history on every rerun."""
     with duckdb.get_connection() as conn:
         history = ibis.duckdb.from_connection(conn).table("compliance_history", database=MARTS)
         keys = ["month_end", *TREND_KEYS]

@@ -19,7 +19,8 @@ REMINDERS_KEY = dg.AssetKey(["reminders", "sent"])
 
 @dg.asset(key=REMINDERS_KEY, deps=[PUBLISH_KEY], group_name="reminders")
 def reminders_sent(context: dg.AssetExecutionContext, run_settings: RunSettings) -> dg.MaterializeResult:
-    """E-mail the learner reminders and manager digests due as of the published compliance date (once each)."""
+    """E-mail the learner reminders and manager digests due as of the published compliance date (once
+    each)."""
     settings = Settings(data_dir=Path(run_settings.data_dir))
     try:
         with open_snapshot(settings) as conn:

@@ -1,7 +1,8 @@
 """Transcript marts: Learning Center items, and ``marts.transcript_items`` = every item-source mart unioned.
 
-The list of item-source marts lives in ``domain.learning.transcripts.ITEM_SOURCE_MARTS``; the union asset depends on each,
-so adding the CE mart there is the only change needed to bring CE and external credits into transcripts.
+The list of item-source marts lives in ``domain.learning.transcripts.ITEM_SOURCE_MARTS``; the union asset
+depends on each, so adding the CE mart there is the only change needed to bring CE and external credits into
+transcripts.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ def lc_transcript_items(duckdb: DuckDBResource, run_settings: RunSettings) -> dg
 
 @dg.asset(key=mart_key("transcript_items"), deps=[mart_key(m) for m in ITEM_SOURCE_MARTS], group_name=GROUP)
 def transcript_items(duckdb: DuckDBResource) -> dg.MaterializeResult:
-    """Every person's transcript items from all sources (``domain.learning.transcripts.ITEM_SOURCE_MARTS``)."""
+    """Every person's transcript items from all sources
+    (``domain.learning.transcripts.ITEM_SOURCE_MARTS``)."""
     with duckdb.get_connection() as conn:
         con = ibis.duckdb.from_connection(conn)
         expr = union_items(con.table(m, database=MARTS) for m in ITEM_SOURCE_MARTS)

@@ -1,12 +1,16 @@
 """Login-security marts over ``staging.auth_events`` (group ``auth_events``).
 
-Each asset compiles a rule of :mod:`domain.login_security` (an Ibis expression) to DuckDB SQL and rebuilds its mart
+Each asset compiles a rule of :mod:`domain.login_security` (an Ibis expression) to DuckDB SQL and rebuilds its
+mart
 with one ``CREATE OR REPLACE TABLE ... AS ... ORDER BY``, so reruns give identical marts and data never passes
 through Python.
 
-Why full rebuilds and not increments: every rule looks across day boundaries (a lock chain, a 24-hour loop window,
-a 10-minute burst at midnight, a late completion turning an "abandoned" token into "completed_after_expiry"), so
-an increment would have to reopen the tail of every account anyway. Set-based over the whole table the marts take
+Why full rebuilds and not increments: every rule looks across day boundaries (a lock chain, a 24-hour loop
+window,
+a 10-minute burst at midnight, a late completion turning an "abandoned" token into "completed_after_expiry"),
+so
+an increment would have to reopen the tail of every account anyway. Set-based over the whole table the marts
+take
 a few seconds at 5M events (see ``pipelines/bench/auth_events.py``), well inside the 15% of a full run allowed
 for a new day, and there is no state to get wrong when a late file lands.
 """

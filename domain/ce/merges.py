@@ -1,18 +1,18 @@
-"""The CE team's duplicate-account decisions folded into what the pipeline applies (domain-rules.md, "Duplicate CE
-accounts").
+"""The CE team's duplicate-account decisions folded into what the pipeline applies (domain-rules.md,
+"Duplicate CE accounts").
 
 The decision history (oldest first, undos included) is replayed:
 
 - ``merge``: each merged account points at the survivor. Chains resolve to the final survivor (A→B, then B→C
   gives A→C and B→C), so ``marts.ce_account_survivors`` needs no recursion downstream.
-- ``undo``: the decision it names is taken out and the rest replayed in order, so undoing the latest merge gives
-  back exactly the mapping from before it, and undoing an older one keeps every later decision.
+- ``undo``: the decision it names is taken out and the rest replayed in order, so undoing the latest merge
+  gives back exactly the mapping from before it, and undoing an older one keeps every later decision.
 - ``keep_separate``: every pair of its accounts is never to be clustered or proposed again.
 
-A decision made in the dashboard may name only a cluster (``cluster_id`` = the smallest account id of the cluster,
-``domain.ce.duplicates.classification``). Its accounts are resolved once, from the clusters the CE team was looking
-at, and kept from run to run (the published decisions table carries them), because after a keep-separate the
-cluster disappears and a later cluster may reuse the same id with other accounts.
+A decision made in the dashboard may name only a cluster (``cluster_id`` = the smallest account id of the
+cluster, ``domain.ce.duplicates.classification``). Its accounts are resolved once, from the clusters the CE
+team was looking at, and kept from run to run (the published decisions table carries them), because after a
+keep-separate the cluster disappears and a later cluster may reuse the same id with other accounts.
 
 Pure: no database, no Dagster. Decisions are anything with the attributes of ``reports.state.Decision``.
 """
@@ -104,9 +104,10 @@ def resolve_accounts(
 ) -> dict[int, tuple[str, ...]]:
     """decision id → the accounts it concerns.
 
-    A merge: survivor + merged accounts. A keep-separate: the pair or accounts it names, else the accounts resolved
-    on an earlier run, else the members of its cluster now (``cluster_members``: cluster_id → account ids). An undo:
-    the accounts of the decision it reverses. Unresolvable → ``()`` (nothing applied, shown as such).
+    A merge: survivor + merged accounts. A keep-separate: the pair or accounts it names, else the accounts
+    resolved on an earlier run, else the members of its cluster now (``cluster_members``: cluster_id → account
+    ids). An undo: the accounts of the decision it reverses. Unresolvable → ``()`` (nothing applied, shown as
+    such).
     """
     previously_resolved = previously_resolved or {}
     out: dict[int, tuple[str, ...]] = {}
@@ -144,8 +145,8 @@ def _chain_end(direct: Mapping[str, tuple[str, int]], account: str) -> tuple[str
 def _apply_merge(direct: dict[str, tuple[str, int]], d: DecisionLike) -> bool:
     """Point each merged account of ``d`` at its survivor; returns True when a cycle had to be broken.
 
-    If the survivor was itself merged (directly or through a chain) into one of the accounts now merged into it,
-    the newer decision wins: the survivor stops being merged, so no account ends up merged into itself.
+    If the survivor was itself merged (directly or through a chain) into one of the accounts now merged into
+    it, the newer decision wins: the survivor stops being merged, so no account ends up merged into itself.
     """
     survivor = str(d.survivor_account_id)
     merged = {str(m) for m in d.merged_account_ids} - {survivor}

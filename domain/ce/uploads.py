@@ -10,16 +10,17 @@ Rules:
 1. Only accredited credit: ``PARTICIPATION`` (a certificate of attendance, no accredited credit) is never
    reported. An activity that offers nothing else is therefore not in either file.
 2. After merges, one learner is the surviving account. A field the survivor's profile lacks is taken from the
-   accounts merged into it (smallest account_id first): the same person typed their licence on the other account.
-3. PARS: one row per learner × activity × credit type completed in the year (the credit's date, the day the learner
-   attended, never after the activity ended). PARS refuses a learner without first and last name, birth month
-   and day, and either a licence (state + number) or an NPI; such rows go to the error list with every missing
-   field named. Certifying-board MOC credit (``ABIM_MOC``) also needs the board's diplomate id, which the CE
-   portal does not collect, so it is listed as an error rather than sent to be rejected.
+   accounts merged into it (smallest account_id first): the same person typed their licence on the other
+   account.
+3. PARS: one row per learner × activity × credit type completed in the year (the credit's date, the day the
+   learner attended, never after the activity ended). PARS refuses a learner without first and last name,
+   birth month and day, and either a licence (state + number) or an NPI; such rows go to the error list with
+   every missing field named. Certifying-board MOC credit (``ABIM_MOC``) also needs the board's diplomate id,
+   which the CE portal does not collect, so it is listed as an error rather than sent to be rejected.
 4. CE Broker: licensed learners only (a licence number after merges); one row per learner × activity, with the
-   hours of the credit type the learner's profession reports (nurses ANCC contact hours, pharmacists ACPE, ...).
-   A licensed learner without a licence state, without a profession CE Broker knows, or without credit of the
-   profession's type for the activity goes to the error list.
+   hours of the credit type the learner's profession reports (nurses ANCC contact hours, pharmacists ACPE,
+   ...). A licensed learner without a licence state, without a profession CE Broker knows, or without credit
+   of the profession's type for the activity goes to the error list.
 """
 
 from __future__ import annotations

@@ -32,7 +32,8 @@ CENT = Decimal("0.01")
 STATUS_REASONS = {
     REVERSED: "Reversed: the claim was taken back; nothing is paid on it",
     DENIED: "Denied by the plan: nothing is paid (the claim feed gives no reason code)",
-    PARTIALLY_PAID: "Some lines were denied by the plan and pay nothing (the claim feed gives no reason code)",
+    PARTIALLY_PAID: "Some lines were denied by the plan and pay nothing (the claim feed gives no reason "
+    "code)",
     PENDING: "Pending: not decided yet",
 }
 
@@ -129,13 +130,20 @@ class ClaimRows:
     billed_cents: Sequence[int]
 
 
-#: Fields of a claim chain as a provider sees it (:attr:`ResolvedRows.claims`; see :class:`ClaimVersionStatus`):
-#: the root claim, the latest version, the row of the latest version's first line (claim type,
-#: processed_at), the row whose member, provider and service date are shown, the claim-level status, and the
-#: shown lines' count and totals in cents.
+#: Fields of a claim chain as a provider sees it (:attr:`ResolvedRows.claims`; see
+#: :class:`ClaimVersionStatus`): the root claim, the latest version, the row of the latest version's first
+#: line (claim type, processed_at), the row whose member, provider and service date are shown, the claim-level
+#: status, and the shown lines' count and totals in cents.
 CHAIN_FIELDS = (
-    "root_claim_id", "claim_id", "head_row", "shown_row", "status", "line_count", "billed_cents", "allowed_cents",
-)  # fmt: skip
+    "root_claim_id",
+    "claim_id",
+    "head_row",
+    "shown_row",
+    "status",
+    "line_count",
+    "billed_cents",
+    "allowed_cents",
+)
 #: Fields of an effective line (:attr:`ResolvedRows.lines`): its place in processing order (the chain root's
 #: processed_at, the root claim, the line number) and its row. Sorting the tuples sorts lines into that order.
 EFFECTIVE_FIELDS = ("order_at", "root_claim_id", "line_number", "row")
@@ -149,10 +157,12 @@ class ResolvedRows(NamedTuple):
 
 
 def resolve_rows(rows: ClaimRows, family: Iterable[int]) -> ResolvedRows:
-    """Resolve every claim's chain among the rows ``family`` to its effective lines (see the module docstring).
+    """Resolve every claim's chain among the rows ``family`` to its effective lines (see the module
+    docstring).
 
     A claim's line with the lowest line number is its head: its claim type, original and processed_at are the
-    claim's (they are the same on every line of a well-formed claim), so ``family`` may list rows in any order."""
+    claim's (they are the same on every line of a well-formed claim), so ``family`` may list rows in any
+    order."""
     claim_ids, line_numbers, claim_types = rows.claim_id, rows.line_number, rows.claim_type
     originals, processed = rows.original_claim_id, rows.processed_at
     by_claim: dict[str, list[int]] = {}
@@ -223,9 +233,17 @@ def resolve_rows(rows: ClaimRows, family: Iterable[int]) -> ResolvedRows:
             claims.append((root, latest, head, shown, status, 1, billed[shown], allowed[shown]))
         else:
             claims.append(
-                (root, latest, head, shown_rows[0], status, len(shown_rows), sum(billed[r] for r in shown_rows),
-                 sum(allowed[r] for r in shown_rows))
-            )  # fmt: skip
+                (
+                    root,
+                    latest,
+                    head,
+                    shown_rows[0],
+                    status,
+                    len(shown_rows),
+                    sum(billed[r] for r in shown_rows),
+                    sum(allowed[r] for r in shown_rows),
+                )
+            )
     effective.sort()
     return ResolvedRows(effective, claims, orphans)
 

@@ -1,11 +1,13 @@
 """Cost share and deductible / out-of-pocket accumulators: the health-plan rules of domain-rules.md.
 
 :func:`price_rows` is the whole rule for ONE family (subscriber): resolve each claim to its effective
-version (:mod:`domain.health_plan.claims`), find the enrollment span and plan year that price each line, then price the
-lines in processing order against running accumulators. It is a pure function over the family's rows of a
-:class:`domain.health_plan.claims.ClaimRows` (columns, money in integer cents: millions of lines cost no object each), so
-the pipeline can price families in any grouping and any number of processes. :func:`price_family` is the same
-rule over dataclasses and ``Decimal`` (what tests write by hand): it converts at the edges and calls
+version (:mod:`domain.health_plan.claims`), find the enrollment span and plan year that price each line, then
+price the lines in processing order against running accumulators. It is a pure function over the family's rows
+of a
+:class:`domain.health_plan.claims.ClaimRows` (columns, money in integer cents: millions of lines cost no
+object each), so the pipeline can price families in any grouping and any number of processes.
+:func:`price_family` is the same rule over dataclasses and ``Decimal`` (what tests write by hand): it converts
+at the edges and calls
 :func:`price_rows`.
 
 Per line with allowed amount A (computed in integer cents, so every amount is exact; a coinsurance amount is
@@ -131,7 +133,8 @@ def money(value: Decimal | None) -> str:
     return "no limit" if value is None else f"${value:,.2f}"
 
 
-# ---------------------------------------------------------------------------------------- one family, as objects
+# ---------------------------------------------------------------------------------------- one family, as
+# objects
 @dataclass(frozen=True, slots=True)
 class PricedLine:
     """An effective claim line with what prices it: family, plan year and the tier of the covering span."""
@@ -252,7 +255,15 @@ def price_family(
 def _accumulator_row(subscriber_id: str, a: AccumulatorCents) -> AccumulatorRow:
     plan = a.year.plan
     return AccumulatorRow(
-        subscriber_id, a.member_id, plan.plan_id, plan.plan_year, plan.plan_year_start, a.network,
-        a.coverage_tier, from_cents(a.deductible_met), from_cents(a.deductible_limit), from_cents(a.oop_met),
+        subscriber_id,
+        a.member_id,
+        plan.plan_id,
+        plan.plan_year,
+        plan.plan_year_start,
+        a.network,
+        a.coverage_tier,
+        from_cents(a.deductible_met),
+        from_cents(a.deductible_limit),
+        from_cents(a.oop_met),
         None if a.oop_limit is None else from_cents(a.oop_limit),
-    )  # fmt: skip
+    )

@@ -1,10 +1,10 @@
 """Reconciliation of the payer's adjudication with the cost-share engine, line by line.
 
-The payer's member responsibility for a line is its reported member liability (CARIN ``memberliability``) when it
-sends one, else the sum of the deductible, coinsurance and copay it applied. A line differs when that is not the
-engine's ``member_responsibility`` for the same (claim_id, line_number); lines the engine did not price (no
-enrollment, unknown member) are in ``marts.claim_exceptions``, not here. Both values are kept, with the
-difference (payer − engine), so an analyst sees which side to question.
+The payer's member responsibility for a line is its reported member liability (CARIN ``memberliability``) when
+it sends one, else the sum of the deductible, coinsurance and copay it applied. A line differs when that is
+not the engine's ``member_responsibility`` for the same (claim_id, line_number); lines the engine did not
+price (no enrollment, unknown member) are in ``marts.claim_exceptions``, not here. Both values are kept, with
+the difference (payer − engine), so an analyst sees which side to question.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import ibis.expr.types as ir
 
 
 def differing_lines(engine: ir.Table, payer: ir.Table) -> ir.Table:
-    """The differing lines, by (claim_id, line_number): ``engine`` is ``claim_cost_share``, ``payer`` the payer's
-    shares (claim_id, line_number, deductible, coinsurance, copay, member_liability)."""
+    """The differing lines, by (claim_id, line_number): ``engine`` is ``claim_cost_share``, ``payer`` the
+    payer's shares (claim_id, line_number, deductible, coinsurance, copay, member_liability)."""
     shares = payer.select(
         "claim_id",
         "line_number",

@@ -1,15 +1,15 @@
 """X12 834 maintenance applied to enrollment spans: adds, changes, terminations, reinstatements and audits.
 
-An 834 does not carry spans; it carries *maintenance* (INS03) of a member's coverage (HD loops with benefit begin
-and end dates, DTP*348/349). Applied in file order to the spans the warehouse already holds, it yields the spans
-that changed, keyed like ``hp_enrollment`` (member, plan, coverage start):
+An 834 does not carry spans; it carries *maintenance* (INS03) of a member's coverage (HD loops with benefit
+begin and end dates, DTP*348/349). Applied in file order to the spans the warehouse already holds, it yields
+the spans that changed, keyed like ``hp_enrollment`` (member, plan, coverage start):
 
 | INS03 | meaning | effect on the member's spans |
 | --- | --- | --- |
-| 021 | addition | each HD starts a span (plan, tier, begin, end or open); the same (plan, begin) is replaced |
+| 021 | addition | each HD starts a span (plan, tier, begin, end or open); same (plan, begin): replaced |
 | 001 | change | each HD starts a span at its begin date; the span open on that day ends the day before |
 | 024 | termination | the span covering the end date (DTP*349) ends on it; none covering it: unknown member |
-| 025 | reinstatement | the span starting on the begin date (or the latest one) is open again (or ends on DTP*349) |
+| 025 | reinstatement | the span starting on the begin date (or the latest) reopens (or ends on DTP*349) |
 | 030 | audit / full file | each HD states a span as it is: inserted or replaced, never ended by omission |
 
 A change, termination or reinstatement for a member with no span at all is refused (``unknown_member``): the
@@ -65,7 +65,8 @@ class EnrollmentBook:
         self._changed: set[tuple[str, str, dt.date]] = set()
 
     def apply(self, tx: MemberMaintenance) -> None:
-        """Apply one member-level transaction, all or nothing (raises :class:`UnknownMember`, changing nothing)."""
+        """Apply one member-level transaction, all or nothing (raises :class:`UnknownMember`, changing
+        nothing)."""
         mine = dict(self._spans.get(tx.member_id, {}))
         for cov in tx.coverages:
             _apply_one(tx.member_id, tx.maintenance, cov, mine)

@@ -1,9 +1,9 @@
 """Adult dependents' privacy (domain-rules.md "Clarifications"): who in a family may see whose claim lines.
 
-A dependent aged :data:`ADULT_AGE` or more on the day of viewing is private from the subscriber: the subscriber
-still sees the family totals of the accumulators, but not the dependent's claim lines nor their individual
-totals, unless the dependent granted access (a dated, revocable grant kept in the dashboard's state store).
-Dependents under 18 are visible to the subscriber. A member always sees themselves.
+A dependent aged :data:`ADULT_AGE` or more on the day of viewing is private from the subscriber: the
+subscriber still sees the family totals of the accumulators, but not the dependent's claim lines nor their
+individual totals, unless the dependent granted access (a dated, revocable grant kept in the dashboard's state
+store). Dependents under 18 are visible to the subscriber. A member always sees themselves.
 
 Age is counted in whole years: a person is 18 on their 18th birthday. Someone born on 29 February is 18 on
 1 March of a non-leap year (28 February they are still 17), the convention of :func:`age_on`.

@@ -2,10 +2,10 @@
 (:class:`PlanBook`: which plan year contains a date), and the same book in integer cents as the pricing engine
 reads it (:class:`PlanIndex`).
 
-Limits: a member's deductible limit is the individual deductible, except in an aggregate family plan above tier
-EMP, where only the family deductible exists (so it is the member's limit too); a member's OOP limit is always
-the individual OOP. A family's limits are the family limits, or the individual ones when every span of the
-family in that plan year is tier EMP.
+Limits: a member's deductible limit is the individual deductible, except in an aggregate family plan above
+tier EMP, where only the family deductible exists (so it is the member's limit too); a member's OOP limit is
+always the individual OOP. A family's limits are the family limits, or the individual ones when every span of
+the family in that plan year is tier EMP.
 """
 
 from __future__ import annotations

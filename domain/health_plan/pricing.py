@@ -2,8 +2,9 @@
 accumulators, by the rule of ``domain.health_plan.cost_share`` (steps 1-6 of its docstring).
 
 Pure over the family's rows of a :class:`domain.health_plan.claims.ClaimRows` (columns: millions of lines cost
-no object each), so the pipeline can price families in any grouping and any number of processes. Its outputs are
-named tuples (:class:`PricedRow`, :class:`AccumulatorCents`), so the marts read them by field or by position.
+no object each), so the pipeline can price families in any grouping and any number of processes. Its outputs
+are named tuples (:class:`PricedRow`, :class:`AccumulatorCents`), so the marts read them by field or by
+position.
 """
 
 from __future__ import annotations
@@ -63,7 +64,8 @@ _row = tuple.__new__
 
 
 class PricedRow(NamedTuple):
-    """One priced line (:attr:`FamilyRows.lines`), money in cents; ``row`` is its row of the :class:`ClaimRows`."""
+    """One priced line (:attr:`FamilyRows.lines`), money in cents; ``row`` is its row of the
+    :class:`ClaimRows`."""
 
     row: int
     plan_id: str
@@ -84,8 +86,9 @@ class PricedRow(NamedTuple):
 LINE_FIELDS = PricedRow._fields
 
 
-#: Fields of a claim's totals (:attr:`FamilyRows.claims`): the chain (:data:`domain.health_plan.claims.CHAIN_FIELDS`)
-#: followed by what its effective lines cost in cents and how many of its lines are exceptions.
+#: Fields of a claim's totals (:attr:`FamilyRows.claims`): the chain
+#: (:data:`domain.health_plan.claims.CHAIN_FIELDS`) followed by what its effective lines cost in cents and how
+#: many of its lines are exceptions.
 CLAIM_FIELDS = (*CHAIN_FIELDS, "member_responsibility", "plan_paid", "unpriced_lines")
 
 
@@ -259,7 +262,8 @@ def price_rows(
             if deductible > 0:
                 basis = "deductible"
                 words.append(
-                    f"{cached_money(deductible) or money_cents(deductible)} toward the {where} {which} deductible"
+                    f"{cached_money(deductible) or money_cents(deductible)} toward the {where} {which} "
+                    "deductible"
                 )
             if coinsurance > 0:
                 basis = "deductible+coinsurance" if basis else "coinsurance"
@@ -283,14 +287,18 @@ def price_rows(
             cap = "family" if fam_oop is not None and (ind_oop is None or fam_oop < ind_oop) else "individual"
             basis = f"{basis}+oop_cap" if basis else "oop_cap"
             words.append(
-                f"{money_cents(owed - oop_rem)} less because the {where} {cap} out-of-pocket maximum is reached"
+                f"{money_cents(owed - oop_rem)} less because the {where} {cap} out-of-pocket maximum is "
+                "reached"
             )
         member = deductible + coinsurance + copay
         ind.deductible += deductible
         fam.deductible += deductible
         ind.oop += member
         fam.oop += member
-        explanation = f"{'; '.join(words) if words else NOTHING_OWED_WORDS}. You owe {cached_money(member) or money_cents(member)}."
+        explanation = (
+            f"{'; '.join(words) if words else NOTHING_OWED_WORDS}. You owe "
+            f"{cached_money(member) or money_cents(member)}."
+        )
         lines.append(
             _row(
                 PricedRow,

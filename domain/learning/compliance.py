@@ -1,9 +1,10 @@
 """Learning Center compliance (domain-rules.md, "Learning Center: compliance") as Ibis expressions.
 
 The rules are set-based expressions over staging-shaped tables, so the same code runs on DuckDB and on Spark:
-:func:`compliance_status` gives one row per (active person, applicable requirement) with its due date and status as of
-``policy.as_of``; :func:`compliance_rollup` counts statuses per department, manager or job role. Everything after
-the as-of date (hires, completions) is invisible, so an earlier as-of rebuilds that date's snapshot.
+:func:`compliance_status` gives one row per (active person, applicable requirement) with its due date and
+status as of ``policy.as_of``; :func:`compliance_rollup` counts statuses per department, manager or job role.
+Everything after the as-of date (hires, completions) is invisible, so an earlier as-of rebuilds that date's
+snapshot.
 """
 
 from __future__ import annotations
@@ -58,7 +59,8 @@ class CompliancePolicy:
 
 
 def active_people(people: ir.Table, as_of: dt.date) -> ir.Table:
-    """Hired on or before ``as_of`` and not terminated as of it (a termination_date on or before it ends it)."""
+    """Hired on or before ``as_of`` and not terminated as of it (a termination_date on or before it ends
+    it)."""
     day = ibis.literal(as_of)
     return people.filter(
         people.hire_date <= day,
@@ -77,7 +79,8 @@ def qualifying_completions(completions: ir.Table, policy: CompliancePolicy) -> i
 
 
 def applicable_requirements(people: ir.Table, requirements: ir.Table, as_of: dt.date) -> ir.Table:
-    """One row per active person and each requirement whose job_role and department match theirs (``*`` = all)."""
+    """One row per active person and each requirement whose job_role and department match theirs (``*`` =
+    all)."""
     p = active_people(people, as_of).mutate(uid=normalised_lc_user_id(people.lc_user_id))
     r = requirements.rename(req_job_role="job_role", req_department="department")
     matches = ((r.req_job_role == ANY) | (r.req_job_role == p.job_role)) & (
@@ -114,7 +117,8 @@ def compliance_status(
         else_=ibis.null(),
     ).cast("date")
     first_due = (rows.hire_date + rows.due_days_after_hire.as_interval("D")).cast("date")
-    # With a qualifying completion the due date is its expiry (NULL for a `once` requirement: nothing more is due).
+    # With a qualifying completion the due date is its expiry (NULL for a `once` requirement: nothing more is
+    # due).
     due_date = ibis.cases((rows.last_completion.isnull(), first_due), else_=expires_on).cast("date")
     horizon = day + window.as_interval("D")
     status = ibis.cases(
@@ -147,8 +151,8 @@ def compliance_rollup(status: ir.Table, by: str) -> ir.Table:
     """Counts per status and % compliant per value of ``by`` (department, manager_person_id or job_role).
 
     ``not_due_yet`` rows are counted but left out of the percentage: pct_compliant = compliant /
-    (overdue + due_soon + compliant) × 100, one decimal, NULL when nothing is assessed. For managers only rows with
-    a manager count (a manager's direct reports).
+    (overdue + due_soon + compliant) × 100, one decimal, NULL when nothing is assessed. For managers only rows
+    with a manager count (a manager's direct reports).
     """
     rows = status.filter(status[by].notnull()) if by == "manager_person_id" else status
     counts = _status_counts(rows)
@@ -175,10 +179,12 @@ def _with_pct(grouped: ir.Table) -> ir.Table:
     return grouped.mutate(n_assessed=assessed, pct_compliant=pct)
 
 
-# --- Month-end history (domain-rules.md, "Clarifications": compliance history) ---------------------------------
+# --- Month-end history (domain-rules.md, "Clarifications": compliance history)
+# ---------------------------------
 
-#: Columns of ``marts.compliance_history``: the month-end, then every column of :func:`compliance_status` (whose
-#: ``as_of`` is that month-end), so the read side treats a month-end exactly like the run's own as-of date.
+#: Columns of ``marts.compliance_history``: the month-end, then every column of :func:`compliance_status`
+#: (whose ``as_of`` is that month-end), so the read side treats a month-end exactly like the run's own as-of
+#: date.
 HISTORY_COLUMNS: tuple[str, ...] = ("month_end", *STATUS_COLUMNS)
 
 
@@ -221,7 +227,8 @@ def compliance_history(
     days: list[dt.date],
     policy: CompliancePolicy,
 ) -> ir.Table | None:
-    """:func:`compliance_status` as of each month-end (``policy.as_of`` replaced), stacked; None for no months."""
+    """:func:`compliance_status` as of each month-end (``policy.as_of`` replaced), stacked; None for no
+    months."""
     parts = [
         compliance_status(people, courses, requirements, completions, replace(policy, as_of=day)).mutate(
             month_end=ibis.literal(day)
@@ -234,15 +241,17 @@ def compliance_history(
     return stacked.select(*HISTORY_COLUMNS)
 
 
-#: Keys of ``marts.compliance_trend`` beside the month-end. Department is what the Compliance page trends by, and
-#: the scope of an education manager: the read side keeps the manager's departments and re-adds their counts.
+#: Keys of ``marts.compliance_trend`` beside the month-end. Department is what the Compliance page trends by,
+#: and the scope of an education manager: the read side keeps the manager's departments and re-adds their
+#: counts.
 TREND_KEYS: tuple[str, ...] = ("department",)
 #: Columns of ``marts.compliance_trend``: month-end, keys, one count per status.
 TREND_COLUMNS: tuple[str, ...] = ("month_end", *TREND_KEYS, *(f"n_{s}" for s in STATUSES))
 
 
 def compliance_trend_counts(history: ir.Table) -> ir.Table:
-    """Requirements per status per month-end and :data:`TREND_KEYS` value: the rows of ``marts.compliance_trend``.
+    """Requirements per status per month-end and :data:`TREND_KEYS` value: the rows of
+    ``marts.compliance_trend``.
 
     Tens of rows per month where ``compliance_history`` holds a row per person and requirement, so a dashboard
     rerun reads the trend without scanning the history.
@@ -254,8 +263,8 @@ def compliance_trend_counts(history: ir.Table) -> ir.Table:
 def compliance_trend(counts: ir.Table, by: str) -> ir.Table:
     """% compliant (as :func:`compliance_rollup`) per month-end and value of ``by``, oldest month first.
 
-    ``counts`` holds rows of :func:`compliance_trend_counts`, any subset of them (e.g. a manager's departments):
-    counts add up, percentages do not, so they are summed first and the percentage taken after.
+    ``counts`` holds rows of :func:`compliance_trend_counts`, any subset of them (e.g. a manager's
+    departments): counts add up, percentages do not, so they are summed first and the percentage taken after.
     """
     if by not in TREND_KEYS:
         raise ValueError(f"compliance trend by {by!r}: expected one of {list(TREND_KEYS)}")

@@ -1,7 +1,8 @@
 """The Learning Center user id: birth date + last four SSN digits, so it is sensitive.
 
-Three forms arrive (``mmddyyyy ssss``, ``mmddyyyyssss``, ``mm/dd/yyyy ssss``); every one is stored in the normalised
-form ``mmddyyyyssss`` so completions join people whatever form each file used. The id is never shown or logged whole:
+Three forms arrive (``mmddyyyy ssss``, ``mmddyyyyssss``, ``mm/dd/yyyy ssss``); every one is stored in the
+normalised form ``mmddyyyyssss`` so completions join people whatever form each file used. The id is never
+shown or logged whole:
 :func:`mask_lc_user_id` keeps the last four digits at most, and error messages never repeat the value.
 """
 

@@ -85,7 +85,8 @@ class Reminder:
 
 
 def learner_kind(due_date: dt.date, day: dt.date, policy: ReminderPolicy) -> str | None:
-    """The most recent learner milestone reached on ``day`` for ``due_date``, if reached within the catch-up."""
+    """The most recent learner milestone reached on ``day`` for ``due_date``, if reached within the
+    catch-up."""
     since_due = (day - due_date).days  # negative before the due date
     reached = None
     for kind, offset in LEARNER_MILESTONES:  # in the order they are reached

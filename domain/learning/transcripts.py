@@ -1,7 +1,9 @@
-"""A person's transcript (domain-rules.md, "Transcripts"): the items, and how they are filtered, sorted and totalled.
+"""A person's transcript (domain-rules.md, "Transcripts"): the items, and how they are filtered, sorted and
+totalled.
 
-Each source of items (Learning Center here; CE credits and uploaded external credits elsewhere) builds one mart with
-exactly :data:`ITEM_COLUMNS`; ``marts.transcript_items`` is their union, listed once in :data:`ITEM_SOURCE_MARTS`.
+Each source of items (Learning Center here; CE credits and uploaded external credits elsewhere) builds one
+mart with exactly :data:`ITEM_COLUMNS`; ``marts.transcript_items`` is their union, listed once in
+:data:`ITEM_SOURCE_MARTS`.
 """
 
 from __future__ import annotations
@@ -17,14 +19,15 @@ from domain.learning.compliance import QUALIFYING_STATUSES
 from domain.learning.identity import normalised_lc_user_id
 from domain.org_time import local_date
 
-#: The marts (schema ``marts``) whose rows make up ``marts.transcript_items``: Learning Center completions, and
-#: CE credits with uploaded external credits (sources ``ce`` and ``external``, built in ``assets.ce.marts``).
+#: The marts (schema ``marts``) whose rows make up ``marts.transcript_items``: Learning Center completions,
+#: and CE credits with uploaded external credits (sources ``ce`` and ``external``, built in
+#: ``assets.ce.marts``).
 ITEM_SOURCE_MARTS: tuple[str, ...] = ("lc_transcript_items", "ce_transcript_items")
 
 #: Exact decimals for credits and hours in every item mart.
 AMOUNT_TYPE = "decimal(14,2)"
-#: Columns, order and types of every item-source mart and of ``marts.transcript_items``; sources are cast to it
-#: before the union (they may differ in decimal widths).
+#: Columns, order and types of every item-source mart and of ``marts.transcript_items``; sources are cast to
+#: it before the union (they may differ in decimal widths).
 ITEM_SCHEMA = ibis.schema(
     {
         "person_id": "string",
@@ -56,10 +59,10 @@ def learning_center_items(
 ) -> ir.Table:
     """Transcript items from Learning Center completions (``completed`` or ``waived``).
 
-    item_id is the completion_id; completed_on is the date of completed_at in the organisation's zone; hours are
-    the completion's hours, else the course's contact_hours. Learning Center items carry no credit type or credits.
-    A completion reaches its person through the normalised lc_user_id (any accepted form on either side).
-    Completions after ``as_of`` are left out, so an earlier as-of gives that date's transcript.
+    item_id is the completion_id; completed_on is the date of completed_at in the organisation's zone; hours
+    are the completion's hours, else the course's contact_hours. Learning Center items carry no credit type or
+    credits. A completion reaches its person through the normalised lc_user_id (any accepted form on either
+    side). Completions after ``as_of`` are left out, so an earlier as-of gives that date's transcript.
     """
     on = local_date(completions.completed_at, org_timezone)
     c = completions.filter(completions.status.isin(QUALIFYING_STATUSES)).mutate(
@@ -93,7 +96,8 @@ def union_items(parts: Iterable[ir.Table]) -> ir.Table:
 def items_in_range(
     items: ir.Table, person_id: str, date_from: dt.date | None, date_to: dt.date | None
 ) -> ir.Table:
-    """One person's items between two dates (inclusive; ``None`` = open end, both ``None`` = Complete History)."""
+    """One person's items between two dates (inclusive; ``None`` = open end, both ``None`` = Complete
+    History)."""
     rows = items.filter(items.person_id == person_id)
     if date_from is not None:
         rows = rows.filter(rows.completed_on >= ibis.literal(date_from))
@@ -108,10 +112,11 @@ def items_in_range(
 def totals(
     items: Iterable[tuple[str, str, str | None, Decimal | None, Decimal | None]],
 ) -> tuple[Decimal, dict[str, Decimal]]:
-    """(total hours, credits per credit type sorted by type) from (source, item_id, credit_type, credits, hours).
+    """(total hours, credits per credit type sorted by type) from (source, item_id, credit_type, credits,
+    hours).
 
-    An item with several credit types has one row per type; its hours count once (the largest figure on its rows).
-    A missing amount adds nothing; a row without a credit type adds no credits.
+    An item with several credit types has one row per type; its hours count once (the largest figure on its
+    rows). A missing amount adds nothing; a row without a credit type adds no credits.
     """
     hours_per_item: dict[tuple[str, str], Decimal] = {}
     credits: dict[str, Decimal] = {}

@@ -1,7 +1,7 @@
 """Login security across the four portals (domain-rules.md "Login security"), as set-based Ibis rules.
 
-Every rule takes an Ibis table shaped like ``staging.auth_events`` and returns an Ibis expression, so the same rule
-runs on DuckDB and on Spark. ``MARTS`` names each mart with its columns, in the order they are written.
+Every rule takes an Ibis table shaped like ``staging.auth_events`` and returns an Ibis expression, so the same
+rule runs on DuckDB and on Spark. ``MARTS`` names each mart with its columns, in the order they are written.
 """
 
 from domain.login_security.events import Scratch

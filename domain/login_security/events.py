@@ -1,8 +1,8 @@
 """Shared vocabulary of the login-security rules: event types, the per-account event order, scratch tables.
 
-Every rule reads a table shaped like ``staging.auth_events`` (see ``domain.contracts``): ``occurred_at`` is a UTC
-instant (offsets were applied at ingest). Events of one account are ordered by ``(occurred_at, event_id)`` so
-that two events in the same second still have one fixed order and reruns give identical marts.
+Every rule reads a table shaped like ``staging.auth_events`` (see ``domain.contracts``): ``occurred_at`` is a
+UTC instant (offsets were applied at ingest). Events of one account are ordered by ``(occurred_at, event_id)``
+so that two events in the same second still have one fixed order and reruns give identical marts.
 """
 
 from __future__ import annotations
@@ -41,8 +41,8 @@ def minutes(n: int) -> ir.IntervalScalar:
 class Scratch:
     """Temporary tables for rules that need intermediate results more than once (the lock chain).
 
-    Tables are created on the events' own backend (DuckDB here, Spark on the scale-out path) and dropped on exit,
-    so a long-lived connection (the bench) does not collect them.
+    Tables are created on the events' own backend (DuckDB here, Spark on the scale-out path) and dropped on
+    exit, so a long-lived connection (the bench) does not collect them.
     """
 
     _ids = itertools.count()
@@ -68,8 +68,8 @@ class Scratch:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        # Ibis 12's drop_table renders "DROP TABLE IF EXISTS" without the name (on DuckDB 2.0 and on Spark), so
-        # drop with plain SQL, quoted the backend's way; the names are this class's own.
+        # Ibis 12's drop_table renders "DROP TABLE IF EXISTS" without the name (on DuckDB 2.0 and on Spark),
+        # so drop with plain SQL, quoted the backend's way; the names are this class's own.
         quote = "`" if self.backend.name == "pyspark" else '"'
         for name in reversed(self._names):
             self.backend.raw_sql(f"DROP TABLE IF EXISTS {quote}{name}{quote}")

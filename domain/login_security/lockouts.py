@@ -1,7 +1,8 @@
 """Lockouts: each time an account reaches ``max_failures`` consecutive login failures.
 
-The rule is a chain: a lock at T suppresses counting until T + lock_minutes, and counting restarts from zero after,
-so where the next lock falls depends on where the previous one fell. It is computed set-based in three steps:
+The rule is a chain: a lock at T suppresses counting until T + lock_minutes, and counting restarts from zero
+after, so where the next lock falls depends on where the previous one fell. It is computed set-based in three
+steps:
 
 1. ``next_lock``: for every attempt i of an account, where the lock would fall if counting started fresh at i
    (no lock active). Within the run of attempts up to the next success that is the failure numbered
@@ -9,15 +10,15 @@ so where the next lock falls depends on where the previous one fell. It is compu
    max_failures on its own (a success resets the count, so later runs start from zero anyway).
 2. ``resume``: for every possible lock, the first attempt at or after its end: counting restarts there.
    jump(i) = resume(next_lock(i)) links one counting start to the next.
-3. The chain from each account's first attempt is walked with pointer doubling (jump, jump², jump⁴, ...), so an
-   account locked a thousand times costs about ten set-based passes, not a thousand.
+3. The chain from each account's first attempt is walked with pointer doubling (jump, jump², jump⁴, ...), so
+   an account locked a thousand times costs about ten set-based passes, not a thousand.
 
-Successes and failures are both login attempts. Every attempt inside a lock (after the failure that caused it and
-before it ends) is a ``locked`` attempt: it neither extends the lock nor counts toward the next one (a success
-inside a lock is also only a locked attempt). The lock is derived from the policy, not from the portals'
-``failure_reason = 'locked'``, so the mart shows what the policy implies even where a portal enforced it
-differently. Every ``login_failure`` counts whatever its failure_reason (an ``unknown_user`` failure is still that
-username being tried).
+Successes and failures are both login attempts. Every attempt inside a lock (after the failure that caused it
+and before it ends) is a ``locked`` attempt: it neither extends the lock nor counts toward the next one (a
+success inside a lock is also only a locked attempt). The lock is derived from the policy, not from the
+portals' ``failure_reason = 'locked'``, so the mart shows what the policy implies even where a portal enforced
+it differently. Every ``login_failure`` counts whatever its failure_reason (an ``unknown_user`` failure is
+still that username being tried).
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ COLUMNS = ("portal", "username", "locked_at", "failures", "locked_until", "attem
 
 
 def login_attempts(events: ir.Table) -> ir.Table:
-    """One row per login attempt, numbered per account (pos from 1) with running failure and success counts."""
+    """One row per login attempt, numbered per account (pos from 1) with running failure and success
+    counts."""
     attempts = events.filter(_.event_type.isin([LOGIN_SUCCESS, LOGIN_FAILURE])).select(
         *ACCOUNT,
         "event_id",
@@ -66,8 +68,8 @@ def _with_run_starts(attempts: ir.Table, policy: LoginSecurityPolicy) -> ir.Tabl
             ibis.null("int64"),
         )
     )
-    # The first run-lock at or after each attempt (looking forward): evaluated at a run's opening success it is
-    # "the first lock of any later run".
+    # The first run-lock at or after each attempt (looking forward): evaluated at a run's opening success it
+    # is "the first lock of any later run".
     return marked.mutate(
         lock_from_here=_.run_lock.min().over(
             ibis.window(group_by=list(ACCOUNT), order_by="pos", rows=(0, None))
@@ -104,8 +106,8 @@ def _next_lock(marked: ir.Table, policy: LoginSecurityPolicy) -> ir.Table:
 def _resume_after_lock(marked: ir.Table, policy: LoginSecurityPolicy) -> ir.Table:
     """(account, lock pos) -> the first attempt at or after the lock's end, where counting restarts.
 
-    Found with one window over attempts and "probe" rows at each lock's end time: a probe sorts before an attempt
-    at the same instant, so an attempt exactly at locked_until is not locked (the lock is half-open).
+    Found with one window over attempts and "probe" rows at each lock's end time: a probe sorts before an
+    attempt at the same instant, so an attempt exactly at locked_until is not locked (the lock is half-open).
     """
     probes = marked.filter(_.is_failure == 1).select(
         *ACCOUNT,
@@ -123,11 +125,12 @@ def _resume_after_lock(marked: ir.Table, policy: LoginSecurityPolicy) -> ir.Tabl
 
 
 def _chain_starts(jump: ir.Table, scratch: Scratch) -> ir.Table:
-    """All counting starts reachable from each account's first attempt by following ``jump`` (pointer doubling).
+    """All counting starts reachable from each account's first attempt by following ``jump`` (pointer
+    doubling).
 
-    Level k holds jump applied 2^k times; levels are built until level ``top`` is empty, so every chain has fewer
-    than 2^top jumps. The frontier, seeded with each account's pos 1, then takes one step of every level from
-    top-1 down to 0, keeping what it had: afterwards it holds jump^m(first) for every m < 2^top, i.e. the
+    Level k holds jump applied 2^k times; levels are built until level ``top`` is empty, so every chain has
+    fewer than 2^top jumps. The frontier, seeded with each account's pos 1, then takes one step of every level
+    from top-1 down to 0, keeping what it had: afterwards it holds jump^m(first) for every m < 2^top, i.e. the
     whole chain, after about log2(locks) passes.
     """
     levels = [scratch.keep(jump.filter(_.next_pos.notnull()), "jump0")]

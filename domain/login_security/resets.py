@@ -1,4 +1,5 @@
-"""Password resets: the outcome of every reset token, and reset loops (repeated requests without getting in)."""
+"""Password resets: the outcome of every reset token, and reset loops (repeated requests without getting
+in)."""
 
 from __future__ import annotations
 
@@ -33,7 +34,8 @@ LOOP_COLUMNS = ("portal", "username", "first_request_at", "requests", "last_requ
 COMPLETED_IN_TIME = "completed_in_time"
 #: Completed more than reset_token_minutes after the request: the portal should have refused the token.
 COMPLETED_AFTER_EXPIRY = "completed_after_expiry"
-#: Requested and never completed (in the data so far: a later completion turns it into completed_after_expiry).
+#: Requested and never completed (in the data so far: a later completion turns it into
+#: completed_after_expiry).
 ABANDONED = "abandoned"
 #: A completion whose token was never requested (on that portal): a token nobody issued is worth a look.
 COMPLETED_WITHOUT_REQUEST = "completed_without_request"
@@ -42,8 +44,8 @@ COMPLETED_WITHOUT_REQUEST = "completed_without_request"
 def reset_outcomes(events: ir.Table, policy: LoginSecurityPolicy | None = None) -> ir.Table:
     """``marts.reset_outcomes``: one row per (portal, reset_token), columns :data:`OUTCOME_COLUMNS`.
 
-    The first request and the first completion of a token decide; ``completions`` counts completions so a token
-    used twice (they are single use) shows.
+    The first request and the first completion of a token decide; ``completions`` counts completions so a
+    token used twice (they are single use) shows.
     """
     policy = policy or LoginSecurityPolicy()
     resets = events.filter(_.event_type.isin([RESET_REQUESTED, RESET_COMPLETED]) & _.reset_token.notnull())
@@ -74,10 +76,11 @@ def reset_outcomes(events: ir.Table, policy: LoginSecurityPolicy | None = None) 
 def reset_loops(events: ir.Table, policy: LoginSecurityPolicy | None = None) -> ir.Table:
     """``marts.reset_loops``: one row per loop, columns :data:`LOOP_COLUMNS`.
 
-    A request *starts* a loop when at least loop_requests requests of the account (itself included) fall within
-    loop_hours after it (inclusive) with no successful login in between. Overlapping qualifying windows are one
-    loop: it runs from its first qualifying request to the last request covered by any of its windows. A success
-    after the last request does not undo a loop that already happened; a success between requests breaks it.
+    A request *starts* a loop when at least loop_requests requests of the account (itself included) fall
+    within loop_hours after it (inclusive) with no successful login in between. Overlapping qualifying windows
+    are one loop: it runs from its first qualifying request to the last request covered by any of its windows.
+    A success after the last request does not undo a loop that already happened; a success between requests
+    breaks it.
     """
     policy = policy or LoginSecurityPolicy()
     relevant = events.filter(_.event_type.isin([RESET_REQUESTED, LOGIN_SUCCESS])).select(

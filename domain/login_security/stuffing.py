@@ -15,10 +15,10 @@ SOURCE = ("ip", "portal")
 def credential_stuffing(events: ir.Table, policy: LoginSecurityPolicy | None = None) -> ir.Table:
     """``marts.credential_stuffing``: columns :data:`COLUMNS`, per (ip, portal) burst.
 
-    A failure *starts* a burst window when the same IP's failures on that portal from it up to stuffing_minutes
-    later (inclusive) name at least stuffing_usernames distinct usernames. Overlapping windows are one burst, from
-    its first qualifying failure to the last failure any of its windows covers; distinct_usernames and failures
-    count the whole burst. Usernames are per portal, so bursts are too.
+    A failure *starts* a burst window when the same IP's failures on that portal from it up to
+    stuffing_minutes later (inclusive) name at least stuffing_usernames distinct usernames. Overlapping
+    windows are one burst, from its first qualifying failure to the last failure any of its windows covers;
+    distinct_usernames and failures count the whole burst. Usernames are per portal, so bursts are too.
     """
     policy = policy or LoginSecurityPolicy()
     failures = events.filter(_.event_type == LOGIN_FAILURE).select(

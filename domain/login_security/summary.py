@@ -1,8 +1,8 @@
 """Daily summary per portal: logins, failures, lockouts, resets and the SSO share of logins.
 
-A day is the UTC calendar date of occurred_at (the warehouse keeps instants in UTC). Four portals serve users in
-several time zones, so a UTC day is the one boundary that means the same thing for all of them; the dashboard says
-"UTC day" wherever it shows these numbers.
+A day is the UTC calendar date of occurred_at (the warehouse keeps instants in UTC). Four portals serve users
+in several time zones, so a UTC day is the one boundary that means the same thing for all of them; the
+dashboard says "UTC day" wherever it shows these numbers.
 """
 
 from __future__ import annotations

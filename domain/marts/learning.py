@@ -81,7 +81,8 @@ MARTS = (
     mart(
         "compliance_trend",
         "learning",
-        "Requirements per status per month-end and department, from compliance_history: counts (not percentages) "
+        "Requirements per status per month-end and department, from compliance_history: counts (not "
+        "percentages) "
         "so any set of departments can be re-added; the Compliance page's trend reads these few rows.",
         ("month_end", DATE),
         ("department", VARCHAR),

@@ -1,7 +1,7 @@
 """One person across the four portals (``person_links``) and what only that joined view finds.
 
-``links``: the linking rule (certain links and the review list); ``findings``: leaving employees who sign in to
-CE by SSO only, the employer's plan against HR, attacks across portals; ``policy``: the knobs.
+``links``: the linking rule (certain links and the review list); ``findings``: leaving employees who sign in
+to CE by SSO only, the employer's plan against HR, attacks across portals; ``policy``: the knobs.
 """
 
 from domain.person_links.findings import (

@@ -6,14 +6,17 @@
 - :func:`plan_hr_mismatch_sql`: the employer's own plan against HR, before the next 834:
   ``terminated_still_enrolled``: an HR termination date, yet the person's subscriber record in the employer's
   group has coverage past the end of the termination month (or open);
-  ``enrolled_without_active_hr``: a subscriber in the employer's group with open coverage whom no HR record links
+  ``enrolled_without_active_hr``: a subscriber in the
+  employer's group with open coverage whom no HR record links
   (no certain link at all).
-- :func:`cross_portal_attacks_sql`: ``ip_several_portals``: one IP failing on several portals in one burst (no gap
+- :func:`cross_portal_attacks_sql`: ``ip_several_portals``: one IP failing on several portals in one burst (no
+gap
   longer than attack_minutes between its failures); ``success_after_lockout`` / ``success_after_stuffing``: a
   successful sign-in of a person on one portal from the start of a lockout or stuffing burst that hit the same
   person on another portal until attack_minutes after it ended.
 
-Only certain links (``marts.person_links``) join sources; the review list joins nothing. Each SELECT is a ``.sql``
+Only certain links (``marts.person_links``) join sources; the review list joins nothing. Each SELECT is a
+``.sql``
 file beside this module (the rule words and source names written out in it, the policy's values bound).
 """
 
@@ -24,16 +27,42 @@ from domain.person_links.policy import PersonLinkPolicy
 from domain.sql_files import load
 
 LEAVING_COLUMNS = (
-    "person_key", "first_name", "last_name", "department", "termination_date", "account_ids", "emails",
-)  # fmt: skip
+    "person_key",
+    "first_name",
+    "last_name",
+    "department",
+    "termination_date",
+    "account_ids",
+    "emails",
+)
 MISMATCH_COLUMNS = (
-    "kind", "person_key", "member_id", "employer_id", "first_name", "last_name", "plan_id", "coverage_tier",
-    "coverage_start", "coverage_end", "termination_date",
-)  # fmt: skip
+    "kind",
+    "person_key",
+    "member_id",
+    "employer_id",
+    "first_name",
+    "last_name",
+    "plan_id",
+    "coverage_tier",
+    "coverage_start",
+    "coverage_end",
+    "termination_date",
+)
 ATTACK_COLUMNS = (
-    "kind", "person_keys", "ip", "portals", "first_at", "last_at", "failures", "trigger_portal",
-    "trigger_username", "trigger_at", "success_portal", "success_username", "success_at",
-)  # fmt: skip
+    "kind",
+    "person_keys",
+    "ip",
+    "portals",
+    "first_at",
+    "last_at",
+    "failures",
+    "trigger_portal",
+    "trigger_username",
+    "trigger_at",
+    "success_portal",
+    "success_username",
+    "success_at",
+)
 
 TERMINATED_STILL_ENROLLED = "terminated_still_enrolled"
 ENROLLED_WITHOUT_ACTIVE_HR = "enrolled_without_active_hr"

@@ -9,19 +9,20 @@ The rule (domain-rules.md "Clarifications", "One person across the portals"); a 
    such an account, or puts in one cluster with it (``duplicate_model``, with the pair's probability, or the
    cluster's weakest pair when the two were not paired directly). The model is not retrained here: its pairs,
    clusters and the CE team's merges are read from their marts. Pairs the CE team kept separate link nothing.
-3. ``plan_member``: first name, last name and birth date agree (trimmed, case- and accent-insensitive; the HR birth date is
-   the date part of the lc_user_id) AND the HR e-mail or the HR address (street and 5-digit ZIP) agrees with the
-   member's. Name and birth date alone are only shown for review.
+3. ``plan_member``: first name, last name and birth date agree (trimmed, case- and accent-insensitive; the HR
+   birth date is the date part of the lc_user_id) AND the HR e-mail or the HR address (street and 5-digit ZIP)
+   agrees with the member's. Name and birth date alone are only shown for review.
 4. ``portal_user:<portal>``: a user name seen in the portal's sign-in events, by the portal's own user→person
    mapping: the Learning Center signs people in with their HR e-mail's user name (or the whole e-mail), the CE
    portal with the CE account's e-mail (the user reaches the account's person); on any portal a user name that
    is exactly the e-mail of an HR record, of a linked CE account or of a linked plan member (``exact_email``).
 
-Certainty: shared ids, accepted merges and agreeing e-mail/address are certain; a duplicate-model link is a link
-at ``certain_probability`` or above. A link below certainty, and a source that would link to two different
-people with the same certainty, goes to ``person_link_review`` with the reason, never into ``person_links``.
-A source some person holds by a certain link is not offered to another person for review (the shared id wins).
-A portal user reached through a CE account or plan member inherits that link's certainty and probability.
+Certainty: shared ids, accepted merges and agreeing e-mail/address are certain; a duplicate-model link is a
+link at ``certain_probability`` or above. A link below certainty, and a source that would link to two
+different people with the same certainty, goes to ``person_link_review`` with the reason, never into
+``person_links``. A source some person holds by a certain link is not offered to another person for review
+(the shared id wins). A portal user reached through a CE account or plan member inherits that link's certainty
+and probability.
 """
 
 from __future__ import annotations

@@ -7,16 +7,17 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class PersonLinkPolicy:
-    #: A probabilistic link (the duplicate model's) is a link at or above this probability; below it goes to the
-    #: review list. Deterministic links (a shared id, an accepted merge, agreeing e-mail or address) are certain.
+    #: A probabilistic link (the duplicate model's) is a link at or above this probability; below it goes to
+    #: the review list. Deterministic links (a shared id, an accepted merge, agreeing e-mail or address) are
+    #: certain.
     certain_probability: float = 0.99
     #: Duplicate-model pairs below this are not even shown for review (the pairs mart's own review floor).
     review_probability: float = 0.5
-    #: The health system's own employer group in the health plan. None = the employer whose subscribers link to
-    #: the most HR records (the data tells which employer the plan insures the workforce for).
+    #: The health system's own employer group in the health plan. None = the employer whose subscribers link
+    #: to the most HR records (the data tells which employer the plan insures the workforce for).
     employer_id: str | None = None
-    #: "Attacks across portals": a success on another portal up to this long after a lockout or stuffing burst,
-    #: and failures of one IP on several portals with no gap longer than this between them.
+    #: "Attacks across portals": a success on another portal up to this long after a lockout or stuffing
+    #: burst, and failures of one IP on several portals with no gap longer than this between them.
     attack_minutes: int = 60
     #: Portals one IP must fail on (within one burst) to be reported.
     attack_portals: int = 2

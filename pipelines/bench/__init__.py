@@ -1,8 +1,8 @@
 """``portalytics bench``: every timing target of quality-bars.md, measured here, never in unit tests.
 
 Each topic is a module in this package with ``def bench(ctx: BenchContext) -> list[Figure]``. A figure carries
-its value, a baseline measured in the same run where the target is a ratio, and the target, so the report reads
-"1.8× the DuckDB load (target ≤ 3×)" on whatever machine it ran.
+its value, a baseline measured in the same run where the target is a ratio, and the target, so the report
+reads "1.8× the DuckDB load (target ≤ 3×)" on whatever machine it ran.
 """
 
 from __future__ import annotations

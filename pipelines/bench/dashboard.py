@@ -1,12 +1,14 @@
-"""Dashboard server time: each role's main page, p95 over repeated runs (target < 300 ms) on the published snapshot.
+"""Dashboard server time: each role's main page, p95 over repeated runs (target < 300 ms) on the published
+snapshot.
 
-Each page runs through Streamlit's AppTest exactly as a browser request runs it: the router (``dashboard/app.py``)
-checks the session in the state store, then the page reads the snapshot and builds its elements. The baseline is
-an empty page run the same way in the same run, so the figure can be read on any machine.
+Each page runs through Streamlit's AppTest exactly as a browser request runs it: the router
+(``dashboard/app.py``) checks the session in the state store, then the page reads the snapshot and builds its
+elements. The baseline is an empty page run the same way in the same run, so the figure can be read on any
+machine.
 
-The bench signs in as a throw-away user per role in a temporary state store, so neither its users nor the audit
-rows its page views write reach the real one (nor its CE decisions: the bench only reads the queue). Every role
-has a row in :data:`PAGES`; a role whose marts are not in the snapshot is skipped with a note.
+The bench signs in as a throw-away user per role in a temporary state store, so neither its users nor the
+audit rows its page views write reach the real one (nor its CE decisions: the bench only reads the queue).
+Every role has a row in :data:`PAGES`; a role whose marts are not in the snapshot is skipped with a note.
 """
 
 from __future__ import annotations
@@ -72,7 +74,8 @@ def busiest_transcript(conn) -> tuple[str, ...] | None:
     return _one(
         conn,
         "transcript_items",
-        "SELECT person_id FROM marts.transcript_items GROUP BY person_id ORDER BY count(*) DESC, person_id LIMIT 1",
+        "SELECT person_id FROM marts.transcript_items GROUP BY person_id ORDER BY count(*) DESC, person_id "
+        "LIMIT 1",
     )
 
 

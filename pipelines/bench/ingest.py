@@ -8,12 +8,13 @@
   work done where wall times mostly show the other jobs. The full run's slowest steps are printed and every
   step's wall time is written to ``<data dir>/bench/ingest-steps-<scale>.json``.
 - One more day: a new auth_events file of 50k events lands on the built warehouse and materialize runs again
-  (incrementally: the auth_events staging asset, its checks, the marts downstream of it and the publish). Reported
-  as seconds and as a share of the full run measured just before. Target ≤ 15 % of the full run.
+  (incrementally: the auth_events staging asset, its checks, the marts downstream of it and the publish).
+  Reported as seconds and as a share of the full run measured just before. Target ≤ 15 % of the full run.
 - Nothing new: materialize once more with no new file; it should run nothing and publish nothing.
 
 Each measured step runs in its own child process (spawned) so its peak memory is its own. The bench data
-directory (``<data dir>/bench/ingest``) links to the landing files instead of copying them and is deleted after.
+directory (``<data dir>/bench/ingest``) links to the landing files instead of copying them and is deleted
+after.
 """
 
 from __future__ import annotations
@@ -60,7 +61,8 @@ def _files(landing: Path, source: str) -> list[Path]:
 
 
 def _baseline_child(landing: str, scratch: str, out) -> None:
-    """DuckDB alone: every landing file into a table (files DuckDB cannot read are skipped, as ingest rejects them)."""
+    """DuckDB alone: every landing file into a table (files DuckDB cannot read are skipped, as ingest rejects
+    them)."""
     import duckdb
     import pyarrow as pa
     from python_calamine import CalamineWorkbook
@@ -86,7 +88,8 @@ def _baseline_child(landing: str, scratch: str, out) -> None:
                         conn.unregister("frame")
                     elif path.suffix in (".jsonl", ".ndjson"):
                         conn.execute(
-                            f"CREATE TABLE {table} AS SELECT * FROM read_json(?, format = 'newline_delimited', "
+                            f"CREATE TABLE {table} AS SELECT * FROM read_json(?, format = "
+                            "'newline_delimited', "
                             "ignore_errors = true)",
                             [str(path)],
                         )
@@ -139,7 +142,8 @@ def _step_seconds(settings: Settings) -> dict[str, float]:
 
 
 def _report_steps(ctx: BenchContext, run: dict, top: int = STEPS_SHOWN) -> None:
-    """The slowest steps of a run, and what the run spent outside its steps (start-up, definitions, the plan)."""
+    """The slowest steps of a run, and what the run spent outside its steps (start-up, definitions, the
+    plan)."""
     steps = sorted(run.get("steps", {}).items(), key=lambda kv: -kv[1])
     inside = sum(s for _, s in steps)
     for key, seconds in steps[:top]:
@@ -162,7 +166,8 @@ def _in_child(target, *args) -> dict:
 def _bench_landing(source_landing: Path, bench_dir: Path) -> Path:
     """A landing folder of hard links to the real files (auth_events file by file, so a new day can be added).
 
-    Hard links, not symlinks: ingestion refuses symlinks in landing/. A copy where hard links fail (another disk).
+    Hard links, not symlinks: ingestion refuses symlinks in landing/. A copy where hard links fail (another
+    disk).
     """
     if bench_dir.exists():
         shutil.rmtree(bench_dir)

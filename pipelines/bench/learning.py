@@ -1,9 +1,11 @@
-"""Learning Center figures: transcript PDF render time, the overdue-list Excel export, and the compliance marts.
+"""Learning Center figures: transcript PDF render time, the overdue-list Excel export, and the compliance
+marts.
 
 - A 500-item transcript to PDF (target < 1 s), against the same transcript to Excel as the baseline.
 - A 100k-row overdue list to Excel (target < 10 s), against the same rows to CSV.
-- The compliance marts (status + three rollups) over the warehouse's staging tables, against DuckDB reading the
-  same four staging tables into Arrow. The warehouse is attached read-only; the marts are written to memory.
+- The compliance marts (status + three rollups) over the warehouse's staging tables, against DuckDB reading
+  the same four staging tables into Arrow. The warehouse is attached read-only; the marts are written to
+  memory.
 """
 
 from __future__ import annotations

@@ -1,9 +1,12 @@
-"""One person across the portals: precision and recall of ``marts.person_links`` against the planted truth, and
+"""One person across the portals: precision and recall of ``marts.person_links`` against the planted truth,
+and
 the rule's time against a baseline measured in the same run.
 
 Reads the warehouse (run ``portalytics generate`` + ``materialize`` first) and ``truth/person_links.csv``.
-Figures per source (hr, ce_account, plan_member, each portal's users) and overall; plus the share of true links
-that are neither linked nor in the review list (lost: should be 0). The time is the whole link rule (a count over
+Figures per source (hr, ce_account, plan_member, each
+portal's users) and overall; plus the share of true links
+that are neither linked nor in the review list (lost: should be 0). The time is the whole link rule (a count
+over
 its SELECT) against DuckDB scanning the same inputs (a count of each).
 """
 

@@ -1,11 +1,12 @@
-"""Standard-format ingest rate: X12 834 members, FHIR ExplanationOfBenefit claims and xAPI statements per second.
+"""Standard-format ingest rate: X12 834 members, FHIR ExplanationOfBenefit claims and xAPI statements per
+second.
 
-The scale's CSV landing is converted (``generate --formats standard``'s converter) for a sample: every member and
-span, the first claim months up to about ``CLAIM_LINE_SAMPLE`` lines and the first completions file. Each folder
-is then ingested into a fresh DuckDB (ledger, parsing and validation by pyx12 / fhir.resources / ralph, the
-contract rules, upserts), against the baseline of the CSV path loading the SAME rows from their CSV files, timed
-in the same run. The figure is units per second (member loops, EOBs, statements); the ratio compares rows per
-second of both paths, so it reads "the standard path loads claim lines at 0.2× the CSV path's rate".
+The scale's CSV landing is converted (``generate --formats standard``'s converter) for a sample: every member
+and span, the first claim months up to about ``CLAIM_LINE_SAMPLE`` lines and the first completions file. Each
+folder is then ingested into a fresh DuckDB (ledger, parsing and validation by pyx12 / fhir.resources / ralph,
+the contract rules, upserts), against the baseline of the CSV path loading the SAME rows from their CSV files,
+timed in the same run. The figure is units per second (member loops, EOBs, statements); the ratio compares
+rows per second of both paths, so it reads "the standard path loads claim lines at 0.2× the CSV path's rate".
 """
 
 from __future__ import annotations

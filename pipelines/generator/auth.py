@@ -1,8 +1,8 @@
 """Login events of the four portals, with planted lockouts, reset problems and one credential-stuffing burst.
 
 Organic sessions never build up five failures, never leave a reset unfinished and never share an IP, so every
-lockout, expired or abandoned reset, reset loop and stuffing burst in the data is a planted one and its count in
-truth/planted.json is exact. Planted scenarios use reserved accounts that organic traffic never touches.
+lockout, expired or abandoned reset, reset loop and stuffing burst in the data is a planted one and its count
+in truth/planted.json is exact. Planted scenarios use reserved accounts that organic traffic never touches.
 """
 
 from __future__ import annotations
@@ -26,10 +26,14 @@ PORTAL_OFFSET = {
 }
 PORTAL_SHARE = {"patient_portal": 45, "learning_center": 20, "ce_portal": 15, "health_plans": 20}
 USER_AGENTS = (
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/129.0 Safari/537.36",
-    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.6 Safari/605.1.15",
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148",
-    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/129.0 Mobile Safari/537.36",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/129.0 "
+    "Safari/537.36",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.6 "
+    "Safari/605.1.15",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Mobile/15E148",
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/129.0 Mobile "
+    "Safari/537.36",
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:131.0) Gecko/20100101 Firefox/131.0",
     "LakeshoreMobile/4.2.1 (iOS 17.6)",
     "LakeshoreMobile/4.1.0 (Android 14)",
@@ -63,11 +67,23 @@ class User:
 def ip_for(k: int) -> str:
     """A distinct public-looking address per user (no two users share an IP, so no accidental stuffing)."""
     rest = k // len(FIRST_OCTETS)
-    return f"{FIRST_OCTETS[k % len(FIRST_OCTETS)]}.{(rest // (254 * 256)) % 256}.{(rest // 254) % 256}.{rest % 254 + 1}"
+    octets = (
+        FIRST_OCTETS[k % len(FIRST_OCTETS)],
+        (rest // (254 * 256)) % 256,
+        (rest // 254) % 256,
+        rest % 254 + 1,
+    )
+    return ".".join(str(o) for o in octets)
 
 
-def build_users(rng: random.Random, people: list[Person], accounts: list[Account], members: list[Member],
-                n_patients: int, patient_emails: tuple[str, ...] = ()) -> dict[str, list[User]]:  # fmt: skip
+def build_users(
+    rng: random.Random,
+    people: list[Person],
+    accounts: list[Account],
+    members: list[Member],
+    n_patients: int,
+    patient_emails: tuple[str, ...] = (),
+) -> dict[str, list[User]]:
     """Each portal's users. A member with an e-mail signs in with it; the first patients sign in with
     ``patient_emails`` (staff who are also patients), drawn the same way otherwise so nothing else moves."""
     k = iter(range(10**9))
@@ -87,7 +103,7 @@ def build_users(rng: random.Random, people: list[Person], accounts: list[Account
             )
             for m in members
             if m.relationship == "self"
-        ],  # fmt: skip
+        ],
         "patient_portal": [],
     }
     for i in range(n_patients):
@@ -104,8 +120,14 @@ Event = (
 
 
 class AuthWriter:
-    def __init__(self, ctx: GenContext, people: list[Person], accounts: list[Account], members: list[Member],
-                 patient_emails: tuple[str, ...] = ()):  # fmt: skip
+    def __init__(
+        self,
+        ctx: GenContext,
+        people: list[Person],
+        accounts: list[Account],
+        members: list[Member],
+        patient_emails: tuple[str, ...] = (),
+    ):
         self.ctx = ctx
         self.rng = ctx.rng("auth_events")
         self.total = ctx.spec.auth_events
@@ -125,9 +147,13 @@ class AuthWriter:
     # ---------------------------------------------------------------- planning
     def _plan_scenarios(self, pools: dict[str, list[User]]) -> None:
         rng, total = self.rng, self.total
-        kinds = (["lockout"] * max(4, round(total / 2500)) + ["double_lockout"]
-                 + ["expired_reset"] * max(2, round(total / 5000)) + ["abandoned_reset"] * max(2, round(total / 5000))
-                 + ["reset_loop"] * max(2, round(total / 10000)))  # fmt: skip
+        kinds = (
+            ["lockout"] * max(4, round(total / 2500))
+            + ["double_lockout"]
+            + ["expired_reset"] * max(2, round(total / 5000))
+            + ["abandoned_reset"] * max(2, round(total / 5000))
+            + ["reset_loop"] * max(2, round(total / 10000))
+        )
         password = {p: [u for u in users if u.method == "password"] for p, users in pools.items()}
         portals = sorted(password)
         self.scenarios: dict[int, list[tuple[str, str, User]]] = {}
@@ -176,10 +202,17 @@ class AuthWriter:
         self.count(f"{portal}:{etype}")
         self.count(f"{portal}:method_{method}")
         return {
-            "event_id": f"AE{n:010d}", "portal": portal, "occurred_at": formats.ts(moment, PORTAL_OFFSET[portal]),
-            "event_type": etype, "username": username, "ip": ip, "user_agent": ua, "method": method,
-            "reset_token": token, "failure_reason": reason,
-        }  # fmt: skip
+            "event_id": f"AE{n:010d}",
+            "portal": portal,
+            "occurred_at": formats.ts(moment, PORTAL_OFFSET[portal]),
+            "event_type": etype,
+            "username": username,
+            "ip": ip,
+            "user_agent": ua,
+            "method": method,
+            "reset_token": token,
+            "failure_reason": reason,
+        }
 
     def _day(self, d: int, budget: int) -> list[Event]:
         rng = self.rng
@@ -202,12 +235,36 @@ class AuthWriter:
         events.sort(key=lambda e: (e[0], e[1]))
         return events
 
-    def _ev(self, events: list[Event], at: int, portal: str, etype: str, u: User, *, username: str | None = None,
-            token: str | None = None, reason: str | None = None, ip: str | None = None, ua: str | None = None,
-            method: str | None = None) -> None:  # fmt: skip
+    def _ev(
+        self,
+        events: list[Event],
+        at: int,
+        portal: str,
+        etype: str,
+        u: User,
+        *,
+        username: str | None = None,
+        token: str | None = None,
+        reason: str | None = None,
+        ip: str | None = None,
+        ua: str | None = None,
+        method: str | None = None,
+    ) -> None:
         self.seq += 1
-        events.append((at, self.seq, portal, etype, username or u.username, ip or u.ip, ua if ip else u.ua,
-                       method or u.method, token, reason))  # fmt: skip
+        events.append(
+            (
+                at,
+                self.seq,
+                portal,
+                etype,
+                username or u.username,
+                ip or u.ip,
+                ua if ip else u.ua,
+                method or u.method,
+                token,
+                reason,
+            )
+        )
 
     def _token(self) -> str:
         return f"{self.rng.getrandbits(64):016x}"
@@ -310,8 +367,10 @@ class AuthWriter:
         victims = rng.sample(real, min(len(real), n * 3 // 10))
         guesses = list(COMMON_GUESSES)
         while len(guesses) + len(victims) < n:
-            guesses.append(f"{names.email_local(rng.choice(names.FEMALE + names.MALE), rng.choice(names.LAST))}"
-                           f"{rng.randint(1, 999)}@{rng.choice(names.PERSONAL_DOMAINS)}")  # fmt: skip
+            guesses.append(
+                f"{names.email_local(rng.choice(names.FEMALE + names.MALE), rng.choice(names.LAST))}"
+                f"{rng.randint(1, 999)}@{rng.choice(names.PERSONAL_DOMAINS)}"
+            )
         targets = [(u, None) for u in victims] + [(None, g) for g in guesses[: n - len(victims)]]
         rng.shuffle(targets)
         known = self.all_usernames[portal]
@@ -322,8 +381,18 @@ class AuthWriter:
                 continue
             usernames.append(name)
             reason = "bad_password" if u else "unknown_user"
-            self._ev(events, t, portal, "login_failure", u or User(name, "password", "", None), username=name,
-                     reason=reason, ip=STUFFING_IP, ua=STUFFING_UA, method="password")  # fmt: skip
+            self._ev(
+                events,
+                t,
+                portal,
+                "login_failure",
+                u or User(name, "password", "", None),
+                username=name,
+                reason=reason,
+                ip=STUFFING_IP,
+                ua=STUFFING_UA,
+                method="password",
+            )
             t += rng.randint(5, 12)
         self.tally["credential_stuffing_bursts"] = 1
         self.tally["credential_stuffing_usernames"] = len(usernames)

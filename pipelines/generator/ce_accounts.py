@@ -3,14 +3,14 @@
 Employees sign in with SSO (person_id, organisation e-mail); outside clinicians register with a password.
 Duplicates are the real-world kinds: an old personal-e-mail account beside the SSO one, a nickname, a typo,
 swapped first/last names, a new phone with a new e-mail, a few people with a third account, and from the small
-scale on also a surname changed at marriage (new or hyphenated), a middle initial typed into the first-name field,
-accents dropped or added, birth day and month swapped, and the same e-mail name at another provider. Every
-variant writes its phone in a format of its own.
+scale on also a surname changed at marriage (new or hyphenated), a middle initial typed into the first-name
+field, accents dropped or added, birth day and month swapped, and the same e-mail name at another provider.
+Every variant writes its phone in a format of its own.
 
-Hard non-duplicates are planted with their truth (``truth/duplicate_hard_negatives.csv``): twins (same surname,
-birth date and address, different first names), father and son (same name and address, birth dates decades
-apart, or both in practice with their own NPIs when a birth date is missing, sometimes with Jr on the son's
-surname) and spouses (same address, surname and home phone, different first names). They are made from
+Hard non-duplicates are planted with their truth (``truth/duplicate_hard_negatives.csv``): twins (same
+surname, birth date and address, different first names), father and son (same name and address, birth dates
+decades apart, or both in practice with their own NPIs when a birth date is missing, sometimes with Jr on the
+son's surname) and spouses (same address, surname and home phone, different first names). They are made from
 self-registered accounts (never SSO ones, whose names come from HR), so no account is added.
 """
 
@@ -29,22 +29,71 @@ from .context import GenContext
 from .people import Person
 from .scales import END_DATE
 
-DUPLICATE_KINDS = ("personal_vs_org", "nickname", "typo", "swapped_names", "changed_phone", "third_account",
-                   "married_name", "middle_initial", "accents", "day_month_swap", "email_domain")  # fmt: skip
+DUPLICATE_KINDS = (
+    "personal_vs_org",
+    "nickname",
+    "typo",
+    "swapped_names",
+    "changed_phone",
+    "third_account",
+    "married_name",
+    "middle_initial",
+    "accents",
+    "day_month_swap",
+    "email_domain",
+)
 #: Clusters at the smallest scales: one of each of the first six kinds (the tiny scale's 40 accounts).
 MIN_DUPLICATE_CLUSTERS = 6
 HARD_NEGATIVE_KINDS = ("twins", "father_son", "spouses")
 #: Pairs of each hard-negative kind per account (none at the tiny scale).
 HARD_NEGATIVE_SHARE = 0.004
-EXTERNAL_DEGREES = (("RN", 40), ("MD", 18), ("NP", 9), ("PA", 5), ("PharmD", 8), ("DO", 4), ("PT", 3),
-                    ("RD", 2), ("MSW", 3), ("LPN", 3), ("CRNA", 1), ("DDS", 1), ("PhD", 2), ("Other", 1))  # fmt: skip
+EXTERNAL_DEGREES = (
+    ("RN", 40),
+    ("MD", 18),
+    ("NP", 9),
+    ("PA", 5),
+    ("PharmD", 8),
+    ("DO", 4),
+    ("PT", 3),
+    ("RD", 2),
+    ("MSW", 3),
+    ("LPN", 3),
+    ("CRNA", 1),
+    ("DDS", 1),
+    ("PhD", 2),
+    ("Other", 1),
+)
 LICENSED = frozenset({"MD", "DO", "RN", "NP", "PA", "PharmD", "LPN", "CRNA", "PT", "RD", "MSW", "DDS"})
 PRESCRIBERS = frozenset({"MD", "DO", "NP", "PA", "PharmD", "CRNA", "DDS"})
-CITIES = (("Chicago", "IL", "606"), ("Evanston", "IL", "602"), ("Oak Park", "IL", "603"), ("Naperville", "IL", "605"),
-          ("Milwaukee", "WI", "532"), ("Gary", "IN", "464"), ("Joliet", "IL", "604"), ("Skokie", "IL", "600"),
-          ("Kenosha", "WI", "531"), ("Aurora", "IL", "605"))  # fmt: skip
-STREETS = ("Oak", "Maple", "Lake Shore", "Cedar", "Elm", "Washington", "Lincoln", "Sheridan", "Halsted", "Clark",
-           "Ashland", "Western", "Green Bay", "Ridge", "Central")  # fmt: skip
+CITIES = (
+    ("Chicago", "IL", "606"),
+    ("Evanston", "IL", "602"),
+    ("Oak Park", "IL", "603"),
+    ("Naperville", "IL", "605"),
+    ("Milwaukee", "WI", "532"),
+    ("Gary", "IN", "464"),
+    ("Joliet", "IL", "604"),
+    ("Skokie", "IL", "600"),
+    ("Kenosha", "WI", "531"),
+    ("Aurora", "IL", "605"),
+)
+STREETS = (
+    "Oak",
+    "Maple",
+    "Lake Shore",
+    "Cedar",
+    "Elm",
+    "Washington",
+    "Lincoln",
+    "Sheridan",
+    "Halsted",
+    "Clark",
+    "Ashland",
+    "Western",
+    "Green Bay",
+    "Ridge",
+    "Central",
+)
 SUFFIXES = ("St", "Ave", "Rd", "Blvd", "Dr", "Ln", "Ct")
 
 
@@ -119,7 +168,8 @@ def build_accounts(ctx: GenContext, people: list[Person], uniques: Uniques) -> l
     n_sso = min(len(clinicians), round(n_base * 0.45))
     base: list[Account] = [_sso_account(rng, p, uniques) for p in rng.sample(clinicians, n_sso)]
     base += [_external_account(rng, uniques) for _ in range(n_base - n_sso)]
-    # valid accounts whose names would run in a spreadsheet or a naive SQL string (the xlsx must keep them text)
+    # valid accounts whose names would run in a spreadsheet or a naive SQL string (the xlsx must keep them
+    # text)
     base[n_sso].last_name = names.FORMULA_NAMES[0]
     base[n_sso + 1].first_name = names.SQL_NAMES[1]
 
@@ -183,7 +233,8 @@ def _unrelated_first_name(rng: random.Random, first: str) -> str:
 def _plant_hard_negatives(
     rng: random.Random, base: list[Account], used: set[int], uniques: Uniques, n_each: int
 ) -> list[tuple[str, Account, Account]]:
-    """Turn pairs of unused self-registered accounts into relatives who are two people (see the module doc)."""
+    """Turn pairs of unused self-registered accounts into relatives who are two people (see the module
+    doc)."""
     if n_each == 0:  # the tiny scale: draw nothing, so its data stays as it was
         return []
     pool = [i for i, a in enumerate(base) if a.login_method == "password" and i not in used]
@@ -199,7 +250,8 @@ def _plant_hard_negatives(
                 o.street, o.city, o.state, o.postal_code = _address(rng)
             r.street, r.city, r.state, r.postal_code = o.street, o.city, o.state, o.postal_code
             r.last_name = o.last_name
-            r.email = f"{names.email_local(r.first_name, r.last_name)}{rng.randint(1, 9999)}@{r.email.split('@')[1]}"
+            domain = r.email.split("@")[1]
+            r.email = f"{names.email_local(r.first_name, r.last_name)}{rng.randint(1, 9999)}@{domain}"
             if kind == "twins":
                 o.birth_date = o.birth_date or formats.random_day(rng, date(1960, 1, 1), date(2000, 12, 31))
                 r.birth_date = o.birth_date
@@ -273,9 +325,26 @@ def _fill(rng: random.Random, a: Account, uniques: Uniques) -> Account:
 
 
 def _sso_account(rng: random.Random, p: Person, uniques: Uniques) -> Account:
-    a = Account("", p.email, p.first_name, p.last_name, p.degree or "Other", None, 0, p.birth_date,
-                None, None, None, None, None, None, None, "sso", p.person_id,
-                _created(rng, max(p.hire_date, date(2019, 6, 1))))  # fmt: skip
+    a = Account(
+        "",
+        p.email,
+        p.first_name,
+        p.last_name,
+        p.degree or "Other",
+        None,
+        0,
+        p.birth_date,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        "sso",
+        p.person_id,
+        _created(rng, max(p.hire_date, date(2019, 6, 1))),
+    )
     return _fill(rng, a, uniques)
 
 
@@ -286,15 +355,37 @@ def _external_account(rng: random.Random, uniques: Uniques) -> Account:
     birth = END_DATE - timedelta(days=rng.randint(24 * 365, 70 * 365)) if rng.random() < 0.85 else None
     domain = rng.choice(names.PERSONAL_DOMAINS if rng.random() < 0.7 else names.OTHER_ORG_DOMAINS)
     email = f"{names.email_local(first, last)}{rng.randint(1, 9999)}@{domain}"
-    a = Account("", email, first, last, degree, None, 0, birth, None, None, None, None, None, None, None,
-                "password", None, _created(rng))  # fmt: skip
+    a = Account(
+        "",
+        email,
+        first,
+        last,
+        degree,
+        None,
+        0,
+        birth,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        "password",
+        None,
+        _created(rng),
+    )
     return _fill(rng, a, uniques)
 
 
 def _personal_email(rng: random.Random, first: str, last: str, birth: date | None) -> str:
     year = birth.year if birth and rng.random() < 0.6 else rng.randint(1, 99)
-    local = rng.choice((f"{names.email_local(first, last)}{year}", f"{names.email_local(first, '')[:1]}"
-                        f"{names.email_local(last, '')}{year}"))  # fmt: skip
+    local = rng.choice(
+        (
+            f"{names.email_local(first, last)}{year}",
+            f"{names.email_local(first, '')[:1]}{names.email_local(last, '')}{year}",
+        )
+    )
     return f"{local}@{rng.choice(names.PERSONAL_DOMAINS)}"
 
 
@@ -349,7 +440,8 @@ _ACCENTS = {"a": "á", "e": "é", "i": "í", "o": "ö", "u": "ü", "n": "ñ", "c
 
 
 def _accented(rng: random.Random, name: str) -> str:
-    """Nguyen ~ Nguyễn the other way round: one letter gets an accent (or an accented name loses its accents)."""
+    """Nguyen ~ Nguyễn the other way round: one letter gets an accent (or an accented name loses its
+    accents)."""
     folded = names.ascii_fold(name)
     if folded != name:
         return folded

@@ -1,4 +1,5 @@
-"""CE activities (live, regularly scheduled series, enduring) with 5-digit text-a-code codes and their credits."""
+"""CE activities (live, regularly scheduled series, enduring) with 5-digit text-a-code codes and their
+credits."""
 
 from __future__ import annotations
 
@@ -11,18 +12,38 @@ from .context import GenContext
 from .scales import END_DATE, HISTORY_START
 
 TOPICS = (
-    "Sepsis", "Heart Failure", "Opioid Stewardship", "Stroke", "Diabetes", "Pediatric Asthma", "Oncology Nursing",
-    "Antibiotic Stewardship", "Perinatal Safety", "Geriatric Care", "Pain Management", "Behavioral Health",
-    "Wound Care", "Anticoagulation", "Infection Prevention", "Health Equity", "Palliative Care", "Trauma",
-)  # fmt: skip
+    "Sepsis",
+    "Heart Failure",
+    "Opioid Stewardship",
+    "Stroke",
+    "Diabetes",
+    "Pediatric Asthma",
+    "Oncology Nursing",
+    "Antibiotic Stewardship",
+    "Perinatal Safety",
+    "Geriatric Care",
+    "Pain Management",
+    "Behavioral Health",
+    "Wound Care",
+    "Anticoagulation",
+    "Infection Prevention",
+    "Health Equity",
+    "Palliative Care",
+    "Trauma",
+)
 # credit profile -> (credit type, eligible degrees). Only "physician" shuts anyone out (no PARTICIPATION).
 PROFILES: dict[str, tuple[tuple[str, str], ...]] = {
-    "interprofessional": (("AMA_PRA_1", "MD;DO"), ("ANCC", "RN;NP"), ("ACPE", "PharmD"), ("AAPA_1", "PA"),
-                          ("PARTICIPATION", "*")),
+    "interprofessional": (
+        ("AMA_PRA_1", "MD;DO"),
+        ("ANCC", "RN;NP"),
+        ("ACPE", "PharmD"),
+        ("AAPA_1", "PA"),
+        ("PARTICIPATION", "*"),
+    ),
     "physician": (("AMA_PRA_1", "MD;DO"), ("ABIM_MOC", "MD;DO")),
     "nursing": (("ANCC", "RN;NP"), ("PARTICIPATION", "*")),
     "pharmacy": (("ACPE", "PharmD"), ("PARTICIPATION", "*")),
-}  # fmt: skip
+}
 PROFILE_WEIGHTS = (("interprofessional", 55), ("physician", 15), ("nursing", 20), ("pharmacy", 10))
 PHYSICIAN_DEGREES = frozenset({"MD", "DO"})
 END_MOMENT = datetime(END_DATE.year, END_DATE.month, END_DATE.day, 23, 0, tzinfo=UTC)
@@ -84,9 +105,21 @@ def build_activities(ctx: GenContext) -> tuple[list[Activity], set[str]]:
             pass
         codes.add(code)
         window = rng.choices((None, "48", "2", "72"), weights=(60, 15, 10, 15))[0]
-        made.append(Activity("", title, kind, starts.astimezone(UTC), ends.astimezone(UTC), code, window,
-                             rng.random() < 0.7, rng.choice((None, None, "30", "60", "90", "365")), profile,
-                             max(1, quarters)))  # fmt: skip
+        made.append(
+            Activity(
+                "",
+                title,
+                kind,
+                starts.astimezone(UTC),
+                ends.astimezone(UTC),
+                code,
+                window,
+                rng.random() < 0.7,
+                rng.choice((None, None, "30", "60", "90", "365")),
+                profile,
+                max(1, quarters),
+            )
+        )
     made.sort(key=lambda a: (a.starts, a.code))
     for n_, a in enumerate(made, start=1):
         a.activity_id = f"ACT{10000 + n_}"
@@ -95,26 +128,42 @@ def build_activities(ctx: GenContext) -> tuple[list[Activity], set[str]]:
 
 def write_activities(ctx: GenContext, activities: list[Activity]) -> None:
     sw = ctx.writer("ce_activities", len(activities))
-    with sw.open("activities.csv", expected_rows=len(activities),
-                 defects=ctx.defects("ce_activities", 1, len(activities))[0]) as out:  # fmt: skip
+    with sw.open(
+        "activities.csv",
+        expected_rows=len(activities),
+        defects=ctx.defects("ce_activities", 1, len(activities))[0],
+    ) as out:
         for a in activities:
-            out.write({
-                "activity_id": a.activity_id, "title": a.title, "activity_type": a.kind,
-                "starts_at": formats.ts_local(a.starts), "ends_at": formats.ts_local(a.ends),
-                "attendance_code": a.code, "texting_window_hours": a.window_text,
-                "evaluation_required": formats.boolean(a.evaluation_required, 0),
-                "certificate_days": a.certificate_days,
-            })  # fmt: skip
+            out.write(
+                {
+                    "activity_id": a.activity_id,
+                    "title": a.title,
+                    "activity_type": a.kind,
+                    "starts_at": formats.ts_local(a.starts),
+                    "ends_at": formats.ts_local(a.ends),
+                    "attendance_code": a.code,
+                    "texting_window_hours": a.window_text,
+                    "evaluation_required": formats.boolean(a.evaluation_required, 0),
+                    "certificate_days": a.certificate_days,
+                }
+            )
     ctx.done(sw)
     rows = sum(len(PROFILES[a.profile]) for a in activities)
     sw = ctx.writer("ce_activity_credits", rows)
-    with sw.open("activity_credits.csv", expected_rows=rows,
-                 defects=ctx.defects("ce_activity_credits", 1, rows)[0]) as out:  # fmt: skip
+    with sw.open(
+        "activity_credits.csv", expected_rows=rows, defects=ctx.defects("ce_activity_credits", 1, rows)[0]
+    ) as out:
         for a in activities:
             for credit_type, degrees in PROFILES[a.profile]:
                 credits = a.quarters_hours * 25  # hundredths, AMA in 0.25 steps
-                out.write({"activity_id": a.activity_id, "credit_type": credit_type,
-                           "credits": formats.money(credits), "eligible_degrees": degrees})  # fmt: skip
+                out.write(
+                    {
+                        "activity_id": a.activity_id,
+                        "credit_type": credit_type,
+                        "credits": formats.money(credits),
+                        "eligible_degrees": degrees,
+                    }
+                )
     ctx.truth.set("ce_activities", "by_type", _count(a.kind for a in activities))
     ctx.truth.set("ce_activities", "physician_only", sum(1 for a in activities if a.profile == "physician"))
     ctx.done(sw)

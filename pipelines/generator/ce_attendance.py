@@ -1,8 +1,9 @@
 """Claims of attendance (text-a-code sms, qr, portal, admin), evaluations and external credits.
 
 Every claim's expected outcome is known by construction and written to truth/attendance_outcomes.csv: normal
-claims are accepted; planted ones are late or early, from unknown or shared phones, with wrong codes or unknown
-activities, repeated, or by a degree the activity does not serve. Admin entries outside the window are accepted.
+claims are accepted; planted ones are late or early, from unknown or shared phones, with wrong codes or
+unknown activities, repeated, or by a degree the activity does not serve. Admin entries outside the window are
+accepted.
 """
 
 from __future__ import annotations
@@ -29,9 +30,11 @@ SMS_BODIES = (
     "{c}\n",
     "Attendance {c}",
 )
-CHANNELS = {"live": (("sms", 55), ("qr", 30), ("portal", 10), ("admin", 5)),
-            "rss": (("sms", 70), ("qr", 10), ("portal", 15), ("admin", 5)),
-            "enduring": (("portal", 90), ("admin", 10))}  # fmt: skip
+CHANNELS = {
+    "live": (("sms", 55), ("qr", 30), ("portal", 10), ("admin", 5)),
+    "rss": (("sms", 70), ("qr", 10), ("portal", 15), ("admin", 5)),
+    "enduring": (("portal", 90), ("admin", 10)),
+}
 # planted claim kind -> (share of all claims, minimum per scale, expected outcome)
 PLANTED = {
     "late_sms": (0.03, 3, "outside_window"),
@@ -61,8 +64,14 @@ class Claim:
 
 
 class AttendanceWriter:
-    def __init__(self, ctx: GenContext, accounts: list[Account], activities: list[Activity], codes: set[str],
-                 uniques: Uniques):  # fmt: skip
+    def __init__(
+        self,
+        ctx: GenContext,
+        accounts: list[Account],
+        activities: list[Activity],
+        codes: set[str],
+        uniques: Uniques,
+    ):
         self.ctx, self.accounts, self.activities, self.codes, self.uniques = (
             ctx,
             accounts,
@@ -91,9 +100,12 @@ class AttendanceWriter:
         sw = ctx.writer("ce_attendance", total)
         defects = ctx.defects("ce_attendance", len(quarters), total)
         ev_sw = ctx.writer("ce_evaluations", total // 2)
-        evals = ev_sw.open("evaluations.csv", expected_rows=total // 2,
-                           defects=ctx.defects("ce_evaluations", 1, total // 2)[0],
-                           columns=("evaluation_id", "activity_id", "account_id", "submitted_at"))  # fmt: skip
+        evals = ev_sw.open(
+            "evaluations.csv",
+            expected_rows=total // 2,
+            defects=ctx.defects("ce_evaluations", 1, total // 2)[0],
+            columns=("evaluation_id", "activity_id", "account_id", "submitted_at"),
+        )
         n_event = n_eval = awaiting = 0
         out = None
         current_q = None
@@ -122,8 +134,14 @@ class AttendanceWriter:
                     if rng.random() < 0.85:
                         n_eval += 1
                         at = min(c.at + timedelta(minutes=rng.randint(5, 14 * 24 * 60)), END_MOMENT)
-                        evals.write({"evaluation_id": f"EV{n_eval:08d}", "account_id": self.accounts[c.account].account_id,
-                                     "activity_id": act.activity_id, "submitted_at": formats.ts(at, "-06:00")})  # fmt: skip
+                        evals.write(
+                            {
+                                "evaluation_id": f"EV{n_eval:08d}",
+                                "account_id": self.accounts[c.account].account_id,
+                                "activity_id": act.activity_id,
+                                "submitted_at": formats.ts(at, "-06:00"),
+                            }
+                        )
                     else:
                         awaiting += 1
         if out:
@@ -138,7 +156,8 @@ class AttendanceWriter:
 
     # -- planning
     def _plan(self, total: int) -> dict[int, list[str]]:
-        """Which activity carries each planted claim. Window-sensitive ones need a window that closed in the data."""
+        """Which activity carries each planted claim. Window-sensitive ones need a window that closed in the
+        data."""
         rng = self.rng
         closed = [
             i
@@ -172,13 +191,31 @@ class AttendanceWriter:
             claims.append(self._claim(act, i, channel, random_moment(rng, lo, hi), "accepted", "normal"))
         return claims
 
-    def _claim(self, act: Activity, i: int | None, channel: str, at: datetime, outcome: str, kind: str,
-               phone: str | None = None, code: str | None = None, activity_id: str | None = None) -> Claim:  # fmt: skip
+    def _claim(
+        self,
+        act: Activity,
+        i: int | None,
+        channel: str,
+        at: datetime,
+        outcome: str,
+        kind: str,
+        phone: str | None = None,
+        code: str | None = None,
+        activity_id: str | None = None,
+    ) -> Claim:
         rng = self.rng
         if channel == "sms":
             ten = phone or self.accounts[i].phone
-            return Claim(at, "sms", i, formats.phone_as(ten, rng.randrange(len(formats.PHONE_FORMATS))),
-                         code or act.code, None, outcome, kind)  # fmt: skip
+            return Claim(
+                at,
+                "sms",
+                i,
+                formats.phone_as(ten, rng.randrange(len(formats.PHONE_FORMATS))),
+                code or act.code,
+                None,
+                outcome,
+                kind,
+            )
         if channel == "qr":
             return Claim(at, "qr", i, None, code or act.code, None, outcome, kind)
         return Claim(at, channel, i, None, None, activity_id or act.activity_id, outcome, kind)
@@ -194,7 +231,8 @@ class AttendanceWriter:
 
         def fresh(candidates: list[int], need_sms: bool = False, may_repeat: bool = False) -> int | None:
             """An account with no claim on this activity yet. ``may_repeat`` when the planted outcome comes
-            before ``duplicate`` in the rule order (window, code), so an attendee is fine if nobody else is left."""
+            before ``duplicate`` in the rule order (window, code), so an attendee is fine if nobody else is
+            left."""
             for attempt in range(400):
                 i = rng.choice(candidates)
                 if (i not in taken or (may_repeat and attempt >= 200)) and (not need_sms or i in self.sms_ok):
@@ -220,16 +258,43 @@ class AttendanceWriter:
                         pass
                 out.append(self._claim(act, i, "sms", at, outcome, kind, code=code))
             elif kind == "unknown_phone":
-                out.append(self._claim(act, None, "sms", random_moment(rng, lo, hi), outcome, kind,
-                                       phone=self.uniques.phone()))  # fmt: skip
+                out.append(
+                    self._claim(
+                        act,
+                        None,
+                        "sms",
+                        random_moment(rng, lo, hi),
+                        outcome,
+                        kind,
+                        phone=self.uniques.phone(),
+                    )
+                )
             elif kind == "shared_phone":
-                out.append(self._claim(act, None, "sms", random_moment(rng, lo, hi), outcome, kind,
-                                       phone=rng.choice(self.shared_phones)))  # fmt: skip
+                out.append(
+                    self._claim(
+                        act,
+                        None,
+                        "sms",
+                        random_moment(rng, lo, hi),
+                        outcome,
+                        kind,
+                        phone=rng.choice(self.shared_phones),
+                    )
+                )
             elif kind == "unknown_activity":
                 i = fresh(self.pool["all"], may_repeat=True)
                 if i is not None:
-                    out.append(self._claim(act, i, "portal", random_moment(rng, lo, hi), outcome, kind,
-                                           activity_id=f"ACT{90000 + rng.randint(0, 9999)}"))  # fmt: skip
+                    out.append(
+                        self._claim(
+                            act,
+                            i,
+                            "portal",
+                            random_moment(rng, lo, hi),
+                            outcome,
+                            kind,
+                            activity_id=f"ACT{90000 + rng.randint(0, 9999)}",
+                        )
+                    )
             elif kind == "not_eligible":
                 i = fresh(self.not_physician) if self.not_physician else None
                 if i is not None:
@@ -247,8 +312,14 @@ class AttendanceWriter:
                     i = fresh(pool, need_sms=True)
                     if i is None:
                         continue
-                    first = self._claim(act, i, "sms", random_moment(rng, lo, hi - timedelta(minutes=30)), "accepted",
-                                        "normal")  # fmt: skip
+                    first = self._claim(
+                        act,
+                        i,
+                        "sms",
+                        random_moment(rng, lo, hi - timedelta(minutes=30)),
+                        "accepted",
+                        "normal",
+                    )
                     out.append(first)
                 else:
                     first = rng.choice(firsts)
@@ -285,14 +356,42 @@ def _quarter(moment: datetime) -> str:
 
 # ---------------------------------------------------------------- external credits
 
-PROVIDERS = ("Medscape", "NEJM Knowledge+", "UpToDate", "American Academy of Family Physicians",
-             "ANA Continuing Education", "Pharmacy Times", "AAPA Learning Central", "Société Française de Cardiologie",
-             "Nurse.com", "ACLS Certification Institute")  # fmt: skip
-DEGREE_CREDIT = {"MD": "AMA_PRA_1", "DO": "AMA_PRA_1", "RN": "ANCC", "NP": "ANCC", "PharmD": "ACPE", "PA": "AAPA_1",
-                 "DDS": "ADA_CERP", "PT": "APTA", "RD": "CDR", "MSW": "ASWB"}  # fmt: skip
-EXTERNAL_TITLES = ("ACLS Provider Renewal", "PALS Recertification", "Pharmacology Update", "Ethics in Practice",
-                   "Opioid Prescribing (state-mandated)", "Implicit Bias Training", "Sexual Harassment Prevention",
-                   "Alzheimer's Disease Update", "Naïve Bayes for Clinicians", '=HYPERLINK("http://x.example","cert")')  # fmt: skip
+PROVIDERS = (
+    "Medscape",
+    "NEJM Knowledge+",
+    "UpToDate",
+    "American Academy of Family Physicians",
+    "ANA Continuing Education",
+    "Pharmacy Times",
+    "AAPA Learning Central",
+    "Société Française de Cardiologie",
+    "Nurse.com",
+    "ACLS Certification Institute",
+)
+DEGREE_CREDIT = {
+    "MD": "AMA_PRA_1",
+    "DO": "AMA_PRA_1",
+    "RN": "ANCC",
+    "NP": "ANCC",
+    "PharmD": "ACPE",
+    "PA": "AAPA_1",
+    "DDS": "ADA_CERP",
+    "PT": "APTA",
+    "RD": "CDR",
+    "MSW": "ASWB",
+}
+EXTERNAL_TITLES = (
+    "ACLS Provider Renewal",
+    "PALS Recertification",
+    "Pharmacology Update",
+    "Ethics in Practice",
+    "Opioid Prescribing (state-mandated)",
+    "Implicit Bias Training",
+    "Sexual Harassment Prevention",
+    "Alzheimer's Disease Update",
+    "Naïve Bayes for Clinicians",
+    '=HYPERLINK("http://x.example","cert")',
+)
 RESENT_FROM = END_DATE.replace(day=1)
 
 
@@ -323,15 +422,24 @@ def write_external_credits(ctx: GenContext, accounts: list[Account]) -> None:
         nonlocal n
         n += 1
         return {
-            "external_id": f"EXT{n:07d}", "account_id": a.account_id, "provider_name": rng.choice(PROVIDERS),
-            "title": rng.choice(EXTERNAL_TITLES), "credit_type": DEGREE_CREDIT.get(a.degree, "PARTICIPATION"),
-            "credits": formats.money(rng.randint(1, 80) * 25), "completed_on": formats.day(completed),
-            "certificate_filename": rng.choice((None, f"certificate_{n}.pdf", f"IMG_{rng.randint(1000, 9999)}.jpg")),
+            "external_id": f"EXT{n:07d}",
+            "account_id": a.account_id,
+            "provider_name": rng.choice(PROVIDERS),
+            "title": rng.choice(EXTERNAL_TITLES),
+            "credit_type": DEGREE_CREDIT.get(a.degree, "PARTICIPATION"),
+            "credits": formats.money(rng.randint(1, 80) * 25),
+            "completed_on": formats.day(completed),
+            "certificate_filename": rng.choice(
+                (None, f"certificate_{n}.pdf", f"IMG_{rng.randint(1000, 9999)}.jpg")
+            ),
             "uploaded_at": formats.ts(uploaded, "-06:00"),
-        }  # fmt: skip
+        }
 
-    with sw.open("external_credits.csv", expected_rows=len(bulk),
-                 defects=ctx.defects("ce_external_credits", 1, len(rows))[0]) as out:  # fmt: skip
+    with sw.open(
+        "external_credits.csv",
+        expected_rows=len(bulk),
+        defects=ctx.defects("ce_external_credits", 1, len(rows))[0],
+    ) as out:
         for r in bulk:
             out.write(render(*r))
     with sw.open("external_credits_2026-10.csv", expected_rows=len(october)) as out:

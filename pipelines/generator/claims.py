@@ -16,10 +16,17 @@ from .scales import END_DATE, HISTORY_START
 
 # category -> (weight, allowed amount range in dollars)
 CATEGORIES = {
-    "office_visit": (25, 90, 220), "rx_generic": (20, 4, 60), "lab": (12, 15, 250), "specialist": (10, 180, 450),
-    "preventive": (8, 150, 350), "rx_brand": (8, 80, 900), "imaging": (6, 120, 2500), "outpatient": (5, 1500, 9000),
-    "emergency": (3, 800, 3500), "inpatient": (1.5, 8000, 60000),
-}  # fmt: skip
+    "office_visit": (25, 90, 220),
+    "rx_generic": (20, 4, 60),
+    "lab": (12, 15, 250),
+    "specialist": (10, 180, 450),
+    "preventive": (8, 150, 350),
+    "rx_brand": (8, 80, 900),
+    "imaging": (6, 120, 2500),
+    "outpatient": (5, 1500, 9000),
+    "emergency": (3, 800, 3500),
+    "inpatient": (1.5, 8000, 60000),
+}
 EXTRA_LINE = {
     "office_visit": "lab",
     "specialist": "imaging",
@@ -134,13 +141,24 @@ class ClaimsWriter:
             allowed = int(math.exp(rng.uniform(math.log(lo), math.log(hi))) * 100)  # cents, log-uniform
             markup = rng.randint(110, 350) if network == "in" else rng.randint(100, 160)  # percent of allowed
             billed = allowed * markup // 100
-            lines.append({
-                "claim_id": claim_id, "line_number": str(n), "claim_type": "original", "original_claim_id": None,
-                "member_id": m.member_id, "provider_npi": provider.npi, "service_date": formats.day(service),
-                "received_date": formats.day(received), "_at": processed, "status": status,
-                "service_category": c, "network": network, "billed_amount": formats.money(billed),
-                "allowed_amount": formats.money(allowed),
-            })  # fmt: skip
+            lines.append(
+                {
+                    "claim_id": claim_id,
+                    "line_number": str(n),
+                    "claim_type": "original",
+                    "original_claim_id": None,
+                    "member_id": m.member_id,
+                    "provider_npi": provider.npi,
+                    "service_date": formats.day(service),
+                    "received_date": formats.day(received),
+                    "_at": processed,
+                    "status": status,
+                    "service_category": c,
+                    "network": network,
+                    "billed_amount": formats.money(billed),
+                    "allowed_amount": formats.money(allowed),
+                }
+            )
         self.count("lines_original", len(lines))
         self.count(f"lines_{status}", len(lines))
         self.count(f"lines_network_{network}", len(lines))
@@ -158,7 +176,8 @@ class ClaimsWriter:
             self.pool[self.rng.randrange(POOL_SIZE)] = entry
 
     def _follow_up(self, processed: datetime, kind: str) -> list[dict] | None:
-        """An adjustment (re-priced copy) or reversal of an earlier paid original; each original is used once."""
+        """An adjustment (re-priced copy) or reversal of an earlier paid original; each original is used
+        once."""
         rng = self.rng
         i = rng.randrange(len(self.pool))
         original_id, when, orig_lines = self.pool[i]
@@ -171,8 +190,14 @@ class ClaimsWriter:
         negate = kind == "reversal" and rng.random() < 0.5
         lines = []
         for line in orig_lines:
-            new = dict(line, claim_id=claim_id, claim_type=kind, original_claim_id=original_id, _at=processed,
-                       status="paid")  # fmt: skip
+            new = dict(
+                line,
+                claim_id=claim_id,
+                claim_type=kind,
+                original_claim_id=original_id,
+                _at=processed,
+                status="paid",
+            )
             if kind == "adjustment":
                 cents = _cents(line["allowed_amount"]) * rng.randint(70, 130) // 100
                 new["allowed_amount"] = formats.money(cents)

@@ -42,7 +42,8 @@ class GenContext:
         )
 
     def defects(self, name: str, n_files: int, expected_rows: int) -> list[list[Defect]]:
-        """Every defect kind of the source (times the scale's multiplier for big sources), spread over files."""
+        """Every defect kind of the source (times the scale's multiplier for big sources), spread over
+        files."""
         kinds = defects_for(source(name))
         times = self.spec.bad_row_multiplier if expected_rows >= REFERENCE_TABLE_ROWS else 1
         planned = kinds * times

@@ -1,4 +1,5 @@
-"""How values are spelled in landing files: dates, timestamps with offsets, money, booleans, phones, NPIs, ids.
+"""How values are spelled in landing files: dates, timestamps with offsets, money, booleans, phones, NPIs,
+ids.
 
 Every function here is deterministic given its inputs (and the ``random.Random`` passed in), so files are
 byte-identical for a seed.
@@ -119,10 +120,53 @@ def npi_from_base(base9: int) -> str:
 # ---------------------------------------------------------------- phones
 
 AREA_CODES = (
-    312, 773, 872, 630, 708, 847, 224, 815, 414, 262, 608, 319, 515, 563, 612, 651, 317, 219, 574, 260,
-    616, 313, 248, 734, 216, 614, 513, 502, 314, 816, 913, 402, 303, 720, 602, 214, 713, 404, 305, 212,
-    646, 718, 617, 415, 206, 503,
-)  # fmt: skip
+    312,
+    773,
+    872,
+    630,
+    708,
+    847,
+    224,
+    815,
+    414,
+    262,
+    608,
+    319,
+    515,
+    563,
+    612,
+    651,
+    317,
+    219,
+    574,
+    260,
+    616,
+    313,
+    248,
+    734,
+    216,
+    614,
+    513,
+    502,
+    314,
+    816,
+    913,
+    402,
+    303,
+    720,
+    602,
+    214,
+    713,
+    404,
+    305,
+    212,
+    646,
+    718,
+    617,
+    415,
+    206,
+    503,
+)
 
 
 def random_phone(rng: random.Random) -> str:

@@ -1,4 +1,5 @@
-"""Health plan reference data: employers, plan designs per plan year, families and their coverage spans, providers."""
+"""Health plan reference data: employers, plan designs per plan year, families and their coverage spans,
+providers."""
 
 from __future__ import annotations
 
@@ -11,9 +12,20 @@ from .ce_accounts import Uniques
 from .context import GenContext
 from .scales import END_DATE, PLAN_YEARS
 
-EMPLOYER_NAMES = ("Lakeshore Health System", "Cedar County Schools", "Acme Manufacturing", "Great Lakes Logistics",
-                  "Prairie State Bank", "Northside Foods", "Midway Tool & Die", "Riverbend Township",
-                  "Sunrise Senior Living", "Harbor Freight Lines", "Café Lumière Group", "Blue Heron Hotels")  # fmt: skip
+EMPLOYER_NAMES = (
+    "Lakeshore Health System",
+    "Cedar County Schools",
+    "Acme Manufacturing",
+    "Great Lakes Logistics",
+    "Prairie State Bank",
+    "Northside Foods",
+    "Midway Tool & Die",
+    "Riverbend Township",
+    "Sunrise Senior Living",
+    "Harbor Freight Lines",
+    "Café Lumière Group",
+    "Blue Heron Hotels",
+)
 
 
 @dataclass(frozen=True)
@@ -32,14 +44,52 @@ class PlanDesign:
 
 
 PLANS = (
-    PlanDesign("PPO500", "Lakeshore PPO 500", "embedded", 1, 500, 3000, 1000, 6000, 2000, 4000, (25, 50, 250, 10, 40)),
-    PlanDesign("PPO1500", "Lakeshore PPO 1500", "embedded", 1, 1500, 4500, 3000, 9000, 2000, 4000, (30, 60, 300, 15, 50)),
-    PlanDesign("HDHP3000", "Lakeshore HDHP 3000", "aggregate", 1, 3000, 6000, 6000, None, 1000, 5000,
-               (40, 75, 350, 10, 45)),
-    PlanDesign("EPO250", "Lakeshore EPO 250", "embedded", 1, 250, 2500, 2500, None, 1500, 5000, (20, 40, 200, 5, 35)),
-    PlanDesign("SCHPPO", "Cedar County Schools PPO", "aggregate", 7, 750, 3500, 1500, 7000, 2000, 4000,
-               (25, 45, 250, 10, 40)),
-)  # fmt: skip
+    PlanDesign(
+        "PPO500", "Lakeshore PPO 500", "embedded", 1, 500, 3000, 1000, 6000, 2000, 4000, (25, 50, 250, 10, 40)
+    ),
+    PlanDesign(
+        "PPO1500",
+        "Lakeshore PPO 1500",
+        "embedded",
+        1,
+        1500,
+        4500,
+        3000,
+        9000,
+        2000,
+        4000,
+        (30, 60, 300, 15, 50),
+    ),
+    PlanDesign(
+        "HDHP3000",
+        "Lakeshore HDHP 3000",
+        "aggregate",
+        1,
+        3000,
+        6000,
+        6000,
+        None,
+        1000,
+        5000,
+        (40, 75, 350, 10, 45),
+    ),
+    PlanDesign(
+        "EPO250", "Lakeshore EPO 250", "embedded", 1, 250, 2500, 2500, None, 1500, 5000, (20, 40, 200, 5, 35)
+    ),
+    PlanDesign(
+        "SCHPPO",
+        "Cedar County Schools PPO",
+        "aggregate",
+        7,
+        750,
+        3500,
+        1500,
+        7000,
+        2000,
+        4000,
+        (25, 45, 250, 10, 40),
+    ),
+)
 TIER = {(False, False): "EMP", (True, False): "ESP", (False, True): "ECH", (True, True): "FAM"}
 
 
@@ -77,16 +127,27 @@ def plan_row(plan: PlanDesign, year: int) -> dict[str, str | None]:
 
     copay = [formats.money(c * 100) for c in plan.copays]
     return {
-        "plan_id": plan.plan_id, "plan_year": str(year), "plan_year_start": formats.day(plan_year_start(plan, year)),
-        "name": f"{plan.name} ({year})", "family_deductible_type": plan.family_type,
-        "ded_ind_in": d(plan.ded_in), "ded_fam_in": d(plan.ded_in * 2), "oop_ind_in": d(plan.oop_in),
-        "oop_fam_in": d(plan.oop_in * 2), "ded_ind_out": d(plan.ded_out), "ded_fam_out": d(plan.ded_out * 2),
+        "plan_id": plan.plan_id,
+        "plan_year": str(year),
+        "plan_year_start": formats.day(plan_year_start(plan, year)),
+        "name": f"{plan.name} ({year})",
+        "family_deductible_type": plan.family_type,
+        "ded_ind_in": d(plan.ded_in),
+        "ded_fam_in": d(plan.ded_in * 2),
+        "oop_ind_in": d(plan.oop_in),
+        "oop_fam_in": d(plan.oop_in * 2),
+        "ded_ind_out": d(plan.ded_out),
+        "ded_fam_out": d(plan.ded_out * 2),
         "oop_ind_out": d(plan.oop_out) if plan.oop_out else None,
         "oop_fam_out": d(plan.oop_out * 2) if plan.oop_out else None,
-        "coins_in": formats.rate(plan.coins_in * 1), "coins_out": formats.rate(plan.coins_out),
-        "copay_office_visit": copay[0], "copay_specialist": copay[1], "copay_emergency": copay[2],
-        "copay_rx_generic": copay[3], "copay_rx_brand": copay[4],
-    }  # fmt: skip
+        "coins_in": formats.rate(plan.coins_in * 1),
+        "coins_out": formats.rate(plan.coins_out),
+        "copay_office_visit": copay[0],
+        "copay_specialist": copay[1],
+        "copay_emergency": copay[2],
+        "copay_rx_generic": copay[3],
+        "copay_rx_brand": copay[4],
+    }
 
 
 # ---------------------------------------------------------------- members and enrollment
@@ -123,7 +184,8 @@ class Member:
 
 
 def build_members(ctx: GenContext) -> list[Member]:
-    """Families (subscriber, spouse, children) with plan changes at plan years, new babies, divorces and terms."""
+    """Families (subscriber, spouse, children) with plan changes at plan years, new babies, divorces and
+    terms."""
     rng = ctx.rng("hp_members")
     target = ctx.spec.members
     n_employers = ctx.spec.employers
@@ -158,20 +220,41 @@ def _family(
         spouse_last = last if rng.random() < 0.7 else names.last_name(rng)
         s_birth = birth + timedelta(days=rng.randint(-1500, 1500))
         rel = "spouse" if rng.random() < 0.97 else "other"  # a domestic partner
-        spouse = Member(f"M{fam:07d}02", sub_id, rel, names.first_name(rng, other), spouse_last, s_birth,
-                        _sex(rng, other), employer_id)  # fmt: skip
+        spouse = Member(
+            f"M{fam:07d}02",
+            sub_id,
+            rel,
+            names.first_name(rng, other),
+            spouse_last,
+            s_birth,
+            _sex(rng, other),
+            employer_id,
+        )
         family.append(spouse)
     kids = rng.choice((0, 0, 1, 1, 2, 2, 3, 4)) if age > 24 else 0
     for k in range(kids):
         kid_age = rng.randint(0, min(25, age - 18))
         k_birth = END_DATE - timedelta(days=kid_age * 365 + rng.randint(0, 364))
         ks = rng.choice("FM")
-        family.append(Member(f"M{fam:07d}{k + 3:02d}", sub_id, "child", names.first_name(rng, ks), last, k_birth,
-                             _sex(rng, ks), employer_id))  # fmt: skip
+        family.append(
+            Member(
+                f"M{fam:07d}{k + 3:02d}",
+                sub_id,
+                "child",
+                names.first_name(rng, ks),
+                last,
+                k_birth,
+                _sex(rng, ks),
+                employer_id,
+            )
+        )
 
     # coverage timeline: dated changes folded into segments (start, plan, members covered)
-    start = date(rng.choice((2019, 2021, 2022)), 1, 1) if rng.random() < 0.75 else formats.random_day(
-        rng, date(2023, 1, 1), END_DATE - timedelta(days=60)).replace(day=1)  # fmt: skip
+    start = (
+        date(rng.choice((2019, 2021, 2022)), 1, 1)
+        if rng.random() < 0.75
+        else formats.random_day(rng, date(2023, 1, 1), END_DATE - timedelta(days=60)).replace(day=1)
+    )
     plan = rng.choice(plans)
     changes: list[tuple[date, int, str, Member | None]] = []
     for m in family:
@@ -205,8 +288,12 @@ def _family(
         events["families_terminated"] = events.get("families_terminated", 0) + 1
     for i, (s_start, s_plan, s_members) in enumerate(segments):
         s_end = segments[i + 1][0] - timedelta(days=1) if i + 1 < len(segments) else end
-        tier = TIER[(any(m.relationship in ("spouse", "other") for m in s_members),
-                     any(m.relationship == "child" for m in s_members))]  # fmt: skip
+        tier = TIER[
+            (
+                any(m.relationship in ("spouse", "other") for m in s_members),
+                any(m.relationship == "child" for m in s_members),
+            )
+        ]
         for m in s_members:
             m.spans.append(Span(s_start, s_end, s_plan.plan_id, tier))
     return family
@@ -229,22 +316,37 @@ def write_members(ctx: GenContext, members: list[Member]) -> None:
     ):
         with sw.open(name, expected_rows=len(chunk), defects=defects[part], encoding=enc) as out:
             for m in chunk:
-                out.write({
-                    "member_id": m.member_id, "subscriber_id": m.subscriber_id, "relationship": m.relationship,
-                    "first_name": m.first_name, "last_name": m.last_name, "birth_date": formats.day(m.birth_date),
-                    "sex": m.sex, "employer_id": m.employer_id, "email": m.email,
-                    **dict(zip(("street", "city", "state", "postal_code"), m.address or (), strict=False)),
-                })  # fmt: skip
+                out.write(
+                    {
+                        "member_id": m.member_id,
+                        "subscriber_id": m.subscriber_id,
+                        "relationship": m.relationship,
+                        "first_name": m.first_name,
+                        "last_name": m.last_name,
+                        "birth_date": formats.day(m.birth_date),
+                        "sex": m.sex,
+                        "employer_id": m.employer_id,
+                        "email": m.email,
+                        **dict(
+                            zip(("street", "city", "state", "postal_code"), m.address or (), strict=False)
+                        ),
+                    }
+                )
     ctx.truth.set("hp_members", "members", len(members))
     ctx.done(sw)
 
 
 def write_enrollment(ctx: GenContext, members: list[Member]) -> None:
-    """A full enrollment file, an empty day's change file (header only: not an error) and a broken change file."""
+    """A full enrollment file, an empty day's change file (header only: not an error) and a broken change
+    file."""
     rows = [(m, s) for m in members for s in m.spans]
     sw = ctx.writer("hp_enrollment", len(rows))
-    with sw.open("enrollment_2026-10-01.csv", expected_rows=len(rows),
-                 defects=ctx.defects("hp_enrollment", 1, len(rows))[0], encoding="utf-8-sig") as out:  # fmt: skip
+    with sw.open(
+        "enrollment_2026-10-01.csv",
+        expected_rows=len(rows),
+        defects=ctx.defects("hp_enrollment", 1, len(rows))[0],
+        encoding="utf-8-sig",
+    ) as out:
         for m, s in rows:
             out.write(enrollment_row(m, s))
     with sw.open("enrollment_changes_2026-10-31.csv", expected_rows=0):
@@ -258,21 +360,38 @@ def write_enrollment(ctx: GenContext, members: list[Member]) -> None:
 
 
 def enrollment_row(m: Member, s: Span) -> dict[str, str | None]:
-    return {"member_id": m.member_id, "plan_id": s.plan_id, "coverage_tier": s.tier,
-            "coverage_start": formats.day(s.start), "coverage_end": formats.opt_day(s.end)}  # fmt: skip
+    return {
+        "member_id": m.member_id,
+        "plan_id": s.plan_id,
+        "coverage_tier": s.tier,
+        "coverage_start": formats.day(s.start),
+        "coverage_end": formats.opt_day(s.end),
+    }
 
 
 # ---------------------------------------------------------------- providers
 
 SPECIALTIES = {
-    "Family Medicine": ("preventive", "office_visit"), "Internal Medicine": ("preventive", "office_visit"),
-    "Pediatrics": ("preventive", "office_visit"), "Cardiology": ("specialist",), "Orthopedics": ("specialist",),
-    "Dermatology": ("specialist",), "Emergency Medicine": ("emergency",), "Hospital": ("inpatient", "outpatient"),
-    "Ambulatory Surgery Center": ("outpatient",), "Laboratory": ("lab",), "Radiology": ("imaging",),
+    "Family Medicine": ("preventive", "office_visit"),
+    "Internal Medicine": ("preventive", "office_visit"),
+    "Pediatrics": ("preventive", "office_visit"),
+    "Cardiology": ("specialist",),
+    "Orthopedics": ("specialist",),
+    "Dermatology": ("specialist",),
+    "Emergency Medicine": ("emergency",),
+    "Hospital": ("inpatient", "outpatient"),
+    "Ambulatory Surgery Center": ("outpatient",),
+    "Laboratory": ("lab",),
+    "Radiology": ("imaging",),
     "Pharmacy": ("rx_generic", "rx_brand"),
-}  # fmt: skip
-ORGANISATIONS = {"Hospital": "{} Memorial Hospital", "Ambulatory Surgery Center": "{} Surgery Center",
-                 "Laboratory": "{} Reference Lab", "Radiology": "{} Imaging", "Pharmacy": "{} Pharmacy #{}"}  # fmt: skip
+}
+ORGANISATIONS = {
+    "Hospital": "{} Memorial Hospital",
+    "Ambulatory Surgery Center": "{} Surgery Center",
+    "Laboratory": "{} Reference Lab",
+    "Radiology": "{} Imaging",
+    "Pharmacy": "{} Pharmacy #{}",
+}
 
 
 @dataclass(slots=True)
@@ -319,15 +438,32 @@ def write_providers(ctx: GenContext, providers: list[Provider]) -> None:
     rows = []
     for p in providers:
         if p.specialty in ORGANISATIONS:
-            name = ORGANISATIONS[p.specialty].format(rng.choice(("Lakeshore", "Northside", "Cedar", "St. Anne's",
-                                                                  "Riverside", "Évanston")), rng.randint(100, 999))  # fmt: skip
+            name = ORGANISATIONS[p.specialty].format(
+                rng.choice(("Lakeshore", "Northside", "Cedar", "St. Anne's", "Riverside", "Évanston")),
+                rng.randint(100, 999),
+            )
         else:
-            name = f"{names.first_name(rng, rng.choice('FM'))} {names.last_name(rng)}, {rng.choice(('MD', 'DO'))}"
-        rows.append({"npi": p.npi, "name": name, "specialty": p.specialty, "network_status": p.network,
-                     "network_start": formats.day(p.start), "network_end": formats.opt_day(p.end)})  # fmt: skip
+            name = (
+                f"{names.first_name(rng, rng.choice('FM'))} {names.last_name(rng)}, "
+                f"{rng.choice(('MD', 'DO'))}"
+            )
+        rows.append(
+            {
+                "npi": p.npi,
+                "name": name,
+                "specialty": p.specialty,
+                "network_status": p.network,
+                "network_start": formats.day(p.start),
+                "network_end": formats.opt_day(p.end),
+            }
+        )
     extra = {"taxonomy_code": (3, lambda row: f"{207 + len(row['specialty'] or '')}Q00000X")}
-    with sw.open("providers.csv", expected_rows=len(rows), defects=ctx.defects("hp_providers", 1, len(rows))[0],
-                 extra=extra) as out:  # fmt: skip
+    with sw.open(
+        "providers.csv",
+        expected_rows=len(rows),
+        defects=ctx.defects("hp_providers", 1, len(rows))[0],
+        extra=extra,
+    ) as out:
         for row in rows:
             out.write(row)
     sw.reject_wrong_delimiter("providers_eu_export.csv", rows[:5])

@@ -30,11 +30,23 @@ MANDATORY = (
     ("Epic Clinical Documentation", "IT", 300, None, "Registered Nurse", "*", 14, None),
 )
 ELECTIVE_TOPICS = (
-    "Leading Through Change", "Sepsis, Updated", "Difficult Conversations", "Excel for Managers",
-    "Pain Management Update", "Cultural Humility in Care", "Wound Care Basics", "Delirium Prevention",
-    "Diabetes Education", "Stroke Recognition", "Time Management", "Antimicrobial Stewardship",
-    "Advance Care Planning", "Fall Prevention", "Infection Prevention Refresher", "Trauma-Informed Care",
-)  # fmt: skip
+    "Leading Through Change",
+    "Sepsis, Updated",
+    "Difficult Conversations",
+    "Excel for Managers",
+    "Pain Management Update",
+    "Cultural Humility in Care",
+    "Wound Care Basics",
+    "Delirium Prevention",
+    "Diabetes Education",
+    "Stroke Recognition",
+    "Time Management",
+    "Antimicrobial Stewardship",
+    "Advance Care Planning",
+    "Fall Prevention",
+    "Infection Prevention Refresher",
+    "Trauma-Informed Care",
+)
 EARLIEST_COMPLETION = date(2022, 11, 1)
 
 
@@ -73,30 +85,52 @@ def build_catalog(ctx: GenContext) -> tuple[list[Course], list[Requirement]]:
     for i in range(n_electives):
         topic = ELECTIVE_TOPICS[i % len(ELECTIVE_TOPICS)]
         title = topic if i < len(ELECTIVE_TOPICS) else f"{topic} ({2023 + i % 4})"
-        course = Course(f"LC{1000 + len(courses) + 1}", title, "Elective", rng.choice((50, 100, 150, 200)),
-                        rng.random() > 0.1)  # fmt: skip
+        course = Course(
+            f"LC{1000 + len(courses) + 1}",
+            title,
+            "Elective",
+            rng.choice((50, 100, 150, 200)),
+            rng.random() > 0.1,
+        )
         courses[f"elective-{i}"] = course
     return list(courses.values()), reqs
 
 
 def write_catalog(ctx: GenContext, courses: list[Course], reqs: list[Requirement]) -> None:
     sw = ctx.writer("lc_courses", len(courses))
-    with sw.open("courses.csv", expected_rows=len(courses), defects=ctx.defects("lc_courses", 1, 0)[0],
-                 encoding="utf-8-sig") as out:  # fmt: skip
+    with sw.open(
+        "courses.csv",
+        expected_rows=len(courses),
+        defects=ctx.defects("lc_courses", 1, 0)[0],
+        encoding="utf-8-sig",
+    ) as out:
         for c in courses:
-            out.write({"course_id": c.course_id, "title": c.title, "category": c.category,
-                       "contact_hours": formats.money(c.hours), "active": formats.boolean(c.active, 1)})  # fmt: skip
+            out.write(
+                {
+                    "course_id": c.course_id,
+                    "title": c.title,
+                    "category": c.category,
+                    "contact_hours": formats.money(c.hours),
+                    "active": formats.boolean(c.active, 1),
+                }
+            )
     ctx.done(sw)
     sw = ctx.writer("lc_requirements", len(reqs))
     with sw.open(
         "requirements.csv", expected_rows=len(reqs), defects=ctx.defects("lc_requirements", 1, 0)[0]
     ) as out:
         for r in reqs:
-            out.write({
-                "requirement_id": r.requirement_id, "course_id": r.course.course_id, "job_role": r.job_role,
-                "department": r.department, "recurrence_months": None if r.recurrence is None else str(r.recurrence),
-                "due_days_after_hire": str(r.due_days), "window_days": None if r.window is None else str(r.window),
-            })  # fmt: skip
+            out.write(
+                {
+                    "requirement_id": r.requirement_id,
+                    "course_id": r.course.course_id,
+                    "job_role": r.job_role,
+                    "department": r.department,
+                    "recurrence_months": None if r.recurrence is None else str(r.recurrence),
+                    "due_days_after_hire": str(r.due_days),
+                    "window_days": None if r.window is None else str(r.window),
+                }
+            )
     ctx.truth.set("lc_requirements", "requirements", len(reqs))
     ctx.truth.set(
         "lc_requirements", "for_everyone", sum(1 for r in reqs if r.job_role == r.department == "*")
@@ -113,9 +147,9 @@ def write_completions(
 ) -> None:
     """Per person and requirement, a history of attempts; one file per calendar year of completed_at.
 
-    The 2023 file comes from the old LMS and stamps UTC (``Z``); later ones the organisation's local offset. The
-    old LMS also migrated the one-off courses long-tenured staff completed before the history starts (in the 2023
-    file, with their original dates), so nobody is overdue for decades.
+    The 2023 file comes from the old LMS and stamps UTC (``Z``); later ones the organisation's local offset.
+    The old LMS also migrated the one-off courses long-tenured staff completed before the history starts (in
+    the 2023 file, with their original dates), so nobody is overdue for decades.
     """
     rng = ctx.rng("lc_completions")
     expected = len(people) * 9
@@ -127,7 +161,7 @@ def write_completions(
             expected_rows=expected // 4,
             defects=defects[i],
             encoding="utf-8-sig" if year == 2024 else "utf-8",
-        )  # fmt: skip
+        )
         for i, year in enumerate(COMPLETION_YEARS)
     }
     electives = [c for c in courses if c.category == "Elective"]

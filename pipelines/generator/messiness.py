@@ -1,8 +1,9 @@
 """Planted bad rows, derived from the contracts: which defects a source can carry and how to spell each one.
 
-A bad row is a *copy* of a good row (with a fresh key, so no real entity is lost) in which exactly one column is
-broken. Because every other column stays valid, that column is the first failing one in contract order and an
-ingester records exactly the planted :class:`Reason`. ``duplicate_key`` rows are exact copies of the row before.
+A bad row is a *copy* of a good row (with a fresh key, so no real entity is lost) in which exactly one column
+is broken. Because every other column stays valid, that column is the first failing one in contract order and
+an ingester records exactly the planted :class:`Reason`. ``duplicate_key`` rows are exact copies of the row
+before.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from domain.contracts import Column, Kind, Reason, Rule, Source
 
 from . import formats
 
-#: Values no reasonable parser takes for the type (avoid "N/A", "null", "12.5": a parser may read those as empty
-#: or round them, which would change the reason).
+#: Values no reasonable parser takes for the type (avoid "N/A", "null", "12.5": a parser may read those as
+#: empty or round them, which would change the reason).
 BAD_SPELLINGS: dict[Reason, tuple[str, ...]] = {
     Reason.BAD_INT: ("twelve", "3 days", "x7"),
     Reason.BAD_DECIMAL: ("abc", "1.2.3", "ten dollars"),

@@ -17,39 +17,129 @@ from .seeding import stable_hash
 
 # (department, role weights). Ordered so the first few (all a tiny scale gets) mix clinical and support roles.
 DEPARTMENTS: tuple[tuple[str, tuple[tuple[str, int], ...]], ...] = (
-    ("Medical-Surgical", (("Registered Nurse", 50), ("Patient Care Technician", 15), ("Nurse Practitioner", 5),
-                          ("Physician", 8), ("Physician Assistant", 3), ("Unit Secretary", 5),
-                          ("Nursing Student", 6), ("Licensed Practical Nurse", 4), ("Respiratory Therapist", 4))),
-    ("Emergency Department", (("Registered Nurse", 45), ("Physician", 15), ("Physician Assistant", 8),
-                              ("Nurse Practitioner", 5), ("Patient Care Technician", 12), ("Unit Secretary", 5),
-                              ("Nursing Student", 5), ("Medical Student", 5))),
+    (
+        "Medical-Surgical",
+        (
+            ("Registered Nurse", 50),
+            ("Patient Care Technician", 15),
+            ("Nurse Practitioner", 5),
+            ("Physician", 8),
+            ("Physician Assistant", 3),
+            ("Unit Secretary", 5),
+            ("Nursing Student", 6),
+            ("Licensed Practical Nurse", 4),
+            ("Respiratory Therapist", 4),
+        ),
+    ),
+    (
+        "Emergency Department",
+        (
+            ("Registered Nurse", 45),
+            ("Physician", 15),
+            ("Physician Assistant", 8),
+            ("Nurse Practitioner", 5),
+            ("Patient Care Technician", 12),
+            ("Unit Secretary", 5),
+            ("Nursing Student", 5),
+            ("Medical Student", 5),
+        ),
+    ),
     ("Pharmacy", (("Pharmacist", 45), ("Pharmacy Technician", 45), ("Pharmacy Student", 10))),
     ("Information Technology", (("IT Analyst", 70), ("Help Desk Technician", 30))),
-    ("Intensive Care Unit", (("Registered Nurse", 60), ("Physician", 12), ("Nurse Practitioner", 8),
-                             ("Respiratory Therapist", 10), ("Patient Care Technician", 10))),
-    ("Oncology", (("Registered Nurse", 45), ("Physician", 15), ("Nurse Practitioner", 10), ("Pharmacist", 10),
-                  ("Social Worker", 5), ("Patient Care Technician", 10), ("Research Scientist", 5))),
-    ("Pediatrics", (("Registered Nurse", 50), ("Physician", 15), ("Nurse Practitioner", 10),
-                    ("Patient Care Technician", 15), ("Social Worker", 5), ("Medical Student", 5))),
-    ("Labor & Delivery", (("Registered Nurse", 60), ("Physician", 15), ("CRNA", 5),
-                          ("Patient Care Technician", 15), ("Nursing Student", 5))),
-    ("Radiology", (("Radiologic Technologist", 60), ("Physician", 20), ("Registered Nurse", 10),
-                   ("Unit Secretary", 10))),
+    (
+        "Intensive Care Unit",
+        (
+            ("Registered Nurse", 60),
+            ("Physician", 12),
+            ("Nurse Practitioner", 8),
+            ("Respiratory Therapist", 10),
+            ("Patient Care Technician", 10),
+        ),
+    ),
+    (
+        "Oncology",
+        (
+            ("Registered Nurse", 45),
+            ("Physician", 15),
+            ("Nurse Practitioner", 10),
+            ("Pharmacist", 10),
+            ("Social Worker", 5),
+            ("Patient Care Technician", 10),
+            ("Research Scientist", 5),
+        ),
+    ),
+    (
+        "Pediatrics",
+        (
+            ("Registered Nurse", 50),
+            ("Physician", 15),
+            ("Nurse Practitioner", 10),
+            ("Patient Care Technician", 15),
+            ("Social Worker", 5),
+            ("Medical Student", 5),
+        ),
+    ),
+    (
+        "Labor & Delivery",
+        (
+            ("Registered Nurse", 60),
+            ("Physician", 15),
+            ("CRNA", 5),
+            ("Patient Care Technician", 15),
+            ("Nursing Student", 5),
+        ),
+    ),
+    (
+        "Radiology",
+        (
+            ("Radiologic Technologist", 60),
+            ("Physician", 20),
+            ("Registered Nurse", 10),
+            ("Unit Secretary", 10),
+        ),
+    ),
     ("Laboratory", (("Medical Laboratory Scientist", 70), ("Phlebotomist", 30))),
-    ("Cardiology", (("Registered Nurse", 40), ("Physician", 20), ("Nurse Practitioner", 10),
-                    ("Physician Assistant", 10), ("Cardiovascular Technologist", 20))),
-    ("Surgery", (("Registered Nurse", 40), ("Physician", 20), ("CRNA", 10), ("Surgical Technologist", 20),
-                 ("Physician Assistant", 10))),
-    ("Behavioral Health", (("Registered Nurse", 40), ("Social Worker", 25), ("Physician", 10),
-                           ("Nurse Practitioner", 10), ("Mental Health Technician", 15))),
-    ("Rehabilitation Services", (("Physical Therapist", 50), ("Occupational Therapist", 30), ("Rehab Aide", 20))),
+    (
+        "Cardiology",
+        (
+            ("Registered Nurse", 40),
+            ("Physician", 20),
+            ("Nurse Practitioner", 10),
+            ("Physician Assistant", 10),
+            ("Cardiovascular Technologist", 20),
+        ),
+    ),
+    (
+        "Surgery",
+        (
+            ("Registered Nurse", 40),
+            ("Physician", 20),
+            ("CRNA", 10),
+            ("Surgical Technologist", 20),
+            ("Physician Assistant", 10),
+        ),
+    ),
+    (
+        "Behavioral Health",
+        (
+            ("Registered Nurse", 40),
+            ("Social Worker", 25),
+            ("Physician", 10),
+            ("Nurse Practitioner", 10),
+            ("Mental Health Technician", 15),
+        ),
+    ),
+    (
+        "Rehabilitation Services",
+        (("Physical Therapist", 50), ("Occupational Therapist", 30), ("Rehab Aide", 20)),
+    ),
     ("Nutrition Services", (("Registered Dietitian", 40), ("Dietary Aide", 60))),
     ("Case Management", (("Registered Nurse", 50), ("Social Worker", 50))),
     ("Patient Access", (("Patient Access Representative", 80), ("Unit Secretary", 20))),
     ("Environmental Services", (("Environmental Services Technician", 100),)),
     ("Human Resources", (("HR Generalist", 70), ("Recruiter", 30))),
     ("Finance", (("Financial Analyst", 60), ("Accountant", 40))),
-)  # fmt: skip
+)
 CLINICAL = frozenset(
     d for d, roles in DEPARTMENTS if any(r in ("Registered Nurse", "Physician") for r, _ in roles)
 )
@@ -57,10 +147,18 @@ EXECUTIVE_DEPARTMENT = "Executive Office"
 
 #: The CE degree a job role holds (roles absent here earn no CE credit and have no CE account).
 ROLE_DEGREE = {
-    "Registered Nurse": "RN", "Nurse Practitioner": "NP", "Physician Assistant": "PA", "Pharmacist": "PharmD",
-    "Licensed Practical Nurse": "LPN", "CRNA": "CRNA", "Physical Therapist": "PT", "Registered Dietitian": "RD",
-    "Social Worker": "MSW", "Research Scientist": "PhD", "Respiratory Therapist": "Other",
-}  # fmt: skip
+    "Registered Nurse": "RN",
+    "Nurse Practitioner": "NP",
+    "Physician Assistant": "PA",
+    "Pharmacist": "PharmD",
+    "Licensed Practical Nurse": "LPN",
+    "CRNA": "CRNA",
+    "Physical Therapist": "PT",
+    "Registered Dietitian": "RD",
+    "Social Worker": "MSW",
+    "Research Scientist": "PhD",
+    "Respiratory Therapist": "Other",
+}
 
 
 @dataclass(slots=True)
@@ -121,8 +219,23 @@ def build_people(ctx: GenContext) -> list[Person]:
         if role == "Physician":
             degree = "DO" if rng.random() < 0.15 else "MD"
         form = rng.choices(formats.LC_USER_ID_FORMS, weights=(60, 25, 15))[0]
-        person = Person("", first, last, sex, birth, ssn4, email, dept, role, manager.person_id if manager else None,
-                        hire, term, student, degree, form)  # fmt: skip
+        person = Person(
+            "",
+            first,
+            last,
+            sex,
+            birth,
+            ssn4,
+            email,
+            dept,
+            role,
+            manager.person_id if manager else None,
+            hire,
+            term,
+            student,
+            degree,
+            form,
+        )
         made.append(person)
         return person
 
@@ -179,11 +292,18 @@ def _plant_awkward_names(rng: random.Random, people: list[Person]) -> None:
 def _plant_department_moves(rng: random.Random, people: list[Person], departments: list[str]) -> None:
     """Some people move department in October (the update file replaces their roster row).
 
-    The first two movers carry names the latin-1 update file must hold (Zoë) or fold (Nguyễn -> Nguyen), so the
-    file really is latin-1 and not accidentally ASCII.
+    The first two movers carry names the latin-1 update file must hold (Zoë) or fold (Nguyễn -> Nguyen), so
+    the file really is latin-1 and not accidentally ASCII.
     """
-    staff = [p for p in people if p.manager_id and p.hire_date <= ROSTER_DATE and not p.termination_date
-             and p.first_name.isalpha() and p.last_name.isalpha()]  # fmt: skip
+    staff = [
+        p
+        for p in people
+        if p.manager_id
+        and p.hire_date <= ROSTER_DATE
+        and not p.termination_date
+        and p.first_name.isalpha()
+        and p.last_name.isalpha()
+    ]
     movers = sorted(rng.sample(staff, max(2, len(staff) // 50)), key=lambda p: p.person_id)
     for p in movers:
         p.moved_from = p.department
@@ -216,15 +336,21 @@ def write_people(ctx: GenContext, people: list[Person]) -> None:
         "badge_number": (2, lambda row: f"B{row['person_id'][1:]}"),
         "cost_center": (99, lambda row: f"CC-{stable_hash(row['department'] or '') % 9000 + 1000}"),
     }
-    with sw.open("hr_roster_2026-09-30.csv", expected_rows=len(in_roster), defects=defects[0],
-                 encoding="utf-8-sig", extra=extra) as out:  # fmt: skip
+    with sw.open(
+        "hr_roster_2026-09-30.csv",
+        expected_rows=len(in_roster),
+        defects=defects[0],
+        encoding="utf-8-sig",
+        extra=extra,
+    ) as out:
         for p in in_roster:
             before = replace(p, department=p.moved_from or p.department)
             if before.termination_date and before.termination_date > ROSTER_DATE:
                 before.termination_date = None
             out.write(person_row(before, bool_style=0))
-    with sw.open("hr_roster_update_2026-10-31.csv", expected_rows=len(updates), defects=defects[1],
-                 encoding="latin-1") as out:  # fmt: skip
+    with sw.open(
+        "hr_roster_update_2026-10-31.csv", expected_rows=len(updates), defects=defects[1], encoding="latin-1"
+    ) as out:
         for p in updates:
             out.write(person_row(p, bool_style=2))
     ctx.truth.set("lc_people", "people", len(people))

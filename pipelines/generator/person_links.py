@@ -4,12 +4,12 @@ Planted on top of the sources already built, changing as little as it can:
 
 - every subscriber of the health system's own employer group (EMP0001) becomes an HR person (their name, birth
   date and sex), whose HR e-mail the member record carries or whose address both records carry; a few stay
-  strangers (``enrolled_without_hr``), and one member elsewhere is a namesake of an HR person born the same day
-  with no e-mail or address to confirm it (it must go to review, not link);
+  strangers (``enrolled_without_hr``), and one member elsewhere is a namesake of an HR person born the same
+  day with no e-mail or address to confirm it (it must go to review, not link);
 - some patients are staff signing in to the patient portal with their HR e-mail or their personal CE e-mail.
 
-``truth/person_links.csv`` (person_key, source, source_id) lists every true link the data can show: portal users
-only where the user name appears in the sign-in events.
+``truth/person_links.csv`` (person_key, source, source_id) lists every true link the data can show: portal
+users only where the user name appears in the sign-in events.
 """
 
 from __future__ import annotations
@@ -95,12 +95,13 @@ def plant_patients(
 def _plant_a_leaver_still_enrolled(
     subscribers: list[Member], chosen: list[Person], first: int, staff: list[Person]
 ) -> None:
-    """At every scale at least one HR leaver whose coverage is still open (a finding the joined view must make);
-    ``chosen[i]`` becomes ``subscribers[i]`` for i from ``first`` (the ones before stay strangers)."""
+    """At every scale at least one HR leaver whose coverage is still open (a finding the joined view must
+    make); ``chosen[i]`` becomes ``subscribers[i]`` for i from ``first`` (the ones before stay strangers)."""
     open_now = [
-        i for i in range(first, min(len(subscribers), len(chosen)))
+        i
+        for i in range(first, min(len(subscribers), len(chosen)))
         if subscribers[i].spans and subscribers[i].spans[-1].end is None
-    ]  # fmt: skip
+    ]
     if not open_now or any(chosen[i].termination_date for i in open_now):
         return
     leavers = [p for p in staff if p.termination_date and p not in chosen]

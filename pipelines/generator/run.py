@@ -1,4 +1,5 @@
-"""``portalytics generate``: write every source's landing files and the planted truth, deterministically per seed."""
+"""``portalytics generate``: write every source's landing files and the planted truth, deterministically per
+seed."""
 
 from __future__ import annotations
 

@@ -2,9 +2,9 @@
 Learning Center completions as xAPI statements.
 
 The CSV landing is generated first (so the world, and the CSV path, stay exactly what they are), then the good
-rows of hp_members + hp_enrollment, hp_claims and lc_completions are rewritten in the standard formats and their
-CSV folders removed. Planted bad rows (known from the truth), rejected and re-landed files are not converted:
-the standard folders carry only what the CSV landing loads, so both landings give the same marts.
+rows of hp_members + hp_enrollment, hp_claims and lc_completions are rewritten in the standard formats and
+their CSV folders removed. Planted bad rows (known from the truth), rejected and re-landed files are not
+converted: the standard folders carry only what the CSV landing loads, so both landings give the same marts.
 
 - 834: one file per employer per month; a member's first span is an addition (021), each later span a change
   (001) from its start, a span that ends without a successor a termination (024) on its end date; a member
@@ -48,7 +48,8 @@ LAST_MONTH = "2026-10"
 
 
 def convert_landing(landing: Path, truth: Truth) -> dict[str, int]:
-    """Rewrite the four CSV sources in landing/ as x12_834, fhir_eob and xapi; returns files written per folder."""
+    """Rewrite the four CSV sources in landing/ as x12_834, fhir_eob and xapi; returns files written per
+    folder."""
     written = write_standard(
         landing,
         landing,
@@ -120,17 +121,35 @@ def _d8(iso: str) -> str:
 
 
 def _events(spans: list[dict]) -> list[tuple[str, int, str, dict]]:
-    """(effective date, order, INS03, HD fields) for one member's spans in start order. On one day an addition or
-    change comes before a termination (a baby born on the day the family's coverage ends has a one-day span)."""
+    """(effective date, order, INS03, HD fields) for one member's spans in start order. On one day an addition
+    or change comes before a termination (a baby born on the day the family's coverage ends has a one-day
+    span)."""
     out = []
     spans = sorted(spans, key=lambda s: (s["coverage_start"], s["plan_id"]))
     for i, s in enumerate(spans):
         kind = "021" if i == 0 else "001"
-        out.append((s["coverage_start"], 1, kind, {"plan": s["plan_id"], "tier": s["coverage_tier"], "begin": s["coverage_start"]}))  # fmt: skip
+        out.append(
+            (
+                s["coverage_start"],
+                1,
+                kind,
+                {"plan": s["plan_id"], "tier": s["coverage_tier"], "begin": s["coverage_start"]},
+            )
+        )
         end = s["coverage_end"]
         following = spans[i + 1]["coverage_start"] if i + 1 < len(spans) else None
-        if end and (following is None or dt.date.fromisoformat(following) - dt.timedelta(days=1) != dt.date.fromisoformat(end)):  # fmt: skip
-            out.append((end, 2, "024", {"plan": s["plan_id"], "tier": None, "begin": s["coverage_start"], "end": end}))  # fmt: skip
+        if end and (
+            following is None
+            or dt.date.fromisoformat(following) - dt.timedelta(days=1) != dt.date.fromisoformat(end)
+        ):
+            out.append(
+                (
+                    end,
+                    2,
+                    "024",
+                    {"plan": s["plan_id"], "tier": None, "begin": s["coverage_start"], "end": end},
+                )
+            )
     return out
 
 
@@ -183,12 +202,22 @@ def _interchange(control: int, employer: str, month: str, txs: list, members: di
         m = members[member_id]
         rel = RELATIONSHIP_CODES[m["relationship"]]
         body += [
-            _segment("INS", "Y" if rel == "18" else "N", rel, kind, "XN", "A", None, None, "FT" if rel == "18" else None),
+            _segment(
+                "INS",
+                "Y" if rel == "18" else "N",
+                rel,
+                kind,
+                "XN",
+                "A",
+                None,
+                None,
+                "FT" if rel == "18" else None,
+            ),
             _segment("REF", "0F", m["subscriber_id"]),
             _segment("NM1", "IL", "1", m["last_name"], m["first_name"], None, None, None, "ZZ", member_id),
             *_contact(m),
             _segment("DMG", "D8", _d8(m["birth_date"]), m["sex"] or "U"),
-        ]  # fmt: skip
+        ]
         if hd is not None:
             body.append(_segment("HD", kind, None, "HLT", hd["plan"], hd["tier"]))
             body.append(_segment("DTP", "348", "D8", _d8(hd["begin"])))
@@ -235,7 +264,7 @@ def explanation_of_benefit(lines: list[dict]) -> dict:
                 "system": "https://portalytics.example/claim-id",
                 "value": claim_id,
             }
-        ],  # fmt: skip
+        ],
         "status": "cancelled" if first["claim_type"] == "reversal" else "active",
         "type": _coding("http://terminology.hl7.org/CodeSystem/claim-type", "professional"),
         "use": "claim",
@@ -250,7 +279,7 @@ def explanation_of_benefit(lines: list[dict]) -> dict:
                 "sequence": 1,
                 "category": _coding(C4BB_SUPPORTING_INFO, "clmrecvddate"),
                 "timingDate": first["received_date"],
-            },  # fmt: skip
+            },
         ],
         "insurance": [{"focal": True, "coverage": {"reference": f"Coverage/{first['member_id']}"}}],
         "item": [],
@@ -261,7 +290,7 @@ def explanation_of_benefit(lines: list[dict]) -> dict:
                 "claim": {"identifier": {"value": first["original_claim_id"]}},
                 "relationship": _coding(
                     "http://terminology.hl7.org/CodeSystem/ex-relatedclaimrelationship", "prior"
-                ),  # fmt: skip
+                ),
             }
         ]
     for line in lines:
@@ -269,11 +298,11 @@ def explanation_of_benefit(lines: list[dict]) -> dict:
             {
                 "category": _coding(ADJUDICATION, "submitted"),
                 "amount": {"value": _number(line["billed_amount"]), "currency": "USD"},
-            },  # fmt: skip
+            },
             {
                 "category": _coding(ADJUDICATION, "eligible"),
                 "amount": {"value": _number(line["allowed_amount"]), "currency": "USD"},
-            },  # fmt: skip
+            },
             {
                 "category": _coding(
                     C4BB_PAYER_STATUS, "innetwork" if line["network"] == "in" else "outofnetwork"

@@ -16,7 +16,8 @@ class Truth:
     rejected_files: list[tuple[str, str, str]] = field(default_factory=list)
     relanded_files: list[tuple[str, str, str]] = field(default_factory=list)
     duplicate_accounts: list[tuple[str, str]] = field(default_factory=list)
-    #: (kind, account_id, account_id) of relatives who look alike but are two people: twins, father_son, spouses.
+    #: (kind, account_id, account_id) of relatives who look alike but are two people: twins, father_son,
+    #: spouses.
     hard_negatives: list[tuple[str, str, str]] = field(default_factory=list)
     #: (source, file_name, row_number, column, kind) of valid-but-awkward values: non-ASCII, formula, SQL.
     tricky_values: list[tuple[str, str, int, str, str]] = field(default_factory=list)

@@ -1,7 +1,7 @@
 """Streaming file writers (csv, jsonl, xlsx) that plant bad rows and record every one of them in the truth.
 
-Rows are dicts of column name -> text (``None`` = empty). A file is written row by row, so memory stays bounded
-whatever the scale. Each :class:`SourceWriter` owns one landing folder and one source contract.
+Rows are dicts of column name -> text (``None`` = empty). A file is written row by row, so memory stays
+bounded whatever the scale. Each :class:`SourceWriter` owns one landing folder and one source contract.
 """
 
 from __future__ import annotations
@@ -241,7 +241,8 @@ class XlsxFile(FileWriter):
 
 
 def normalise_xlsx(path: Path) -> None:
-    """Rewrite an xlsx with fixed member times and fixed created/modified properties (openpyxl stamps 'now')."""
+    """Rewrite an xlsx with fixed member times and fixed created/modified properties (openpyxl stamps
+    'now')."""
     from openpyxl.packaging.core import DocumentProperties
     from openpyxl.xml.functions import tostring
 

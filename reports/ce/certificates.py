@@ -1,10 +1,10 @@
 """CE certificates as PDF: one page per earned certificate, downloadable while the rules allow it.
 
-A certificate (``marts.ce_certificates``) can be downloaded when its status is ``issued`` (the evaluation is done,
-or none is required, and the download window has not passed). Otherwise :func:`unavailable_reason` says why not.
-The page shows the activity, the date attended, the credits by type (``marts.ce_credit_items``, after merges), the
-learner (``marts.ce_accounts``), the accreditation statement and a verification code that the CE team can
-recompute from the certificate's ids (it is a checksum of the record, not a signature).
+A certificate (``marts.ce_certificates``) can be downloaded when its status is ``issued`` (the evaluation is
+done, or none is required, and the download window has not passed). Otherwise :func:`unavailable_reason` says
+why not. The page shows the activity, the date attended, the credits by type (``marts.ce_credit_items``, after
+merges), the learner (``marts.ce_accounts``), the accreditation statement and a verification code that the CE
+team can recompute from the certificate's ids (it is a checksum of the record, not a signature).
 """
 
 from __future__ import annotations
@@ -28,8 +28,10 @@ from reports.snapshot import open_snapshot
 
 PDF_MIME = "application/pdf"
 ACCREDITATION_STATEMENT = (
-    "In support of improving patient care, this activity has been planned and implemented by the organisation's "
-    "continuing education office, which is jointly accredited to provide continuing education for the healthcare "
+    "In support of improving patient care, this activity has been planned and implemented by the "
+    "organisation's "
+    "continuing education office, which is jointly accredited to provide continuing education for the "
+    "healthcare "
     "team. The credits shown were awarded for attending this activity in full."
 )
 #: Readable names of the credit types on a certificate.
@@ -76,7 +78,8 @@ def unavailable_reason(status: str, available_until: dt.date) -> str | None:
         return f"Complete the activity's evaluation first (by {available_until.isoformat()})."
     if status == EXPIRED:
         return (
-            f"No longer downloadable: certificates can be downloaded until a set number of days after the activity, "
+            "No longer downloadable: certificates can be downloaded until a set number of days after the "
+            "activity, "
             f"for this one until {available_until.isoformat()}."
         )
     return f"Not downloadable ({status})."
@@ -104,7 +107,8 @@ def _learner(conn, account_id: str, person_id: str | None) -> str:
 
 
 def load_certificate(principal: Principal, conn, event_id: str) -> Certificate:
-    """The principal's certificate ``event_id`` if it may be downloaded now; NotPermitted / CertificateUnavailable."""
+    """The principal's certificate ``event_id`` if it may be downloaded now; NotPermitted /
+    CertificateUnavailable."""
     t = _scoped(principal, conn, CERTIFICATES)
     rows = t.filter(t.event_id == event_id).to_pyarrow().to_pylist()
     if not rows:
@@ -168,7 +172,8 @@ def certificate_pdf(cert: Certificate) -> bytes:
     pdf.cell(
         0,
         5,
-        f"Activity {cert.activity_id} · certificate {cert.event_id} · verification code {cert.verification_code}",
+        f"Activity {cert.activity_id} · certificate {cert.event_id} · verification code "
+        f"{cert.verification_code}",
         align="C",
     )
     return bytes(pdf.output())

@@ -24,7 +24,8 @@ def _require_undecided(settings: Settings, case: ClusterCase) -> None:
 def merge_cluster(
     settings: Settings, principal: Principal, case: ClusterCase, survivor_account_id: str, reason: str
 ) -> int:
-    """Merge every other account of ``case`` into ``survivor_account_id``; returns the decision id (audited)."""
+    """Merge every other account of ``case`` into ``survivor_account_id``; returns the decision id
+    (audited)."""
     require_ce_team(principal)
     if survivor_account_id not in case.account_ids:
         raise InvalidDecision(f"account {survivor_account_id} is not in cluster {case.cluster_id}")
@@ -66,7 +67,8 @@ def keep_separate(settings: Settings, principal: Principal, case: ClusterCase, r
 
 
 def undo_decision(settings: Settings, principal: Principal, case: ClusterCase, reason: str) -> int:
-    """Reverse the decision in force on ``case`` (a merge or a keep-separate); the cluster is undecided again."""
+    """Reverse the decision in force on ``case`` (a merge or a keep-separate); the cluster is undecided
+    again."""
     require_ce_team(principal)
     current = fresh_current(settings, case)
     if current is None:

@@ -1,8 +1,8 @@
 """Which cluster each CE decision is about, whether the snapshot shows it applied, and a cluster's status.
 
-A decision's accounts (``domain.ce.merges.resolve_accounts``) against the clusters now: the cluster holding most
-of them (at least two) wins; a decision whose accounts no longer form a cluster is keyed ``A+B`` by them. The
-decision in force is the last not undone (``domain.ce.merges.in_force``).
+A decision's accounts (``domain.ce.merges.resolve_accounts``) against the clusters now: the cluster holding
+most of them (at least two) wins; a decision whose accounts no longer form a cluster is keyed ``A+B`` by them.
+The decision in force is the last not undone (``domain.ce.merges.in_force``).
 """
 
 from __future__ import annotations
@@ -79,7 +79,8 @@ def status(
 
 
 def fresh_current(settings: Settings, case: ClusterCase) -> Decision | None:
-    """The decision in force on ``case`` now, from the store: someone may have decided since the page was read."""
+    """The decision in force on ``case`` now, from the store: someone may have decided since the page was
+    read."""
     history = sorted(list_decisions(settings), key=lambda d: d.id)
     accounts_of = resolve_accounts(history, {case.cluster_id: case.account_ids})
     inside = set(case.account_ids)

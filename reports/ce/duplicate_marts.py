@@ -145,7 +145,8 @@ def read_pairs(
 
 
 def read_published_decisions(conn, columns: dict[str, set[str]]) -> dict[int, tuple[str, ...]] | None:
-    """decision id → accounts, as the last materialize applied them; None when the snapshot has no such mart."""
+    """decision id → accounts, as the last materialize applied them; None when the snapshot has no such
+    mart."""
     if DECISIONS not in columns:
         return None
     rows = read_records(conn, columns, DECISIONS, ["decision_id", "account_ids"], ["decision_id"])

@@ -212,7 +212,8 @@ WEIGHT_LABELS = {
 
 
 def waterfall_steps(pair: PairEvidence) -> list[tuple[str, float]]:
-    """(label, bits) of the pair's match weight, prior first; fields that weigh nothing (missing) are left out."""
+    """(label, bits) of the pair's match weight, prior first; fields that weigh nothing (missing) are left
+    out."""
     steps = []
     for key, value in pair.weights.items():
         if key != "prior" and value == 0:

@@ -1,24 +1,27 @@
-"""The CE team's duplicate-account queue: clusters with their accounts side by side, the evidence, the decisions.
+"""The CE team's duplicate-account queue: clusters with their accounts side by side, the evidence, the
+decisions.
 
 Reads the published ``marts.duplicate_account_clusters``, ``marts.duplicate_account_pairs`` and
-``marts.ce_accounts`` (``assets/ce/accounts_mart.py``), what the pipeline has applied (``marts.ce_merge_decisions``
-and ``marts.ce_account_survivors``, ``assets/ce/merges.py``), and the decisions in the state store
-(``reports.state``), which may be newer than the snapshot. Only the CE team and admins may call anything here.
+``marts.ce_accounts`` (``assets/ce/accounts_mart.py``), what the pipeline has applied
+(``marts.ce_merge_decisions`` and ``marts.ce_account_survivors``, ``assets/ce/merges.py``), and the decisions
+in the state store (``reports.state``), which may be newer than the snapshot. Only the CE team and admins may
+call anything here.
 
 Modules by job: ``duplicate_cases`` (what the queue shows), ``duplicate_marts`` (tolerant reads of the marts),
-``duplicate_snapshot`` (their facts, cached per snapshot file), ``duplicate_decisions`` (which cluster a decision
-is about, applied or not, status), ``duplicate_actions`` (merge / keep separate / undo); this module builds the
-queue and re-exports what pages and tests use. A gone cluster's kind and survivor follow
+``duplicate_snapshot`` (their facts, cached per snapshot file), ``duplicate_decisions`` (which cluster a
+decision is about, applied or not, status), ``duplicate_actions`` (merge / keep separate / undo); this module
+builds the queue and re-exports what pages and tests use. A gone cluster's kind and survivor follow
 ``domain.ce.duplicates.classification``.
 
 Which cluster a decision is about: the accounts it concerns (``domain.ce.merges.resolve_accounts``: a merge's
-survivor and merged accounts, a keep-separate's pair, else the accounts the pipeline resolved, else its cluster's
-members now) against the clusters now; the cluster holding most of them (at least two) wins. Cluster ids are not
-stable (a new cluster may reuse the id of one kept separate), accounts are. After a keep-separate is applied its
-accounts stop forming a cluster; the queue still lists the decision, under the id ``A+B`` of its accounts.
+survivor and merged accounts, a keep-separate's pair, else the accounts the pipeline resolved, else its
+cluster's members now) against the clusters now; the cluster holding most of them (at least two) wins. Cluster
+ids are not stable (a new cluster may reuse the id of one kept separate), accounts are. After a keep-separate
+is applied its accounts stop forming a cluster; the queue still lists the decision, under the id ``A+B`` of
+its accounts.
 
-"Applied": a decision is applied once the published ``marts.ce_merge_decisions`` lists it (without that mart, a
-merge once ``marts.ce_account_survivors`` maps its accounts to the survivor); until then the cluster says
+"Applied": a decision is applied once the published ``marts.ce_merge_decisions`` lists it (without that mart,
+a merge once ``marts.ce_account_survivors`` maps its accounts to the survivor); until then the cluster says
 "applied by the next materialize".
 """
 
@@ -163,8 +166,9 @@ def duplicate_queue(
 
 def model_agreement(principal: Principal, conn) -> DecisionAgreement | None:
     """How the published model agrees with the decisions the pipeline applied (``marts.ce_merge_decisions`` in
-    force): merged pairs against kept-separate pairs, the model's link being ``is_match`` of the pairs mart (a pair
-    missing there scored below the review threshold: not linked). None when the snapshot has no decisions mart."""
+    force): merged pairs against kept-separate pairs, the model's link being ``is_match`` of the pairs mart (a
+    pair missing there scored below the review threshold: not linked). None when the snapshot has no decisions
+    mart."""
     require_ce_team(principal)
     columns = mart_columns(conn)
     if DECISIONS not in columns or PAIRS not in columns:

@@ -1,5 +1,6 @@
-"""The CE team's Learner lookup: find a learner by name, e-mail, phone or account id, then see everything about
-them: their accounts (with merges), CE transcript, attendance claims with outcomes and reasons, certificates.
+"""The CE team's Learner lookup: find a learner by name, e-mail, phone or account id, then see everything
+about them: their accounts (with merges), CE transcript, attendance claims with outcomes and reasons,
+certificates.
 
 A learner is the group of accounts that belong together: accounts carrying the same person_id, and accounts
 merged into one another (``marts.ce_account_survivors``). Only the CE team and admins may look learners up;
@@ -124,7 +125,8 @@ def search(principal: Principal, conn, query: str) -> pd.DataFrame:
 
 
 def group_accounts(conn, account_id: str) -> list[str]:
-    """The account, the accounts merged with it (either way, chains resolved) and those sharing its person_id."""
+    """The account, the accounts merged with it (either way, chains resolved) and those sharing its
+    person_id."""
     survivors = "ce_account_survivors" in _tables(conn)
     group = {account_id}
     while True:
@@ -133,7 +135,8 @@ def group_accounts(conn, account_id: str) -> list[str]:
         found = {
             r[0]
             for r in conn.execute(
-                f"SELECT b.account_id FROM marts.ce_accounts a JOIN marts.ce_accounts b ON a.person_id = b.person_id "
+                "SELECT b.account_id FROM marts.ce_accounts a JOIN marts.ce_accounts b ON a.person_id = "
+                "b.person_id "
                 f"WHERE a.account_id IN ({marks})",
                 ids,
             ).fetchall()
@@ -179,7 +182,8 @@ def learner(principal: Principal, conn, account_id: str) -> Learner:
     accounts = _df(
         conn,
         "SELECT a.account_id, a.first_name, a.last_name, a.email, a.mobile_phone, a.degree, a.person_id, "
-        f"{merged} AS merged_into FROM marts.ce_accounts a WHERE a.account_id IN ({marks}) ORDER BY a.account_id",
+        f"{merged} AS merged_into FROM marts.ce_accounts a WHERE a.account_id IN ({marks}) ORDER BY "
+        "a.account_id",
         ids,
     )
     transcript = _df(
@@ -192,7 +196,8 @@ def learner(principal: Principal, conn, account_id: str) -> Learner:
         _df(
             conn,
             "SELECT received_at, activity_id, channel, outcome, reason, claimed_account_id, event_id "
-            f"FROM marts.ce_attendance_outcomes WHERE account_id IN ({marks}) OR claimed_account_id IN ({marks}) "
+            f"FROM marts.ce_attendance_outcomes WHERE account_id IN ({marks}) OR claimed_account_id IN "
+            f"({marks}) "
             "ORDER BY received_at DESC, event_id",
             ids + ids,
         )

@@ -138,8 +138,8 @@ def ce_transcript(
     date_to: dt.date | None = None,
 ) -> Transcript:
     """A person's CE transcript: their transcript's ``ce`` and ``external`` items only, with the same header,
-    totals and PDF/Excel exports (``reports.learning.transcripts.transcript_pdf`` / ``transcript_excel``). Scope
-    follows the transcript's rules (staff: themselves)."""
+    totals and PDF/Excel exports (``reports.learning.transcripts.transcript_pdf`` / ``transcript_excel``).
+    Scope follows the transcript's rules (staff: themselves)."""
     full = load_transcript(principal, conn, person_id, date_from, date_to)
     items = tuple(i for i in full.items if i.source in (SOURCE_CE, SOURCE_EXTERNAL))
     return dataclasses.replace(full, items=items)

@@ -85,7 +85,8 @@ def build_credential(
     achievement = Achievement(
         id=ACHIEVEMENT_ID,
         name="Transcript",
-        description="Learning Center completions, continuing-education credits and uploaded external credits.",
+        description="Learning Center completions, continuing-education credits and uploaded external "
+        "credits.",
         criteria_narrative=f"Items completed, {transcript.range_label}, as recorded by {issuer.name}.",
         achievement_type="ext:Transcript",
         result_descriptions=descriptions,

@@ -1,9 +1,9 @@
 """Checking a transcript credential offline: issuer, signature, revocation status.
 
-Trusts only the issuer published in ``<data dir>/published/``: a credential naming any other issuer is "unknown";
-the signature is checked with the published key (``openbadgeslib``'s verifier pins the algorithm to the key's
-type, EdDSA), then the credential's bit in the published, signed status list. Nothing is fetched over the network.
-Imports only what verifying needs, so ``portalytics credential verify`` starts quickly.
+Trusts only the issuer published in ``<data dir>/published/``: a credential naming any other issuer is
+"unknown"; the signature is checked with the published key (``openbadgeslib``'s verifier pins the algorithm to
+the key's type, EdDSA), then the credential's bit in the published, signed status list. Nothing is fetched
+over the network. Imports only what verifying needs, so ``portalytics credential verify`` starts quickly.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from reports.credentials.published import STATUS_FILE, status_list_url
 
 
 class CredentialInvalid(ValueError):
-    """The credential does not hold; the message says why (tampered, revoked, unknown issuer, not one at all)."""
+    """The credential does not hold; the message says why (tampered, revoked, unknown issuer, not one at
+    all)."""
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,8 @@ def _offline_fetch(settings: Settings):
 
 
 def verify_token(settings: Settings, token: str) -> VerifiedCredential:
-    """Check issuer, signature and revocation status offline; raise :class:`CredentialInvalid` with the reason."""
+    """Check issuer, signature and revocation status offline; raise :class:`CredentialInvalid` with the
+    reason."""
     token = token.strip()
     try:
         unverified = jwt.decode(token, options={"verify_signature": False})

@@ -111,8 +111,8 @@ def ce_broker_export(
 
 
 def pars_text(upload: Upload) -> bytes:
-    """Tab-delimited text with ACCME's header row, CRLF line ends (what Excel's "Text (Tab delimited)" writes),
-    UTF-8."""
+    """Tab-delimited text with ACCME's header row, CRLF line ends (what Excel's "Text (Tab delimited)"
+    writes), UTF-8."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter="\t", lineterminator="\r\n")
     writer.writerow(PARS_HEADER)
@@ -145,7 +145,8 @@ def ce_broker_csv(upload: Upload) -> bytes:
 
 
 def ce_broker_xlsx(upload: Upload) -> bytes:
-    """The roster as CE Broker's Excel upload: columns A–J from row 1, the date an Excel date (``m/d/yyyy``)."""
+    """The roster as CE Broker's Excel upload: columns A–J from row 1, the date an Excel date
+    (``m/d/yyyy``)."""
     out = io.BytesIO()
     book = xlsxwriter.Workbook(
         out,

@@ -1,4 +1,5 @@
-"""CSV export: UTF-8 text with a header row; text cells pass the formula-injection guard, numbers stay numbers."""
+"""CSV export: UTF-8 text with a header row; text cells pass the formula-injection guard, numbers stay
+numbers."""
 
 from __future__ import annotations
 

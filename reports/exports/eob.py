@@ -1,6 +1,6 @@
-"""An Explanation of Benefits as PDF (fpdf2, the fonts of :mod:`reports.exports.pdf`): who, which claim, one row
-per service line with what the plan allowed, what went to the deductible, coinsurance and copay, what the plan
-paid and what the member owes, then why, line by line, in the cost-share engine's own words."""
+"""An Explanation of Benefits as PDF (fpdf2, the fonts of :mod:`reports.exports.pdf`): who, which claim, one
+row per service line with what the plan allowed, what went to the deductible, coinsurance and copay, what the
+plan paid and what the member owes, then why, line by line, in the cost-share engine's own words."""
 
 from __future__ import annotations
 

@@ -1,11 +1,11 @@
 """Excel export: one sheet per table, written by XlsxWriter in constant-memory mode.
 
 Every text cell passes the formula-injection guard and is written as a string, never a formula (XlsxWriter's
-``write_string``, not ``write``, which would read ``=...`` as a formula); Decimals, ints and floats stay numbers
-(Decimals with a two-decimal format), dates and datetimes stay dates. Control characters, which the sheet's XML
-cannot hold, are dropped. Every sheet opens ready to read: the header row frozen, an autofilter over the table and
-each column as wide as its longest value (capped), measured while the rows stream past (XlsxWriter's own
-``autofit`` needs the rows in memory, which constant-memory mode does not keep).
+``write_string``, not ``write``, which would read ``=...`` as a formula); Decimals, ints and floats stay
+numbers (Decimals with a two-decimal format), dates and datetimes stay dates. Control characters, which the
+sheet's XML cannot hold, are dropped. Every sheet opens ready to read: the header row frozen, an autofilter
+over the table and each column as wide as its longest value (capped), measured while the rows stream past
+(XlsxWriter's own ``autofit`` needs the rows in memory, which constant-memory mode does not keep).
 
 Why XlsxWriter and not openpyxl: a 100k-row, 12-column list must be written in under 10 s (quality bars), and
 openpyxl's write-only mode alone, with no guard and no styles, took 10.2 s for it on the 2-core bench machine
@@ -87,7 +87,8 @@ def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
             for c, value in enumerate(row):
                 if value is None:
                     continue
-                # the width each value shows with, measured in the branch that writes it (no extra call a cell)
+                # the width each value shows with, measured in the branch that writes it (no extra call a
+                # cell)
                 if isinstance(value, str):
                     write_string(r, c, _text(value))
                     shown = len(value)

@@ -1,9 +1,10 @@
 """PDF export (fpdf2): a titled header block, a table, and closing lines (totals).
 
-A long cell wraps onto more lines (fpdf2's ``multi_cell``, which also breaks a word longer than its column, such
-as an item id) and the row grows to its tallest cell; nothing is cut. A row never splits across pages.
+A long cell wraps onto more lines (fpdf2's ``multi_cell``, which also breaks a word longer than its column,
+such as an item id) and the row grows to its tallest cell; nothing is cut. A row never splits across pages.
 
-DejaVu Sans (TrueType) is embedded so any name renders, not only Latin-1. The column header repeats on every page.
+DejaVu Sans (TrueType) is embedded so any name renders, not only Latin-1. The column header repeats on every
+page.
 """
 
 from __future__ import annotations

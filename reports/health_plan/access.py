@@ -1,8 +1,9 @@
-"""Adult dependents' grants of access to their subscriber (domain.health_plan.member_privacy), kept in the state store.
+"""Adult dependents' grants of access to their subscriber (domain.health_plan.member_privacy), kept in the
+state store.
 
 The dependent, signed in as a member, grants or revokes on their own page; each change is one transaction with
-its audit row. The health-plan reads (:mod:`reports.health_plan.reads`) ask :func:`granted_to` which of a subscriber's
-dependents granted access, so the privacy rule is applied where claims are queried.
+its audit row. The health-plan reads (:mod:`reports.health_plan.reads`) ask :func:`granted_to` which of a
+subscriber's dependents granted access, so the privacy rule is applied where claims are queried.
 """
 
 from __future__ import annotations
@@ -77,7 +78,8 @@ def access_state(settings: Settings, principal: Principal, conn) -> AccessState:
 
 
 def grant_access(settings: Settings, principal: Principal, conn, *, clock: Clock = utc_now) -> AccessState:
-    """Let the subscriber see the signed-in dependent's claims from now on (a second grant changes nothing)."""
+    """Let the subscriber see the signed-in dependent's claims from now on (a second grant changes
+    nothing)."""
     member_id, subscriber_id, name, born = _dependent(principal, conn)
     with transaction(settings) as s:
         grant = _standing(s, member_id, subscriber_id)

@@ -1,11 +1,11 @@
-"""Provider eligibility and benefits, like an X12 270/271 inquiry: member id AND birth date in, coverage and the
-member's cost share for the date of service out (domain-rules.md "Clarifications").
+"""Provider eligibility and benefits, like an X12 270/271 inquiry: member id AND birth date in, coverage and
+the member's cost share for the date of service out (domain-rules.md "Clarifications").
 
-Any provider may ask about any member, but only with both identifiers: a wrong birth date and an unknown member id
-get the same :class:`NoMatch`, so the answer never tells whether an id exists. The answer carries plan, tier,
-coverage dates, copays, coinsurance and what is left of the deductible and out-of-pocket maximum after the claims
-processed by the end of the date (organisation time) — totals only, never a claim line. Every check, matched or
-not, writes an audit row in the same call.
+Any provider may ask about any member, but only with both identifiers: a wrong birth date and an unknown
+member id get the same :class:`NoMatch`, so the answer never tells whether an id exists. The answer carries
+plan, tier, coverage dates, copays, coinsurance and what is left of the deductible and out-of-pocket maximum
+after the claims processed by the end of the date (organisation time) — totals only, never a claim line. Every
+check, matched or not, writes an audit row in the same call.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
-"""An Explanation of Benefits (EOB) of one claim: the claim-status row, its priced lines and why the member owes
-what they owe, read through the same scoped queries as the member's page (a private adult dependent's claim is
-not found for the subscriber, another family's never).
+"""An Explanation of Benefits (EOB) of one claim: the claim-status row, its priced lines and why the member
+owes what they owe, read through the same scoped queries as the member's page (a private adult dependent's
+claim is not found for the subscriber, another family's never).
 """
 
 from __future__ import annotations
@@ -78,7 +78,10 @@ def claim_eob(principal: Principal, conn, claim_id: str, *, view: health_plan.Vi
     plan = None
     if len(lines):
         first = lines.iloc[0]
-        plan = f"{_plan_name(conn, first.plan_id, int(first.plan_year))} ({first.plan_id}), plan year {first.plan_year}"
+        plan = (
+            f"{_plan_name(conn, first.plan_id, int(first.plan_year))} ({first.plan_id}), plan year "
+            f"{first.plan_year}"
+        )
     return Eob(
         claim_id=claim.root_claim_id,
         version_id=claim.claim_id,

@@ -8,7 +8,8 @@ Who sees what:
   18 or more on the viewing day who has not granted access (:mod:`domain.health_plan.member_privacy`,
   :mod:`reports.health_plan.access`): their lines are left out by the query itself.
 - provider (scope: NPI): claim status and cost share of claims billed under their own NPI; eligibility and
-  benefits of any member by member id AND birth date in :mod:`reports.health_plan.eligibility` (totals, never lines).
+  benefits of any member by member id AND birth date in :mod:`reports.health_plan.eligibility` (totals, never
+  lines).
 - admin: everything.
 Any other role, or a scoped role without a scope value, gets :class:`NotPermitted`. Asking about a member
 outside one's scope and about a member that does not exist get the same refusal, so the answer reveals
@@ -72,8 +73,9 @@ def _family_of(conn, member_id: str) -> str | None:
 
 
 def _in_family(conn, member_id: str) -> tuple[str, list]:
-    """A filter to the family of ``member_id`` (TRUE when it is not known). It only narrows, but the claim marts
-    are stored family by family, so with it DuckDB skips all but a row group or two of millions of lines."""
+    """A filter to the family of ``member_id`` (TRUE when it is not known). It only narrows, but the claim
+    marts are stored family by family, so with it DuckDB skips all but a row group or two of millions of
+    lines."""
     family = _family_of(conn, member_id)
     return ("subscriber_id = ?", [family]) if family is not None else ("TRUE", [])
 
@@ -83,7 +85,8 @@ class Viewing:
     """The day of viewing (the privacy rule's date) and the settings of the state store holding the grants.
 
     Make one per page run: it remembers each member's :class:`FamilyView` for the reads of that run (a page
-    reads claims, accumulators and an EOB, and each would otherwise ask the snapshot and the state store again).
+    reads claims, accumulators and an EOB, and each would otherwise ask the snapshot and the state store
+    again).
     """
 
     on: dt.date
@@ -150,7 +153,8 @@ def _claims_scope(principal: Principal, conn, view: Viewing | None = None) -> tu
 def _accumulator_scope(
     principal: Principal, conn, family: bool, view: Viewing | None = None, alias: str = ""
 ) -> tuple[str, list]:
-    """WHERE clause and params limiting accumulator rows; ``alias`` qualifies the columns (``a.member_id``)."""
+    """WHERE clause and params limiting accumulator rows; ``alias`` qualifies the columns
+    (``a.member_id``)."""
     p = f"{alias}." if alias else ""
     if principal.role is Role.ADMIN:
         return "TRUE", []
@@ -173,7 +177,8 @@ def _rows(conn, sql: str, params: list) -> list[dict]:
 
 # ---------------------------------------------------------------------------------------- enrollment
 ROSTER_COLUMNS = (
-    "employer_id, employer_name, member_id, subscriber_id, relationship, first_name, last_name, coverage_tier, "
+    "employer_id, employer_name, member_id, subscriber_id, relationship, first_name, last_name, "
+    "coverage_tier, "
     "plan_id, coverage_start, coverage_end"
 )
 _ROSTER_ORDER = "employer_id, subscriber_id, relationship <> 'self', member_id, coverage_start"
@@ -208,7 +213,8 @@ def adds_and_terms(principal: Principal, conn, start: dt.date, end: dt.date) -> 
 
 
 def enrollment_by_month(principal: Principal, conn, first: dt.date, last: dt.date) -> pd.DataFrame:
-    """Subscribers and members covered at each month-end from ``first``'s month to ``last``'s, by plan and tier.
+    """Subscribers and members covered at each month-end from ``first``'s month to ``last``'s, by plan and
+    tier.
 
     A member counts once a month, under the span that covers the month-end (the latest-starting one when spans
     overlap, as eligibility decides); a subscriber is a member whose relationship is ``self``."""
@@ -302,7 +308,8 @@ def member_names(principal: Principal, conn) -> dict[str, str]:
     def read() -> dict[str, str]:
         rows = _rows(
             conn,
-            f"SELECT DISTINCT member_id, first_name, last_name FROM {MARTS}.employer_enrollment WHERE {where}",
+            f"SELECT DISTINCT member_id, first_name, last_name FROM {MARTS}.employer_enrollment WHERE "
+            f"{where}",
             params,
         )
         return {
@@ -316,7 +323,8 @@ def member_names(principal: Principal, conn) -> dict[str, str]:
 
 # ---------------------------------------------------------------------------------------- claims
 CLAIM_STATUS_COLUMNS = (
-    "root_claim_id, claim_id, claim_type, member_id, provider_npi, service_date, processed_at, status, line_count, "
+    "root_claim_id, claim_id, claim_type, member_id, provider_npi, service_date, processed_at, status, "
+    "line_count, "
     "unpriced_lines, billed_amount, allowed_amount, member_responsibility, plan_paid"
 )
 
@@ -345,8 +353,8 @@ def claim_status(
     view: Viewing | None = None,
 ) -> pd.DataFrame:
     """Claims (effective version only) with status, processed date, the provider's name and the reason a claim
-    pays nothing or less (``reason``); ``claim_id`` matches the original's id or the effective version's. Newest
-    processed first."""
+    pays nothing or less (``reason``); ``claim_id`` matches the original's id or the effective version's.
+    Newest processed first."""
     where, params = _claims_scope(principal, conn, view)
     filters = [where]
     if claim_id is not None:
@@ -382,8 +390,10 @@ def claim_status(
 
 
 COST_SHARE_COLUMNS = (
-    "claim_id, line_number, member_id, service_date, processed_at, provider_npi, service_category, network, status, "
-    "allowed_amount, deductible_applied, coinsurance, copay, member_responsibility, plan_paid, basis, explanation, "
+    "claim_id, line_number, member_id, service_date, processed_at, provider_npi, service_category, network, "
+    "status, "
+    "allowed_amount, deductible_applied, coinsurance, copay, member_responsibility, plan_paid, basis, "
+    "explanation, "
     "plan_id, plan_year, root_claim_id, billed_amount"
 )
 
@@ -488,8 +498,8 @@ def member_accumulators(
     view: Viewing | None = None,
 ) -> pd.DataFrame:
     """Deductible and OOP met / limit / remaining / % met per member, plan year and network: at the end of the
-    data, or as of the end of ``as_of`` (in the organisation's time zone). A private adult dependent's rows are
-    left out for the subscriber."""
+    data, or as of the end of ``as_of`` (in the organisation's time zone). A private adult dependent's rows
+    are left out for the subscriber."""
     return _accumulators(
         principal, conn, family=False, who=member_id, as_of=as_of, org_timezone=org_timezone, view=view
     )

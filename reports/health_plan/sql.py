@@ -1,7 +1,9 @@
 """The health-plan reads' SQL: ``.sql`` files in this package, run against the published snapshot's marts.
 
-The files name the marts unqualified (``FROM plan_members``); :func:`query` runs them with the snapshot's schema
-on the search path, so no statement is edited to point it at a schema (docs/architecture.md, "SQL convention").
+The files name the marts unqualified (``FROM plan_members``); :func:`query` runs them with the
+snapshot's schema
+on the search path, so no statement is edited to point it at a schema (docs/architecture.md, "SQL
+convention").
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Who may see which Learning Center person: the one scoping rule the transcript and compliance reads share.
 
-staff see only their own person_id; an education manager only people of their departments (``Principal.scope``);
-admin everyone; every other role nobody.
+staff see only their own person_id; an education manager only people of their departments
+(``Principal.scope``); admin everyone; every other role nobody.
 """
 
 from __future__ import annotations
@@ -34,9 +34,11 @@ def scope_filter(principal: Principal, table: ir.Table) -> ir.Table:
 
 
 def require_person(principal: Principal, conn, person_id: str) -> dict:
-    """The person's directory row (names, department, masked id) if ``principal`` may see them; else NotPermitted.
+    """The person's directory row (names, department, masked id) if ``principal`` may see them; else
+    NotPermitted.
 
-    A person outside the scope and a person who does not exist get the same refusal, so the answer reveals nothing.
+    A person outside the scope and a person who does not exist get the same refusal, so the answer reveals
+    nothing.
     """
     people = marts(conn).table(PEOPLE, database=MARTS)
     rows = scope_filter(principal, people.filter(people.person_id == person_id)).to_pyarrow().to_pylist()

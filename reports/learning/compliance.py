@@ -1,7 +1,7 @@
 """Compliance reads for the dashboard (scoped to the principal) and the overdue / due-soon list exports.
 
-The rollups are computed here from the scoped ``marts.compliance_status`` with the same domain function the marts
-use, so an education manager's "by manager" view counts only the people of their own departments.
+The rollups are computed here from the scoped ``marts.compliance_status`` with the same domain function the
+marts use, so an education manager's "by manager" view counts only the people of their own departments.
 """
 
 from __future__ import annotations
@@ -62,7 +62,8 @@ def compliance_rows(
     department: str | None = None,
     person_id: str | None = None,
 ) -> pd.DataFrame:
-    """The principal's rows of ``marts.compliance_status``, optionally narrowed; due date first, then person."""
+    """The principal's rows of ``marts.compliance_status``, optionally narrowed; due date first, then
+    person."""
     unknown = set(statuses or ()) - set(STATUSES)
     if unknown:
         raise ValueError(f"unknown compliance status {sorted(unknown)}; expected one of {list(STATUSES)}")
@@ -84,7 +85,8 @@ def attention_list(principal: Principal, conn, *, department: str | None = None)
 
 
 def compliance_summary(principal: Principal, conn, by: str) -> pd.DataFrame:
-    """Counts per status and % compliant by department, manager_person_id or job_role, over the principal's rows."""
+    """Counts per status and % compliant by department, manager_person_id or job_role, over the principal's
+    rows."""
     if by not in ROLLUP_KEYS:
         raise ValueError(f"compliance summary by {by!r}: expected one of {list(ROLLUP_KEYS)}")
     principal.require(Role.EDUCATION_MANAGER, Role.ADMIN)
@@ -103,7 +105,8 @@ def _has_mart(conn, name: str) -> bool:
 
 
 def has_history(conn) -> bool:
-    """Whether the snapshot holds ``marts.compliance_history`` (snapshots published before it existed do not)."""
+    """Whether the snapshot holds ``marts.compliance_history`` (snapshots published before it existed do
+    not)."""
     return _has_mart(conn, HISTORY_TABLE)
 
 
@@ -113,7 +116,8 @@ def scoped_history(principal: Principal, conn):
 
 
 def _scoped_trend_counts(principal: Principal, conn):
-    """The principal's rows of ``marts.compliance_trend`` (managers: their departments), or None without it."""
+    """The principal's rows of ``marts.compliance_trend`` (managers: their departments), or None without
+    it."""
     principal.require(Role.EDUCATION_MANAGER, Role.ADMIN)
     if not _has_mart(conn, TREND_TABLE):
         return None
@@ -124,8 +128,8 @@ def _scoped_trend_counts(principal: Principal, conn):
 def month_ends(principal: Principal, conn) -> list:
     """The month-ends the principal's history holds, newest first (empty without the trend mart).
 
-    Read from the small ``marts.compliance_trend``: it has a row for every month-end and department the history
-    has rows for, so the answer is the same without scanning the history.
+    Read from the small ``marts.compliance_trend``: it has a row for every month-end and department the
+    history has rows for, so the answer is the same without scanning the history.
     """
     counts = _scoped_trend_counts(principal, conn)
     if counts is None:
@@ -141,7 +145,8 @@ def history_at(principal: Principal, conn, month_end):
 
 
 def trend(principal: Principal, conn, by: str = "department") -> pd.DataFrame:
-    """% compliant per month-end and ``by`` value over the principal's departments (empty without the mart)."""
+    """% compliant per month-end and ``by`` value over the principal's departments (empty without the
+    mart)."""
     counts = _scoped_trend_counts(principal, conn)
     if counts is None:
         return pd.DataFrame(columns=["month_end", by, "pct_compliant"])
@@ -182,7 +187,8 @@ def filter_items(
     job_roles: Sequence[str] = (),
     managers: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """Item rows (from :func:`with_list_columns`) narrowed to any of the courses, job roles and manager names."""
+    """Item rows (from :func:`with_list_columns`) narrowed to any of the courses, job roles and manager
+    names."""
     keep = pd.Series(True, index=frame.index)
     for column, wanted in (("course_title", courses), ("job_role", job_roles), ("manager_name", managers)):
         if wanted:
@@ -193,14 +199,23 @@ def filter_items(
 def by_person(items: pd.DataFrame) -> pd.DataFrame:
     """One row per person from overdue / due-soon item rows, most days overdue first, then soonest due.
 
-    Columns: person_id, name, department, job_role, manager_name, days_overdue (the person's most overdue item;
-    empty when nothing is overdue), overdue, due_soon (counts), next_due (earliest due date of a due-soon item),
-    items (each item as "course: N days overdue" or "course: due YYYY-MM-DD", most overdue first).
+    Columns: person_id, name, department, job_role, manager_name, days_overdue (the person's most overdue
+    item; empty when nothing is overdue), overdue, due_soon (counts), next_due (earliest due date of a
+    due-soon item), items (each item as "course: N days overdue" or "course: due YYYY-MM-DD", most overdue
+    first).
     """
     columns = [
-        "person_id", "name", "department", "job_role", "manager_name",
-        "days_overdue", "overdue", "due_soon", "next_due", "items",
-    ]  # fmt: skip
+        "person_id",
+        "name",
+        "department",
+        "job_role",
+        "manager_name",
+        "days_overdue",
+        "overdue",
+        "due_soon",
+        "next_due",
+        "items",
+    ]
     if items.empty:
         return pd.DataFrame(columns=columns)
     rows = []

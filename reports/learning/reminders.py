@@ -1,13 +1,14 @@
 """Send the compliance reminders that are due (``domain.learning.reminders``) by e-mail, once each, audited.
 
-The pipeline calls :func:`send_due_reminders` after every publish (``assets/learning/reminders.py``) with a connection on
-the published snapshot: the day is the snapshot's compliance as-of date, the rows are ``marts.compliance_status``
-and the directory is ``marts.learning_people``. Each reminder is claimed in the state store's
-``reminders_sent`` table, delivered, and its audit row written, in one transaction: a delivery that fails rolls
-its claim back (it is tried again next run), and a second run finds every key taken and sends nothing.
+The pipeline calls :func:`send_due_reminders` after every publish (``assets/learning/reminders.py``) with a
+connection on the published snapshot: the day is the snapshot's compliance as-of date, the rows are
+``marts.compliance_status`` and the directory is ``marts.learning_people``. Each reminder is claimed in the
+state store's ``reminders_sent`` table, delivered, and its audit row written, in one transaction: a delivery
+that fails rolls its claim back (it is tried again next run), and a second run finds every key taken and sends
+nothing.
 
-Delivery is SMTP (``smtplib``: plain, STARTTLS or TLS, with optional login; ``PORTALYTICS_SMTP_*``) or, in a dry
-run (the default), an .eml file per message in ``<data dir>/outbox/``.
+Delivery is SMTP (``smtplib``: plain, STARTTLS or TLS, with optional login; ``PORTALYTICS_SMTP_*``) or, in a
+dry run (the default), an .eml file per message in ``<data dir>/outbox/``.
 """
 
 from __future__ import annotations
@@ -144,7 +145,8 @@ def send_due_reminders(
     clock: Clock = utc_now,
     sender: Callable[[Settings], object] | None = None,
 ) -> SendResult:
-    """Send what is due as of the published compliance date and not sent before; returns the counts per kind."""
+    """Send what is due as of the published compliance date and not sent before; returns the counts per
+    kind."""
     delivery = OUTBOX if settings.reminders_dry_run else SMTP
     day, items, people = published_inputs(conn)
     result = SendResult(day, delivery)
@@ -154,8 +156,8 @@ def send_due_reminders(
     if not due:
         return result
     open_sender = sender or (outbox_sender if delivery == OUTBOX else smtp_sender)
-    # A dry run's files are named by their key (rewriting one is harmless), so it claims in batches; real e-mail
-    # is claimed, sent and audited one message per transaction.
+    # A dry run's files are named by their key (rewriting one is harmless), so it claims in batches; real
+    # e-mail is claimed, sent and audited one message per transaction.
     batch = OUTBOX_BATCH if delivery == OUTBOX else 1
     with open_sender(settings) as send:
         for start in range(0, len(due), batch):

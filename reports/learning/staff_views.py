@@ -1,10 +1,11 @@
 """Reads and audited exports for the staff pages and the education manager's Compliance page.
 
-Thin additions over ``reports.learning.transcripts``, ``reports.learning.compliance`` and ``reports.ce.reads``: the as-of date(s) the
-published compliance mart holds, the compliance rollup and rows at one of them, and the downloads, which render a
-file and write its audit row in one step (the dashboard hands them to ``st.download_button`` as deferred data, so
-the file is built, and the export audited, only when someone actually downloads it). Scope comes from
-``reports.learning.access.scope_filter``: staff see only themselves, a manager only their departments.
+Thin additions over ``reports.learning.transcripts``, ``reports.learning.compliance`` and
+``reports.ce.reads``: the as-of date(s) the published compliance mart holds, the compliance rollup and rows at
+one of them, and the downloads, which render a file and write its audit row in one step (the dashboard hands
+them to ``st.download_button`` as deferred data, so the file is built, and the export audited, only when
+someone actually downloads it). Scope comes from ``reports.learning.access.scope_filter``: staff see only
+themselves, a manager only their departments.
 """
 
 from __future__ import annotations
@@ -41,8 +42,8 @@ def _status(principal: Principal, conn, as_of: dt.date | None):
 def compliance_as_of_dates(principal: Principal, conn) -> list[dt.date]:
     """The as-of dates of the principal's compliance rows, newest first (the pipeline publishes one per run).
 
-    Read once per connection: a Compliance page run asks for them several times (the date picker, then each read
-    at the picked date).
+    Read once per connection: a Compliance page run asks for them several times (the date picker, then each
+    read at the picked date).
     """
 
     def read() -> list[dt.date]:
@@ -53,21 +54,23 @@ def compliance_as_of_dates(principal: Principal, conn) -> list[dt.date]:
 
 
 def compliance_dates(principal: Principal, conn) -> list[dt.date]:
-    """Every date the Compliance page offers, newest first: the run's as-of date(s), then each month-end of the
-    history (a month-end equal to a run date is offered once, from the run's own rows)."""
+    """Every date the Compliance page offers, newest first: the run's as-of date(s), then each month-end of
+    the history (a month-end equal to a run date is offered once, from the run's own rows)."""
     run_dates = compliance_as_of_dates(principal, conn)
     return sorted(set(run_dates) | set(compliance.month_ends(principal, conn)), reverse=True)
 
 
 def _at(principal: Principal, conn, as_of: dt.date):
-    """The principal's compliance rows as of ``as_of``: the run's rows, or else that month-end of the history."""
+    """The principal's compliance rows as of ``as_of``: the run's rows, or else that month-end of the
+    history."""
     if as_of in compliance_as_of_dates(principal, conn) or not compliance.has_history(conn):
         return _status(principal, conn, as_of)
     return compliance.history_at(principal, conn, as_of)
 
 
 def compliance_summary_at(principal: Principal, conn, by: str, as_of: dt.date) -> pd.DataFrame:
-    """``reports.learning.compliance.compliance_summary`` at one date (the run's as-of date or a month-end)."""
+    """``reports.learning.compliance.compliance_summary`` at one date (the run's as-of date or a
+    month-end)."""
     if by not in ROLLUP_KEYS:
         raise ValueError(f"compliance summary by {by!r}: expected one of {list(ROLLUP_KEYS)}")
     principal.require(Role.EDUCATION_MANAGER, Role.ADMIN)
@@ -102,7 +105,8 @@ def attention_items_at(principal: Principal, conn, as_of: dt.date) -> pd.DataFra
 
 
 def compliance_people_at(principal: Principal, conn, as_of: dt.date) -> pd.DataFrame:
-    """The people (person_id, first_name, last_name, department) with compliance rows at ``as_of``, by name."""
+    """The people (person_id, first_name, last_name, department) with compliance rows at ``as_of``, by
+    name."""
     t = _at(principal, conn, as_of)
     t = t.select("person_id", "first_name", "last_name", "department").distinct()
     return t.order_by(["last_name", "first_name", "person_id"]).to_pyarrow().to_pandas()
@@ -132,7 +136,8 @@ def transcript_file_name(transcript: Transcript, kind: str) -> str:
 def attention_list_download(
     principal: Principal, frame: pd.DataFrame, as_of: dt.date, *, settings: Settings | None = None
 ) -> bytes:
-    """The overdue / due-soon list (rows from :func:`compliance_rows_at`) as Excel, with its export audited."""
+    """The overdue / due-soon list (rows from :func:`compliance_rows_at`) as Excel, with its export
+    audited."""
     data = attention_list_excel(frame)
     audit.record(
         principal,
@@ -146,7 +151,8 @@ def attention_list_download(
 
 
 def certificates_as_of(frame: pd.DataFrame) -> dt.date | None:
-    """The as-of date of ``reports.ce.reads.certificates`` rows: available_until − days_left (same for every row)."""
+    """The as-of date of ``reports.ce.reads.certificates`` rows: available_until − days_left (same for every
+    row)."""
     if frame.empty:
         return None
     first = frame.iloc[0]

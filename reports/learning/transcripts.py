@@ -1,7 +1,8 @@
-"""A person's transcript: read once into a :class:`Transcript`, then shown, and exported to PDF, Excel and CSV.
+"""A person's transcript: read once into a :class:`Transcript`, then shown, and exported to PDF, Excel and
+CSV.
 
-Every rendering is built from the same value object (items and Decimal totals), so the numbers on screen, in the
-PDF and in the workbook are identical by construction.
+Every rendering is built from the same value object (items and Decimal totals), so the numbers on screen, in
+the PDF and in the workbook are identical by construction.
 """
 
 from __future__ import annotations
@@ -114,8 +115,8 @@ def load_transcript(
 ) -> Transcript:
     """``person_id``'s transcript between two dates (both ``None`` = Complete History), newest first.
 
-    ``conn`` is a DuckDB connection to the published snapshot. Raises NotPermitted when the person is outside the
-    principal's scope (staff: only themselves). The lc_user_id is shown masked, and only to admins.
+    ``conn`` is a DuckDB connection to the published snapshot. Raises NotPermitted when the person is outside
+    the principal's scope (staff: only themselves). The lc_user_id is shown masked, and only to admins.
     """
     if date_from and date_to and date_from > date_to:
         raise ValueError(f"date range: from {date_from} is after to {date_to}")

@@ -1,4 +1,5 @@
-"""Login-security reads for the security / admin view. Only ``Role.ADMIN`` may call them (others: NotPermitted).
+"""Login-security reads for the security / admin view. Only ``Role.ADMIN`` may call them (others:
+NotPermitted).
 
 Every function reads one login-security mart of the published snapshot, optionally narrowed to a portal and an
 inclusive range of UTC dates (the marts keep UTC instants; the view labels them "UTC"), newest first.
@@ -17,7 +18,8 @@ from domain.marts import SCHEMA as MARTS
 from reports.principal import Principal, Role
 from reports.snapshot import ibis_backend
 
-#: Newest rows returned at most by the list reads, so the page stays fast on a year of a health system's logins.
+#: Newest rows returned at most by the list reads, so the page stays fast on a year of a health system's
+#: logins.
 DEFAULT_LIMIT = 5_000
 
 
@@ -126,7 +128,8 @@ def login_daily_summary(
     start: dt.date | None = None,
     end: dt.date | None = None,
 ) -> pd.DataFrame:
-    """Per portal and UTC day: logins, failures, lockouts, resets, sso_share; oldest day first (for charts)."""
+    """Per portal and UTC day: logins, failures, lockouts, resets, sso_share; oldest day first (for
+    charts)."""
     t = _narrowed(principal, conn, "login_daily_summary", "day", portal, start, end)
     return _frame(t, ["day", "portal"], None)
 

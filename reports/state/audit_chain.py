@@ -107,7 +107,8 @@ def _chain_existing_rows(conn: Connection) -> None:
 @dataclass(frozen=True)
 class ChainReport:
     rows_checked: int
-    #: The id of the first row that fails (or the last good id when rows after it are missing); None if intact.
+    #: The id of the first row that fails (or the last good id when rows after it are missing); None if
+    #: intact.
     first_bad_id: int | None = None
     problem: str | None = None
 
@@ -133,7 +134,8 @@ def verify(engine: Engine) -> ChainReport:
                 return ChainReport(
                     checked,
                     entry.id,
-                    f"row {entry.id} does not follow from the row before it (that row was changed or removed)",
+                    f"row {entry.id} does not follow from the row before it (that row was changed or "
+                    "removed)",
                 )
             if entry.row_hash != hash_of(entry, prev):
                 return ChainReport(checked, entry.id, f"row {entry.id} was changed after it was written")
@@ -145,6 +147,7 @@ def verify(engine: Engine) -> ChainReport:
         return ChainReport(
             checked,
             last_id + 1,
-            f"the newest rows are missing: the log ends at row {last_id}, the chain head records row {head.last_id}",
+            f"the newest rows are missing: the log ends at row {last_id}, the chain head records row "
+            f"{head.last_id}",
         )
     return ChainReport(checked)

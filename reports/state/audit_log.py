@@ -1,8 +1,8 @@
 """Writing an audit row inside the caller's transaction, so the action and its audit row commit together.
 
-The row is linked into the hash chain (reports.state.audit_chain): the chain head is updated first, which takes
-the store's write lock (SQLite) or the head row's lock (PostgreSQL) until the transaction ends, so concurrent
-writers line up and every row follows from exactly one predecessor.
+The row is linked into the hash chain (reports.state.audit_chain): the chain head is updated first, which
+takes the store's write lock (SQLite) or the head row's lock (PostgreSQL) until the transaction ends, so
+concurrent writers line up and every row follows from exactly one predecessor.
 """
 
 from __future__ import annotations

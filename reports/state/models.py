@@ -170,7 +170,8 @@ class IssuedCredential(Base):
 
 
 class PlanAccessGrant(Base):
-    """An adult dependent's grant letting their subscriber see their claim lines (domain.health_plan.member_privacy).
+    """An adult dependent's grant letting their subscriber see their claim lines
+    (domain.health_plan.member_privacy).
 
     A grant is never deleted: revoking it stamps ``revoked_at``, and granting again adds a new row, so who
     could see what, and when, stays on record.

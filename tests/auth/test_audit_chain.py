@@ -39,7 +39,8 @@ def verify() -> tuple[int, str]:
 
 
 def tamper(settings, *statements: str) -> None:
-    """Edit state.sqlite with the sqlite3 module, as someone holding the file would: triggers dropped first."""
+    """Edit state.sqlite with the sqlite3 module, as someone holding the file would: triggers dropped
+    first."""
     dispose_engines()
     with sqlite3.connect(settings.root / "state.sqlite") as conn:
         conn.execute("DROP TRIGGER audit_log_no_update")
@@ -131,11 +132,13 @@ def test_rows_written_before_the_chain_existed_are_chained_on_first_open(setting
     settings.root.mkdir(parents=True, exist_ok=True)
     with sqlite3.connect(settings.root / "state.sqlite") as conn:
         conn.execute(
-            "CREATE TABLE audit_log (id INTEGER PRIMARY KEY, at DATETIME, actor VARCHAR(150), actor_role VARCHAR(32), "
+            "CREATE TABLE audit_log (id INTEGER PRIMARY KEY, at DATETIME, actor VARCHAR(150), actor_role "
+            "VARCHAR(32), "
             "action VARCHAR(48), target VARCHAR(300), scope VARCHAR(300), row_count INTEGER, detail TEXT)"
         )
         conn.execute(
-            "INSERT INTO audit_log (id, at, actor, action) VALUES (1, '2025-01-06 14:00:00.000000', 'root', 'user_add'),"
+            "INSERT INTO audit_log (id, at, actor, action) VALUES (1, '2025-01-06 14:00:00.000000', 'root', "
+            "'user_add'),"
             " (2, '2025-01-06 14:01:00.000000', 'bob', 'sign_in')"
         )
     audit.record(MANAGER, "view", "person P0001", settings=settings)

@@ -1,4 +1,5 @@
-"""The lockout and single-use secrets hold under real parallelism: threads of one process (how Streamlit serves
+"""The lockout and single-use secrets hold under real parallelism: threads of one process (how Streamlit
+serves
 browser tabs) and separate processes (several dashboard servers on one state store).
 
 Every worker waits at a barrier first, so the attempts really overlap; before the counter became one atomic

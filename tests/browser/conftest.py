@@ -1,4 +1,5 @@
-"""Fixtures of the browser tests: a dashboard served over a hand-built snapshot, and a headless Chromium page."""
+"""Fixtures of the browser tests: a dashboard served over a hand-built snapshot, and a headless Chromium
+page."""
 
 from __future__ import annotations
 

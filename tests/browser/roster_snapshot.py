@@ -25,7 +25,8 @@ EXTRA_MEMBERS = [
 def _add_members(conn) -> None:
     for member_id, employer, first, last, start in EXTRA_MEMBERS:
         conn.execute(
-            "INSERT INTO staging.hp_members BY NAME SELECT ? AS member_id, ? AS subscriber_id, 'self' AS relationship,"
+            "INSERT INTO staging.hp_members BY NAME SELECT ? AS member_id, ? AS subscriber_id, 'self' AS "
+            "relationship,"
             " ? AS first_name, ? AS last_name, DATE '1985-01-01' AS birth_date, ? AS employer_id",
             [member_id, member_id, first, last, employer],
         )

@@ -1,4 +1,5 @@
-"""Shared steps of the browser tests: serve the dashboard on a free port and sign a new user in through the UI."""
+"""Shared steps of the browser tests: serve the dashboard on a free port and sign a new user in through the
+UI."""
 
 from __future__ import annotations
 
@@ -80,7 +81,8 @@ def served(settings: Settings) -> Iterator[str]:
 def sign_in_and_change_password(
     page: Page, url: str, username: str, one_time: str, new_password: str
 ) -> None:
-    """Open the dashboard, sign in with the one-time password and replace it: the user lands on their first page."""
+    """Open the dashboard, sign in with the one-time password and replace it: the user lands on their first
+    page."""
     page.goto(url)
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password", exact=True).fill(one_time)
@@ -96,8 +98,9 @@ def sign_in_and_change_password(
 def eventually(
     read: Callable[[], T], until: Callable[[T], bool], timeout_s: float = UI_TIMEOUT_MS / 1000
 ) -> T:
-    """``read()`` again until ``until`` holds of its value (or the timeout passes): the browser gets a download
-    before the server has run the button's callback, so what the callback writes lands a moment later."""
+    """``read()`` again until ``until`` holds of its value (or the timeout passes): the browser gets a
+    download before the server has run the button's callback, so what the callback writes lands a moment
+    later."""
     deadline = time.monotonic() + timeout_s
     value = read()
     while not until(value) and time.monotonic() < deadline:
@@ -114,8 +117,8 @@ def settled(page: Page) -> None:
 
 
 def choose(page: Page, combobox, option: str, attempts: int = 3) -> None:
-    """Pick ``option`` in a Streamlit selectbox: open its list and click the option. A rerun that lands between
-    the two (the page's own, on a slow machine) closes the list again, so open it again then."""
+    """Pick ``option`` in a Streamlit selectbox: open its list and click the option. A rerun that lands
+    between the two (the page's own, on a slow machine) closes the list again, so open it again then."""
     for attempt in range(attempts):
         settled(page)
         combobox.click()

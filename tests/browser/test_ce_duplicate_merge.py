@@ -1,6 +1,6 @@
-"""End to end in headless Chromium: a CE-team user signs in with their one-time password, changes it, opens the
-Duplicate queue and merges a cluster with a reason. The decision is in the state store, and the page says it is
-applied by the next materialize until a snapshot that carries it is published.
+"""End to end in headless Chromium: a CE-team user signs in with their one-time password, changes it, opens
+the Duplicate queue and merges a cluster with a reason. The decision is in the state store, and the page says
+it is applied by the next materialize until a snapshot that carries it is published.
 
 Snapshot: tests/ce/duplicates/snapshot.py (clusters CE3 third account, CE1 Robert/Bob Smith, CE6 twins).
 """
@@ -34,7 +34,8 @@ def pick(page, label: str, option: re.Pattern) -> None:
 
 
 def alert(page, text: str):
-    """The message box (st.info, st.success, ...) saying ``text`` (the queue table may hold the same words)."""
+    """The message box (st.info, st.success, ...) saying ``text`` (the queue table may hold the same
+    words)."""
     return page.get_by_test_id("stAlert").filter(has_text=text)
 
 

@@ -1,5 +1,5 @@
-"""End to end in headless Chromium: a download re-checks the session when pressed. An employer's roster page is
-drawn, then an administrator disables the account; pressing Download CSV on the page still open delivers no
+"""End to end in headless Chromium: a download re-checks the session when pressed. An employer's roster page
+is drawn, then an administrator disables the account; pressing Download CSV on the page still open delivers no
 file, and the refusal is in the audit log.
 
 Snapshot: tests/browser/roster_snapshot.py (Acme E1).

@@ -79,8 +79,8 @@ def test_employer_downloads_only_their_own_roster_with_formulas_neutralised(serv
     eventually(lambda: exports(settings), lambda e: len(e) == 1)
     settled(page)
     xlsx_name, xlsx_data = download(page, "roster_xlsx", settings.root)
-    # Defaults follow the data: the roster is as of the data's last day (C6 processed 2025-08-01) once today is
-    # past it.
+    # Defaults follow the data: the roster is as of the data's last day (C6 processed 2025-08-01) once today
+    # is past it.
     today = min(utc_now().date(), DATA_LAST_DAY)
 
     assert csv_name == f"roster_E1_{today:%Y%m%d}.csv"

@@ -1,5 +1,6 @@
-"""End to end in headless Chromium: one click on "Download Excel" under the CE duplicate queue delivers a workbook
-that opens ready to read (header row frozen, autofilter over the table, columns fitted), and the export is audited.
+"""End to end in headless Chromium: one click on "Download Excel" under the CE duplicate queue delivers a
+workbook that opens ready to read (header row frozen, autofilter over the table, columns fitted), and the
+export is audited.
 
 Snapshot: tests/ce/duplicates/snapshot.py (undecided clusters CE3: 3 accounts, CE1: 2, CE6: 2 = 7 rows).
 """

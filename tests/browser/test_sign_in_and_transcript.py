@@ -1,6 +1,6 @@
 """End to end in headless Chromium: a new staff user signs in with their one-time password, changes it, opens
-My transcript and downloads it as a PDF that carries their name and the totals shown on screen, then downloads a
-certificate; a CE team user looks a learner up by phone and exports the record.
+My transcript and downloads it as a PDF that carries their name and the totals shown on screen, then downloads
+a certificate; a CE team user looks a learner up by phone and exports the record.
 
 The dashboard is served exactly as ``portalytics dashboard`` serves it (``pipelines.serve.streamlit_command``)
 on a free port, over a snapshot built by hand (tests/dashboard/published_marts.py).

@@ -1,4 +1,5 @@
-"""Transcript credentials: issued, verified offline, and refused when tampered, revoked or from another issuer.
+"""Transcript credentials: issued, verified offline, and refused when tampered, revoked or from another
+issuer.
 
 The transcript is P0001's from ``tests/dashboard/published_marts.py``: 5 items, hours 9.00, AMA_PRA_1 1.50,
 ANCC 5.50 (worked out there).
@@ -80,8 +81,12 @@ def test_an_issued_credential_verifies_and_carries_the_transcript(settings):
     }
     assert totals == {"hours": "9.00", "AMA_PRA_1": "1.50", "ANCC": "5.50"}
     assert [e["name"] for e in payload["evidence"]] == [
-        "Hand hygiene", "Sepsis grand rounds", "Sepsis grand rounds", "ACLS renewal", "Orientation",
-    ]  # fmt: skip
+        "Hand hygiene",
+        "Sepsis grand rounds",
+        "Sepsis grand rounds",
+        "ACLS renewal",
+        "Orientation",
+    ]
     entry = payload["credentialStatus"]
     assert entry["type"] == "BitstringStatusListEntry" and entry["statusPurpose"] == "revocation"
     # no sensitive id in the credential: the masked Learning Center id is not even there

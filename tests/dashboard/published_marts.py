@@ -106,24 +106,88 @@ COMPLIANCE = [
 #   ONC's P0004 is in every month and never in the ICU/ER manager's trend.
 HISTORY = {
     dt.date(2026, 4, 30): [
-        ("P0001", "R1", "Hand hygiene", dt.date(2026, 5, 20), "due_soon", dt.date(2025, 5, 20), dt.date(2026, 5, 20)),
-        ("P0001", "R2", "Basic life support", dt.date(2026, 7, 15), "compliant", dt.date(2024, 7, 15), dt.date(2026, 7, 15)),
+        (
+            "P0001",
+            "R1",
+            "Hand hygiene",
+            dt.date(2026, 5, 20),
+            "due_soon",
+            dt.date(2025, 5, 20),
+            dt.date(2026, 5, 20),
+        ),
+        (
+            "P0001",
+            "R2",
+            "Basic life support",
+            dt.date(2026, 7, 15),
+            "compliant",
+            dt.date(2024, 7, 15),
+            dt.date(2026, 7, 15),
+        ),
         ("P0001", "R3", "Fire safety", dt.date(2026, 6, 1), "not_due_yet", None, None),
         ("P0002", "R1", "Hand hygiene", dt.date(2026, 3, 1), "overdue", None, None),
-        ("P0002", "R2", "Basic life support", dt.date(2027, 1, 1), "compliant", dt.date(2025, 1, 1), dt.date(2027, 1, 1)),
-        ("P0003", "R2", "Basic life support", dt.date(2026, 7, 20), "compliant", dt.date(2024, 7, 20), dt.date(2026, 7, 20)),
+        (
+            "P0002",
+            "R2",
+            "Basic life support",
+            dt.date(2027, 1, 1),
+            "compliant",
+            dt.date(2025, 1, 1),
+            dt.date(2027, 1, 1),
+        ),
+        (
+            "P0003",
+            "R2",
+            "Basic life support",
+            dt.date(2026, 7, 20),
+            "compliant",
+            dt.date(2024, 7, 20),
+            dt.date(2026, 7, 20),
+        ),
         ("P0004", "R1", "Hand hygiene", dt.date(2026, 5, 1), "due_soon", None, None),
     ],
     dt.date(2026, 5, 31): [
-        ("P0001", "R1", "Hand hygiene", dt.date(2027, 5, 10), "compliant", dt.date(2026, 5, 10), dt.date(2027, 5, 10)),
-        ("P0001", "R2", "Basic life support", dt.date(2026, 7, 15), "compliant", dt.date(2024, 7, 15), dt.date(2026, 7, 15)),
+        (
+            "P0001",
+            "R1",
+            "Hand hygiene",
+            dt.date(2027, 5, 10),
+            "compliant",
+            dt.date(2026, 5, 10),
+            dt.date(2027, 5, 10),
+        ),
+        (
+            "P0001",
+            "R2",
+            "Basic life support",
+            dt.date(2026, 7, 15),
+            "compliant",
+            dt.date(2024, 7, 15),
+            dt.date(2026, 7, 15),
+        ),
         ("P0001", "R3", "Fire safety", dt.date(2026, 6, 1), "due_soon", None, None),
         ("P0002", "R1", "Hand hygiene", dt.date(2026, 3, 1), "overdue", None, None),
-        ("P0002", "R2", "Basic life support", dt.date(2027, 1, 1), "compliant", dt.date(2025, 1, 1), dt.date(2027, 1, 1)),
-        ("P0003", "R2", "Basic life support", dt.date(2026, 7, 20), "compliant", dt.date(2024, 7, 20), dt.date(2026, 7, 20)),
+        (
+            "P0002",
+            "R2",
+            "Basic life support",
+            dt.date(2027, 1, 1),
+            "compliant",
+            dt.date(2025, 1, 1),
+            dt.date(2027, 1, 1),
+        ),
+        (
+            "P0003",
+            "R2",
+            "Basic life support",
+            dt.date(2026, 7, 20),
+            "compliant",
+            dt.date(2024, 7, 20),
+            dt.date(2026, 7, 20),
+        ),
         ("P0004", "R1", "Hand hygiene", dt.date(2026, 5, 1), "overdue", None, None),
     ],
-}  # fmt: skip
+}
 
 # P0001's certificates as of 2026-06-30: E1 expires in 4 days (warned), E2 in 25 (not), E0 is gone.
 CERTIFICATES = [
@@ -145,10 +209,43 @@ CE_ACCOUNTS = [
 # Credit items of the certificates: E1 carries two credit types (see TRANSCRIPT).
 CE_CREDIT_ITEMS = [
     # account_id, person_id, source, item_id, activity_id, title, provider, completed_on, credit_type, credits
-    ("CE-P0001", "P0001", "ce", "E1", "A1", "Sepsis grand rounds", None, dt.date(2026, 4, 2), "AMA_PRA_1", D("1.50")),
-    ("CE-P0001", "P0001", "ce", "E1", "A1", "Sepsis grand rounds", None, dt.date(2026, 4, 2), "ANCC", D("1.50")),
-    ("CE-P0002", "P0002", "ce", "E9", "A1", "Sepsis grand rounds", None, dt.date(2026, 4, 2), "ANCC", D("1.50")),
-]  # fmt: skip
+    (
+        "CE-P0001",
+        "P0001",
+        "ce",
+        "E1",
+        "A1",
+        "Sepsis grand rounds",
+        None,
+        dt.date(2026, 4, 2),
+        "AMA_PRA_1",
+        D("1.50"),
+    ),
+    (
+        "CE-P0001",
+        "P0001",
+        "ce",
+        "E1",
+        "A1",
+        "Sepsis grand rounds",
+        None,
+        dt.date(2026, 4, 2),
+        "ANCC",
+        D("1.50"),
+    ),
+    (
+        "CE-P0002",
+        "P0002",
+        "ce",
+        "E9",
+        "A1",
+        "Sepsis grand rounds",
+        None,
+        dt.date(2026, 4, 2),
+        "ANCC",
+        D("1.50"),
+    ),
+]
 
 # The CE team merged Zoë's old personal account into her SSO one; her old account's phone is +1 555 123 0101.
 CE_SURVIVORS = [("CE-P0001-OLD", "CE-P0001", 1)]
@@ -157,10 +254,19 @@ CE_PHONES = [("CE-P0001", "+15551230101"), ("CE-P0001-OLD", "+15551230101"), ("C
 CE_OUTCOMES = [
     # event_id, account_id, activity_id, outcome, reason, channel, received_at, claimed_account_id, person_id
     ("E1", "CE-P0001", "A1", "accepted", None, "sms", dt.datetime(2026, 4, 2, 18, 0), "CE-P0001", "P0001"),
-    ("E5", "CE-P0001-OLD", "A2", "rejected", "outside_window", "sms", dt.datetime(2026, 5, 1, 9, 0), "CE-P0001-OLD",
-     "P0001"),
+    (
+        "E5",
+        "CE-P0001-OLD",
+        "A2",
+        "rejected",
+        "outside_window",
+        "sms",
+        dt.datetime(2026, 5, 1, 9, 0),
+        "CE-P0001-OLD",
+        "P0001",
+    ),
     ("E9", "CE-P0002", "A1", "accepted", None, "qr", dt.datetime(2026, 4, 2, 18, 5), "CE-P0002", "P0002"),
-]  # fmt: skip
+]
 
 DDL = """
 CREATE SCHEMA marts;
@@ -175,9 +281,11 @@ CREATE TABLE marts.compliance_status (person_id VARCHAR, requirement_id VARCHAR,
     window_days INTEGER, as_of DATE);
 CREATE TABLE marts.compliance_history (month_end DATE, person_id VARCHAR, requirement_id VARCHAR,
     course_id VARCHAR, due_date DATE, status VARCHAR, department VARCHAR, job_role VARCHAR,
-    manager_person_id VARCHAR, first_name VARCHAR, last_name VARCHAR, course_title VARCHAR, last_completion DATE,
+    manager_person_id VARCHAR, first_name VARCHAR, last_name VARCHAR, course_title VARCHAR, last_completion
+    DATE,
     expires_on DATE, window_days INTEGER, as_of DATE);
-CREATE TABLE marts.ce_certificates (event_id VARCHAR, account_id VARCHAR, person_id VARCHAR, activity_id VARCHAR,
+CREATE TABLE marts.ce_certificates (event_id VARCHAR, account_id VARCHAR, person_id VARCHAR, activity_id
+VARCHAR,
     title VARCHAR, evaluation_required BOOLEAN, evaluated_at TIMESTAMP, status VARCHAR, available_until DATE,
     days_left BIGINT, expiring_soon BOOLEAN);
 CREATE TABLE marts.ce_accounts (account_id VARCHAR, first_name VARCHAR, last_name VARCHAR, email VARCHAR,
@@ -281,7 +389,8 @@ def build_marts(conn, as_of_dates: tuple[dt.date, ...] = (AS_OF,), history: bool
 def publish_snapshot(
     settings: Settings, as_of_dates: tuple[dt.date, ...] = (AS_OF,), history: bool = True
 ) -> None:
-    """Write the marts into ``published/snapshot-test.duckdb`` and point ``current.duckdb`` at it, as publish does."""
+    """Write the marts into ``published/snapshot-test.duckdb`` and point ``current.duckdb`` at it, as publish
+    does."""
     settings.published_dir.mkdir(parents=True, exist_ok=True)
     target = settings.published_dir / "snapshot-test.duckdb"
     with duckdb.connect(str(target)) as conn:

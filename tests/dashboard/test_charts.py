@@ -1,5 +1,5 @@
-"""The dashboard's charts (``dashboard.charts``): what reaches the browser is the frame's numbers, one mark per
-index value and column, coloured by column only when there is more than one."""
+"""The dashboard's charts (``dashboard.charts``): what reaches the browser is the frame's numbers, one mark
+per index value and column, coloured by column only when there is more than one."""
 
 from __future__ import annotations
 

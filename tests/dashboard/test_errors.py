@@ -1,4 +1,5 @@
-"""A page that fails shows an error id, never a traceback, when served as `portalytics dashboard` serves it."""
+"""A page that fails shows an error id, never a traceback, when served as `portalytics dashboard` serves
+it."""
 
 from __future__ import annotations
 

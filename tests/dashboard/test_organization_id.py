@@ -48,7 +48,8 @@ def test_an_organization_id_whose_email_is_not_verified_signs_nobody_in(app, set
         app.run()
         assert titles(app) == ["Sign in to portalytics"]
         assert [i.value for i in app.info] == [
-            "Your Organization ID did not confirm that this e-mail address is verified, so it cannot sign you "
+            "Your Organization ID did not confirm that this e-mail address is verified, so it cannot sign "
+            "you "
             "in here. Ask your identity administrator, or sign in with your dashboard password."
         ]
 

@@ -48,7 +48,14 @@ def test_admin_lands_on_security_with_the_overview_per_portal(admin_app):
     assert not app.exception
     overview = app.dataframe[0].value
     assert records(
-        overview, "portal", "logins", "failures", "lockouts", "resets", "reset_loops", "stuffing_bursts",
+        overview,
+        "portal",
+        "logins",
+        "failures",
+        "lockouts",
+        "resets",
+        "reset_loops",
+        "stuffing_bursts",
         "expired_resets_completed",
     ) == [
         # ce_portal: alice's 5 failures lock her once; then 2 logins.
@@ -58,7 +65,7 @@ def test_admin_lands_on_security_with_the_overview_per_portal(admin_app):
         # patient_portal: 20 stuffing failures (one per username: no lock); reset requests t1..t6 = 6;
         # frank's loop; carol's completion 60 min after the request.
         ("patient_portal", 0, 20, 0, 6, 1, 1, 1),
-    ]  # fmt: skip
+    ]
     assert overview.set_index("portal").loc["ce_portal", "sso_share"] == "50%"  # 1 SSO login of 2
 
 
@@ -66,8 +73,11 @@ def test_findings_tabs_list_lockouts_reset_problems_loops_and_stuffing(admin_app
     app = admin_app
     locks, links, loops, stuffing = app.tabs
     assert [t.label for t in app.tabs] == [
-        "Lockouts (2)", "Reset links (5)", "Reset loops (1)", "Credential stuffing (1)",
-    ]  # fmt: skip
+        "Lockouts (2)",
+        "Reset links (5)",
+        "Reset loops (1)",
+        "Credential stuffing (1)",
+    ]
     assert records(locks.dataframe[0].value, "portal", "username", "failures") == [
         ("health_plans", "bob", 5),  # newest first: 2026-03-06
         ("ce_portal", "alice", 5),
@@ -129,9 +139,13 @@ def test_pipeline_page_shows_snapshot_freshness_and_rejected_files(admin_app):
     app.selectbox(key="ledger_status").select("rejected").run()
     ledger = app.dataframe[1].value
     assert records(ledger, "Source", "File", "Reason", "Detail") == [
-        ("hp_claims", "claims_0302.csv", "missing_columns",
-         "hp_claims/claims_0302.csv: missing required column allowed_amount"),
-    ]  # fmt: skip
+        (
+            "hp_claims",
+            "claims_0302.csv",
+            "missing_columns",
+            "hp_claims/claims_0302.csv: missing required column allowed_amount",
+        ),
+    ]
     assert "1 files, 1 rejected whole (nothing of a rejected file is loaded)." in [
         c.value for c in app.caption
     ]
@@ -148,7 +162,8 @@ def test_quarantine_browser_filters_by_source_and_reason_and_masks_user_ids(admi
     assert records(rows, "file_name", "row_number", "column", "reason") == [
         ("people_0301.csv", 2, "hire_date", "bad_date")
     ]
-    # The raw row as landed, but the Learning Center user id (birth date + SSN digits) keeps its last four only.
+    # The raw row as landed, but the Learning Center user id (birth date + SSN digits) keeps its last four
+    # only.
     assert rows["raw"][0] == (
         '{"person_id": "P7", "lc_user_id": "••••••••4321", "first_name": "Eve", "hire_date": "31/31/2020"}'
     )

@@ -122,9 +122,9 @@ def test_sign_out_ends_the_session_and_has_the_browser_clear_the_cookie(app, sig
 
 
 def test_a_page_asked_for_while_signed_out_opens_after_the_sign_in(app, signed_in_as, settings, make_user):
-    """Staff on My certificates is signed out by the idle timeout; the sign-in form answers at that address, and
-    signing in again opens My certificates, not the landing page. Someone whose role lacks the page lands on
-    their own first page."""
+    """Staff on My certificates is signed out by the idle timeout; the sign-in form answers at that address,
+    and signing in again opens My certificates, not the landing page. Someone whose role lacks the page lands
+    on their own first page."""
     signed_in_as("sam", Role.STAFF, ("P0001",))
     app.switch_page("views/staff/certificates.py").run()
     assert titles(app) == ["My certificates"]

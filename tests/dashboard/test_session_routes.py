@@ -1,4 +1,5 @@
-"""The session-cookie routes served beside the app: a ticket buys the cookie once, only from the page itself."""
+"""The session-cookie routes served beside the app: a ticket buys the cookie once, only from the page
+itself."""
 
 import logging
 

@@ -1,5 +1,5 @@
-"""The dashboard bench runs every role's main page on a small snapshot (only its shape is tested: timings belong
-in `portalytics bench`), choosing the heaviest scope the snapshot offers."""
+"""The dashboard bench runs every role's main page on a small snapshot (only its shape is tested: timings
+belong in `portalytics bench`), choosing the heaviest scope the snapshot offers."""
 
 import ast
 from pathlib import Path

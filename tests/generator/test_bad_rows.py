@@ -1,4 +1,5 @@
-"""The planted bad rows are exactly what a contract-order validator quarantines, with exactly the planted reason."""
+"""The planted bad rows are exactly what a contract-order validator quarantines, with exactly the planted
+reason."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from .test_files import landed_files
 
 
 def test_validator_quarantines_exactly_the_planted_rows_with_the_planted_reason(tiny):
-    planted = {(r["source"], r["file_name"], int(r["row_number"])): r["reason"]
-               for r in read_truth(tiny.truth_dir, "bad_rows.csv")}  # fmt: skip
+    planted = {
+        (r["source"], r["file_name"], int(r["row_number"])): r["reason"]
+        for r in read_truth(tiny.truth_dir, "bad_rows.csv")
+    }
     relanded = {(r["source"], r["file_name"]) for r in read_truth(tiny.truth_dir, "relanded_files.csv")}
     found = {}
     for src, path in landed_files(tiny):
@@ -37,24 +40,27 @@ def test_every_source_carries_each_defect_its_columns_allow(tiny):
     assert by_source["auth_events"]["malformed_json"] == 1
     assert by_source["hp_plans"]["out_of_range"] == 1  # coinsurance above 1
     every_reason = {r for counts in by_source.values() for r in counts}
-    # wrong JSON types are tried by the hand-built hostile-file catalogue (tests/pipeline/hostile_files.py), not
-    # planted: the generated data set stays the same for every other suite
+    # wrong JSON types are tried by the hand-built hostile-file catalogue (tests/pipeline/hostile_files.py),
+    # not planted: the generated data set stays the same for every other suite
     assert every_reason == {r.value for r in Reason} - {Reason.WRONG_JSON_TYPE.value}
 
 
 def test_bad_rows_are_counted_once_per_kind_at_tiny_and_twice_for_big_sources_at_small(tiny, small):
     tiny_counts = Counter(r["source"] for r in read_truth(tiny.truth_dir, "bad_rows.csv"))
     small_counts = Counter(r["source"] for r in read_truth(small.truth_dir, "bad_rows.csv"))
-    # hp_claims: 11 kinds (missing, int, decimal, date, ts, enum, npi, negative money, too long, duplicate key,
-    # stray field)
+    # hp_claims: 11 kinds (missing, int, decimal, date, ts, enum, npi, negative money, too long, duplicate
+    # key, stray field)
     assert tiny_counts["hp_claims"] == 11 and small_counts["hp_claims"] == 22
     # hp_plans is a 20-row reference table: one of each of its 10 kinds at every scale
     assert tiny_counts["hp_plans"] == small_counts["hp_plans"] == 10
 
 
 def test_truncated_json_lines_are_listed_and_every_other_line_parses(tiny):
-    planted = {(r["file_name"], int(r["row_number"])) for r in read_truth(tiny.truth_dir, "bad_rows.csv")
-               if r["reason"] == "malformed_json"}  # fmt: skip
+    planted = {
+        (r["file_name"], int(r["row_number"]))
+        for r in read_truth(tiny.truth_dir, "bad_rows.csv")
+        if r["reason"] == "malformed_json"
+    }
     cut = set()
     for src in SOURCES:
         if src.formats[0] != "jsonl":

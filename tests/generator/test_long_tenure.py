@@ -13,8 +13,23 @@ ONCE = Requirement("REQ-1", ORIENTATION, None, "*", "*", 7, None)
 
 
 def _person(hired: date, terminated: date | None = None) -> Person:
-    return Person("P1", "Ann", "Lee", "F", date(1960, 1, 1), "1234", "ann@example.org", "ICU", "Registered Nurse",
-                  None, hired, terminated, False, "RN", "compact")  # fmt: skip
+    return Person(
+        "P1",
+        "Ann",
+        "Lee",
+        "F",
+        date(1960, 1, 1),
+        "1234",
+        "ann@example.org",
+        "ICU",
+        "Registered Nurse",
+        None,
+        hired,
+        terminated,
+        False,
+        "RN",
+        "compact",
+    )
 
 
 def test_a_1995_hire_has_their_one_off_course_from_the_year_they_were_hired_whatever_the_dice():

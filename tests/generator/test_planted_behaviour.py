@@ -13,8 +13,12 @@ from .landing_reader import read_rows, read_truth
 
 def good_rows(settings, source):
     bad = {(r["file_name"], int(r["row_number"])) for r in read_truth(settings.truth_dir, "bad_rows.csv")}
-    skip = {r["file_name"] for name in ("rejected_files.csv", "relanded_files.csv")
-            for r in read_truth(settings.truth_dir, name) if r["source"] == source}  # fmt: skip
+    skip = {
+        r["file_name"]
+        for name in ("rejected_files.csv", "relanded_files.csv")
+        for r in read_truth(settings.truth_dir, name)
+        if r["source"] == source
+    }
     for path in sorted((settings.landing_dir / source).iterdir()):
         if path.name in skip:
             continue
@@ -56,8 +60,12 @@ def test_personal_vs_org_pair_is_an_sso_account_and_a_personal_email_password_ac
         sso = next(a for a in c if a["login_method"] == "sso")
         personal = [a for a in c if a["login_method"] == "password"]
         assert sso["email"].endswith("@lakeshorehealth.org") and sso["person_id"]
-        assert all(a["email"].split("@")[1] in ("gmail.com", "yahoo.com", "outlook.com", "icloud.com", "aol.com",
-                                                "hotmail.com") and not a["person_id"] for a in personal)  # fmt: skip
+        assert all(
+            a["email"].split("@")[1]
+            in ("gmail.com", "yahoo.com", "outlook.com", "icloud.com", "aol.com", "hotmail.com")
+            and not a["person_id"]
+            for a in personal
+        )
 
 
 def test_every_attendance_claim_has_an_expected_outcome_of_every_kind(tiny):
@@ -66,8 +74,15 @@ def test_every_attendance_claim_has_an_expected_outcome_of_every_kind(tiny):
     )
     events = [row["event_id"] for _, row in good_rows(tiny, "ce_attendance")]
     assert sorted(events) == sorted(outcomes)
-    assert set(outcomes.values()) == {"accepted", "unknown_phone", "ambiguous_phone", "unknown_code",
-                                      "outside_window", "duplicate", "not_eligible"}  # fmt: skip
+    assert set(outcomes.values()) == {
+        "accepted",
+        "unknown_phone",
+        "ambiguous_phone",
+        "unknown_code",
+        "outside_window",
+        "duplicate",
+        "not_eligible",
+    }
 
 
 def test_late_texts_arrive_after_the_window_closes(tiny):
@@ -87,12 +102,16 @@ def test_late_texts_arrive_after_the_window_closes(tiny):
             received = datetime.fromisoformat(ev["received_at"])
             assert received < start or received > close
             late += 1
-    assert late == planted(tiny)["ce_attendance"]["by_kind"]["late_sms"] + planted(tiny)["ce_attendance"][
-        "by_kind"]["early_sms"]  # fmt: skip
+    assert (
+        late
+        == planted(tiny)["ce_attendance"]["by_kind"]["late_sms"]
+        + planted(tiny)["ce_attendance"]["by_kind"]["early_sms"]
+    )
 
 
-# scale -> (lockouts, resets completed after expiry, reset loops): tiny max(4, 1000/2500)=4 lockouts + one account
-# locked twice = 6, max(2, 1000/5000)=2 expired, max(2, 1000/10000)=2 loops; small 100000/2500=40+2, 20, 10
+# scale -> (lockouts, resets completed after expiry, reset loops): tiny max(4, 1000/2500)=4 lockouts + one
+# account locked twice = 6, max(2, 1000/5000)=2 expired, max(2, 1000/10000)=2 loops; small 100000/2500=40+2,
+# 20, 10
 AUTH_EXPECTED = {"tiny": (6, 2, 2), "small": (42, 20, 10)}
 
 
@@ -189,8 +208,10 @@ def test_claims_adjustments_and_reversals_point_at_earlier_originals(tiny):
 
 def test_people_use_all_three_lc_user_id_forms_and_sso_accounts_belong_to_people(tiny):
     people = {row["person_id"]: row for _, row in good_rows(tiny, "lc_people")}
-    forms = Counter("slashed" if "/" in p["lc_user_id"] else "spaced" if " " in p["lc_user_id"] else "compact"
-                    for p in people.values())  # fmt: skip
+    forms = Counter(
+        "slashed" if "/" in p["lc_user_id"] else "spaced" if " " in p["lc_user_id"] else "compact"
+        for p in people.values()
+    )
     assert set(forms) == {"slashed", "spaced", "compact"}
     for _, a in good_rows(tiny, "ce_accounts"):
         if a["login_method"] == "sso":

@@ -28,7 +28,8 @@ def test_cost_share_per_effective_line():
     rows = _table(
         conn,
         "claim_cost_share",
-        "claim_id, member_id, deductible_applied, coinsurance, copay, member_responsibility, plan_paid, status",
+        "claim_id, member_id, deductible_applied, coinsurance, copay, member_responsibility, plan_paid, "
+        "status",
         "claim_id",
     )
     assert rows == [
@@ -65,7 +66,8 @@ def test_accumulators_at_end_of_data():
     conn = warehouse.build()
     # Family S1 in network: deductible 500 + 500 = 1000 of 1000; OOP 520 + 520 = 1040 of 4000 = 26.0%.
     fam = conn.execute(
-        "SELECT network, deductible_met, deductible_limit, deductible_remaining, deductible_pct_met, oop_met, "
+        "SELECT network, deductible_met, deductible_limit, deductible_remaining, deductible_pct_met, "
+        "oop_met, "
         "oop_limit, oop_remaining, oop_pct_met FROM marts.family_accumulators WHERE subscriber_id = 'S1' "
         "ORDER BY network"
     ).fetchall()

@@ -19,36 +19,90 @@ from tests.support import create_staging_table
 
 NPI_A, NPI_B = "1234567893", "1245319599"
 PROVIDERS = [
-    {"npi": NPI_A, "name": "Northside Clinic", "specialty": "family medicine", "network_status": "in",
-     "network_start": "2020-01-01"},
-    {"npi": NPI_B, "name": "Lakeside Lab", "specialty": "laboratory", "network_status": "in",
-     "network_start": "2020-01-01"},
-]  # fmt: skip
+    {
+        "npi": NPI_A,
+        "name": "Northside Clinic",
+        "specialty": "family medicine",
+        "network_status": "in",
+        "network_start": "2020-01-01",
+    },
+    {
+        "npi": NPI_B,
+        "name": "Lakeside Lab",
+        "specialty": "laboratory",
+        "network_status": "in",
+        "network_start": "2020-01-01",
+    },
+]
 
 PLAN = {
-    "plan_id": "P1", "plan_year": 2025, "plan_year_start": "2025-01-01", "name": "Gold PPO",
-    "family_deductible_type": "embedded", "ded_ind_in": "500", "ded_fam_in": "1000", "oop_ind_in": "2000",
-    "oop_fam_in": "4000", "ded_ind_out": "1000", "ded_fam_out": "2000", "oop_ind_out": None, "oop_fam_out": None,
-    "coins_in": "0.20", "coins_out": "0.40", "copay_office_visit": "25", "copay_specialist": "50",
-    "copay_emergency": "250", "copay_rx_generic": "10", "copay_rx_brand": "40",
-}  # fmt: skip
+    "plan_id": "P1",
+    "plan_year": 2025,
+    "plan_year_start": "2025-01-01",
+    "name": "Gold PPO",
+    "family_deductible_type": "embedded",
+    "ded_ind_in": "500",
+    "ded_fam_in": "1000",
+    "oop_ind_in": "2000",
+    "oop_fam_in": "4000",
+    "ded_ind_out": "1000",
+    "ded_fam_out": "2000",
+    "oop_ind_out": None,
+    "oop_fam_out": None,
+    "coins_in": "0.20",
+    "coins_out": "0.40",
+    "copay_office_visit": "25",
+    "copay_specialist": "50",
+    "copay_emergency": "250",
+    "copay_rx_generic": "10",
+    "copay_rx_brand": "40",
+}
 
 
 def _member(member_id, subscriber_id, relationship, first, employer):
     return {
-        "member_id": member_id, "subscriber_id": subscriber_id, "relationship": relationship,
-        "first_name": first, "last_name": "Lopez", "birth_date": "1980-05-05", "employer_id": employer,
-    }  # fmt: skip
+        "member_id": member_id,
+        "subscriber_id": subscriber_id,
+        "relationship": relationship,
+        "first_name": first,
+        "last_name": "Lopez",
+        "birth_date": "1980-05-05",
+        "employer_id": employer,
+    }
 
 
-def _claim(claim_id, member, allowed, *, at, cat="lab", npi=NPI_A, status="paid", service="2025-02-10",
-           claim_type="original", original=None, line_number=1, network="in", processed=None):  # fmt: skip
+def _claim(
+    claim_id,
+    member,
+    allowed,
+    *,
+    at,
+    cat="lab",
+    npi=NPI_A,
+    status="paid",
+    service="2025-02-10",
+    claim_type="original",
+    original=None,
+    line_number=1,
+    network="in",
+    processed=None,
+):
     return {
-        "claim_id": claim_id, "line_number": line_number, "claim_type": claim_type, "original_claim_id": original,
-        "member_id": member, "provider_npi": npi, "service_date": service, "received_date": service,
-        "processed_at": processed or f"2025-03-{at:02d} 15:00:00", "status": status, "service_category": cat,
-        "network": network, "billed_amount": allowed, "allowed_amount": allowed,
-    }  # fmt: skip
+        "claim_id": claim_id,
+        "line_number": line_number,
+        "claim_type": claim_type,
+        "original_claim_id": original,
+        "member_id": member,
+        "provider_npi": npi,
+        "service_date": service,
+        "received_date": service,
+        "processed_at": processed or f"2025-03-{at:02d} 15:00:00",
+        "status": status,
+        "service_category": cat,
+        "network": network,
+        "billed_amount": allowed,
+        "allowed_amount": allowed,
+    }
 
 
 CLAIMS = [
@@ -74,24 +128,41 @@ CLAIMS = [
 def build(conn: duckdb.DuckDBPyConnection | None = None, *, marts: bool = True) -> duckdb.DuckDBPyConnection:
     """Staging tables of the scenario above, and (``marts``) the health-plan marts built from them."""
     conn = conn or duckdb.connect()
-    create_staging_table(conn, "hp_employers", [
-        {"employer_id": "E1", "name": "Acme", "group_number": "G1"},
-        {"employer_id": "E2", "name": "Globex", "group_number": "G2"},
-    ])  # fmt: skip
+    create_staging_table(
+        conn,
+        "hp_employers",
+        [
+            {"employer_id": "E1", "name": "Acme", "group_number": "G1"},
+            {"employer_id": "E2", "name": "Globex", "group_number": "G2"},
+        ],
+    )
     create_staging_table(conn, "hp_plans", [PLAN])
-    create_staging_table(conn, "hp_members", [
-        _member("S1", "S1", "self", "Ana", "E1"),
-        _member("S1D", "S1", "spouse", "Ben", "E1"),
-        _member("S2", "S2", "self", "Cy", "E2"),
-        _member("S3", "S3", "self", "Di", "E1"),
-    ])  # fmt: skip
-    create_staging_table(conn, "hp_enrollment", [
-        {"member_id": "S1", "plan_id": "P1", "coverage_tier": "FAM", "coverage_start": "2025-01-01"},
-        {"member_id": "S1D", "plan_id": "P1", "coverage_tier": "FAM", "coverage_start": "2025-01-01"},
-        {"member_id": "S2", "plan_id": "P1", "coverage_tier": "EMP", "coverage_start": "2025-01-01",
-         "coverage_end": "2025-06-30"},
-        {"member_id": "S3", "plan_id": "P1", "coverage_tier": "EMP", "coverage_start": "2025-03-01"},
-    ])  # fmt: skip
+    create_staging_table(
+        conn,
+        "hp_members",
+        [
+            _member("S1", "S1", "self", "Ana", "E1"),
+            _member("S1D", "S1", "spouse", "Ben", "E1"),
+            _member("S2", "S2", "self", "Cy", "E2"),
+            _member("S3", "S3", "self", "Di", "E1"),
+        ],
+    )
+    create_staging_table(
+        conn,
+        "hp_enrollment",
+        [
+            {"member_id": "S1", "plan_id": "P1", "coverage_tier": "FAM", "coverage_start": "2025-01-01"},
+            {"member_id": "S1D", "plan_id": "P1", "coverage_tier": "FAM", "coverage_start": "2025-01-01"},
+            {
+                "member_id": "S2",
+                "plan_id": "P1",
+                "coverage_tier": "EMP",
+                "coverage_start": "2025-01-01",
+                "coverage_end": "2025-06-30",
+            },
+            {"member_id": "S3", "plan_id": "P1", "coverage_tier": "EMP", "coverage_start": "2025-03-01"},
+        ],
+    )
     create_staging_table(conn, "hp_claims", CLAIMS)
     create_staging_table(conn, "hp_providers", PROVIDERS)
     if not marts:

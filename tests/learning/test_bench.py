@@ -1,4 +1,5 @@
-"""The learning bench runs end to end on a tiny warehouse (its figures are timings: only their presence is tested)."""
+"""The learning bench runs end to end on a tiny warehouse (its figures are timings: only their presence is
+tested)."""
 
 import duckdb
 from rich.console import Console

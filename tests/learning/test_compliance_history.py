@@ -1,4 +1,5 @@
-"""Compliance history (domain-rules.md "Clarifications"): compliance_status as of each month-end of the data."""
+"""Compliance history (domain-rules.md "Clarifications"): compliance_status as of each month-end of the
+data."""
 
 import datetime as dt
 
@@ -40,9 +41,13 @@ def _history(conn, days):
     from domain.learning.compliance import CompliancePolicy
 
     expr = compliance_history(
-        t["lc_people"], t["lc_courses"], t["lc_requirements"], t["lc_completions"], days,
+        t["lc_people"],
+        t["lc_courses"],
+        t["lc_requirements"],
+        t["lc_completions"],
+        days,
         CompliancePolicy(as_of=days[-1]),
-    )  # fmt: skip
+    )
     return expr
 
 
@@ -124,7 +129,8 @@ def test_the_trend_adds_counts_before_taking_the_percentage():
     import ibis
 
     # Two mart rows of one department and month (as a finer grain would give): 1 of 4 and 3 of 4 assessed are
-    # 4 of 8 = 50.0 %, not the mean of 25 % and 75 % weighted any other way; not-due-yet requirements stay out.
+    # 4 of 8 = 50.0 %, not the mean of 25 % and 75 % weighted any other way; not-due-yet requirements stay
+    # out.
     counts = ibis.memtable(
         {
             "month_end": [D(2026, 1, 31), D(2026, 1, 31), D(2026, 1, 31)],

@@ -1,4 +1,5 @@
-"""Rollups: counts per status and % compliant with not_due_yet left out, by department, manager and job role."""
+"""Rollups: counts per status and % compliant with not_due_yet left out, by department, manager and job
+role."""
 
 from decimal import Decimal
 

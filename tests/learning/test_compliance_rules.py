@@ -1,4 +1,5 @@
-"""Every compliance rule of domain-rules.md on a handful of hand-built rows; as of 2026-06-30 unless said otherwise."""
+"""Every compliance rule of domain-rules.md on a handful of hand-built rows; as of 2026-06-30 unless said
+otherwise."""
 
 import datetime as dt
 
@@ -23,10 +24,15 @@ def test_a_requirement_applies_when_job_role_and_department_match_with_star_for_
     )
     got = sorted(statuses(conn))
     assert got == [
-        ("P1", "R_ALL"), ("P1", "R_ICU"), ("P1", "R_RN"), ("P1", "R_RN_ICU"),  # RN in ICU: all four
-        ("P2", "R_ALL"), ("P2", "R_ICU"),  # MD in ICU: not the RN ones
-        ("P3", "R_ALL"), ("P3", "R_RN"),  # RN in ER: not the ICU ones
-    ]  # fmt: skip
+        ("P1", "R_ALL"),
+        ("P1", "R_ICU"),
+        ("P1", "R_RN"),
+        ("P1", "R_RN_ICU"),  # RN in ICU: all four
+        ("P2", "R_ALL"),
+        ("P2", "R_ICU"),  # MD in ICU: not the RN ones
+        ("P3", "R_ALL"),
+        ("P3", "R_RN"),  # RN in ER: not the ICU ones
+    ]
 
 
 def test_without_a_completion_the_first_due_date_is_hire_date_plus_due_days():
@@ -217,8 +223,9 @@ def test_completions_join_people_whatever_form_each_lc_user_id_is_in():
 
 
 def test_the_completion_date_is_taken_in_the_organisation_time_zone():
-    # 2026-03-01T03:00Z is 28 February 21:00 in Chicago (CST, UTC-6). With 4-month recurrence the date matters:
-    # 28 Feb + 4 months = 28 June (< 30 June: overdue); the UTC date 1 March would give 1 July (due soon).
+    # 2026-03-01T03:00Z is 28 February 21:00 in Chicago (CST, UTC-6). With 4-month recurrence the date
+    # matters: 28 Feb + 4 months = 28 June (< 30 June: overdue); the UTC date 1 March would give 1 July (due
+    # soon).
     conn = staging(
         people=[person()],
         requirements=[requirement(recurrence_months=4)],

@@ -1,8 +1,9 @@
-"""``marts.compliance_trend``: the Compliance page's trend from a few rows per month instead of the whole history.
+"""``marts.compliance_trend``: the Compliance page's trend from a few rows per month instead of the whole
+history.
 
 The figures the page shows must not change: on generated data the trend read from the new mart equals the
-rollup of every month-end of ``marts.compliance_history`` (the same rule the as-of summary uses), for the whole
-organisation and for a manager's departments.
+rollup of every month-end of ``marts.compliance_history`` (the same rule the as-of summary uses), for the
+whole organisation and for a manager's departments.
 """
 
 import io

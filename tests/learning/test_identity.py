@@ -1,4 +1,5 @@
-"""lc_user_id: three accepted forms normalise to mmddyyyyssss; impossible dates are refused; masking shows 4 digits."""
+"""lc_user_id: three accepted forms normalise to mmddyyyyssss; impossible dates are refused; masking shows 4
+digits."""
 
 import duckdb
 import ibis

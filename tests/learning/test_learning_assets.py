@@ -107,7 +107,8 @@ def test_an_earlier_as_of_rebuilds_that_dates_snapshot(warehouse):
     _build(warehouse, "2026-06-30")
     _build(warehouse, "2026-02-28")
     got = {r["person_id"]: r["status"] for r in _rows(warehouse, "SELECT * FROM marts.compliance_status")}
-    # On 28 Feb P1's 10 March completion has not happened: due 31 Jan, overdue. M's expiry 20 July 2026 is far off.
+    # On 28 Feb P1's 10 March completion has not happened: due 31 Jan, overdue. M's expiry 20 July 2026 is far
+    # off.
     assert got == {"P1": "overdue", "P2": "overdue", "M": "compliant"}
     items = _rows(warehouse, "SELECT item_id FROM marts.transcript_items")
     assert [r["item_id"] for r in items] == ["X2"]  # X1 (10 March) is after 28 Feb
@@ -119,8 +120,8 @@ def test_history_mart_holds_every_month_end_the_completions_cover(warehouse):
         warehouse,
         "SELECT month_end, person_id, status FROM marts.compliance_history ORDER BY month_end, person_id",
     )
-    # Completions span 20 July 2025 .. 10 March 2026: month-ends 31 July 2025 .. 28 Feb 2026 (31 March is later
-    # than the last completion). P1 and P2 are hired 1 Jan 2026 (due 31 Jan), M completed 20 July 2025.
+    # Completions span 20 July 2025 .. 10 March 2026: month-ends 31 July 2025 .. 28 Feb 2026 (31 March is
+    # later than the last completion). P1 and P2 are hired 1 Jan 2026 (due 31 Jan), M completed 20 July 2025.
     month_ends = sorted({r["month_end"] for r in rows})
     assert month_ends[0] == dt.date(2025, 7, 31) and month_ends[-1] == dt.date(2026, 2, 28)
     assert len(month_ends) == 8
@@ -191,7 +192,8 @@ def test_transcript_items_is_the_union_of_every_item_source_mart(tmp_path):
     with duckdb.connect(db) as conn:
         conn.execute("CREATE SCHEMA marts")
         conn.execute(
-            "CREATE TABLE marts.lc_transcript_items AS SELECT 'P1' person_id, 'learning_center' source, 'X1' item_id,"
+            "CREATE TABLE marts.lc_transcript_items AS SELECT 'P1' person_id, 'learning_center' source, 'X1' "
+            "item_id,"
             " 'Hand hygiene' title, DATE '2026-03-10' completed_on, NULL::VARCHAR credit_type,"
             ' NULL::DECIMAL(14,2) credits, 1.50::DECIMAL(14,2) AS "hours"'
         )
@@ -232,5 +234,10 @@ def test_the_mart_holds_counts_per_month_end_and_department(warehouse):
     assert got[(dt.date(2026, 2, 28), "ICU")] == (1, 0, 1)
     assert got[(dt.date(2026, 2, 28), "ER")] == (1, 0, 0)
     assert [c["column_name"] for c in _rows(warehouse, "DESCRIBE marts.compliance_trend")] == [
-        "month_end", "department", "n_overdue", "n_due_soon", "n_compliant", "n_not_due_yet",
-    ]  # fmt: skip
+        "month_end",
+        "department",
+        "n_overdue",
+        "n_due_soon",
+        "n_compliant",
+        "n_not_due_yet",
+    ]

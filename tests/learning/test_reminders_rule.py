@@ -1,4 +1,5 @@
-"""Which reminders are due on a day (domain.learning.reminders), on hand-built rows with hand-counted dates."""
+"""Which reminders are due on a day (domain.learning.reminders), on hand-built rows with hand-counted
+dates."""
 
 import datetime as dt
 

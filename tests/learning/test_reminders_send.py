@@ -71,7 +71,8 @@ def _snapshot(path) -> None:
     with duckdb.connect(str(path)) as conn:
         conn.execute("CREATE SCHEMA marts")
         conn.execute(
-            "CREATE TABLE marts.compliance_status (person_id VARCHAR, requirement_id VARCHAR, course_title VARCHAR,"
+            "CREATE TABLE marts.compliance_status (person_id VARCHAR, requirement_id VARCHAR, course_title "
+            "VARCHAR,"
             " due_date DATE, status VARCHAR, as_of DATE)"
         )
         conn.executemany(

@@ -1,4 +1,5 @@
-"""PDF, Excel and CSV of one transcript read back: the same numbers as the Transcript, and nothing runnable."""
+"""PDF, Excel and CSV of one transcript read back: the same numbers as the Transcript, and nothing
+runnable."""
 
 import csv
 import datetime as dt

@@ -1,4 +1,5 @@
-"""Learning Center transcript items: completed and waived completions only, dated in the org zone, hours fallback."""
+"""Learning Center transcript items: completed and waived completions only, dated in the org zone, hours
+fallback."""
 
 import datetime as dt
 from decimal import Decimal

@@ -1,7 +1,9 @@
-"""A deterministic synthetic ``staging.auth_events`` of any size, made set-based in DuckDB (for the bench test).
+"""A deterministic synthetic ``staging.auth_events`` of any size, made set-based in DuckDB (for the bench
+test).
 
 Mostly ordinary traffic over ~n/25 accounts, plus what the marts look for: one account hammered with failures
-(a lock chain), reset requests that are completed late or never, and one IP failing on 30 usernames in 5 minutes.
+(a lock chain), reset requests that are completed late or never, and one IP failing on 30 usernames in 5
+minutes.
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ def synthetic_auth_events(conn, n: int) -> None:
                '10.' || (h % 200) || '.' || (k % 250) || '.1',
                NULL,
                CASE WHEN k % 3 = 0 THEN 'sso' ELSE 'password' END,
-               CASE WHEN event_type LIKE 'password_reset%' THEN 'tok' || (h % {accounts}) || '-' || (i // 500) END,
+               CASE WHEN event_type LIKE 'password_reset%' THEN 'tok' || (h % {accounts}) || '-' || (i // 500)
+               END,
                CASE WHEN event_type = 'login_failure' THEN 'bad_password' END,
                'synthetic.jsonl', i::INT
         FROM typed
@@ -46,8 +49,10 @@ def synthetic_auth_events(conn, n: int) -> None:
     conn.execute(
         f"""
         INSERT INTO staging.auth_events
-        SELECT 'burst' || i, 'patient_portal', TIMESTAMP '2026-06-01 03:00' + to_seconds(i * 10), 'login_failure',
-               'victim' || i, '203.0.113.66', NULL, 'password', NULL, 'unknown_user', 'synthetic.jsonl', {n} + i
+        SELECT 'burst' || i, 'patient_portal', TIMESTAMP '2026-06-01 03:00' + to_seconds(i * 10),
+        'login_failure',
+               'victim' || i, '203.0.113.66', NULL, 'password', NULL, 'unknown_user', 'synthetic.jsonl', {n} +
+               i
         FROM range(30) t(i)
         """
     )

@@ -1,4 +1,5 @@
-"""The auth_events bench runs on a small synthetic warehouse and reports its figures (values are not judged)."""
+"""The auth_events bench runs on a small synthetic warehouse and reports its figures (values are not
+judged)."""
 
 from __future__ import annotations
 

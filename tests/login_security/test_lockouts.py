@@ -76,8 +76,8 @@ def test_a_success_during_the_lock_is_a_locked_attempt_and_counting_restarts_aft
 
 
 def test_an_attempt_exactly_when_the_lock_ends_is_no_longer_locked():
-    # Lock at 09:04 ends at 09:34. The lock is half-open [09:04, 09:34): at 09:34 the account is open again, so
-    # the 09:34 failure is #1 of a new count and 09:34..09:38 is a second lock at 09:38.
+    # Lock at 09:04 ends at 09:34. The lock is half-open [09:04, 09:34): at 09:34 the account is open again,
+    # so the 09:34 failure is #1 of a new count and 09:34..09:38 is a second lock at 09:38.
     rows = [
         *failures("alice", at("09:00"), at("09:01"), at("09:02"), at("09:03"), at("09:04")),
         *failures("alice", at("09:34"), at("09:35"), at("09:36"), at("09:37"), at("09:38")),
@@ -90,7 +90,8 @@ def test_an_attempt_exactly_when_the_lock_ends_is_no_longer_locked():
 
 
 def test_an_attempt_one_second_before_the_lock_ends_is_still_locked():
-    # Same as above but the first retry is at 09:33:59: locked, so only 4 failures count after 09:34: no 2nd lock.
+    # Same as above but the first retry is at 09:33:59: locked, so only 4 failures count after 09:34: no 2nd
+    # lock.
     rows = [
         *failures("alice", at("09:00"), at("09:01"), at("09:02"), at("09:03"), at("09:04")),
         *failures("alice", "2026-03-04T09:33:59+00:00", at("09:35"), at("09:36"), at("09:37"), at("09:38")),
@@ -126,8 +127,8 @@ def test_accounts_are_per_portal_and_username():
 
 
 def test_a_long_attack_locks_once_per_lock_period():
-    # One failure per minute for 3 hours (180 failures). Each cycle: 5 failures lock (minutes k..k+4), the lock
-    # covers 30 minutes (k+4 .. k+34), the attempt at k+34 starts the next count. Cycle = 34 minutes:
+    # One failure per minute for 3 hours (180 failures). Each cycle: 5 failures lock (minutes k..k+4), the
+    # lock covers 30 minutes (k+4 .. k+34), the attempt at k+34 starts the next count. Cycle = 34 minutes:
     # locks at minutes 4, 38, 72, 106, 140, 174 (174 + 34 = 208 > 179, so no 7th).
     start = dt.datetime(2026, 3, 4, 0, 0, tzinfo=dt.UTC)
     times = [(start + dt.timedelta(minutes=m)).isoformat() for m in range(180)]
@@ -152,7 +153,8 @@ def test_the_policy_numbers_are_honoured():
     assert [(lock["failures"], lock["locked_until"]) for lock in locks] == [(3, utc(at("09:12")))]
 
 
-# ---------------------------------------------------------------- against a plain sequential reading of the rule
+# ---------------------------------------------------------------- against a plain sequential reading of the
+# rule
 
 
 def _reference_lockouts(

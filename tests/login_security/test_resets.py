@@ -105,8 +105,9 @@ def test_a_successful_login_after_the_first_request_breaks_the_loop():
 def test_overlapping_windows_are_one_loop_and_separate_days_are_two():
     rows = _requests(
         "finn",
-        # 00:00, 20:00, 23:00 qualify from 00:00 (3 within 24 h); from 20:00 the window runs to 20:00 next day and
-        # holds 20:00, 23:00 and 10:00 next day: the same loop goes on. 4 requests, 00:00 .. 10:00 (+1 day).
+        # 00:00, 20:00, 23:00 qualify from 00:00 (3 within 24 h); from 20:00 the window runs to 20:00 next day
+        # and holds 20:00, 23:00 and 10:00 next day: the same loop goes on. 4 requests, 00:00 .. 10:00 (+1
+        # day).
         at("00:00"),
         at("20:00"),
         at("23:00"),

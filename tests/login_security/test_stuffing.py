@@ -60,7 +60,8 @@ def test_the_twentieth_username_exactly_ten_minutes_after_the_first_is_within():
 
 
 def test_twenty_usernames_spread_over_more_than_ten_minutes_are_not_a_burst():
-    # 20 users one every 32 s: the 20th is 19 × 32 = 608 s = 10:08 after the first; no 10-minute window holds 20.
+    # 20 users one every 32 s: the 20th is 19 × 32 = 608 s = 10:08 after the first; no 10-minute window holds
+    # 20.
     assert _bursts(_failures("198.51.100.7", 20, 32)) == []
 
 

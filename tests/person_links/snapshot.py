@@ -1,8 +1,9 @@
-"""A published snapshot of the hand-built world (``world.py``) for the Person page and the support role's scoping.
+"""A published snapshot of the hand-built world (``world.py``) for the Person page and the support role's
+scoping.
 
 Beyond the world: P1 Ana has an abandoned reset link on the health plan portal, a reset loop on the CE portal,
-two compliance rows, a CE credit and a Learning Center completion; member M1 (Ana) has one claim line in the claim
-marts, which the help desk must never receive.
+two compliance rows, a CE credit and a Learning Center completion; member M1 (Ana) has one claim line in the
+claim marts, which the help desk must never receive.
 """
 
 from __future__ import annotations
@@ -74,7 +75,8 @@ def _marts(conn) -> None:
         "('P1', 'R2', 'C2', '2026-09-01', 'overdue'), ('P2', 'R1', 'C1', '2026-12-01', 'compliant')"
     )
     conn.execute(
-        """CREATE TABLE marts.transcript_items (person_id VARCHAR, source VARCHAR, item_id VARCHAR, title VARCHAR,
+        """CREATE TABLE marts.transcript_items (person_id VARCHAR, source VARCHAR, item_id VARCHAR, title
+        VARCHAR,
            completed_on DATE, credit_type VARCHAR, credits DECIMAL(9, 2), hours DECIMAL(9, 2))"""
     )
     conn.execute(

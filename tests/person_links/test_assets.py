@@ -1,4 +1,5 @@
-"""The person-link assets build their marts in a DuckDB warehouse holding the hand-built world (``world.py``)."""
+"""The person-link assets build their marts in a DuckDB warehouse holding the hand-built world
+(``world.py``)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The joined-view findings on the hand-built world of ``world.py`` (links from the real rule), rows worked out by hand."""
+"""The joined-view findings on the hand-built world of ``world.py`` (links from the real rule), rows worked
+out by hand."""
 
 from __future__ import annotations
 
@@ -46,8 +47,8 @@ def test_leaving_employees_whose_ce_accounts_are_sso_only_without_a_personal_ema
 def test_terminated_but_enrolled_and_enrolled_without_an_hr_record_in_the_employers_plan(conn):
     rows = conn.execute(*plan_hr_mismatch_sql()).fetchall()
     # The employer is E1: three of its subscribers (M1, M2, M6) link to HR, E2 none.
-    # M1 (P1, terminated 2026-10-15) is still open; M6 (P5, terminated 2026-09-10) ended 2026-09-30, the end of
-    # that month: fine. M4 is open with no HR record; M5's coverage ended; M3 is another employer's.
+    # M1 (P1, terminated 2026-10-15) is still open; M6 (P5, terminated 2026-09-10) ended 2026-09-30, the end
+    # of that month: fine. M4 is open with no HR record; M5's coverage ended; M3 is another employer's.
     assert [(r[0], r[1], r[2], r[6], r[8], r[9], r[10]) for r in rows] == [
         (ENROLLED_WITHOUT_ACTIVE_HR, None, "M4", "PPO500", D(2021, 1, 1), None, None),
         (TERMINATED_STILL_ENROLLED, "P1", "M1", "PPO500", D(2024, 1, 1), None, D(2026, 10, 15)),
@@ -81,19 +82,42 @@ def test_attacks_across_portals(conn):
         for r in rows
     ] == [
         # Ana locked out of the LC at 08:00, into the health plan portal at 08:45 (not CE at 09:01: 61 min).
-        (SUCCESS_AFTER_LOCKOUT, ["P1"], "10.0.0.9", "learning_center, health_plans", T(2026, 10, 1, 8, 0),
-         T(2026, 10, 1, 8, 45), 5),
+        (
+            SUCCESS_AFTER_LOCKOUT,
+            ["P1"],
+            "10.0.0.9",
+            "learning_center, health_plans",
+            T(2026, 10, 1, 8, 0),
+            T(2026, 10, 1, 8, 45),
+            5,
+        ),
         # the stuffing burst 03:00-03:05 on the patient portal tried Cy's e-mail; Cy into the LC at 03:30.
-        (SUCCESS_AFTER_STUFFING, ["P3"], "10.0.0.3", "patient_portal, learning_center", T(2026, 10, 2, 3, 0),
-         T(2026, 10, 2, 3, 30), 20),
+        (
+            SUCCESS_AFTER_STUFFING,
+            ["P3"],
+            "10.0.0.3",
+            "patient_portal, learning_center",
+            T(2026, 10, 2, 3, 0),
+            T(2026, 10, 2, 3, 30),
+            20,
+        ),
         # one IP: patient portal 10:00, health plans 10:30 (as Ana); its 12:00 failure is another burst.
-        (IP_SEVERAL_PORTALS, ["P1"], world.ATTACK_IP, "health_plans, patient_portal", T(2026, 10, 3, 10, 0),
-         T(2026, 10, 3, 10, 30), 2),
-    ]  # fmt: skip
+        (
+            IP_SEVERAL_PORTALS,
+            ["P1"],
+            world.ATTACK_IP,
+            "health_plans, patient_portal",
+            T(2026, 10, 3, 10, 0),
+            T(2026, 10, 3, 10, 30),
+            2,
+        ),
+    ]
     lockout = rows[0]
     assert (lockout["trigger_portal"], lockout["trigger_username"], lockout["success_portal"]) == (
-        "learning_center", "ana.diaz", "health_plans",
-    )  # fmt: skip
+        "learning_center",
+        "ana.diaz",
+        "health_plans",
+    )
 
 
 def test_a_longer_attack_window_joins_what_a_shorter_one_keeps_apart(conn):

@@ -1,4 +1,5 @@
-"""The person-link rule on the hand-built world of ``world.py``: every link and every review row worked out by hand."""
+"""The person-link rule on the hand-built world of ``world.py``: every link and every review row worked out by
+hand."""
 
 from __future__ import annotations
 

@@ -20,14 +20,16 @@ def test_new_contract_columns_are_added_to_an_older_staging_table(tmp_path):
     conn.execute("CREATE SCHEMA staging")
     conn.execute(f"CREATE TABLE staging.lc_people ({OLD_PEOPLE})")
     conn.execute(
-        "INSERT INTO staging.lc_people VALUES ('P0', '031519901234', 'Old', 'Row', 'old@example.org', 'ICU', 'RN', "
+        "INSERT INTO staging.lc_people VALUES ('P0', '031519901234', 'Old', 'Row', 'old@example.org', 'ICU', "
+        "'RN', "
         "NULL, '2020-01-06', NULL, FALSE, 'old.csv', 1)"
     )
     folder = tmp_path / "lc_people"
     folder.mkdir()
     header = ",".join(source("lc_people").column_names)
     (folder / "new.csv").write_text(
-        f"{header}\nP1,03151990 1234,Ana,Diaz,ana@example.org,ICU,RN,,2020-01-06,,no,5 Elm Ave,Chicago,IL,60602\n",
+        f"{header}\nP1,03151990 1234,Ana,Diaz,ana@example.org,ICU,RN,,2020-01-06,,no,5 Elm "
+        "Ave,Chicago,IL,60602\n",
         encoding="utf-8",
     )
     summary = ingest_source(conn, source("lc_people"), folder)

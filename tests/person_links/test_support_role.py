@@ -1,4 +1,5 @@
-"""``portalytics users add --role support``: the help-desk role is created without a scope and signs in as support."""
+"""``portalytics users add --role support``: the help-desk role is created without a scope and signs in as
+support."""
 
 from __future__ import annotations
 

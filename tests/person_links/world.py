@@ -1,4 +1,5 @@
-"""A hand-built world for person links and the joined-view findings (every expected row is worked out in the tests).
+"""A hand-built world for person links and the joined-view findings (every expected row is worked out in the
+tests).
 
 HR: P1 Ana Diaz (terminated 2026-10-15), P2 Ben Ng, P3 Cy Park (address 5 Elm Ave., 60602-1234), P4 Di Lo,
 P5 Gil Ray (terminated 2026-09-10), P6 Hal Wu (leaving 2026-11-30).
@@ -6,12 +7,12 @@ P5 Gil Ray (terminated 2026-09-10), P6 Hal Wu (leaving 2026-11-30).
 CE accounts (SSO accounts carry the person_id):
   CE1 P1 sso; CE2 Ana's gmail, paired with CE1 at 0.999; CE3 Ana's yahoo, paired with CE2 only (0.995), so in
   CE1's cluster {CE1, CE2, CE3} (weakest pair 0.995); CE4 P2 sso; CE5 Ben's gmail, paired with CE4 at 0.93
-  (cluster {CE4, CE5}); CE6 Cy's gmail, merged by the CE team into CE7 (P3 sso); CE8 paired with CE4 at 0.95 but
-  kept separate; CE9 P4 sso; CE10 (P4) and CE12 (P2) share family@gmail.com; CE13 carries P999, not in HR;
+  (cluster {CE4, CE5}); CE6 Cy's gmail, merged by the CE team into CE7 (P3 sso); CE8 paired with CE4 at 0.95
+  but kept separate; CE9 P4 sso; CE10 (P4) and CE12 (P2) share family@gmail.com; CE13 carries P999, not in HR;
   CE14 P5 sso (organisation e-mail only); CE15 P6 sso.
 Members: M1 Ana Diaz (HR e-mail agrees; E1, open), M2 Cy Park (address agrees; E1, open), M3 Ben Ng (name and
-  birth date only; E2, open), M4 Zed Roe (E1, open, nobody in HR), M5 Yu Kim (E1, ended 2025-12-31), M6 Gil Räy
-  (HR e-mail agrees; E1, ended 2026-09-30 = the end of his termination month).
+  birth date only; E2, open), M4 Zed Roe (E1, open, nobody in HR), M5 Yu Kim (E1, ended 2025-12-31), M6 Gil
+  Räy (HR e-mail agrees; E1, ended 2026-09-30 = the end of his termination month).
 """
 
 from __future__ import annotations
@@ -29,10 +30,19 @@ ORG = "lakeshore.org"
 
 def _person(pid, first, last, birth: str, email, term=None, street=None, postal=None, dept="ICU"):
     return {
-        "person_id": pid, "lc_user_id": f"{birth} 1234", "first_name": first, "last_name": last, "email": email,
-        "department": dept, "job_role": "Registered Nurse", "hire_date": D(2015, 1, 5), "termination_date": term,
-        "is_student": False, "street": street, "postal_code": postal,
-    }  # fmt: skip
+        "person_id": pid,
+        "lc_user_id": f"{birth} 1234",
+        "first_name": first,
+        "last_name": last,
+        "email": email,
+        "department": dept,
+        "job_role": "Registered Nurse",
+        "hire_date": D(2015, 1, 5),
+        "termination_date": term,
+        "is_student": False,
+        "street": street,
+        "postal_code": postal,
+    }
 
 
 PEOPLE = [
@@ -47,9 +57,15 @@ PEOPLE = [
 
 def _account(aid, email, method="password", pid=None):
     return {
-        "account_id": aid, "email": email, "first_name": "x", "last_name": "y", "degree": "RN",
-        "login_method": method, "person_id": pid, "created_at": dt.datetime(2024, 1, 1),
-    }  # fmt: skip
+        "account_id": aid,
+        "email": email,
+        "first_name": "x",
+        "last_name": "y",
+        "degree": "RN",
+        "login_method": method,
+        "person_id": pid,
+        "created_at": dt.datetime(2024, 1, 1),
+    }
 
 
 ACCOUNTS = [
@@ -83,9 +99,17 @@ SURVIVORS = [("CE6", "CE7")]
 
 def _member(mid, first, last, birth, employer, email=None, street=None, postal=None, rel="self"):
     return {
-        "member_id": mid, "subscriber_id": mid, "relationship": rel, "first_name": first, "last_name": last,
-        "birth_date": birth, "employer_id": employer, "email": email, "street": street, "postal_code": postal,
-    }  # fmt: skip
+        "member_id": mid,
+        "subscriber_id": mid,
+        "relationship": rel,
+        "first_name": first,
+        "last_name": last,
+        "birth_date": birth,
+        "employer_id": employer,
+        "email": email,
+        "street": street,
+        "postal_code": postal,
+    }
 
 
 MEMBERS = [
@@ -122,7 +146,8 @@ ATTACK_IP = "198.51.100.7"
 STUFFING_IP = "185.1.1.1"
 EVENTS = [
     # Ana is locked out of the Learning Center at 08:00 (marts.login_lockouts below) and gets into the health
-    # plan portal 45 minutes later; her CE sign-in at 09:01 is 61 minutes after, her LC one is the same portal.
+    # plan portal 45 minutes later; her CE sign-in at 09:01 is 61 minutes after, her LC one is the same
+    # portal.
     event("2026-10-01T08:40:00Z", "login_success", "ana.diaz", portal="learning_center"),
     event("2026-10-01T08:45:00Z", "login_success", f"ana.diaz@{ORG}", portal="health_plans", ip="10.0.0.9"),
     event("2026-10-01T09:01:00Z", "login_success", "ana.d@gmail.com", portal="ce_portal"),
@@ -178,7 +203,8 @@ def build() -> duckdb.DuckDBPyConnection:
         "AS email_domain_kind FROM staging.ce_accounts"
     )
     conn.execute(
-        "CREATE TABLE marts.login_lockouts (portal VARCHAR, username VARCHAR, locked_at TIMESTAMP, failures BIGINT)"
+        "CREATE TABLE marts.login_lockouts (portal VARCHAR, username VARCHAR, locked_at TIMESTAMP, failures "
+        "BIGINT)"
     )
     conn.executemany("INSERT INTO marts.login_lockouts VALUES (?, ?, ?, ?)", [list(r) for r in LOCKOUTS])
     conn.execute(

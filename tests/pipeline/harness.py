@@ -1,4 +1,5 @@
-"""Helpers for pipeline tests: land hand-written files in a tmp data dir and run the ingest assets in-process."""
+"""Helpers for pipeline tests: land hand-written files in a tmp data dir and run the ingest assets
+in-process."""
 
 from __future__ import annotations
 

@@ -1,10 +1,11 @@
-"""A catalogue of hostile landing files, hand-built byte by byte: one entry per kind, with the outcome it must have.
+"""A catalogue of hostile landing files, hand-built byte by byte: one entry per kind, with the outcome it must
+have.
 
-``KINDS`` is data: a name, the source and file name it lands as, how the file is written, and what the ledger must
-then say (rejected with a reason, or loaded with these keys, these quarantined rows and this encoding). The cells
-of files that must be rejected (and of the symlinks' targets) carry ``SECRET``, so a test can prove none of it
-leaks into the ledger, the quarantine's reasons, the console or Dagster's logs. ``GOOD`` are ordinary files landed in the same
-run; their rows must come out exactly as in a run without the catalogue.
+``KINDS`` is data: a name, the source and file name it lands as, how the file is written, and what the ledger
+must then say (rejected with a reason, or loaded with these keys, these quarantined rows and this encoding).
+The cells of files that must be rejected (and of the symlinks' targets) carry ``SECRET``, so a test can prove
+none of it leaks into the ledger, the quarantine's reasons, the console or Dagster's logs. ``GOOD`` are
+ordinary files landed in the same run; their rows must come out exactly as in a run without the catalogue.
 """
 
 from __future__ import annotations
@@ -380,7 +381,8 @@ KINDS: tuple[Kind, ...] = (
         "formulas_and_sql_text",
         "hp_employers",
         "k48_formulas.csv",
-        f'{EMP}\nE48A,"=HYPERLINK(""http://evil.example"",""x"")",+1-2\nE48B,"x\'); DROP TABLE staging.hp_employers;--",@SUM(A1)\n',
+        f'{EMP}\nE48A,"=HYPERLINK(""http://evil.example"",""x"")",+1-2\nE48B,"x\'); DROP TABLE '
+        'staging.hp_employers;--",@SUM(A1)\n',
         Loaded(
             ("E48A", "E48B"),
             values=(
@@ -407,7 +409,8 @@ KINDS: tuple[Kind, ...] = (
         Loaded(("K50B",), ((1, "billed_amount", "negative_money"),)),
     ),
     Kind(
-        "unknown_reference",  # a warning of the reference check, not a quarantine: a later file may complete it
+        # a warning of the reference check, not a quarantine: a later file may complete it
+        "unknown_reference",
         "lc_requirements",
         "k51_requirements.csv",
         f"{REQS}\nK51,NO-SUCH-COURSE,*,*,12,30,\n",

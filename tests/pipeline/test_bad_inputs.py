@@ -1,7 +1,7 @@
 """Every kind of bad input of quality-bars.md, landed together and ingested by one ``dg.materialize`` run.
 
-Each test asserts the reason recorded and that the good rows of the same file (or, for a rejected file, the other
-files of the same source) still load.
+Each test asserts the reason recorded and that the good rows of the same file (or, for a rejected file, the
+other files of the same source) still load.
 """
 
 import io
@@ -82,7 +82,8 @@ def landed(tmp_path_factory) -> Settings:
         settings,
         "lc_courses",
         "03_extra_column.csv",
-        f"{courses},notes\nC1,Hand hygiene,Safety,1.50,true,annual\nC2,Fire safety,Safety,abc,true,kept in raw\n",
+        f"{courses},notes\nC1,Hand hygiene,Safety,1.50,true,annual\nC2,Fire safety,Safety,abc,true,kept in "
+        "raw\n",
     )
     land(
         settings,
@@ -111,7 +112,10 @@ def landed(tmp_path_factory) -> Settings:
         "requirements.csv",
         f"{header('lc_requirements')}\nR1,C1,*,*,12,30,\nR2,C1,RN,ICU,,ten,\n",
     )
-    claim = "{cid},1,{kind},{orig},M1,1234567893,2026-01-05,2026-01-07,2026-01-08T10:00:00-06:00,paid,lab,in,{amt},{amt}"
+    claim = (
+        "{cid},1,{kind},{orig},M1,1234567893,2026-01-05,2026-01-07,2026-01-08T10:00:00-06:00,paid,"
+        "lab,in,{amt},{amt}"
+    )
     land(
         settings,
         "hp_claims",

@@ -1,4 +1,5 @@
-"""The ingest bench reports where a materialize spends its time: every step's wall time from Dagster's event log."""
+"""The ingest bench reports where a materialize spends its time: every step's wall time from Dagster's event
+log."""
 
 from rich.console import Console
 

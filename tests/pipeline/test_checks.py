@@ -1,4 +1,5 @@
-"""The great-expectations suites run as Dagster asset checks: ERROR for broken invariants, WARN for references."""
+"""The great-expectations suites run as Dagster asset checks: ERROR for broken invariants, WARN for
+references."""
 
 from collections import Counter
 

@@ -1,4 +1,5 @@
-"""The code location: every asset and check is picked up, grouped by family, publish last, one in-process writer."""
+"""The code location: every asset and check is picked up, grouped by family, publish last, one in-process
+writer."""
 
 import dagster as dg
 

@@ -58,7 +58,8 @@ LOOKS_LIKE = {
 
 
 def test_tricky_values_load_verbatim(generated):
-    """Non-ASCII, formula- and SQL-looking values the generator planted in good rows are in staging as landed."""
+    """Non-ASCII, formula- and SQL-looking values the generator planted in good rows are in staging as
+    landed."""
     tricky = _truth(generated, "tricky_values.csv")
     found = 0
     for row in tricky:

@@ -1,5 +1,5 @@
-"""A big staging table is validated by great-expectations on a Bernoulli sample of about MAX_FRAME_ROWS rows, and a
-defect spread through the table still fails the suite."""
+"""A big staging table is validated by great-expectations on a Bernoulli sample of about MAX_FRAME_ROWS rows,
+and a defect spread through the table still fails the suite."""
 
 import duckdb
 

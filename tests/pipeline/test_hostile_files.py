@@ -1,10 +1,11 @@
-"""The hostile-file catalogue (``hostile_files.KINDS``) landed beside ordinary files and run through ``materialize``.
+"""The hostile-file catalogue (``hostile_files.KINDS``) landed beside ordinary files and run through
+``materialize``.
 
 Two runs over separate data directories: the good files alone, then the good files with every catalogue kind.
-The second must exit 0, publish, name the rejected files in its summary, and for each kind: record the expected
-outcome, reconcile (rows read = loaded + quarantined, and the quarantine holds them), and leave the good files'
-rows exactly as the first run loaded them. No cell of a rejected file may reach the ledger, the quarantine's
-reasons, the console or Dagster's logs.
+The second must exit 0, publish, name the rejected files in its summary, and for each kind: record the
+expected outcome, reconcile (rows read = loaded + quarantined, and the quarantine holds them), and leave the
+good files' rows exactly as the first run loaded them. No cell of a rejected file may reach the ledger, the
+quarantine's reasons, the console or Dagster's logs.
 """
 
 from __future__ import annotations
@@ -77,7 +78,8 @@ def _good_rows(settings: Settings, source_name: str) -> list[tuple]:
 def _ledger_row(settings: Settings, source_name: str, file_name: str) -> dict:
     rows = query(
         settings,
-        "SELECT status, reason, detail, encoding, rows_read, rows_loaded, rows_quarantined FROM ingest.ledger "
+        "SELECT status, reason, detail, encoding, rows_read, rows_loaded, rows_quarantined FROM "
+        "ingest.ledger "
         "WHERE source = ? AND file_name = ?",
         [source_name, file_name],
     )

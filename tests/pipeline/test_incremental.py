@@ -111,7 +111,8 @@ def test_a_file_already_in_the_ledger_is_not_new(settings, graph, built):
     stat = path.stat()
     ensure_ingest_tables(built)
     built.execute(
-        "INSERT INTO ingest.ledger VALUES ('hp_employers', 'e.csv', 'abc', ?, ?, 'loaded', NULL, NULL, 'utf-8', "
+        "INSERT INTO ingest.ledger VALUES ('hp_employers', 'e.csv', 'abc', ?, ?, 'loaded', NULL, NULL, "
+        "'utf-8', "
         "1, 1, 0, now())",
         [stat.st_size, stat.st_mtime_ns],
     )
@@ -167,7 +168,8 @@ def test_new_code_runs_everything(settings, graph, built):
 
 
 def test_the_as_of_and_decision_lists_name_exactly_the_assets_reading_them():
-    """Guards the hand-kept lists: an asset that starts reading the as-of date or the decisions must be listed."""
+    """Guards the hand-kept lists: an asset that starts reading the as-of date or the decisions must be
+    listed."""
     reads_as_of, reads_decisions = set(), set()
     for a in load_assets():
         source = inspect.getsource(a.op.compute_fn.decorated_fn)

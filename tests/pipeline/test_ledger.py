@@ -1,4 +1,5 @@
-"""The file ledger: content identity, incremental loads, upserts by key, idempotence, blocking reconciliation."""
+"""The file ledger: content identity, incremental loads, upserts by key, idempotence, blocking
+reconciliation."""
 
 import os
 import shutil
@@ -66,7 +67,8 @@ def test_a_source_without_files_is_an_empty_typed_table(settings):
     run_ingest(settings)
     types = query(
         settings,
-        "SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = 'staging' AND table_name = 'hp_claims' "
+        "SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = 'staging' AND table_name = "
+        "'hp_claims' "
         "AND column_name IN ('line_number', 'billed_amount', 'processed_at', 'service_date', '_row_number')",
     )
     assert dict(types) == {

@@ -1,4 +1,5 @@
-"""``portalytics materialize`` end to end on hand-written files: every asset and check, a summary, exit codes."""
+"""``portalytics materialize`` end to end on hand-written files: every asset and check, a summary, exit
+codes."""
 
 import re
 
@@ -55,7 +56,8 @@ def test_materialize_exits_non_zero_and_names_a_failed_blocking_check(settings):
     assert "blocking check failed: staging/hp_employers:reconciliation" in out
     assert settings.current_snapshot.resolve() == before  # nothing published from unreconciled data
 
-    # The failed run's selection stays pending: with the ledger repaired and no new file, the next run redoes it.
+    # The failed run's selection stays pending: with the ledger repaired and no new file, the next run redoes
+    # it.
     with duckdb.connect(str(settings.warehouse_path)) as conn:
         conn.execute("UPDATE ingest.ledger SET rows_quarantined = 0 WHERE file_name = 'a.csv'")
     code, out = _run(settings)
@@ -123,8 +125,8 @@ def test_incremental_runs_publish_the_same_marts_as_a_full_rebuild(settings):
     )  # a day of auth events: only the login marts and the ledger move
     code, out = _run(settings)
     assert code == 0, out
-    # staging/auth_events, 5 login marts, ledger, quarantine, publish, the reminders after publish; person_links
-    # (new user names) and the 4 marts built on it
+    # staging/auth_events, 5 login marts, ledger, quarantine, publish, the reminders after publish;
+    # person_links (new user names) and the 4 marts built on it
     assert "incremental run: 15 of" in out
     loaded, quarantined = (
         int(n.replace(",", "")) for n in re.findall(r"rows (?:loaded|quarantined) ([\d,]+)", out)

@@ -129,7 +129,8 @@ def test_an_incremental_publish_starts_from_the_current_snapshot_and_writes_only
     path, tables = publish(conn, published, keep=2, now=_at(1), unchanged={"kept", "added"})
     assert tables == ["added", "example", "kept"]
     # kept: declared unchanged, so the copy of the old snapshot stands (proof it was not copied again);
-    # example: rewritten; added: not in the old snapshot, so written although declared unchanged; retired: dropped
+    # example: rewritten; added: not in the old snapshot, so written although declared unchanged; retired:
+    # dropped
     assert _labels(path) == {"added": "new", "example": "second", "kept": "old"}
     assert current_target(published) == path
     assert _labels(old) == {"example": "first", "kept": "old", "retired": "gone soon"}  # untouched

@@ -1,4 +1,5 @@
-"""Any failure while reading or loading one file becomes its rejected ledger row; the other files still load."""
+"""Any failure while reading or loading one file becomes its rejected ledger row; the other files still
+load."""
 
 from __future__ import annotations
 

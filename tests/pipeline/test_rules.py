@@ -1,4 +1,5 @@
-"""Each validation rule of the landing contracts, checked on hand-written CSV rows (DuckDB in memory, no Dagster)."""
+"""Each validation rule of the landing contracts, checked on hand-written CSV rows (DuckDB in memory, no
+Dagster)."""
 
 import datetime as dt
 from decimal import Decimal
@@ -9,8 +10,14 @@ import pytest
 from assets.ingestion.load import ingest_source
 from domain.contracts import source
 
-PEOPLE_HEADER = "person_id,lc_user_id,first_name,last_name,email,department,job_role,manager_person_id,hire_date,termination_date,is_student,street,city,state,postal_code"
-ACTIVITY_HEADER = "activity_id,title,activity_type,starts_at,ends_at,attendance_code,texting_window_hours,evaluation_required,certificate_days"
+PEOPLE_HEADER = (
+    "person_id,lc_user_id,first_name,last_name,email,department,job_role,manager_person_id,hire_date,"
+    "termination_date,is_student,street,city,state,postal_code"
+)
+ACTIVITY_HEADER = (
+    "activity_id,title,activity_type,starts_at,ends_at,attendance_code,texting_window_hours,"
+    "evaluation_required,certificate_days"
+)
 
 
 def _ingest(tmp_path, source_name: str, text: str, file_name: str = "f.csv"):
@@ -93,7 +100,10 @@ def test_timestamps_need_an_offset_and_are_stored_as_utc(tmp_path):
     }
 
 
-ACCOUNT_HEADER = "account_id,email,first_name,last_name,degree,mobile_phone,birth_date,license_state,license_number,npi,street,city,state,postal_code,login_method,person_id,created_at"
+ACCOUNT_HEADER = (
+    "account_id,email,first_name,last_name,degree,mobile_phone,birth_date,license_state,"
+    "license_number,npi,street,city,state,postal_code,login_method,person_id,created_at"
+)
 
 
 @pytest.mark.parametrize(
@@ -137,14 +147,21 @@ def test_npi_must_be_luhn_valid_with_the_80840_prefix(tmp_path, npi, ok):
     assert _reasons(conn, "ce_accounts") == ({} if ok else {1: ("npi", "bad_npi")})
 
 
-PLAN_HEADER = "plan_id,plan_year,plan_year_start,name,family_deductible_type,ded_ind_in,ded_fam_in,oop_ind_in,oop_fam_in,ded_ind_out,ded_fam_out,oop_ind_out,oop_fam_out,coins_in,coins_out,copay_office_visit,copay_specialist,copay_emergency,copay_rx_generic,copay_rx_brand"
+PLAN_HEADER = (
+    "plan_id,plan_year,plan_year_start,name,family_deductible_type,ded_ind_in,ded_fam_in,oop_ind_in,"
+    "oop_fam_in,ded_ind_out,ded_fam_out,oop_ind_out,oop_fam_out,coins_in,coins_out,"
+    "copay_office_visit,copay_specialist,copay_emergency,copay_rx_generic,copay_rx_brand"
+)
 
 
 def test_rates_money_and_enums(tmp_path):
     def plan(
         pid: str, coins_in: str = "0.20", ded: str = "1500.00", kind: str = "embedded", oop_out: str = ""
     ) -> str:
-        return f"{pid},2026,2026-01-01,Gold,{kind},{ded},3000,4000,8000,3000,6000,{oop_out},,{coins_in},0.40,25,50,250,10,40"
+        return (
+            f"{pid},2026,2026-01-01,Gold,{kind},{ded},3000,4000,8000,3000,6000,{oop_out},,{coins_in},"
+            "0.40,25,50,250,10,40"
+        )
 
     rows = [
         plan("G1"),

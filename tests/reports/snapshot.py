@@ -1,4 +1,5 @@
-"""A small published snapshot for the read side: built by the real assets, plus CE rows standing in for the CE mart."""
+"""A small published snapshot for the read side: built by the real assets, plus CE rows standing in for the CE
+mart."""
 
 from __future__ import annotations
 

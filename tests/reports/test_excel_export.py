@@ -1,4 +1,5 @@
-"""The Excel writer: a sheet opens ready to read (frozen header, autofilter, fitted columns) with typed cells."""
+"""The Excel writer: a sheet opens ready to read (frozen header, autofilter, fitted columns) with typed
+cells."""
 
 from __future__ import annotations
 
@@ -33,7 +34,8 @@ def test_columns_are_as_wide_as_their_longest_value_within_a_cap():
     widths = {col: ws.column_dimensions[col].width for col in "ABCD"}
     # the 27-character item id fits (it is the longest value in column A)
     assert widths["A"] >= len("ATT00008-PARTICIPATION-2026")
-    # a date column is as wide as yyyy-mm-dd plus the header's filter arrow, not the default 13 or the item width
+    # a date column is as wide as yyyy-mm-dd plus the header's filter arrow, not the default 13 or the item
+    # width
     assert len("2026-03-04") <= widths["B"] < widths["A"]
     assert widths["C"] >= len("1,234.50")
     assert widths["D"] <= MAX_WIDTH + 1  # a 200-character note does not make a 200-wide column

@@ -1,4 +1,5 @@
-"""The one formatting layer: codes as words, money, percentages, empties and times in the organisation's zone."""
+"""The one formatting layer: codes as words, money, percentages, empties and times in the organisation's
+zone."""
 
 from __future__ import annotations
 
@@ -73,7 +74,8 @@ def test_a_frame_for_display_formats_named_columns_and_fills_empties_leaving_num
 def test_a_column_of_calendar_days_stays_the_same_day_and_a_column_of_moments_moves_to_the_org_zone():
     frame = pd.DataFrame(
         {
-            # a DATE column as DuckDB hands it to pandas: midnight, no zone; in Chicago it would be the day before
+            # a DATE column as DuckDB hands it to pandas: midnight, no zone; in Chicago it would be the day
+            # before
             "service date": pd.to_datetime(["2026-04-10", None]),
             "processed at": pd.to_datetime(["2026-04-10 03:00", "2026-04-11 15:30"]),
         }

@@ -42,7 +42,8 @@ def test_the_workbook_reads_back_in_openpyxl_and_calamine():
     data = workbook_bytes([Sheet("Overdue & due soon", list("abcdef"), rows)])
     ws = load_workbook(io.BytesIO(data))["Overdue & due soon"]
     got = [c.value for c in ws[2]]
-    # Text neutralised and escaped, Decimal a number, the date a date (day 46053 after 30 Dec 1899), no control char.
+    # Text neutralised and escaped, Decimal a number, the date a date (day 46053 after 30 Dec 1899), no
+    # control char.
     assert got == ['\'=HYPERLINK("x") <&>', 1.5, dt.datetime(2026, 1, 31), 7, None, "Zoë"]
     assert [c.data_type for c in ws[2]][:4] == ["s", "n", "d", "n"]
     assert ws["A1"].font.b  # bold header

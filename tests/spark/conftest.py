@@ -1,8 +1,8 @@
 """A local Apache Spark session (``local[2]``) and an Ibis backend on it, for the scale-out tests.
 
 The session starts once per test process (the JVM takes seconds) and every Spark test is in the xdist group
-``spark``, so one worker owns it. Tables built by hand in DuckDB are copied to Spark through Arrow, so a rule runs
-on both backends from the same rows.
+``spark``, so one worker owns it. Tables built by hand in DuckDB are copied to Spark through Arrow, so a rule
+runs on both backends from the same rows.
 """
 
 from __future__ import annotations
@@ -62,9 +62,9 @@ def spark_backend(spark):
 
 @pytest.fixture
 def on_spark(spark, spark_backend):
-    """``on_spark(conn, "auth_events", ...)``: the named ``staging`` tables of the DuckDB ``conn`` as Spark tables
-    (Ibis), under fresh view names so tests never see each other's rows. Rows go through Arrow, so NULL decimals
-    and naive UTC timestamps arrive as they are."""
+    """``on_spark(conn, "auth_events", ...)``: the named ``staging`` tables of the DuckDB ``conn`` as Spark
+    tables (Ibis), under fresh view names so tests never see each other's rows. Rows go through Arrow, so NULL
+    decimals and naive UTC timestamps arrive as they are."""
 
     def copy(conn, *names: str, schema: str = "staging"):
         out = {}

@@ -1,5 +1,5 @@
-"""The CE rules (attendance, credits, totals, certificates) run unchanged on Spark: the hand-computed credits of
-tests/ce/test_credits.py, including a credit dated in Chicago, come out the same as on DuckDB."""
+"""The CE rules (attendance, credits, totals, certificates) run unchanged on Spark: the hand-computed credits
+of tests/ce/test_credits.py, including a credit dated in Chicago, come out the same as on DuckDB."""
 
 from __future__ import annotations
 

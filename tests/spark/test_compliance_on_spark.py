@@ -1,5 +1,5 @@
-"""The Learning Center compliance rules (domain/learning/compliance.py) run unchanged on Spark: hand-computed cases, the
-same rows as on DuckDB, including the UTC-to-Chicago date of a completion."""
+"""The Learning Center compliance rules (domain/learning/compliance.py) run unchanged on Spark: hand-computed
+cases, the same rows as on DuckDB, including the UTC-to-Chicago date of a completion."""
 
 from __future__ import annotations
 
@@ -46,21 +46,57 @@ def test_compliance_status_is_the_same_on_spark_and_matches_the_hand_computed_ro
     spark = _status_rows(on_spark(conn, *LC))
     expected = [
         # P1 hired 1 June, no completions: R_NEW due 1 June + 28 days; R_YEARLY + the default 30 days
-        {"person_id": "P1", "requirement_id": "R_NEW", "due_date": D(2026, 6, 29), "status": "overdue",
-         "last_completion": None, "expires_on": None},
-        {"person_id": "P1", "requirement_id": "R_YEARLY", "due_date": D(2026, 7, 1), "status": "due_soon",
-         "last_completion": None, "expires_on": None},
+        {
+            "person_id": "P1",
+            "requirement_id": "R_NEW",
+            "due_date": D(2026, 6, 29),
+            "status": "overdue",
+            "last_completion": None,
+            "expires_on": None,
+        },
+        {
+            "person_id": "P1",
+            "requirement_id": "R_YEARLY",
+            "due_date": D(2026, 7, 1),
+            "status": "due_soon",
+            "last_completion": None,
+            "expires_on": None,
+        },
         # P2 hired 2020: R_NEW long overdue; R_YEARLY done 10 July 2025 (Chicago), expires 10 July 2026
-        {"person_id": "P2", "requirement_id": "R_NEW", "due_date": D(2020, 1, 29), "status": "overdue",
-         "last_completion": None, "expires_on": None},
-        {"person_id": "P2", "requirement_id": "R_YEARLY", "due_date": D(2026, 7, 10), "status": "due_soon",
-         "last_completion": D(2025, 7, 10), "expires_on": D(2026, 7, 10)},
+        {
+            "person_id": "P2",
+            "requirement_id": "R_NEW",
+            "due_date": D(2020, 1, 29),
+            "status": "overdue",
+            "last_completion": None,
+            "expires_on": None,
+        },
+        {
+            "person_id": "P2",
+            "requirement_id": "R_YEARLY",
+            "due_date": D(2026, 7, 10),
+            "status": "due_soon",
+            "last_completion": D(2025, 7, 10),
+            "expires_on": D(2026, 7, 10),
+        },
         # P4 in ER: R_MONTHLY done 31 May, + 1 month clamps to 30 June (= as-of date: due soon, not overdue)
-        {"person_id": "P4", "requirement_id": "R_MONTHLY", "due_date": D(2026, 6, 30), "status": "due_soon",
-         "last_completion": D(2026, 5, 31), "expires_on": D(2026, 6, 30)},
-        {"person_id": "P4", "requirement_id": "R_NEW", "due_date": D(2020, 1, 29), "status": "overdue",
-         "last_completion": None, "expires_on": None},
-    ]  # fmt: skip
+        {
+            "person_id": "P4",
+            "requirement_id": "R_MONTHLY",
+            "due_date": D(2026, 6, 30),
+            "status": "due_soon",
+            "last_completion": D(2026, 5, 31),
+            "expires_on": D(2026, 6, 30),
+        },
+        {
+            "person_id": "P4",
+            "requirement_id": "R_NEW",
+            "due_date": D(2020, 1, 29),
+            "status": "overdue",
+            "last_completion": None,
+            "expires_on": None,
+        },
+    ]
     assert spark == duck == expected
 
 

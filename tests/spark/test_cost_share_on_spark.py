@@ -1,6 +1,6 @@
-"""The cost-share engine on Spark (pipelines/spark_cost_share.py) gives the claim marts DuckDB's pipeline gives,
-row for row: the hand-made families (with their hand-computed shares, an adjustment, a reversal, a line after the
-span ended, an unknown member) plus a few hundred random families spread over several buckets."""
+"""The cost-share engine on Spark (pipelines/spark_cost_share.py) gives the claim marts DuckDB's pipeline
+gives, row for row: the hand-made families (with their hand-computed shares, an adjustment, a reversal, a line
+after the span ended, an unknown member) plus a few hundred random families spread over several buckets."""
 
 from __future__ import annotations
 
@@ -46,10 +46,24 @@ def _random_families(conn, families: int) -> None:
             for n in range(rng.randint(0, 4)):  # some members have no claims at all
                 amount = Decimal(rng.randint(1_000, 150_000)) / 100
                 day = f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
-                claims.append((f"{member}-C{n}", 1, "original", None, member, warehouse.NPI_A, day, day,
-                               f"{day} 1{n}:00:00", rng.choice(["paid", "paid", "denied"]),
-                               rng.choice(["lab", "office_visit", "specialist", "emergency"]),
-                               rng.choice(["in", "in", "out"]), amount, amount))  # fmt: skip
+                claims.append(
+                    (
+                        f"{member}-C{n}",
+                        1,
+                        "original",
+                        None,
+                        member,
+                        warehouse.NPI_A,
+                        day,
+                        day,
+                        f"{day} 1{n}:00:00",
+                        rng.choice(["paid", "paid", "denied"]),
+                        rng.choice(["lab", "office_visit", "specialist", "emergency"]),
+                        rng.choice(["in", "in", "out"]),
+                        amount,
+                        amount,
+                    )
+                )
     _insert(conn, "hp_members", members, "'m.csv', 1")
     _insert(conn, "hp_enrollment", spans, "'e.csv', 1")
     _insert(conn, "hp_claims", claims, "'c.csv', 1")

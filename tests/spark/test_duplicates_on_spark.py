@@ -1,5 +1,5 @@
-"""Duplicate detection on Splink's Spark backend (domain/ce/duplicates/on_spark.py): the hand-made accounts get the
-same pairs, weights and clusters as on DuckDB, and the classic pair its hand-computed weight."""
+"""Duplicate detection on Splink's Spark backend (domain/ce/duplicates/on_spark.py): the hand-made accounts
+get the same pairs, weights and clusters as on DuckDB, and the classic pair its hand-computed weight."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """``portalytics spark-marts`` (pipelines/spark_marts.py): staging exported from the warehouse as Parquet, the
-marts built on Spark; the same rows as the rules give on DuckDB, and the hand-computed ones where we have them."""
+marts built on Spark; the same rows as the rules give on DuckDB, and the hand-computed ones where we have
+them."""
 
 from __future__ import annotations
 

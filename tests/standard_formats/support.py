@@ -40,7 +40,8 @@ def interchange(*loops: list[str], sponsor: str = "EMP0001", control: int = 7, i
         body += loop
     body.append(f"SE*{len(body) + 1}*0001")
     segments = [
-        f"ISA*00*          *00*          *ZZ*{sponsor:<15}*ZZ*LAKESHOREHP    *240101*0000*^*00501*{control:09d}*0*P*>",
+        f"ISA*00*          *00*          *ZZ*{sponsor:<15}*ZZ*LAKESHOREHP    "
+        f"*240101*0000*^*00501*{control:09d}*0*P*>",
         f"GS*BE*{sponsor}*LAKESHOREHP*20240101*0000*{control}*X*005010X220A1",
         *body,
         f"GE*1*{control}",
@@ -182,7 +183,8 @@ def quarantine(settings: Settings, folder: str) -> list[tuple]:
     """(file_name, row_number, column, reason) in file and row order."""
     return rows(
         settings,
-        'SELECT file_name, row_number, "column", reason FROM ingest.quarantine WHERE source = ? ORDER BY 1, 2',
+        'SELECT file_name, row_number, "column", reason FROM ingest.quarantine WHERE source = ? ORDER BY 1, '
+        "2",
         [folder],
     )
 

@@ -1,4 +1,5 @@
-"""The standard folders as Dagster sources: ledger, reconciliation, great-expectations, incremental planning."""
+"""The standard folders as Dagster sources: ledger, reconciliation, great-expectations, incremental
+planning."""
 
 from __future__ import annotations
 
@@ -21,10 +22,15 @@ def _materialize(settings) -> dg.ExecuteInProcessResult:
 
 
 def _land_all(settings) -> None:
-    land(settings, "x12_834", "834.x12", interchange(
-        member("M1", "021", "18", "HD*021**HLT*PPO500*EMP", "DTP*348*D8*20240101"),
-        member("M2", "021", "18", "HD*021**HLT*PPO500*XYZ", "DTP*348*D8*20240101"),
-    ))  # fmt: skip
+    land(
+        settings,
+        "x12_834",
+        "834.x12",
+        interchange(
+            member("M1", "021", "18", "HD*021**HLT*PPO500*EMP", "DTP*348*D8*20240101"),
+            member("M2", "021", "18", "HD*021**HLT*PPO500*XYZ", "DTP*348*D8*20240101"),
+        ),
+    )
     land(settings, "fhir_eob", "eob.ndjson", ndjson(eob("CLM1", "M1"), eob("CLM2", None)))
     land(settings, "xapi", "lrs.jsonl", ndjson(statement("C1", "04121980 1234"), statement("C2", None)))
 
@@ -39,7 +45,8 @@ def test_each_folder_reconciles_in_units_and_its_rows_pass_the_suites(settings):
         assert checks[(folder, "expectations")] is True
     ledger = rows(
         settings,
-        "SELECT source, file_name, rows_read, rows_loaded, rows_quarantined FROM marts.ingest_ledger ORDER BY 1",
+        "SELECT source, file_name, rows_read, rows_loaded, rows_quarantined FROM marts.ingest_ledger ORDER "
+        "BY 1",
     )
     assert ledger == [
         ("fhir_eob", "eob.ndjson", 2, 1, 1),
@@ -47,8 +54,10 @@ def test_each_folder_reconciles_in_units_and_its_rows_pass_the_suites(settings):
         ("xapi", "lrs.jsonl", 2, 1, 1),
     ]
     assert rows(settings, "SELECT source, reason FROM marts.quarantine ORDER BY 1") == [
-        ("fhir_eob", "missing_patient"), ("x12_834", "unknown_coverage_level"), ("xapi", "missing_actor"),
-    ]  # fmt: skip
+        ("fhir_eob", "missing_patient"),
+        ("x12_834", "unknown_coverage_level"),
+        ("xapi", "missing_actor"),
+    ]
     # lineage: a staging row says which standard file it came from
     assert rows(settings, "SELECT _file_name FROM staging.hp_claims") == [("fhir_eob/eob.ndjson",)]
 
@@ -63,10 +72,17 @@ def test_a_resent_file_is_recorded_as_a_duplicate_and_not_read_again(settings):
         (settings.landing_dir / "fhir_eob" / "eob.ndjson").read_bytes(),
     )
     assert _materialize(settings).success
-    assert rows(settings, "SELECT file_name, status, detail FROM marts.ingest_ledger WHERE source = 'fhir_eob' ORDER BY 1") == [
+    assert rows(
+        settings,
+        "SELECT file_name, status, detail FROM marts.ingest_ledger WHERE source = 'fhir_eob' ORDER BY 1",
+    ) == [
         ("eob.ndjson", "loaded", None),
-        ("eob_resent.ndjson", "duplicate", "eob_resent.ndjson has the same content as eob.ndjson, which was taken; not read again"),
-    ]  # fmt: skip
+        (
+            "eob_resent.ndjson",
+            "duplicate",
+            "eob_resent.ndjson has the same content as eob.ndjson, which was taken; not read again",
+        ),
+    ]
     assert rows(settings, "SELECT count(*) FROM staging.hp_claims") == [(1,)]
 
 

@@ -32,11 +32,22 @@ def test_lines_where_the_payer_and_the_engine_disagree_are_published_with_both_v
         build(
             conn
         )  # the engine: C1 (S1 lab 600) → 500 deductible + 20 coinsurance; C4 (S2 office visit) → 25 copay
-        land(settings, "fhir_eob", "eob.ndjson", ndjson(
-            _with_payer_shares(eob("C1", "S1", lines=(("lab", "600.00", "600.00"),)), deductible="500", coinsurance="20"),
-            _with_payer_shares(eob("C4", "S2", lines=(("office_visit", "120.00", "120.00"),)), copay="30"),
-            _with_payer_shares(eob("C5", "S2", lines=(("lab", "200.00", "200.00"),)), memberliability="0"),
-        ))  # fmt: skip
+        land(
+            settings,
+            "fhir_eob",
+            "eob.ndjson",
+            ndjson(
+                _with_payer_shares(
+                    eob("C1", "S1", lines=(("lab", "600.00", "600.00"),)), deductible="500", coinsurance="20"
+                ),
+                _with_payer_shares(
+                    eob("C4", "S2", lines=(("office_visit", "120.00", "120.00"),)), copay="30"
+                ),
+                _with_payer_shares(
+                    eob("C5", "S2", lines=(("lab", "200.00", "200.00"),)), memberliability="0"
+                ),
+            ),
+        )
         ingest_standard(conn, STANDARD_BY_NAME["fhir_eob"], settings.landing_dir / "fhir_eob")
         assert build_cost_share_differences(conn) == 1
         got = conn.execute(

@@ -1,4 +1,5 @@
-"""FHIR ExplanationOfBenefit NDJSON: fhir.resources validates, CARIN BB slices map to claim lines, bad lines wait."""
+"""FHIR ExplanationOfBenefit NDJSON: fhir.resources validates, CARIN BB slices map to claim lines, bad lines
+wait."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from assets.ingestion.standard.fhir_eob import read_eob_ndjson
 from tests.standard_formats.support import FIXTURES, eob, ingest, land, ledger, ndjson, quarantine, rows
 
 CLAIM_COLUMNS = (
-    "claim_id, line_number, claim_type, original_claim_id, member_id, provider_npi, service_date, received_date, "
+    "claim_id, line_number, claim_type, original_claim_id, member_id, provider_npi, service_date, "
+    "received_date, "
     "processed_at, status, service_category, network, billed_amount, allowed_amount"
 )
 
@@ -26,12 +28,24 @@ def test_the_carin_bb_example_maps_to_its_lines():
         ("4", "751.2", "224.11"),
     ]
     first = lines[0]
-    assert (first["claim_id"], first["member_id"], first["claim_type"], first["status"], first["network"]) == (
-        "ProfessionalEOBExample1", "ExamplePatient1", "original", "paid", "in",
-    )  # fmt: skip
+    assert (
+        first["claim_id"],
+        first["member_id"],
+        first["claim_type"],
+        first["status"],
+        first["network"],
+    ) == (
+        "ProfessionalEOBExample1",
+        "ExamplePatient1",
+        "original",
+        "paid",
+        "in",
+    )
     assert (first["service_date"], first["received_date"], first["processed_at"]) == (
-        "2020-08-04", "2020-08-24", "2020-08-24T00:00:00-04:00",
-    )  # fmt: skip
+        "2020-08-04",
+        "2020-08-24",
+        "2020-08-24T00:00:00-04:00",
+    )
     # the example names its provider by an Organization reference without an NPI, and no service category
     assert first["provider_npi"] is None and first["service_category"] is None
 
@@ -69,10 +83,19 @@ def test_an_eob_loads_as_claim_lines_with_typed_values(settings):
     reversed_ = dict(eob("CLM3", "M000000101", lines=(("lab", "-40.00", "-25.50"),)), status="cancelled")
     reversed_["related"] = adjusted["related"]
     pending = dict(eob("CLM4", "M000000102"), outcome="queued")
-    land(settings, "fhir_eob", "eob.ndjson", ndjson(
-        eob("CLM1", "M000000101", lines=(("office_visit", "180.00", "120.00"), ("lab", "40.00", "20.00"))),
-        adjusted, reversed_, pending,
-    ))  # fmt: skip
+    land(
+        settings,
+        "fhir_eob",
+        "eob.ndjson",
+        ndjson(
+            eob(
+                "CLM1", "M000000101", lines=(("office_visit", "180.00", "120.00"), ("lab", "40.00", "20.00"))
+            ),
+            adjusted,
+            reversed_,
+            pending,
+        ),
+    )
     ingest(settings, "fhir_eob")
     assert quarantine(settings, "fhir_eob") == []
     assert ledger(settings, "fhir_eob") == [("eob.ndjson", "loaded", None, 4, 4, 0)]
@@ -80,26 +103,91 @@ def test_an_eob_loads_as_claim_lines_with_typed_values(settings):
     at = dt.datetime(2026, 3, 4, 19, 5)  # 13:05 at -06:00, stored as the UTC instant
     common = ("1234567893", dt.date(2026, 2, 20), dt.date(2026, 3, 1), at)
     assert got == [
-        ("CLM1", 1, "original", None, "M000000101", *common, "paid", "office_visit", "in", Decimal("180.00"), Decimal("120.00")),
-        ("CLM1", 2, "original", None, "M000000101", *common, "paid", "lab", "in", Decimal("40.00"), Decimal("20.00")),
-        ("CLM2", 1, "adjustment", "CLM1", "M000000101", *common, "paid", "lab", "in", Decimal("40.00"), Decimal("25.50")),
-        ("CLM3", 1, "reversal", "CLM1", "M000000101", *common, "paid", "lab", "in", Decimal("-40.00"), Decimal("-25.50")),
-        ("CLM4", 1, "original", None, "M000000102", *common, "pending", "office_visit", "in", Decimal("180.00"), Decimal("120.00")),
-    ]  # fmt: skip
+        (
+            "CLM1",
+            1,
+            "original",
+            None,
+            "M000000101",
+            *common,
+            "paid",
+            "office_visit",
+            "in",
+            Decimal("180.00"),
+            Decimal("120.00"),
+        ),
+        (
+            "CLM1",
+            2,
+            "original",
+            None,
+            "M000000101",
+            *common,
+            "paid",
+            "lab",
+            "in",
+            Decimal("40.00"),
+            Decimal("20.00"),
+        ),
+        (
+            "CLM2",
+            1,
+            "adjustment",
+            "CLM1",
+            "M000000101",
+            *common,
+            "paid",
+            "lab",
+            "in",
+            Decimal("40.00"),
+            Decimal("25.50"),
+        ),
+        (
+            "CLM3",
+            1,
+            "reversal",
+            "CLM1",
+            "M000000101",
+            *common,
+            "paid",
+            "lab",
+            "in",
+            Decimal("-40.00"),
+            Decimal("-25.50"),
+        ),
+        (
+            "CLM4",
+            1,
+            "original",
+            None,
+            "M000000102",
+            *common,
+            "pending",
+            "office_visit",
+            "in",
+            Decimal("180.00"),
+            Decimal("120.00"),
+        ),
+    ]
 
 
 def test_bad_resources_are_quarantined_with_their_reason_and_the_rest_loads(settings):
     no_patient = eob("CLM2", None)
-    land(settings, "fhir_eob", "eob.ndjson", ndjson(
-        eob("CLM1", "M1"),
-        no_patient,
-        {"claim": "CLM3", "member": "M1"},  # JSON, but not a FHIR resource
-        {"resourceType": "Patient", "id": "M1"},  # a resource, not an EOB
-        dict(eob("CLM5", "M1"), status="paid-ish"),  # outside the required status codes
-        '{"resourceType": "ExplanationOfBenefit", "id": "CLM6", "patient"',  # cut short
-        dict(eob("CLM7", "M1"), created="2026-03-04T13:05:00"),  # a timestamp without offset
-        eob("CLM8", "M1"),
-    ))  # fmt: skip
+    land(
+        settings,
+        "fhir_eob",
+        "eob.ndjson",
+        ndjson(
+            eob("CLM1", "M1"),
+            no_patient,
+            {"claim": "CLM3", "member": "M1"},  # JSON, but not a FHIR resource
+            {"resourceType": "Patient", "id": "M1"},  # a resource, not an EOB
+            dict(eob("CLM5", "M1"), status="paid-ish"),  # outside the required status codes
+            '{"resourceType": "ExplanationOfBenefit", "id": "CLM6", "patient"',  # cut short
+            dict(eob("CLM7", "M1"), created="2026-03-04T13:05:00"),  # a timestamp without offset
+            eob("CLM8", "M1"),
+        ),
+    )
     ingest(settings, "fhir_eob")
     assert quarantine(settings, "fhir_eob") == [
         ("eob.ndjson", 2, "patient", "missing_patient"),

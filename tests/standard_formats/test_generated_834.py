@@ -12,9 +12,15 @@ D = dt.date
 
 def _member(member_id, rel="self", employer="EMP0001"):
     return {
-        "member_id": member_id, "subscriber_id": "M000000101", "relationship": rel, "first_name": "Zoé",
-        "last_name": "O'Brien", "birth_date": "1990-02-03", "sex": None, "employer_id": employer,
-    }  # fmt: skip
+        "member_id": member_id,
+        "subscriber_id": "M000000101",
+        "relationship": rel,
+        "first_name": "Zoé",
+        "last_name": "O'Brien",
+        "birth_date": "1990-02-03",
+        "sex": None,
+        "employer_id": employer,
+    }
 
 
 def _span(member_id, plan, tier, start, end=None):
@@ -43,7 +49,8 @@ def test_spans_survive_the_round_trip_through_834_files(settings):
     assert quarantine(settings, "x12_834") == []
     got = rows(
         settings,
-        "SELECT member_id, plan_id, coverage_tier, coverage_start, coverage_end FROM staging.hp_enrollment ORDER BY 1, 4",
+        "SELECT member_id, plan_id, coverage_tier, coverage_start, coverage_end FROM staging.hp_enrollment "
+        "ORDER BY 1, 4",
     )
     assert got == [
         ("M000000101", "PPO500", "EMP", D(2024, 1, 1), D(2024, 5, 31)),

@@ -1,4 +1,5 @@
-"""X12 834 enrollment: pyx12 parses and validates, maintenance applies in file order, bad input is quarantined."""
+"""X12 834 enrollment: pyx12 parses and validates, maintenance applies in file order, bad input is
+quarantined."""
 
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ def _spans(settings, member_id=None):
 
 
 def test_the_implementation_guides_example_is_read_and_a_change_for_an_unseen_member_is_refused(settings):
-    """pyx12's own 005010X220A1 example: valid, but its INS03 001 (change) names a member we never enrolled."""
+    """pyx12's own 005010X220A1 example: valid, but its INS03 001 (change) names a member we never
+    enrolled."""
     shutil.copytree(
         FIXTURES,
         settings.landing_dir / "x12_834",
@@ -41,7 +43,8 @@ def test_the_implementation_guides_example_is_read_and_a_change_for_an_unseen_me
 
 
 def test_the_examples_member_loads_once_it_has_coverage(settings):
-    """The same member added first (INS03 021 with the example's own HD and dates): the example's change applies."""
+    """The same member added first (INS03 021 with the example's own HD and dates): the example's change
+    applies."""
     add = member(
         "544001234", "021", "18", "HD*021**HMO*12345678902012062020130415N*IND", "DTP*348*D8*20120101"
     )
@@ -51,7 +54,8 @@ def test_the_examples_member_loads_once_it_has_coverage(settings):
     assert quarantine(settings, "x12_834") == []
     assert rows(
         settings,
-        "SELECT member_id, subscriber_id, relationship, first_name, last_name, birth_date, sex, employer_id FROM staging.hp_members",
+        "SELECT member_id, subscriber_id, relationship, first_name, last_name, birth_date, sex, employer_id "
+        "FROM staging.hp_members",
     ) == [
         (
             "544001234",
@@ -65,7 +69,8 @@ def test_the_examples_member_loads_once_it_has_coverage(settings):
         )
     ]
     plan = "12345678902012062020130415N"
-    # the change from 2012-09-01 ends the January span the day before and opens a new one (IND = employee only)
+    # the change from 2012-09-01 ends the January span the day before and opens a new one (IND = employee
+    # only)
     assert _spans(settings) == [
         ("544001234", plan, "EMP", D(2012, 1, 1), D(2012, 8, 31)),
         ("544001234", plan, "EMP", D(2012, 9, 1), None),
@@ -74,19 +79,34 @@ def test_the_examples_member_loads_once_it_has_coverage(settings):
 
 def test_maintenance_types_apply_in_file_order(settings):
     a, b, c = "M000000101", "M000000102", "M000000999"
-    land(settings, "x12_834", "834_2024-01.x12", interchange(
-        member(a, "021", "18", "HD*021**HLT*PPO500*EMP", "DTP*348*D8*20240101"),
-        member(b, "021", "01", "HD*021**HLT*PPO500*ESP", "DTP*348*D8*20240101"),
-    ))  # fmt: skip
-    land(settings, "x12_834", "834_2024-06.x12", interchange(
-        member(a, "001", "18", "HD*001**HLT*PPO500*ESP", "DTP*348*D8*20240601"),
-        member(b, "024", "01", "HD*024**HLT*PPO500", "DTP*349*D8*20240615"),
-        member(c, "024", "18", "HD*024**HLT*PPO500", "DTP*349*D8*20240615"),
-    ))  # fmt: skip
-    land(settings, "x12_834", "834_2024-09.x12", interchange(
-        member(b, "025", "01", "HD*025**HLT*PPO500", "DTP*348*D8*20240101"),
-        member(a, "030", "18", "HD*030**HLT*PPO1500*FAM", "DTP*348*D8*20240901"),
-    ))  # fmt: skip
+    land(
+        settings,
+        "x12_834",
+        "834_2024-01.x12",
+        interchange(
+            member(a, "021", "18", "HD*021**HLT*PPO500*EMP", "DTP*348*D8*20240101"),
+            member(b, "021", "01", "HD*021**HLT*PPO500*ESP", "DTP*348*D8*20240101"),
+        ),
+    )
+    land(
+        settings,
+        "x12_834",
+        "834_2024-06.x12",
+        interchange(
+            member(a, "001", "18", "HD*001**HLT*PPO500*ESP", "DTP*348*D8*20240601"),
+            member(b, "024", "01", "HD*024**HLT*PPO500", "DTP*349*D8*20240615"),
+            member(c, "024", "18", "HD*024**HLT*PPO500", "DTP*349*D8*20240615"),
+        ),
+    )
+    land(
+        settings,
+        "x12_834",
+        "834_2024-09.x12",
+        interchange(
+            member(b, "025", "01", "HD*025**HLT*PPO500", "DTP*348*D8*20240101"),
+            member(a, "030", "18", "HD*030**HLT*PPO1500*FAM", "DTP*348*D8*20240901"),
+        ),
+    )
     ingest(settings, "x12_834")
     assert _spans(settings) == [
         (a, "PPO500", "EMP", D(2024, 1, 1), D(2024, 5, 31)),  # changed on 06-01: ends the day before
@@ -103,11 +123,16 @@ def test_maintenance_types_apply_in_file_order(settings):
 
 
 def test_an_unknown_coverage_level_quarantines_that_member_only(settings):
-    land(settings, "x12_834", "834.x12", interchange(
-        member("M1", "021", "18", "HD*021**HLT*PPO500*EMP", "DTP*348*D8*20240101"),
-        member("M2", "021", "18", "HD*021**HLT*PPO500*TWO", "DTP*348*D8*20240101"),
-        member("M3", "021", "18", "HD*021**HLT*PPO500*ZZZ", "DTP*348*D8*20240101"),
-    ))  # fmt: skip
+    land(
+        settings,
+        "x12_834",
+        "834.x12",
+        interchange(
+            member("M1", "021", "18", "HD*021**HLT*PPO500*EMP", "DTP*348*D8*20240101"),
+            member("M2", "021", "18", "HD*021**HLT*PPO500*TWO", "DTP*348*D8*20240101"),
+            member("M3", "021", "18", "HD*021**HLT*PPO500*ZZZ", "DTP*348*D8*20240101"),
+        ),
+    )
     ingest(settings, "x12_834")
     # TWO is a real X12 level the contract's tiers cannot say; ZZZ is not an X12 code at all (pyx12 finds it)
     assert quarantine(settings, "x12_834") == [
@@ -118,9 +143,15 @@ def test_an_unknown_coverage_level_quarantines_that_member_only(settings):
 
 
 def test_an_isa_iea_count_mismatch_is_quarantined_and_the_members_still_load(settings):
-    land(settings, "x12_834", "834.x12", interchange(
-        member("M1", "021", "18", "HD*021**HLT*PPO500*EMP", "DTP*348*D8*20240101"), iea_count=3,
-    ))  # fmt: skip
+    land(
+        settings,
+        "x12_834",
+        "834.x12",
+        interchange(
+            member("M1", "021", "18", "HD*021**HLT*PPO500*EMP", "DTP*348*D8*20240101"),
+            iea_count=3,
+        ),
+    )
     ingest(settings, "x12_834")
     assert quarantine(settings, "x12_834") == [("834.x12", 15, "IEA", "bad_envelope")]
     assert ledger(settings, "x12_834") == [("834.x12", "loaded", None, 2, 1, 1)]

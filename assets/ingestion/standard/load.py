@@ -1,12 +1,12 @@
 """Load one standard-format folder's new files into the existing staging tables, unit by unit.
 
-The same ledger as every source (source = the folder name, sha256 identity, duplicate content skipped), then per
-file: the reader turns it into units; each unit's contract rows go through the contracts' own SQL rules
-(``assets.ingestion.rules.validate_select``: the same typing, normalising and reasons as a CSV row); a unit with
-any failing row is quarantined whole with the first failure; the folder's resolver turns the good units into the
-rows to write (the 834 applies its maintenance, file by file, to the spans already in staging). Files go in
-batches (``BATCH_UNITS``); in ONE transaction per batch: quarantine, upserts by the target's key, ledger rows.
-A file's read = loaded + quarantined, counted in units.
+The same ledger as every source (source = the folder name, sha256 identity, duplicate content skipped), then
+per file: the reader turns it into units; each unit's contract rows go through the contracts' own SQL rules
+(``assets.ingestion.rules.validate_select``: the same typing, normalising and reasons as a CSV row); a unit
+with any failing row is quarantined whole with the first failure; the folder's resolver turns the good units
+into the rows to write (the 834 applies its maintenance, file by file, to the spans already in staging). Files
+go in batches (``BATCH_UNITS``); in ONE transaction per batch: quarantine, upserts by the target's key, ledger
+rows. A file's read = loaded + quarantined, counted in units.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ ROWS_VIEW = "_std_rows"
 EXTRA_TARGETS = {PAYER_ADJUDICATION.name: PAYER_ADJUDICATION}
 #: Keys a resolver adds to each row it returns: the staging lineage (``<folder>/<file>``, the unit's number).
 LINEAGE_FILE, LINEAGE_UNIT = "_file", "_unit"
-#: Resolver: (connection, [(lineage, good units)] per file in order) → the batch's rows per target, one per key,
-#: each with its lineage keys (units it refuses are failed).
+#: Resolver: (connection, [(lineage, good units)] per file in order) → the batch's rows per target, one per
+#: key, each with its lineage keys (units it refuses are failed).
 Resolver = Callable[[object, list[tuple[str, list[Unit]]]], dict[str, list[Row]]]
 
 
@@ -53,8 +53,8 @@ class StandardSource:
         return tuple(EXTRA_TARGETS.get(t) or source(t) for t in self.targets)
 
 
-#: New files are read and validated together until they hold this many units: the contract rules' SQL is planned
-#: once per batch instead of once per file (an 834 per employer and month holds a few dozen members).
+#: New files are read and validated together until they hold this many units: the contract rules' SQL is
+#: planned once per batch instead of once per file (an 834 per employer and month holds a few dozen members).
 BATCH_UNITS = 20_000
 
 
@@ -209,7 +209,8 @@ def _validated(conn, target: Source, rows: list[Row]) -> str:
 
 
 def _contract_failures(conn, target: Source, units: list[Unit]) -> None:
-    """Run the contract's rules over the units' rows for ``target``; a unit with a failing row is quarantined."""
+    """Run the contract's rules over the units' rows for ``target``; a unit with a failing row is
+    quarantined."""
     owners = [u for u in units if u.reason is None for _ in u.rows.get(target.name, [])]
     rows = [r for u in units if u.reason is None for r in u.rows.get(target.name, [])]
     if not rows:
@@ -271,7 +272,8 @@ def _typed(conn, target: Source, rows: list[Row]) -> str:
 
 
 def _upsert(conn, target: Source, rows: list[Row]) -> int:
-    """Replace the staging rows whose key the batch brings, then insert the batch's rows (in file, unit order)."""
+    """Replace the staging rows whose key the batch brings, then insert the batch's rows (in file, unit
+    order)."""
     if not rows:
         return 0
     checked = "_std_checked"

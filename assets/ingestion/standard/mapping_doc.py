@@ -1,7 +1,7 @@
 """The field mappings of the standard formats as data, rendered into ``docs/data-contracts.md``.
 
-``pipelines.contracts_doc`` appends :func:`render_section` to the generated doc, so the tables stay next to the
-code that implements them and a test fails when the committed doc is out of date.
+``pipelines.contracts_doc`` appends :func:`render_section` to the generated doc, so the tables stay next to
+the code that implements them and a test fails when the committed doc is out of date.
 """
 
 from __future__ import annotations
@@ -16,12 +16,14 @@ from assets.ingestion.standard.x12_834 import COVERAGE_LEVELS, RELATIONSHIPS
 from assets.ingestion.standard.xapi import COMPLETION_ID_EXTENSION, CONTACT_HOURS_EXTENSION, VERB_STATUS
 
 REASON_MEANINGS = {
-    StandardReason.BAD_SEGMENT: "pyx12 found a segment or element the 834 implementation guide does not allow "
+    StandardReason.BAD_SEGMENT: "pyx12 found a segment or element the 834 implementation guide does not "
+    "allow "
     "(column: the segment or element, e.g. `INS03`, `DMG02`)",
     StandardReason.MISSING_LOOP: "a loop the guide requires is absent (e.g. `2100A`, the member name)",
     StandardReason.MISSING_SEGMENT: "a segment or element the maintenance needs is absent (`DTP*348` on an "
     "addition, `DTP*349` on a termination, `HD04`, `HD05`)",
-    StandardReason.BAD_ENVELOPE: "an IEA, GE or SE count or control number disagrees with what the file holds "
+    StandardReason.BAD_ENVELOPE: "an IEA, GE or SE count or control number disagrees with what the file "
+    "holds "
     "(a unit of its own; the members still load)",
     StandardReason.TRUNCATED_INTERCHANGE: "the file ends before its SE/GE/IEA trailers: one unit for the "
     "envelope, and the last member loop (it may be cut short); earlier members load",
@@ -137,7 +139,8 @@ FHIR_EOB = [
     ("item adjudication `submitted` amount", "`billed_amount`", ""),
     ("item adjudication `eligible` amount", "`allowed_amount`", "the allowed amount"),
     (
-        "item adjudication `deductible`, `copay` (adjudication), `coinsurance`, `memberliability` (C4BBAdjudication)",
+        "item adjudication `deductible`, `copay` (adjudication), `coinsurance`, `memberliability` "
+        "(C4BBAdjudication)",
         "`hp_claim_adjudication.deductible`, `copay`, `coinsurance`, `member_liability`",
         "the payer's own member share, per line that carries any; compared with the engine in "
         "`marts.cost_share_differences` (payer share = member liability, else the sum of the three)",
@@ -181,11 +184,15 @@ def render_section() -> list[str]:
     return [
         "## Standard formats (`landing/x12_834/`, `landing/fhir_eob/`, `landing/xapi/`)",
         "",
-        "These folders feed the staging tables above (`hp_members` + `hp_enrollment`, `hp_claims`, `lc_completions`); "
-        "the mapped rows pass the same column rules. The ledger's `source` is the folder. A file reconciles in "
+        "These folders feed the staging tables above (`hp_members` + `hp_enrollment`, `hp_claims`, "
+        "`lc_completions`); "
+        "the mapped rows pass the same column rules. The ledger's `source` is the folder. A file reconciles "
+        "in "
         "*units* (read = loaded + quarantined): an 834 member-level loop (INS) or envelope finding, one "
-        "ExplanationOfBenefit (all its items), one statement. A unit with any bad field is quarantined whole; its "
-        "`row_number` is the segment number of its first segment (834) or its line (NDJSON, xAPI); `raw` is the "
+        "ExplanationOfBenefit (all its items), one statement. A unit with any bad field is quarantined "
+        "whole; its "
+        "`row_number` is the segment number of its first segment (834) or its line (NDJSON, xAPI); `raw` is "
+        "the "
         "unit as landed. Staging rows carry `_file_name = <folder>/<file>`. Parsing: pyx12 (834 against "
         "005010X220A1), fhir.resources (R4B ExplanationOfBenefit), ralph (xAPI 1.0.3).",
         "",

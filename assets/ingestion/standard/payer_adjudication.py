@@ -1,7 +1,8 @@
 """The payer's own adjudication of each EOB line (deductible, coinsurance, copay, member liability).
 
 Not a landing contract (no CSV carries it): ExplanationOfBenefit items are its only source. It is kept in
-``staging.hp_claim_adjudication`` so ``marts.cost_share_differences`` can set it beside the cost-share engine's.
+``staging.hp_claim_adjudication`` so ``marts.cost_share_differences`` can set it beside the cost-share
+engine's.
 """
 
 from __future__ import annotations

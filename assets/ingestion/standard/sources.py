@@ -73,7 +73,8 @@ STANDARD_SOURCES: tuple[StandardSource, ...] = (
         "health_plan",
         ("ndjson", "jsonl"),
         ("hp_claims", "hp_claim_adjudication"),
-        "FHIR R4 ExplanationOfBenefit resources (CARIN Blue Button bulk NDJSON) → claim lines and the payer's "
+        "FHIR R4 ExplanationOfBenefit resources (CARIN Blue Button bulk NDJSON) → claim lines and the "
+        "payer's "
         "own adjudication of each line",
         read_eob_ndjson,
     ),
@@ -82,7 +83,8 @@ STANDARD_SOURCES: tuple[StandardSource, ...] = (
         "learning",
         ("jsonl", "ndjson"),
         ("lc_completions",),
-        "xAPI 1.0.3 statements (completed/passed/failed/waived, one JSON per line) → Learning Center completions",
+        "xAPI 1.0.3 statements (completed/passed/failed/waived, one JSON per line) → Learning Center "
+        "completions",
         read_xapi_lines,
     ),
 )

@@ -1,7 +1,7 @@
 """What a standard-format reader hands the loader: *units* (an 834 member loop, one EOB, one xAPI statement).
 
-A unit is the smallest thing that is loaded or quarantined whole: an EOB with one bad line is quarantined with all
-its lines, never half loaded. A file reconciles in units: read = loaded + quarantined.
+A unit is the smallest thing that is loaded or quarantined whole: an EOB with one bad line is quarantined with
+all its lines, never half loaded. A file reconciles in units: read = loaded + quarantined.
 """
 
 from __future__ import annotations
@@ -56,7 +56,8 @@ class Unit:
 
 def json_line_units(path: Path, unit_of: Callable[[int, str], Unit]) -> list[Unit]:
     """A unit per non-blank line of a JSON-lines file (bulk-export NDJSON, xAPI statements), numbered by line;
-    bytes that are not UTF-8 are replaced, so the line is quarantined by its reader rather than the file lost."""
+    bytes that are not UTF-8 are replaced, so the line is quarantined by its reader rather than the file
+    lost."""
     units = []
     with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
         for number, line in enumerate(fh, start=1):

@@ -1,12 +1,13 @@
 """ASC X12 005010X220A1 (834) files → member-level units, parsed and validated by pyx12.
 
 pyx12 reads the interchange against the implementation guide's map (``834.5010.X220.A1``): envelopes and their
-counts, loops, segments, element codes and dates. Its findings are attached to the member-level loop (2000) whose
-segments they concern; a loop with a finding is quarantined whole, the other loops load. Envelope findings (IEA,
-GE or SE counts, missing trailers) are quarantined as units of their own, so nothing of the file disappears
-silently. Row numbers are segment numbers (the count pyx12 and a 999 acknowledgement use).
+counts, loops, segments, element codes and dates. Its findings are attached to the member-level loop (2000)
+whose segments they concern; a loop with a finding is quarantined whole, the other loops load. Envelope
+findings (IEA, GE or SE counts, missing trailers) are quarantined as units of their own, so nothing of the
+file disappears silently. Row numbers are segment numbers (the count pyx12 and a 999 acknowledgement use).
 
-pyx12 logs every finding with the element's value; its logger is silenced here so no member data reaches a log.
+pyx12 logs every finding with the element's value; its logger is silenced here so no member data reaches a
+log.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ logging.getLogger("pyx12").setLevel(logging.CRITICAL + 1)
 
 
 def _load_map_once():
-    """pyx12 parses the 834 map's XML for every interchange (about 0.2 s, most of a small file's cost); a parsed
-    map is only read while walking, so one per map file serves every file (tested: same findings either way)."""
+    """pyx12 parses the 834 map's XML for every interchange (about 0.2 s, most of a small file's cost); a
+    parsed map is only read while walking, so one per map file serves every file (tested: same findings either
+    way)."""
     import pyx12.map_if
 
     original = pyx12.map_if.load_map_file

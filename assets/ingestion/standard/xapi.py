@@ -1,9 +1,10 @@
-"""xAPI 1.0.3 statements, one JSON per line → Learning Center completion units, validated by ralph's xAPI models.
+"""xAPI 1.0.3 statements, one JSON per line → Learning Center completion units, validated by ralph's xAPI
+models.
 
-ralph (``ralph-malph``) models the 1.0.3 statement structure (actor with exactly one inverse functional identifier,
-verb and object IRIs, result score bounds, no empty values). A statement is one unit. The verb says what the
-completion's status is; a verb that says nothing about completion is quarantined as ``unknown_verb`` rather than
-guessed. See docs/data-contracts.md for every field.
+ralph (``ralph-malph``) models the 1.0.3 statement structure (actor with exactly one inverse functional
+identifier, verb and object IRIs, result score bounds, no empty values). A statement is one unit. The verb
+says what the completion's status is; a verb that says nothing about completion is quarantined as
+``unknown_verb`` rather than guessed. See docs/data-contracts.md for every field.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Administration > Cross-portal findings: what only the joined view of one person across the portals finds.
 
-Plan against HR (terminated but still enrolled, enrolled without an HR record), attacks across portals, leaving
-staff who sign in to CE by SSO only, and the person links waiting for review.
+Plan against HR (terminated but still enrolled, enrolled without an HR record), attacks across portals,
+leaving staff who sign in to CE by SSO only, and the person links waiting for review.
 """
 
 import pandas as pd
@@ -42,7 +42,8 @@ plan_tab, attack_tab, leaving_tab, review_tab = st.tabs(
 )
 with plan_tab:
     st.caption(
-        "The employer's own plan against HR before the next 834: terminated in HR but covered past the end of "
+        "The employer's own plan against HR before the next 834: terminated in HR but covered past the end "
+        "of "
         "the termination month, or enrolled as an employee with no HR record."
     )
     table(mismatches, "The plan and HR agree.", "plan_vs_hr")

@@ -1,5 +1,5 @@
-"""Administration > Pipeline: "Apply now" with the run's self-refreshing status, how fresh the published data is,
-every landed file, and the quarantined rows.
+"""Administration > Pipeline: "Apply now" with the run's self-refreshing status, how fresh the published data
+is, every landed file, and the quarantined rows.
 
 Reads ``reports.pipeline_status`` (admins only). Browsing quarantined rows shows raw landed data, so it is
 audited as a record view.
@@ -98,7 +98,8 @@ with snapshot() as conn:
 
 shown_total = of_source if q_reason == ALL else of_source[of_source.reason == q_reason]
 st.caption(
-    f"{len(quarantined)} of {int(shown_total['rows'].sum())} rows shown, by file and row number. The raw row is "
+    f"{len(quarantined)} of {int(shown_total['rows'].sum())} rows shown, by file and row number. The raw row "
+    "is "
     "as it landed (Learning Center user ids masked)."
 )
 show_table(quarantined)

@@ -1,7 +1,7 @@
 """Administration > Security: login-security findings of the four portals, with the daily trend per portal.
 
-Reads ``reports.login_security.reads`` (admins only, refused for anyone else where the data is queried). Times are UTC.
-Usernames and IP addresses of the portals' users are shown, so each distinct view is audited.
+Reads ``reports.login_security.reads`` (admins only, refused for anyone else where the data is queried). Times
+are UTC. Usernames and IP addresses of the portals' users are shown, so each distinct view is audited.
 """
 
 import pandas as pd
@@ -73,7 +73,8 @@ audit_view(
     admin,
     "login security",
     len(lockouts) + len(resets) + len(loops) + len(stuffing),
-    detail=f"portal {portal_pick}; from {start or 'start'} to {end or 'end'}; outcomes {', '.join(outcomes_pick)}",
+    detail=f"portal {portal_pick}; from {start or 'start'} to {end or 'end'}; outcomes "
+    f"{', '.join(outcomes_pick)}",
 )
 
 st.subheader("Overview")
@@ -105,7 +106,8 @@ with locks:
     table(lockouts, "No lockouts in this range.", "lockouts")
 with links:
     st.caption(
-        "Completed after the link expired: a reset finished more than 30 minutes after the request (the portal "
+        "Completed after the link expired: a reset finished more than 30 minutes after the request (the "
+        "portal "
         "should have refused it); requested, never used: the link was never opened."
     )
     table(resets, "No reset links with these outcomes in this range.", "resets")

@@ -1,7 +1,8 @@
-"""Continuing education > Attendance claims: rejected text-a-code (and QR, portal, admin) claims with the reason.
+"""Continuing education > Attendance claims: rejected text-a-code (and QR, portal, admin) claims with the
+reason.
 
-Reasons and channels read as words, in the table and on the chart's axis; a "received" date after today is said
-next to its field, with today used instead.
+Reasons and channels read as words, in the table and on the chart's axis; a "received" date after today is
+said next to its field, with today used instead.
 """
 
 import datetime as dt

@@ -1,7 +1,7 @@
 """Continuing education > Credit totals: credits by credit type, per year and for any date range.
 
-Credit types read as the accrediting bodies name them ("AMA PRA Category 1 Credit"); the downloads keep the codes.
-A date outside the data's years (or after today) is said next to its field, with the date used instead.
+Credit types read as the accrediting bodies name them ("AMA PRA Category 1 Credit"); the downloads keep the
+codes. A date outside the data's years (or after today) is said next to its field, with the date used instead.
 """
 
 import datetime as dt
@@ -18,7 +18,8 @@ from reports.principal import Role
 who = session.require_role(Role.CE_TEAM, Role.ADMIN)
 st.title("Credit totals")
 st.caption(
-    "CE credits (internal and uploaded external) by credit type; merged accounts count once, as their survivor."
+    "CE credits (internal and uploaded external) by credit type; merged accounts count once, as their "
+    "survivor."
 )
 
 ALL_YEARS = "All years"

@@ -1,9 +1,10 @@
-"""Continuing education > Duplicate queue: likely duplicate CE accounts side by side, to merge, keep separate or undo.
+"""Continuing education > Duplicate queue: likely duplicate CE accounts side by side, to merge, keep separate
+or undo.
 
-Every decision needs a reason and is recorded (and audited) in the dashboard's store; the pipeline applies it at
-the next ``portalytics materialize``, so until the published snapshot shows it the cluster says "applied by the
-next materialize". "Apply now" starts that run in the background (``reports.materialize_launch``) and shows its
-status (``dashboard.run_status``).
+Every decision needs a reason and is recorded (and audited) in the dashboard's store; the pipeline applies it
+at the next ``portalytics materialize``, so until the published snapshot shows it the cluster says "applied by
+the next materialize". "Apply now" starts that run in the background (``reports.materialize_launch``) and
+shows its status (``dashboard.run_status``).
 """
 
 import streamlit as st
@@ -28,8 +29,10 @@ who = session.require_role(Role.CE_TEAM, Role.ADMIN)
 settings = session.settings()
 st.title("Duplicate queue")
 st.caption(
-    "Accounts that are likely one person. The classic case is a personal e-mail account next to an organisation "
-    "(SSO) account: merge the personal account into the organisation account. Credits are never lost: a merge "
+    "Accounts that are likely one person. The classic case is a personal e-mail account next to an "
+    "organisation "
+    "(SSO) account: merge the personal account into the organisation account. Credits are never lost: a "
+    "merge "
     "moves them to the survivor, and an undo gives them back."
 )
 if notice := st.session_state.pop(NOTICE, None):
@@ -62,8 +65,10 @@ if agreement is not None and agreement.decided_pairs:
     middle.metric("Model precision over decisions", "–" if precision is None else f"{precision:.1%}")
     right.metric("Model recall over decisions", "–" if recall is None else f"{recall:.1%}")
     st.caption(
-        f"Of the pairs the model links, {agreement.merged_linked} were merged and {agreement.kept_linked} kept "
-        f"separate by the team; {agreement.merged_not_linked} merged pairs were not linked by the model. Merges "
+        f"Of the pairs the model links, {agreement.merged_linked} were merged and {agreement.kept_linked} "
+        "kept "
+        f"separate by the team; {agreement.merged_not_linked} merged pairs were not linked by the model. "
+        "Merges "
         "teach the model (they are labels for its next run)."
     )
 audit_view(who, "ce duplicate queue", len(cases), signature=view)
@@ -112,7 +117,8 @@ for pair in case.pairs:
     if not steps:  # a snapshot from before the waterfall columns
         continue
     st.caption(
-        f"Where the match weight of {pair.account_id_l} / {pair.account_id_r} comes from (bits: +1 doubles the "
+        f"Where the match weight of {pair.account_id_l} / {pair.account_id_r} comes from (bits: +1 doubles "
+        "the "
         "odds that the two accounts are one person, -1 halves them)"
     )
     charts.waterfall_chart(steps)

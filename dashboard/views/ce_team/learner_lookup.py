@@ -1,8 +1,8 @@
-"""CE team > Learner lookup: find a learner by name, e-mail, phone or account id; their accounts (with merges),
-transcript, claims with outcomes and reasons, and certificates, each table with its own CSV / Excel download,
-and the whole record as one workbook. Views and exports are audited; the reads are in ``reports.ce.learner_lookup``.
-Codes read as words (credit types, channels, outcomes, reasons), empty cells as "—", times in the organisation's
-zone; the downloads keep the codes.
+"""CE team > Learner lookup: find a learner by name, e-mail, phone or account id; their accounts (with
+merges), transcript, claims with outcomes and reasons, and certificates, each table with its own CSV / Excel
+download, and the whole record as one workbook. Views and exports are audited; the reads are in
+``reports.ce.learner_lookup``. Codes read as words (credit types, channels, outcomes, reasons), empty cells as
+"—", times in the organisation's zone; the downloads keep the codes.
 """
 
 import streamlit as st

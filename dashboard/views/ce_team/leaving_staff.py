@@ -1,6 +1,6 @@
 """Continuing education > Leaving staff: people with a termination date in HR whose CE accounts sign in by SSO
-only and carry no personal e-mail. Without one they lose their CE transcript with the SSO account: ask them to add
-a personal e-mail before they go.
+only and carry no personal e-mail. Without one they lose their CE transcript with the SSO account: ask them to
+add a personal e-mail before they go.
 """
 
 import streamlit as st

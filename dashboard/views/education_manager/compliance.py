@@ -1,6 +1,6 @@
-"""Education manager > Compliance: any month-end or the latest date; the trend of % compliant per department; by
-department, manager and job role; who is overdue or due soon (one row per person); one person's requirements;
-the overdue list as Excel. Only the manager's departments: the reads are scoped in ``reports``.
+"""Education manager > Compliance: any month-end or the latest date; the trend of % compliant per department;
+by department, manager and job role; who is overdue or due soon (one row per person); one person's
+requirements; the overdue list as Excel. Only the manager's departments: the reads are scoped in ``reports``.
 """
 
 import pandas as pd
@@ -151,7 +151,8 @@ items = compliance.filter_items(
 )
 listed = compliance.by_person(items)
 st.markdown(
-    f"**{label('overdue')}: {int((listed['overdue'] > 0).sum())} people, {int(listed['overdue'].sum())} items** · "
+    f"**{label('overdue')}: {int((listed['overdue'] > 0).sum())} people, {int(listed['overdue'].sum())} "
+    "items** · "
     f"**{label('due_soon')}: {int(listed['due_soon'].sum())} items**"
 )
 if not listed.empty:

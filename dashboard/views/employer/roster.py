@@ -1,10 +1,10 @@
 """Employer > Enrollment roster: the group's subscribers and dependents on a date, adds and terms in a period,
 and subscribers and members by plan and tier month by month.
 
-Scope (one employer_id) is enforced in ``reports.health_plan.reads``: this page never receives another employer's
-rows. Every download is audited with its row count; showing the roster is audited as a view of the members'
-records. Defaults follow the data: the roster date is today or the data's last day when today is past it, and
-adds and terms default to the last full month before that day (the page says which day).
+Scope (one employer_id) is enforced in ``reports.health_plan.reads``: this page never receives another
+employer's rows. Every download is audited with its row count; showing the roster is audited as a view of the
+members' records. Defaults follow the data: the roster date is today or the data's last day when today is past
+it, and adds and terms default to the last full month before that day (the page says which day).
 """
 
 import pandas as pd
@@ -135,7 +135,8 @@ with snapshot() as conn:
         st.stop()
     if counts.empty:
         st.info(
-            f"No member of your group was covered at a month-end from {counts_from:%B %Y} to {counts_to:%B %Y}."
+            f"No member of your group was covered at a month-end from {counts_from:%B %Y} to "
+            f"{counts_to:%B %Y}."
         )
         st.stop()
     measure = st.radio(

@@ -2,11 +2,12 @@
 downloadable) and an Explanation of Benefits per claim.
 
 A member sees themselves; a subscriber also sees the family totals and each dependent under 18 or who granted
-access. A dependent aged 18 or more is private (``reports.health_plan.reads`` leaves their rows out of the query);
-signed in themselves, a dependent grants or revokes their subscriber's access here.
+access. A dependent aged 18 or more is private (``reports.health_plan.reads`` leaves their rows out of the
+query); signed in themselves, a dependent grants or revokes their subscriber's access here.
 
-The page keeps a member portal's own wording ("Partly paid", "You owe"); money, empty cells and days follow the
-formatting layer: "$1,790.00", "—" for an amount not known yet (never "no limit" or "None"), the organisation's day.
+The page keeps a member portal's own wording ("Partly paid", "You owe"); money, empty cells and days follow
+the formatting layer: "$1,790.00", "—" for an amount not known yet (never "no limit" or "None"), the
+organisation's day.
 """
 
 from __future__ import annotations
@@ -102,7 +103,8 @@ def sharing_section(who, state: plan_access.AccessState, today: dt.date, setting
     else:
         if adult:
             st.write(
-                f"You are {ADULT_AGE} or older, so {sub} (the subscriber) sees your family's totals but not your "
+                f"You are {ADULT_AGE} or older, so {sub} (the subscriber) sees your family's totals but not "
+                "your "
                 "claims or your own totals."
             )
         else:
@@ -174,7 +176,8 @@ with snapshot() as conn:
     if family_view.private:
         private = " and ".join(names.get(m, m) for m in family_view.private)
         st.info(
-            f"{private}: {ADULT_AGE} or older, so their claims and own totals are private; your family totals "
+            f"{private}: {ADULT_AGE} or older, so their claims and own totals are private; your family "
+            "totals "
             "include them. Each can give you access on their own My deductible page."
         )
     people = sorted(set(in_year.member_id), key=lambda m: (m != me, names.get(m, m)))
@@ -193,8 +196,12 @@ with snapshot() as conn:
     filters = st.columns(4)
     start = filters[0].date_input("Service from", value=year_start, key="member_claims_from")
     end = filters[1].date_input("Service to", value=year_end, key="member_claims_to")
-    status = filters[2].selectbox("Status", [ALL, *STATUS_WORDS], format_func=lambda s: STATUS_WORDS.get(s, s),
-                                  key="member_claims_status")  # fmt: skip
+    status = filters[2].selectbox(
+        "Status",
+        [ALL, *STATUS_WORDS],
+        format_func=lambda s: STATUS_WORDS.get(s, s),
+        key="member_claims_status",
+    )
     visible = list(family_view.visible)
     patient = (
         filters[3].selectbox(
@@ -258,7 +265,8 @@ if eob.lines:
         key="eob_lines",
     )
 st.markdown(
-    f"**What you owe for this claim: {money(eob.total('you_owe'))}** (the plan paid {money(eob.total('plan_paid'))})"
+    f"**What you owe for this claim: {money(eob.total('you_owe'))}** (the plan paid "
+    f"{money(eob.total('plan_paid'))})"
 )
 st.download_button(
     "Download EOB (PDF)",

@@ -1,9 +1,10 @@
-"""Provider > Eligibility & claims: a 270/271-style eligibility and benefits check of any member (member ID AND
-birth date), and the status of one's own claims (276/277-style) by claim number and date range, with the reason
-a claim pays nothing and a download.
+"""Provider > Eligibility & claims: a 270/271-style eligibility and benefits check of any member (member ID
+AND birth date), and the status of one's own claims (276/277-style) by claim number and date range, with the
+reason a claim pays nothing and a download.
 
-Scope is enforced in ``reports``: the eligibility answer holds totals only (``reports.health_plan.eligibility``, which
-also audits every check), and claims are only those billed under the provider's NPI (``reports.health_plan.reads``).
+Scope is enforced in ``reports``: the eligibility answer holds totals only
+(``reports.health_plan.eligibility``, which also audits every check), and claims are only those billed under
+the provider's NPI (``reports.health_plan.reads``).
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """My transcript: Learning Center completions, CE credits and uploaded external credits, newest first.
 
-The table, the totals and both downloads come from one ``reports.learning.transcripts.Transcript``, so the numbers on
-screen, in the PDF and in the workbook are the same. The files are built (and the export audited) only when a
-download button is pressed. On screen credit types read as words ("AMA PRA Category 1 Credit") and an empty cell
-as "—"; a date range ending after today is said next to the field, with today used instead.
+The table, the totals and both downloads come from one ``reports.learning.transcripts.Transcript``, so the
+numbers on screen, in the PDF and in the workbook are the same. The files are built (and the export audited)
+only when a download button is pressed. On screen credit types read as words ("AMA PRA Category 1 Credit") and
+an empty cell as "—"; a date range ending after today is said next to the field, with today used instead.
 """
 
 import datetime as dt
@@ -96,6 +96,7 @@ st.download_button(
     mime=transcript_vc.MIME,
     on_click="ignore",
     key="transcript_credential",
-    help="This transcript as an Open Badges 3.0 credential signed by the organisation: a credentialing office "
+    help="This transcript as an Open Badges 3.0 credential signed by the organisation: a credentialing "
+    "office "
     "can check it (`portalytics credential verify`) without calling the CE office.",
 )

@@ -1,11 +1,11 @@
 """Person (administrators and the help desk): one person across the four portals.
 
-Find a person by name, person_id, e-mail, CE account, member id or portal user name; then their accounts on every
-portal (with how each was linked), recent sign-in problems, Learning Center compliance, CE transcript and
-duplicate accounts, and plan coverage. Every view is audited. The reads (``reports.person``) decide what a role
-sees: the help desk never gets a claim line or the lc_user_id. Codes read as words, a link's probability as a
-percentage, empty cells as "—", times in the organisation's zone; each table downloads as CSV or Excel (the files
-keep the codes and numbers).
+Find a person by name, person_id, e-mail, CE account, member id or portal user name; then their accounts on
+every portal (with how each was linked), recent sign-in problems, Learning Center compliance, CE transcript
+and duplicate accounts, and plan coverage. Every view is audited. The reads (``reports.person``) decide what a
+role sees: the help desk never gets a claim line or the lc_user_id. Codes read as words, a link's probability
+as a percentage, empty cells as "—", times in the organisation's zone; each table downloads as CSV or Excel
+(the files keep the codes and numbers).
 """
 
 import pandas as pd
@@ -76,7 +76,10 @@ audit.record(who, "view", f"person {person_key}", row_count=shown, settings=sess
 
 p = view.person
 st.subheader(f"{p['first_name']} {p['last_name']} ({p['person_id']})")
-facts = f"{formatting.text(p['job_role'])}, {formatting.text(p['department'])} · hired {formatting.org_date(p['hire_date'])}"
+facts = (
+    f"{formatting.text(p['job_role'])}, {formatting.text(p['department'])} · hired "
+    f"{formatting.org_date(p['hire_date'])}"
+)
 if p.get("termination_date") is not None and not pd.isna(p["termination_date"]):
     facts += f" · termination date {formatting.org_date(p['termination_date'])}"
 if "lc_user_id_masked" in p:  # administrators only; never whole

@@ -1,9 +1,10 @@
 """Duplicate CE accounts (domain-rules.md "Duplicate CE accounts"): Splink on DuckDB, no labels needed.
 
-``find_duplicate_accounts(accounts, policy)`` → the ``duplicate_account_pairs`` and ``duplicate_account_clusters``
-marts. Modules: ``prepare`` (standardise), ``nicknames`` (+ ``nicknames.csv``), ``comparisons`` (levels with fixed
-m/u), ``blocking``, ``model`` (Splink settings/linker), ``training``, ``classification`` (cluster kind and
-survivor), ``evidence`` (readable text), ``evaluation`` (pairwise F1 against truth), ``detect`` (the pipeline).
+``find_duplicate_accounts(accounts, policy)`` → the ``duplicate_account_pairs`` and
+``duplicate_account_clusters`` marts. Modules: ``prepare`` (standardise), ``nicknames`` (+ ``nicknames.csv``),
+``comparisons`` (levels with fixed m/u), ``blocking``, ``model`` (Splink settings/linker), ``training``,
+``classification`` (cluster kind and survivor), ``evidence`` (readable text), ``evaluation`` (pairwise F1
+against truth), ``detect`` (the pipeline).
 """
 
 from __future__ import annotations

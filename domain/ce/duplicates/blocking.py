@@ -6,15 +6,16 @@ Each key is cheap (an equi-join) and catches duplicates the others miss:
 - the same phone / e-mail local part / license / NPI catch a changed birth date;
 - the same surname with a first name sharing a nickname form (exploded array) catches a changed phone *and*
   e-mail;
-- postcode + house number, and the whole street, catch a typo in the name *and* the birth date together (people
-  who moved are caught by the keys above);
+- postcode + house number, and the whole street, catch a typo in the name *and* the birth date together
+  (people who moved are caught by the keys above);
 - the phonetic codes (NYSIIS) of both names catch a typo in each name together with a changed birth date;
 - birth year + both initials catch a typo in the birth date's day or month together with name typos.
 
-A key can only work on columns that hold data: :func:`plan_blocking` drops a key whose column is empty and a key
-that would generate more pairs than the budget (a constant or near-constant column, e.g. one placeholder phone
-on every account) and says so. The same keys are counted with a plain DuckDB self-join
-(:func:`count_blocked_pairs_sql`) as the benchmark's baseline and to report how many comparisons blocking makes.
+A key can only work on columns that hold data: :func:`plan_blocking` drops a key whose column is empty and a
+key that would generate more pairs than the budget (a constant or near-constant column, e.g. one placeholder
+phone on every account) and says so. The same keys are counted with a plain DuckDB self-join
+(:func:`count_blocked_pairs_sql`) as the benchmark's baseline and to report how many comparisons blocking
+makes.
 """
 
 from __future__ import annotations
@@ -60,9 +61,10 @@ DETERMINISTIC_RULES: tuple[tuple[str, ...], ...] = (
     ("birth_date", "last_name_std", "first_name_std"),
 )
 
-#: Expectation-maximisation sessions, in the order they are tried. Within a session the blocked-on fields cannot
-#: be estimated, so sessions are run until every compared field was estimated in one (birth date + phone
-#: normally; without phones the address session estimates the birth date). A session with no pairs is skipped.
+#: Expectation-maximisation sessions, in the order they are tried. Within a session the blocked-on fields
+#: cannot be estimated, so sessions are run until every compared field was estimated in one (birth date +
+#: phone normally; without phones the address session estimates the birth date). A session with no pairs is
+#: skipped.
 EM_KEYS: tuple[BlockingKey, ...] = (
     BlockingKey(("birth_date",)),
     BlockingKey(("mobile_phone",)),
@@ -77,7 +79,8 @@ def rule_sql(columns: tuple[str, ...]) -> str:
 
 
 def key_pair_count_sql(table: str, key: BlockingKey) -> str:
-    """Pairs the key's join generates (before removing pairs another key or another nickname form also finds)."""
+    """Pairs the key's join generates (before removing pairs another key or another nickname form also
+    finds)."""
     source = table
     if key.explode:
         others = ", ".join(c for c in key.columns if c != key.explode)
@@ -113,7 +116,8 @@ def plan_blocking(conn, table: str, empty_columns: set[str], budget: int) -> Blo
         pairs = conn.execute(key_pair_count_sql(table, key)).fetchall()[0][0]
         if pairs > budget:
             skipped.append(
-                f"blocking key {key.name}: {pairs:,} pairs over the budget of {budget:,} (a value shared by too "
+                f"blocking key {key.name}: {pairs:,} pairs over the budget of {budget:,} (a value shared by "
+                "too "
                 "many accounts)"
             )
             continue

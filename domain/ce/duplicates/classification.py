@@ -9,12 +9,13 @@ Recommended survivor: SSO accounts first, then organisation-domain accounts, the
 then the smallest account_id, so the choice is deterministic.
 
 Organisation domains are ``DuplicatePolicy.organisation_domains`` when given; otherwise every e-mail domain of
-which at least half the accounts sign in by SSO (so one SSO user with a gmail address does not make gmail.com an
-organisation domain).
+which at least half the accounts sign in by SSO (so one SSO user with a gmail address does not make gmail.com
+an organisation domain).
 
-The rules have one home here: the marts get them as SQL (:func:`classified_clusters_sql`, :func:`email_domain_sql`),
-the CE queue as Python (:func:`classify`, :func:`recommended_survivor`) for a decision's accounts that no longer
-form a cluster; ``tests/ce/duplicates/test_classification_forms.py`` holds the two forms to the same answers.
+The rules have one home here: the marts get them as SQL (:func:`classified_clusters_sql`,
+:func:`email_domain_sql`), the CE queue as Python (:func:`classify`, :func:`recommended_survivor`) for a
+decision's accounts that no longer form a cluster; ``tests/ce/duplicates/test_classification_forms.py`` holds
+the two forms to the same answers.
 """
 
 from __future__ import annotations
@@ -57,7 +58,8 @@ class Candidate(NamedTuple):
 
 
 def classify(organisation_flags: Sequence[bool]) -> str:
-    """A cluster's kind from its accounts' ``is_organisation`` flags (the CASE of :func:`classified_clusters_sql`)."""
+    """A cluster's kind from its accounts' ``is_organisation`` flags (the CASE of
+    :func:`classified_clusters_sql`)."""
     if len(organisation_flags) >= 3:
         return THIRD_ACCOUNT
     return PERSONAL_PLUS_ORGANISATION if sum(organisation_flags) == 1 else OTHER
@@ -129,7 +131,8 @@ def classified_clusters_sql(members: str, accounts: str) -> str:
             ELSE '{OTHER}'
         END AS classification,
         survivor_rank = 1 AS is_recommended_survivor,
-        first_value(account_id) OVER (PARTITION BY cluster_id ORDER BY survivor_rank) AS recommended_survivor_account_id,
+        first_value(account_id) OVER (PARTITION BY cluster_id ORDER BY survivor_rank) AS
+        recommended_survivor_account_id,
         is_organisation_account,
         login_method
     FROM ranked

@@ -1,15 +1,15 @@
 """What two accounts are compared on, as a table of named levels with documented fixed m/u probabilities.
 
 Each field is a Splink ``CustomComparison`` built from Splink's own level library (exact, Jaro-Winkler,
-Damerau-Levenshtein, array intersection for nicknames, reversed columns for swapped names). Levels run from the
-strongest agreement down to ``different``; ``missing`` is Splink's null level (weight 0).
+Damerau-Levenshtein, array intersection for nicknames, reversed columns for swapped names). Levels run from
+the strongest agreement down to ``different``; ``missing`` is Splink's null level (weight 0).
 
 The m and u below are the *fixed parameters*: a small dataset (fewer accounts than
 ``DuplicatePolicy.min_accounts_to_train``) is scored with them as they are; a bigger one starts from them and
 replaces them with trained values (u by random sampling, m by expectation maximisation). They were set by
-reasoning, not fitted: m = share of true duplicate pairs at the level, u = share of random pairs at it, e.g. two
-random accounts share a birth date about once in 10,000 pairs (dates spread over ~40 years), a phone number or
-license number almost never (1e-5), a surname about once in 500.
+reasoning, not fitted: m = share of true duplicate pairs at the level, u = share of random pairs at it, e.g.
+two random accounts share a birth date about once in 10,000 pairs (dates spread over ~40 years), a phone
+number or license number almost never (1e-5), a surname about once in 500.
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ class Level:
 class Field:
     name: str  # Splink's output column name: gamma_<name>, bf_<name>
     levels: tuple[Level, ...]  # null level first, then strongest → weakest, ``different`` (else) last
-    #: Prepared columns the field reads; when none of them holds data the comparison is dropped from the model.
+    #: Prepared columns the field reads; when none of them holds data the comparison is dropped from the
+    #: model.
     columns: tuple[str, ...] = ()
 
     def comparison(self) -> cl.CustomComparison:
@@ -53,7 +54,8 @@ class Field:
         return cl.CustomComparison(creators, output_column_name=self.name, comparison_description=self.name)
 
     def key_for_gamma(self) -> dict[int, str]:
-        """Splink's comparison vector value → level key: null = -1, the others count down to 0 (``different``)."""
+        """Splink's comparison vector value → level key: null = -1, the others count down to 0
+        (``different``)."""
         keys = [lv.key for lv in self.levels if lv.m is not None]
         mapping = {len(keys) - 1 - i: key for i, key in enumerate(keys)}
         return mapping | {-1: self.levels[0].key}
@@ -78,7 +80,8 @@ _SAME_IDENTIFIER = (
 
 
 def _same_identifier():
-    """The license number (up to one typo) or the NPI agrees: identifiers no household member or relative shares."""
+    """The license number (up to one typo) or the NPI agrees: identifiers no household member or relative
+    shares."""
     return cll.CustomLevel(_SAME_IDENTIFIER, base_dialect_str="duckdb")
 
 
@@ -182,10 +185,10 @@ BIRTH_DATE = Field(
             "day_month_swapped", cll.CustomLevel(_DAY_MONTH_SWAPPED, base_dialect_str="duckdb"), 0.02, 1e-5
         ),
         Level("typo", _dl(ColumnExpression("birth_date").cast_to_string()), 0.045, 2e-3),
-        # Father and son (Jr/Sr) share name, address and often the phone: only the birth date tells them apart.
-        # Years 15+ apart without being a one-character typo are a veto, as an unrelated first name is, unless
-        # the license number or NPI agrees (then it is a data-entry error: "different"). m = 1e-10 weighs
-        # log2(1e-10 / 0.45) = -32 bits, more than the same name, home phone and address together.
+        # Father and son (Jr/Sr) share name, address and often the phone: only the birth date tells them
+        # apart. Years 15+ apart without being a one-character typo are a veto, as an unrelated first name is,
+        # unless the license number or NPI agrees (then it is a data-entry error: "different"). m = 1e-10
+        # weighs log2(1e-10 / 0.45) = -32 bits, more than the same name, home phone and address together.
         Level(
             "decades_apart",
             cll.CustomLevel(_DECADES_APART, base_dialect_str="duckdb"),

@@ -3,8 +3,8 @@
 Splink works in a private in-memory DuckDB, so its work tables never land in the warehouse; the two marts come
 back as Arrow tables (typed even when empty) sorted by their keys, so reruns are identical.
 
-Pairs the CE team kept separate (``kept_separate``, see ``domain.ce.merges``) still appear in the pairs mart, with
-``decision = 'kept_separate'``, but never link a cluster, so they are not proposed again.
+Pairs the CE team kept separate (``kept_separate``, see ``domain.ce.merges``) still appear in the pairs mart,
+with ``decision = 'kept_separate'``, but never link a cluster, so they are not proposed again.
 """
 
 from __future__ import annotations
@@ -120,7 +120,8 @@ def _empty(n_accounts: int, report: TrainingReport | None = None) -> DuplicateRe
 
 
 def _store_kept_separate(conn, kept_separate: Iterable[tuple[str, str]]) -> int:
-    """``dup_kept_separate(account_id_l, account_id_r)``, each pair as (smaller, larger) like Splink's pairs."""
+    """``dup_kept_separate(account_id_l, account_id_r)``, each pair as (smaller, larger) like Splink's
+    pairs."""
     pairs = sorted({(min(a, b), max(a, b)) for a, b in kept_separate})
     conn.execute("CREATE OR REPLACE TABLE dup_kept_separate (account_id_l VARCHAR, account_id_r VARCHAR)")
     if pairs:
@@ -172,7 +173,8 @@ def find_duplicate_accounts(
             return _empty(n_accounts)
         plan = plan_model(conn, table, n_accounts, policy)
         if not plan.blocking.keys or not plan.fields:
-            # Splink without blocking rules would compare every pair: with nothing to block on, nothing is found
+            # Splink without blocking rules would compare every pair: with nothing to block on, nothing is
+            # found
             return _empty(n_accounts, TrainingReport(FIXED, n_accounts, 0.0, skipped=plan.skipped))
         linker = make_linker(conn, table, fixed_prior(n_accounts, policy.prior_duplicate_share), plan)
         ids = set(conn.execute(f"SELECT list(account_id) FROM {table}").fetchall()[0][0])

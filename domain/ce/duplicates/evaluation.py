@@ -1,8 +1,8 @@
 """How good the clusters are against planted truth: pairwise precision, recall and F1 of co-clustered pairs.
 
 Two accounts form a *pair* when they share a cluster; a cluster of k accounts holds k·(k−1)/2 pairs. Predicted
-pairs that are also true pairs are true positives. Singletons hold no pairs, so truth files and cluster marts may
-list them or not. Used by the tests and by ``portalytics bench``.
+pairs that are also true pairs are true positives. Singletons hold no pairs, so truth files and cluster marts
+may list them or not. Used by the tests and by ``portalytics bench``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ PairScores = MatchScores
 
 
 def co_clustered_pairs(rows: Iterable[tuple[str, str]]) -> set[Pair]:
-    """(cluster_id, account_id) rows → every unordered pair of accounts sharing a cluster, as (smaller, larger)."""
+    """(cluster_id, account_id) rows → every unordered pair of accounts sharing a cluster, as (smaller,
+    larger)."""
     members: dict[str, set[str]] = defaultdict(set)
     for cluster_id, account_id in rows:
         members[str(cluster_id)].add(str(account_id))
@@ -51,9 +52,9 @@ def blocking_recall(blocked: Iterable[Pair], truth_rows: Iterable[tuple[str, str
 
 @dataclass(frozen=True)
 class DecisionAgreement:
-    """How the model agrees with the CE team's decisions, pair by pair: a merged pair is a true duplicate, a pair
-    kept separate is not; the model says "duplicate" when it links the pair (match probability ≥ the match
-    threshold, whether or not a decision later cut the link)."""
+    """How the model agrees with the CE team's decisions, pair by pair: a merged pair is a true duplicate, a
+    pair kept separate is not; the model says "duplicate" when it links the pair (match probability ≥ the
+    match threshold, whether or not a decision later cut the link)."""
 
     merged_linked: int  # the model agrees: true positives
     merged_not_linked: int  # the team merged what the model did not link: false negatives
@@ -78,8 +79,8 @@ class DecisionAgreement:
 def agreement_with_decisions(
     linked: Iterable[Pair], merged: Iterable[Pair], kept_separate: Iterable[Pair]
 ) -> DecisionAgreement:
-    """``linked``: pairs the model links; ``merged`` / ``kept_separate``: decided pairs (any order within a pair).
-    A pair both merged and kept separate (decisions over time) counts as merged."""
+    """``linked``: pairs the model links; ``merged`` / ``kept_separate``: decided pairs (any order within a
+    pair). A pair both merged and kept separate (decisions over time) counts as merged."""
 
     def norm(pairs: Iterable[Pair]) -> set[Pair]:
         return {(min(str(a), str(b)), max(str(a), str(b))) for a, b in pairs}

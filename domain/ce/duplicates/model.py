@@ -1,4 +1,5 @@
-"""The Splink model: settings (comparisons + blocking rules of the plan) and a Linker over the prepared accounts."""
+"""The Splink model: settings (comparisons + blocking rules of the plan) and a Linker over the prepared
+accounts."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """The nickname table (``nicknames.csv``: Bob → Robert, Liz → Elizabeth, ...), shipped as data.
 
-A nickname may stand for several formal names (Chris → Christina, Christine, Christopher), so each first name is
-expanded to the *set* of its forms and two first names are "nicknames of each other" when their sets intersect:
-Bob ~ Robert, and also Bob ~ Rob (both Robert).
+A nickname may stand for several formal names (Chris → Christina, Christine, Christopher), so each first name
+is expanded to the *set* of its forms and two first names are "nicknames of each other" when their sets
+intersect: Bob ~ Robert, and also Bob ~ Rob (both Robert).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ def nickname_pairs() -> tuple[tuple[str, str], ...]:
 
 
 def name_forms(first_name: str) -> set[str]:
-    """The name itself plus every formal name it is a nickname of (pure-Python twin of the SQL in prepare.py)."""
+    """The name itself plus every formal name it is a nickname of (pure-Python twin of the SQL in
+    prepare.py)."""
     name = first_name.lower()
     return {name} | {formal for nick, formal in nickname_pairs() if nick == name}

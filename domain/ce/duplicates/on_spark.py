@@ -1,14 +1,14 @@
 """Duplicate detection on Splink's Spark backend: the scale-out path for the ``large`` scale and beyond.
 
-The accounts are standardised as on DuckDB (``prepare``: per-row SQL, cheap at any scale), then the same Splink
-model (``model.settings``: comparisons with their fixed m/u values, blocking rules, and ``training.train``) scores
-and clusters them in Spark. What comes back are Spark DataFrames, so nothing of a large run has to fit in the
-driver. Classification, evidence text and kept-separate decisions stay on the DuckDB path
-(``detect.find_duplicate_accounts``), which reads these scores' shape.
+The accounts are standardised as on DuckDB (``prepare``: per-row SQL, cheap at any scale), then the same
+Splink model (``model.settings``: comparisons with their fixed m/u values, blocking rules, and
+``training.train``) scores and clusters them in Spark. What comes back are Spark DataFrames, so nothing of a
+large run has to fit in the driver. Classification, evidence text and kept-separate decisions stay on the
+DuckDB path (``detect.find_duplicate_accounts``), which reads these scores' shape.
 
 The Spark session must have Splink's similarity UDFs on its classpath (``spark.jars`` =
-``splink.backends.spark.similarity_jar_location()``: Jaro-Winkler and Damerau-Levenshtein come from there) and a
-checkpoint directory (``sparkContext.setCheckpointDir``: Splink checkpoints to cut long query plans).
+``splink.backends.spark.similarity_jar_location()``: Jaro-Winkler and Damerau-Levenshtein come from there) and
+a checkpoint directory (``sparkContext.setCheckpointDir``: Splink checkpoints to cut long query plans).
 """
 
 from __future__ import annotations

@@ -1,12 +1,12 @@
 """What of the model the data at hand can carry, decided before Splink sees it.
 
 A CE export of another shape may have a column that is empty (no phones), constant (one placeholder value) or
-all-unique (synthetic e-mails). None of them may stop a run, so each part of the model adapts to the columns that
-hold data, and every part left out is reported (``skipped``, shown in the asset's metadata and log):
+all-unique (synthetic e-mails). None of them may stop a run, so each part of the model adapts to the columns
+that hold data, and every part left out is reported (``skipped``, shown in the asset's metadata and log):
 
 - a comparison (``comparisons.Field``) whose columns are all empty (no value at all) is dropped;
-- a blocking key over an empty column, or one that would generate more pairs than the budget (a value shared by
-  too many accounts), is dropped (:func:`blocking.plan_blocking`);
+- a blocking key over an empty column, or one that would generate more pairs than the budget (a value shared
+  by too many accounts), is dropped (:func:`blocking.plan_blocking`);
 - a deterministic rule for the prior is dropped on the same grounds (over budget it would call every pair a
   match);
 - the expectation-maximisation sessions are chosen in ``training`` from the keys whose columns hold data.
@@ -41,7 +41,8 @@ class ModelPlan:
     empty_columns: frozenset[str]
     pair_budget: int  # most pairs one blocking key, rule or training session may generate
     skipped: tuple[str, ...]  # one readable line per part left out, with the reason
-    #: pairs each candidate training session (``blocking.EM_KEYS``, by name) would see; None over empty columns
+    #: pairs each candidate training session (``blocking.EM_KEYS``, by name) would see; None over empty
+    #: columns
     session_pairs: dict[str, int | None]
 
 

@@ -4,9 +4,9 @@ The raw columns stay for the evidence text; the ``*_std`` columns are what block
 names lower-cased without accents, spaces or punctuation (a middle initial typed into the first-name field,
 ``Mary J.``, is dropped; a generation suffix, ``Smith Jr``, moves to ``generation``); the surname's parts
 (``garcia-lopez`` → ``[garcia, lopez]``, for hyphenated married names); phonetic codes of both names (NYSIIS,
-from ``jellyfish``: typo-tolerant blocking); the phone's last ten digits (any US format); the e-mail local part
-without dots or a ``+tag`` (``Jane.Doe+ce@gmail.com`` → ``janedoe``); license numbers upper-case alphanumerics;
-street words abbreviated the USPS way, the house number; the 5-digit ZIP; the birth year.
+from ``jellyfish``: typo-tolerant blocking); the phone's last ten digits (any US format); the e-mail local
+part without dots or a ``+tag`` (``Jane.Doe+ce@gmail.com`` → ``janedoe``); license numbers upper-case
+alphanumerics; street words abbreviated the USPS way, the house number; the 5-digit ZIP; the birth year.
 """
 
 from __future__ import annotations
@@ -91,7 +91,8 @@ def _surname_without_suffix(col: str) -> str:
 def _store_phonetic_codes(conn) -> None:
     """``dup_phonetic(name, code)``: NYSIIS of every distinct standardised name (few, so Python is cheap)."""
     names = conn.execute(
-        "SELECT DISTINCT n FROM (SELECT first_name_std AS n FROM dup_std UNION SELECT last_name_std FROM dup_std) "
+        "SELECT DISTINCT n FROM (SELECT first_name_std AS n FROM dup_std UNION SELECT last_name_std FROM "
+        "dup_std) "
         "WHERE n IS NOT NULL ORDER BY n"
     ).fetchall()
     conn.execute(f"CREATE OR REPLACE TABLE {PHONETIC_TABLE} (name VARCHAR, code VARCHAR)")

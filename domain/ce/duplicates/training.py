@@ -3,15 +3,16 @@
 - Enough accounts (``DuplicatePolicy.min_accounts_to_train`` or more): lambda from the deterministic rules the
   plan kept (assumed recall ``deterministic_rules_recall``), u by seeded random sampling, m by expectation
   maximisation. The sessions are tried in ``blocking.EM_KEYS`` order and run until every compared field was
-  estimated in one (a session cannot estimate the fields it blocks on); a session over an empty column, with no
-  pairs or over the pair budget is skipped and reported. Any level the data never shows keeps its fixed value
-  from ``comparisons.py``; if the deterministic rules find no pair at all, lambda stays at the fixed prior.
+  estimated in one (a session cannot estimate the fields it blocks on); a session over an empty column, with
+  no pairs or over the pair budget is skipped and reported. Any level the data never shows keeps its fixed
+  value from ``comparisons.py``; if the deterministic rules find no pair at all, lambda stays at the fixed
+  prior.
 - Fewer accounts: the fixed m/u of ``comparisons.py`` and lambda = ``model.fixed_prior(n, share)``.
-- Either way, once the CE team has merged ``DuplicatePolicy.min_labels_to_train`` pairs or more, those pairs are
-  labels: Splink's ``estimate_m_from_pairwise_labels`` estimates m from them as one more training session
-  (Splink averages each level's m over the sessions that observed it; levels with a fixed m keep it). The pairs
-  they kept separate are the other labels: they never link a cluster (``detect``) and measure the model's
-  agreement with the team (``evaluation.agreement_with_decisions``).
+- Either way, once the CE team has merged ``DuplicatePolicy.min_labels_to_train`` pairs or more, those pairs
+  are labels: Splink's ``estimate_m_from_pairwise_labels`` estimates m from them as one more training session
+  (Splink averages each level's m over the sessions that observed it; levels with a fixed m keep it). The
+  pairs they kept separate are the other labels: they never link a cluster (``detect``) and measure the
+  model's agreement with the team (``evaluation.agreement_with_decisions``).
 """
 
 from __future__ import annotations
@@ -65,7 +66,8 @@ def _learn_from_decisions(linker, merged: list[tuple[str, str]], policy: Duplica
 def train(
     linker, n_accounts: int, policy: DuplicatePolicy, plan: ModelPlan, merged: list[tuple[str, str]] = ()
 ) -> TrainingReport:
-    """``merged``: account pairs the CE team merged (labels), as (smaller, larger), only accounts in the data."""
+    """``merged``: account pairs the CE team merged (labels), as (smaller, larger), only accounts in the
+    data."""
     merged = sorted(merged)
     if n_accounts < policy.min_accounts_to_train:
         labelled = _learn_from_decisions(linker, merged, policy)
@@ -102,8 +104,9 @@ def train(
                 f"training session {key.name}: {pairs:,} pairs over the budget of {plan.pair_budget:,}"
             )
             continue
-        # A session takes its blocked-on comparisons out of the model and sets its own lambda, and puts them back
-        # only when it succeeds (Splink 5): a failed session would leave the model without those comparisons.
+        # A session takes its blocked-on comparisons out of the model and sets its own lambda, and puts them
+        # back only when it succeeds (Splink 5): a failed session would leave the model without those
+        # comparisons.
         model = linker._settings_obj.core_model_settings
         comparisons, prior = list(model.comparisons), model.probability_two_random_records_match
         try:
@@ -112,7 +115,8 @@ def train(
             )
         except (ValueError, SplinkException):
             # Splink refuses an m that underflows float64 (a level no duplicate shows) or a session without
-            # pairs; the session's values are discarded and the previous ones (fixed or from another session) stay.
+            # pairs; the session's values are discarded and the previous ones (fixed or from another session)
+            # stay.
             model.comparisons, model.probability_two_random_records_match = comparisons, prior
             failed.append(key.name)
             continue

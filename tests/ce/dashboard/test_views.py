@@ -1,4 +1,5 @@
-"""The CE team's pages in the running app: the duplicate queue and its decisions, rejected claims, credit totals."""
+"""The CE team's pages in the running app: the duplicate queue and its decisions, rejected claims, credit
+totals."""
 
 from __future__ import annotations
 
@@ -250,7 +251,8 @@ def test_a_credit_date_outside_the_data_years_says_so_and_names_the_date_used(ce
     app.date_input(key="credits_from").set_value(dt.date(1990, 5, 1)).run()
     today = _org_today(settings)
     assert [e.value for e in app.error] == [
-        f"Completed from: 1990-05-01 is outside the allowed dates (from {first_year}-01-01 to {today:%Y-%m-%d}); "
+        f"Completed from: 1990-05-01 is outside the allowed dates (from {first_year}-01-01 to "
+        f"{today:%Y-%m-%d}); "
         f"showing {first_year}-01-01 instead."
     ]
     assert not app.exception and len(app.dataframe) == 2  # the totals of the range actually used are shown
@@ -290,17 +292,39 @@ def test_each_pair_of_the_open_cluster_gets_its_waterfall_chart(ce_app):
 
 
 def test_the_queue_shows_how_the_model_agrees_with_the_applied_decisions(settings, signed_in_as):
-    decision = {"decided_by": "cora", "decided_at": dt.datetime(2026, 5, 1), "reason": "checked",
-                "cluster_id": None, "undoes_decision_id": None, "undone_by_decision_id": None, "in_force": True}  # fmt: skip
+    decision = {
+        "decided_by": "cora",
+        "decided_at": dt.datetime(2026, 5, 1),
+        "reason": "checked",
+        "cluster_id": None,
+        "undoes_decision_id": None,
+        "undone_by_decision_id": None,
+        "in_force": True,
+    }
     decisions = [
-        decision | {"decision_id": 1, "action": "merge", "survivor_account_id": "CE1", "merged_account_ids": ["CE2"],
-                    "account_ids": ["CE1", "CE2"]},
-        decision | {"decision_id": 2, "action": "keep_separate", "survivor_account_id": None,
-                    "merged_account_ids": [], "account_ids": ["CE6", "CE7"]},
-    ]  # fmt: skip
+        decision
+        | {
+            "decision_id": 1,
+            "action": "merge",
+            "survivor_account_id": "CE1",
+            "merged_account_ids": ["CE2"],
+            "account_ids": ["CE1", "CE2"],
+        },
+        decision
+        | {
+            "decision_id": 2,
+            "action": "keep_separate",
+            "survivor_account_id": None,
+            "merged_account_ids": [],
+            "account_ids": ["CE6", "CE7"],
+        },
+    ]
     publish(settings.root, decisions=decisions)
     app = signed_in_as("cora", Role.CE_TEAM)
     metrics = {m.label: m.value for m in app.metric}
     # the model links CE1/CE2 (merged) and CE6/CE7 (kept separate): precision 1 / 2, recall 1 / 1
-    assert metrics == {"Decided pairs": "2", "Model precision over decisions": "50.0%",
-                       "Model recall over decisions": "100.0%"}  # fmt: skip
+    assert metrics == {
+        "Decided pairs": "2",
+        "Model precision over decisions": "50.0%",
+        "Model recall over decisions": "100.0%",
+    }

@@ -1,7 +1,9 @@
-"""A small published snapshot for the CE team's pages, built by hand: accounts, duplicate marts, claims, credits.
+"""A small published snapshot for the CE team's pages, built by hand: accounts, duplicate marts, claims,
+credits.
 
 Clusters (hand-picked as the duplicate detection would see them):
-- CE1 = {CE1 Robert Smith (SSO, organisation e-mail), CE2 Bob Smith (gmail)}: personal + organisation, survivor CE1.
+- CE1 = {CE1 Robert Smith (SSO, organisation e-mail), CE2 Bob Smith (gmail)}: personal + organisation,
+survivor CE1.
 - CE3 = {CE3 yahoo, CE4 organisation e-mail, CE5 gmail} (Linda Nguyen): a third account, survivor CE4.
 - CE6 = {CE6, CE7} twins' accounts (icloud): other, survivor CE6 (oldest). CE6's first name is one a
   spreadsheet would run.
@@ -30,28 +32,167 @@ license_number VARCHAR, npi VARCHAR, city VARCHAR, state VARCHAR, postal_code VA
 person_id VARCHAR, created_at TIMESTAMP
 """
 ACCOUNTS = [
-    ("CE1", "Robert", "Smith", f"rsmith@{ORG}", ORG, "organisation", "MD", "***-***-0101", dt.date(1980, 4, 12),
-     "IL", "041.123456", "1098765436", "Chicago", "IL", "60601", "sso", "P1", dt.datetime(2022, 1, 1)),
-    ("CE2", "Bob", "Smith", "bigbob80@gmail.com", "gmail.com", "personal", "MD", "***-***-0101",
-     dt.date(1980, 4, 12), "IL", "041.123456", None, "Chicago", "IL", "60601", "password", None,
-     dt.datetime(2018, 5, 1)),
-    ("CE3", "Linda", "Nguyen", "lindanguyen75@yahoo.com", "yahoo.com", "personal", "RN", None,
-     dt.date(1975, 9, 3), "IL", "036.654321", "1234567893", "Chicago", "IL", "60614", "password", None,
-     dt.datetime(2016, 2, 1)),
-    ("CE4", "Linda", "Nguyen", f"lnguyen@{ORG}", ORG, "organisation", "RN", "***-***-0123", dt.date(1975, 9, 3),
-     "IL", "036.654321", "1234567893", "Chicago", "IL", "60614", "password", None, dt.datetime(2022, 1, 1)),
-    ("CE5", "Lidna", "Nguyen", "lnguyen1975@gmail.com", "gmail.com", "personal", "RN", "***-***-0199",
-     dt.date(1975, 9, 3), None, None, "1234567893", "Chicago", "IL", "60614", "password", None,
-     dt.datetime(2023, 3, 1)),
-    ("CE6", HOSTILE, "Garcia", "maria.garcia@icloud.com", "icloud.com", "personal", "RN", "***-***-0111",
-     dt.date(1990, 6, 30), None, None, None, "Evanston", "IL", "60611", "password", None,
-     dt.datetime(2021, 1, 1)),
-    ("CE7", "Sofia", "Garcia", "sofia.garcia@icloud.com", "icloud.com", "personal", "RN", "***-***-0122",
-     dt.date(1990, 6, 30), None, None, None, "Evanston", "IL", "60611", "password", None,
-     dt.datetime(2021, 6, 1)),
-    ("CE9", "Ann", "Lone", "ann@example.com", "example.com", "personal", "MD", None, None, None, None, None,
-     None, None, None, "password", None, dt.datetime(2020, 1, 1)),
-]  # fmt: skip
+    (
+        "CE1",
+        "Robert",
+        "Smith",
+        f"rsmith@{ORG}",
+        ORG,
+        "organisation",
+        "MD",
+        "***-***-0101",
+        dt.date(1980, 4, 12),
+        "IL",
+        "041.123456",
+        "1098765436",
+        "Chicago",
+        "IL",
+        "60601",
+        "sso",
+        "P1",
+        dt.datetime(2022, 1, 1),
+    ),
+    (
+        "CE2",
+        "Bob",
+        "Smith",
+        "bigbob80@gmail.com",
+        "gmail.com",
+        "personal",
+        "MD",
+        "***-***-0101",
+        dt.date(1980, 4, 12),
+        "IL",
+        "041.123456",
+        None,
+        "Chicago",
+        "IL",
+        "60601",
+        "password",
+        None,
+        dt.datetime(2018, 5, 1),
+    ),
+    (
+        "CE3",
+        "Linda",
+        "Nguyen",
+        "lindanguyen75@yahoo.com",
+        "yahoo.com",
+        "personal",
+        "RN",
+        None,
+        dt.date(1975, 9, 3),
+        "IL",
+        "036.654321",
+        "1234567893",
+        "Chicago",
+        "IL",
+        "60614",
+        "password",
+        None,
+        dt.datetime(2016, 2, 1),
+    ),
+    (
+        "CE4",
+        "Linda",
+        "Nguyen",
+        f"lnguyen@{ORG}",
+        ORG,
+        "organisation",
+        "RN",
+        "***-***-0123",
+        dt.date(1975, 9, 3),
+        "IL",
+        "036.654321",
+        "1234567893",
+        "Chicago",
+        "IL",
+        "60614",
+        "password",
+        None,
+        dt.datetime(2022, 1, 1),
+    ),
+    (
+        "CE5",
+        "Lidna",
+        "Nguyen",
+        "lnguyen1975@gmail.com",
+        "gmail.com",
+        "personal",
+        "RN",
+        "***-***-0199",
+        dt.date(1975, 9, 3),
+        None,
+        None,
+        "1234567893",
+        "Chicago",
+        "IL",
+        "60614",
+        "password",
+        None,
+        dt.datetime(2023, 3, 1),
+    ),
+    (
+        "CE6",
+        HOSTILE,
+        "Garcia",
+        "maria.garcia@icloud.com",
+        "icloud.com",
+        "personal",
+        "RN",
+        "***-***-0111",
+        dt.date(1990, 6, 30),
+        None,
+        None,
+        None,
+        "Evanston",
+        "IL",
+        "60611",
+        "password",
+        None,
+        dt.datetime(2021, 1, 1),
+    ),
+    (
+        "CE7",
+        "Sofia",
+        "Garcia",
+        "sofia.garcia@icloud.com",
+        "icloud.com",
+        "personal",
+        "RN",
+        "***-***-0122",
+        dt.date(1990, 6, 30),
+        None,
+        None,
+        None,
+        "Evanston",
+        "IL",
+        "60611",
+        "password",
+        None,
+        dt.datetime(2021, 6, 1),
+    ),
+    (
+        "CE9",
+        "Ann",
+        "Lone",
+        "ann@example.com",
+        "example.com",
+        "personal",
+        "MD",
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        "password",
+        None,
+        dt.datetime(2020, 1, 1),
+    ),
+]
 
 CLUSTERS_DDL = """
 cluster_id VARCHAR, account_id VARCHAR, cluster_size INTEGER, classification VARCHAR,
@@ -70,7 +211,8 @@ CLUSTERS = [
 
 LEVELS = ("name", "birth_date", "mobile_phone", "email_local", "license", "npi", "address", "generation")
 PAIRS_DDL = (
-    "account_id_l VARCHAR, account_id_r VARCHAR, match_probability DOUBLE, match_weight DOUBLE, is_match BOOLEAN, "
+    "account_id_l VARCHAR, account_id_r VARCHAR, match_probability DOUBLE, match_weight DOUBLE, is_match "
+    "BOOLEAN, "
     "cluster_id VARCHAR, evidence VARCHAR, "
     + ", ".join(f"{f}_level VARCHAR" for f in LEVELS)
     + ", decision VARCHAR, prior_weight DOUBLE, "
@@ -91,34 +233,187 @@ EVIDENCE_CE1_CE2 = (
     "same birth date, same phone, e-mail differs, same license, same address, names: Robert ~ Bob"
 )
 PAIRS = [
-    ("CE1", "CE2", 0.998712, 9.6, True, "CE1", EVIDENCE_CE1_CE2,
-     "nickname", "exact", "exact", "different", "exact", None, "exact", None, None),
-    ("CE2", "CE6", 0.61, 0.6, False, None, "e-mail differs, names: Bob Smith ~ Maria Garcia",
-     "different", "different", "different", "different", None, None, "different", None, None),
-    ("CE3", "CE4", 0.991, 6.8, True, "CE3", "same birth date, e-mail differs, same license, same NPI, same name",
-     "exact", "exact", None, "different", "exact", "exact", "exact", None, None),
-    ("CE3", "CE5", 0.95, 4.3, True, "CE3", "same birth date, same NPI, names: Linda Nguyen ~ Lidna Nguyen",
-     "typo", "exact", None, "different", None, "exact", "exact", None, None),
-    ("CE4", "CE5", 0.93, 3.9, True, "CE3", "same birth date, phone differs, same NPI, names: Linda Nguyen ~ Lidna Nguyen",
-     "typo", "exact", "different", "similar", None, "exact", "exact", None, None),
-    ("CE6", "CE7", 0.912, 3.3, True, "CE6", "same birth date, phone differs, same address, surnames: Garcia ~ Garcia",
-     "surname_only", "exact", "different", "different", None, None, "exact", None, None),
-]  # fmt: skip
+    (
+        "CE1",
+        "CE2",
+        0.998712,
+        9.6,
+        True,
+        "CE1",
+        EVIDENCE_CE1_CE2,
+        "nickname",
+        "exact",
+        "exact",
+        "different",
+        "exact",
+        None,
+        "exact",
+        None,
+        None,
+    ),
+    (
+        "CE2",
+        "CE6",
+        0.61,
+        0.6,
+        False,
+        None,
+        "e-mail differs, names: Bob Smith ~ Maria Garcia",
+        "different",
+        "different",
+        "different",
+        "different",
+        None,
+        None,
+        "different",
+        None,
+        None,
+    ),
+    (
+        "CE3",
+        "CE4",
+        0.991,
+        6.8,
+        True,
+        "CE3",
+        "same birth date, e-mail differs, same license, same NPI, same name",
+        "exact",
+        "exact",
+        None,
+        "different",
+        "exact",
+        "exact",
+        "exact",
+        None,
+        None,
+    ),
+    (
+        "CE3",
+        "CE5",
+        0.95,
+        4.3,
+        True,
+        "CE3",
+        "same birth date, same NPI, names: Linda Nguyen ~ Lidna Nguyen",
+        "typo",
+        "exact",
+        None,
+        "different",
+        None,
+        "exact",
+        "exact",
+        None,
+        None,
+    ),
+    (
+        "CE4",
+        "CE5",
+        0.93,
+        3.9,
+        True,
+        "CE3",
+        "same birth date, phone differs, same NPI, names: Linda Nguyen ~ Lidna Nguyen",
+        "typo",
+        "exact",
+        "different",
+        "similar",
+        None,
+        "exact",
+        "exact",
+        None,
+        None,
+    ),
+    (
+        "CE6",
+        "CE7",
+        0.912,
+        3.3,
+        True,
+        "CE6",
+        "same birth date, phone differs, same address, surnames: Garcia ~ Garcia",
+        "surname_only",
+        "exact",
+        "different",
+        "different",
+        None,
+        None,
+        "exact",
+        None,
+        None,
+    ),
+]
 
 OUTCOMES_DDL = """
 event_id VARCHAR, account_id VARCHAR, activity_id VARCHAR, outcome VARCHAR, reason VARCHAR, channel VARCHAR,
 received_at TIMESTAMP, claimed_account_id VARCHAR, person_id VARCHAR, code VARCHAR, from_phone VARCHAR
 """
 OUTCOMES = [
-    ("A1", "CE1", "ACT1", "accepted", None, "sms", dt.datetime(2026, 3, 4, 14, 30), None, "P1", "12345", "+13125550101"),
-    ("R1", None, None, "rejected", "unknown_phone", "sms", dt.datetime(2026, 3, 4, 14, 40), None, None, "12345",
-     "+13125550199"),
-    ("R2", "CE1", None, "rejected", "unknown_code", "sms", dt.datetime(2026, 3, 5, 9, 0), None, "P1", "=SUM(A1)",
-     "+13125550101"),
-    ("R3", "CE2", "ACT1", "rejected", "outside_window", "sms", dt.datetime(2026, 4, 1, 10, 0), None, None, "12345",
-     "+13125550101"),
-    ("R4", "CE1", "ACT1", "rejected", "duplicate", "qr", dt.datetime(2026, 4, 2, 8, 0), None, "P1", "12345", None),
-]  # fmt: skip
+    (
+        "A1",
+        "CE1",
+        "ACT1",
+        "accepted",
+        None,
+        "sms",
+        dt.datetime(2026, 3, 4, 14, 30),
+        None,
+        "P1",
+        "12345",
+        "+13125550101",
+    ),
+    (
+        "R1",
+        None,
+        None,
+        "rejected",
+        "unknown_phone",
+        "sms",
+        dt.datetime(2026, 3, 4, 14, 40),
+        None,
+        None,
+        "12345",
+        "+13125550199",
+    ),
+    (
+        "R2",
+        "CE1",
+        None,
+        "rejected",
+        "unknown_code",
+        "sms",
+        dt.datetime(2026, 3, 5, 9, 0),
+        None,
+        "P1",
+        "=SUM(A1)",
+        "+13125550101",
+    ),
+    (
+        "R3",
+        "CE2",
+        "ACT1",
+        "rejected",
+        "outside_window",
+        "sms",
+        dt.datetime(2026, 4, 1, 10, 0),
+        None,
+        None,
+        "12345",
+        "+13125550101",
+    ),
+    (
+        "R4",
+        "CE1",
+        "ACT1",
+        "rejected",
+        "duplicate",
+        "qr",
+        dt.datetime(2026, 4, 2, 8, 0),
+        None,
+        "P1",
+        "12345",
+        None,
+    ),
+]
 
 TOTALS_DDL = "account_id VARCHAR, person_id VARCHAR, credit_type VARCHAR, year INTEGER, credits DECIMAL(9, 2)"
 ITEMS_DDL = """
@@ -126,13 +421,45 @@ account_id VARCHAR, person_id VARCHAR, source VARCHAR, item_id VARCHAR, activity
 provider_name VARCHAR, completed_on DATE, credit_type VARCHAR, credits DECIMAL(9, 2)
 """
 ITEMS = [
-    ("CE1", "P1", "ce", "E1", "ACT0", "Grand rounds 2025", None, dt.date(2025, 6, 1), "AMA_PRA_1", Decimal("1.50")),
-    ("CE1", "P1", "ce", "A1", "ACT1", "Grand rounds", None, dt.date(2026, 3, 4), "AMA_PRA_1", Decimal("1.50")),
-    ("CE1", "P1", "external", "X1", None, "Outside course", "Outside Society", dt.date(2026, 5, 1), "AMA_PRA_1",
-     Decimal("0.75")),
+    (
+        "CE1",
+        "P1",
+        "ce",
+        "E1",
+        "ACT0",
+        "Grand rounds 2025",
+        None,
+        dt.date(2025, 6, 1),
+        "AMA_PRA_1",
+        Decimal("1.50"),
+    ),
+    (
+        "CE1",
+        "P1",
+        "ce",
+        "A1",
+        "ACT1",
+        "Grand rounds",
+        None,
+        dt.date(2026, 3, 4),
+        "AMA_PRA_1",
+        Decimal("1.50"),
+    ),
+    (
+        "CE1",
+        "P1",
+        "external",
+        "X1",
+        None,
+        "Outside course",
+        "Outside Society",
+        dt.date(2026, 5, 1),
+        "AMA_PRA_1",
+        Decimal("0.75"),
+    ),
     ("CE4", None, "ce", "E6", "ACT2", "Sepsis update", None, dt.date(2026, 2, 10), "ANCC", Decimal("1.00")),
     ("CE6", None, "ce", "E7", "ACT3", "Wound care", None, dt.date(2026, 3, 20), "ANCC", Decimal("0.50")),
-]  # fmt: skip
+]
 # The totals the CE mart derives from ITEMS per account, credit type and calendar year:
 # CE1 AMA 2025 = 1.50; CE1 AMA 2026 = 1.50 + 0.75 = 2.25; CE4 ANCC 2026 = 1.00; CE6 ANCC 2026 = 0.50.
 TOTALS = [
@@ -144,9 +471,9 @@ TOTALS = [
 
 
 DECISIONS_DDL = """
-decision_id BIGINT, action VARCHAR, decided_by VARCHAR, decided_at TIMESTAMP, reason VARCHAR, cluster_id VARCHAR,
-survivor_account_id VARCHAR, merged_account_ids VARCHAR[], account_ids VARCHAR[], undoes_decision_id BIGINT,
-undone_by_decision_id BIGINT, in_force BOOLEAN
+decision_id BIGINT, action VARCHAR, decided_by VARCHAR, decided_at TIMESTAMP, reason VARCHAR, cluster_id
+VARCHAR, survivor_account_id VARCHAR, merged_account_ids VARCHAR[], account_ids VARCHAR[], undoes_decision_id
+BIGINT, undone_by_decision_id BIGINT, in_force BOOLEAN
 """
 SURVIVORS_DDL = "account_id VARCHAR, survivor_account_id VARCHAR, decision_id BIGINT"
 
@@ -171,8 +498,9 @@ def write_snapshot(
     """The CE marts into a new DuckDB file.
 
     ``survivors`` adds ``marts.ce_account_survivors``, ``decisions`` rows of ``marts.ce_merge_decisions``;
-    ``clusters`` replaces the clusters mart's rows; ``kept_separate`` pairs are marked in the pairs mart and no longer link a cluster (a cluster all of whose
-    pairs are kept separate is gone), as duplicate detection publishes them.
+    ``clusters`` replaces the clusters mart's rows; ``kept_separate`` pairs are marked in the pairs mart and
+    no longer link a cluster (a cluster all of whose pairs are kept separate is gone), as duplicate detection
+    publishes them.
     """
     pairs = [
         (*p[:-1], "kept_separate" if (p[0], p[1]) in kept_separate else None, *_weights(p)) for p in PAIRS
@@ -227,7 +555,8 @@ def materialized(settings) -> dict:
 
 
 def publish(data_dir: Path, name: str = "snapshot-1.duckdb", **kwargs) -> Path:
-    """Write a snapshot under ``<data_dir>/published`` and swap ``current.duckdb`` to it, as the pipeline does."""
+    """Write a snapshot under ``<data_dir>/published`` and swap ``current.duckdb`` to it, as the pipeline
+    does."""
     published = Path(data_dir) / "published"
     published.mkdir(parents=True, exist_ok=True)
     write_snapshot(published / name, **kwargs)

@@ -2,8 +2,9 @@
 
 Each person gets one account; some get a second (or third) one that differs the way real duplicates do:
 personal vs organisation e-mail (the SSO account), a nickname, a typo in the surname, first and last name
-swapped, a new phone, day and month of birth swapped. Hard non-duplicates are planted too: twins (same surname,
-birth date and address, different first name, phone and e-mail) and namesakes (same full name, different person).
+swapped, a new phone, day and month of birth swapped. Hard non-duplicates are planted too: twins (same
+surname, birth date and address, different first name, phone and e-mail) and namesakes (same full name,
+different person).
 """
 
 from __future__ import annotations

@@ -31,7 +31,8 @@ def test_both_marts_are_written_with_their_columns(tmp_path):
         pair_cols = [r[0] for r in conn.execute("DESCRIBE marts.duplicate_account_pairs").fetchall()]
         cluster_cols = [r[0] for r in conn.execute("DESCRIBE marts.duplicate_account_clusters").fetchall()]
         matches = conn.execute(
-            "SELECT account_id_l, account_id_r FROM marts.duplicate_account_pairs WHERE is_match ORDER BY 1, 2"
+            "SELECT account_id_l, account_id_r FROM marts.duplicate_account_pairs WHERE is_match ORDER BY 1, "
+            "2"
         ).fetchall()
         survivors = conn.execute(
             "SELECT account_id, recommended_survivor_account_id, classification "
@@ -39,7 +40,8 @@ def test_both_marts_are_written_with_their_columns(tmp_path):
         ).fetchall()
     assert pair_cols == list(PAIR_COLUMNS) and cluster_cols == list(CLUSTER_COLUMNS)
     assert matches == [("CE1", "CE2"), ("CE3", "CE4"), ("CE3", "CE5"), ("CE4", "CE5")]
-    # a merge is the mapping account_id -> survivor: CE2 -> CE1 (SSO), CE3 and CE5 -> CE4 (organisation e-mail)
+    # a merge is the mapping account_id -> survivor: CE2 -> CE1 (SSO), CE3 and CE5 -> CE4 (organisation
+    # e-mail)
     assert survivors == [
         ("CE1", "CE1", "personal_plus_organisation"),
         ("CE2", "CE1", "personal_plus_organisation"),

@@ -1,4 +1,5 @@
-"""The duplicates bench topic on a tiny warehouse: quality figures against truth, comparisons against the join."""
+"""The duplicates bench topic on a tiny warehouse: quality figures against truth, comparisons against the
+join."""
 
 import csv
 

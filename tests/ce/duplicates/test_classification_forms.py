@@ -1,5 +1,5 @@
-"""The duplicate classification rules have one home (``domain.ce.duplicates.classification``) in two forms: SQL
-for the marts, Python for the queue's clusters that are gone. Both forms give the hand-worked answers."""
+"""The duplicate classification rules have one home (``domain.ce.duplicates.classification``) in two forms:
+SQL for the marts, Python for the queue's clusters that are gone. Both forms give the hand-worked answers."""
 
 from __future__ import annotations
 
@@ -52,7 +52,8 @@ def _sql_form() -> dict[str, tuple[str, str]]:
     conn = duckdb.connect()
     conn.execute("CREATE TABLE members (component_id VARCHAR, account_id VARCHAR)")
     conn.execute(
-        "CREATE TABLE accounts (account_id VARCHAR, login_method VARCHAR, created_at TIMESTAMP, email_domain VARCHAR)"
+        "CREATE TABLE accounts (account_id VARCHAR, login_method VARCHAR, created_at TIMESTAMP, email_domain "
+        "VARCHAR)"
     )
     conn.execute("CREATE TABLE dup_org_domains (email_domain VARCHAR)")
     conn.executemany("INSERT INTO members VALUES (?, ?)", [[c, a] for c, a, *_ in ACCOUNTS])

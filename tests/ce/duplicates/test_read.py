@@ -1,4 +1,5 @@
-"""The duplicate queue's read layer: clusters side by side, decisions and their "applied" state, scope, exports."""
+"""The duplicate queue's read layer: clusters side by side, decisions and their "applied" state, scope,
+exports."""
 
 from __future__ import annotations
 
@@ -43,7 +44,8 @@ def settings(tmp_path):
 
 @pytest.fixture
 def snapshot(settings):
-    """Publish the hand-built snapshot; ``snapshot(**kwargs)`` publishes another one (e.g. with merges applied)."""
+    """Publish the hand-built snapshot; ``snapshot(**kwargs)`` publishes another one (e.g. with merges
+    applied)."""
     names = iter(f"snapshot-{i}.duckdb" for i in range(1, 10))
 
     def open_new(**kwargs) -> duckdb.DuckDBPyConnection:
@@ -307,8 +309,8 @@ def test_apply_now_starts_one_run_at_a_time(settings):
     with pytest.raises(AlreadyRunning):
         start_materialize(settings, ADMIN, command=slow)
     assert pid > 0
-    # The run ends and the kernel drops its lock. Poll rather than waitpid: subprocess may already have reaped the
-    # child it no longer holds a Popen for.
+    # The run ends and the kernel drops its lock. Poll rather than waitpid: subprocess may already have reaped
+    # the child it no longer holds a Popen for.
     deadline = time.monotonic() + 30
     while materialize_running(settings) and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -320,20 +322,34 @@ def test_apply_now_starts_one_run_at_a_time(settings):
 def test_each_pair_carries_its_match_weight_waterfall(snapshot, settings):
     case = queue(snapshot(), settings)["CE1"]
     [pair] = [p for p in case.pairs if (p.account_id_l, p.account_id_r) == ("CE1", "CE2")]
-    assert pair.weights == {"prior": -32.0, "name": 8.0, "birth_date": 7.0, "mobile_phone": 9.0,
-                            "email_local": -1.4, "license": 7.0, "npi": 0.0, "address": 12.0,
-                            "generation": 0.0}  # fmt: skip
+    assert pair.weights == {
+        "prior": -32.0,
+        "name": 8.0,
+        "birth_date": 7.0,
+        "mobile_phone": 9.0,
+        "email_local": -1.4,
+        "license": 7.0,
+        "npi": 0.0,
+        "address": 12.0,
+        "generation": 0.0,
+    }
     # the fields that weigh nothing (missing) are left out of the chart; the steps add up to the match weight
     steps = tables.waterfall_steps(pair)
-    assert steps == [("prior (any two accounts)", -32.0), ("name: nickname", 8.0), ("birth date: exact", 7.0),
-                     ("phone: exact", 9.0), ("e-mail: different", -1.4), ("license: exact", 7.0),
-                     ("address: exact", 12.0)]  # fmt: skip
+    assert steps == [
+        ("prior (any two accounts)", -32.0),
+        ("name: nickname", 8.0),
+        ("birth date: exact", 7.0),
+        ("phone: exact", 9.0),
+        ("e-mail: different", -1.4),
+        ("license: exact", 7.0),
+        ("address: exact", 12.0),
+    ]
     assert abs(sum(v for _, v in steps) - pair.match_weight) < 1e-9
 
 
 def test_model_agreement_counts_decided_pairs_the_model_links_or_not(snapshot, settings):
-    # merged CE3+CE4+CE5 (3 pairs, all linked by the model) and CE1+CE2 (linked); kept separate CE6/CE7 (linked,
-    # p 0.912) and CE2/CE6 (not linked, p 0.61): precision 4 / 5, recall 4 / 4
+    # merged CE3+CE4+CE5 (3 pairs, all linked by the model) and CE1+CE2 (linked); kept separate CE6/CE7
+    # (linked, p 0.912) and CE2/CE6 (not linked, p 0.61): precision 4 / 5, recall 4 / 4
     decisions = [
         _decision(1, "merge", "CE4", ["CE3", "CE5"], ["CE3", "CE4", "CE5"]),
         _decision(2, "merge", "CE1", ["CE2"], ["CE1", "CE2"]),
@@ -353,7 +369,17 @@ def test_model_agreement_counts_decided_pairs_the_model_links_or_not(snapshot, s
 def _decision(i, action, survivor, merged, accounts, in_force=True) -> dict:
     import datetime as dt
 
-    return {"decision_id": i, "action": action, "decided_by": "cora", "decided_at": dt.datetime(2026, 5, i),
-            "reason": "checked", "cluster_id": None, "survivor_account_id": survivor, "merged_account_ids": merged,
-            "account_ids": accounts, "undoes_decision_id": None, "undone_by_decision_id": None,
-            "in_force": in_force}  # fmt: skip
+    return {
+        "decision_id": i,
+        "action": action,
+        "decided_by": "cora",
+        "decided_at": dt.datetime(2026, 5, i),
+        "reason": "checked",
+        "cluster_id": None,
+        "survivor_account_id": survivor,
+        "merged_account_ids": merged,
+        "account_ids": accounts,
+        "undoes_decision_id": None,
+        "undone_by_decision_id": None,
+        "in_force": in_force,
+    }

@@ -1,5 +1,5 @@
-"""The CE team's decisions applied by the pipeline: a merge moves everything to the survivor, nothing is lost, an
-undo gives back exactly the earlier marts, chains end at the final survivor."""
+"""The CE team's decisions applied by the pipeline: a merge moves everything to the survivor, nothing is lost,
+an undo gives back exactly the earlier marts, chains end at the final survivor."""
 
 from __future__ import annotations
 
@@ -63,7 +63,8 @@ def test_a_merge_moves_claims_credits_certificates_and_uploads_to_the_survivor(t
     # the claim is credited to the survivor but still says who claimed it
     assert fetch(
         path,
-        "SELECT event_id, account_id, claimed_account_id, person_id, outcome FROM marts.ce_attendance_outcomes "
+        "SELECT event_id, account_id, claimed_account_id, person_id, outcome FROM "
+        "marts.ce_attendance_outcomes "
         "ORDER BY event_id",
     ) == [
         ("E1", "CE1", "CE2", "P1", "accepted"),
@@ -165,13 +166,22 @@ def test_the_published_decisions_name_who_when_why_and_the_accounts(tmp_path, se
     materialize(path, settings, ce=False)
     [row] = fetch(
         path,
-        "SELECT decision_id, action, decided_by, reason, cluster_id, survivor_account_id, merged_account_ids, "
+        "SELECT decision_id, action, decided_by, reason, cluster_id, survivor_account_id, "
+        "merged_account_ids, "
         "account_ids, in_force, decided_at IS NOT NULL FROM marts.ce_merge_decisions",
     )
     assert row == (
-        1, "merge", "ce.lead", "same nurse: personal sign-up before SSO", "CE1", "CE1", ["CE2"], ["CE1", "CE2"], True,
+        1,
+        "merge",
+        "ce.lead",
+        "same nurse: personal sign-up before SSO",
+        "CE1",
+        "CE1",
+        ["CE2"],
+        ["CE1", "CE2"],
         True,
-    )  # fmt: skip
+        True,
+    )
     columns = [r[0] for r in fetch(path, "DESCRIBE marts.ce_merge_decisions")]
     # usernames only: no names, e-mails or phones of the accounts
     assert not {"email", "first_name", "last_name", "mobile_phone"} & set(columns)

@@ -82,7 +82,8 @@ def test_keep_separate_on_a_pair_needs_no_cluster():
 
 
 def test_an_earlier_resolution_wins_over_a_cluster_that_reused_the_id():
-    # Kept separate while cluster CE6 was {CE6, CE7}; later a new account CE8 forms a cluster CE6 = {CE6, CE8}.
+    # Kept separate while cluster CE6 was {CE6, CE7}; later a new account CE8 forms a cluster CE6 = {CE6,
+    # CE8}.
     accounts = resolve_accounts([keep(1, cluster="CE6")], {"CE6": ["CE6", "CE8"]}, {1: ["CE6", "CE7"]})
     assert accounts == {1: ("CE6", "CE7")}
 

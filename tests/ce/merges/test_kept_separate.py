@@ -1,4 +1,5 @@
-"""Keep separate: the pair is never clustered or proposed again, on every later run, until the decision is undone."""
+"""Keep separate: the pair is never clustered or proposed again, on every later run, until the decision is
+undone."""
 
 from __future__ import annotations
 
@@ -69,9 +70,13 @@ def test_undoing_keep_separate_proposes_the_pair_again(tmp_path, settings):
 def test_keeping_one_pair_of_a_third_account_apart_leaves_the_others_linked(tmp_path, settings):
     path = build_warehouse(tmp_path)
     record_decision(
-        settings, CE_LEAD, DecisionAction.KEEP_SEPARATE, reason="CE5 is a colleague", account_id_l="CE5",
+        settings,
+        CE_LEAD,
+        DecisionAction.KEEP_SEPARATE,
+        reason="CE5 is a colleague",
+        account_id_l="CE5",
         account_id_r="CE4",
-    )  # fmt: skip
+    )
     materialize(path, settings, duplicates=True, ce=False)
     # CE4-CE5 no longer links, but CE3 still matches both, so the three stay one cluster through CE3
     assert _clustered(path) == [
@@ -83,5 +88,6 @@ def test_keeping_one_pair_of_a_third_account_apart_leaves_the_others_linked(tmp_
     ]
     assert fetch(
         path,
-        "SELECT account_id_l, account_id_r FROM marts.duplicate_account_pairs WHERE decision = 'kept_separate'",
+        "SELECT account_id_l, account_id_r FROM marts.duplicate_account_pairs WHERE decision = "
+        "'kept_separate'",
     ) == [("CE4", "CE5")]

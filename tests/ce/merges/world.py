@@ -1,7 +1,8 @@
 """A tiny warehouse for the merge tests: the duplicate-detection accounts, two activities, claims and uploads.
 
-Accounts (``tests.ce.duplicates.accounts``, all RN): CE1 is the SSO account of person P1, CE2 its older personal
-duplicate; CE3, CE4 and CE5 are one person's three accounts (CE4 on the organisation domain); CE6/CE7 are twins.
+Accounts (``tests.ce.duplicates.accounts``, all RN): CE1 is the SSO account of person P1, CE2 its older
+personal duplicate; CE3, CE4 and CE5 are one person's three accounts (CE4 on the organisation domain); CE6/CE7
+are twins.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from tests.support import create_staging_table
 CE_LEAD = Principal("ce.lead", Role.CE_TEAM)
 AS_OF = "2026-03-20"
 
-# ACT1 14:00-15:00 UTC on 4 March (evaluation required), ACT2 14:00-16:00 UTC on 10 March; both award ANCC to RNs.
+# ACT1 14:00-15:00 UTC on 4 March (evaluation required), ACT2 14:00-16:00 UTC on 10 March; both award ANCC to
+# RNs.
 ACTIVITIES = [
     activity("ACT1", "11111", "2026-03-04 14:00", "2026-03-04 15:00", evaluation=True),
     activity("ACT2", "22222", "2026-03-10 14:00", "2026-03-10 16:00"),

@@ -52,8 +52,8 @@ def conn():
 
 
 def _tsv(data: bytes) -> list[list[str]]:
-    """Rows as a tab-delimited reader (Excel's rules: a field holding a quote is quoted) sees them; one record per
-    CRLF line."""
+    """Rows as a tab-delimited reader (Excel's rules: a field holding a quote is quoted) sees them; one record
+    per CRLF line."""
     text = data.decode("utf-8")
     assert "\r\n" in text and "\n" not in text.replace("\r\n", "")
     return list(csv.reader(io.StringIO(text, newline=""), delimiter="\t"))
@@ -66,14 +66,47 @@ def _errors(data: bytes) -> list[list[str]]:
 def test_pars_file_is_the_hand_computed_learner_upload(conn):
     upload = pars_export(CE_TEAM, conn, YEAR)
     assert _tsv(pars_text(upload)) == [
-        ["Activity ID", "First Name", "Last Name", "DOB Month", "DOB Day", "License State", "License Number",
-         "NPI", "Date Completed", "Credit Type", "Credits"],
-        ["ACT1", "Linda", "Nguyen", "09", "03", "IL", "041.654321", "", "03/04/2026", "ANCC Contact Hours",
-         "1.25"],
+        [
+            "Activity ID",
+            "First Name",
+            "Last Name",
+            "DOB Month",
+            "DOB Day",
+            "License State",
+            "License Number",
+            "NPI",
+            "Date Completed",
+            "Credit Type",
+            "Credits",
+        ],
+        [
+            "ACT1",
+            "Linda",
+            "Nguyen",
+            "09",
+            "03",
+            "IL",
+            "041.654321",
+            "",
+            "03/04/2026",
+            "ANCC Contact Hours",
+            "1.25",
+        ],
         # the survivor's own name and NPI; the licence typed on the merged account M2
-        ["ACT1", "Robert", "Smith", "04", "12", "IL", "036.123456", "1234567893", "03/04/2026",
-         "AMA PRA Category 1 Credit", "1.50"],
-    ]  # fmt: skip
+        [
+            "ACT1",
+            "Robert",
+            "Smith",
+            "04",
+            "12",
+            "IL",
+            "036.123456",
+            "1234567893",
+            "03/04/2026",
+            "AMA PRA Category 1 Credit",
+            "1.50",
+        ],
+    ]
 
 
 def test_pars_error_file_names_each_rejected_row_and_why(conn):
@@ -128,8 +161,17 @@ def test_ce_broker_excel_roster_starts_in_row_one_with_a_real_date(conn):
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 3
     assert rows[0] == (
-        "123456", None, "ACT1", None, "036.123456", dt.datetime(2026, 3, 4), "State=IL", "Profession=MD", None, 1.5
-    )  # fmt: skip
+        "123456",
+        None,
+        "ACT1",
+        None,
+        "036.123456",
+        dt.datetime(2026, 3, 4),
+        "State=IL",
+        "Profession=MD",
+        None,
+        1.5,
+    )
     assert sheet["F1"].number_format == "m/d/yyyy"
 
 
@@ -153,9 +195,13 @@ def test_only_the_ce_team_and_admins_may_export(conn):
 def test_hostile_and_messy_profile_text_cannot_break_a_record_or_run_in_a_spreadsheet():
     completion = Completion("A1", "ACT9", dt.date(2026, 2, 2), "AMA_PRA_1", Decimal("0.25"))
     learner = Learner(
-        "A1", first_name="=HYPERLINK(\"x\")", last_name=" O'Neil\tJr\r\n", birth_date=dt.date(1970, 1, 5),
-        license_state="il", license_number="12 34",
-    )  # fmt: skip
+        "A1",
+        first_name='=HYPERLINK("x")',
+        last_name=" O'Neil\tJr\r\n",
+        birth_date=dt.date(1970, 1, 5),
+        license_state="il",
+        license_number="12 34",
+    )
     upload = pars_upload([completion], {"A1": learner}, 2026)
     fields = _tsv(pars_text(upload))[1]
     assert fields[:8] == ["ACT9", '\'=HYPERLINK("x")', "O'Neil Jr", "01", "05", "IL", "12 34", ""]

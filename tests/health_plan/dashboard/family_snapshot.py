@@ -64,12 +64,27 @@ LIA_TURNS_18 = dt.date(2026, 3, 15)
 DATA_LAST_DAY = dt.date(2026, 11, 20)
 
 PLAN = {
-    "plan_id": "P2", "plan_year": 2026, "plan_year_start": "2026-01-01", "name": "Silver PPO",
-    "family_deductible_type": "embedded", "ded_ind_in": "1700", "ded_fam_in": "3400", "oop_ind_in": "5000",
-    "oop_fam_in": "10000", "ded_ind_out": "3000", "ded_fam_out": "6000", "oop_ind_out": None, "oop_fam_out": None,
-    "coins_in": "0.20", "coins_out": "0.40", "copay_office_visit": "30", "copay_specialist": "60",
-    "copay_emergency": "300", "copay_rx_generic": "10", "copay_rx_brand": "45",
-}  # fmt: skip
+    "plan_id": "P2",
+    "plan_year": 2026,
+    "plan_year_start": "2026-01-01",
+    "name": "Silver PPO",
+    "family_deductible_type": "embedded",
+    "ded_ind_in": "1700",
+    "ded_fam_in": "3400",
+    "oop_ind_in": "5000",
+    "oop_fam_in": "10000",
+    "ded_ind_out": "3000",
+    "ded_fam_out": "6000",
+    "oop_ind_out": None,
+    "oop_fam_out": None,
+    "coins_in": "0.20",
+    "coins_out": "0.40",
+    "copay_office_visit": "30",
+    "copay_specialist": "60",
+    "copay_emergency": "300",
+    "copay_rx_generic": "10",
+    "copay_rx_brand": "45",
+}
 
 MEMBERS = [
     # member_id, subscriber_id, relationship, first, last, birth_date
@@ -89,11 +104,21 @@ SPANS = [
 
 def _line(claim_id, member, cat, allowed, service, processed, *, npi=NPI_A, status="paid", line=1):
     return {
-        "claim_id": claim_id, "line_number": line, "claim_type": "original", "original_claim_id": None,
-        "member_id": member, "provider_npi": npi, "service_date": service, "received_date": service,
-        "processed_at": f"{processed} 15:00:00", "status": status, "service_category": cat, "network": "in",
-        "billed_amount": allowed, "allowed_amount": allowed,
-    }  # fmt: skip
+        "claim_id": claim_id,
+        "line_number": line,
+        "claim_type": "original",
+        "original_claim_id": None,
+        "member_id": member,
+        "provider_npi": npi,
+        "service_date": service,
+        "received_date": service,
+        "processed_at": f"{processed} 15:00:00",
+        "status": status,
+        "service_category": cat,
+        "network": "in",
+        "billed_amount": allowed,
+        "allowed_amount": allowed,
+    }
 
 
 CLAIMS = [
@@ -126,11 +151,18 @@ def build(
         conn,
         "hp_members",
         [
-            {"member_id": m, "subscriber_id": s, "relationship": r, "first_name": f, "last_name": la,
-             "birth_date": b.isoformat(), "employer_id": "E3"}
+            {
+                "member_id": m,
+                "subscriber_id": s,
+                "relationship": r,
+                "first_name": f,
+                "last_name": la,
+                "birth_date": b.isoformat(),
+                "employer_id": "E3",
+            }
             for m, s, r, f, la, b in MEMBERS
         ],
-    )  # fmt: skip
+    )
     create_staging_table(
         conn,
         "hp_enrollment",

@@ -1,4 +1,5 @@
-"""A small published snapshot for the health-plan, security and pipeline pages, built by hand in a tmp data dir.
+"""A small published snapshot for the health-plan, security and pipeline pages, built by hand in a tmp data
+dir.
 
 Health plan: the scenario of ``tests/health_plan/warehouse.py`` (hand-made staging rows, marts built by the
 real functions). Families: S1 (employer E1 "Acme", tier FAM: S1 Ana subscriber, S1D Ben spouse), S2 (E2
@@ -76,27 +77,66 @@ LEDGER = [
     ("lc_people", "people_0301.csv", "loaded", None, None, 5, 3, 2, dt.datetime(2026, 3, 1, 6, 0)),
     ("hp_claims", "claims_0301.csv", "loaded", None, None, 10, 8, 2, dt.datetime(2026, 3, 1, 6, 5)),
     (
-        "hp_claims", "claims_0302.csv", "rejected", "missing_columns",
-        "hp_claims/claims_0302.csv: missing required column allowed_amount", 0, 0, 0, dt.datetime(2026, 3, 2, 6, 5),
+        "hp_claims",
+        "claims_0302.csv",
+        "rejected",
+        "missing_columns",
+        "hp_claims/claims_0302.csv: missing required column allowed_amount",
+        0,
+        0,
+        0,
+        dt.datetime(2026, 3, 2, 6, 5),
     ),
-    ("hp_claims", "claims_copy.csv", "duplicate", "claims_0301.csv", None, 0, 0, 0, dt.datetime(2026, 3, 2, 6, 6)),
+    (
+        "hp_claims",
+        "claims_copy.csv",
+        "duplicate",
+        "claims_0301.csv",
+        None,
+        0,
+        0,
+        0,
+        dt.datetime(2026, 3, 2, 6, 6),
+    ),
     ("ce_attendance", "sms_0301.jsonl", "loaded", None, None, 4, 3, 1, dt.datetime(2026, 3, 1, 6, 10)),
-]  # fmt: skip
+]
 
 QUARANTINE = [
     # source, file_name, row_number, column, reason, raw
     (
-        "lc_people", "people_0301.csv", 2, "hire_date", "bad_date",
+        "lc_people",
+        "people_0301.csv",
+        2,
+        "hire_date",
+        "bad_date",
         '{"person_id": "P7", "lc_user_id": "01021990 4321", "first_name": "Eve", "hire_date": "31/31/2020"}',
     ),
     (
-        "lc_people", "people_0301.csv", 4, "lc_user_id", "bad_lc_user_id",
+        "lc_people",
+        "people_0301.csv",
+        4,
+        "lc_user_id",
+        "bad_lc_user_id",
         '{"person_id": "P8", "lc_user_id": "13452001 9876", "first_name": "Fay", "hire_date": "2020-01-06"}',
     ),
-    ("hp_claims", "claims_0301.csv", 3, "allowed_amount", "negative_money", '{"claim_id": "C90", "allowed_amount": "-5"}'),
-    ("hp_claims", "claims_0301.csv", 7, "service_date", "bad_date", '{"claim_id": "C91", "service_date": "2025-13-01"}'),
+    (
+        "hp_claims",
+        "claims_0301.csv",
+        3,
+        "allowed_amount",
+        "negative_money",
+        '{"claim_id": "C90", "allowed_amount": "-5"}',
+    ),
+    (
+        "hp_claims",
+        "claims_0301.csv",
+        7,
+        "service_date",
+        "bad_date",
+        '{"claim_id": "C91", "service_date": "2025-13-01"}',
+    ),
     ("ce_attendance", "sms_0301.jsonl", 2, None, "malformed_json", '{"event_id": "A2", "code": "12'),
-]  # fmt: skip
+]
 
 
 def _security_marts(conn) -> None:
@@ -115,7 +155,8 @@ def _security_marts(conn) -> None:
 
 def _pipeline_marts(conn) -> None:
     conn.execute(
-        """CREATE TABLE marts.ingest_ledger (source VARCHAR, file_name VARCHAR, sha256 VARCHAR, rows_read BIGINT,
+        """CREATE TABLE marts.ingest_ledger (source VARCHAR, file_name VARCHAR, sha256 VARCHAR, rows_read
+        BIGINT,
             rows_loaded BIGINT, rows_quarantined BIGINT, loaded_at TIMESTAMP, status VARCHAR, reason VARCHAR,
             detail VARCHAR, encoding VARCHAR, size_bytes BIGINT)"""
     )
@@ -127,7 +168,8 @@ def _pipeline_marts(conn) -> None:
         ],
     )
     conn.execute(
-        """CREATE TABLE marts.quarantine (source VARCHAR, file_name VARCHAR, row_number INTEGER, "column" VARCHAR,
+        """CREATE TABLE marts.quarantine (source VARCHAR, file_name VARCHAR, row_number INTEGER, "column"
+        VARCHAR,
             reason VARCHAR, raw VARCHAR, sha256 VARCHAR, message VARCHAR)"""
     )
     conn.executemany(
@@ -137,8 +179,8 @@ def _pipeline_marts(conn) -> None:
 
 
 def publish_snapshot(settings: Settings) -> str:
-    """Build every mart in memory, copy schema ``marts`` into ``published/snapshot-plan.duckdb`` (as publish does)
-    and point ``current.duckdb`` at it; returns the snapshot's file name."""
+    """Build every mart in memory, copy schema ``marts`` into ``published/snapshot-plan.duckdb`` (as publish
+    does) and point ``current.duckdb`` at it; returns the snapshot's file name."""
     conn = warehouse.build(duckdb.connect())
     _security_marts(conn)
     _pipeline_marts(conn)

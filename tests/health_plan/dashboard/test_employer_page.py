@@ -1,10 +1,11 @@
-"""The employer's page: defaults counted back from the data's last day, subscribers and members by plan and tier
-per month as a chart, and its download (scenario: tests/health_plan/dashboard/family_snapshot.py; Initech is
-E3).
+"""The employer's page: defaults counted back from the data's last day, subscribers and members by plan and
+tier per month as a chart, and its download (scenario: tests/health_plan/dashboard/family_snapshot.py; Initech
+is E3).
 
-By hand, at each month-end of 2026: the Reyes family (P2, FAM: 1 subscriber, 4 members) from January; Sam Ortiz
-(P2, EMP) from February's to September's month-end (his span ends 2026-10-15); Kim Lee (P2, EMP) from October's
-(her span starts 2026-10-01). The data's last day is 2026-11-20, so the last full month is October 2026.
+By hand, at each month-end of 2026: the Reyes family (P2, FAM: 1 subscriber, 4 members) from January; Sam
+Ortiz (P2, EMP) from February's to September's month-end (his span ends 2026-10-15); Kim Lee (P2, EMP) from
+October's (her span starts 2026-10-01). The data's last day is 2026-11-20, so the last full month is October
+2026.
 """
 
 from __future__ import annotations
@@ -116,7 +117,8 @@ def test_a_date_past_the_data_says_so_next_to_the_field_and_which_day_is_shown(p
     assert not app.exception
     # the data end on 2026-11-20: the page says the entry is out of range and shows the roster of that day
     assert [e.value for e in app.error] == [
-        "Roster as of: 2027-01-05 is outside the allowed dates (up to 2026-11-20); showing 2026-11-20 instead."
+        "Roster as of: 2027-01-05 is outside the allowed dates (up to 2026-11-20); showing 2026-11-20 "
+        "instead."
     ]
     roster_rows = len(app.dataframe[0].value)
     app.date_input(key="roster_on").set_value(dt.date(2026, 11, 20)).run()

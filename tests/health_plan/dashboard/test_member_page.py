@@ -50,16 +50,24 @@ def test_progress_reads_in_words_with_a_distinct_met_state(published, signed_in_
     assert progress_texts(app) == [
         # family: 493.86 + 1700.00 + 800.00 = 2993.86 of 3400.00 (88 %); OOP 3173.86 of 10000.00 (31 %)
         ("Your family has met $2,993.86 of its $3,400.00 in-network deductible — $406.14 to go", 88),
-        ("Your family has paid $3,173.86 of its $10,000.00 in-network out-of-pocket maximum — $6,826.14 to go", 31),
+        (
+            "Your family has paid $3,173.86 of its $10,000.00 in-network out-of-pocket maximum — $6,826.14 "
+            "to go",
+            31,
+        ),
         ("Your family has met $0.00 of its $6,000.00 out-of-network deductible — $6,000.00 to go", 0),
         # Maria: 493.86 of 1700.00 = 29 %; OOP 493.86 + 60.00 = 553.86 of 5000.00 = 11 %
         ("You've met $493.86 of your $1,700.00 in-network deductible — $1,206.14 to go", 29),
         ("You've paid $553.86 of your $5,000.00 in-network out-of-pocket maximum — $4,446.14 to go", 11),
         ("You've met $0.00 of your $3,000.00 out-of-network deductible — $3,000.00 to go", 0),
         # Tom's deductible is met (a success message, not a bar); OOP 1760.00 + 30.00 = 1790.00 = 35 %
-        ("Tom Reyes has paid $1,790.00 of their $5,000.00 in-network out-of-pocket maximum — $3,210.00 to go", 35),
+        (
+            "Tom Reyes has paid $1,790.00 of their $5,000.00 in-network out-of-pocket maximum — $3,210.00 to "
+            "go",
+            35,
+        ),
         ("Tom Reyes has met $0.00 of their $3,000.00 out-of-network deductible — $3,000.00 to go", 0),
-    ]  # fmt: skip
+    ]
     assert [s.value for s in app.success] == ["Tom Reyes has met their $1,700.00 in-network deductible"]
     assert [s.value for s in app.subheader][:3] == ["Your family", "You: Maria Reyes", "Tom Reyes"]
     assert "You've paid $0.00 out-of-network; the plan has no out-of-network out-of-pocket maximum" in [
@@ -88,8 +96,8 @@ def test_claims_newest_service_first_with_money_formatted_and_filters(published,
     ]
     # 60.00 + 0.00 + 1790.00 + 493.86 = 2343.86
     assert (
-        "4 claims with a service date from 2026-01-01 to 2026-12-31, newest first; you owe $2,343.86 for them."
-        in [c.value for c in app.caption]
+        "4 claims with a service date from 2026-01-01 to 2026-12-31, newest first; you owe $2,343.86 for "
+        "them." in [c.value for c in app.caption]
     )
     app.selectbox(key="member_claims_status").select("denied").run()
     assert [c[0] for c in claims_shown(app)] == ["M2"]
@@ -146,11 +154,19 @@ def test_eob_of_a_two_line_claim_as_pdf(published, signed_in_as, settings, monke
     app = signed_in_as(*MARIA_U)
     app.selectbox(key="member_eob_claim").select("K1").run()
     lines = app.dataframe[1].value
-    assert list(zip(lines["Service"], lines["Deductible"], lines["Coinsurance"], lines["Copay"], lines["You owe"],
-                    strict=True)) == [
+    assert list(
+        zip(
+            lines["Service"],
+            lines["Deductible"],
+            lines["Coinsurance"],
+            lines["Copay"],
+            lines["You owe"],
+            strict=True,
+        )
+    ) == [
         ("lab", "$1,700.00", "$60.00", "$0.00", "$1,760.00"),
         ("office visit", "$0.00", "$0.00", "$30.00", "$30.00"),
-    ]  # fmt: skip
+    ]
     pdf = pypdf.PdfReader(io.BytesIO(downloads["eob_K1.pdf"]()))
     text = "\n".join(p.extract_text() for p in pdf.pages)
     for expected in (
@@ -195,8 +211,9 @@ def test_the_dependent_grants_and_revokes_on_her_page(published, signed_in_as, s
     assert [s.value for s in lia.subheader][0] == "Who can see your claims"
     lia.button(key="member_grant").click().run()
     assert lia.button(key="member_revoke").label == "Stop sharing my claims with Maria Reyes"
-    user_admin.create_user(settings, ADMIN, "maria", Role.MEMBER, (MARIA,), password=PASSWORD,
-                           must_change_password=False)  # fmt: skip
+    user_admin.create_user(
+        settings, ADMIN, "maria", Role.MEMBER, (MARIA,), password=PASSWORD, must_change_password=False
+    )
     maria = AppTest.from_file(APP, default_timeout=30)
     maria.session_state["portalytics_session_token"] = auth.sign_in(settings, "maria", PASSWORD).token
     maria.run()
@@ -205,10 +222,13 @@ def test_the_dependent_grants_and_revokes_on_her_page(published, signed_in_as, s
     assert lia.button(key="member_grant").label == "Let Maria Reyes see my claims"
     maria.run()
     assert "L1" not in [c[0] for c in claims_shown(maria)]
-    assert [(r.actor, r.action) for r in audit.read(settings, ADMIN, actions=["plan_access_grant", "plan_access_revoke"])] == [
+    assert [
+        (r.actor, r.action)
+        for r in audit.read(settings, ADMIN, actions=["plan_access_grant", "plan_access_revoke"])
+    ] == [
         ("lia", "plan_access_revoke"),
         ("lia", "plan_access_grant"),
-    ]  # fmt: skip
+    ]
 
 
 def test_eob_lines_download_as_numbers_while_the_page_shows_dollars(
@@ -221,7 +241,8 @@ def test_eob_lines_download_as_numbers_while_the_page_shows_dollars(
     import csv
 
     rows = list(csv.DictReader(io.StringIO(downloads["eob_K1_lines.csv"]().decode("utf-8-sig"))))
-    # lab: $1,700.00 deductible + $60.00 coinsurance = $1,760.00 owed; in the file plain numbers a sheet can sum
+    # lab: $1,700.00 deductible + $60.00 coinsurance = $1,760.00 owed; in the file plain numbers a sheet can
+    # sum
     assert [r["You owe"] for r in rows] == ["1760.00", "30.00"]
     assert [(r.target, r.row_count) for r in audit.read(settings, ADMIN, actions=["export"])] == [
         ("EOB claim K1 lines csv", 2)

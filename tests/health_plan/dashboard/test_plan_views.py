@@ -159,11 +159,15 @@ def test_subscriber_sees_family_totals_but_not_her_adult_spouses_claims(publishe
     # Family: deductible 500 + 500 = 1000 of 1000 (met); OOP 520 + 520 = 1040 of 4000 (26 %).
     # Ben (born 1980) is an adult: his claim and his own totals are private; the family totals include him.
     assert progress_texts(app) == [
-        ("Your family has paid $1,040.00 of its $4,000.00 in-network out-of-pocket maximum — $2,960.00 to go", 26),
+        (
+            "Your family has paid $1,040.00 of its $4,000.00 in-network out-of-pocket maximum — $2,960.00 to "
+            "go",
+            26,
+        ),
         ("Your family has met $0.00 of its $2,000.00 out-of-network deductible — $2,000.00 to go", 0),
         ("You've paid $520.00 of your $2,000.00 in-network out-of-pocket maximum — $1,480.00 to go", 26),
         ("You've met $0.00 of your $1,000.00 out-of-network deductible — $1,000.00 to go", 0),
-    ]  # fmt: skip
+    ]
     assert [s.value for s in app.success] == [
         "Your family has met its $1,000.00 in-network deductible",
         "You've met your $500.00 in-network deductible",

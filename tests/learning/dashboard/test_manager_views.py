@@ -72,8 +72,8 @@ def _people_list(app):
 def test_the_overdue_list_has_one_row_per_person_most_days_overdue_first(manager):
     app = manager
     listed = _people_list(app)
-    # P0002: R1 due 1 March, 121 days before 30 June (30 + 30 + 31 + 30). P0001: R3 due 1 June, 29 days; and R2
-    # due soon. P0003 has only a due-soon item. ONC's P0004 (overdue since 1 May) is not the manager's.
+    # P0002: R1 due 1 March, 121 days before 30 June (30 + 30 + 31 + 30). P0001: R3 due 1 June, 29 days; and
+    # R2 due soon. P0003 has only a due-soon item. ONC's P0004 (overdue since 1 May) is not the manager's.
     got = list(
         zip(listed["Person ID"], listed["Days overdue"], listed["Overdue"], listed["Due soon"], strict=True)
     )

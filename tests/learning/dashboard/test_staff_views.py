@@ -1,4 +1,5 @@
-"""Staff pages (My transcript, My compliance, My certificates) on a hand-built snapshot (tests/dashboard/published_marts.py).
+"""Staff pages (My transcript, My compliance, My certificates) on a hand-built snapshot
+(tests/dashboard/published_marts.py).
 
 The staff user zoe is person P0001; P0002's rows sit in the same marts and must never show.
 """
@@ -44,8 +45,8 @@ def test_staff_transcript_lists_only_their_items_newest_first_with_totals(staff)
         dt.date(2025, 11, 20),
         dt.date(2024, 1, 15),
     ]
-    # hours 1.00 + 1.50 (E1 once, though it has two credit types) + 4.00 + 2.50 = 9.00; ANCC 1.50 + 4.00 = 5.50
-    # credit types as the accrediting bodies name them, not their codes
+    # hours 1.00 + 1.50 (E1 once, though it has two credit types) + 4.00 + 2.50 = 9.00; ANCC 1.50 + 4.00 =
+    # 5.50 credit types as the accrediting bodies name them, not their codes
     assert list(zip(totals["Total"], totals["Amount"], strict=True)) == [
         ("Hours", Decimal("9.00")),
         ("Credits: AMA PRA Category 1 Credit", Decimal("1.50")),
@@ -185,7 +186,8 @@ def test_an_issued_certificate_downloads_as_pdf_and_the_others_say_why_not(
     ]
     reasons = [c.value for c in app.caption if "downloadable" in c.value or "evaluation" in c.value]
     assert reasons == [
-        "No longer downloadable: certificates can be downloaded until a set number of days after the activity, "
+        "No longer downloadable: certificates can be downloaded until a set number of days after the "
+        "activity, "
         "for this one until 2026-05-02.",
         "Complete the activity's evaluation first (by 2026-07-25).",
     ]

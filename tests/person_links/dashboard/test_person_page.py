@@ -38,21 +38,25 @@ def test_support_finds_ana_by_a_portal_user_name_and_sees_her_across_the_portals
     _find(app, "ana.d@gmail.com")  # her CE portal user name
     assert not app.exception
     assert app.selectbox(key="person_pick").value == "P1"
-    assert (
-        [t.label for t in app.tabs]
-        == [
-            "Accounts (8)",  # CE1, CE2, CE3, hr, M1, three portal users
-            "Sign-in problems (3)",  # LC lockout, abandoned health-plan reset, CE reset loop (in-time reset left out)
-            "Compliance (2)",
-            "CE transcript (1)",  # the CE credit; the Learning Center completion is not CE
-            "Plan coverage (2)",  # M1's two spans
-        ]
-    )
+    assert [t.label for t in app.tabs] == [
+        "Accounts (8)",  # CE1, CE2, CE3, hr, M1, three portal users
+        "Sign-in problems "
+        "(3)",  # LC lockout, abandoned health-plan reset, CE reset loop (in-time reset left out)
+        "Compliance (2)",
+        "CE transcript (1)",  # the CE credit; the Learning Center completion is not CE
+        "Plan coverage (2)",  # M1's two spans
+    ]
     accounts, problems, _, _, plan = app.tabs
     assert list(problems.dataframe[0].value.problem) == ["reset loop", "reset abandoned", "lockout"]
     assert list(plan.dataframe[0].value.columns) == [
-        "member_id", "employer_name", "relationship", "plan_id", "coverage_tier", "coverage_start", "coverage_end",
-    ]  # fmt: skip
+        "member_id",
+        "employer_name",
+        "relationship",
+        "plan_id",
+        "coverage_tier",
+        "coverage_start",
+        "coverage_end",
+    ]
     # her findings: terminated but still enrolled, success after a lockout, one IP on two portals
     assert len(app.warning) == 1 and app.warning[0].value == "3 finding(s) about this person"
     columns = _frame_columns(app)
@@ -87,8 +91,11 @@ def test_admins_see_the_masked_id_and_the_cross_portal_findings(published, signe
     app.switch_page("views/admin/people_findings.py").run()
     assert not app.exception
     assert [t.label for t in app.tabs] == [
-        "Plan vs HR (2)", "Attacks across portals (3)", "Leaving, CE by SSO only (2)", "Links for review (5)",
-    ]  # fmt: skip
+        "Plan vs HR (2)",
+        "Attacks across portals (3)",
+        "Leaving, CE by SSO only (2)",
+        "Links for review (5)",
+    ]
 
 
 def test_support_can_never_read_claim_lines_or_the_lists_of_others(published, settings):
