@@ -2,8 +2,8 @@
 
 A span covers every day from ``coverage_start`` through ``coverage_end`` inclusive (an empty end = open). When
 spans of one member overlap (a bad feed), the one that started last wins, so a re-enrolment replaces the
-earlier span. The same rule is written once more as SQL (:func:`covers_sql`) for the read side, which filters
-published tables.
+earlier span. The read side writes the same rule in SQL over the published tables
+(``reports/health_plan/covering_span.sql``, ``roster_as_of.sql``, ``enrollment_by_month.sql``).
 """
 
 from __future__ import annotations
@@ -52,10 +52,3 @@ def covering_row(spans: Iterable[SpanRow], on) -> SpanRow | None:
         if start <= on and (end is None or on <= end) and (best is None or start > best.start):
             best = span
     return best
-
-
-def covers_sql(alias: str = "") -> str:
-    """The covering rule as a DuckDB predicate on ``coverage_start``/``coverage_end`` with one ``?`` for the
-    date used twice (bind the date twice)."""
-    p = f"{alias}." if alias else ""
-    return f"({p}coverage_start <= ? AND ({p}coverage_end IS NULL OR {p}coverage_end >= ?))"
