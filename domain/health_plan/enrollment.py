@@ -2,8 +2,9 @@
 
 A span covers every day from ``coverage_start`` through ``coverage_end`` inclusive (an empty end = open). When
 spans of one member overlap (a bad feed), the one that started last wins, so a re-enrolment replaces the
-earlier span. The same rule is written once more as SQL (:func:`covers_sql`) for the read side, which filters
-published tables.
+earlier span; of two starting the same day, the lower plan id (whatever order the feed sent them in). The read
+side writes the same rule in SQL over the published tables (``reports/health_plan/covering_span.sql``,
+``enrollment_by_month.sql``); tests/health_plan/test_covering_span_forms.py shows the forms agree.
 """
 
 from __future__ import annotations
@@ -45,17 +46,15 @@ def span_row(span: EnrollmentSpan) -> SpanRow:
 
 
 def covering_row(spans: Iterable[SpanRow], on) -> SpanRow | None:
-    """The span covering ``on`` (the latest-starting one if several do), else None."""
+    """The span covering ``on`` (the latest-starting one if several do; of spans starting the same day, the
+    lowest plan id, as the SQL form orders them), else None."""
     best: SpanRow | None = None
     for span in spans:
         start, end = span.start, span.end
-        if start <= on and (end is None or on <= end) and (best is None or start > best.start):
+        if (
+            start <= on
+            and (end is None or on <= end)
+            and (best is None or start > best.start or (start == best.start and span.plan_id < best.plan_id))
+        ):
             best = span
     return best
-
-
-def covers_sql(alias: str = "") -> str:
-    """The covering rule as a DuckDB predicate on ``coverage_start``/``coverage_end`` with one ``?`` for the
-    date used twice (bind the date twice)."""
-    p = f"{alias}." if alias else ""
-    return f"({p}coverage_start <= ? AND ({p}coverage_end IS NULL OR {p}coverage_end >= ?))"

@@ -15,11 +15,11 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 
 from domain.health_plan.cost_share import AGGREGATE, COPAY_CATEGORIES, NETWORKS, PlanYear
-from domain.health_plan.enrollment import SINGLE_TIER, covers_sql
+from domain.health_plan.enrollment import SINGLE_TIER
 from domain.settings import Settings, get_settings
 from reports import audit
 from reports.clock import Clock, utc_now
-from reports.health_plan.reads import MARTS, end_of_day_utc
+from reports.health_plan.reads import end_of_day_utc
 from reports.health_plan.sql import query
 from reports.principal import NotPermitted, Principal, Role
 
@@ -70,11 +70,6 @@ class Benefits:
     coverage_end: dt.date | None = None
     copays: tuple[tuple[str, Decimal], ...] = ()  # in network, by service category
     networks: tuple[NetworkBenefits, ...] = ()
-
-
-def _one(conn, sql: str, params: list) -> dict | None:
-    rows = conn.sql(sql, params=params).to_arrow_table().to_pylist()
-    return rows[0] if rows else None
 
 
 def _first(conn, name: str, params: dict) -> dict | None:
@@ -185,12 +180,7 @@ def check_eligibility(
             principal, ACTION, target, row_count=0, detail="no match", settings=settings, clock=clock
         )
         raise NoMatch(NO_MATCH_WORDS)
-    span = _one(
-        conn,
-        f"""SELECT plan_id, coverage_tier, coverage_start, coverage_end FROM {MARTS}.employer_enrollment
-            WHERE member_id = ? AND {covers_sql()} ORDER BY coverage_start DESC, plan_id LIMIT 1""",
-        [member_id, on, on],
-    )
+    span = _first(conn, "covering_span", {"member_id": member_id, "on": on})
     if span is None:
         answer = Benefits(member_id, member["name"], on, covered=False)
     else:

@@ -30,9 +30,7 @@ import pandas as pd
 from domain.health_plan.accumulators import pct_met, remaining
 from domain.health_plan.claims import REVERSED, STATUS_REASONS
 from domain.health_plan.cost_share import EXCEPTION_WORDS
-from domain.health_plan.enrollment import covers_sql
 from domain.health_plan.member_privacy import visible_to_subscriber
-from domain.marts import SCHEMA as MARTS
 from domain.settings import Settings, get_settings
 from reports.clock import utc_now
 from reports.health_plan import access as plan_access
@@ -50,12 +48,12 @@ def _scope_value(principal: Principal) -> str:
     return principal.scope_value
 
 
-def _enrollment_scope(principal: Principal) -> tuple[str, list]:
-    """WHERE clause and params limiting roster rows (employer_id, member_id, subscriber_id columns)."""
+def _employer_scope(principal: Principal) -> str | None:
+    """The ``$employer`` of a roster read: the employer's own id; None (every employer) only for an admin."""
     if principal.role is Role.ADMIN:
-        return "TRUE", []
+        return None
     if principal.role is Role.EMPLOYER:
-        return "employer_id = ?", [_scope_value(principal)]
+        return _scope_value(principal)
     raise NotPermitted(f"role {principal.role} may not read the employer roster")
 
 
@@ -70,14 +68,6 @@ def _family_of(conn, member_id: str) -> str | None:
         return rows[0]["subscriber_id"] if len(rows) == 1 else None
 
     return remembered(conn, ("family_of", member_id), read)
-
-
-def _in_family(conn, member_id: str) -> tuple[str, list]:
-    """A filter to the family of ``member_id`` (TRUE when it is not known). It only narrows, but the claim
-    marts are stored family by family, so with it DuckDB skips all but a row group or two of millions of
-    lines."""
-    family = _family_of(conn, member_id)
-    return ("subscriber_id = ?", [family]) if family is not None else ("TRUE", [])
 
 
 @dataclass(frozen=True)
@@ -132,67 +122,53 @@ def _family_view(me: str, conn, view: Viewing) -> FamilyView:
     return FamilyView((me, *sorted(shown)), tuple(sorted(set(dependents) - shown)))
 
 
-def _in_list(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join('?' * len(values))})"
+@dataclass(frozen=True)
+class ClaimScope:
+    """The scope parameters of a claim-line read (``$npi``, ``$family``, ``$visible``): None only for an
+    admin.
+
+    A provider: their NPI. A member: the members whose lines they may see, and their family's subscriber (it
+    only narrows, but the claim marts are stored family by family, so DuckDB skips all but a row group or
+    two)."""
+
+    npi: str | None = None
+    family: str | None = None
+    visible: list[str] | None = None
+
+    def params(self) -> dict:
+        return {"npi": self.npi, "family": self.family, "visible": self.visible}
 
 
-def _claims_scope(principal: Principal, conn, view: Viewing | None = None) -> tuple[str, list]:
-    """WHERE clause and params limiting claim rows (member_id, subscriber_id, provider_npi columns)."""
+def _claim_scope(principal: Principal, conn, view: Viewing | None = None) -> ClaimScope:
     if principal.role is Role.ADMIN:
-        return "TRUE", []
+        return ClaimScope()
     if principal.role is Role.MEMBER:
         me = _scope_value(principal)
-        family, params = _in_family(conn, me)
-        visible = family_view(principal, conn, view).visible
-        return f"{family} AND {_in_list('member_id', visible)}", [*params, *visible]
+        return ClaimScope(
+            family=_family_of(conn, me), visible=list(family_view(principal, conn, view).visible)
+        )
     if principal.role is Role.PROVIDER:
-        return "provider_npi = ?", [_scope_value(principal)]
+        return ClaimScope(npi=_scope_value(principal))
     raise NotPermitted(f"role {principal.role} may not read claims")
 
 
-def _accumulator_scope(
-    principal: Principal, conn, family: bool, view: Viewing | None = None, alias: str = ""
-) -> tuple[str, list]:
-    """WHERE clause and params limiting accumulator rows; ``alias`` qualifies the columns
-    (``a.member_id``)."""
-    p = f"{alias}." if alias else ""
+def _accumulator_scope(principal: Principal, conn, family: bool, view: Viewing | None = None) -> dict:
+    """The scope parameters of an accumulator read: ``$subscriber`` (family totals) or ``$visible`` (member
+    totals); None only for an admin."""
     if principal.role is Role.ADMIN:
-        return "TRUE", []
+        return {"subscriber": None} if family else {"visible": None}
     if principal.role is Role.MEMBER:
         me = _scope_value(principal)
         if family:  # family totals stay visible to the subscriber, private dependents included
-            return f"{p}subscriber_id = ?", [me]
-        visible = family_view(principal, conn, view).visible
-        return _in_list(f"{p}member_id", visible), list(visible)
+            return {"subscriber": me}
+        return {"visible": list(family_view(principal, conn, view).visible)}
     raise NotPermitted(f"role {principal.role} may not read accumulators")
 
 
-def _frame(conn, sql: str, params: list) -> pd.DataFrame:
-    return conn.sql(sql, params=params).to_arrow_table().to_pandas()
-
-
-def _rows(conn, sql: str, params: list) -> list[dict]:
-    return conn.sql(sql, params=params).to_arrow_table().to_pylist()
-
-
 # ---------------------------------------------------------------------------------------- enrollment
-ROSTER_COLUMNS = (
-    "employer_id, employer_name, member_id, subscriber_id, relationship, first_name, last_name, "
-    "coverage_tier, "
-    "plan_id, coverage_start, coverage_end"
-)
-_ROSTER_ORDER = "employer_id, subscriber_id, relationship <> 'self', member_id, coverage_start"
-
-
 def roster_as_of(principal: Principal, conn, on: dt.date) -> pd.DataFrame:
     """Members with a span open on ``on``: subscriber and dependents, tier, plan and dates."""
-    where, params = _enrollment_scope(principal)
-    return _frame(
-        conn,
-        f"SELECT {ROSTER_COLUMNS} FROM {MARTS}.employer_enrollment "
-        f"WHERE {where} AND {covers_sql()} ORDER BY {_ROSTER_ORDER}",
-        [*params, on, on],
-    )
+    return query(conn, "roster_as_of", {"employer": _employer_scope(principal), "on": on}).to_pandas()
 
 
 def adds_and_terms(principal: Principal, conn, start: dt.date, end: dt.date) -> pd.DataFrame:
@@ -200,16 +176,8 @@ def adds_and_terms(principal: Principal, conn, start: dt.date, end: dt.date) -> 
     end]."""
     if end < start:
         raise ValueError(f"the period ends ({end}) before it starts ({start})")
-    where, params = _enrollment_scope(principal)
-    sql = f"""
-        SELECT 'add' AS change, coverage_start AS change_date, {ROSTER_COLUMNS}
-        FROM {MARTS}.employer_enrollment WHERE {where} AND coverage_start BETWEEN ? AND ?
-        UNION ALL
-        SELECT 'term' AS change, coverage_end AS change_date, {ROSTER_COLUMNS}
-        FROM {MARTS}.employer_enrollment WHERE {where} AND coverage_end BETWEEN ? AND ?
-        ORDER BY change_date, change, employer_id, member_id
-    """
-    return _frame(conn, sql, [*params, start, end, *params, start, end])
+    params = {"employer": _employer_scope(principal), "start": start, "end": end}
+    return query(conn, "adds_and_terms", params).to_pandas()
 
 
 def enrollment_by_month(principal: Principal, conn, first: dt.date, last: dt.date) -> pd.DataFrame:
@@ -220,26 +188,12 @@ def enrollment_by_month(principal: Principal, conn, first: dt.date, last: dt.dat
     overlap, as eligibility decides); a subscriber is a member whose relationship is ``self``."""
     if last < first:
         raise ValueError(f"the period ends ({last}) before it starts ({first})")
-    where, params = _enrollment_scope(principal)
-    sql = f"""
-        WITH months AS (
-            SELECT CAST(last_day(m) AS DATE) AS month_end
-            FROM range(CAST(? AS DATE), CAST(? AS DATE) + INTERVAL 1 DAY, INTERVAL 1 MONTH) t(m)
-        ), covered AS (
-            SELECT m.month_end, e.member_id, e.relationship, e.plan_id, e.coverage_tier
-            FROM months m JOIN {MARTS}.employer_enrollment e
-              ON e.coverage_start <= m.month_end AND (e.coverage_end IS NULL OR e.coverage_end >= m.month_end)
-            WHERE {where}
-            QUALIFY row_number() OVER (
-                PARTITION BY m.month_end, e.member_id ORDER BY e.coverage_start DESC, e.plan_id
-            ) = 1
-        )
-        SELECT month_end, plan_id, coverage_tier,
-               CAST(count(*) FILTER (WHERE relationship = 'self') AS INTEGER) AS subscribers,
-               CAST(count(*) AS INTEGER) AS members
-        FROM covered GROUP BY month_end, plan_id, coverage_tier ORDER BY month_end, plan_id, coverage_tier
-    """
-    return _frame(conn, sql, [first.replace(day=1), last.replace(day=1), *params])
+    params = {
+        "employer": _employer_scope(principal),
+        "first_month": first.replace(day=1),
+        "last_month": last.replace(day=1),
+    }
+    return query(conn, "enrollment_by_month", params).to_pandas()
 
 
 @dataclass(frozen=True)
@@ -277,18 +231,7 @@ def eligibility(principal: Principal, conn, member_id: str, on: dt.date) -> Elig
     """Is ``member_id`` covered on ``on``, and under which plan and tier (the latest-starting covering
     span)."""
     _require_member_in_scope(principal, conn, member_id)
-    rows = _rows(
-        conn,
-        f"""
-        SELECT e.plan_id, p.name AS plan_name, p.plan_year, e.coverage_tier, e.coverage_start, e.coverage_end
-        FROM {MARTS}.employer_enrollment e
-        LEFT JOIN {MARTS}.plan_years p
-          ON p.plan_id = e.plan_id AND p.plan_year_start <= ? AND ? <= p.plan_year_end
-        WHERE e.member_id = ? AND {covers_sql("e")}
-        ORDER BY e.coverage_start DESC, e.plan_id LIMIT 1
-        """,
-        [on, on, member_id, on, on],
-    )
+    rows = query(conn, "covering_span", {"member_id": member_id, "on": on}).to_pylist()
     if not rows:
         return Eligibility(member_id, on, covered=False)
     return Eligibility(member_id, on, covered=True, **rows[0])
@@ -299,19 +242,10 @@ def member_names(principal: Principal, conn) -> dict[str, str]:
     their family when they subscribe, private adult dependents included: who is covered is not private, their
     claims are); for labels on the member's own page."""
     principal.require(Role.MEMBER, Role.ADMIN)
-    if principal.role is Role.ADMIN:
-        where, params = "TRUE", []
-    else:
-        me = _scope_value(principal)
-        where, params = "(member_id = ? OR subscriber_id = ?)", [me, me]
+    me = None if principal.role is Role.ADMIN else _scope_value(principal)
 
     def read() -> dict[str, str]:
-        rows = _rows(
-            conn,
-            f"SELECT DISTINCT member_id, first_name, last_name FROM {MARTS}.employer_enrollment WHERE "
-            f"{where}",
-            params,
-        )
+        rows = query(conn, "member_names", {"me": me}).to_pylist()
         return {
             r["member_id"]: " ".join(p for p in (r["first_name"], r["last_name"]) if p) or r["member_id"]
             for r in rows
@@ -322,13 +256,6 @@ def member_names(principal: Principal, conn) -> dict[str, str]:
 
 
 # ---------------------------------------------------------------------------------------- claims
-CLAIM_STATUS_COLUMNS = (
-    "root_claim_id, claim_id, claim_type, member_id, provider_npi, service_date, processed_at, status, "
-    "line_count, "
-    "unpriced_lines, billed_amount, allowed_amount, member_responsibility, plan_paid"
-)
-
-
 def _reason(status: str, exception: str | None) -> str | None:
     """The ``reason`` of a claim-status row: a reversal, an unpriced line's exception, else the status's words
     (:data:`domain.health_plan.claims.STATUS_REASONS`); None for a claim paid as priced."""
@@ -355,47 +282,20 @@ def claim_status(
     """Claims (effective version only) with status, processed date, the provider's name and the reason a claim
     pays nothing or less (``reason``); ``claim_id`` matches the original's id or the effective version's.
     Newest processed first."""
-    where, params = _claims_scope(principal, conn, view)
-    filters = [where]
-    if claim_id is not None:
-        filters.append("(root_claim_id = ? OR claim_id = ?)")
-        params += [claim_id, claim_id]
-    for column, value in (("member_id", member_id), ("status", status)):
-        if value is not None:
-            filters.append(f"{column} = ?")
-            params.append(value)
-    for sql, value in (
-        ("CAST(processed_at AS DATE) >= ?", processed_from),
-        ("CAST(processed_at AS DATE) <= ?", processed_to),
-        ("service_date >= ?", service_from),
-        ("service_date <= ?", service_to),
-    ):
-        if value is not None:
-            filters.append(sql)
-            params.append(value)
-    columns = ", ".join(f"s.{c}" for c in CLAIM_STATUS_COLUMNS.split(", "))
-    sql = f"""
-        SELECT {columns}, p.name AS provider_name, x.reason AS exception
-        FROM (SELECT {CLAIM_STATUS_COLUMNS} FROM {MARTS}.claim_status WHERE {" AND ".join(filters)}) s
-        LEFT JOIN {MARTS}.plan_providers p ON p.npi = s.provider_npi
-        LEFT JOIN (
-            SELECT claim_id, min(reason) AS reason FROM {MARTS}.claim_exceptions GROUP BY claim_id
-        ) x ON x.claim_id = s.claim_id AND s.unpriced_lines > 0
-        ORDER BY s.processed_at DESC, s.root_claim_id
-    """
-    frame = _frame(conn, sql, params)
+    params = {
+        **_claim_scope(principal, conn, view).params(),
+        "claim_id": claim_id,
+        "member_id": member_id,
+        "status": status,
+        "processed_from": processed_from,
+        "processed_to": processed_to,
+        "service_from": service_from,
+        "service_to": service_to,
+    }
+    frame = query(conn, "claim_status", params).to_pandas()
     reasons = [_reason(s, x) for s, x in zip(frame["status"], frame.pop("exception"), strict=True)]
     frame["reason"] = pd.Series(reasons, index=frame.index, dtype=object)
     return frame
-
-
-COST_SHARE_COLUMNS = (
-    "claim_id, line_number, member_id, service_date, processed_at, provider_npi, service_category, network, "
-    "status, "
-    "allowed_amount, deductible_applied, coinsurance, copay, member_responsibility, plan_paid, basis, "
-    "explanation, "
-    "plan_id, plan_year, root_claim_id, billed_amount"
-)
 
 
 def claim_cost_share(
@@ -407,20 +307,13 @@ def claim_cost_share(
     view: Viewing | None = None,
 ) -> pd.DataFrame:
     """Cost share of each effective claim line with the reason the member owes it, in processing order."""
-    where, params = _claims_scope(principal, conn, view)
-    filters = [where]
-    if member_id is not None:
-        family, family_params = _in_family(conn, member_id)
-        filters += ["member_id = ?", family]
-        params += [member_id, *family_params]
-    if claim_id is not None:
-        filters.append("(claim_id = ? OR root_claim_id = ?)")
-        params += [claim_id, claim_id]
-    sql = (
-        f"SELECT {COST_SHARE_COLUMNS} FROM {MARTS}.claim_cost_share WHERE {' AND '.join(filters)} "
-        "ORDER BY subscriber_id, plan_year, order_at, root_claim_id, line_number"
-    )
-    return _frame(conn, sql, params)
+    params = {
+        **_claim_scope(principal, conn, view).params(),
+        "member_id": member_id,
+        "member_family": None if member_id is None else _family_of(conn, member_id),
+        "claim_id": claim_id,
+    }
+    return query(conn, "claim_cost_share", params).to_pandas()
 
 
 def claim_exceptions(principal: Principal, conn) -> pd.DataFrame:
@@ -447,39 +340,13 @@ def _accumulators(
     org_timezone: str,
     view: Viewing | None = None,
 ) -> pd.DataFrame:
-    table = "family_accumulators" if family else "member_accumulators"
-    keys = ["subscriber_id"] if family else ["member_id", "subscriber_id"]
-    grouping = [*keys, "plan_id", "plan_year", "network"]
-    group = ", ".join(grouping)
-    where, params = _accumulator_scope(principal, conn, family, view, alias="a")
-    filters = [where]
-    if who is not None:
-        filters.append(f"a.{keys[0]} = ?")
-        params.append(who)
-    columns = (
-        ", ".join(f"a.{c}" for c in grouping)
-        + ", a.deductible_limit, a.oop_limit, a.coverage_tier, a.plan_year_start"
-        + ("" if family else ", a.employer_id")
-    )
+    params = {**_accumulator_scope(principal, conn, family, view), "who": who}
     if as_of is None:
-        sql = (
-            f"SELECT {columns}, a.deductible_met, a.oop_met FROM {MARTS}.{table} a "
-            f"WHERE {' AND '.join(filters)} ORDER BY {group}"
-        )
-        rows = _rows(conn, sql, params)
+        name = "family_accumulators" if family else "member_accumulators"
     else:
-        # Running totals are prefix sums in processing order, so "as of D" is the sum over the lines whose
-        # place in that order (order_at: the original's processed_at for an adjustment) falls on or before D.
-        sums = f"""
-            SELECT {group}, sum(deductible_applied) AS deductible_met, sum(member_responsibility) AS oop_met
-            FROM {MARTS}.claim_cost_share WHERE order_at < ? GROUP BY {group}
-        """
-        sql = f"""
-            SELECT {columns}, coalesce(s.deductible_met, 0) AS deductible_met, coalesce(s.oop_met, 0) AS
-            oop_met FROM {MARTS}.{table} a LEFT JOIN ({sums}) s USING ({group})
-            WHERE {" AND ".join(filters)} AND a.plan_year_start <= ? ORDER BY {group}
-        """
-        rows = _rows(conn, sql, [end_of_day_utc(as_of, org_timezone), *params, as_of])
+        name = "family_accumulators_as_of" if family else "member_accumulators_as_of"
+        params |= {"until": end_of_day_utc(as_of, org_timezone), "as_of": as_of}
+    rows = query(conn, name, params).to_pylist()
     for row in rows:
         for part in ("deductible", "oop"):
             met, limit = row[f"{part}_met"], row[f"{part}_limit"]
