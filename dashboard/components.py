@@ -12,7 +12,7 @@ dates stay dates).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -142,15 +142,33 @@ def export_buttons(
         )
 
 
-def download_buttons(who: Principal, frame: pd.DataFrame, *, target: str, file_stem: str, key: str) -> None:
-    """The export widget for a table exactly as the page holds it (typed values, not the formatted text)."""
+def download_buttons(
+    who: Principal,
+    frame: pd.DataFrame,
+    *,
+    target: str,
+    file_stem: str,
+    key: str,
+    labelled: Iterable[str] = (),
+    time_columns: Iterable[str] = (),
+) -> None:
+    """The export widget for a table as the page holds it: typed values, not the formatted text; the
+    ``labelled`` code columns as their labels with the codes beside them, moments (``time_columns`` and any
+    column of date-times off midnight) in the organisation's zone with the zone in the header
+    (:func:`reports.formatting.for_export`)."""
+    timezone = session.settings().org_timezone  # read now: the files are built off the page's thread
+    labelled, time_columns = tuple(labelled), tuple(time_columns)
+
+    def exported() -> pd.DataFrame:
+        return formatting.for_export(frame, timezone=timezone, labelled=labelled, time_columns=time_columns)
+
     export_buttons(
         who,
         key=key,
         target=target,
         file_stem=file_stem,
-        make_csv=lambda: (csv_file(frame), len(frame)),
-        make_excel=lambda: (excel_file(frame, file_stem), len(frame)),
+        make_csv=lambda: (csv_file(exported()), len(frame)),
+        make_excel=lambda: (excel_file(exported(), file_stem), len(frame)),
     )
 
 

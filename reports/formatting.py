@@ -4,7 +4,10 @@ times.
 Pages show words, not codes ("Partially paid", not ``partially_paid``); money as dollars; shares as
 percentages; an empty cell as "—"; a moment in the organisation's time zone, with the zone named ("2026-03-04
 09:15 CST"), whatever the server's zone. Exports keep their data typed (CSV and Excel hold numbers and dates,
-not "$1.00"); text meant for a reader (a PDF, a message) uses the same words as the page.
+not "$1.00"); text meant for a reader (a PDF, a message) uses the same words as the page. A file takes a
+frame through :func:`for_export`: a code a reader must understand (a credit type, a relationship) as its
+label with the code in a column beside it, every moment in the organisation's zone with the zone in the
+column's header ("Received (CST)"), still typed.
 """
 
 from __future__ import annotations
@@ -109,6 +112,11 @@ LABELS: Mapping[str, str] = {
     # enrollment changes
     "add": "Added",
     "term": "Ended",
+    # a plan member's relationship to the subscriber (hp_members.relationship)
+    "self": "Subscriber",
+    "spouse": "Spouse",
+    "child": "Child",
+    "other": "Other dependent",
 }
 
 
@@ -268,3 +276,73 @@ def for_display(
             # text
             shown[column] = [EMPTY if e else _as_text(v) for v, e in zip(shown[column], empty, strict=True)]
     return shown
+
+
+#: The suffix a header carried when its moments were UTC; an export replaces it with the organisation's zone.
+UTC_SUFFIX = " (UTC)"
+CODE_SUFFIX = " code"
+
+
+def zone_names(moments: pd.Series, timezone: str) -> str:
+    """The zone abbreviations the org-time ``moments`` (naive, local) fall in, in order of first use
+    ("CST/CDT"); with no moment, the zone's current one."""
+    zone = ZoneInfo(timezone)
+    names: list[str] = []
+    for moment in moments.dropna():
+        name = moment.to_pydatetime().replace(tzinfo=zone).tzname()
+        if name not in names:
+            names.append(name)
+    return "/".join(names) or dt.datetime.now(zone).tzname() or timezone
+
+
+def _moments(column: pd.Series) -> bool:
+    return pd.api.types.is_datetime64_any_dtype(column) and not _calendar_days(column)
+
+
+def for_export(
+    frame: pd.DataFrame, *, timezone: str, labelled: Iterable[str] = (), time_columns: Iterable[str] = ()
+) -> pd.DataFrame:
+    """A copy of ``frame`` as a CSV or Excel file carries it, values still typed.
+
+    - Each ``labelled`` column holds the label a reader sees on the page ("Subscriber"), and the code
+      (``self``) follows in a column "<column> code", so a program reading the file still has the code.
+    - Each column of moments (naive = UTC, as the marts hold them) is moved into the organisation's zone, the
+      way the page shows it, and its header names the zone: "Received (CST)" (a header that said "(UTC)"
+      loses it). The cells stay date-times; columns of calendar days stay days. A column of moments that all
+      fall on midnight UTC looks like days: name it in ``time_columns``, as for :func:`for_display`.
+    """
+    out = frame.copy()
+    for column in labelled:
+        if column not in out.columns:
+            continue
+        codes = out[column]
+        out[column] = [None if is_empty(v) else label(v) for v in codes]
+        out.insert(out.columns.get_loc(column) + 1, f"{column}{CODE_SUFFIX}", codes)
+    renames = {}
+    times = set(time_columns)
+    for column in out.columns:
+        if not (
+            _moments(out[column]) or (column in times and pd.api.types.is_datetime64_any_dtype(out[column]))
+        ):
+            continue
+        moments = out[column]
+        if getattr(moments.dt, "tz", None) is None:
+            moments = moments.dt.tz_localize("UTC")
+        local = moments.dt.tz_convert(timezone).dt.tz_localize(None)
+        out[column] = local
+        renames[column] = f"{str(column).removesuffix(UTC_SUFFIX)} ({zone_names(local, timezone)})"
+    return out.rename(columns=renames)
+
+
+def _plain(value: Any) -> Any:
+    if value is None or (not isinstance(value, str | Decimal | dt.date) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value.item() if hasattr(value, "item") else value  # numpy scalars; Decimals and dates pass
+
+
+def export_rows(frame: pd.DataFrame) -> list[list[Any]]:
+    """A frame's rows as the exporters take them: None for a missing value, Python dates and date-times,
+    Decimals untouched."""
+    return [[_plain(v) for v in row] for row in frame.itertuples(index=False, name=None)]

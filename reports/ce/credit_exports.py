@@ -1,14 +1,15 @@
 """CSV and Excel exports of the CE credit totals (frames from ``reports.ce.reads.credit_totals_by_type`` and
-``credit_totals_in_range``); credits stay exact Decimals, text cells pass the formula guard."""
+``credit_totals_in_range``); credits stay exact Decimals, text cells pass the formula guard. The credit type
+reads as the page says it ("AMA PRA Category 1 Credit"), its code in the column after it ("Credit type
+code")."""
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 import pandas as pd
 
 from reports.exports.csv import csv_bytes
 from reports.exports.excel import Sheet, workbook_bytes
+from reports.formatting import for_export
 
 #: (frame column, heading)
 BY_YEAR_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -24,26 +25,23 @@ IN_RANGE_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _rows(frame: pd.DataFrame, columns: Sequence[tuple[str, str]]) -> list[list]:
+def _table(frame: pd.DataFrame) -> tuple[list[str], list[list]]:
+    columns = BY_YEAR_COLUMNS if "year" in frame.columns else IN_RANGE_COLUMNS
+    named = frame[[c for c, _ in columns]].rename(columns=dict(columns))
+    # no moments in these tables: the zone is only there for the signature
+    shown = for_export(named, timezone="UTC", labelled=("Credit type",))
+
     def plain(v):
         if v is None or (not isinstance(v, str) and pd.isna(v)):
             return None
         return v.item() if hasattr(v, "item") else v  # numpy ints -> int; Decimals pass as they are
 
-    return [
-        [plain(v) for v in row] for row in frame[[c for c, _ in columns]].itertuples(index=False, name=None)
-    ]
-
-
-def _columns(frame: pd.DataFrame) -> tuple[tuple[str, str], ...]:
-    return BY_YEAR_COLUMNS if "year" in frame.columns else IN_RANGE_COLUMNS
+    return list(shown.columns), [[plain(v) for v in row] for row in shown.itertuples(index=False, name=None)]
 
 
 def credit_totals_csv(frame: pd.DataFrame) -> bytes:
-    columns = _columns(frame)
-    return csv_bytes([h for _, h in columns], _rows(frame, columns))
+    return csv_bytes(*_table(frame))
 
 
 def credit_totals_excel(frame: pd.DataFrame, title: str = "Credit totals") -> bytes:
-    columns = _columns(frame)
-    return workbook_bytes([Sheet(title, [h for _, h in columns], _rows(frame, columns))])
+    return workbook_bytes([Sheet(title, *_table(frame))])

@@ -14,6 +14,9 @@ import pandas as pd
 from reports.ce.duplicates import CLASSIFICATION_LABELS, AccountCard, ClusterCase, PairEvidence, Status
 from reports.exports.csv import csv_bytes
 from reports.exports.excel import Sheet, workbook_bytes
+from reports.formatting import export_rows, for_export, org_time
+
+DEFAULT_TIMEZONE = "America/Chicago"
 
 #: Side-by-side rows: (attribute of AccountCard, label).
 ACCOUNT_FIELDS: tuple[tuple[str, str], ...] = (
@@ -38,11 +41,11 @@ STATUS_LABELS = {
 }
 
 
-def _fmt(value) -> str:
+def _fmt(value, timezone: str) -> str:
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return org_time(value, timezone)  # "2026-03-04 09:15 CST", as every time on the pages
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
@@ -56,11 +59,12 @@ def account_heading(case: ClusterCase, account: AccountCard) -> str:
     )
 
 
-def side_by_side(case: ClusterCase) -> pd.DataFrame:
-    """One column per account (the recommended survivor first, starred), one row per field."""
+def side_by_side(case: ClusterCase, timezone: str = DEFAULT_TIMEZONE) -> pd.DataFrame:
+    """One column per account (the recommended survivor first, starred), one row per field; times in
+    ``timezone``, named."""
     return pd.DataFrame(
         {
-            account_heading(case, a): [_fmt(getattr(a, attr)) for attr, _ in ACCOUNT_FIELDS]
+            account_heading(case, a): [_fmt(getattr(a, attr), timezone) for attr, _ in ACCOUNT_FIELDS]
             for a in case.accounts
         },
         index=[label for _, label in ACCOUNT_FIELDS],
@@ -186,15 +190,25 @@ def _export_rows(cases: Sequence[ClusterCase]) -> list[list]:
     return rows
 
 
-def queue_csv(cases: Sequence[ClusterCase]) -> tuple[bytes, int]:
+def _export_table(cases: Sequence[ClusterCase], timezone: str) -> tuple[list[str], list[list]]:
+    # "Created" in the organisation's zone, named in the header ("Created (CST)"), as the page shows it
+    frame = for_export(
+        pd.DataFrame(_export_rows(cases), columns=list(EXPORT_HEADER)),
+        timezone=timezone,
+        time_columns=["Created"],
+    )
+    return list(frame.columns), export_rows(frame)
+
+
+def queue_csv(cases: Sequence[ClusterCase], timezone: str = DEFAULT_TIMEZONE) -> tuple[bytes, int]:
     """The listed clusters, one row per account, as CSV (formula guard applied); returns (bytes, rows)."""
-    rows = _export_rows(cases)
-    return csv_bytes(EXPORT_HEADER, rows), len(rows)
+    header, rows = _export_table(cases, timezone)
+    return csv_bytes(header, rows), len(rows)
 
 
-def queue_excel(cases: Sequence[ClusterCase]) -> tuple[bytes, int]:
-    rows = _export_rows(cases)
-    return workbook_bytes([Sheet("Duplicate queue", EXPORT_HEADER, rows)]), len(rows)
+def queue_excel(cases: Sequence[ClusterCase], timezone: str = DEFAULT_TIMEZONE) -> tuple[bytes, int]:
+    header, rows = _export_table(cases, timezone)
+    return workbook_bytes([Sheet("Duplicate queue", header, rows)]), len(rows)
 
 
 #: How the waterfall names each step (the pairs mart's ``<field>_weight`` columns without ``_weight``).

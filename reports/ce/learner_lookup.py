@@ -20,6 +20,7 @@ import phonenumbers
 from domain.settings import Settings
 from reports import audit
 from reports.exports.excel import Sheet, workbook_bytes
+from reports.formatting import for_export
 from reports.learning.access import MARTS
 from reports.principal import Principal, Role
 
@@ -46,7 +47,7 @@ TRANSCRIPT_COLUMNS = {
     "account_id": "Account",
 }
 CLAIM_COLUMNS = {
-    "received_at": "Received (UTC)",
+    "received_at": "Received",  # a file adds the organisation's zone: "Received (CST)"
     "activity_id": "Activity",
     "channel": "Channel",
     "outcome": "Outcome",
@@ -54,6 +55,9 @@ CLAIM_COLUMNS = {
     "claimed_account_id": "Claimed by account",
     "event_id": "Event",
 }
+#: Columns the files give in words, with the code in a column beside them.
+LABELLED_IN_FILES = ("Credit type",)
+DEFAULT_TIMEZONE = "America/Chicago"
 CERTIFICATE_COLUMNS = {
     "title": "Activity",
     "status": "Status",
@@ -213,28 +217,35 @@ def learner(principal: Principal, conn, account_id: str) -> Learner:
     return Learner(account_id, tuple(ids), accounts, transcript, claims, certificates)
 
 
-def _sheet(title: str, frame: pd.DataFrame, columns: dict[str, str]) -> Sheet:
+def _sheet(title: str, frame: pd.DataFrame, columns: dict[str, str], timezone: str) -> Sheet:
+    # credit types in words with the code beside them; moments in the organisation's zone, named in the header
+    shown = for_export(
+        frame[list(columns)].rename(columns=columns),
+        timezone=timezone,
+        labelled=LABELLED_IN_FILES,
+        time_columns=["Received"],
+    )
     rows = [
         [None if pd.isna(v) else (v.item() if hasattr(v, "item") else v) for v in row]
-        for row in frame[list(columns)].itertuples(index=False, name=None)
+        for row in shown.itertuples(index=False, name=None)
     ]
-    return Sheet(title, list(columns.values()), rows)
+    return Sheet(title, list(shown.columns), rows)
 
 
-def learner_excel(found: Learner) -> bytes:
+def learner_excel(found: Learner, timezone: str = DEFAULT_TIMEZONE) -> bytes:
     return workbook_bytes(
         [
-            _sheet("Accounts", found.accounts, ACCOUNT_COLUMNS),
-            _sheet("Transcript", found.transcript, TRANSCRIPT_COLUMNS),
-            _sheet("Claims", found.claims, CLAIM_COLUMNS),
-            _sheet("Certificates", found.certificates, CERTIFICATE_COLUMNS),
+            _sheet("Accounts", found.accounts, ACCOUNT_COLUMNS, timezone),
+            _sheet("Transcript", found.transcript, TRANSCRIPT_COLUMNS, timezone),
+            _sheet("Claims", found.claims, CLAIM_COLUMNS, timezone),
+            _sheet("Certificates", found.certificates, CERTIFICATE_COLUMNS, timezone),
         ]
     )
 
 
 def learner_download(principal: Principal, found: Learner, *, settings: Settings | None = None) -> bytes:
     """The learner's record as one workbook (a sheet per section), with its export audited."""
-    data = learner_excel(found)
+    data = learner_excel(found, (settings or Settings()).org_timezone)
     audit.record(
         principal,
         "export",

@@ -19,10 +19,12 @@ from domain.ce.attendance import REJECTED, AttendanceReason
 from domain.ce.credits import SOURCE_CE, SOURCE_EXTERNAL
 from reports.exports.csv import csv_bytes
 from reports.exports.excel import Sheet, workbook_bytes
+from reports.formatting import for_export
 from reports.learning.access import MARTS, marts
 from reports.learning.transcripts import Transcript, load_transcript
 from reports.principal import NotPermitted, Principal, Role
 
+DEFAULT_TIMEZONE = "America/Chicago"
 OUTCOMES = "ce_attendance_outcomes"
 ITEMS = "ce_credit_items"
 TOTALS = "ce_credit_totals"
@@ -30,7 +32,7 @@ CERTIFICATES = "ce_certificates"
 
 #: Rejected-claims list: (ce_attendance_outcomes column, heading).
 REJECTED_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("received_at", "Received (UTC)"),
+    ("received_at", "Received"),  # a file adds the organisation's zone: "Received (CST)"
     ("reason", "Reason"),
     ("channel", "Channel"),
     ("from_phone", "From phone"),
@@ -153,16 +155,21 @@ def _rows(frame: pd.DataFrame, columns: Sequence[str]) -> list[list]:
     ]
 
 
-def rejected_claims_excel(frame: pd.DataFrame) -> bytes:
-    """A frame from :func:`rejected_claims` as a one-sheet workbook (cells pass the formula guard)."""
-    return workbook_bytes([Sheet("Rejected claims", [h for _, h in REJECTED_COLUMNS], _rejected_rows(frame))])
+def rejected_claims_excel(frame: pd.DataFrame, timezone: str = DEFAULT_TIMEZONE) -> bytes:
+    """A frame from :func:`rejected_claims` as a one-sheet workbook (cells pass the formula guard); received
+    times in ``timezone``, named in the header ("Received (CST)")."""
+    return workbook_bytes([Sheet("Rejected claims", *_rejected_table(frame, timezone))])
 
 
-def rejected_claims_csv(frame: pd.DataFrame) -> bytes:
-    return csv_bytes([h for _, h in REJECTED_COLUMNS], _rejected_rows(frame))
+def rejected_claims_csv(frame: pd.DataFrame, timezone: str = DEFAULT_TIMEZONE) -> bytes:
+    return csv_bytes(*_rejected_table(frame, timezone))
 
 
-def _rejected_rows(frame: pd.DataFrame) -> list[list]:
-    rows = _rows(frame, [c for c, _ in REJECTED_COLUMNS])
+def _rejected_table(frame: pd.DataFrame, timezone: str) -> tuple[list[str], list[list]]:
+    named = frame[[c for c, _ in REJECTED_COLUMNS]].rename(columns=dict(REJECTED_COLUMNS))
+    shown = for_export(named, timezone=timezone, time_columns=["Received"])
+    rows = _rows(shown, list(shown.columns))
     # pandas Timestamps -> datetime, so Excel gets a date-time cell and CSV an ISO string
-    return [[v.to_pydatetime() if isinstance(v, pd.Timestamp) else v for v in row] for row in rows]
+    return list(shown.columns), [
+        [v.to_pydatetime() if isinstance(v, pd.Timestamp) else v for v in row] for row in rows
+    ]

@@ -21,13 +21,20 @@ from domain.settings import Settings
 from reports import audit
 from reports.learning import compliance
 from reports.learning.access import MARTS, marts, scope_filter
-from reports.learning.compliance import STATUS_TABLE, attention_list_excel
-from reports.learning.transcripts import Transcript, export_file_name, transcript_excel, transcript_pdf
+from reports.learning.compliance import STATUS_TABLE
+from reports.learning.transcripts import (
+    Transcript,
+    export_file_name,
+    transcript_csv,
+    transcript_excel,
+    transcript_pdf,
+)
 from reports.principal import Principal, Role
 from reports.snapshot import remembered
 
 #: Download kinds of a transcript: (renderer, MIME type).
 TRANSCRIPT_FORMATS = {
+    "csv": (transcript_csv, "text/csv"),
     "pdf": (transcript_pdf, "application/pdf"),
     "xlsx": (transcript_excel, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 }
@@ -115,7 +122,7 @@ def compliance_people_at(principal: Principal, conn, as_of: dt.date) -> pd.DataF
 def transcript_download(
     principal: Principal, transcript: Transcript, kind: str, *, settings: Settings | None = None
 ) -> bytes:
-    """The transcript as ``kind`` ("pdf" or "xlsx"), with its export written to the audit log."""
+    """The transcript as ``kind`` ("csv", "pdf" or "xlsx"), with its export written to the audit log."""
     render, _ = TRANSCRIPT_FORMATS[kind]
     data = render(transcript)
     audit.record(
@@ -131,23 +138,6 @@ def transcript_download(
 
 def transcript_file_name(transcript: Transcript, kind: str) -> str:
     return export_file_name(transcript, kind)
-
-
-def attention_list_download(
-    principal: Principal, frame: pd.DataFrame, as_of: dt.date, *, settings: Settings | None = None
-) -> bytes:
-    """The overdue / due-soon list (rows from :func:`compliance_rows_at`) as Excel, with its export
-    audited."""
-    data = attention_list_excel(frame)
-    audit.record(
-        principal,
-        "export",
-        "compliance overdue list xlsx",
-        detail=f"as of {as_of.isoformat()}",
-        row_count=len(frame),
-        settings=settings,
-    )
-    return data
 
 
 def certificates_as_of(frame: pd.DataFrame) -> dt.date | None:

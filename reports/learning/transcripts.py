@@ -2,7 +2,9 @@
 CSV.
 
 Every rendering is built from the same value object (items and Decimal totals), so the numbers on screen, in
-the PDF and in the workbook are identical by construction.
+the PDF and in the workbook are identical by construction. A credit type reads as the accrediting body names
+it ("AMA PRA Category 1 Credit", from ``reports.formatting``) on screen, in the PDF and in the workbook; the
+workbook's and the CSV's item rows carry the code as well, in a last column "Credit type code".
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from domain.learning.transcripts import CE, EXTERNAL, LEARNING_CENTER, items_in_range, totals
+from reports import formatting
 from reports.exports.csv import csv_bytes
 from reports.exports.excel import Sheet, workbook_bytes
 from reports.exports.pdf import PdfColumn, table_pdf
@@ -27,13 +30,15 @@ COMPLETE_HISTORY = "Complete History"
 ITEMS_TABLE = "transcript_items"
 SOURCE_LABELS = {LEARNING_CENTER: "Learning Center", CE: "CE", EXTERNAL: "External"}
 ITEM_HEADER: tuple[str, ...] = ("Completed on", "Source", "Item", "Title", "Credit type", "Credits", "Hours")
-#: The PDF's columns (A4 portrait: 190 mm between the margins); long titles are cut with an ellipsis.
+#: The files' item columns: the page's, then the credit type's code for a program reading the file.
+EXPORT_HEADER: tuple[str, ...] = (*ITEM_HEADER, "Credit type code")
+#: The PDF's columns (A4 portrait: 190 mm between the margins); a long cell wraps.
 PDF_COLUMNS: tuple[PdfColumn, ...] = (
     PdfColumn("Completed", 20),
     PdfColumn("Source", 27),
     PdfColumn("Item", 20),
-    PdfColumn("Title", 70),
-    PdfColumn("Credit type", 23),
+    PdfColumn("Title", 60),
+    PdfColumn("Credit type", 33),  # "AMA PRA Category 1 Credit" on two lines
     PdfColumn("Credits", 15, "R"),
     PdfColumn("Hours", 15, "R"),
 )
@@ -49,9 +54,16 @@ class TranscriptItem:
     credits: Decimal | None
     hours: Decimal | None
 
+    @property
+    def credit_label(self) -> str | None:
+        return None if self.credit_type is None else formatting.label(self.credit_type)
+
     def row(self) -> tuple:
         src = SOURCE_LABELS.get(self.source, self.source)
-        return (self.completed_on, src, self.item_id, self.title, self.credit_type, self.credits, self.hours)
+        return (self.completed_on, src, self.item_id, self.title, self.credit_label, self.credits, self.hours)
+
+    def export_row(self) -> tuple:
+        return (*self.row(), self.credit_type)
 
 
 @dataclass(frozen=True)
@@ -88,8 +100,14 @@ class Transcript:
     def item_rows(self) -> list[tuple]:
         return [i.row() for i in self.items]
 
+    def export_rows(self) -> list[tuple]:
+        return [i.export_row() for i in self.items]
+
     def total_rows(self) -> list[tuple[str, Decimal]]:
-        return [("Hours", self.total_hours)] + [(f"Credits: {t}", c) for t, c in self.credits_by_type.items()]
+        """ "Hours", then "Credits: <credit type as words>" per credit type."""
+        return [("Hours", self.total_hours)] + [
+            (f"Credits: {formatting.label(t)}", c) for t, c in self.credits_by_type.items()
+        ]
 
     def header_lines(self) -> list[tuple[str, str]]:
         stamp = self.generated_at.strftime("%Y-%m-%d %H:%M %Z").strip()
@@ -152,14 +170,14 @@ def transcript_excel(t: Transcript) -> bytes:
     about = [("", None), *t.header_lines()]
     return workbook_bytes(
         [
-            Sheet("Items", ITEM_HEADER, t.item_rows()),
+            Sheet("Items", EXPORT_HEADER, t.export_rows()),
             Sheet("Totals", ("Total", "Amount"), [*t.total_rows(), *about]),
         ]
     )
 
 
 def transcript_csv(t: Transcript) -> bytes:
-    return csv_bytes(ITEM_HEADER, t.item_rows())
+    return csv_bytes(EXPORT_HEADER, t.export_rows())
 
 
 def export_file_name(t: Transcript, extension: str) -> str:

@@ -31,6 +31,7 @@ HEADER = [
     "Member ID",
     "Subscriber ID",
     "Relationship",
+    "Relationship code",
     "First name",
     "Last name",
     "Tier",
@@ -39,13 +40,14 @@ HEADER = [
     "Coverage end",
 ]
 # Acme's roster today, in the page's order (subscriber, self first, then member): the Lopez family S1 + S1D on
-# the FAM tier, S3 and S4 on EMP; nobody has an end date. The formula gets a leading apostrophe (the guard).
+# the FAM tier, S3 and S4 on EMP; nobody has an end date. The relationship in words, its code beside it. The
+# formula gets a leading apostrophe (the guard).
 NEUTRALISED = "'" + HOSTILE_LAST_NAME
 ACME_ROSTER = [
-    ["S1", "S1", "self", "Ana", "Lopez", "FAM", "P1", "2025-01-01", ""],
-    ["S1D", "S1", "spouse", "Ben", "Lopez", "FAM", "P1", "2025-01-01", ""],
-    ["S3", "S3", "self", "Di", "Lopez", "EMP", "P1", "2025-03-01", ""],
-    ["S4", "S4", "self", "Eve", NEUTRALISED, "EMP", "P1", "2025-04-01", ""],
+    ["S1", "S1", "Subscriber", "self", "Ana", "Lopez", "FAM", "P1", "2025-01-01", ""],
+    ["S1D", "S1", "Spouse", "spouse", "Ben", "Lopez", "FAM", "P1", "2025-01-01", ""],
+    ["S3", "S3", "Subscriber", "self", "Di", "Lopez", "EMP", "P1", "2025-03-01", ""],
+    ["S4", "S4", "Subscriber", "self", "Eve", NEUTRALISED, "EMP", "P1", "2025-04-01", ""],
 ]
 
 
@@ -91,9 +93,9 @@ def test_employer_downloads_only_their_own_roster_with_formulas_neutralised(serv
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx_data)).active
     table = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert table[0] == HEADER
-    assert [r[:5] for r in table[1:]] == [r[:5] for r in ACME_ROSTER]
+    assert [r[:6] for r in table[1:]] == [r[:6] for r in ACME_ROSTER]
     # the formula is a text cell, never a formula the spreadsheet would run
-    assert sheet["E5"].value == NEUTRALISED and sheet["E5"].data_type == "s"
+    assert sheet["F5"].value == NEUTRALISED and sheet["F5"].data_type == "s"
 
     assert eventually(lambda: exports(settings), lambda e: len(e) >= 2) == [
         (f"enrollment roster E1 as of {today} csv", 4),

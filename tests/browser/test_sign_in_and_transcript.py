@@ -49,7 +49,8 @@ def test_staff_signs_in_changes_the_one_time_password_and_downloads_the_transcri
     text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages)
     assert f"Name: {STAFF_NAME}" in text
     # hours 1.00 + 1.50 + 4.00 + 2.50 = 9.00; ANCC 1.50 + 4.00 = 5.50 (see published_marts.TRANSCRIPT)
-    for line in ("Hours 9.00", "Credits: AMA_PRA_1 1.50", "Credits: ANCC 5.50"):
+    # the credit types as the accrediting bodies name them, not their codes
+    for line in ("Hours 9.00", "Credits: AMA PRA Category 1 Credit 1.50", "Credits: ANCC contact hours 5.50"):
         assert line in text
 
     log = [(r.action, r.target) for r in reversed(audit.read(settings, ADMIN))]

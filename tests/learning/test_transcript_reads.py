@@ -77,6 +77,6 @@ def test_the_screen_frame_holds_the_transcripts_numbers(published):
     assert sum(c for c in frame["Credits"] if c is not None) == Decimal("3.50")  # 1.50 + 1.25 + 0.75
     assert dict(t.totals_frame().itertuples(index=False, name=None)) == {
         "Hours": Decimal("5.75"),
-        "Credits: AMA_PRA_1": Decimal("2.25"),
-        "Credits: ANCC": Decimal("1.25"),
+        "Credits: AMA PRA Category 1 Credit": Decimal("2.25"),
+        "Credits: ANCC contact hours": Decimal("1.25"),
     }

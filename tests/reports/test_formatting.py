@@ -115,3 +115,64 @@ def test_a_column_of_decimals_with_a_gap_reads_as_the_amounts_and_a_dash():
 def test_a_qualified_code_reads_as_both_its_parts():
     assert fmt.label("portal_user:ce_portal") == "Portal user: CE portal"
     assert fmt.label("09:15") == "09:15"  # not a code
+
+
+def test_a_members_relationship_reads_as_words():
+    assert [fmt.label(r) for r in ("self", "spouse", "child", "other")] == [
+        "Subscriber",
+        "Spouse",
+        "Child",
+        "Other dependent",
+    ]
+
+
+def test_a_file_carries_the_label_with_its_code_beside_it_and_moments_in_the_org_zone_named_in_the_header():
+    frame = pd.DataFrame(
+        {
+            "Member": ["M1", "M2", "M3"],
+            "Relationship": ["self", None, "child"],
+            # 2026-01-15 18:00 UTC = 12:00 CST (UTC-6); 2026-07-15 18:00 UTC = 13:00 CDT (UTC-5)
+            "Processed (UTC)": pd.to_datetime(["2026-01-15 18:00", "2026-07-15 18:00", None]),
+            "Service date": pd.to_datetime(["2026-01-15", "2026-07-15", "2026-07-16"]),  # days stay days
+            "Billed": [Decimal("10.00"), Decimal("0.50"), None],
+        }
+    )
+    out = fmt.for_export(frame, timezone="America/Chicago", labelled=["Relationship"])
+    assert list(out.columns) == [
+        "Member",
+        "Relationship",
+        "Relationship code",
+        "Processed (CST/CDT)",
+        "Service date",
+        "Billed",
+    ]
+
+    def cells(column: str) -> list:
+        return [None if pd.isna(v) else v for v in out[column]]  # an empty cell stays empty in the file
+
+    assert cells("Relationship") == ["Subscriber", None, "Child"]
+    assert cells("Relationship code") == ["self", None, "child"]
+    assert list(out["Processed (CST/CDT)"])[:2] == [
+        pd.Timestamp("2026-01-15 12:00"),
+        pd.Timestamp("2026-07-15 13:00"),
+    ]
+    assert pd.isna(out["Processed (CST/CDT)"][2])
+    assert list(out["Service date"]) == list(frame["Service date"])
+    assert list(out["Billed"])[:2] == [Decimal("10.00"), Decimal("0.50")]
+    assert list(frame.columns)[2] == "Processed (UTC)"  # the page's frame is untouched
+
+
+def test_a_column_of_winter_moments_names_one_zone_and_an_aware_column_converts_too():
+    frame = pd.DataFrame({"at": pd.to_datetime(["2026-03-04 14:40"]).tz_localize("UTC")})
+    out = fmt.for_export(frame, timezone="America/Chicago")
+    assert list(out.columns) == ["at (CST)"]
+    assert out["at (CST)"][0] == pd.Timestamp("2026-03-04 08:40")  # naive org time: a plain date-time cell
+
+
+def test_moments_on_midnight_utc_named_as_times_move_to_the_org_zone_and_unnamed_ones_stay_days():
+    midnight = pd.to_datetime(["2026-03-05 00:00"])  # midnight UTC is 18:00 the day before in Chicago (CST)
+    frame = pd.DataFrame({"Created": midnight, "Due": midnight})
+    out = fmt.for_export(frame, timezone="America/Chicago", time_columns=["Created"])
+    assert list(out.columns) == ["Created (CST)", "Due"]
+    assert out["Created (CST)"][0] == pd.Timestamp("2026-03-04 18:00")
+    assert out["Due"][0] == pd.Timestamp("2026-03-05")

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import session
-from dashboard.components import audit_view, show_table
+from dashboard.components import audit_view, download_buttons, show_table
 from reports.credentials import status
 from reports.principal import Role
 
@@ -55,30 +55,36 @@ if outcome is not None:
 rows = status.issued(settings, admin, person or None)
 audit_view(admin, f"transcript credentials {person or 'all'}", len(rows))
 st.subheader("Issued")
-show_table(
-    pd.DataFrame(
-        [
-            {
-                "Person": r.person_id,
-                "Issued": r.issued_at,
-                "Issued by": r.issued_by,
-                "Items": r.item_count,
-                "Revoked": r.revoked_at,
-                "Revoked by": r.revoked_by,
-                "Reason": r.revocation_reason,
-                "Credential": r.credential_id,
-            }
-            for r in rows
-        ],
-        columns=[
-            "Person",
-            "Issued",
-            "Issued by",
-            "Items",
-            "Revoked",
-            "Revoked by",
-            "Reason",
-            "Credential",
-        ],
-    ),
+issued = pd.DataFrame(
+    [
+        {
+            "Person": r.person_id,
+            "Issued": r.issued_at,
+            "Issued by": r.issued_by,
+            "Items": r.item_count,
+            "Revoked": r.revoked_at,
+            "Revoked by": r.revoked_by,
+            "Reason": r.revocation_reason,
+            "Credential": r.credential_id,
+        }
+        for r in rows
+    ],
+    columns=[
+        "Person",
+        "Issued",
+        "Issued by",
+        "Items",
+        "Revoked",
+        "Revoked by",
+        "Reason",
+        "Credential",
+    ],
+)
+show_table(issued)
+download_buttons(
+    admin,
+    issued,
+    target=f"transcript credentials {person or 'all'}",
+    file_stem=f"credentials_{person or 'all'}",
+    key="cred_issued",
 )

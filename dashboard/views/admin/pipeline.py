@@ -63,6 +63,7 @@ with snapshot() as conn:
         f"({ago} ago), {snap.size_bytes / 1_048_576:.1f} MB, {len(snap.tables)} tables."
     )
     show_table(fresh)
+    download_buttons(admin, fresh, target="snapshot freshness", file_stem="snapshot-freshness", key="fresh")
 
     st.subheader("Landed files")
     picks = st.columns(2)
@@ -104,6 +105,13 @@ st.caption(
 )
 show_table(quarantined)
 audit_view(admin, f"quarantine source {q_source} reason {q_reason}", len(quarantined))
+download_buttons(
+    admin,
+    quarantined,
+    target=f"quarantine source {q_source} reason {q_reason}",
+    file_stem="quarantined-rows",
+    key="quarantine",
+)
 if len(quarantined):
     labels = [
         f"{r.source}/{r.file_name} row {r.row_number}: {r.reason}"

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import session
-from dashboard.components import show_table
+from dashboard.components import download_buttons, show_table
 from reports import auth, user_admin
 from reports.clock import utc_now
 from reports.principal import Role
@@ -76,31 +76,31 @@ except (user_admin.UserAdminError, LookupError) as exc:
 
 users = user_admin.list_users(settings, admin)
 now = utc_now()
-show_table(
-    pd.DataFrame(
-        [
-            {
-                "username": u.username,
-                "role": u.role.value,
-                "scope": ", ".join(u.scope),
-                "e-mail": u.email,
-                "status": u.status(now),
-                "locked until": u.locked_until if u.status(now) == "locked" else None,
-                "failed sign-ins": u.failed_attempts,
-                "last sign-in": u.last_sign_in_at,
-            }
-            for u in users
-        ],
-        columns=[
-            "username",
-            "role",
-            "scope",
-            "e-mail",
-            "status",
-            "locked until",
-            "failed sign-ins",
-            "last sign-in",
-        ],
-    ),
-    into=table_slot,
+table = pd.DataFrame(
+    [
+        {
+            "username": u.username,
+            "role": u.role.value,
+            "scope": ", ".join(u.scope),
+            "e-mail": u.email,
+            "status": u.status(now),
+            "locked until": u.locked_until if u.status(now) == "locked" else None,
+            "failed sign-ins": u.failed_attempts,
+            "last sign-in": u.last_sign_in_at,
+        }
+        for u in users
+    ],
+    columns=[
+        "username",
+        "role",
+        "scope",
+        "e-mail",
+        "status",
+        "locked until",
+        "failed sign-ins",
+        "last sign-in",
+    ],
 )
+show_table(table, into=table_slot)
+with table_slot:
+    download_buttons(admin, table, target="dashboard users", file_stem="dashboard-users", key="users")

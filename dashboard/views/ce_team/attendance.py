@@ -55,15 +55,16 @@ else:
 
 st.subheader(f"{len(claims)} rejected claims")
 show_table(
-    claims.rename(columns={**dict(ce.REJECTED_COLUMNS), "received_at": "Received"}),
+    claims.rename(columns=dict(ce.REJECTED_COLUMNS)),
     codes=["Reason", "Channel"],
     time_columns=["Received"],
 )
+zone = session.settings().org_timezone  # the files' times too, named in their header
 export_buttons(
     who,
     key="att",
     target="ce rejected claims",
     file_stem="rejected-claims",
-    make_csv=lambda: (ce.rejected_claims_csv(claims), len(claims)),
-    make_excel=lambda: (ce.rejected_claims_excel(claims), len(claims)),
+    make_csv=lambda: (ce.rejected_claims_csv(claims, zone), len(claims)),
+    make_excel=lambda: (ce.rejected_claims_excel(claims, zone), len(claims)),
 )

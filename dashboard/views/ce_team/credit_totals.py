@@ -1,7 +1,8 @@
 """Continuing education > Credit totals: credits by credit type, per year and for any date range.
 
-Credit types read as the accrediting bodies name them ("AMA PRA Category 1 Credit"); the downloads keep the
-codes. A date outside the data's years (or after today) is said next to its field, with the date used instead.
+Credit types read as the accrediting bodies name them ("AMA PRA Category 1 Credit"), in the downloads too
+(with the code in the column after). A date outside the data's years (or after today) is said next to its
+field, with the date used instead.
 """
 
 import datetime as dt

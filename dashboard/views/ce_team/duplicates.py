@@ -10,7 +10,7 @@ shows its status (``dashboard.run_status``).
 import streamlit as st
 
 from dashboard import charts, run_status, session
-from dashboard.components import audit_view, export_buttons, show_table, snapshot
+from dashboard.components import audit_view, download_buttons, export_buttons, show_table, snapshot
 from reports.ce import duplicate_tables as tables
 from reports.ce import duplicates as dup
 from reports.materialize_launch import AlreadyRunning, materialize_running, start_materialize
@@ -79,8 +79,8 @@ export_buttons(
     key="dup",
     target="ce duplicate queue",
     file_stem=f"duplicate-queue-{VIEWS[view].value}",
-    make_csv=lambda: tables.queue_csv(cases),
-    make_excel=lambda: tables.queue_excel(cases),
+    make_csv=lambda: tables.queue_csv(cases, settings.org_timezone),
+    make_excel=lambda: tables.queue_excel(cases, settings.org_timezone),
 )
 if not cases:
     st.info("No clusters in this view.")
@@ -109,9 +109,25 @@ if case.is_third_account:
         f"Third account: {len(case.accounts)} accounts of one person. Merge all of them into one survivor."
     )
 st.markdown("**Accounts side by side** (★ = recommended survivor)")
-st.dataframe(tables.side_by_side(case))
+side = tables.side_by_side(case, settings.org_timezone).rename_axis("field").reset_index()
+show_table(side)
+download_buttons(
+    who,
+    side,
+    target=f"ce duplicate cluster {case.cluster_id} accounts",
+    file_stem=f"duplicate-{case.cluster_id}-accounts",
+    key="dup_side",
+)
 st.markdown("**Evidence per pair**")
-show_table(tables.pairs_frame(case), percent_columns=["match probability"])
+pairs = tables.pairs_frame(case)
+show_table(pairs, percent_columns=["match probability"])
+download_buttons(
+    who,
+    pairs,
+    target=f"ce duplicate cluster {case.cluster_id} pairs",
+    file_stem=f"duplicate-{case.cluster_id}-pairs",
+    key="dup_pairs",
+)
 for pair in case.pairs:
     steps = tables.waterfall_steps(pair)
     if not steps:  # a snapshot from before the waterfall columns
@@ -126,7 +142,15 @@ if case.pending:
     st.info(case.pending)
 if case.history:
     st.markdown("**Decisions**")
-    show_table(tables.history_frame(case))
+    history = tables.history_frame(case)
+    show_table(history)
+    download_buttons(
+        who,
+        history,
+        target=f"ce duplicate cluster {case.cluster_id} decisions",
+        file_stem=f"duplicate-{case.cluster_id}-decisions",
+        key="dup_history",
+    )
 
 if case.current is None:
     with st.form(f"dup_decide_{case.cluster_id}"):

@@ -2,7 +2,8 @@
 merges), transcript, claims with outcomes and reasons, and certificates, each table with its own CSV / Excel
 download, and the whole record as one workbook. Views and exports are audited; the reads are in
 ``reports.ce.learner_lookup``. Codes read as words (credit types, channels, outcomes, reasons), empty cells as
-"—", times in the organisation's zone; the downloads keep the codes.
+"—", times in the organisation's zone; the downloads keep the codes, except the credit type (in words, with
+its code beside it), and give times in the organisation's zone, named in the header.
 """
 
 import streamlit as st
@@ -48,23 +49,35 @@ if len(found.account_ids) > 1:
     st.caption("Accounts of the same learner: the same person, or merged by the CE team.")
 
 
-def table(frame, columns: dict[str, str], part: str, **formats) -> None:
+def table(frame, columns: dict[str, str], part: str, labelled: tuple[str, ...] = (), **formats) -> None:
     shown = frame[list(columns)].rename(columns=columns)
     show_table(shown, **formats)
     download_buttons(
-        who, shown, target=f"learner lookup {chosen} {part}", file_stem=f"learner_{chosen}_{part}", key=part
+        who,
+        shown,
+        target=f"learner lookup {chosen} {part}",
+        file_stem=f"learner_{chosen}_{part}",
+        key=part,
+        labelled=labelled,
+        time_columns=formats.get("time_columns", ()),
     )
 
 
 table(found.accounts, ACCOUNT_COLUMNS, "accounts")
 
 st.subheader("Transcript")
-table(found.transcript, TRANSCRIPT_COLUMNS, "transcript", codes=["Source", "Credit type"])
+table(
+    found.transcript,
+    TRANSCRIPT_COLUMNS,
+    "transcript",
+    labelled=("Credit type",),  # the files: the credit type in words, its code beside it
+    codes=["Source", "Credit type"],
+)
 
 st.subheader("Claims")
-claim_columns = {**CLAIM_COLUMNS, "received_at": "Received"}  # in the organisation's zone, named
+# "Received" in the organisation's zone, named in each cell (the files: in the header)
 table(
-    found.claims, claim_columns, "claims", codes=["Channel", "Outcome", "Reason"], time_columns=["Received"]
+    found.claims, CLAIM_COLUMNS, "claims", codes=["Channel", "Outcome", "Reason"], time_columns=["Received"]
 )
 
 st.subheader("Certificates")

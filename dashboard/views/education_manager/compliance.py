@@ -1,13 +1,14 @@
 """Education manager > Compliance: any month-end or the latest date; the trend of % compliant per department;
 by department, manager and job role; who is overdue or due soon (one row per person); one person's
-requirements; the overdue list as Excel. Only the manager's departments: the reads are scoped in ``reports``.
+requirements; every table with its one-click CSV and Excel (the overdue list's files: one row per
+requirement). Only the manager's departments: the reads are scoped in ``reports``.
 """
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import charts, session
-from dashboard.components import audit_view, download_buttons, guarded, label, show_table, snapshot
+from dashboard.components import audit_view, download_buttons, export_buttons, label, show_table, snapshot
 from reports import clock, formatting
 from reports.learning import compliance, staff_views
 from reports.principal import Role
@@ -157,20 +158,16 @@ st.markdown(
 )
 if not listed.empty:
     show_table(listed[list(PERSON_COLUMNS)].rename(columns=PERSON_COLUMNS))
-st.download_button(
-    "Download the overdue and due-soon list (Excel)",
-    # Deferred: built, and the export audited, only when pressed.
-    data=guarded(
+if not items.empty:
+    # one row per requirement (the list above groups them by person), the manager as "name (id)"
+    export_buttons(
         who,
-        f"compliance overdue list {as_of.isoformat()}",
-        lambda: staff_views.attention_list_download(who, items, as_of, settings=settings),
-    ),
-    file_name=f"compliance_overdue_{as_of.isoformat()}.xlsx",
-    mime=staff_views.XLSX_MIME,
-    on_click="ignore",
-    key="compliance_overdue_xlsx",
-    disabled=items.empty,
-)
+        key="compliance_overdue",
+        target=f"compliance overdue list as of {as_of.isoformat()}",
+        file_stem=f"compliance_overdue_{as_of.isoformat()}",
+        make_csv=lambda: (compliance.attention_list_csv(items), len(items)),
+        make_excel=lambda: (compliance.attention_list_excel(items), len(items)),
+    )
 
 if person_rows is not None:
     st.subheader(f"Requirements of {person}")

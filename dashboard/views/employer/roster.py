@@ -4,7 +4,9 @@ and subscribers and members by plan and tier month by month.
 Scope (one employer_id) is enforced in ``reports.health_plan.reads``: this page never receives another
 employer's rows. Every download is audited with its row count; showing the roster is audited as a view of the
 members' records. Defaults follow the data: the roster date is today or the data's last day when today is past
-it, and adds and terms default to the last full month before that day (the page says which day).
+it, and adds and terms default to the last full month before that day (the page says which day). The
+relationship reads "Subscriber", "Spouse", "Child" or "Other dependent", on the page and in the files (the
+code beside it there); a date outside what a field allows is said next to it, with the date used instead.
 """
 
 import pandas as pd
@@ -37,6 +39,8 @@ COUNT_COLUMNS = {
     "subscribers": "Subscribers",
     "members": "Members",
 }
+#: Columns the downloads give in words ("Subscriber", not ``self``), the code in a column after them.
+LABELLED_IN_FILES = ("Relationship",)
 #: How many month-ends the enrollment chart shows by default (ending with the last full month).
 CHART_MONTHS = 12
 
@@ -84,7 +88,7 @@ with snapshot() as conn:
     if table.empty:
         st.info(f"No member of your group has coverage on {on:%Y-%m-%d}.")
     else:
-        show_table(table, codes=["Tier"])  # "Family", not FAM; the export keeps the code
+        show_table(table, codes=["Tier", "Relationship"])  # "Family", not FAM; the export keeps the tier code
         audit_view(who, f"enrollment roster {employer} as of {on}", len(table))
         download_buttons(
             who,
@@ -92,23 +96,22 @@ with snapshot() as conn:
             target=f"enrollment roster {employer} as of {on}",
             file_stem=f"roster_{employer}_{on:%Y%m%d}",
             key="roster",
+            labelled=LABELLED_IN_FILES,
         )
 
     st.subheader("Adds and terms")
     period = st.columns(2)
-    start = period[0].date_input("From", value=month_start, key="changes_from")
-    end = period[1].date_input("To", value=month_end, key="changes_to")
-    try:
-        changes = health_plan.adds_and_terms(who, conn, start, end)
-    except ValueError as exc:
-        st.error(str(exc))
-        st.stop()
+    # no upper bound (a term can be dated ahead); a period cannot end before it starts
+    start = date_in_range("From", value=month_start, key="changes_from", container=period[0])
+    end = date_in_range("To", value=month_end, key="changes_to", earliest=start, container=period[1])
+    changes = health_plan.adds_and_terms(who, conn, start, end)
 
     changes_table = shown(changes, CHANGE_COLUMNS)
     adds = int((changes.change == "add").sum())
     st.caption(f"{adds} added, {len(changes) - adds} ended between {start:%Y-%m-%d} and {end:%Y-%m-%d}.")
     if not changes_table.empty:
-        show_table(changes_table, codes=["Change", "Tier"])  # "Added" / "Ended"; the export keeps add / term
+        # "Added" / "Ended"; the export keeps add / term
+        show_table(changes_table, codes=["Change", "Tier", "Relationship"])
         audit_view(who, f"adds and terms {employer} {start} to {end}", len(changes_table))
         download_buttons(
             who,
@@ -116,6 +119,7 @@ with snapshot() as conn:
             target=f"adds and terms {employer} {start} to {end}",
             file_stem=f"adds_terms_{employer}_{start:%Y%m%d}_{end:%Y%m%d}",
             key="changes",
+            labelled=LABELLED_IN_FILES,
         )
 
     st.subheader("Enrollment by month")

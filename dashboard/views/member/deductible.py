@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import session
-from dashboard.components import audit_view, download_buttons, show_table, snapshot
+from dashboard.components import audit_view, date_in_range, download_buttons, show_table, snapshot
 from dashboard.plan_words import NETWORK_WORDS, Progress, Whose, deductible, out_of_pocket
 from domain.health_plan.cost_share import money
 from domain.health_plan.member_privacy import ADULT_AGE, age_on
@@ -194,8 +194,11 @@ with snapshot() as conn:
     year_start = pd.Timestamp(year_start).date()
     year_end = year_start.replace(year=year_start.year + 1) - dt.timedelta(days=1)
     filters = st.columns(4)
-    start = filters[0].date_input("Service from", value=year_start, key="member_claims_from")
-    end = filters[1].date_input("Service to", value=year_end, key="member_claims_to")
+    # any service date may be asked for; a range cannot end before it starts (said next to "Service to")
+    start = date_in_range("Service from", value=year_start, key="member_claims_from", container=filters[0])
+    end = date_in_range(
+        "Service to", value=year_end, key="member_claims_to", earliest=start, container=filters[1]
+    )
     status = filters[2].selectbox(
         "Status",
         [ALL, *STATUS_WORDS],
@@ -223,7 +226,7 @@ with snapshot() as conn:
             keep &= table["Provider"] == provider
         table = table[keep].reset_index(drop=True)
     if table.empty:
-        st.info("No claims match these filters.")
+        st.info(f"No claims with a service date from {start:%Y-%m-%d} to {end:%Y-%m-%d} match these filters.")
         audit_view(who, f"deductible and claims member {me} plan year {plan_year}", 0)
         st.stop()
 

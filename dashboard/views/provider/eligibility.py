@@ -1,6 +1,6 @@
 """Provider > Eligibility & claims: a 270/271-style eligibility and benefits check of any member (member ID
 AND birth date), and the status of one's own claims (276/277-style) by claim number and date range, with the
-reason a claim pays nothing and a download.
+reason a claim pays nothing; every table with its CSV and Excel download.
 
 Scope is enforced in ``reports``: the eligibility answer holds totals only
 (``reports.health_plan.eligibility``, which also audits every check), and claims are only those billed under
@@ -30,7 +30,7 @@ CLAIM_COLUMNS = {
     "claim_id": "Current version",
     "member_id": "Member",
     "service_date": "Service date",
-    "processed_at": "Processed (UTC)",
+    "processed_at": "Processed",  # in the organisation's zone, named (the files name it in the header)
     "status": "Status",
     "reason": "Reason",
     "line_count": "Lines",
@@ -99,6 +99,13 @@ def eligibility_answer(b: plan_eligibility.Benefits) -> None:
     if b.networks:
         st.caption(f"Remaining amounts count the claims processed by the end of {b.on:%Y-%m-%d}.")
         st.dataframe(benefits_table(b), hide_index=True, width="stretch")
+        download_buttons(
+            who,
+            benefits_table(b),
+            target=f"eligibility benefits member {b.member_id} on {b.on}",
+            file_stem=f"benefits_{b.member_id}_{b.on:%Y%m%d}",
+            key="elig_benefits",
+        )
 
 
 who = session.require_role(Role.PROVIDER)
@@ -166,7 +173,7 @@ with snapshot() as conn:
     shown["Reason"] = shown["Reason"].where(shown["Reason"].notna(), "")
     st.caption(f"{len(shown)} claims, newest processed first.")
     show_table(
-        shown.rename(columns={"Processed (UTC)": "Processed"}),
+        shown,
         codes=["Status"],
         money_columns=["Billed", "Allowed", "Member owes", "Plan paid"],
     )
@@ -177,6 +184,7 @@ with snapshot() as conn:
         target=f"claim status NPI {npi}",
         file_stem=f"claims_{npi}_{today:%Y%m%d}",
         key="provider_claims",
+        time_columns=["Processed"],
     )
 
     picked = st.selectbox("Lines of claim", list(claims.root_claim_id), key="claim_lines_of")
@@ -187,8 +195,12 @@ with snapshot() as conn:
 if lines.empty:
     st.info(f"Claim {picked} has no lines to show: it was reversed, or its lines could not be priced.")
 else:
-    show_table(
-        lines[list(LINE_COLUMNS)].rename(columns=LINE_COLUMNS),
-        codes=["Status", "Network"],
-        money_columns=["Allowed", "Member owes", "Plan paid"],
+    line_table = lines[list(LINE_COLUMNS)].rename(columns=LINE_COLUMNS)
+    show_table(line_table, codes=["Status", "Network"], money_columns=["Allowed", "Member owes", "Plan paid"])
+    download_buttons(
+        who,
+        line_table,
+        target=f"claim lines {picked} NPI {npi}",
+        file_stem=f"claim_{picked}_lines",
+        key="provider_claim_lines",
     )

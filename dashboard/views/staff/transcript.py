@@ -1,9 +1,11 @@
 """My transcript: Learning Center completions, CE credits and uploaded external credits, newest first.
 
 The table, the totals and both downloads come from one ``reports.learning.transcripts.Transcript``, so the
-numbers on screen, in the PDF and in the workbook are the same. The files are built (and the export audited)
-only when a download button is pressed. On screen credit types read as words ("AMA PRA Category 1 Credit") and
-an empty cell as "—"; a date range ending after today is said next to the field, with today used instead.
+numbers on screen, in the PDF and in the workbook are the same. The files (CSV, Excel, PDF of the items; CSV
+and Excel of the totals) are built, and the export audited, only when a download button is pressed. Credit
+types read as words ("AMA PRA Category 1 Credit") on screen and in every file (the item files carry the code
+too); an empty cell reads "—"; a date range ending after today is said next to the field, with today used
+instead.
 """
 
 import datetime as dt
@@ -12,8 +14,7 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 
 from dashboard import session
-from dashboard.components import audit_view, date_in_range, guarded, show_table, snapshot
-from reports import formatting
+from dashboard.components import audit_view, date_in_range, download_buttons, guarded, show_table, snapshot
 from reports.credentials import transcript_vc
 from reports.learning import staff_views
 from reports.learning.transcripts import COMPLETE_HISTORY, load_transcript
@@ -59,21 +60,14 @@ audit_view(
 st.caption(f"{transcript.name} · {transcript.range_label} · {len(transcript.items)} items, newest first")
 
 if transcript.items:
-    show_table(transcript.items_frame(), codes=["Credit type"])
+    show_table(transcript.items_frame())  # credit types already in words (the Transcript's rows)
 else:
     st.info("No completed items in this range.")
 
-st.subheader("Totals")
-totals = transcript.totals_frame()
-# "Credits: AMA_PRA_1" as "Credits: AMA PRA Category 1 Credit"; the PDF and the workbook keep their own rows
-totals["Total"] = [
-    f"Credits: {formatting.label(t.removeprefix('Credits: '))}" if t.startswith("Credits: ") else t
-    for t in totals["Total"]
-]
-show_table(totals)
-
-pdf_column, excel_column = st.columns(2)
-for column, kind, text in ((pdf_column, "pdf", "Download PDF"), (excel_column, "xlsx", "Download Excel")):
+buttons = st.columns(3)
+for column, kind, text in zip(
+    buttons, ("csv", "xlsx", "pdf"), ("Download CSV", "Download Excel", "Download PDF"), strict=True
+):
     column.download_button(
         text,
         # Deferred: rendered, and the export audited, only when pressed.
@@ -87,6 +81,17 @@ for column, kind, text in ((pdf_column, "pdf", "Download PDF"), (excel_column, "
         on_click="ignore",
         key=f"transcript_{kind}",
     )
+
+st.subheader("Totals")
+totals = transcript.totals_frame()  # "Credits: AMA PRA Category 1 Credit", as in the PDF and the workbook
+show_table(totals)
+download_buttons(
+    who,
+    totals,
+    target=f"transcript totals person {transcript.person_id} {transcript.range_label}",
+    file_stem=staff_views.transcript_file_name(transcript, "csv").removesuffix(".csv") + "_totals",
+    key="transcript_totals",
+)
 
 st.download_button(
     "Download verifiable credential",

@@ -33,6 +33,8 @@ CODES = [
     "coverage_tier",
     "classification",
 ]
+#: Codes the files also give in words (the code in a column after): a credit type, a member's relationship.
+LABELLED_IN_FILES = ("credit_type", "relationship")
 
 
 def table(frame: pd.DataFrame, empty: str, part: str) -> None:
@@ -41,7 +43,12 @@ def table(frame: pd.DataFrame, empty: str, part: str) -> None:
         return
     show_table(frame, codes=CODES, percent_columns=["probability"])
     download_buttons(
-        who, frame, target=f"person {person_key} {part}", file_stem=f"person_{person_key}_{part}", key=part
+        who,
+        frame,
+        target=f"person {person_key} {part}",
+        file_stem=f"person_{person_key}_{part}",
+        key=part,
+        labelled=LABELLED_IN_FILES,
     )
 
 

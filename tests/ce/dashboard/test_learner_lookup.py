@@ -97,11 +97,13 @@ def test_each_table_downloads_in_one_click_with_its_codes_and_is_audited(setting
     assert [b.label for b in app.get("download_button")][:2] == ["Download CSV", "Download Excel"]
     assert audit.read(settings, ADMIN, actions=["export"]) == []  # drawing the page builds no file
     lines = downloads["learner_CE-P0001-OLD_transcript.csv"]().decode("utf-8-sig").splitlines()
-    # the file keeps the codes (a spreadsheet filters on them) and the credits as numbers
-    rows = [line.split(",")[3:5] for line in lines[1:]]
-    assert [(code, Decimal(credits)) for code, credits in rows] == [
-        ("AMA_PRA_1", Decimal("1.50")),
-        ("ANCC", Decimal("1.50")),
+    # the credit type in words as on the page, its code beside it (a spreadsheet filters on it), the credits
+    # as numbers
+    assert lines[0] == "Date,Activity,Source,Credit type,Credit type code,Credits,Account"
+    rows = [line.split(",")[3:6] for line in lines[1:]]
+    assert [(words, code, Decimal(credits)) for words, code, credits in rows] == [
+        ("AMA PRA Category 1 Credit", "AMA_PRA_1", Decimal("1.50")),
+        ("ANCC contact hours", "ANCC", Decimal("1.50")),
     ]
     exports = [(r.target, r.row_count) for r in audit.read(settings, ADMIN, actions=["export"])]
     assert exports == [("learner lookup CE-P0001-OLD transcript csv", 2)]

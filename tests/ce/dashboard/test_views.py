@@ -52,7 +52,7 @@ def test_the_ce_team_lands_on_the_queue_with_third_accounts_first(ce_app, settin
         "Third account: 3 accounts of one person. Merge all of them into one survivor."
     ]
     assert app.selectbox(key="dup_survivor_CE3").value == "CE4"
-    assert list(app.dataframe[1].value.columns) == ["CE4 ★ recommended", "CE3", "CE5"]
+    assert list(app.dataframe[1].value.columns) == ["field", "CE4 ★ recommended", "CE3", "CE5"]
     assert audit_rows(settings, "view") == [
         ("view", "ce duplicate queue", 3),
         ("view", "ce duplicate cluster CE3", 3),
@@ -149,7 +149,8 @@ def test_the_queue_export_is_one_click_built_when_pressed_and_audited_with_its_r
 ):
     downloads = capture_downloads(monkeypatch)
     app = ce_app.run()
-    assert [b.label for b in app.get("download_button")] == ["Download CSV", "Download Excel"]
+    # the queue's, then the open cluster's accounts and pairs: each table its CSV and Excel
+    assert [b.label for b in app.get("download_button")] == ["Download CSV", "Download Excel"] * 3
     assert audit_rows(settings, "export") == []  # drawing the page builds no file
     lines = downloads["duplicate-queue-undecided.csv"]().decode("utf-8-sig").splitlines()  # one click
     assert len(lines) == 1 + 7

@@ -115,7 +115,9 @@ def test_side_by_side_marks_personal_and_organisation_e_mail_and_masks_the_phone
     assert list(table.loc["License"]) == ["IL 041.123456", "IL 041.123456"]
     assert list(table.loc["NPI"]) == ["1098765436", ""]
     assert list(table.loc["Address"]) == ["Chicago, IL, 60601", "Chicago, IL, 60601"]
-    assert list(table.loc["Created"]) == ["2022-01-01 00:00", "2018-05-01 00:00"]
+    # created 2022-01-01 00:00 and 2018-05-01 00:00 UTC: in Chicago the evening before (CST, UTC-6; CDT,
+    # UTC-5)
+    assert list(table.loc["Created"]) == ["2021-12-31 18:00 CST", "2018-04-30 19:00 CDT"]
 
 
 def test_a_merge_is_recorded_and_audited_and_pending_until_the_snapshot_applies_it(snapshot, settings):
@@ -298,6 +300,11 @@ def test_the_queue_export_has_one_row_per_account_and_neutralises_formulas(snaps
     twins = [r for r in table if r[0] == "CE6"]
     assert [r[5] for r in twins] == [f"'{HOSTILE} Garcia", "Sofia Garcia"]
     assert [r[4] for r in table[1:4]] == ["yes", "", ""]  # CE4 survives the third-account cluster
+    # "Created" in the organisation's zone, as on the page, the zones it uses named in the header
+    created = table[0].index(next(h for h in table[0] if h.startswith("Created (")))
+    assert set(table[0][created].removeprefix("Created (").removesuffix(")").split("/")) == {"CST", "CDT"}
+    by_account = {r[3]: r[created] for r in table[1:]}
+    assert (by_account["CE1"], by_account["CE2"]) == ("2021-12-31T18:00:00", "2018-04-30T19:00:00")
     xlsx, xlsx_rows = tables.queue_excel(cases)
     assert xlsx[:2] == b"PK" and xlsx_rows == 7
 

@@ -11,10 +11,12 @@ October's (her span starts 2026-10-01). The data's last day is 2026-11-20, so th
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 
 import pyarrow as pa
 import pytest
+from openpyxl import load_workbook
 
 from reports import audit
 from reports.health_plan import reads as health_plan
@@ -138,3 +140,55 @@ def test_a_month_past_the_data_says_so_next_to_the_field(published, signed_in_as
         "Family",
         "Employee only",
     ]  # January FAM, February EMP
+
+
+def test_a_period_ending_before_it_starts_says_so_next_to_the_field_and_which_period_is_shown(
+    published, signed_in_as
+):
+    app = signed_in_as(*INITECH)  # adds and terms from 2026-10-01 (the last full month)
+    app.date_input(key="changes_to").set_value(dt.date(2026, 9, 30)).run()
+    assert not app.exception
+    assert [e.value for e in app.error] == [
+        "To: 2026-09-30 is outside the allowed dates (from 2026-10-01); showing 2026-10-01 instead."
+    ]
+    # the one day 2026-10-01: Kim's coverage starts that day; Sam's ends on the 15th, outside it
+    assert "1 added, 0 ended between 2026-10-01 and 2026-10-01." in [c.value for c in app.caption]
+    assert list(app.dataframe[1].value["First name"]) == ["Kim"]
+    # a start far back is taken as typed (Streamlit's own bounds, ten years around the default, would have
+    # refused it silently): every add since then, and Sam's term
+    app.date_input(key="changes_from").set_value(dt.date(2010, 1, 1))
+    app.date_input(key="changes_to").set_value(dt.date(2026, 10, 31)).run()
+    assert [e.value for e in app.error] == []
+    # adds: the four Reyes (2026-01-01), Sam (2026-02-01), Kim (2026-10-01); term: Sam (2026-10-15)
+    assert "6 added, 1 ended between 2010-01-01 and 2026-10-31." in [c.value for c in app.caption]
+
+
+def test_the_relationship_reads_as_words_on_the_page_and_in_the_files_with_the_code_beside_it(
+    published, signed_in_as, monkeypatch
+):
+    downloads = capture_downloads(monkeypatch)
+    app = signed_in_as(*INITECH)
+    roster = app.dataframe[0].value
+    # on 2026-11-20, by subscriber, the subscriber first: Maria's family (F1, F1A Lia, F1K Tom, F1S Jon), Kim
+    assert list(zip(roster["First name"], roster["Relationship"], strict=True)) == [
+        ("Maria", "Subscriber"),
+        ("Lia", "Child"),
+        ("Tom", "Child"),
+        ("Jon", "Spouse"),
+        ("Kim", "Subscriber"),
+    ]
+    lines = downloads["roster_E3_20261120.csv"]().decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Member ID,Subscriber ID,Relationship,Relationship code,First name,")
+    assert [line.split(",")[2:5] for line in lines[1:]] == [
+        ["Subscriber", "self", "Maria"],
+        ["Child", "child", "Lia"],
+        ["Child", "child", "Tom"],
+        ["Spouse", "spouse", "Jon"],
+        ["Subscriber", "self", "Kim"],
+    ]
+    # adds and terms (October: Kim added, Sam ended), in its workbook
+    sheet = load_workbook(io.BytesIO(downloads["adds_terms_E3_20261001_20261031.xlsx"]())).active
+    rows = list(sheet.iter_rows(values_only=True))
+    relationship = rows[0].index("Relationship")
+    assert rows[0][relationship + 1] == "Relationship code"
+    assert [r[relationship : relationship + 2] for r in rows[1:]] == [("Subscriber", "self")] * 2

@@ -113,7 +113,9 @@ def test_claims_newest_service_first_with_money_formatted_and_filters(published,
     assert [c[0] for c in claims_shown(app)] == ["M1"]  # K1's service date is 2026-03-02
     app.date_input(key="member_claims_from").set_value(dt.date(2026, 7, 1))
     app.date_input(key="member_claims_to").set_value(dt.date(2026, 8, 1)).run()
-    assert [i.value for i in app.info][-1] == "No claims match these filters."
+    assert [i.value for i in app.info][-1] == (
+        "No claims with a service date from 2026-07-01 to 2026-08-01 match these filters."
+    )
     assert ("maria", "deductible and claims member F1 plan year 2026", 4) in [
         (r.actor, r.target, r.row_count) for r in audit.read(settings, ADMIN, actions=["view"])
     ]
@@ -258,3 +260,26 @@ def test_the_day_access_was_given_is_the_organisations_day(published, signed_in_
     lia.button(key="member_grant").click().run()
     today = utc_now().astimezone(ZoneInfo(settings.org_timezone)).date()  # the grant is stamped now
     assert f"you gave access on {today:%Y-%m-%d}." in " ".join(m.value for m in lia.markdown)
+
+
+def test_service_dates_ending_before_they_start_say_so_next_to_the_field_and_which_dates_are_shown(
+    published, signed_in_as
+):
+    app = signed_in_as(*MARIA_U)
+    app.date_input(key="member_claims_from").set_value(dt.date(2026, 2, 3))
+    app.date_input(key="member_claims_to").set_value(dt.date(2026, 1, 15)).run()
+    assert not app.exception
+    assert [e.value for e in app.error] == [
+        "Service to: 2026-01-15 is outside the allowed dates (from 2026-02-03); showing 2026-02-03 instead."
+    ]
+    # the one day 2026-02-03: Maria's lab claim M1, 493.86, all of it toward her deductible
+    assert [c[0] for c in claims_shown(app)] == ["M1"]
+    assert (
+        "1 claim with a service date from 2026-02-03 to 2026-02-03, newest first; you owe $493.86 for them."
+        in [c.value for c in app.caption]
+    )
+    # a service date long ago is taken as typed (Streamlit's own bounds would have refused it silently)
+    app.date_input(key="member_claims_from").set_value(dt.date(2010, 1, 1))
+    app.date_input(key="member_claims_to").set_value(dt.date(2026, 3, 1)).run()
+    assert [e.value for e in app.error] == []
+    assert [c[0] for c in claims_shown(app)] == ["M1"]  # K1 (Tom, 2026-03-02) is a day after the range

@@ -54,8 +54,8 @@ def test_employer_roster_shows_only_their_own_members_on_a_date(published, signe
     roster = app.dataframe[0].value
     # On Feb 1 Acme has Ana (subscriber) and Ben (her spouse); Di starts March 1; Globex's Cy never appears.
     assert list(zip(roster["Member ID"], roster["Relationship"], roster["Tier"], strict=True)) == [
-        ("S1", "self", "Family"),  # the tier code FAM in words
-        ("S1D", "spouse", "Family"),
+        ("S1", "Subscriber", "Family"),  # the relationship (self) and the tier code (FAM) in words
+        ("S1D", "Spouse", "Family"),
     ]
     assert [m.value for m in app.metric] == ["2", "1", "1"]  # members, subscribers, dependents
     assert "Employer Acme (E1)" in [c.value for c in app.caption]
@@ -89,11 +89,16 @@ def test_globex_sees_the_term_of_its_member_and_never_acmes_roster(published, si
     ]
 
 
-def test_a_period_ending_before_it_starts_is_a_plain_error(published, signed_in_as):
+def test_a_period_ending_before_it_starts_is_said_next_to_the_field(published, signed_in_as):
     app = signed_in_as(*ACME)
     app.date_input(key="changes_from").set_value(MAR1)
     app.date_input(key="changes_to").set_value(FEB1).run()
-    assert [e.value for e in app.error] == ["the period ends (2025-02-01) before it starts (2025-03-01)"]
+    assert not app.exception
+    assert [e.value for e in app.error] == [
+        "To: 2025-02-01 is outside the allowed dates (from 2025-03-01); showing 2025-03-01 instead."
+    ]
+    # Di (S3) starts on March 1: the one day shown holds her add
+    assert "1 added, 0 ended between 2025-03-01 and 2025-03-01." in [c.value for c in app.caption]
 
 
 def test_roster_downloads_are_built_and_audited_only_when_pressed(

@@ -122,10 +122,16 @@ def test_claim_status_by_number_and_dates_with_the_denial_reason_and_a_download(
     app.date_input(key="claims_service_from").set_value(dt.date(2026, 4, 1))
     app.date_input(key="claims_service_to").set_value(dt.date(2026, 6, 1)).run()
     assert list(app.dataframe[0].value["Claim"]) == ["M2", "L1", "J1"]
-    [name] = [n for n in downloads if n.endswith(".csv")]
+    [name] = [n for n in downloads if n.startswith("claims_") and n.endswith(".csv")]
     lines = downloads[name]().decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("Claim,Current version,Member,Service date,Processed (UTC),Status,Reason")
-    assert [line.split(",")[0] for line in lines[1:]] == ["M2", "L1", "J1"]
+    # processed at 15:00 UTC in May and June: 10:00 in Chicago (CDT, UTC-5), the zone named in the header as
+    # on the page
+    assert lines[0].startswith("Claim,Current version,Member,Service date,Processed (CDT),Status,Reason")
+    assert [line.split(",")[:5:4] for line in lines[1:]] == [
+        ["M2", "2026-06-08T10:00:00"],
+        ["L1", "2026-05-11T10:00:00"],
+        ["J1", "2026-04-13T10:00:00"],
+    ]
     assert [(r.target, r.row_count) for r in audit.read(settings, ADMIN, actions=["export"])] == [
         (f"claim status NPI {NPI_A} csv", 3)
     ]

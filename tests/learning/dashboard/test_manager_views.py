@@ -138,11 +138,15 @@ def test_drill_down_to_a_person_shows_their_requirements_and_is_audited(settings
     assert views == [("compliance overdue and due-soon list", 4), ("compliance person P0002", 2)]
 
 
-def test_the_overdue_list_exports_to_excel_and_the_export_is_audited(settings, signed_in_as, monkeypatch):
+def test_the_overdue_list_exports_to_excel_and_csv_in_one_click_and_the_export_is_audited(
+    settings, signed_in_as, monkeypatch
+):
     publish_snapshot(settings)
     downloads = capture_downloads(monkeypatch)
     app = signed_in_as("mia", Role.EDUCATION_MANAGER, MANAGER_SCOPE)
-    assert "Download the overdue and due-soon list (Excel)" in [b.label for b in app.get("download_button")]
+    # the summary's buttons, then the overdue list's: one click each, no "prepare" step
+    assert [b.label for b in app.get("download_button")] == ["Download CSV", "Download Excel"] * 2
+    assert {EXPORT_FILE, EXPORT_FILE.replace(".xlsx", ".csv")} <= set(downloads)
     book = openpyxl.load_workbook(io.BytesIO(downloads[EXPORT_FILE]()))
     sheet = book.worksheets[0]
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
@@ -152,8 +156,13 @@ def test_the_overdue_list_exports_to_excel_and_the_export_is_audited(settings, s
         ("P0001", "Mia Park (M0001)", "R2", "due_soon", None),
         ("P0003", "M0002", "R2", "due_soon", None),
     ]
-    exports = [(r.target, r.row_count, r.detail) for r in audit.read(settings, ADMIN, actions=["export"])]
-    assert exports == [("compliance overdue list xlsx", 4, "as of 2026-06-30")]
+    lines = downloads[EXPORT_FILE.replace(".xlsx", ".csv")]().decode("utf-8-sig").splitlines()
+    assert [line.split(",")[0] for line in lines[1:]] == ["P0002", "P0001", "P0001", "P0003"]  # the same rows
+    exports = [(r.target, r.row_count) for r in audit.read(settings, ADMIN, actions=["export"])]
+    assert exports == [  # newest first
+        ("compliance overdue list as of 2026-06-30 csv", 4),
+        ("compliance overdue list as of 2026-06-30 xlsx", 4),
+    ]
 
 
 def test_the_manager_picks_the_latest_date_or_any_month_end_and_no_command_line_is_shown(manager):

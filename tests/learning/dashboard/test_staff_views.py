@@ -4,6 +4,7 @@
 The staff user zoe is person P0001; P0002's rows sit in the same marts and must never show.
 """
 
+import csv
 import datetime as dt
 import io
 from decimal import Decimal
@@ -19,6 +20,7 @@ from tests.dashboard.published_marts import STAFF_ID, STAFF_NAME, capture_downlo
 
 PDF_FILE = "transcript_P0001_complete-history.pdf"
 XLSX_FILE = "transcript_P0001_complete-history.xlsx"
+CSV_FILE = "transcript_P0001_complete-history.csv"
 
 
 @pytest.fixture
@@ -52,8 +54,19 @@ def test_staff_transcript_lists_only_their_items_newest_first_with_totals(staff)
         ("Credits: AMA PRA Category 1 Credit", Decimal("1.50")),
         ("Credits: ANCC contact hours", Decimal("5.50")),
     ]
+    # the items' credit types in words too (E1: AMA PRA Category 1 and ANCC; X1: ANCC; C1, C0: none)
+    assert list(items["Credit type"]) == [
+        "—",
+        "AMA PRA Category 1 Credit",
+        "ANCC contact hours",
+        "ANCC contact hours",
+        "—",
+    ]
     assert [b.label for b in app.get("download_button")] == [
+        "Download CSV",  # the items
+        "Download Excel",
         "Download PDF",
+        "Download CSV",  # the totals
         "Download Excel",
         "Download verifiable credential",
     ]
@@ -91,15 +104,29 @@ def test_pdf_and_excel_downloads_carry_the_numbers_on_screen_and_each_is_audited
     publish_snapshot(settings)
     downloads = capture_downloads(monkeypatch)
     signed_in_as("zoe", Role.STAFF, (STAFF_ID,))
-    assert sorted(downloads) == sorted([PDF_FILE, XLSX_FILE, f"transcript_{STAFF_ID}.jwt"])
+    assert sorted(downloads) == sorted(
+        [
+            PDF_FILE,
+            XLSX_FILE,
+            CSV_FILE,
+            "transcript_P0001_complete-history_totals.csv",
+            "transcript_P0001_complete-history_totals.xlsx",
+            f"transcript_{STAFF_ID}.jwt",
+        ]
+    )
     assert page_rows(settings) == [("view", "transcript person P0001", 5)]  # nothing exported before a press
 
     pdf = pypdf.PdfReader(io.BytesIO(downloads[PDF_FILE]()))
     text = "\n".join(p.extract_text() for p in pdf.pages)
     assert f"Name: {STAFF_NAME}" in text
     assert "Range: Complete History" in text
-    for line in ("Hours 9.00", "Credits: AMA_PRA_1 1.50", "Credits: ANCC 5.50"):
+    for line in (
+        "Hours 9.00",
+        "Credits: AMA PRA Category 1 Credit 1.50",
+        "Credits: ANCC contact hours 5.50",
+    ):
         assert line in text
+    assert "AMA_PRA_1" not in text
     assert "Ben's secret course" not in text
 
     book = openpyxl.load_workbook(io.BytesIO(downloads[XLSX_FILE]()))
@@ -116,14 +143,35 @@ def test_pdf_and_excel_downloads_carry_the_numbers_on_screen_and_each_is_audited
     ]
     assert totals == [
         ("Hours", Decimal("9.00")),
-        ("Credits: AMA_PRA_1", Decimal("1.50")),
-        ("Credits: ANCC", Decimal("5.50")),
+        ("Credits: AMA PRA Category 1 Credit", Decimal("1.50")),
+        ("Credits: ANCC contact hours", Decimal("5.50")),
+    ]
+
+    # the CSV: the items as on screen, the credit type in words and its code in the last column
+    rows = list(csv.reader(io.StringIO(downloads[CSV_FILE]().decode("utf-8-sig"))))
+    assert rows[0] == [
+        "Completed on",
+        "Source",
+        "Item",
+        "Title",
+        "Credit type",
+        "Credits",
+        "Hours",
+        "Credit type code",
+    ]
+    assert [(r[2], r[4], r[7]) for r in rows[1:]] == [
+        ("C1", "", ""),
+        ("E1", "AMA PRA Category 1 Credit", "AMA_PRA_1"),
+        ("E1", "ANCC contact hours", "ANCC"),
+        ("X1", "ANCC contact hours", "ANCC"),
+        ("C0", "", ""),
     ]
 
     assert page_rows(settings) == [
         ("view", "transcript person P0001", 5),
         ("export", "transcript person P0001 pdf", 5),
         ("export", "transcript person P0001 xlsx", 5),
+        ("export", "transcript person P0001 csv", 5),
     ]
 
 
