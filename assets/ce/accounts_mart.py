@@ -10,6 +10,7 @@ and each e-mail's domain is marked ``organisation`` or ``personal`` by the same 
 from __future__ import annotations
 
 import dagster as dg
+import pyarrow as pa
 from dagster_duckdb import DuckDBResource
 
 from assets.ce.duplicates import POLICY
@@ -40,9 +41,7 @@ def ce_accounts_mart(duckdb: DuckDBResource) -> dg.MaterializeResult:
         define_email_domain(conn)
         logins = conn.sql(load(__package__, "account_domain_logins"))
         domains = organisation_domains(conn, logins, POLICY.organisation_domains)
-        conn.execute("CREATE OR REPLACE TEMP TABLE ce_org_domains (email_domain VARCHAR)")
-        if domains:  # DuckDB refuses executemany with no rows; no SSO accounts means no organisation domains
-            conn.executemany("INSERT INTO ce_org_domains VALUES (?)", [[d] for d in domains])
+        conn.register("ce_org_domains", pa.table({"email_domain": pa.array(domains, pa.string())}))
         try:
             rows = replace_table(
                 conn,
@@ -51,5 +50,5 @@ def ce_accounts_mart(duckdb: DuckDBResource) -> dg.MaterializeResult:
                 {"organisation": ORGANISATION, "personal": PERSONAL},
             )
         finally:
-            conn.execute("DROP TABLE IF EXISTS ce_org_domains")
+            conn.unregister("ce_org_domains")
     return dg.MaterializeResult(metadata={"rows": rows, "organisation_domains": len(domains)})

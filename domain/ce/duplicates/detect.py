@@ -120,9 +120,11 @@ def _store_kept_separate(conn, kept_separate: Iterable[tuple[str, str]]) -> int:
     """``dup_kept_separate(account_id_l, account_id_r)``, each pair as (smaller, larger) like Splink's
     pairs."""
     pairs = sorted({(min(a, b), max(a, b)) for a, b in kept_separate})
-    conn.execute("CREATE OR REPLACE TABLE dup_kept_separate (account_id_l VARCHAR, account_id_r VARCHAR)")
-    if pairs:
-        conn.executemany("INSERT INTO dup_kept_separate VALUES (?, ?)", [list(p) for p in pairs])
+    left, right = [p[0] for p in pairs], [p[1] for p in pairs]
+    conn.register(
+        "dup_kept_separate",
+        pa.table({"account_id_l": pa.array(left, pa.string()), "account_id_r": pa.array(right, pa.string())}),
+    )
     return len(pairs)
 
 
@@ -192,9 +194,7 @@ def find_duplicate_accounts(
         conn.register("dup_components", conn.table(components.physical_name))
         conn.execute(load(__package__, "component_members"))
         domains = organisation_domains(conn, conn.table(table), policy.organisation_domains)
-        conn.execute("CREATE OR REPLACE TABLE dup_org_domains (email_domain VARCHAR)")
-        if domains:  # none when no account signs in by SSO; DuckDB refuses an empty executemany
-            conn.executemany("INSERT INTO dup_org_domains VALUES (?)", [[d] for d in domains])
+        conn.register("dup_org_domains", pa.table({"email_domain": pa.array(domains, pa.string())}))
         classified_clusters(conn).create("dup_clusters")
         clusters = conn.table("dup_clusters").order("cluster_id, account_id").to_arrow_table()
         clusters = clusters.select(CLUSTER_COLUMNS)

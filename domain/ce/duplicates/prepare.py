@@ -12,6 +12,7 @@ alphanumerics; street words abbreviated the USPS way, the house number; the 5-di
 from __future__ import annotations
 
 import jellyfish
+import pyarrow as pa
 
 from domain.ce.duplicates.classification import define_email_domain
 from domain.ce.duplicates.nicknames import nickname_pairs
@@ -40,14 +41,14 @@ INPUT_COLUMNS = (
 )
 
 
+def _strings(**columns: list) -> pa.Table:
+    return pa.table({name: pa.array(values, pa.string()) for name, values in columns.items()})
+
+
 def _store_phonetic_codes(conn) -> None:
     """``dup_phonetic(name, code)``: NYSIIS of every distinct standardised name (few, so Python is cheap)."""
-    names = conn.execute(load(__package__, "standardised_names")).fetchall()
-    conn.execute("CREATE OR REPLACE TABLE dup_phonetic (name VARCHAR, code VARCHAR)")
-    if names:
-        conn.executemany(
-            "INSERT INTO dup_phonetic VALUES (?, ?)", [(n, jellyfish.nysiis(n) or None) for (n,) in names]
-        )
+    names = [n for (n,) in conn.execute(load(__package__, "standardised_names")).fetchall()]
+    conn.register("dup_phonetic", _strings(name=names, code=[jellyfish.nysiis(n) or None for n in names]))
 
 
 def prepare_accounts(conn, accounts) -> str:
@@ -63,8 +64,9 @@ def prepare_accounts(conn, accounts) -> str:
     missing = [c for c in INPUT_COLUMNS if c not in names]
     if missing:
         raise ValueError(f"staging.ce_accounts: missing column(s) {', '.join(missing)}")
-    conn.execute("CREATE OR REPLACE TABLE dup_nicknames (nickname VARCHAR, formal_name VARCHAR)")
-    conn.executemany("INSERT INTO dup_nicknames VALUES (?, ?)", list(nickname_pairs()))
+    pairs = list(nickname_pairs())
+    nicknames = _strings(nickname=[n for n, _ in pairs], formal_name=[f for _, f in pairs])
+    conn.register("dup_nicknames", nicknames)
     define_email_domain(conn)
     conn.register("dup_raw_accounts", accounts)
     try:

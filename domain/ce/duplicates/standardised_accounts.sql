@@ -46,9 +46,9 @@ SELECT
                 lambda w: coalesce(
                     MAP {
                         'street': 'st', 'avenue': 'ave', 'road': 'rd', 'drive': 'dr', 'lane': 'ln',
-                        'boulevard': 'blvd', 'court': 'ct', 'place': 'pl', 'terrace': 'ter', 'parkway': 'pkwy',
-                        'highway': 'hwy', 'circle': 'cir', 'apartment': 'apt', 'suite': 'ste',
-                        'north': 'n', 'south': 's', 'east': 'e', 'west': 'w'
+                        'boulevard': 'blvd', 'court': 'ct', 'place': 'pl', 'terrace': 'ter',
+                        'parkway': 'pkwy', 'highway': 'hwy', 'circle': 'cir', 'apartment': 'apt',
+                        'suite': 'ste', 'north': 'n', 'south': 's', 'east': 'e', 'west': 'w'
                     }[w],
                     w
                 )
