@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 import ibis
 
+from domain.marts import SCHEMA as MARTS
 from domain.settings import Settings
 
 
@@ -65,6 +66,9 @@ def open_snapshot(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
     target = current_snapshot_file(settings)
     _keep_loaded(target)
     conn = duckdb.connect(str(target), read_only=True)
+    # Reads written as .sql files name marts unqualified (docs/architecture.md, "SQL convention"): resolving
+    # them here once spares each read setting and resetting the search path.
+    conn.execute("SET search_path = ?", [MARTS])
     try:
         yield conn
     finally:

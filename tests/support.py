@@ -30,3 +30,22 @@ def create_all_staging_tables(conn) -> None:
 
     for s in SOURCES:
         create_staging_table(conn, s.name)
+
+
+def publish_marts(conn, settings, name: str) -> str:
+    """Copy ``conn``'s ``marts`` schema into the snapshot file ``<published dir>/<name>`` and point
+    ``current.duckdb`` at it, as publish does; closes ``conn``. Returns the snapshot's file name."""
+    settings.published_dir.mkdir(parents=True, exist_ok=True)
+    target = settings.published_dir / name
+    tables = [
+        r[0]
+        for r in conn.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts'").fetchall()
+    ]
+    conn.execute("ATTACH ? AS snap", [str(target)])
+    conn.execute("CREATE SCHEMA snap.marts")
+    for t in tables:
+        conn.execute(f"CREATE TABLE snap.marts.{t} AS SELECT * FROM memory.marts.{t}")
+    conn.execute("DETACH snap")
+    conn.close()
+    settings.current_snapshot.symlink_to(target.name)
+    return target.name

@@ -12,6 +12,7 @@ from domain.marts.entry import (
     VARCHAR_LIST,
     mart,
 )
+from domain.marts.learning import TRANSCRIPT_ITEM_COLUMNS
 
 MARTS = (
     mart(
@@ -180,14 +181,7 @@ MARTS = (
         "ce_transcript_items",
         "ce",
         "CE and external transcript lines of accounts reaching a person (part of transcript_items).",
-        ("person_id", VARCHAR),
-        ("source", VARCHAR),
-        ("item_id", VARCHAR),
-        ("title", VARCHAR),
-        ("completed_on", DATE),
-        ("credit_type", VARCHAR),
-        ("credits", MONEY),
-        ("hours", MONEY),
+        *TRANSCRIPT_ITEM_COLUMNS,
     ),
     mart(
         "ce_merge_decisions",

@@ -12,9 +12,20 @@ import pyarrow as pa
 
 from domain.marts import SCHEMA as MARTS
 from domain.sql_files import load, search_path
+from reports.snapshot import remembered
 
 
 def query(conn, name: str, params: list | dict | None = None) -> pa.Table:
     """Run ``reports/health_plan/<name>.sql`` with ``params`` on the snapshot connection ``conn``."""
+    text = load(__package__, name)
+    if remembered(conn, ("search_path",), lambda: _search_path_of(conn)) == MARTS:
+        # A connection from reports.snapshot.open_snapshot: it resolves names in marts already (and no
+        # read changes that for good: search_path() puts it back).
+        return conn.sql(text, params=params).to_arrow_table()
     with search_path(conn, MARTS):
-        return conn.sql(load(__package__, name), params=params).to_arrow_table()
+        return conn.sql(text, params=params).to_arrow_table()
+
+
+def _search_path_of(conn) -> str:
+    ((path,),) = conn.execute("SELECT current_setting('search_path')").fetchall()
+    return path

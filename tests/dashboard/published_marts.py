@@ -38,6 +38,8 @@ PEOPLE = [
 ]
 
 D = Decimal
+date = dt.date  # the hand-built tables below, one row per line
+BLS = "Basic life support"
 # P0001's transcript, newest first. E1 carries two credit types: its 1.50 hours count once.
 #   Complete History: hours 1.00 + 1.50 + 4.00 + 2.50 = 9.00; AMA_PRA_1 1.50; ANCC 1.50 + 4.00 = 5.50
 #   2026-01-01 .. 2026-06-30: C1 and E1 only: hours 1.00 + 1.50 = 2.50; AMA_PRA_1 1.50; ANCC 1.50
@@ -54,140 +56,48 @@ TRANSCRIPT = [
 # Rollup by department for the ICU/ER manager:
 #   ICU: 2 people, 5 requirements: overdue 2 (P0002 R1, P0001 R3), due_soon 1, compliant 2 -> 2/5 = 40.0 %
 #   ER:  1 person, 2 requirements: due_soon 1, not_due_yet 1 (left out) -> 0/1 = 0.0 %
+# fmt: off
 COMPLIANCE = [
     # person_id, requirement_id, course, due_date, status, last_completion, expires_on
-    (
-        "P0001",
-        "R1",
-        "Hand hygiene",
-        dt.date(2027, 5, 10),
-        "compliant",
-        dt.date(2026, 5, 10),
-        dt.date(2027, 5, 10),
-    ),
-    (
-        "P0001",
-        "R2",
-        "Basic life support",
-        dt.date(2026, 7, 15),
-        "due_soon",
-        dt.date(2024, 7, 15),
-        dt.date(2026, 7, 15),
-    ),
-    ("P0001", "R3", "Fire safety", dt.date(2026, 6, 1), "overdue", None, None),
-    ("P0002", "R1", "Hand hygiene", dt.date(2026, 3, 1), "overdue", None, None),
-    (
-        "P0002",
-        "R2",
-        "Basic life support",
-        dt.date(2027, 1, 1),
-        "compliant",
-        dt.date(2025, 1, 1),
-        dt.date(2027, 1, 1),
-    ),
-    ("P0003", "R1", "Hand hygiene", dt.date(2026, 9, 1), "not_due_yet", None, None),
-    (
-        "P0003",
-        "R2",
-        "Basic life support",
-        dt.date(2026, 7, 20),
-        "due_soon",
-        dt.date(2024, 7, 20),
-        dt.date(2026, 7, 20),
-    ),
-    ("P0004", "R1", "Hand hygiene", dt.date(2026, 5, 1), "overdue", None, None),
+    ("P0001", "R1", "Hand hygiene", date(2027, 5, 10), "compliant", date(2026, 5, 10), date(2027, 5, 10)),
+    ("P0001", "R2", BLS, date(2026, 7, 15), "due_soon", date(2024, 7, 15), date(2026, 7, 15)),
+    ("P0001", "R3", "Fire safety", date(2026, 6, 1), "overdue", None, None),
+    ("P0002", "R1", "Hand hygiene", date(2026, 3, 1), "overdue", None, None),
+    ("P0002", "R2", BLS, date(2027, 1, 1), "compliant", date(2025, 1, 1), date(2027, 1, 1)),
+    ("P0003", "R1", "Hand hygiene", date(2026, 9, 1), "not_due_yet", None, None),
+    ("P0003", "R2", BLS, date(2026, 7, 20), "due_soon", date(2024, 7, 20), date(2026, 7, 20)),
+    ("P0004", "R1", "Hand hygiene", date(2026, 5, 1), "overdue", None, None),
 ]
+# fmt: on
 
 # compliance_history: the month-ends before AS_OF (AS_OF itself is a month-end: its rows are COMPLIANCE).
 #   30 April: ICU 2 of 4 assessed compliant = 50.0 % (P0001 R1 due soon, R3 not due yet and left out; P0002 R1
 #             overdue); ER 1 of 1 = 100.0
 #   31 May:   ICU 3 of 5 = 60.0 % (P0001 R3 due soon, due 1 June; P0002 R1 overdue); ER 1 of 1 = 100.0
 #   30 June:  ICU 2 of 5 = 40.0 %, ER 0 of 1 = 0.0 (as COMPLIANCE above)
-#   ONC's P0004 is in every month and never in the ICU/ER manager's trend.
+#   ONC"s P0004 is in every month and never in the ICU/ER manager"s trend.
+# fmt: off
 HISTORY = {
-    dt.date(2026, 4, 30): [
-        (
-            "P0001",
-            "R1",
-            "Hand hygiene",
-            dt.date(2026, 5, 20),
-            "due_soon",
-            dt.date(2025, 5, 20),
-            dt.date(2026, 5, 20),
-        ),
-        (
-            "P0001",
-            "R2",
-            "Basic life support",
-            dt.date(2026, 7, 15),
-            "compliant",
-            dt.date(2024, 7, 15),
-            dt.date(2026, 7, 15),
-        ),
-        ("P0001", "R3", "Fire safety", dt.date(2026, 6, 1), "not_due_yet", None, None),
-        ("P0002", "R1", "Hand hygiene", dt.date(2026, 3, 1), "overdue", None, None),
-        (
-            "P0002",
-            "R2",
-            "Basic life support",
-            dt.date(2027, 1, 1),
-            "compliant",
-            dt.date(2025, 1, 1),
-            dt.date(2027, 1, 1),
-        ),
-        (
-            "P0003",
-            "R2",
-            "Basic life support",
-            dt.date(2026, 7, 20),
-            "compliant",
-            dt.date(2024, 7, 20),
-            dt.date(2026, 7, 20),
-        ),
-        ("P0004", "R1", "Hand hygiene", dt.date(2026, 5, 1), "due_soon", None, None),
+    date(2026, 4, 30): [
+        ("P0001", "R1", "Hand hygiene", date(2026, 5, 20), "due_soon", date(2025, 5, 20), date(2026, 5, 20)),
+        ("P0001", "R2", BLS, date(2026, 7, 15), "compliant", date(2024, 7, 15), date(2026, 7, 15)),
+        ("P0001", "R3", "Fire safety", date(2026, 6, 1), "not_due_yet", None, None),
+        ("P0002", "R1", "Hand hygiene", date(2026, 3, 1), "overdue", None, None),
+        ("P0002", "R2", BLS, date(2027, 1, 1), "compliant", date(2025, 1, 1), date(2027, 1, 1)),
+        ("P0003", "R2", BLS, date(2026, 7, 20), "compliant", date(2024, 7, 20), date(2026, 7, 20)),
+        ("P0004", "R1", "Hand hygiene", date(2026, 5, 1), "due_soon", None, None),
     ],
-    dt.date(2026, 5, 31): [
-        (
-            "P0001",
-            "R1",
-            "Hand hygiene",
-            dt.date(2027, 5, 10),
-            "compliant",
-            dt.date(2026, 5, 10),
-            dt.date(2027, 5, 10),
-        ),
-        (
-            "P0001",
-            "R2",
-            "Basic life support",
-            dt.date(2026, 7, 15),
-            "compliant",
-            dt.date(2024, 7, 15),
-            dt.date(2026, 7, 15),
-        ),
-        ("P0001", "R3", "Fire safety", dt.date(2026, 6, 1), "due_soon", None, None),
-        ("P0002", "R1", "Hand hygiene", dt.date(2026, 3, 1), "overdue", None, None),
-        (
-            "P0002",
-            "R2",
-            "Basic life support",
-            dt.date(2027, 1, 1),
-            "compliant",
-            dt.date(2025, 1, 1),
-            dt.date(2027, 1, 1),
-        ),
-        (
-            "P0003",
-            "R2",
-            "Basic life support",
-            dt.date(2026, 7, 20),
-            "compliant",
-            dt.date(2024, 7, 20),
-            dt.date(2026, 7, 20),
-        ),
-        ("P0004", "R1", "Hand hygiene", dt.date(2026, 5, 1), "overdue", None, None),
+    date(2026, 5, 31): [
+        ("P0001", "R1", "Hand hygiene", date(2027, 5, 10), "compliant", date(2026, 5, 10), date(2027, 5, 10)),
+        ("P0001", "R2", BLS, date(2026, 7, 15), "compliant", date(2024, 7, 15), date(2026, 7, 15)),
+        ("P0001", "R3", "Fire safety", date(2026, 6, 1), "due_soon", None, None),
+        ("P0002", "R1", "Hand hygiene", date(2026, 3, 1), "overdue", None, None),
+        ("P0002", "R2", BLS, date(2027, 1, 1), "compliant", date(2025, 1, 1), date(2027, 1, 1)),
+        ("P0003", "R2", BLS, date(2026, 7, 20), "compliant", date(2024, 7, 20), date(2026, 7, 20)),
+        ("P0004", "R1", "Hand hygiene", date(2026, 5, 1), "overdue", None, None),
     ],
 }
+# fmt: on
 
 # P0001's certificates as of 2026-06-30: E1 expires in 4 days (warned), E2 in 25 (not), E0 is gone.
 CERTIFICATES = [

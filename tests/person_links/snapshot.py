@@ -20,6 +20,7 @@ from domain.person_links import (
 )
 from domain.settings import Settings
 from tests.person_links import world
+from tests.support import publish_marts
 
 T = dt.datetime
 D = dt.date
@@ -100,16 +101,4 @@ def _marts(conn) -> None:
 def publish(settings: Settings) -> None:
     conn = world.build()
     _marts(conn)
-    settings.published_dir.mkdir(parents=True, exist_ok=True)
-    target = settings.published_dir / "snapshot-person.duckdb"
-    tables = [
-        r[0]
-        for r in conn.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts'").fetchall()
-    ]
-    conn.execute(f"ATTACH '{target}' AS snap")
-    conn.execute("CREATE SCHEMA snap.marts")
-    for t in tables:
-        conn.execute(f"CREATE TABLE snap.marts.{t} AS SELECT * FROM memory.marts.{t}")
-    conn.execute("DETACH snap")
-    conn.close()
-    settings.current_snapshot.symlink_to(target.name)
+    publish_marts(conn, settings, "snapshot-person.duckdb")

@@ -29,7 +29,7 @@ from domain.login_security import (
 from domain.settings import Settings
 from tests.health_plan import warehouse
 from tests.login_security.helpers import event, failures
-from tests.support import create_staging_table
+from tests.support import create_staging_table, publish_marts
 
 NPI_A, NPI_B = warehouse.NPI_A, warehouse.NPI_B
 STUFFING_IP = "203.0.113.9"
@@ -184,17 +184,4 @@ def publish_snapshot(settings: Settings) -> str:
     conn = warehouse.build(duckdb.connect())
     _security_marts(conn)
     _pipeline_marts(conn)
-    settings.published_dir.mkdir(parents=True, exist_ok=True)
-    target = settings.published_dir / "snapshot-plan.duckdb"
-    tables = [
-        r[0]
-        for r in conn.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts'").fetchall()
-    ]
-    conn.execute(f"ATTACH '{target}' AS snap")
-    conn.execute("CREATE SCHEMA snap.marts")
-    for t in tables:
-        conn.execute(f"CREATE TABLE snap.marts.{t} AS SELECT * FROM memory.marts.{t}")
-    conn.execute("DETACH snap")
-    conn.close()
-    settings.current_snapshot.symlink_to(target.name)
-    return target.name
+    return publish_marts(conn, settings, "snapshot-plan.duckdb")
