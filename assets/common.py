@@ -66,7 +66,7 @@ class RunSettings(dg.ConfigurableResource):
         return self.as_of_date() if self.as_of else default_as_of(self.as_of_date(), data_last_day)
 
 
-def replace_table(conn, name: str, select_sql: str, params: list | None = None) -> int:
+def replace_table(conn, name: str, select_sql: str, params: list | dict | None = None) -> int:
     """Atomically (re)build ``name`` (``schema.table``) from a SELECT; returns its row count."""
     schema = name.split(".")[0]
     conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")

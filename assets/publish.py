@@ -27,7 +27,7 @@ from dagster_duckdb import DuckDBResource
 
 from assets.common import MARTS
 from domain.settings import chmod_private
-from domain.sql_text import quote_ident, quote_str
+from domain.sql_text import quote_ident
 
 PUBLISH_KEY = dg.AssetKey(["published", "snapshot"])
 CURRENT = "current.duckdb"
@@ -72,7 +72,7 @@ def _copy_table(conn, table: str, replace: bool) -> None:
 def write_snapshot(conn, target: Path) -> list[str]:
     """Copy every table of ``marts`` into a new DuckDB file ``target``; returns the table names."""
     tables = mart_tables(conn)
-    conn.execute(f"ATTACH {quote_str(str(target))} AS {SNAPSHOT_ALIAS}")
+    conn.execute(f"ATTACH ? AS {SNAPSHOT_ALIAS}", [str(target)])
     try:
         conn.execute(f"CREATE SCHEMA {SNAPSHOT_ALIAS}.{MARTS}")
         for t in tables:
@@ -90,7 +90,7 @@ def update_snapshot(
     written)."""
     shutil.copyfile(current, target)
     tables = mart_tables(conn)
-    conn.execute(f"ATTACH {quote_str(str(target))} AS {SNAPSHOT_ALIAS}")
+    conn.execute(f"ATTACH ? AS {SNAPSHOT_ALIAS}", [str(target)])
     try:
         existing = set(mart_tables(conn, SNAPSHOT_ALIAS))
         written = [t for t in tables if t not in unchanged or t not in existing]

@@ -9,20 +9,11 @@ The staging asset declares the spec and runs the check right after loading (no e
 
 import dagster as dg
 
-from checks.ingest_tables import LEDGER, QUARANTINE, ensure_ingest_tables
+from checks.ingest_tables import ensure_ingest_tables
 from domain.contracts import Source
+from domain.sql_files import load
 
 RECONCILIATION = "reconciliation"
-
-MISMATCHES_SQL = f"""
-SELECT l.file_name, l.rows_read, l.rows_loaded, l.rows_quarantined, coalesce(q.n, 0) AS in_quarantine
-FROM {LEDGER} l
-LEFT JOIN (SELECT sha256, file_name, count(*) AS n FROM {QUARANTINE} WHERE source = ? GROUP BY ALL) q
-    USING (sha256, file_name)
-WHERE l.source = ? AND l.status = 'loaded'
-  AND (l.rows_read <> l.rows_loaded + l.rows_quarantined OR l.rows_quarantined <> coalesce(q.n, 0))
-ORDER BY l.file_name
-"""
 
 
 def reconciliation_spec(source: Source) -> dg.AssetCheckSpec:
@@ -37,10 +28,9 @@ def reconciliation_spec(source: Source) -> dg.AssetCheckSpec:
 
 def reconcile(conn, source: Source) -> dg.AssetCheckResult:
     ensure_ingest_tables(conn)
-    bad = conn.execute(MISMATCHES_SQL, [source.name, source.name]).fetchall()
-    files = conn.execute(
-        f"SELECT count(*) FROM {LEDGER} WHERE source = ? AND status = 'loaded'", [source.name]
-    ).fetchone()[0]
+    which = {"source": source.name}
+    bad = conn.execute(load(__package__, "reconciliation_mismatches"), which).fetchall()
+    ((files,),) = conn.execute(load(__package__, "reconciliation_loaded_files"), which).fetchall()
     lines = [f"{f}: read {r}, loaded {lo}, quarantined {q} (quarantine holds {n})" for f, r, lo, q, n in bad]
     return dg.AssetCheckResult(
         check_name=RECONCILIATION,

@@ -20,11 +20,12 @@ import pyarrow as pa
 
 from assets.health_plan.chunks import COLUMNS, INPUT_COLUMNS, SPAN_COLUMNS, price_tables
 from domain.health_plan.cost_share import UNKNOWN_MEMBER, PlanYear
+from domain.sql_files import load
 
 #: The tables the engine needs, as ``export_staging`` writes them (hp_enrollment with its table order).
 COST_SHARE_STAGING = ("hp_members", "hp_claims", "hp_enrollment", "hp_plans")
 #: hp_enrollment's row order breaks ties between overlapping spans; Parquet keeps it in this column.
-SPAN_ORDER = "_span_order"
+SPAN_ORDER = "_span_order"  # named as it is in spark_family_spans.sql
 #: About this many claim lines per bucket: big enough to amortise a Python worker's start, small enough for
 #: one bucket's Arrow tables to stay well inside a worker's memory.
 LINES_PER_BUCKET = 200_000
@@ -90,30 +91,13 @@ def price_on_spark(
     """Build every claim mart (``claim_cost_share``, ``claim_exceptions``, ``claim_status`` and the member and
     family accumulators) into ``out_dir/<mart>/`` from the temp views ``portalytics_hp_members``,
     ``portalytics_hp_claims`` and ``portalytics_hp_enrollment``; returns each mart's row count."""
+    from pyspark.sql.functions import col  # the spark extra: imported only when Spark runs
+
     if buckets is None:
         (lines,) = spark.sql("SELECT count(*) FROM portalytics_hp_claims").first()
         buckets = max(spark.sparkContext.defaultParallelism, math.ceil(lines / LINES_PER_BUCKET))
-    bucket = f"pmod(hash(m.subscriber_id), {int(buckets)}) AS bucket"
-    family_lines = spark.sql(
-        f"""
-        SELECT {bucket}, m.subscriber_id, m.member_id AS family_member, m.employer_id,
-               c.claim_id, c.line_number, c.claim_type, c.original_claim_id, c.member_id, c.provider_npi,
-               c.service_date, c.processed_at, c.status, c.service_category, c.network, c.billed_amount,
-               c.allowed_amount, datediff(c.service_date, DATE '1970-01-01') AS service_day,
-               unix_micros(CAST(c.processed_at AS TIMESTAMP)) AS processed_us,
-               CAST(c.billed_amount * 100 AS BIGINT) AS billed_cents,
-               CAST(c.allowed_amount * 100 AS BIGINT) AS allowed_cents
-        FROM portalytics_hp_members m LEFT JOIN portalytics_hp_claims c ON c.member_id = m.member_id
-        """
-    )
-    family_spans = spark.sql(
-        f"""
-        SELECT {bucket}, e.member_id, e.plan_id, e.coverage_tier,
-               datediff(e.coverage_start, DATE '1970-01-01') AS start_day,
-               datediff(e.coverage_end, DATE '1970-01-01') AS end_day, e.{SPAN_ORDER}
-        FROM portalytics_hp_enrollment e JOIN portalytics_hp_members m ON m.member_id = e.member_id
-        """
-    )
+    family_lines = spark.sql(load(__package__, "spark_family_lines"), args={"buckets": int(buckets)})
+    family_spans = spark.sql(load(__package__, "spark_family_spans"), args={"buckets": int(buckets)})
     priced = (
         family_lines.groupBy("bucket")
         .cogroup(family_spans.groupBy("bucket"))
@@ -124,7 +108,7 @@ def price_on_spark(
     counts: dict[str, int] = {}
     for mart in COLUMNS:
         rows = (
-            spark.read.parquet(str(packed)).where(f"mart = '{mart}'").mapInArrow(_unpack, spark_schema(mart))
+            spark.read.parquet(str(packed)).where(col("mart") == mart).mapInArrow(_unpack, spark_schema(mart))
         )
         if mart == "claim_exceptions":
             rows = rows.unionByName(_unknown_members(spark))  # lines of no family: reported, never priced

@@ -36,7 +36,7 @@ from domain.login_security import (
     reset_outcomes,
 )
 from domain.settings import Settings
-from domain.sql_text import quote_ident, quote_str
+from domain.sql_text import quote_ident
 from pipelines.spark_cost_share import COST_SHARE_STAGING, SPAN_ORDER, price_on_spark
 
 STAGING_TABLES = (
@@ -85,7 +85,7 @@ def export_staging(settings: Settings, into: Path) -> dict[str, Path]:
                 continue
             path = into / f"{table}.parquet"
             rows = EXPORT_SELECT.get(table, f"SELECT * FROM {schema}.{quote_ident(table)}")
-            conn.execute(f"COPY ({rows}) TO {quote_str(str(path))} (FORMAT parquet)")
+            conn.execute(f"COPY ({rows}) TO ? (FORMAT parquet)", [str(path)])
             written[table] = path
     return written
 
@@ -172,7 +172,7 @@ def build_on_spark(
     if duplicates and "ce_accounts" in parquet:
         from domain.ce.duplicates.on_spark import score_on_spark
 
-        accounts = duckdb.sql(f"SELECT * FROM read_parquet({quote_str(str(parquet['ce_accounts']))})").df()
+        accounts = duckdb.execute("SELECT * FROM read_parquet(?)", [str(parquet["ce_accounts"])]).df()
         scores = score_on_spark(spark, accounts)
         for mart, frame in (
             ("duplicate_account_pairs", scores.pairs),
@@ -186,8 +186,7 @@ def build_on_spark(
 def _plan_years(path: Path) -> list[PlanYear]:
     cols = ", ".join(PlanYear.__dataclass_fields__)
     return [
-        PlanYear(*r)
-        for r in duckdb.sql(f"SELECT {cols} FROM read_parquet({quote_str(str(path))})").fetchall()
+        PlanYear(*r) for r in duckdb.execute(f"SELECT {cols} FROM read_parquet(?)", [str(path)]).fetchall()
     ]
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from domain.marts import SCHEMA as MARTS
+from domain.sql_files import load, search_path
 from reports.principal import NotPermitted, Principal, Role
 
 VIEWERS = (Role.ADMIN, Role.SUPPORT)
@@ -39,8 +40,30 @@ class PersonView:
     findings: pd.DataFrame  # finding, detail
 
 
-def _frame(conn, sql: str, params: list | None = None) -> pd.DataFrame:
-    return conn.sql(sql, params=params or []).to_arrow_table().to_pandas()
+def _read(conn, name: str, params: dict):
+    """``reports/<name>.sql`` as a relation; the files name marts unqualified, so it runs under the marts'
+    search path."""
+    return conn.sql(load(__package__, name), params=params)
+
+
+def _frame(conn, name: str, params: dict) -> pd.DataFrame:
+    with search_path(conn, MARTS):
+        return _read(conn, name, params).to_arrow_table().to_pandas()
+
+
+def _union(conn, reads: list[tuple[str, dict]], order: str, limit: int | None = None) -> pd.DataFrame:
+    """The reads one after the other (UNION ALL by position), ordered; composed as relations, so no
+    statement's text is edited. Each read runs on its own first: two relations may not share a parameter
+    name."""
+    with search_path(conn, MARTS):
+        parts = [conn.from_arrow(_read(conn, *read).to_arrow_table()) for read in reads]
+        rows = parts[0]
+        for part in parts[1:]:
+            rows = rows.union(part)
+        rows = rows.order(order)
+        if limit is not None:
+            rows = rows.limit(limit)
+        return rows.to_arrow_table().to_pandas()
 
 
 def _tables(conn) -> set[str]:
@@ -66,20 +89,7 @@ def find_people(principal: Principal, conn, text: str, limit: int = 25) -> pd.Da
             columns=["person_id", "first_name", "last_name", "department", "termination_date"]
         )
     like = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return _frame(
-        conn,
-        f"""
-        SELECT person_id, first_name, last_name, department, termination_date
-        FROM {MARTS}.learning_people p
-        WHERE lower(person_id) = ? OR lower(email) = ?
-           OR lower(first_name || ' ' || last_name) LIKE ? ESCAPE '\\'
-           OR lower(last_name || ', ' || first_name) LIKE ? ESCAPE '\\'
-           OR person_id IN (SELECT person_key FROM {MARTS}.person_links WHERE lower(source_id) = ?)
-        ORDER BY last_name, first_name, person_id
-        LIMIT {int(limit)}
-        """,
-        [needle, needle, like, like, needle],
-    )
+    return _frame(conn, "person_search", {"needle": needle, "like": like, "limit": int(limit)})
 
 
 def person_view(principal: Principal, conn, person_key: str) -> PersonView:
@@ -87,33 +97,12 @@ def person_view(principal: Principal, conn, person_key: str) -> PersonView:
     person)."""
     principal.require(*VIEWERS)
     tables = _require_links(conn)
-    masked = ", lc_user_id_masked" if principal.role is Role.ADMIN else ""
-    people = _frame(
-        conn,
-        f"""SELECT person_id, first_name, last_name, email, department, job_role, hire_date,
-        termination_date{masked}
-            FROM {MARTS}.learning_people WHERE person_id = ?""",
-        [person_key],
-    )
+    who = {"person": person_key}
+    people = _frame(conn, "person_for_admin" if principal.role is Role.ADMIN else "person", who)
     if people.empty:
         raise NotPermitted("no such person")
-    links = _frame(
-        conn,
-        f"""SELECT source, source_id, method, probability, evidence FROM {MARTS}.person_links
-            WHERE person_key = ? ORDER BY source, source_id""",
-        [person_key],
-    )
-    review = (
-        _frame(
-            conn,
-            f"""SELECT source, source_id, method, probability, evidence, reason FROM
-            {MARTS}.person_link_review
-                WHERE person_key = ? ORDER BY source, source_id""",
-            [person_key],
-        )
-        if "person_link_review" in tables
-        else pd.DataFrame()
-    )
+    links = _frame(conn, "person_links", who)
+    review = _frame(conn, "person_link_review", who) if "person_link_review" in tables else pd.DataFrame()
     ids = {s: links.source_id[links.source == s].tolist() for s in ("ce_account", "plan_member")}
     users = [
         (s[len(PORTAL_PREFIX) :], u)
@@ -125,136 +114,72 @@ def person_view(principal: Principal, conn, person_key: str) -> PersonView:
         links=links,
         review=review,
         sign_in_problems=_sign_in_problems(conn, tables, users),
-        compliance=_optional(
-            conn,
-            tables,
-            "compliance_status",
-            "SELECT * FROM {t} WHERE person_id = ? ORDER BY due_date",
-            [person_key],
-        ),
-        ce_transcript=_optional(
-            conn,
-            tables,
-            "transcript_items",
-            "SELECT * FROM {t} WHERE person_id = ? AND source IN ('ce', 'external') ORDER BY completed_on "
-            "DESC, item_id",
-            [person_key],
-        ),
+        compliance=_optional(conn, tables, "compliance_status", "person_compliance", who),
+        ce_transcript=_optional(conn, tables, "transcript_items", "person_ce_transcript", who),
         duplicate_accounts=_duplicates(conn, tables, ids["ce_account"]),
         plan_coverage=_coverage(conn, tables, ids["plan_member"]),
         findings=_findings(conn, tables, person_key),
     )
 
 
-def _optional(conn, tables: set[str], table: str, sql: str, params: list) -> pd.DataFrame:
+def _optional(conn, tables: set[str], table: str, name: str, params: dict) -> pd.DataFrame:
+    """``name``.sql, or an empty frame when the snapshot has no ``table`` (published before it existed)."""
     if table not in tables:
         return pd.DataFrame()
-    return _frame(conn, sql.format(t=f"{MARTS}.{table}"), params)
+    return _frame(conn, name, params)
+
+
+#: Sign-in problems by the mart they come from.
+_PROBLEMS = (
+    ("login_lockouts", "person_lockouts"),
+    ("reset_outcomes", "person_reset_problems"),
+    ("reset_loops", "person_reset_loops"),
+)
+#: Findings about a person by the mart they come from.
+_FINDINGS = (
+    ("leaving_sso_only", "person_leaving_sso_only"),
+    ("plan_hr_mismatches", "person_plan_hr_mismatches"),
+    ("cross_portal_attacks", "person_cross_portal_attacks"),
+)
 
 
 def _sign_in_problems(conn, tables: set[str], users: list[tuple[str, str]]) -> pd.DataFrame:
     """Lockouts, reset links not completed in time, and reset loops of the person's portal user names."""
-    parts, params = [], []
-    if not users:
+    keys = {"users": [{"portal": portal, "username": username} for portal, username in users]}
+    reads = [(name, keys) for table, name in _PROBLEMS if table in tables]
+    if not users or not reads:
         return pd.DataFrame(columns=["portal", "username", "problem", "at", "detail"])
-    keys = " OR ".join("(portal = ? AND username = ?)" for _ in users)
-    flat = [v for pair in users for v in pair]
-    if "login_lockouts" in tables:
-        parts.append(
-            f"SELECT portal, username, 'lockout' AS problem, locked_at AS at, "
-            f"CAST(failures AS VARCHAR) || ' failures in a row' AS detail FROM {MARTS}.login_lockouts WHERE "
-            f"{keys}"
-        )
-        params += flat
-    if "reset_outcomes" in tables:
-        parts.append(
-            "SELECT portal, username, 'reset ' || replace(outcome, '_', ' '), coalesce(requested_at, "
-            "completed_at), "
-            f"coalesce(CAST(minutes_to_complete AS VARCHAR) || ' minutes to complete', 'never completed') "
-            f"FROM {MARTS}.reset_outcomes WHERE outcome <> 'completed_in_time' AND ({keys})"
-        )
-        params += flat
-    if "reset_loops" in tables:
-        parts.append(
-            "SELECT portal, username, 'reset loop', first_request_at, CAST(requests AS VARCHAR) || ' "
-            "requests' "
-            f"FROM {MARTS}.reset_loops WHERE {keys}"
-        )
-        params += flat
-    if not parts:
-        return pd.DataFrame(columns=["portal", "username", "problem", "at", "detail"])
-    sql = " UNION ALL ".join(parts) + f' ORDER BY "at" DESC, portal, username LIMIT {PROBLEM_LIMIT}'
-    return _frame(conn, sql, params)
-
-
-def _in(column: str, values: list[str]) -> str:
-    return f"{column} IN ({', '.join('?' for _ in values)})"
+    return _union(conn, reads, '"at" DESC, portal, username', PROBLEM_LIMIT)
 
 
 def _duplicates(conn, tables: set[str], accounts: list[str]) -> pd.DataFrame:
     """Every cluster one of the person's CE accounts is in, with each member account's e-mail and sign-in."""
     if not accounts or "duplicate_account_clusters" not in tables:
         return pd.DataFrame(columns=["cluster_id", "account_id"])
-    detail = "a.email, a.login_method, " if "ce_accounts" in tables else ""
-    join = f"LEFT JOIN {MARTS}.ce_accounts a USING (account_id)" if "ce_accounts" in tables else ""
-    return _frame(
-        conn,
-        f"""SELECT c.cluster_id, c.account_id, {detail} c.classification, c.recommended_survivor_account_id
-            FROM {MARTS}.duplicate_account_clusters c {join}
-            WHERE c.cluster_id IN (SELECT cluster_id FROM {MARTS}.duplicate_account_clusters
-                                   WHERE {_in("account_id", accounts)})
-            ORDER BY c.cluster_id, c.account_id""",
-        accounts,
-    )
+    name = "person_duplicates" if "ce_accounts" in tables else "person_duplicates_without_accounts"
+    return _frame(conn, name, {"accounts": accounts})
 
 
 def _coverage(conn, tables: set[str], members: list[str]) -> pd.DataFrame:
     """Coverage spans only: who, which employer, plan, tier and dates (never a claim or an amount)."""
-    columns = "member_id, employer_name, relationship, plan_id, coverage_tier, coverage_start, coverage_end"
+    columns = ["member_id", "employer_name", "relationship", "plan_id", "coverage_tier", "coverage_start"]
     if not members or "employer_enrollment" not in tables:
-        return pd.DataFrame(columns=columns.split(", "))
-    return _frame(
-        conn,
-        f"SELECT {columns} FROM {MARTS}.employer_enrollment WHERE {_in('member_id', members)} "
-        "ORDER BY member_id, coverage_start",
-        members,
-    )
+        return pd.DataFrame(columns=[*columns, "coverage_end"])
+    return _frame(conn, "person_coverage", {"members": members})
 
 
 def _findings(conn, tables: set[str], person_key: str) -> pd.DataFrame:
-    parts, params = [], []
-    if "leaving_sso_only" in tables:
-        parts.append(
-            "SELECT 'leaving, CE by SSO only' AS finding, termination_date AS at, "
-            f"'CE account(s) ' || account_ids || ' have no personal e-mail' AS detail "
-            f"FROM {MARTS}.leaving_sso_only WHERE person_key = ?"
-        )
-        params.append(person_key)
-    if "plan_hr_mismatches" in tables:
-        parts.append(
-            "SELECT replace(kind, '_', ' '), termination_date, 'member ' || member_id || ', plan ' || "
-            "plan_id "
-            f"|| ', coverage from ' || CAST(coverage_start AS VARCHAR) "
-            f"|| coalesce(' to ' || CAST(coverage_end AS VARCHAR), ' (open)') "
-            f"FROM {MARTS}.plan_hr_mismatches WHERE person_key = ?"
-        )
-        params.append(person_key)
-    if "cross_portal_attacks" in tables:
-        parts.append(
-            f"SELECT replace(kind, '_', ' '), CAST(first_at AS DATE), 'portals ' || portals || ', IP ' || ip "
-            f"FROM {MARTS}.cross_portal_attacks WHERE list_contains(person_keys, ?)"
-        )
-        params.append(person_key)
-    if not parts:
+    reads = [(name, {"person": person_key}) for table, name in _FINDINGS if table in tables]
+    if not reads:
         return pd.DataFrame(columns=["finding", "at", "detail"])
-    return _frame(conn, " UNION ALL ".join(parts) + ' ORDER BY "at" DESC NULLS LAST, finding', params)
+    return _union(conn, reads, '"at" DESC NULLS LAST, finding')
 
 
 # ---------------------------------------------------------------------------------------- joined-view lists
 def _list(conn, table: str, order: str) -> pd.DataFrame:
     if table not in _tables(conn):
         return pd.DataFrame()
-    return _frame(conn, f"SELECT * FROM {MARTS}.{table} ORDER BY {order}")
+    return conn.table(f"{MARTS}.{table}").order(order).to_arrow_table().to_pandas()
 
 
 def leaving_sso_only(principal: Principal, conn) -> pd.DataFrame:

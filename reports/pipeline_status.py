@@ -21,6 +21,7 @@ from domain.contracts import SOURCES, SOURCES_BY_NAME, Rule
 from domain.learning.identity import MASK, mask_lc_user_id
 from domain.marts import SCHEMA as MARTS
 from domain.settings import Settings
+from domain.sql_files import load
 from reports.principal import Principal, Role
 from reports.snapshot import current_snapshot_file
 
@@ -61,8 +62,9 @@ def snapshot_info(principal: Principal, settings: Settings, conn) -> SnapshotInf
     )
 
 
-def _frame(conn, sql: str, params: list) -> pd.DataFrame:
-    return conn.sql(sql, params=params).to_arrow_table().to_pandas()
+def _frame(conn, name: str, params: dict) -> pd.DataFrame:
+    """``reports/<name>.sql`` with ``params``; a filter left NULL matches everything."""
+    return conn.sql(load(__package__, name), params=params).to_arrow_table().to_pandas()
 
 
 def _check_source(source: str | None) -> None:
@@ -80,37 +82,14 @@ def ingest_ledger(
     _check_source(source)
     if status is not None and status not in LEDGER_STATUSES:
         raise ValueError(f"unknown ledger status {status!r}; expected one of {list(LEDGER_STATUSES)}")
-    filters, params = ["TRUE"], []
-    for column, value in (("source", source), ("status", status)):
-        if value is not None:
-            filters.append(f"{column} = ?")
-            params.append(value)
-    return _frame(
-        conn,
-        f"""SELECT source, file_name, status, reason, detail, rows_read, rows_loaded, rows_quarantined,
-                   loaded_at, sha256
-            FROM {MARTS}.ingest_ledger WHERE {" AND ".join(filters)}
-            ORDER BY loaded_at DESC, source, file_name""",
-        params,
-    )
+    return _frame(conn, "ingest_ledger", {"source": source, "status": status})
 
 
 def freshness(principal: Principal, conn) -> pd.DataFrame:
     """One row per contract source (sources without files included): when a file last loaded, how many files
     loaded / were rejected / were duplicates, and the rows loaded and quarantined."""
     principal.require(Role.ADMIN)
-    per_source = _frame(
-        conn,
-        f"""SELECT source,
-                   max(loaded_at) FILTER (WHERE status = 'loaded') AS last_loaded_at,
-                   count(*) FILTER (WHERE status = 'loaded') AS files_loaded,
-                   count(*) FILTER (WHERE status = 'rejected') AS files_rejected,
-                   count(*) FILTER (WHERE status = 'duplicate') AS files_duplicate,
-                   coalesce(sum(rows_loaded), 0) AS rows_loaded,
-                   coalesce(sum(rows_quarantined), 0) AS rows_quarantined
-            FROM {MARTS}.ingest_ledger GROUP BY source""",
-        [],
-    ).set_index("source")
+    per_source = _frame(conn, "ingest_freshness", {}).set_index("source")
     rows = []
     for s in SOURCES:
         got = per_source.loc[s.name] if s.name in per_source.index else None
@@ -137,13 +116,7 @@ def quarantine_reasons(principal: Principal, conn, *, source: str | None = None)
     """Quarantined rows counted per source and reason (for the browser's filters), most frequent first."""
     principal.require(Role.ADMIN)
     _check_source(source)
-    where, params = ("source = ?", [source]) if source else ("TRUE", [])
-    return _frame(
-        conn,
-        f"SELECT source, reason, count(*) AS rows FROM {MARTS}.quarantine WHERE {where} "
-        "GROUP BY source, reason ORDER BY rows DESC, source, reason",
-        params,
-    )
+    return _frame(conn, "quarantine_reasons", {"source": source})
 
 
 def quarantined_rows(
@@ -159,16 +132,10 @@ def quarantined_rows(
     ``limit``; Learning Center user ids inside ``raw`` are masked to their last four digits."""
     principal.require(Role.ADMIN)
     _check_source(source)
-    filters, params = ["TRUE"], []
-    for column, value in (("source", source), ("reason", reason), ("file_name", file_name)):
-        if value is not None:
-            filters.append(f"{column} = ?")
-            params.append(value)
     frame = _frame(
         conn,
-        f"""SELECT source, file_name, row_number, "column", reason, raw FROM {MARTS}.quarantine
-            WHERE {" AND ".join(filters)} ORDER BY source, file_name, row_number LIMIT ?""",
-        [*params, max(1, int(limit))],
+        "quarantined_rows",
+        {"source": source, "reason": reason, "file_name": file_name, "limit": max(1, int(limit))},
     )
     frame["raw"] = [mask_raw(s, r) for s, r in zip(frame["source"], frame["raw"], strict=True)]
     return frame

@@ -19,7 +19,7 @@ from assets.ingestion.readers import RAW, FileRejected, read_file
 from assets.ingestion.rules import dedupe_select, validate_select
 from checks.ingest_tables import QUARANTINE
 from domain.contracts import FileReason, Source
-from domain.sql_text import quote_ident, quote_str
+from domain.sql_text import quote_ident
 
 CHECKED = "_ingest_checked"
 LINEAGE_COLUMNS = (("_file_name", "VARCHAR"), ("_row_number", "INTEGER"))
@@ -176,11 +176,11 @@ def load_file(
 def _quarantine(conn, source: Source, entry: LedgerEntry, raw_json_sql: str) -> int:
     return conn.execute(
         f"""INSERT INTO {QUARANTINE}
-            SELECT {quote_str(source.name)}, ?, ?, c._row_number, c._column, c._reason, r._raw
+            SELECT ?, ?, ?, c._row_number, c._column, c._reason, r._raw
             FROM {CHECKED} c LEFT JOIN ({raw_json_sql}) r USING (_row_number)
             WHERE c._reason IS NOT NULL
             ORDER BY c._row_number""",
-        [entry.file_name, entry.sha256],
+        [source.name, entry.file_name, entry.sha256],
     ).fetchone()[0]
 
 

@@ -18,7 +18,7 @@ from checks.expectations import frame_columns, suite_for
 from checks.reconciliation import reconcile, reconciliation_spec
 from domain.contracts import Kind, Source
 from domain.settings import Settings
-from domain.sql_text import quote_ident, quote_str
+from domain.sql_text import quote_ident
 
 EXPECTATIONS = "expectations"
 
@@ -30,9 +30,10 @@ def _produced_frame(conn, target: Source, specs, folder: str):
     for name in frame_columns(target, specs):
         q = quote_ident(name)
         exprs.append(f"CAST({q} AS DOUBLE) AS {q}" if target.column(name).kind is Kind.DECIMAL else q)
+    # the column list is generated from the landing contract (quoted names); the folder is a bound value
     return conn.execute(
-        f"SELECT {', '.join(exprs)} FROM {staging_table(target)} "
-        f"WHERE starts_with(_file_name, {quote_str(folder + '/')})"
+        f"SELECT {', '.join(exprs)} FROM {staging_table(target)} WHERE starts_with(_file_name, ?)",
+        [folder + "/"],
     ).df()
 
 

@@ -31,8 +31,10 @@ from collections.abc import Sequence
 
 from domain.ce.duplicates.classification import Candidate, classify, recommended_survivor
 from domain.ce.duplicates.evaluation import DecisionAgreement, agreement_with_decisions
+from domain.ce.duplicates.policy import DuplicatePolicy
 from domain.ce.merges import resolve_accounts
 from domain.settings import Settings
+from domain.sql_files import load
 from reports.ce.duplicate_actions import keep_separate, merge_cluster, undo_decision
 from reports.ce.duplicate_cases import (
     CLASSIFICATION_LABELS,
@@ -50,7 +52,6 @@ from reports.ce.duplicate_cases import (
 from reports.ce.duplicate_decisions import applied, assign, current_decision, ghost_id, status
 from reports.ce.duplicate_marts import DECISIONS, PAIRS, mart_columns, read_cards, read_pairs, read_records
 from reports.ce.duplicate_snapshot import queue_snapshot
-from reports.learning.access import MARTS
 from reports.principal import Principal
 from reports.state import DecisionAction, list_decisions
 
@@ -187,6 +188,9 @@ def model_agreement(principal: Principal, conn) -> DecisionAgreement | None:
             continue
         ids = sorted({str(a) for a in accounts if a is not None})
         target |= {(a, b) for i, a in enumerate(ids) for b in ids[i + 1 :]}
-    link = "is_match" if "is_match" in columns[PAIRS] else "match_probability >= 0.9"
-    linked = conn.execute(f"SELECT account_id_l, account_id_r FROM {MARTS}.{PAIRS} WHERE {link}").fetchall()
+    if "is_match" in columns[PAIRS]:
+        linked = conn.execute(load(__package__, "linked_pairs")).fetchall()
+    else:  # published before is_match: the policy's match threshold, as detection applies it
+        threshold = {"match_threshold": DuplicatePolicy().match_threshold}
+        linked = conn.execute(load(__package__, "linked_pairs_by_probability"), threshold).fetchall()
     return agreement_with_decisions(linked, merged, kept)

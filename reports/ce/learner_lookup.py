@@ -18,6 +18,7 @@ import pandas as pd
 import phonenumbers
 
 from domain.settings import Settings
+from domain.sql_files import load
 from reports import audit
 from reports.exports.excel import Sheet, workbook_bytes
 from reports.formatting import for_export
@@ -76,8 +77,9 @@ def _tables(conn) -> set[str]:
     return {r[0] for r in rows.fetchall()}
 
 
-def _df(conn, sql: str, params: list) -> pd.DataFrame:
-    return conn.execute(sql, params).df()
+def _df(conn, name: str, params: dict) -> pd.DataFrame:
+    """``reports/ce/<name>.sql`` with ``params``, as a frame."""
+    return conn.execute(load(__package__, name), params).df()
 
 
 def phone_digest(text: str) -> str | None:
@@ -99,33 +101,16 @@ def search(principal: Principal, conn, query: str) -> pd.DataFrame:
     q = query.strip()
     if not q:
         return pd.DataFrame(columns=list(ACCOUNT_COLUMNS))
-    cols = "a.account_id, a.first_name, a.last_name, a.email, a.mobile_phone, a.degree, a.person_id"
-    order = f" ORDER BY a.last_name, a.first_name, a.account_id LIMIT {MAX_MATCHES}"
     if "@" in q:
-        return _df(
-            conn, f"SELECT {cols} FROM marts.ce_accounts a WHERE lower(a.email) = lower(?)" + order, [q]
-        )
+        return _df(conn, "lookup_by_email", {"query": q, "limit": MAX_MATCHES})
     digest = phone_digest(q) if _PHONE_LIKE.match(q) else None
     if digest and "ce_account_phones" in _tables(conn):
-        return _df(
-            conn,
-            f"SELECT {cols} FROM marts.ce_accounts a JOIN marts.ce_account_phones p USING (account_id) "
-            "WHERE p.phone_sha256 = ?" + order,
-            [digest],
-        )
-    by_id = _df(
-        conn, f"SELECT {cols} FROM marts.ce_accounts a WHERE lower(a.account_id) = lower(?)" + order, [q]
-    )
+        return _df(conn, "lookup_by_phone", {"digest": digest, "limit": MAX_MATCHES})
+    by_id = _df(conn, "lookup_by_id", {"query": q, "limit": MAX_MATCHES})
     if not by_id.empty:
         return by_id
-    words = q.lower().split()
-    where = " AND ".join(
-        "(strip_accents(lower(a.first_name)) LIKE strip_accents(?) OR strip_accents(lower(a.last_name)) LIKE "
-        "strip_accents(?))"
-        for _ in words
-    )
-    params = [p for w in words for p in (f"%{w}%", f"%{w}%")]
-    return _df(conn, f"SELECT {cols} FROM marts.ce_accounts a WHERE {where}" + order, params)
+    patterns = [f"%{w}%" for w in q.lower().split()]
+    return _df(conn, "lookup_by_name", {"patterns": patterns, "limit": MAX_MATCHES})
 
 
 def group_accounts(conn, account_id: str) -> list[str]:
@@ -134,23 +119,10 @@ def group_accounts(conn, account_id: str) -> list[str]:
     survivors = "ce_account_survivors" in _tables(conn)
     group = {account_id}
     while True:
-        ids = sorted(group)
-        marks = ", ".join("?" * len(ids))
-        found = {
-            r[0]
-            for r in conn.execute(
-                "SELECT b.account_id FROM marts.ce_accounts a JOIN marts.ce_accounts b ON a.person_id = "
-                "b.person_id "
-                f"WHERE a.account_id IN ({marks})",
-                ids,
-            ).fetchall()
-        }
+        ids = {"ids": sorted(group)}
+        found = {r[0] for r in conn.execute(load(__package__, "same_person_accounts"), ids).fetchall()}
         if survivors:
-            for a, s in conn.execute(
-                f"SELECT account_id, survivor_account_id FROM marts.ce_account_survivors "
-                f"WHERE account_id IN ({marks}) OR survivor_account_id IN ({marks})",
-                ids + ids,
-            ).fetchall():
+            for a, s in conn.execute(load(__package__, "merged_accounts"), ids).fetchall():
                 found |= {a, s}
         if found <= group:
             return sorted(group)
@@ -176,44 +148,17 @@ def learner(principal: Principal, conn, account_id: str) -> Learner:
     """Everything about the learner of ``account_id`` (see the module doc for who belongs together)."""
     _require(principal)
     ids = group_accounts(conn, account_id)
-    marks = ", ".join("?" * len(ids))
     tables = _tables(conn)
-    merged = (
-        "(SELECT survivor_account_id FROM marts.ce_account_survivors s WHERE s.account_id = a.account_id)"
-        if "ce_account_survivors" in tables
-        else "NULL"
-    )
-    accounts = _df(
-        conn,
-        "SELECT a.account_id, a.first_name, a.last_name, a.email, a.mobile_phone, a.degree, a.person_id, "
-        f"{merged} AS merged_into FROM marts.ce_accounts a WHERE a.account_id IN ({marks}) ORDER BY "
-        "a.account_id",
-        ids,
-    )
-    transcript = _df(
-        conn,
-        "SELECT completed_on, title, source, credit_type, credits, account_id FROM marts.ce_credit_items "
-        f"WHERE account_id IN ({marks}) ORDER BY completed_on DESC, title, credit_type",
-        ids,
-    )
+    group = {"ids": ids}
+    merges = "learner_accounts" if "ce_account_survivors" in tables else "learner_accounts_unmerged"
+    accounts = _df(conn, merges, group)
+    transcript = _df(conn, "learner_transcript", group)
     claims = (
-        _df(
-            conn,
-            "SELECT received_at, activity_id, channel, outcome, reason, claimed_account_id, event_id "
-            f"FROM marts.ce_attendance_outcomes WHERE account_id IN ({marks}) OR claimed_account_id IN "
-            f"({marks}) "
-            "ORDER BY received_at DESC, event_id",
-            ids + ids,
-        )
+        _df(conn, "learner_claims", group)
         if "ce_attendance_outcomes" in tables
         else pd.DataFrame(columns=list(CLAIM_COLUMNS))
     )
-    certificates = _df(
-        conn,
-        "SELECT title, status, available_until, account_id, event_id FROM marts.ce_certificates "
-        f"WHERE account_id IN ({marks}) ORDER BY available_until DESC, event_id",
-        ids,
-    )
+    certificates = _df(conn, "learner_certificates", group)
     return Learner(account_id, tuple(ids), accounts, transcript, claims, certificates)
 
 

@@ -13,15 +13,16 @@ Each key is cheap (an equi-join) and catches duplicates the others miss:
 
 A key can only work on columns that hold data: :func:`plan_blocking` drops a key whose column is empty and a
 key that would generate more pairs than the budget (a constant or near-constant column, e.g. one placeholder
-phone on every account) and says so. The same keys are counted with a plain DuckDB self-join
-(:func:`count_blocked_pairs_sql`) as the benchmark's baseline and to report how many comparisons blocking
-makes.
+phone on every account) and says so. The same keys are counted with a plain self-join written in Ibis
+(:func:`count_blocked_pairs`, run on DuckDB) as the benchmark's baseline and to report how many comparisons
+blocking makes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import ibis
 from splink import block_on
 
 
@@ -75,22 +76,28 @@ EM_KEYS: tuple[BlockingKey, ...] = (
 
 
 def rule_sql(columns: tuple[str, ...]) -> str:
+    """A deterministic rule as the blocking-rule fragment Splink takes (a Splink setting, kept as text)."""
     return " AND ".join(f"l.{c} = r.{c}" for c in columns)
 
 
-def key_pair_count_sql(table: str, key: BlockingKey) -> str:
+def _key_rows(accounts: ibis.Table, key: BlockingKey) -> ibis.Table:
+    """The accounts as the key joins them: one row per nickname form when the key explodes one."""
+    if not key.explode:
+        return accounts
+    others = [c for c in key.columns if c != key.explode]
+    return accounts.select("account_id", *others, accounts[key.explode].unnest().name(key.explode))
+
+
+def key_pair_count(accounts: ibis.Table, key: BlockingKey) -> ibis.Scalar:
     """Pairs the key's join generates (before removing pairs another key or another nickname form also
     finds)."""
-    source = table
-    if key.explode:
-        others = ", ".join(c for c in key.columns if c != key.explode)
-        source = f"(SELECT account_id, {others}, unnest({key.explode}) AS {key.explode} FROM {table})"
-    cols = ", ".join(key.columns)
-    not_null = " AND ".join(f"{c} IS NOT NULL" for c in key.columns)
-    return (
-        f"SELECT coalesce(sum(n * (n - 1) // 2), 0) FROM "
-        f"(SELECT count(*) AS n FROM {source} WHERE {not_null} GROUP BY {cols})"
+    rows = _key_rows(accounts, key)
+    groups = (
+        rows.filter([rows[c].notnull() for c in key.columns])
+        .group_by(list(key.columns))
+        .aggregate(n=ibis._.count())
     )
+    return (groups.n * (groups.n - 1) // 2).sum().coalesce(0)
 
 
 @dataclass(frozen=True)
@@ -106,14 +113,15 @@ def pair_budget(n_accounts: int, pairs_per_account: float) -> int:
     return int(pairs_per_account * n_accounts)
 
 
-def plan_blocking(conn, table: str, empty_columns: set[str], budget: int) -> BlockingPlan:
+def plan_blocking(accounts: ibis.Table, empty_columns: set[str], budget: int) -> BlockingPlan:
+    """The keys to block on among the prepared ``accounts``, and the keys left out with the reason."""
     keys, skipped = [], []
     for key in BLOCKING_KEYS:
         empty = [c for c in key.columns if c in empty_columns]
         if empty:
             skipped.append(f"blocking key {key.name}: column {', '.join(empty)} empty")
             continue
-        pairs = conn.execute(key_pair_count_sql(table, key)).fetchall()[0][0]
+        pairs = key_pair_count(accounts, key).execute()
         if pairs > budget:
             skipped.append(
                 f"blocking key {key.name}: {pairs:,} pairs over the budget of {budget:,} (a value shared by "
@@ -125,23 +133,19 @@ def plan_blocking(conn, table: str, empty_columns: set[str], budget: int) -> Blo
     return BlockingPlan(tuple(keys), tuple(skipped))
 
 
-def _key_pairs_sql(table: str, key: BlockingKey) -> str:
-    cols = ", ".join(c for c in key.columns if c != key.explode)
-    source = table
-    if key.explode:
-        source = f"(SELECT account_id, {cols}, unnest({key.explode}) AS {key.explode} FROM {table})"
-    return (
-        f"SELECT l.account_id AS account_id_l, r.account_id AS account_id_r FROM {source} l "
-        f"JOIN {source} r ON {rule_sql(key.columns)} AND l.account_id < r.account_id"
-    )
+def _key_pairs(accounts: ibis.Table, key: BlockingKey) -> ibis.Table:
+    left, right = _key_rows(accounts, key).view(), _key_rows(accounts, key).view()
+    on = [left[c] == right[c] for c in key.columns] + [left.account_id < right.account_id]
+    return left.join(right, on).select(account_id_l=left.account_id, account_id_r=right.account_id)
 
 
-def blocked_pairs_sql(table: str, keys: tuple[BlockingKey, ...]) -> str:
-    """Distinct (account_id_l, account_id_r) pairs any of ``keys`` generates, in plain DuckDB SQL."""
+def blocked_pairs(accounts: ibis.Table, keys: tuple[BlockingKey, ...]) -> ibis.Table:
+    """Distinct (account_id_l, account_id_r) pairs any of ``keys`` generates among the prepared
+    ``accounts``."""
     if not keys:
-        return "SELECT CAST(NULL AS VARCHAR) AS account_id_l, CAST(NULL AS VARCHAR) AS account_id_r LIMIT 0"
-    return " UNION ".join(_key_pairs_sql(table, k) for k in keys)
+        return accounts.select(account_id_l=accounts.account_id, account_id_r=accounts.account_id).limit(0)
+    return ibis.union(*(_key_pairs(accounts, k) for k in keys), distinct=True)
 
 
-def count_blocked_pairs_sql(table: str, keys: tuple[BlockingKey, ...]) -> str:
-    return f"SELECT count(*) FROM ({blocked_pairs_sql(table, keys)})"
+def count_blocked_pairs(accounts: ibis.Table, keys: tuple[BlockingKey, ...]) -> ibis.Scalar:
+    return blocked_pairs(accounts, keys).count()

@@ -12,12 +12,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 import duckdb
 import pyarrow as pa
 
 from domain import marts
-from domain.ce.duplicates.classification import classified_clusters_sql, organisation_domains
+from domain.ce.duplicates.classification import classified_clusters, organisation_domains
 from domain.ce.duplicates.comparisons import FIELDS
 from domain.ce.duplicates.evidence import evidence_text
 from domain.ce.duplicates.model import fixed_prior, make_linker
@@ -25,6 +26,7 @@ from domain.ce.duplicates.plan import plan_model
 from domain.ce.duplicates.policy import DuplicatePolicy
 from domain.ce.duplicates.prepare import prepare_accounts
 from domain.ce.duplicates.training import FIXED, TrainingReport, train
+from domain.sql_files import load
 
 PAIRS_MART = "duplicate_account_pairs"
 CLUSTERS_MART = "duplicate_account_clusters"
@@ -52,13 +54,6 @@ class DuplicateResult:
     )
 
 
-def _level_case(field, compared: bool) -> str:
-    if not compared:  # the comparison was dropped: its column is empty
-        return f"'{field.levels[0].key}' AS {field.name}_level"
-    whens = " ".join(f"WHEN {g} THEN '{key}'" for g, key in sorted(field.key_for_gamma().items()))
-    return f"CASE gamma_{field.name} {whens} END AS {field.name}_level"
-
-
 def level_weights(linker) -> tuple[float, dict[str, dict[int, float]]]:
     """The trained (or fixed) model as weights: the prior's log-odds and, per field, gamma → log2(m/u)."""
     model = linker.misc.save_model_to_json()
@@ -74,29 +69,30 @@ def level_weights(linker) -> tuple[float, dict[str, dict[int, float]]]:
     return math.log2(prior / (1 - prior)), fields
 
 
-def _weight_case(field, weights: dict[str, dict[int, float]], decimals: int) -> str:
-    gammas = weights.get(field.name)
-    if gammas is None:  # not compared
-        return f"CAST(0 AS DOUBLE) AS {field.name}_weight"
-    whens = " ".join(f"WHEN {g} THEN {w!r}" for g, w in sorted(gammas.items()))
-    return f"round(CASE gamma_{field.name} {whens} END, {decimals}) AS {field.name}_weight"
+def _rounded(value: float, decimals: int) -> float:
+    """``value`` rounded half away from zero to ``decimals`` places as its shortest decimal text, as DuckDB
+    rounds a decimal literal (the weights are a handful of numbers per model, so Python rounds them)."""
+    return float(Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
 
 
-def _scored_pairs(conn, predictions: str, policy: DuplicatePolicy, compared: set[str], linker):
-    levels = ", ".join(_level_case(f, f.name in compared) for f in FIELDS)
+def _scored_pairs(conn, policy: DuplicatePolicy, compared: set[str], linker):
+    """The scored pairs (``dup_predictions``) with each field's level and weight and the evidence text."""
     prior_weight, weights = level_weights(linker)
-    levels += f", round({prior_weight!r}, {policy.decimals}) AS prior_weight, "
-    levels += ", ".join(_weight_case(f, weights, policy.decimals) for f in FIELDS)
-    frame = conn.execute(
-        f"""
-        SELECT account_id_l, account_id_r,
-               round(match_probability, {policy.decimals}) AS match_probability,
-               round(match_weight, {policy.decimals}) AS match_weight,
-               {levels},
-               first_name_l, last_name_l, first_name_r, last_name_r
-        FROM {predictions}
-        """
-    ).df()
+    frame = conn.execute(load(__package__, "scored_pairs"), {"decimals": policy.decimals}).df()
+    for field in FIELDS:
+        if field.name in compared:
+            gamma = frame[f"gamma_{field.name}"]
+            frame[f"{field.name}_level"] = gamma.map(field.key_for_gamma())
+        else:  # the comparison was dropped: its column is empty
+            frame[f"{field.name}_level"] = field.levels[0].key
+    frame["prior_weight"] = _rounded(prior_weight, policy.decimals)
+    for field in FIELDS:
+        gammas = weights.get(field.name)
+        if gammas is None:  # not compared
+            frame[f"{field.name}_weight"] = 0.0
+        else:
+            rounded = {g: _rounded(w, policy.decimals) for g, w in gammas.items()}
+            frame[f"{field.name}_weight"] = frame[f"gamma_{field.name}"].map(rounded)
     level_names = [f.name for f in FIELDS]
     frame["evidence"] = [
         evidence_text(
@@ -108,7 +104,8 @@ def _scored_pairs(conn, predictions: str, policy: DuplicatePolicy, compared: set
         )
         for row in frame.itertuples(index=False)
     ]
-    return frame.drop(columns=["first_name_l", "last_name_l", "first_name_r", "last_name_r"])
+    gammas = [c for c in frame.columns if c.startswith("gamma_")]
+    return frame.drop(columns=["first_name_l", "last_name_l", "first_name_r", "last_name_r", *gammas])
 
 
 def _empty(n_accounts: int, report: TrainingReport | None = None) -> DuplicateResult:
@@ -123,27 +120,19 @@ def _store_kept_separate(conn, kept_separate: Iterable[tuple[str, str]]) -> int:
     """``dup_kept_separate(account_id_l, account_id_r)``, each pair as (smaller, larger) like Splink's
     pairs."""
     pairs = sorted({(min(a, b), max(a, b)) for a, b in kept_separate})
-    conn.execute("CREATE OR REPLACE TABLE dup_kept_separate (account_id_l VARCHAR, account_id_r VARCHAR)")
-    if pairs:
-        conn.executemany("INSERT INTO dup_kept_separate VALUES (?, ?)", [list(p) for p in pairs])
-    return len(pairs)
-
-
-def _is_kept(pair: str) -> str:
-    """Join condition: the pair ``pair`` (a table alias) is in ``dup_kept_separate k``, either way round."""
-    return (
-        f"k.account_id_l = least({pair}.account_id_l, {pair}.account_id_r) "
-        f"AND k.account_id_r = greatest({pair}.account_id_l, {pair}.account_id_r)"
+    left, right = [p[0] for p in pairs], [p[1] for p in pairs]
+    conn.register(
+        "dup_kept_separate",
+        pa.table({"account_id_l": pa.array(left, pa.string()), "account_id_r": pa.array(right, pa.string())}),
     )
+    return len(pairs)
 
 
 def _cluster_edges(conn, linker, predictions, n_kept: int):
     """The scored pairs clustering may link: all of them but those kept separate."""
     if not n_kept:
         return predictions
-    edges = conn.sql(
-        f"SELECT p.* FROM {predictions.physical_name} p ANTI JOIN dup_kept_separate k ON {_is_kept('p')}"
-    ).to_arrow_table()
+    edges = conn.sql(load(__package__, "cluster_edges")).to_arrow_table()
     return linker.table_management.register_table(edges, "dup_cluster_edges", overwrite=True)
 
 
@@ -163,9 +152,11 @@ def find_duplicate_accounts(
     policy = policy or DuplicatePolicy()
     conn = duckdb.connect()
     try:
+        # Splink's work tables have generated names: each is registered under a fixed name (a temporary
+        # view) so the statements that read it are files, not text built around a name
         table = prepare_accounts(conn, accounts)
         n_accounts, n_distinct = conn.execute(
-            f"SELECT count(*), count(DISTINCT account_id) FROM {table}"
+            "SELECT count(*), count(DISTINCT account_id) FROM dup_accounts"
         ).fetchall()[0]
         if n_distinct != n_accounts:
             raise ValueError("staging.ce_accounts: account_id is not unique")
@@ -177,58 +168,44 @@ def find_duplicate_accounts(
             # found
             return _empty(n_accounts, TrainingReport(FIXED, n_accounts, 0.0, skipped=plan.skipped))
         linker = make_linker(conn, table, fixed_prior(n_accounts, policy.prior_duplicate_share), plan)
-        ids = set(conn.execute(f"SELECT list(account_id) FROM {table}").fetchall()[0][0])
+        ids = {r[0] for r in conn.table(table).select("account_id").fetchall()}
         labels = {(min(a, b), max(a, b)) for a, b in merged if a != b and a in ids and b in ids}
         report = train(linker, n_accounts, policy, plan, sorted(labels))
 
-        blocked = linker.inference.compute_blocked_pairs_for_predict()
-        comparisons = conn.execute(f"SELECT count(*) FROM {blocked.physical_name}").fetchall()[0][0]
+        blocked = conn.table(linker.inference.compute_blocked_pairs_for_predict().physical_name)
+        comparisons = blocked.count("*").fetchall()[0][0]
         blocked_pairs = None
         if keep_blocked_pairs:
-            blocked_pairs = conn.sql(
-                f"SELECT join_key_l AS account_id_l, join_key_r AS account_id_r FROM {blocked.physical_name}"
-            ).to_arrow_table()
+            blocked_pairs = (
+                blocked.select("join_key_l", "join_key_r")
+                .to_arrow_table()
+                .rename_columns(["account_id_l", "account_id_r"])
+            )
 
         predictions = linker.inference.predict(
             threshold_match_probability=policy.review_threshold, warning_mode="never"
         )
+        conn.register("dup_predictions", conn.table(predictions.physical_name))
         n_kept = _store_kept_separate(conn, kept_separate)
         components = linker.clustering.cluster_pairwise_predictions_at_threshold(
             _cluster_edges(conn, linker, predictions, n_kept),
             threshold_match_probability=policy.match_threshold,
         )
-        conn.execute(
-            f"CREATE OR REPLACE TABLE dup_members AS "
-            f"SELECT cluster_id AS component_id, account_id FROM {components.physical_name}"
-        )
-        domains = organisation_domains(conn, table, policy.organisation_domains)
-        conn.execute("CREATE OR REPLACE TABLE dup_org_domains (email_domain VARCHAR)")
-        if domains:  # none when no account signs in by SSO; DuckDB refuses an empty executemany
-            conn.executemany("INSERT INTO dup_org_domains VALUES (?)", [[d] for d in domains])
-        conn.execute(
-            f"CREATE OR REPLACE TABLE dup_clusters AS {classified_clusters_sql('dup_members', table)}"
-        )
-        clusters = conn.sql(
-            f"SELECT {', '.join(CLUSTER_COLUMNS)} FROM dup_clusters ORDER BY cluster_id, account_id"
-        ).to_arrow_table()
+        conn.register("dup_components", conn.table(components.physical_name))
+        conn.execute(load(__package__, "component_members"))
+        domains = organisation_domains(conn, conn.table(table), policy.organisation_domains)
+        conn.register("dup_org_domains", pa.table({"email_domain": pa.array(domains, pa.string())}))
+        classified_clusters(conn).create("dup_clusters")
+        clusters = conn.table("dup_clusters").order("cluster_id, account_id").to_arrow_table()
+        clusters = clusters.select(CLUSTER_COLUMNS)
 
         compared = {f.name for f in plan.fields}
-        conn.register("dup_scored", _scored_pairs(conn, predictions.physical_name, policy, compared, linker))
-        pairs = conn.sql(
-            f"""
-            SELECT s.account_id_l, s.account_id_r, s.match_probability, s.match_weight,
-                   s.match_probability >= {policy.match_threshold} AS is_match,
-                   CASE WHEN cl.cluster_id = cr.cluster_id THEN cl.cluster_id END AS cluster_id,
-                   s.evidence, {", ".join(f"s.{c}" for c in LEVEL_COLUMNS)},
-                   CASE WHEN k.account_id_l IS NOT NULL THEN 'kept_separate' END AS decision,
-                   {", ".join(f"s.{c}" for c in WEIGHT_COLUMNS)}
-            FROM dup_scored s
-            LEFT JOIN dup_clusters cl ON cl.account_id = s.account_id_l
-            LEFT JOIN dup_clusters cr ON cr.account_id = s.account_id_r
-            LEFT JOIN dup_kept_separate k ON {_is_kept("s")}
-            ORDER BY s.account_id_l, s.account_id_r
-            """
-        ).to_arrow_table()
+        conn.register("dup_scored", _scored_pairs(conn, policy, compared, linker))
+        pairs = (
+            conn.sql(load(__package__, "pairs"), params={"match_threshold": policy.match_threshold})
+            .to_arrow_table()
+            .select(PAIR_COLUMNS)
+        )
         return DuplicateResult(
             pairs, clusters, n_accounts, comparisons, report, tuple(domains), blocked_pairs
         )

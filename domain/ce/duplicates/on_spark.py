@@ -42,7 +42,7 @@ def score_on_spark(spark, accounts, policy: DuplicatePolicy | None = None) -> Sp
     policy = policy or DuplicatePolicy()
     with duckdb.connect() as conn:
         table = prepare_accounts(conn, accounts)
-        prepared = conn.sql(f"SELECT * FROM {table}").to_arrow_table()
+        prepared = conn.table(table).to_arrow_table()
         n_accounts = prepared.num_rows
         plan = plan_model(conn, table, n_accounts, policy)
     frame = spark.createDataFrame(prepared)

@@ -19,13 +19,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import ibis
+
 from domain.ce.duplicates.blocking import (
     BLOCKING_KEYS,
     DETERMINISTIC_RULES,
     EM_KEYS,
     BlockingKey,
     BlockingPlan,
-    key_pair_count_sql,
+    key_pair_count,
     pair_budget,
     plan_blocking,
 )
@@ -53,19 +55,20 @@ def _profiled_columns() -> list[str]:
     return sorted(cols)
 
 
-def empty_columns(conn, table: str) -> frozenset[str]:
+def empty_columns(accounts: ibis.Table) -> frozenset[str]:
     """Prepared columns without any value: nothing can agree or disagree on them."""
     cols = _profiled_columns()
-    counts = conn.execute(f"SELECT {', '.join(f'count({c})' for c in cols)} FROM {table}").fetchall()[0]
-    return frozenset(c for c, n in zip(cols, counts, strict=True) if n == 0)
+    counts = accounts.aggregate([accounts[c].count().name(c) for c in cols]).to_pyarrow().to_pylist()[0]
+    return frozenset(c for c in cols if counts[c] == 0)
 
 
-def pair_count(conn, table: str, columns: tuple[str, ...]) -> int:
-    return conn.execute(key_pair_count_sql(table, BlockingKey(columns))).fetchall()[0][0]
+def pair_count(accounts: ibis.Table, columns: tuple[str, ...]) -> int:
+    return key_pair_count(accounts, BlockingKey(columns)).execute()
 
 
 def plan_model(conn, table: str, n_accounts: int, policy: DuplicatePolicy) -> ModelPlan:
-    empty = empty_columns(conn, table)
+    accounts = ibis.duckdb.from_connection(conn).table(table)
+    empty = empty_columns(accounts)
     budget = pair_budget(n_accounts, policy.blocking_pairs_per_account)
     skipped = []
     fields = []
@@ -74,19 +77,19 @@ def plan_model(conn, table: str, n_accounts: int, policy: DuplicatePolicy) -> Mo
             skipped.append(f"comparison {field.name}: column {', '.join(field.columns)} empty")
         else:
             fields.append(field)
-    blocking = plan_blocking(conn, table, set(empty), budget)
+    blocking = plan_blocking(accounts, set(empty), budget)
     skipped += blocking.skipped
     rules = []
     for rule in DETERMINISTIC_RULES:
         name = "+".join(rule)
         if any(c in empty for c in rule):
             skipped.append(f"prior rule {name}: column {', '.join(c for c in rule if c in empty)} empty")
-        elif (pairs := pair_count(conn, table, rule)) > budget:
+        elif (pairs := pair_count(accounts, rule)) > budget:
             skipped.append(f"prior rule {name}: {pairs:,} pairs over the budget of {budget:,}")
         else:
             rules.append(rule)
     sessions = {
-        key.name: None if any(c in empty for c in key.columns) else pair_count(conn, table, key.columns)
+        key.name: None if any(c in empty for c in key.columns) else pair_count(accounts, key.columns)
         for key in EM_KEYS
     }
     return ModelPlan(tuple(fields), blocking, tuple(rules), empty, budget, tuple(skipped), sessions)

@@ -12,9 +12,9 @@ from domain.ce.duplicates.classification import (
     PERSONAL_PLUS_ORGANISATION,
     THIRD_ACCOUNT,
     Candidate,
-    classified_clusters_sql,
+    classified_clusters,
     classify,
-    email_domain_sql,
+    define_email_domain,
     is_organisation_account,
     recommended_survivor,
 )
@@ -50,19 +50,22 @@ EXPECTED = {
 
 def _sql_form() -> dict[str, tuple[str, str]]:
     conn = duckdb.connect()
-    conn.execute("CREATE TABLE members (component_id VARCHAR, account_id VARCHAR)")
+    conn.execute("CREATE TABLE dup_members (component_id VARCHAR, account_id VARCHAR)")
     conn.execute(
-        "CREATE TABLE accounts (account_id VARCHAR, login_method VARCHAR, created_at TIMESTAMP, email_domain "
-        "VARCHAR)"
+        "CREATE TABLE dup_accounts (account_id VARCHAR, login_method VARCHAR, created_at TIMESTAMP, "
+        "email_domain VARCHAR)"
     )
     conn.execute("CREATE TABLE dup_org_domains (email_domain VARCHAR)")
-    conn.executemany("INSERT INTO members VALUES (?, ?)", [[c, a] for c, a, *_ in ACCOUNTS])
-    conn.executemany("INSERT INTO accounts VALUES (?, ?, ?, ?)", [list(r[1:]) for r in ACCOUNTS])
+    conn.executemany("INSERT INTO dup_members VALUES (?, ?)", [[c, a] for c, a, *_ in ACCOUNTS])
+    conn.executemany("INSERT INTO dup_accounts VALUES (?, ?, ?, ?)", [list(r[1:]) for r in ACCOUNTS])
     conn.executemany("INSERT INTO dup_org_domains VALUES (?)", [[d] for d in ORG_DOMAINS])
-    rows = conn.execute(
-        f"SELECT DISTINCT cluster_id, classification, recommended_survivor_account_id "
-        f"FROM ({classified_clusters_sql('members', 'accounts')}) ORDER BY cluster_id"
-    ).fetchall()
+    rows = (
+        classified_clusters(conn)
+        .select("cluster_id", "classification", "recommended_survivor_account_id")
+        .distinct()
+        .order("cluster_id")
+        .fetchall()
+    )
     return {cluster: (kind, survivor) for cluster, kind, survivor in rows}
 
 
@@ -92,9 +95,7 @@ def test_no_accounts_recommend_no_survivor():
 
 def test_the_email_domain_is_lowercased_trimmed_and_null_without_one():
     emails = ["  Jane.Doe@Hospital.ORG ", "x@gmail.com", "no-at-sign", "trailing@", "a@b@c.com", "", None]
-    got = (
-        duckdb.connect()
-        .execute(f"SELECT {email_domain_sql('e')} FROM unnest(?::VARCHAR[]) AS t(e)", [emails])
-        .fetchall()
-    )
+    conn = duckdb.connect()
+    define_email_domain(conn)
+    got = conn.execute("SELECT ce_email_domain(e) FROM unnest(?::VARCHAR[]) AS t(e)", [emails]).fetchall()
     assert [r[0] for r in got] == ["hospital.org", "gmail.com", None, None, "b", None, None]

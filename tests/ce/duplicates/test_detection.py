@@ -2,10 +2,11 @@
 
 import math
 
+import ibis
 import pandas as pd
 
 from domain.ce.duplicates import DuplicatePolicy, find_duplicate_accounts
-from domain.ce.duplicates.blocking import BLOCKING_KEYS, count_blocked_pairs_sql
+from domain.ce.duplicates.blocking import BLOCKING_KEYS, count_blocked_pairs
 from domain.ce.duplicates.detect import CLUSTER_COLUMNS, PAIR_COLUMNS, WEIGHT_COLUMNS
 from domain.ce.duplicates.evaluation import blocking_recall, co_clustered_pairs, score_clusters
 from domain.ce.duplicates.plan import plan_model
@@ -136,7 +137,8 @@ def test_blocking_counts_the_same_pairs_in_plain_sql_as_splink_compares():
     table = prepare_accounts(conn, pd.DataFrame(accounts))
     keys = plan_model(conn, table, len(accounts), DuplicatePolicy()).blocking.keys
     assert len(keys) == len(BLOCKING_KEYS)  # every key has data and stays under the pair budget
-    assert conn.execute(count_blocked_pairs_sql(table, keys)).fetchall()[0][0] == result.comparisons
+    accounts_table = ibis.duckdb.from_connection(conn).table(table)
+    assert count_blocked_pairs(accounts_table, keys).execute() == result.comparisons
 
 
 def test_reruns_give_identical_marts():
