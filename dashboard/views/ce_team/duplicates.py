@@ -11,6 +11,7 @@ import streamlit as st
 
 from dashboard import charts, run_status, session
 from dashboard.components import audit_view, download_buttons, export_buttons, show_table, snapshot
+from reports import formatting
 from reports.ce import duplicate_tables as tables
 from reports.ce import duplicates as dup
 from reports.materialize_launch import AlreadyRunning, materialize_running, start_materialize
@@ -189,7 +190,8 @@ else:
         "Merged into " + str(current.survivor_account_id) if current.survivor_account_id else "Kept separate"
     )
     st.info(
-        f"{what} by {current.decided_by} on {current.decided_at:%Y-%m-%d %H:%M} UTC (decision {current.id}): "
+        f"{what} by {current.decided_by} on {formatting.org_time(current.decided_at, settings.org_timezone)} "
+        f"(decision {current.id}): "
         f"{current.reason}"
     )
     if case.status is dup.Status.NEEDS_REVIEW:

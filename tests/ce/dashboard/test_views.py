@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from reports import formatting
 from reports.materialize_launch import start_materialize
 from reports.principal import Principal, Role
 from reports.state import AuditEntry, DecisionAction, list_decisions, transaction
@@ -129,6 +130,13 @@ def test_undo_brings_a_merged_cluster_back(ce_app, settings):
     app = decide(ce_app, "CE1", "dup_merge", "same person")
     app.radio(key="dup_view").set_value("Decided").run()
     app.selectbox(key="dup_cluster").select("CE1").run()
+    [merge] = list_decisions(settings)
+    # when it was decided, in the organisation's zone and named, as every time on the pages (not UTC)
+    decided = formatting.org_time(merge.decided_at, settings.org_timezone)
+    assert decided.endswith((" CST", " CDT"))
+    assert f"Merged into CE1 by cora on {decided} (decision {merge.id}): same person" in [
+        i.value for i in app.info
+    ]
     app.text_area(key="dup_undo_reason_CE1").input("Bob is Robert's father")
     app.button(key="dup_undo").click().run()
     assert not app.exception
