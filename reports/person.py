@@ -14,8 +14,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from domain.marts import SCHEMA as MARTS
-from domain.sql_files import load, search_path
+from domain.sql_files import load
 from reports.principal import NotPermitted, Principal, Role
+from reports.snapshot import in_marts
 
 VIEWERS = (Role.ADMIN, Role.SUPPORT)
 #: Sign-in problems shown at most (newest first).
@@ -47,7 +48,7 @@ def _read(conn, name: str, params: dict):
 
 
 def _frame(conn, name: str, params: dict) -> pd.DataFrame:
-    with search_path(conn, MARTS):
+    with in_marts(conn):
         return _read(conn, name, params).to_arrow_table().to_pandas()
 
 
@@ -55,7 +56,7 @@ def _union(conn, reads: list[tuple[str, dict]], order: str, limit: int | None = 
     """The reads one after the other (UNION ALL by position), ordered; composed as relations, so no
     statement's text is edited. Each read runs on its own first: two relations may not share a parameter
     name."""
-    with search_path(conn, MARTS):
+    with in_marts(conn):
         parts = [conn.from_arrow(_read(conn, *read).to_arrow_table()) for read in reads]
         rows = parts[0]
         for part in parts[1:]:

@@ -23,6 +23,7 @@ import ibis
 
 from domain.marts import SCHEMA as MARTS
 from domain.settings import Settings
+from domain.sql_files import search_path
 
 
 class NoSnapshotError(FileNotFoundError):
@@ -111,3 +112,20 @@ def remembered(conn: duckdb.DuckDBPyConnection, key: tuple, compute):
     if key not in answers:
         answers[key] = compute()
     return answers[key]
+
+
+@contextmanager
+def in_marts(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Resolve unqualified table names in the marts inside the block: at no cost on a connection from
+    :func:`open_snapshot` (it starts there, and nothing on the read side leaves it elsewhere), else through
+    :func:`domain.sql_files.search_path`, which puts the connection's path back."""
+    if remembered(conn, ("search_path",), lambda: _search_path_of(conn)) == MARTS:
+        yield
+        return
+    with search_path(conn, MARTS):
+        yield
+
+
+def _search_path_of(conn: duckdb.DuckDBPyConnection) -> str:
+    ((path,),) = conn.execute("SELECT current_setting('search_path')").fetchall()
+    return path

@@ -4,6 +4,7 @@ and an admin revoking a credential."""
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -79,6 +80,12 @@ def test_an_admin_revokes_a_credential_with_a_reason_and_it_no_longer_verifies(s
     app = app.switch_page("views/admin/credentials.py").run()
     assert not app.exception
     assert list(app.dataframe[0].value["Person"]) == [STAFF_ID]
+    # The picker names the issue time in the organisation's zone, as the rest of the dashboard does.
+    local = issued.issued_at.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(settings.org_timezone))
+    assert app.selectbox(key="cred_revoke_id").options == [
+        f"{STAFF_ID} · {local:%Y-%m-%d %H:%M} {local.tzname()} · {issued.credential_id}"
+    ]
+    assert local.tzname() in ("CST", "CDT")
     app.selectbox(key="cred_revoke_id").select(issued.credential_id).run()
     app.button(key="cred_revoke").click().run()
     assert "a revocation needs a reason" in [e.value for e in app.error]

@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard import session
 from dashboard.components import audit_view, download_buttons, show_table
+from reports import formatting
 from reports.credentials import status
 from reports.principal import Role
 
@@ -41,7 +42,9 @@ def _revoke() -> None:
 person = st.text_input("Person ID (empty: everyone)", key="cred_person").strip()
 st.subheader("Revoke a credential")
 active = {
-    r.credential_id: f"{r.person_id} · {r.issued_at:%Y-%m-%d %H:%M} UTC · {r.credential_id}"
+    r.credential_id: (
+        f"{r.person_id} · {formatting.org_time(r.issued_at, settings.org_timezone)} · {r.credential_id}"
+    )
     for r in status.issued(settings, admin, person or None)
     if r.revoked_at is None
 }
