@@ -46,6 +46,12 @@ def ce_accounts_sql(domains_table: str) -> str:
     """
 
 
+def organisation_domains_of(conn) -> list[str]:
+    """The organisation e-mail domains of ``staging.ce_accounts`` (or the configured ones)."""
+    source = f"(SELECT {_DOMAIN} AS email_domain, login_method FROM staging.ce_accounts)"
+    return organisation_domains(conn, source, POLICY.organisation_domains)
+
+
 @dg.asset(
     key=mart_key(CE_ACCOUNTS_MART),
     deps=[staging_key("ce_accounts")],
@@ -53,8 +59,7 @@ def ce_accounts_sql(domains_table: str) -> str:
 )
 def ce_accounts_mart(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:
-        source = f"(SELECT {_DOMAIN} AS email_domain, login_method FROM staging.ce_accounts)"
-        domains = organisation_domains(conn, source, POLICY.organisation_domains)
+        domains = organisation_domains_of(conn)
         conn.execute("CREATE OR REPLACE TEMP TABLE ce_org_domains (email_domain VARCHAR)")
         if domains:  # DuckDB refuses executemany with no rows; no SSO accounts means no organisation domains
             conn.executemany("INSERT INTO ce_org_domains VALUES (?)", [[d] for d in domains])

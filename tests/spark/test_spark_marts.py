@@ -90,7 +90,8 @@ def test_the_marts_built_on_spark_match_duckdb_and_the_hand_computed_figures(set
         return {frozenset(g) for g in groups.values() if len(g) > 1}
 
     duck = find_duplicate_accounts(pd.DataFrame(accounts))
-    assert partition(_parquet(out / "duplicate_account_clusters")) == partition(duck.clusters.to_pylist())
+    on_spark = _parquet(out / "duplicate_account_cluster_scores")
+    assert partition(on_spark) == partition(duck.clusters.to_pylist())
 
 
 def test_a_warehouse_held_by_a_writer_is_a_clear_error(settings, tmp_path):
