@@ -22,9 +22,11 @@ The warehouse is opened read-only, so this cannot run while a materialize holds 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,6 +72,8 @@ from domain.sql_text import quote_ident, quote_str
 from pipelines.spark_batches import duckdb_over_batches
 from pipelines.spark_cost_share import COST_SHARE_STAGING, SPAN_ORDER, price_on_spark
 from pipelines.spark_types import cast_to_mart
+
+log = logging.getLogger(__name__)
 
 LC_SOURCES = ("lc_people", "lc_courses", "lc_requirements", "lc_completions")
 STAGING_TABLES = (
@@ -375,12 +379,30 @@ MARTS: dict[str, SparkMart] = {
 BUILT_ON_SPARK: tuple[str, ...] = (*CLAIM_MART_COLUMNS, *MARTS)
 
 
+def with_inputs(marts: Iterable[str]) -> set[str]:
+    """``marts`` and every mart they read, transitively."""
+    wanted, todo = set(), list(marts)
+    while todo:
+        mart = todo.pop()
+        if mart not in wanted:
+            wanted.add(mart)
+            todo.extend(n for n in (MARTS[mart].needs if mart in MARTS else ()) if n in registry.MARTS)
+    return wanted
+
+
 def build_on_spark(
-    spark, parquet: dict[str, Path], out_dir: Path, options: RunOptions, *, duplicates: bool = True
+    spark,
+    parquet: dict[str, Path],
+    out_dir: Path,
+    options: RunOptions,
+    *,
+    duplicates: bool = True,
+    only: Iterable[str] | None = None,
 ) -> dict[str, int]:
-    """Build every mart whose inputs were exported, each into ``out_dir/<mart>/`` (Parquet written by Spark,
-    the registry's columns and types); returns each mart's row count. ``duplicates`` also scores and clusters
-    the CE accounts with Splink on Spark (:data:`SCORE_OUTPUTS`, scores only)."""
+    """Build every mart whose inputs were exported (or ``only`` these and what they read), each into
+    ``out_dir/<mart>/`` (Parquet written by Spark, the registry's columns and types); returns each mart's row
+    count. ``duplicates`` also scores and clusters the CE accounts with Splink on Spark
+    (:data:`SCORE_OUTPUTS`, scores only)."""
     import ibis
 
     backend = ibis.pyspark.connect(spark)
@@ -393,26 +415,30 @@ def build_on_spark(
         spark.sql(f"CREATE TABLE staging.{name} USING parquet LOCATION {quote_str(str(path))}")
     counts: dict[str, int] = {}
 
-    def register(mart: str) -> None:
+    def register(mart: str, started: float) -> None:
         written = spark.read.parquet(str(out_dir / mart))
         written.createOrReplaceTempView(f"portalytics_mart_{mart}")
         if mart not in parquet:  # what later marts read; the rules read staging.ce_accounts, not the mart
             tables[mart] = backend.table(f"portalytics_mart_{mart}")
         counts[mart] = written.count()
+        log.info("spark-marts: %s, %d rows in %.1fs", mart, counts[mart], time.perf_counter() - started)
 
-    if all(t in parquet for t in COST_SHARE_STAGING):
+    wanted = set(BUILT_ON_SPARK) if only is None else with_inputs(only)
+    if wanted & set(CLAIM_MART_COLUMNS) and all(t in parquet for t in COST_SHARE_STAGING):
+        started = time.perf_counter()
         price_on_spark(spark, _plan_year_rows(parquet["hp_plans"]), out_dir)  # writes the marts' own types
         for mart in CLAIM_MART_COLUMNS:
-            register(mart)
+            register(mart, started)
     with Scratch(backend) as scratch:
         build = Build(spark, tables, options, scratch, parquet)
         for mart, rule in MARTS.items():
-            if not all(n in tables for n in rule.needs):
+            if mart not in wanted or not all(n in tables for n in rule.needs):
                 continue
+            started = time.perf_counter()
             made = rule.build(build)
             frame = made if hasattr(made, "rdd") else spark.sql(ibis.to_sql(made, dialect="pyspark"))
             cast_to_mart(frame, registry.get(mart)).write.mode("overwrite").parquet(str(out_dir / mart))
-            register(mart)
+            register(mart, started)
     if duplicates and "ce_accounts" in parquet:
         from domain.ce.duplicates.on_spark import score_on_spark
 
