@@ -172,7 +172,7 @@ def spark_marts(
     finally:
         spark.stop()
     for mart, rows in counts.items():
-        console.print(f"{mart}: {rows:,} rows → {work / 'marts' / mart}")
+        console.print(f"{mart}: {rows:,} rows → {work / 'marts' / mart}", soft_wrap=True)
     for mart, why in not_built(counts).items():
         console.print(f"[yellow]{mart}: not built on Spark: {why}[/]", soft_wrap=True)
 
