@@ -132,8 +132,8 @@ def spark_marts(
     ),
     master: str = typer.Option("local[*]", "--master", help="Spark master URL."),
 ) -> None:
-    """Build the set-based marts and duplicate detection on Apache Spark from the warehouse's staging tables
-    (needs the `spark` extra and Java)."""
+    """Build the marts on Apache Spark from the warehouse's staging tables, and say which stay on DuckDB and
+    why (needs the `spark` extra and Java; docs/operations.md, "Marts on Spark")."""
     import datetime as dt
     from pathlib import Path
 
@@ -145,11 +145,18 @@ def spark_marts(
     except ImportError as exc:
         console.print(f"[red]{exc}: install the spark extra (uv sync --extra spark) and Java 17+[/]")
         raise typer.Exit(2) from exc
-    from pipelines.spark_marts import RunOptions, WarehouseBusy, build_on_spark, export_staging, spark_session
+    from pipelines.spark_marts import (
+        RunOptions,
+        WarehouseBusy,
+        build_on_spark,
+        export_staging,
+        not_built,
+        spark_session,
+    )
 
     settings = _settings()
     try:
-        day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+        day = dt.date.fromisoformat(as_of) if as_of else None  # None: as materialize without --as-of
     except ValueError as exc:
         console.print(f"[red]--as-of must be a date YYYY-MM-DD, got {as_of!r}[/]")
         raise typer.Exit(2) from exc
@@ -165,7 +172,9 @@ def spark_marts(
     finally:
         spark.stop()
     for mart, rows in counts.items():
-        console.print(f"{mart}: {rows:,} rows → {work / 'marts' / mart}")
+        console.print(f"{mart}: {rows:,} rows → {work / 'marts' / mart}", soft_wrap=True)
+    for mart, why in not_built(counts).items():
+        console.print(f"[yellow]{mart}: not built on Spark: {why}[/]", soft_wrap=True)
 
 
 export_app = typer.Typer(

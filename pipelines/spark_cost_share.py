@@ -21,6 +21,7 @@ import pyarrow as pa
 from assets.health_plan.chunks import COLUMNS, INPUT_COLUMNS, SPAN_COLUMNS, price_tables
 from domain.health_plan.cost_share import UNKNOWN_MEMBER, PlanYear
 from domain.sql_files import load
+from pipelines.spark_types import spark_type
 
 #: The tables the engine needs, as ``export_staging`` writes them (hp_enrollment with its table order).
 COST_SHARE_STAGING = ("hp_members", "hp_claims", "hp_enrollment", "hp_plans")
@@ -51,15 +52,9 @@ def _typed(table: pa.Table, names: tuple[str, ...], types: dict[str, pa.DataType
     return pa.table({n: table.column(n).cast(types.get(n, pa.string())) for n in names})
 
 
-def _spark_type(duckdb_type: str) -> str:
-    if duckdb_type.startswith("DECIMAL"):
-        return duckdb_type.lower()
-    return {"VARCHAR": "string", "INTEGER": "int", "DATE": "date", "TIMESTAMP": "timestamp_ntz"}[duckdb_type]
-
-
 def spark_schema(mart: str) -> str:
     """The mart's columns as a Spark DDL schema."""
-    return ", ".join(f"{name} {_spark_type(kind)}" for name, kind in COLUMNS[mart])
+    return ", ".join(f"{name} {spark_type(kind)}" for name, kind in COLUMNS[mart])
 
 
 def _pricer(plan_years: list[PlanYear]):
@@ -120,7 +115,7 @@ def price_on_spark(
 def _unknown_members(spark):
     """Claim lines whose member is not in hp_members, as ``claim_exceptions`` rows (as on DuckDB)."""
     columns = ", ".join(
-        f"CAST({expr} AS {_spark_type(kind)}) AS {name}"
+        f"CAST({expr} AS {spark_type(kind)}) AS {name}"
         for (name, kind), expr in zip(
             COLUMNS["claim_exceptions"],
             (

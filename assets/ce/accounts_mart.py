@@ -30,6 +30,19 @@ CE_ACCOUNTS_MART = "ce_accounts"
 COLUMNS = marts.get(CE_ACCOUNTS_MART).column_names
 
 
+#: The values ``ce_accounts.sql`` marks each e-mail domain with.
+KIND_PARAMS = {"organisation": ORGANISATION, "personal": PERSONAL}
+
+
+def organisation_domains_of(conn) -> list[str]:
+    """The organisation e-mail domains of ``staging.ce_accounts`` (or the configured ones); defines the
+    ``ce_email_domain`` macro on ``conn`` on the way (``ce_accounts.sql`` uses it too)."""
+    # the same e-mail domain expression duplicate detection standardises with
+    define_email_domain(conn)
+    logins = conn.sql(load(__package__, "account_domain_logins"))
+    return organisation_domains(conn, logins, POLICY.organisation_domains)
+
+
 @dg.asset(
     key=mart_key(CE_ACCOUNTS_MART),
     deps=[staging_key("ce_accounts")],
@@ -37,17 +50,14 @@ COLUMNS = marts.get(CE_ACCOUNTS_MART).column_names
 )
 def ce_accounts_mart(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:
-        # the same e-mail domain expression duplicate detection standardises with
-        define_email_domain(conn)
-        logins = conn.sql(load(__package__, "account_domain_logins"))
-        domains = organisation_domains(conn, logins, POLICY.organisation_domains)
+        domains = organisation_domains_of(conn)
         conn.register("ce_org_domains", pa.table({"email_domain": pa.array(domains, pa.string())}))
         try:
             rows = replace_table(
                 conn,
                 f"{MARTS}.{CE_ACCOUNTS_MART}",
                 load(__package__, "ce_accounts"),
-                {"organisation": ORGANISATION, "personal": PERSONAL},
+                KIND_PARAMS,
             )
         finally:
             conn.unregister("ce_org_domains")

@@ -14,6 +14,11 @@ from dagster_duckdb import DuckDBResource
 from assets.common import MARTS, mart_key, replace_table, staging_key
 
 PHONES_MART = "ce_account_phones"
+#: The mart's SELECT over ``staging.ce_accounts``, row by row (Spark runs it over Arrow batches too).
+PHONES_SQL = (
+    "SELECT account_id, sha256(mobile_phone) AS phone_sha256 FROM staging.ce_accounts "
+    "WHERE mobile_phone IS NOT NULL ORDER BY account_id"
+)
 
 
 @dg.asset(
@@ -26,7 +31,6 @@ def ce_account_phones(duckdb: DuckDBResource) -> dg.MaterializeResult:
         rows = replace_table(
             conn,
             f"{MARTS}.{PHONES_MART}",
-            "SELECT account_id, sha256(mobile_phone) AS phone_sha256 FROM staging.ce_accounts "
-            "WHERE mobile_phone IS NOT NULL ORDER BY account_id",
+            PHONES_SQL,
         )
     return dg.MaterializeResult(metadata={"rows": rows})

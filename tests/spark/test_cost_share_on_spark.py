@@ -79,7 +79,8 @@ def on_spark(settings, spark, tmp_path_factory):
     work = tmp_path_factory.mktemp("spark-cost-share")
     parquet = export_staging(settings, work / "staging")
     options = RunOptions(AS_OF, settings.org_timezone)
-    return work / "marts", build_on_spark(spark, parquet, work / "marts", options, duplicates=False)
+    counts = build_on_spark(spark, parquet, work / "marts", options, duplicates=False, only=COLUMNS)
+    return work / "marts", counts
 
 
 def test_every_claim_mart_on_spark_equals_the_pipelines(settings, on_spark):
@@ -95,9 +96,8 @@ def test_every_claim_mart_on_spark_equals_the_pipelines(settings, on_spark):
 
 def test_the_hand_computed_shares_come_out_of_spark(settings, spark, tmp_path):
     parquet = export_staging(settings, tmp_path / "staging")
-    build_on_spark(
-        spark, parquet, tmp_path / "marts", RunOptions(AS_OF, settings.org_timezone), duplicates=False
-    )
+    options = RunOptions(AS_OF, settings.org_timezone)
+    build_on_spark(spark, parquet, tmp_path / "marts", options, duplicates=False, only=COLUMNS)
     marts = tmp_path / "marts"
     shares = dict(
         _rows(
