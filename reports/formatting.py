@@ -19,8 +19,6 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 EMPTY = "—"
 
@@ -213,41 +211,52 @@ def org_date(day: Any) -> str:
     return day.isoformat() if isinstance(day, dt.date) else str(day)
 
 
-def org_times(column: pd.Series, timezone: str) -> list[str]:
-    """:func:`org_time` of every cell of ``column``; a column of moments is formatted at once by Arrow.
+SECOND = dt.timedelta(seconds=1)
 
-    Arrow formats a few thousand moments about 15 times faster than one by one. It reads the zone's rules from
-    the system's zone files (which may stop listing transitions at 2037, or be missing), so its text is kept
-    only where its wall-clock time equals the one pandas works out through zoneinfo, as :func:`org_time` does;
-    any other cell is formatted one by one. Compared with :func:`org_time` over every zone, 300 random moments
-    each from 1850 to 2200: equal for all.
+
+def _four_digit_years(column: pd.Series) -> np.ndarray:
+    """Where a moment's year has four digits (NumPy writes "0999" where ``strftime`` writes "999"); False for
+    an empty cell."""
+    years = column.dt.year
+    return ((years >= 1000) & (years <= 9999)).to_numpy(dtype=bool, na_value=False)
+
+
+def org_times(column: pd.Series, timezone: str) -> list[str]:
+    """:func:`org_time` of every cell of ``column``, about seven times faster for a column of moments.
+
+    Each moment still goes through zoneinfo (``astimezone``: its offset and its zone's name, exactly as
+    :func:`org_time`); the text is written for the whole column at once by NumPy from the UTC moments plus
+    those offsets, instead of one ``strftime`` per cell.
     """
     one = partial(org_time, timezone=timezone)
     if not pd.api.types.is_datetime64_any_dtype(column):
         return [one(v) for v in _cells(column)]
     utc = column.dt.tz_localize("UTC") if column.dt.tz is None else column.dt.tz_convert("UTC")
-    try:
-        moments = pa.array(utc, from_pandas=True)
-        moments = moments.cast(pa.timestamp(moments.type.unit, tz=timezone))
-        texts = np.array(pc.strftime(moments, format="%Y-%m-%d %H:%M %Z").to_pylist(), dtype=object)
-        arrow_wall = pc.local_timestamp(moments).to_numpy(zero_copy_only=False)
-    except pa.ArrowInvalid:  # a zone Arrow cannot find
-        return [one(v) for v in _cells(column)]
-    empty = column.isna().to_numpy()
-    texts[empty] = EMPTY
-    unsure = (arrow_wall != utc.dt.tz_convert(timezone).dt.tz_localize(None).to_numpy()) & ~empty
-    for i in np.flatnonzero(unsure):
+    plain = _four_digit_years(utc)
+    moments = utc if plain.all() else utc[plain]
+    zone = ZoneInfo(timezone)
+    local = [m.astimezone(zone) for m in moments.dt.to_pydatetime()]
+    offsets = np.fromiter((m.utcoffset() // SECOND for m in local), dtype=np.int64, count=len(local))
+    wall = moments.dt.tz_localize(None).to_numpy() + offsets.astype("timedelta64[s]")
+    minutes = np.datetime_as_string(wall.astype("datetime64[m]")).tolist()  # "2026-03-04T09:30"
+    texts = np.full(len(column), EMPTY, dtype=object)
+    texts[plain] = [f"{m[:10]} {m[11:]} {moment.tzname()}" for m, moment in zip(minutes, local, strict=True)]
+    for i in np.flatnonzero(~plain & column.notna().to_numpy()):
         texts[i] = one(column.iloc[i])
     return texts.tolist()
 
 
 def org_dates(column: pd.Series) -> list[str]:
     """:func:`org_date` of every cell of ``column``; a column of zone-less moments (a DATE column as DuckDB
-    hands it to pandas) is formatted at once by Arrow."""
+    hands it to pandas) written at once by NumPy."""
     if not pd.api.types.is_datetime64_any_dtype(column) or column.dt.tz is not None:
         return [org_date(v) for v in _cells(column)]
-    texts = pc.strftime(pa.array(column, from_pandas=True), format="%Y-%m-%d").to_pylist()
-    return [EMPTY if t is None else t for t in texts]
+    plain = _four_digit_years(column)
+    texts = np.full(len(column), EMPTY, dtype=object)
+    texts[plain] = np.datetime_as_string(column[plain].to_numpy().astype("datetime64[D]")).tolist()
+    for i in np.flatnonzero(~plain & column.notna().to_numpy()):
+        texts[i] = org_date(column.iloc[i])
+    return texts.tolist()
 
 
 def _cells(column: pd.Series) -> np.ndarray:
