@@ -211,7 +211,7 @@ def org_date(day: Any) -> str:
     return day.isoformat() if isinstance(day, dt.date) else str(day)
 
 
-SECOND = dt.timedelta(seconds=1)
+_SECOND = dt.timedelta(seconds=1)
 
 
 def _four_digit_years(column: pd.Series) -> np.ndarray:
@@ -222,7 +222,7 @@ def _four_digit_years(column: pd.Series) -> np.ndarray:
 
 
 def org_times(column: pd.Series, timezone: str) -> list[str]:
-    """:func:`org_time` of every cell of ``column``, about seven times faster for a column of moments.
+    """:func:`org_time` of every cell of ``column``, about four times faster for a column of moments.
 
     Each moment still goes through zoneinfo (``astimezone``: its offset and its zone's name, exactly as
     :func:`org_time`); the text is written for the whole column at once by NumPy from the UTC moments plus
@@ -236,7 +236,7 @@ def org_times(column: pd.Series, timezone: str) -> list[str]:
     moments = utc if plain.all() else utc[plain]
     zone = ZoneInfo(timezone)
     local = [m.astimezone(zone) for m in moments.dt.to_pydatetime()]
-    offsets = np.fromiter((m.utcoffset() // SECOND for m in local), dtype=np.int64, count=len(local))
+    offsets = np.fromiter((m.utcoffset() // _SECOND for m in local), dtype=np.int64, count=len(local))
     wall = moments.dt.tz_localize(None).to_numpy() + offsets.astype("timedelta64[s]")
     minutes = np.datetime_as_string(wall.astype("datetime64[m]")).tolist()  # "2026-03-04T09:30"
     texts = np.full(len(column), EMPTY, dtype=object)
