@@ -103,7 +103,7 @@ def login_daily_summary(
 ) -> pd.DataFrame:
     """Per portal and UTC day: logins, failures, lockouts, resets, sso_share; oldest day first (for
     charts)."""
-    return _read(principal, conn, "login_daily_summary", portal=portal, start=start, end=end, limit=None)
+    return _read(principal, conn, "login_daily_summary", portal=portal, start=start, end=end)
 
 
 def security_overview(
