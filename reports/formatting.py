@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 
 EMPTY = "—"
@@ -180,9 +182,9 @@ def name_with_id(name: Any, person_id: Any) -> str:
     return f"{name} ({person_id})" if not is_empty(person_id) else str(name)
 
 
-def org_time(moment: Any, timezone: str) -> str:
-    """A moment in the organisation's zone with the zone named; a naive moment is taken as UTC (the
-    marts')."""
+def _org_moment(moment: Any, timezone: str) -> dt.datetime | str:
+    """A moment moved into the organisation's zone (a naive moment is taken as UTC, the marts'); an empty
+    cell or a calendar day as the text it reads as."""
     if is_empty(moment):
         return EMPTY
     if isinstance(moment, pd.Timestamp):
@@ -191,21 +193,20 @@ def org_time(moment: Any, timezone: str) -> str:
         return org_date(moment)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
-    local = moment.astimezone(ZoneInfo(timezone))
-    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+    return moment.astimezone(ZoneInfo(timezone))
+
+
+def org_time(moment: Any, timezone: str) -> str:
+    """A moment in the organisation's zone with the zone named; a naive moment is taken as UTC (the
+    marts')."""
+    local = _org_moment(moment, timezone)
+    return local if isinstance(local, str) else f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
 
 
 def org_day(moment: Any, timezone: str) -> str:
     """The organisation's calendar day of a moment ("2026-03-04"); a naive moment is taken as UTC."""
-    if is_empty(moment):
-        return EMPTY
-    if isinstance(moment, pd.Timestamp):
-        moment = moment.to_pydatetime()
-    if not isinstance(moment, dt.datetime):
-        return org_date(moment)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(ZoneInfo(timezone)).date().isoformat()
+    local = _org_moment(moment, timezone)
+    return local if isinstance(local, str) else local.date().isoformat()
 
 
 def org_date(day: Any) -> str:
@@ -216,6 +217,64 @@ def org_date(day: Any) -> str:
     if isinstance(day, dt.datetime):
         day = day.date()
     return day.isoformat() if isinstance(day, dt.date) else str(day)
+
+
+_SECOND = dt.timedelta(seconds=1)
+
+
+def _four_digit_years(column: pd.Series) -> np.ndarray:
+    """Where a moment's year has four digits (NumPy writes "0999" where ``strftime`` writes "999"); False for
+    an empty cell."""
+    years = column.dt.year
+    return ((years >= 1000) & (years <= 9999)).to_numpy(dtype=bool, na_value=False)
+
+
+def org_times(column: pd.Series, timezone: str) -> list[str]:
+    """:func:`org_time` of every cell of ``column``, about four times faster for a column of moments.
+
+    Each moment still goes through zoneinfo (``astimezone``: its offset and its zone's name, exactly as
+    :func:`org_time`); the text is written for the whole column at once by NumPy from the UTC moments plus
+    those offsets, instead of one ``strftime`` per cell.
+    """
+    one = partial(org_time, timezone=timezone)
+    if not pd.api.types.is_datetime64_any_dtype(column):
+        return [one(v) for v in _cells(column)]
+    utc = column.dt.tz_localize("UTC") if column.dt.tz is None else column.dt.tz_convert("UTC")
+    plain = _four_digit_years(utc)
+    moments = utc if plain.all() else utc[plain]
+    zone = ZoneInfo(timezone)
+    local = [m.astimezone(zone) for m in moments.dt.to_pydatetime()]
+    offsets = np.fromiter((m.utcoffset() // _SECOND for m in local), dtype=np.int64, count=len(local))
+    wall = moments.dt.tz_localize(None).to_numpy() + offsets.astype("timedelta64[s]")
+    minutes = np.datetime_as_string(wall.astype("datetime64[m]")).tolist()  # "2026-03-04T09:30"
+    texts = np.full(len(column), EMPTY, dtype=object)
+    texts[plain] = [f"{m[:10]} {m[11:]} {moment.tzname()}" for m, moment in zip(minutes, local, strict=True)]
+    for i in np.flatnonzero(~plain & column.notna().to_numpy()):
+        texts[i] = one(column.iloc[i])
+    return texts.tolist()
+
+
+def org_dates(column: pd.Series) -> list[str]:
+    """:func:`org_date` of every cell of ``column``; a column of zone-less moments (a DATE column as DuckDB
+    hands it to pandas) written at once by NumPy."""
+    if not pd.api.types.is_datetime64_any_dtype(column) or column.dt.tz is not None:
+        return [org_date(v) for v in _cells(column)]
+    plain = _four_digit_years(column)
+    texts = np.full(len(column), EMPTY, dtype=object)
+    texts[plain] = np.datetime_as_string(column[plain].to_numpy().astype("datetime64[D]")).tolist()
+    for i in np.flatnonzero(~plain & column.notna().to_numpy()):
+        texts[i] = org_date(column.iloc[i])
+    return texts.tolist()
+
+
+def _cells(column: pd.Series) -> np.ndarray:
+    """The cells as Python values, to go through one by one (an array of objects goes through many times
+    faster than an Arrow-backed column: 15 ms against 1 ms for 4,000 strings)."""
+    return column.to_numpy(dtype=object)
+
+
+def _each(fmt: Callable[[Any], str]) -> Callable[[pd.Series], list[str]]:
+    return lambda column: [fmt(v) for v in _cells(column)]
 
 
 def _calendar_days(column: pd.Series) -> bool:
@@ -257,24 +316,25 @@ def for_display(
         (date_columns if _calendar_days(shown[c]) else time_columns).append(c)
     formatted = set()
     for column, fmt in (
-        *((c, label) for c in codes),
-        *((c, money) for c in money_columns),
-        *((c, percent) for c in percent_columns),
-        *((c, lambda v: org_time(v, timezone)) for c in time_columns),
-        *((c, org_date) for c in date_columns),
+        *((c, _each(label)) for c in codes),
+        *((c, _each(money)) for c in money_columns),
+        *((c, _each(percent)) for c in percent_columns),
+        *((c, lambda col: org_times(col, timezone)) for c in time_columns),
+        *((c, org_dates) for c in date_columns),
     ):
         if column in shown.columns:
-            shown[column] = [fmt(v) for v in shown[column]]
+            shown[column] = fmt(shown[column])
             formatted.add(column)
     # A formatted column already says "—" for its empty cells (every formatter does).
     for column in shown.columns:
         if column in formatted or pd.api.types.is_numeric_dtype(shown[column]):
             continue
-        empty = [is_empty(v) for v in shown[column]]
+        cells = _cells(shown[column])
+        empty = [is_empty(v) for v in cells]
         if any(empty):
             # dates or Decimals beside "—" would be a column of mixed types the grid cannot hold: they become
             # text
-            shown[column] = [EMPTY if e else _as_text(v) for v, e in zip(shown[column], empty, strict=True)]
+            shown[column] = [EMPTY if e else _as_text(v) for v, e in zip(cells, empty, strict=True)]
     return shown
 
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfoNotFoundError, available_timezones
 
 import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reports import formatting as fmt
 
@@ -176,3 +180,61 @@ def test_moments_on_midnight_utc_named_as_times_move_to_the_org_zone_and_unnamed
     assert list(out.columns) == ["Created (CST)", "Due"]
     assert out["Created (CST)"][0] == pd.Timestamp("2026-03-04 18:00")
     assert out["Due"][0] == pd.Timestamp("2026-03-05")
+
+
+def test_a_column_of_moments_reads_in_the_org_zone_across_the_clock_changes():
+    # Chicago: clocks go 02:00 CST -> 03:00 CDT at 08:00 UTC on 8 March 2026, and 02:00 CDT -> 01:00 CST at
+    # 07:00 UTC on 1 November 2026 (01:30 happens twice); 2040 is past the transitions many zone files list
+    frame = pd.DataFrame(
+        {
+            "at": pd.to_datetime(
+                [
+                    "2026-03-08 07:59",
+                    "2026-03-08 08:00",
+                    "2026-11-01 06:30",
+                    "2026-11-01 07:30",
+                    None,
+                    "2040-07-01 12:00",
+                ]
+            )
+        }
+    )
+    shown = fmt.for_display(frame, timezone="America/Chicago")
+    assert list(shown["at"]) == [
+        "2026-03-08 01:59 CST",
+        "2026-03-08 03:00 CDT",
+        "2026-11-01 01:30 CDT",
+        "2026-11-01 01:30 CST",
+        "—",
+        "2040-07-01 07:00 CDT",
+    ]
+
+
+def test_a_column_of_moments_keeps_each_zones_own_abbreviation_and_a_moment_given_in_another_zone():
+    utc_afternoon = pd.Series(pd.to_datetime(["2026-03-04 15:30"]))
+    assert fmt.org_times(utc_afternoon, "Asia/Kolkata") == ["2026-03-04 21:00 IST"]  # UTC+5:30
+    assert fmt.org_times(utc_afternoon, "America/Sao_Paulo") == ["2026-03-04 12:30 -03"]  # no abbreviation
+    berlin = pd.Series(pd.to_datetime(["2026-03-04 16:30"])).dt.tz_localize("Europe/Berlin")  # 15:30 UTC
+    assert fmt.org_times(berlin, "America/Chicago") == ["2026-03-04 09:30 CST"]
+
+
+def test_a_column_of_moments_in_an_unknown_zone_fails_as_one_moment_does():
+    with pytest.raises(ZoneInfoNotFoundError):
+        fmt.org_time(dt.datetime(2026, 3, 4, 15, 30), "Nowhere/Atlantis")
+    with pytest.raises(ZoneInfoNotFoundError):
+        fmt.org_times(pd.Series(pd.to_datetime(["2026-03-04 15:30"])), "Nowhere/Atlantis")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    zone=st.sampled_from(sorted(available_timezones() - {"Factory"})),
+    moments=st.lists(
+        st.datetimes(min_value=dt.datetime(1850, 1, 1), max_value=dt.datetime(2200, 12, 31)),
+        min_size=1,
+        max_size=40,
+    ),
+)
+def test_a_column_at_once_reads_exactly_as_its_moments_one_by_one(zone, moments):
+    column = pd.Series(pd.to_datetime(moments))
+    assert fmt.org_times(column, zone) == [fmt.org_time(m, zone) for m in column]
+    assert fmt.org_dates(column) == [fmt.org_date(m) for m in column]

@@ -1,7 +1,8 @@
 """Administration > Security: login-security findings of the four portals, with the daily trend per portal.
 
 Reads ``reports.login_security.reads`` (admins only, refused for anyone else where the data is queried). Times
-are UTC. Usernames and IP addresses of the portals' users are shown, so each distinct view is audited.
+in the tables are in the organisation's zone, named; the day filters and the daily trend are UTC days, as
+``marts.login_daily_summary`` counts them (labelled "UTC day"). Usernames and IP addresses of the portals' users are shown, so each distinct view is audited.
 """
 
 import pandas as pd

@@ -1,0 +1,8 @@
+-- Per portal and UTC day, oldest day first (for charts). Filters, NULL for any: $portal, $start/$end (days,
+-- inclusive).
+SELECT *
+FROM login_daily_summary
+WHERE ($portal IS NULL OR portal = $portal)
+  AND ($start IS NULL OR day >= $start)
+  AND ($end IS NULL OR day <= $end)
+ORDER BY day, portal
