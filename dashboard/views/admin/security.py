@@ -2,7 +2,8 @@
 
 Reads ``reports.login_security.reads`` (admins only, refused for anyone else where the data is queried). Times
 in the tables are in the organisation's zone, named; the day filters and the daily trend are UTC days, as
-``marts.login_daily_summary`` counts them (labelled "UTC day"). Usernames and IP addresses of the portals' users are shown, so each distinct view is audited.
+``marts.login_daily_summary`` counts them (labelled "UTC day"). Usernames and IP addresses of the portals'
+users are shown, so each distinct view is audited.
 """
 
 import pandas as pd
