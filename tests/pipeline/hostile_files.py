@@ -582,6 +582,21 @@ KINDS: tuple[Kind, ...] = (
         ),
     ),
     Kind(
+        # The wrong-type test runs only on lines with a key's quote, ':' and a non-string value: spaces around
+        # the colon still count, while colons inside text (clock times, an escaped quote) do not mislead it.
+        "json_number_after_a_spaced_colon_beside_clock_times",
+        "auth_events",
+        "k82b_spaced_colon.jsonl",
+        jsonl(
+            '{"event_id":"K82G","portal":"ce_portal","occurred_at":"2026-01-01T12:00:00Z",'
+            '"event_type":"logout","username":"zoe","ip" :\t10,"method":"sso"}',
+            '{"event_id":"K82H","portal":"ce_portal","occurred_at":"2026-01-01T12:00:00Z",'
+            '"event_type":"logout","username":"zoe","ip":"10.0.0.1","method":"sso","user_agent":"a\\": 5"}',
+            event("K82I", user_agent="at 12:05: 7 tries"),
+        ),
+        Loaded(("K82H", "K82I"), ((1, "ip", "wrong_json_type"),)),
+    ),
+    Kind(
         "json_null_values",
         "auth_events",
         "k83_nulls.jsonl",
