@@ -14,7 +14,7 @@
   fail; such files are re-read by the tolerant serial reader so no row is lost.
 - JSON lines: read as text lines (so a truncated line is a quarantined row, not a lost one), parsed by DuckDB;
   a value of another JSON type than its column's (an object or a number where text is expected) is flagged.
-- xlsx: the first sheet via python-calamine into an Arrow table of strings.
+- xlsx: the first sheet via python-calamine, as text, into the raw table in batches of Arrow tables.
 
 Details of a rejected file name the file, its columns and line numbers, never a cell: a header row may well be
 a data row (a file without a header), and DuckDB's own messages quote the offending line, so they are not
