@@ -7,6 +7,7 @@ marked ``decision = 'kept_separate'`` but no longer link a cluster, so they are 
 """
 
 from collections import Counter
+from pathlib import Path
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
@@ -39,7 +40,22 @@ def ce_duplicate_accounts(context: dg.AssetExecutionContext, duckdb: DuckDBResou
         accounts = conn.sql(f"SELECT {', '.join(INPUT_COLUMNS)} FROM staging.ce_accounts").to_arrow_table()
         kept = kept_separate_pairs(conn)
         merged = merged_pairs(conn)
-        result = find_duplicate_accounts(accounts, POLICY, kept_separate=kept, merged=merged)
+        # Splink's in-memory database gets the warehouse connection's memory limit, and spills beside its
+        # temp files (a folder of its own: two DuckDB instances must not share spill files)
+        limit, temp = conn.execute(
+            "SELECT current_setting('memory_limit'), current_setting('temp_directory')"
+        ).fetchone()
+        spill = Path(temp) / "duplicates" if temp else None
+        if spill is not None:
+            spill.mkdir(mode=0o700, parents=True, exist_ok=True)  # DuckDB creates only the last level
+        result = find_duplicate_accounts(
+            accounts,
+            POLICY,
+            kept_separate=kept,
+            merged=merged,
+            memory_limit=limit,
+            temp_directory=str(spill) if spill else None,
+        )
         n_pairs = replace_table_from_df(
             conn, f"{MARTS}.{PAIRS_MART}", result.pairs, order_by="account_id_l, account_id_r"
         )

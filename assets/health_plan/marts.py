@@ -9,7 +9,8 @@ processes (:mod:`assets.health_plan.chunks`) price them and write the marts' row
 ``CREATE TABLE ... AS SELECT`` per mart loads them. The workers never open the warehouse (DuckDB has one
 writer,
 the pipeline). Memory holds a chunk per worker (about :data:`CHUNK_LINES` lines), whatever the number of
-lines.
+lines; disk holds the input files of a few chunks per worker (removed once priced) and the marts' rows until
+each mart is loaded.
 
 The roster and the plan years are set-based: DuckDB SQL in this package's ``.sql`` files, loaded by name
 (:mod:`domain.sql_files`).
@@ -24,6 +25,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -49,6 +51,8 @@ EXPORT_BATCH_ROWS = 100_000
 WORK_PREFIX = "cost_share_chunks_"
 #: Below this many claim lines, starting worker processes costs more than it saves.
 PARALLEL_MIN_LINES = 100_000
+#: Chunks exported per worker ahead of the one it prices: keeps the workers busy, bounds the files on disk.
+CHUNKS_AHEAD = 2
 
 #: Sort order of the small marts; the big ones keep the chunks' order (see :func:`_load_mart`).
 ORDER_BY: dict[str, str] = {
@@ -160,17 +164,43 @@ def price_all_families(
 
 def _price_chunks(conn, workers: int, chunk_lines: int, work: Path, plan_years) -> tuple[int, list]:
     """Assign the families to chunks, export each chunk and price it; returns the number of chunks and each
-    chunk's output files, in chunk order."""
+    chunk's output files, in chunk order.
+
+    A chunk's input files are removed once it is priced, and at most :data:`CHUNKS_AHEAD` chunks per worker
+    are exported before their turn: the chunk files on disk stay a few chunks' worth whatever the number of
+    lines (at the large scale, 30M lines exported at once would be gigabytes beside the warehouse)."""
     chunks = _assign_chunks(conn, chunk_lines)
     if workers == 1:
-        return chunks, [price_chunk(*_export_chunk(conn, c, work), work, plan_years) for c in range(chunks)]
+        outputs = []
+        for c in range(chunks):
+            inputs = _export_chunk(conn, c, work)
+            outputs.append(price_chunk(*inputs, work, plan_years))
+            _remove(inputs)
+        return chunks, outputs
     context = multiprocessing.get_context("spawn")  # never fork a process holding DuckDB's threads
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        # The next chunk is exported while the workers price the previous ones.
-        futures = [
-            pool.submit(price_chunk, *_export_chunk(conn, c, work), work, plan_years) for c in range(chunks)
-        ]
-        return chunks, [f.result() for f in futures]
+        # The next chunks are exported while the workers price the earlier ones.
+        in_flight: deque = deque()
+        outputs = []
+        for c in range(chunks):
+            if len(in_flight) >= workers * CHUNKS_AHEAD:
+                outputs.append(_priced(*in_flight.popleft()))
+            inputs = _export_chunk(conn, c, work)
+            in_flight.append((pool.submit(price_chunk, *inputs, work, plan_years), inputs))
+        while in_flight:
+            outputs.append(_priced(*in_flight.popleft()))
+        return chunks, outputs
+
+
+def _priced(future, inputs: tuple[Path, ...]) -> dict[str, Path]:
+    result = future.result()
+    _remove(inputs)
+    return result
+
+
+def _remove(paths) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
 
 
 def _load_mart(conn, source: str, target: str, mart: str, files: list[Path]) -> int:
@@ -195,6 +225,7 @@ def _load_mart(conn, source: str, target: str, mart: str, files: list[Path]) -> 
         return replace_table(conn, f"{target}.{mart}", f"SELECT {columns} FROM ({rows}){order}", params)
     finally:
         conn.unregister("_hp_chunk_rows")
+        _remove(files)  # loaded: the next marts' load has the disk space back
         log.info("cost share: %s written in %.1fs", mart, time.perf_counter() - started)
 
 

@@ -14,7 +14,7 @@
   fail; such files are re-read by the tolerant serial reader so no row is lost.
 - JSON lines: read as text lines (so a truncated line is a quarantined row, not a lost one), parsed by DuckDB;
   a value of another JSON type than its column's (an object or a number where text is expected) is flagged.
-- xlsx: the first sheet via python-calamine into an Arrow table of strings.
+- xlsx: the first sheet via python-calamine, as text, into the raw table in batches of Arrow tables.
 
 Details of a rejected file name the file, its columns and line numbers, never a cell: a header row may well be
 a data row (a file without a header), and DuckDB's own messages quote the offending line, so they are not
@@ -46,6 +46,8 @@ TOLERATED_EXTRA_FIELDS = 8
 #: A CSV row with more fields than its header (an unquoted comma shifts every value after it).
 SURPLUS_FIELDS = Reason.MALFORMED_ROW
 SMALL_FILE = 4096
+#: xlsx rows turned into Python text and handed to DuckDB at a time.
+XLSX_BATCH_ROWS = 50_000
 #: The header row must end within this many bytes (a binary blob or a file with no line breaks does not).
 HEADER_BYTES = 1 << 20
 EXTENSIONS = {"csv": "csv", "jsonl": "jsonl", "ndjson": "jsonl", "xlsx": "xlsx"}
@@ -256,36 +258,61 @@ def _cell_text(value) -> str:
 
 
 def _load_xlsx(conn: duckdb.DuckDBPyConnection, opened: OpenedFile, name: str) -> list[str]:
+    """Load the first sheet into the raw table in batches of :data:`XLSX_BATCH_ROWS` rows: a 600k-row export
+    (large scale) never exists as Python lists all at once. Trailing blank rows are formatting, not data."""
     from python_calamine import CalamineWorkbook
 
     try:
         with os.fdopen(os.dup(opened.fd), "rb") as fh:
-            rows = CalamineWorkbook.from_filelike(fh).get_sheet_by_index(0).to_python(skip_empty_area=False)
+            sheet = CalamineWorkbook.from_filelike(fh).get_sheet_by_index(0)
     except Exception as exc:  # calamine raises its own zip/xml errors for a corrupt workbook
         raise FileRejected(
             FileReason.UNREADABLE, f"{name} is not a readable xlsx workbook ({type(exc).__name__})"
         ) from None
-    while rows and all(_cell_text(v).strip() == "" for v in rows[-1]):
-        rows.pop()  # trailing blank rows are formatting, not data
-    if not rows:
-        raise FileRejected(FileReason.EMPTY_FILE, f"{name} has an empty first sheet")
-    header = [_cell_text(v).strip() for v in rows[0]]
+    # iter_rows starts at the sheet's first used column; the rows are read from column A, as
+    # to_python(skip_empty_area=False) gives them (a workbook whose header starts further right keeps its
+    # leading empty columns)
+    pad = [""] * (sheet.start[1] if sheet.start else 0)
+    rows = (pad + list(r) for r in sheet.iter_rows())
+    first = next(rows, None)
+    header = [] if first is None else [_cell_text(v).strip() for v in first]
     width = len(header)
-    columns = (
-        list(zip(*(list(r[:width]) + [""] * (width - len(r)) for r in rows[1:]), strict=True)) or [()] * width
+    names = _columns(width, False)
+    conn.execute(
+        f"CREATE OR REPLACE TEMP TABLE {RAW} ({', '.join(f'{n} VARCHAR' for n in names) or 'c1 VARCHAR'})"
     )
+    batch: list[list[str]] = []
+    blanks: list[list[str]] = []  # blank rows seen since the last row with a value: data only if one follows
+    loaded = 0
+    for row in rows:
+        cells = [_cell_text(v) for v in row[:width]] + [""] * (width - len(row))
+        if all(c.strip() == "" for c in cells):
+            blanks.append(cells)
+            continue
+        batch += blanks
+        blanks.clear()
+        batch.append(cells)
+        if len(batch) >= XLSX_BATCH_ROWS:
+            loaded += _insert_xlsx_rows(conn, names, batch)
+            batch = []
+    loaded += _insert_xlsx_rows(conn, names, batch)
+    if not loaded and all(h == "" for h in header):
+        raise FileRejected(FileReason.EMPTY_FILE, f"{name} has an empty first sheet")
+    return header
+
+
+def _insert_xlsx_rows(conn: duckdb.DuckDBPyConnection, names: list[str], rows: list[list[str]]) -> int:
+    if not rows:
+        return 0
     table = pa.table(
-        {
-            n: pa.array([_cell_text(v) for v in col], pa.string())
-            for n, col in zip(_columns(width, False), columns, strict=True)
-        }
+        {n: pa.array(col, pa.string()) for n, col in zip(names, zip(*rows, strict=True), strict=True)}
     )
     conn.register("_xlsx_frame", table)
     try:
-        conn.execute(f"CREATE OR REPLACE TEMP TABLE {RAW} AS SELECT * FROM _xlsx_frame")
+        conn.execute(f"INSERT INTO {RAW} SELECT * FROM _xlsx_frame")
     finally:
         conn.unregister("_xlsx_frame")
-    return header
+    return len(rows)
 
 
 def raw_keys(header: list[str]) -> list[str]:

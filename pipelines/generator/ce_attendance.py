@@ -128,7 +128,7 @@ class AttendanceWriter:
                 n_event += 1
                 event_id = f"ATT{n_event:08d}"
                 out.write(self._row(event_id, c, act))
-                ctx.truth.attendance_outcomes.append((event_id, c.outcome))
+                ctx.truth.attendance_outcome(event_id, c.outcome)
                 self.kinds[c.kind] += 1
                 if c.outcome == "accepted" and act.evaluation_required:
                     if rng.random() < 0.85:

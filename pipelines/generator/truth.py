@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
+import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 
 @dataclass
@@ -21,9 +23,22 @@ class Truth:
     hard_negatives: list[tuple[str, str, str]] = field(default_factory=list)
     #: (source, file_name, row_number, column, kind) of valid-but-awkward values: non-ASCII, formula, SQL.
     tricky_values: list[tuple[str, str, int, str, str]] = field(default_factory=list)
-    #: (event_id, outcome) of every ce_attendance claim: what the attendance rules must conclude.
-    attendance_outcomes: list[tuple[str, str]] = field(default_factory=list)
+    #: How many ce_attendance claims have each expected outcome (the rows themselves are spooled to a file).
+    attendance_outcome_counts: Counter = field(default_factory=Counter)
     planted: dict[str, Any] = field(default_factory=lambda: defaultdict(dict))
+    #: (event_id, outcome) of every ce_attendance claim as csv rows: one per claim (4M at large), so they go
+    #: to a temporary file as they come instead of a list, and are copied into the truth folder at the end.
+    _outcomes: IO[str] | None = field(default=None, repr=False)
+    _outcomes_csv: Any = field(default=None, repr=False)
+
+    def attendance_outcome(self, event_id: str, outcome: str) -> None:
+        """Record what the attendance rules must conclude for claim ``event_id``."""
+        if self._outcomes is None:
+            # open for the whole generation (claims come one by one); removed by the OS when closed
+            self._outcomes = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")  # noqa: SIM115
+            self._outcomes_csv = csv.writer(self._outcomes, lineterminator="\n")
+        self._outcomes_csv.writerow((event_id, outcome))
+        self.attendance_outcome_counts[outcome] += 1
 
     def count(self, section: str, name: str, n: int = 1) -> None:
         bucket = self.planted[section]
@@ -44,7 +59,7 @@ class Truth:
                 ("source", "file_name", "row_number", "column", "kind"),
                 self.tricky_values,
             ),
-            "attendance_outcomes.csv": (("event_id", "outcome"), self.attendance_outcomes),
+            "attendance_outcomes.csv": (("event_id", "outcome"), ()),
         }
         written = []
         for name, (header, rows) in tables.items():
@@ -53,13 +68,17 @@ class Truth:
                 out = csv.writer(fh, lineterminator="\n")
                 out.writerow(header)
                 out.writerows(rows)
+                if name == "attendance_outcomes.csv" and self._outcomes is not None:
+                    fh.flush()
+                    self._outcomes.seek(0)
+                    shutil.copyfileobj(self._outcomes, fh)
             written.append(path)
         planted = dict(self.planted)
         planted["bad_rows_by_source"] = _nested_counts((s, r) for s, _, _, r in self.bad_rows)
         planted["rejected_files_by_reason"] = dict(
             sorted(Counter(r for *_, r in self.rejected_files).items())
         )
-        planted["attendance_outcomes"] = dict(sorted(Counter(o for _, o in self.attendance_outcomes).items()))
+        planted["attendance_outcomes"] = dict(sorted(self.attendance_outcome_counts.items()))
         path = truth_dir / "planted.json"
         path.write_text(json.dumps(planted, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         written.append(path)

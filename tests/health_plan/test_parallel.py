@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import duckdb
 
+from assets.health_plan import marts as marts_module
 from assets.health_plan.chunks import CLAIM_MARTS
 from assets.health_plan.marts import price_all_families
 from tests.health_plan.synthetic import build_synthetic
@@ -34,3 +35,27 @@ def test_worker_processes_give_the_same_marts_as_one_process(tmp_path):
             0
         ]
         assert paid > 0
+
+
+def test_chunk_files_on_disk_stay_a_few_chunks_worth_and_marts_are_unchanged(tmp_path, monkeypatch):
+    """At the large scale every chunk exported at once would be gigabytes of files beside the warehouse: a
+    chunk's files go once it is priced, and only a few chunks per worker are exported ahead."""
+    on_disk: list[int] = []
+    export = marts_module._export_chunk
+
+    def counting_export(conn, chunk, into):
+        on_disk.append(len(list(into.glob("lines_*.arrow"))))  # input chunks still there before this one
+        return export(conn, chunk, into)
+
+    monkeypatch.setattr(marts_module, "_export_chunk", counting_export)
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as conn:
+        for name in ("hp_members", "hp_enrollment", "hp_claims"):
+            create_staging_table(conn, name)
+        build_synthetic(conn, families=300, lines_per_member=6)
+        serial = price_all_families(conn, target="serial", workers=1, chunk_lines=300)
+        assert len(on_disk) > 6 and max(on_disk) == 0  # one chunk at a time, removed once priced
+        on_disk.clear()
+        parallel = price_all_families(conn, target="parallel", workers=2, chunk_lines=300)
+        assert len(on_disk) > 6 and max(on_disk) <= 2 * marts_module.CHUNKS_AHEAD
+        assert parallel == serial and _marts(conn, "parallel") == _marts(conn, "serial")
+        assert not list(tmp_path.glob("cost_share_chunks_*"))  # outputs loaded and removed too

@@ -143,14 +143,20 @@ def find_duplicate_accounts(
     keep_blocked_pairs: bool = False,
     kept_separate: Iterable[tuple[str, str]] = (),
     merged: Iterable[tuple[str, str]] = (),
+    memory_limit: str | None = None,
+    temp_directory: str | None = None,
 ) -> DuplicateResult:
     """Score, cluster and classify duplicate accounts among ``accounts`` (rows of staging.ce_accounts).
 
     ``kept_separate``: account pairs the CE team decided are different people; they never link a cluster.
     ``merged``: account pairs the CE team merged; the model learns m from them (``training``).
+    ``memory_limit``/``temp_directory``: DuckDB settings of Splink's own in-memory database. Without them it
+    may take 80 % of the machine's memory: at the large scale (600k accounts, tens of millions of blocked
+    pairs) it should spill to disk instead.
     """
     policy = policy or DuplicatePolicy()
-    conn = duckdb.connect()
+    config = {"memory_limit": memory_limit, "temp_directory": temp_directory}
+    conn = duckdb.connect(config={k: v for k, v in config.items() if v})
     try:
         # Splink's work tables have generated names: each is registered under a fixed name (a temporary
         # view) so the statements that read it are files, not text built around a name
