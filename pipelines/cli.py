@@ -133,7 +133,7 @@ def spark_marts(
     master: str = typer.Option("local[*]", "--master", help="Spark master URL."),
 ) -> None:
     """Build the marts on Apache Spark from the warehouse's staging tables, and say which stay on DuckDB and
-    why (needs the `spark` extra and Java; docs/operations.md, "Marts on Spark")."""
+    why (needs the `spark` extra and Java; docs/operations.md, "Running the rules on Spark")."""
     import datetime as dt
     from pathlib import Path
 

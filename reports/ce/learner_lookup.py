@@ -57,7 +57,7 @@ CLAIM_COLUMNS = {
     "event_id": "Event",
 }
 #: Columns the files give in words, with the code in a column beside them.
-LABELLED_IN_FILES = ("Credit type",)
+LABELLED_IN_FILES = ("Source", "Credit type", "Channel", "Outcome", "Reason", "Status")
 DEFAULT_TIMEZONE = "America/Chicago"
 CERTIFICATE_COLUMNS = {
     "title": "Activity",
@@ -163,7 +163,8 @@ def learner(principal: Principal, conn, account_id: str) -> Learner:
 
 
 def _sheet(title: str, frame: pd.DataFrame, columns: dict[str, str], timezone: str) -> Sheet:
-    # credit types in words with the code beside them; moments in the organisation's zone, named in the header
+    # codes in words as on the page, each code beside it; moments in the organisation's zone, named in the
+    # header
     shown = for_export(
         frame[list(columns)].rename(columns=columns),
         timezone=timezone,

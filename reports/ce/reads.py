@@ -167,7 +167,8 @@ def rejected_claims_csv(frame: pd.DataFrame, timezone: str = DEFAULT_TIMEZONE) -
 
 def _rejected_table(frame: pd.DataFrame, timezone: str) -> tuple[list[str], list[list]]:
     named = frame[[c for c, _ in REJECTED_COLUMNS]].rename(columns=dict(REJECTED_COLUMNS))
-    shown = for_export(named, timezone=timezone, time_columns=["Received"])
+    # reason and channel in words as on the page, each code after them
+    shown = for_export(named, timezone=timezone, labelled=["Reason", "Channel"], time_columns=["Received"])
     rows = _rows(shown, list(shown.columns))
     # pandas Timestamps -> datetime, so Excel gets a date-time cell and CSV an ISO string
     return list(shown.columns), [

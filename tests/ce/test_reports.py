@@ -85,10 +85,15 @@ def test_rejected_claims_export_neutralises_formula_like_cells(snapshot):
     sheet = openpyxl.load_workbook(io.BytesIO(ce.rejected_claims_excel(frame))).active
     values = list(sheet.values)
     # received 2026-03-04 14:40 UTC: 08:40 in Chicago (CST, UTC-6), a date-time cell, the zone in the header
-    assert values[0][:3] == ("Received (CST)", "Reason", "Channel")
+    # the reason and channel in words as on the page, each code after it
+    assert values[0][:6] == (
+        "Received (CST)", "Reason", "Reason code", "Channel", "Channel code", "From phone",
+    )  # fmt: skip
     assert values[1][0] == dt.datetime(2026, 3, 4, 8, 40)
     # the phone starts with "+", which a spreadsheet would evaluate: it is kept as text with a leading quote
-    assert values[1][1:4] == ("unknown_phone", "sms", "'+13125559999")
+    assert values[1][1:6] == (
+        "Phone number not on file", "unknown_phone", "Text message", "sms", "'+13125559999",
+    )  # fmt: skip
     assert "unknown_phone" in ce.rejected_claims_csv(frame).decode("utf-8-sig")
 
 

@@ -50,4 +50,4 @@ log = pd.DataFrame(
     columns=["when", "who", "role", "what", "target", "scope", "rows", "detail"],
 )
 show_table(log, codes=["role"])
-download_buttons(admin, log, target="audit log", file_stem="audit-log", key="audit_log")
+download_buttons(admin, log, target="audit log", file_stem="audit-log", key="audit_log", labelled=["role"])

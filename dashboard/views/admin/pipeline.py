@@ -79,7 +79,14 @@ with snapshot() as conn:
     st.caption(f"{len(ledger)} files, {rejected} rejected whole (nothing of a rejected file is loaded).")
     ledger_table = ledger[list(LEDGER_COLUMNS)].rename(columns=LEDGER_COLUMNS)
     show_table(ledger_table, codes=["Status"])
-    download_buttons(admin, ledger_table, target="ingest ledger", file_stem="landed-files", key="ledger")
+    download_buttons(
+        admin,
+        ledger_table,
+        target="ingest ledger",
+        file_stem="landed-files",
+        key="ledger",
+        labelled=["Status"],
+    )
 
     st.subheader("Quarantined rows")
     reasons = pipeline_status.quarantine_reasons(admin, conn)

@@ -43,7 +43,12 @@ def table(frame: pd.DataFrame, empty: str, name: str) -> None:
         return
     show_table(frame, codes=["outcome"], percent_columns=["sso_share"])
     download_buttons(
-        admin, frame, target=f"login security {name}", file_stem=f"login-security-{name}", key=f"sec_{name}"
+        admin,
+        frame,
+        target=f"login security {name}",
+        file_stem=f"login-security-{name}",
+        key=f"sec_{name}",
+        labelled=["outcome"],
     )
 
 

@@ -49,7 +49,7 @@ if len(found.account_ids) > 1:
     st.caption("Accounts of the same learner: the same person, or merged by the CE team.")
 
 
-def table(frame, columns: dict[str, str], part: str, labelled: tuple[str, ...] = (), **formats) -> None:
+def table(frame, columns: dict[str, str], part: str, **formats) -> None:
     shown = frame[list(columns)].rename(columns=columns)
     show_table(shown, **formats)
     download_buttons(
@@ -58,7 +58,7 @@ def table(frame, columns: dict[str, str], part: str, labelled: tuple[str, ...] =
         target=f"learner lookup {chosen} {part}",
         file_stem=f"learner_{chosen}_{part}",
         key=part,
-        labelled=labelled,
+        labelled=formats.get("codes", ()),  # in words as on the page, each code in a column after
         time_columns=formats.get("time_columns", ()),
     )
 
@@ -70,7 +70,6 @@ table(
     found.transcript,
     TRANSCRIPT_COLUMNS,
     "transcript",
-    labelled=("Credit type",),  # the files: the credit type in words, its code beside it
     codes=["Source", "Credit type"],
 )
 

@@ -189,4 +189,5 @@ if person_rows is not None:
         target=f"compliance person {person} as of {as_of.isoformat()}",
         file_stem=f"compliance_{person}_{as_of.isoformat()}",
         key="compliance_person_requirements",
+        labelled=["Status"],
     )

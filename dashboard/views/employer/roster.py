@@ -39,8 +39,6 @@ COUNT_COLUMNS = {
     "subscribers": "Subscribers",
     "members": "Members",
 }
-#: Columns the downloads give in words ("Subscriber", not ``self``), the code in a column after them.
-LABELLED_IN_FILES = ("Relationship",)
 #: How many month-ends the enrollment chart shows by default (ending with the last full month).
 CHART_MONTHS = 12
 
@@ -88,7 +86,7 @@ with snapshot() as conn:
     if table.empty:
         st.info(f"No member of your group has coverage on {on:%Y-%m-%d}.")
     else:
-        show_table(table, codes=["Tier", "Relationship"])  # "Family", not FAM; the export keeps the tier code
+        show_table(table, codes=["Tier", "Relationship"])  # "Family", not FAM
         audit_view(who, f"enrollment roster {employer} as of {on}", len(table))
         download_buttons(
             who,
@@ -96,7 +94,7 @@ with snapshot() as conn:
             target=f"enrollment roster {employer} as of {on}",
             file_stem=f"roster_{employer}_{on:%Y%m%d}",
             key="roster",
-            labelled=LABELLED_IN_FILES,
+            labelled=["Tier", "Relationship"],
         )
 
     st.subheader("Adds and terms")
@@ -110,7 +108,7 @@ with snapshot() as conn:
     adds = int((changes.change == "add").sum())
     st.caption(f"{adds} added, {len(changes) - adds} ended between {start:%Y-%m-%d} and {end:%Y-%m-%d}.")
     if not changes_table.empty:
-        # "Added" / "Ended"; the export keeps add / term
+        # "Added" / "Ended"
         show_table(changes_table, codes=["Change", "Tier", "Relationship"])
         audit_view(who, f"adds and terms {employer} {start} to {end}", len(changes_table))
         download_buttons(
@@ -119,7 +117,7 @@ with snapshot() as conn:
             target=f"adds and terms {employer} {start} to {end}",
             file_stem=f"adds_terms_{employer}_{start:%Y%m%d}_{end:%Y%m%d}",
             key="changes",
-            labelled=LABELLED_IN_FILES,
+            labelled=["Change", "Tier", "Relationship"],
         )
 
     st.subheader("Enrollment by month")
@@ -156,4 +154,5 @@ with snapshot() as conn:
         target=f"enrollment by month {employer} {counts_from} to {counts_to}",
         file_stem=f"enrollment_by_month_{employer}_{counts_from:%Y%m}_{counts_to:%Y%m}",
         key="counts",
+        labelled=["Tier"],
     )

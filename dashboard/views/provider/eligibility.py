@@ -184,6 +184,7 @@ with snapshot() as conn:
         target=f"claim status NPI {npi}",
         file_stem=f"claims_{npi}_{today:%Y%m%d}",
         key="provider_claims",
+        labelled=["Status"],
         time_columns=["Processed"],
     )
 
@@ -203,4 +204,5 @@ else:
         target=f"claim lines {picked} NPI {npi}",
         file_stem=f"claim_{picked}_lines",
         key="provider_claim_lines",
+        labelled=["Status", "Network"],
     )

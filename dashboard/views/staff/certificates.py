@@ -50,6 +50,7 @@ download_buttons(
     target=f"certificates person {who.scope_value}",
     file_stem=f"certificates_{who.scope_value}_{as_of:%Y%m%d}",
     key="my_certificates",
+    labelled=["Status"],
 )
 
 st.subheader("Download")

@@ -49,4 +49,5 @@ download_buttons(
     target=f"compliance person {who.scope_value}",
     file_stem=f"compliance_{who.scope_value}_{as_of:%Y%m%d}",
     key="my_compliance",
+    labelled=["Status"],
 )

@@ -33,8 +33,6 @@ CODES = [
     "coverage_tier",
     "classification",
 ]
-#: Codes the files also give in words (the code in a column after): a credit type, a member's relationship.
-LABELLED_IN_FILES = ("credit_type", "relationship")
 
 
 def table(frame: pd.DataFrame, empty: str, part: str) -> None:
@@ -48,7 +46,7 @@ def table(frame: pd.DataFrame, empty: str, part: str) -> None:
         target=f"person {person_key} {part}",
         file_stem=f"person_{person_key}_{part}",
         key=part,
-        labelled=LABELLED_IN_FILES,
+        labelled=CODES,
     )
 
 

@@ -83,8 +83,13 @@ def test_the_learners_record_exports_to_excel_and_is_audited(settings, signed_in
     app.text_input(key="lookup_query").input("okafor").run()
     book = openpyxl.load_workbook(io.BytesIO(downloads["learner_CE-P0002.xlsx"]()))
     assert book.sheetnames == ["Accounts", "Transcript", "Claims", "Certificates"]
-    claims = list(book["Claims"].iter_rows(min_row=2, values_only=True))
-    assert [(c[3], c[6]) for c in claims] == [("accepted", "E9")]
+    header, *claims = book["Claims"].iter_rows(values_only=True)
+    # codes in words as on the page, each code after them
+    assert header == (
+        "Received (CDT)", "Activity", "Channel", "Channel code", "Outcome", "Outcome code", "Reason",
+        "Reason code", "Claimed by account", "Event",
+    )  # fmt: skip
+    assert [(c[4], c[5], c[9]) for c in claims] == [("Accepted", "accepted", "E9")]
     exports = [(r.target, r.row_count) for r in audit.read(settings, ADMIN, actions=["export"])]
     assert exports == [("learner lookup CE-P0002 xlsx", 1 + 1 + 1 + 1)]
 
@@ -99,8 +104,8 @@ def test_each_table_downloads_in_one_click_with_its_codes_and_is_audited(setting
     lines = downloads["learner_CE-P0001-OLD_transcript.csv"]().decode("utf-8-sig").splitlines()
     # the credit type in words as on the page, its code beside it (a spreadsheet filters on it), the credits
     # as numbers
-    assert lines[0] == "Date,Activity,Source,Credit type,Credit type code,Credits,Account"
-    rows = [line.split(",")[3:6] for line in lines[1:]]
+    assert lines[0] == "Date,Activity,Source,Source code,Credit type,Credit type code,Credits,Account"
+    rows = [line.split(",")[4:7] for line in lines[1:]]
     assert [(words, code, Decimal(credits)) for words, code, credits in rows] == [
         ("AMA PRA Category 1 Credit", "AMA_PRA_1", Decimal("1.50")),
         ("ANCC contact hours", "ANCC", Decimal("1.50")),

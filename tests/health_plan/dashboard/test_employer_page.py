@@ -90,10 +90,10 @@ def test_the_monthly_counts_download_and_audit(published, signed_in_as, settings
     app = signed_in_as(*INITECH)
     assert not app.exception
     lines = downloads["enrollment_by_month_E3_202511_202610.csv"]().decode("utf-8-sig").splitlines()
-    assert lines[:3] == [
-        "Month end,Plan,Tier,Subscribers,Members",
-        "2026-01-31,P2,FAM,1,4",
-        "2026-02-28,P2,EMP,1,1",
+    assert lines[:3] == [  # the tier in words as on the page, its code after it
+        "Month end,Plan,Tier,Tier code,Subscribers,Members",
+        "2026-01-31,P2,Family,FAM,1,4",
+        "2026-02-28,P2,Employee only,EMP,1,1",
     ]
     assert [(r.target, r.row_count) for r in audit.read(settings, ADMIN, actions=["export"])] == [
         ("enrollment by month E3 2025-11-01 to 2026-10-31 csv", 19)

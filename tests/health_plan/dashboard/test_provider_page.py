@@ -126,7 +126,9 @@ def test_claim_status_by_number_and_dates_with_the_denial_reason_and_a_download(
     lines = downloads[name]().decode("utf-8-sig").splitlines()
     # processed at 15:00 UTC in May and June: 10:00 in Chicago (CDT, UTC-5), the zone named in the header as
     # on the page
-    assert lines[0].startswith("Claim,Current version,Member,Service date,Processed (CDT),Status,Reason")
+    assert lines[0].startswith(  # the status in words as on the page, its code after it
+        "Claim,Current version,Member,Service date,Processed (CDT),Status,Status code,Reason"
+    )
     assert [line.split(",")[:5:4] for line in lines[1:]] == [
         ["M2", "2026-06-08T10:00:00"],
         ["L1", "2026-05-11T10:00:00"],
