@@ -35,19 +35,20 @@ HEADER = [
     "First name",
     "Last name",
     "Tier",
+    "Tier code",
     "Plan",
     "Coverage start",
     "Coverage end",
 ]
 # Acme's roster today, in the page's order (subscriber, self first, then member): the Lopez family S1 + S1D on
-# the FAM tier, S3 and S4 on EMP; nobody has an end date. The relationship in words, its code beside it. The
-# formula gets a leading apostrophe (the guard).
+# the FAM tier, S3 and S4 on EMP; nobody has an end date. The relationship and tier in words, each code beside
+# it. The formula gets a leading apostrophe (the guard).
 NEUTRALISED = "'" + HOSTILE_LAST_NAME
 ACME_ROSTER = [
-    ["S1", "S1", "Subscriber", "self", "Ana", "Lopez", "FAM", "P1", "2025-01-01", ""],
-    ["S1D", "S1", "Spouse", "spouse", "Ben", "Lopez", "FAM", "P1", "2025-01-01", ""],
-    ["S3", "S3", "Subscriber", "self", "Di", "Lopez", "EMP", "P1", "2025-03-01", ""],
-    ["S4", "S4", "Subscriber", "self", "Eve", NEUTRALISED, "EMP", "P1", "2025-04-01", ""],
+    ["S1", "S1", "Subscriber", "self", "Ana", "Lopez", "Family", "FAM", "P1", "2025-01-01", ""],
+    ["S1D", "S1", "Spouse", "spouse", "Ben", "Lopez", "Family", "FAM", "P1", "2025-01-01", ""],
+    ["S3", "S3", "Subscriber", "self", "Di", "Lopez", "Employee only", "EMP", "P1", "2025-03-01", ""],
+    ["S4", "S4", "Subscriber", "self", "Eve", NEUTRALISED, "Employee only", "EMP", "P1", "2025-04-01", ""],
 ]
 
 

@@ -107,9 +107,10 @@ def test_the_ce_team_looks_a_learner_up_by_phone_and_exports_the_record(dashboar
     download.value.save_as(saved)
     book = openpyxl.load_workbook(saved)
     accounts = [r[0] for r in book["Accounts"].iter_rows(min_row=2, values_only=True)]
-    claims = [(r[4], r[6]) for r in book["Claims"].iter_rows(min_row=2, values_only=True)]
+    # the reason in words as on the page, its code after it (..., Reason, Reason code, Claimed by, Event)
+    claims = [(r[6], r[7], r[9]) for r in book["Claims"].iter_rows(min_row=2, values_only=True)]
     assert accounts == ["CE-P0001", "CE-P0001-OLD"]
-    assert claims == [("outside_window", "E5"), (None, "E1")]
+    assert claims == [("Sent outside the attendance window", "outside_window", "E5"), (None, None, "E1")]
     exports = eventually(
         lambda: [r.target for r in audit.read(settings, ADMIN, actions=["export"])],
         lambda targets: bool(targets),
