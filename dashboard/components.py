@@ -179,6 +179,27 @@ def show_table(frame: pd.DataFrame, *, into: Any = st, **formats: Any) -> None:
     into.dataframe(shown, hide_index=True)
 
 
+def table_with_downloads(
+    who: Principal,
+    frame: pd.DataFrame,
+    *,
+    target: str,
+    file_stem: str,
+    key: str,
+    codes: Iterable[str] = (),
+    time_columns: Iterable[str] = (),
+    **formats: Any,
+) -> None:
+    """A table in the page's words followed by its one-click CSV and Excel: the columns the page shows in
+    words (``codes``) are words in the files too, each code in a column after them, so a file never says
+    less than the table it came from."""
+    codes, time_columns = tuple(codes), tuple(time_columns)
+    show_table(frame, codes=codes, time_columns=time_columns, **formats)
+    download_buttons(
+        who, frame, target=target, file_stem=file_stem, key=key, labelled=codes, time_columns=time_columns
+    )
+
+
 def date_in_range(
     label: str,
     *,

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import session
-from dashboard.components import download_buttons, show_table
+from dashboard.components import table_with_downloads
 from reports import audit
 from reports.principal import Role
 
@@ -49,5 +49,4 @@ log = pd.DataFrame(
     ],
     columns=["when", "who", "role", "what", "target", "scope", "rows", "detail"],
 )
-show_table(log, codes=["role"])
-download_buttons(admin, log, target="audit log", file_stem="audit-log", key="audit_log", labelled=["role"])
+table_with_downloads(admin, log, target="audit log", file_stem="audit-log", key="audit_log", codes=["role"])

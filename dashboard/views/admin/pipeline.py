@@ -8,7 +8,7 @@ audited as a record view.
 import streamlit as st
 
 from dashboard import run_status, session
-from dashboard.components import audit_view, download_buttons, show_table, snapshot
+from dashboard.components import audit_view, download_buttons, show_table, snapshot, table_with_downloads
 from reports import formatting, pipeline_status
 from reports.clock import utc_now
 from reports.materialize_launch import AlreadyRunning, materialize_running, start_materialize
@@ -78,14 +78,8 @@ with snapshot() as conn:
     rejected = int((ledger.status == "rejected").sum())
     st.caption(f"{len(ledger)} files, {rejected} rejected whole (nothing of a rejected file is loaded).")
     ledger_table = ledger[list(LEDGER_COLUMNS)].rename(columns=LEDGER_COLUMNS)
-    show_table(ledger_table, codes=["Status"])
-    download_buttons(
-        admin,
-        ledger_table,
-        target="ingest ledger",
-        file_stem="landed-files",
-        key="ledger",
-        labelled=["Status"],
+    table_with_downloads(
+        admin, ledger_table, target="ingest ledger", file_stem="landed-files", key="ledger", codes=["Status"]
     )
 
     st.subheader("Quarantined rows")

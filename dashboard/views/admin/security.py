@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, session
-from dashboard.components import audit_view, download_buttons, show_table, snapshot
+from dashboard.components import audit_view, snapshot, table_with_downloads
 from domain.contracts import PORTALS
 from domain.login_security import (
     ABANDONED,
@@ -41,14 +41,14 @@ def table(frame: pd.DataFrame, empty: str, name: str) -> None:
     if frame.empty:
         st.info(empty)
         return
-    show_table(frame, codes=["outcome"], percent_columns=["sso_share"])
-    download_buttons(
+    table_with_downloads(
         admin,
         frame,
         target=f"login security {name}",
         file_stem=f"login-security-{name}",
         key=f"sec_{name}",
-        labelled=["outcome"],
+        codes=["outcome"],
+        percent_columns=["sso_share"],
     )
 
 

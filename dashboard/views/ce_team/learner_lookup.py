@@ -9,7 +9,7 @@ its code beside it), and give times in the organisation's zone, named in the hea
 import streamlit as st
 
 from dashboard import session
-from dashboard.components import audit_view, download_buttons, guarded, show_table, snapshot
+from dashboard.components import audit_view, guarded, snapshot, table_with_downloads
 from reports.ce import learner_lookup
 from reports.ce.learner_lookup import ACCOUNT_COLUMNS, CERTIFICATE_COLUMNS, CLAIM_COLUMNS, TRANSCRIPT_COLUMNS
 from reports.principal import Role
@@ -51,15 +51,13 @@ if len(found.account_ids) > 1:
 
 def table(frame, columns: dict[str, str], part: str, **formats) -> None:
     shown = frame[list(columns)].rename(columns=columns)
-    show_table(shown, **formats)
-    download_buttons(
+    table_with_downloads(
         who,
         shown,
         target=f"learner lookup {chosen} {part}",
         file_stem=f"learner_{chosen}_{part}",
         key=part,
-        labelled=formats.get("codes", ()),  # in words as on the page, each code in a column after
-        time_columns=formats.get("time_columns", ()),
+        **formats,
     )
 
 

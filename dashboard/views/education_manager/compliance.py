@@ -8,7 +8,15 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, session
-from dashboard.components import audit_view, download_buttons, export_buttons, label, show_table, snapshot
+from dashboard.components import (
+    audit_view,
+    download_buttons,
+    export_buttons,
+    label,
+    show_table,
+    snapshot,
+    table_with_downloads,
+)
 from reports import clock, formatting
 from reports.learning import compliance, staff_views
 from reports.principal import Role
@@ -182,12 +190,11 @@ if person_rows is not None:
             "Valid until": person_rows["expires_on"],
         }
     )
-    show_table(requirements, codes=["Status"])
-    download_buttons(
+    table_with_downloads(
         who,
         requirements,
         target=f"compliance person {person} as of {as_of.isoformat()}",
         file_stem=f"compliance_{person}_{as_of.isoformat()}",
         key="compliance_person_requirements",
-        labelled=["Status"],
+        codes=["Status"],
     )

@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, session
-from dashboard.components import audit_view, date_in_range, download_buttons, show_table, snapshot
+from dashboard.components import audit_view, date_in_range, snapshot, table_with_downloads
 from domain.plan_periods import default_day, last_full_month
 from reports import formatting
 from reports.health_plan import reads as health_plan
@@ -86,15 +86,14 @@ with snapshot() as conn:
     if table.empty:
         st.info(f"No member of your group has coverage on {on:%Y-%m-%d}.")
     else:
-        show_table(table, codes=["Tier", "Relationship"])  # "Family", not FAM
         audit_view(who, f"enrollment roster {employer} as of {on}", len(table))
-        download_buttons(
+        table_with_downloads(  # "Family", not FAM
             who,
             table,
             target=f"enrollment roster {employer} as of {on}",
             file_stem=f"roster_{employer}_{on:%Y%m%d}",
             key="roster",
-            labelled=["Tier", "Relationship"],
+            codes=["Tier", "Relationship"],
         )
 
     st.subheader("Adds and terms")
@@ -108,16 +107,14 @@ with snapshot() as conn:
     adds = int((changes.change == "add").sum())
     st.caption(f"{adds} added, {len(changes) - adds} ended between {start:%Y-%m-%d} and {end:%Y-%m-%d}.")
     if not changes_table.empty:
-        # "Added" / "Ended"
-        show_table(changes_table, codes=["Change", "Tier", "Relationship"])
         audit_view(who, f"adds and terms {employer} {start} to {end}", len(changes_table))
-        download_buttons(
+        table_with_downloads(  # "Added" / "Ended"
             who,
             changes_table,
             target=f"adds and terms {employer} {start} to {end}",
             file_stem=f"adds_terms_{employer}_{start:%Y%m%d}_{end:%Y%m%d}",
             key="changes",
-            labelled=["Change", "Tier", "Relationship"],
+            codes=["Change", "Tier", "Relationship"],
         )
 
     st.subheader("Enrollment by month")
@@ -146,13 +143,12 @@ with snapshot() as conn:
     )
     month_chart(counts, measure)
     counts_table = shown(counts, COUNT_COLUMNS)
-    show_table(counts_table, codes=["Tier"])
     audit_view(who, f"enrollment by month {employer} {counts_from} to {counts_to}", len(counts_table))
-    download_buttons(
+    table_with_downloads(
         who,
         counts_table,
         target=f"enrollment by month {employer} {counts_from} to {counts_to}",
         file_stem=f"enrollment_by_month_{employer}_{counts_from:%Y%m}_{counts_to:%Y%m}",
         key="counts",
-        labelled=["Tier"],
+        codes=["Tier"],
     )

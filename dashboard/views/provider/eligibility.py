@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import session
-from dashboard.components import audit_view, date_in_range, download_buttons, show_table, snapshot
+from dashboard.components import audit_view, date_in_range, download_buttons, snapshot, table_with_downloads
 from domain.health_plan.claims import DENIED, PAID, PARTIALLY_PAID, PENDING, REVERSED
 from domain.health_plan.cost_share import CATEGORY_WORDS, money
 from domain.plan_periods import default_day
@@ -172,20 +172,16 @@ with snapshot() as conn:
     shown = claims[list(CLAIM_COLUMNS)].rename(columns=CLAIM_COLUMNS)
     shown["Reason"] = shown["Reason"].where(shown["Reason"].notna(), "")
     st.caption(f"{len(shown)} claims, newest processed first.")
-    show_table(
-        shown,
-        codes=["Status"],
-        money_columns=["Billed", "Allowed", "Member owes", "Plan paid"],
-    )
     audit_view(who, f"claim status NPI {npi}", len(shown))
-    download_buttons(
+    table_with_downloads(
         who,
         shown,
         target=f"claim status NPI {npi}",
         file_stem=f"claims_{npi}_{today:%Y%m%d}",
         key="provider_claims",
-        labelled=["Status"],
+        codes=["Status"],
         time_columns=["Processed"],
+        money_columns=["Billed", "Allowed", "Member owes", "Plan paid"],
     )
 
     picked = st.selectbox("Lines of claim", list(claims.root_claim_id), key="claim_lines_of")
@@ -197,12 +193,12 @@ if lines.empty:
     st.info(f"Claim {picked} has no lines to show: it was reversed, or its lines could not be priced.")
 else:
     line_table = lines[list(LINE_COLUMNS)].rename(columns=LINE_COLUMNS)
-    show_table(line_table, codes=["Status", "Network"], money_columns=["Allowed", "Member owes", "Plan paid"])
-    download_buttons(
+    table_with_downloads(
         who,
         line_table,
         target=f"claim lines {picked} NPI {npi}",
         file_stem=f"claim_{picked}_lines",
         key="provider_claim_lines",
-        labelled=["Status", "Network"],
+        codes=["Status", "Network"],
+        money_columns=["Allowed", "Member owes", "Plan paid"],
     )

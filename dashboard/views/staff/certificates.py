@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import session
-from dashboard.components import audit_view, download_buttons, label, show_table, snapshot
+from dashboard.components import audit_view, label, snapshot, table_with_downloads
 from reports.ce import certificates
 from reports.ce import reads as ce
 from reports.learning import staff_views
@@ -43,14 +43,13 @@ mine = pd.DataFrame(
         "Days left": rows["days_left"].clip(lower=0),
     }
 )
-show_table(mine, codes=["Status"])
-download_buttons(
+table_with_downloads(
     who,
     mine,
     target=f"certificates person {who.scope_value}",
     file_stem=f"certificates_{who.scope_value}_{as_of:%Y%m%d}",
     key="my_certificates",
-    labelled=["Status"],
+    codes=["Status"],
 )
 
 st.subheader("Download")

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import session
-from dashboard.components import audit_view, download_buttons, show_table, snapshot
+from dashboard.components import audit_view, snapshot, table_with_downloads
 from reports.learning import staff_views
 from reports.principal import Role
 
@@ -42,12 +42,11 @@ mine = pd.DataFrame(
         "Valid until": rows["expires_on"],
     }
 )
-show_table(mine, codes=["Status"])
-download_buttons(
+table_with_downloads(
     who,
     mine,
     target=f"compliance person {who.scope_value}",
     file_stem=f"compliance_{who.scope_value}_{as_of:%Y%m%d}",
     key="my_compliance",
-    labelled=["Status"],
+    codes=["Status"],
 )

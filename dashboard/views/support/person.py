@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import session
-from dashboard.components import download_buttons, show_table, snapshot
+from dashboard.components import snapshot, table_with_downloads
 from reports import audit, formatting
 from reports import person as people
 from reports.principal import Role
@@ -39,14 +39,14 @@ def table(frame: pd.DataFrame, empty: str, part: str) -> None:
     if frame.empty:
         st.info(empty)
         return
-    show_table(frame, codes=CODES, percent_columns=["probability"])
-    download_buttons(
+    table_with_downloads(
         who,
         frame,
         target=f"person {person_key} {part}",
         file_stem=f"person_{person_key}_{part}",
         key=part,
-        labelled=CODES,
+        codes=CODES,
+        percent_columns=["probability"],
     )
 
 
