@@ -7,6 +7,7 @@ audited with its row count, only when "Prepare" is pressed; the upload and its e
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 
@@ -33,7 +34,7 @@ def render(who: Principal, conn, years: list[int]) -> None:
         "Accredited credits only (no participation); merged accounts report as their survivor. Rows the "
         "receiver would reject are listed in the error file with the reason."
     )
-    this_year = dt.date.today().year
+    this_year = dt.datetime.now(ZoneInfo(settings.org_timezone)).year  # the organisation's, not the server's
     pars_col, broker_col = st.columns(2)
     year = pars_col.selectbox("PARS reporting year", years or [this_year], key="uploads_pars_year")
     if pars_col.button("Prepare PARS upload", key="uploads_pars_prepare"):

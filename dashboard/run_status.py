@@ -20,7 +20,7 @@ def _render(settings: Settings) -> None:
     if status is None:
         st.caption("No run has been started from the dashboard yet.")
         return
-    text = status.describe()
+    text = status.describe(settings.org_timezone)
     if status.state == PUBLISHED:
         st.success(text)
     elif status.state == FAILED:

@@ -3,10 +3,14 @@
 Ingest stores every instant as a naive UTC timestamp; the rules date things in the organisation's zone
 (America/Chicago by default, DST-aware). Ibis has no portable time-zone conversion, so this is the one
 backend-specific spot: DuckDB's ``timezone(zone, timezone('UTC', ts))`` or Spark's ``from_utc_timestamp(ts,
-zone)``, picked by the backend the expression is bound to.
+zone)``, picked by the backend the expression is bound to. :func:`day_bounds_utc` goes the other way, for a
+query filtering instants by org days: the days as the UTC instants they begin and end at.
 """
 
 from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
 
 import ibis
 import ibis.expr.datatypes as dtypes
@@ -48,3 +52,20 @@ def local_wall_clock(utc_ts: ir.TimestampValue, timezone: str) -> ir.TimestampVa
 def local_date(utc_ts: ir.TimestampValue, timezone: str) -> ir.DateValue:
     """The calendar date of a naive-UTC instant in ``timezone``."""
     return local_wall_clock(utc_ts, timezone).date()
+
+
+def day_start_utc(day: dt.date, timezone: str) -> dt.datetime:
+    """The first instant of ``day`` in ``timezone``, as a naive UTC timestamp (the warehouse's)."""
+    local = dt.datetime.combine(day, dt.time(), tzinfo=ZoneInfo(timezone))
+    return local.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def day_bounds_utc(
+    start: dt.date | None, end: dt.date | None, timezone: str
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """The days ``start``..``end`` of ``timezone`` (inclusive; None: open-ended) as naive-UTC instants
+    ``[since, until)``: an instant ``ts`` falls on one of the days when ``since <= ts < until``. A day of 23
+    or 25 hours (the clocks changing) is covered exactly."""
+    since = None if start is None else day_start_utc(start, timezone)
+    until = None if end is None else day_start_utc(end + dt.timedelta(days=1), timezone)
+    return since, until

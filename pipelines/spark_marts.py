@@ -336,7 +336,9 @@ MARTS: dict[str, SparkMart] = {
     ),
     "login_daily_summary": SparkMart(
         ("auth_events", "login_lockouts"),
-        lambda b: login_daily_summary(b.tables["auth_events"], b.tables["login_lockouts"]),
+        lambda b: login_daily_summary(
+            b.tables["auth_events"], b.tables["login_lockouts"], org_timezone=b.options.org_timezone
+        ),
     ),
     CE_ACCOUNTS_MART: SparkMart(("ce_accounts",), _ce_accounts),
     PHONES_MART: SparkMart(

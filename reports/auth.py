@@ -236,7 +236,7 @@ def sign_in(settings: Settings, username: str, password: str, *, clock: Clock = 
                         name,
                         "lockout",
                         target=name,
-                        detail=f"until {locked_until:%Y-%m-%dT%H:%MZ}",
+                        detail=f"until {policy.local_time(locked_until)}",  # as the audit log page
                     )
                     log.warning("dashboard account %s locked after %d failures", name, count)
                 error = AccountLocked(locked_until, policy)

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from domain.settings import Settings
 from reports import audit
+from reports.formatting import org_time
 from reports.principal import Principal, Role
 
 MATERIALIZE_COMMAND: tuple[str, ...] = (sys.executable, "-m", "pipelines.launched_run")
@@ -69,11 +70,12 @@ class LaunchStatus:
     def active(self) -> bool:
         return self.state in ACTIVE
 
-    def describe(self) -> str:
-        """One line for the page, e.g. "Published at 2026-07-01 09:14 UTC"."""
+    def describe(self, timezone: str) -> str:
+        """One line for the page, times in the organisation's ``timezone`` with the zone named, e.g.
+        "Published at 2026-07-01 04:14 CDT"."""
 
         def at(t: dt.datetime | None) -> str:
-            return f"{t:%Y-%m-%d %H:%M} UTC" if t else "an unknown time"
+            return org_time(t, timezone) if t else "an unknown time"
 
         if self.state == QUEUED:
             return f"Queued at {at(self.requested_at)}: the run is starting."

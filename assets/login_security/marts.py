@@ -1,18 +1,17 @@
 """Login-security marts over ``staging.auth_events`` (group ``auth_events``).
 
 Each asset compiles a rule of :mod:`domain.login_security` (an Ibis expression) to DuckDB SQL and rebuilds its
-mart
-with one ``CREATE OR REPLACE TABLE ... AS ... ORDER BY``, so reruns give identical marts and data never passes
-through Python.
+mart with one ``CREATE OR REPLACE TABLE ... AS ... ORDER BY``, so reruns give identical marts and data never
+passes through Python.
 
 Why full rebuilds and not increments: every rule looks across day boundaries (a lock chain, a 24-hour loop
-window,
-a 10-minute burst at midnight, a late completion turning an "abandoned" token into "completed_after_expiry"),
-so
-an increment would have to reopen the tail of every account anyway. Set-based over the whole table the marts
-take
-a few seconds at 5M events (see ``pipelines/bench/auth_events.py``), well inside the 15% of a full run allowed
-for a new day, and there is no state to get wrong when a late file lands.
+window, a 10-minute burst at midnight, a late completion turning an "abandoned" token into
+"completed_after_expiry"), so an increment would have to reopen the tail of every account anyway. The daily
+summary counts the organisation's days, which end hours after UTC midnight (06:00 UTC in Chicago's winter):
+a new file of events from early in a UTC day adds to an org day already summarised, and the rebuild recounts
+it. Set-based over the whole table the marts take a few seconds at 5M events (see
+``pipelines/bench/auth_events.py``), well inside the 15% of a full run allowed for a new day, and there is no
+state to get wrong when a late file lands.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ import dagster as dg
 import ibis
 from dagster_duckdb import DuckDBResource
 
-from assets.common import MARTS, mart_key, staging_key, write_ibis_mart
+from assets.common import MARTS, RunSettings, mart_key, staging_key, write_ibis_mart
 from domain.login_security import (
     LoginSecurityPolicy,
     Scratch,
@@ -106,10 +105,11 @@ def credential_stuffing_mart(duckdb: DuckDBResource) -> dg.MaterializeResult:
     deps=[staging_key(SOURCE), mart_key(LOCKOUTS)],
     group_name=GROUP,
 )
-def login_daily_summary_mart(duckdb: DuckDBResource) -> dg.MaterializeResult:
+def login_daily_summary_mart(duckdb: DuckDBResource, run_settings: RunSettings) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:
         lockouts = _backend(conn).table(LOCKOUTS, database=MARTS)
-        n = write_ibis_mart(conn, DAILY_SUMMARY, login_daily_summary(_events(conn), lockouts))
+        summary = login_daily_summary(_events(conn), lockouts, org_timezone=run_settings.org_timezone)
+        n = write_ibis_mart(conn, DAILY_SUMMARY, summary)
     return dg.MaterializeResult(metadata={"rows": n})
 
 

@@ -54,7 +54,10 @@ MARTS = (
     mart(
         "login_daily_summary",
         "login_security",
-        "Per portal and UTC day: logins, failures, lockouts, reset requests, SSO share of logins.",
+        (
+            "Per portal and organisation calendar day (the org time zone): logins, failures, lockouts, reset "
+            "requests, SSO share of logins."
+        ),
         ("portal", VARCHAR),
         ("day", DATE),
         ("logins", BIGINT),

@@ -17,6 +17,7 @@ import pandas as pd
 
 from domain.ce.attendance import REJECTED, AttendanceReason
 from domain.ce.credits import SOURCE_CE, SOURCE_EXTERNAL
+from domain.org_time import day_bounds_utc
 from reports.exports.csv import csv_bytes
 from reports.exports.excel import Sheet, workbook_bytes
 from reports.formatting import for_export
@@ -65,10 +66,12 @@ def rejected_claims(
     reasons: Sequence[str] | None = None,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
+    org_timezone: str = DEFAULT_TIMEZONE,
 ) -> pd.DataFrame:
     """Rejected attendance claims with their reason, newest first.
 
-    ``date_from``/``date_to`` are inclusive UTC days of received_at.
+    ``date_from``/``date_to`` are inclusive days of received_at in ``org_timezone`` (the page passes
+    ``Settings.org_timezone``), the days the page's times are shown in.
     """
     known = [r.value for r in AttendanceReason]
     unknown = set(reasons or ()) - set(known)
@@ -78,10 +81,11 @@ def rejected_claims(
     t = t.filter(t.outcome == REJECTED)
     if reasons:
         t = t.filter(t.reason.isin(list(reasons)))
-    if date_from is not None:
-        t = t.filter(t.received_at.date() >= ibis.literal(date_from))
-    if date_to is not None:
-        t = t.filter(t.received_at.date() <= ibis.literal(date_to))
+    since, until = day_bounds_utc(date_from, date_to, org_timezone)  # received_at is a naive UTC instant
+    if since is not None:
+        t = t.filter(t.received_at >= ibis.literal(since))
+    if until is not None:
+        t = t.filter(t.received_at < ibis.literal(until))
     t = t.select(*(c for c, _ in REJECTED_COLUMNS)).order_by([ibis.desc("received_at"), "event_id"])
     return _frame(t)
 

@@ -31,6 +31,7 @@ from domain.health_plan.accumulators import pct_met, remaining
 from domain.health_plan.claims import REVERSED, STATUS_REASONS
 from domain.health_plan.cost_share import EXCEPTION_WORDS
 from domain.health_plan.member_privacy import visible_to_subscriber
+from domain.org_time import day_bounds_utc
 from domain.settings import Settings, get_settings
 from reports.clock import utc_now
 from reports.health_plan import access as plan_access
@@ -278,17 +279,20 @@ def claim_status(
     service_from: dt.date | None = None,
     service_to: dt.date | None = None,
     view: Viewing | None = None,
+    org_timezone: str = DEFAULT_TZ,
 ) -> pd.DataFrame:
     """Claims (effective version only) with status, processed date, the provider's name and the reason a claim
     pays nothing or less (``reason``); ``claim_id`` matches the original's id or the effective version's.
+    ``processed_from``/``processed_to`` are days in ``org_timezone``, the zone the page shows processed_at in.
     Newest processed first."""
+    since, until = day_bounds_utc(processed_from, processed_to, org_timezone)
     params = {
         **_claim_scope(principal, conn, view).params(),
         "claim_id": claim_id,
         "member_id": member_id,
         "status": status,
-        "processed_from": processed_from,
-        "processed_to": processed_to,
+        "processed_since": since,
+        "processed_until": until,
         "service_from": service_from,
         "service_to": service_to,
     }

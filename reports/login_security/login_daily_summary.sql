@@ -1,5 +1,5 @@
--- Per portal and UTC day, oldest day first (for charts). Filters, NULL for any: $portal, $start/$end (days,
--- inclusive).
+-- Per portal and org day (the mart counts the organisation's calendar days), oldest day first (for charts).
+-- Filters, NULL for any: $portal, $start/$end (org days, inclusive).
 SELECT *
 FROM login_daily_summary
 WHERE ($portal IS NULL OR portal = $portal)

@@ -2,8 +2,11 @@
 NotPermitted).
 
 Every function runs one ``.sql`` file of this package on the published snapshot's login-security marts,
-optionally narrowed to a portal and an inclusive range of UTC dates (the marts keep UTC instants), newest
-first. The files bind every value (``NULL``: no filter).
+optionally narrowed to a portal and an inclusive range of the organisation's calendar days (``start``/``end``
+in ``org_timezone``, by default the configured ``Settings.org_timezone``), newest first. The days mean the
+same on every read: ``marts.login_daily_summary`` counts org days, and a finding's instant (kept in UTC) is
+on a day when it falls between the day's first instant and the next day's, so the trend and the tables agree.
+The files bind every value (``NULL``: no filter).
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import datetime as dt
 import pandas as pd
 
 from domain.contracts import PORTALS
+from domain.org_time import day_bounds_utc
+from domain.settings import Settings
 from domain.sql_files import load
 from reports.principal import Principal, Role
 from reports.snapshot import in_marts
@@ -33,6 +38,13 @@ def _read(principal: Principal, conn, name: str, **params) -> pd.DataFrame:
         return conn.sql(load(__package__, name), params=params).to_arrow_table().to_pandas()
 
 
+def _instants(start: dt.date | None, end: dt.date | None, org_timezone: str | None) -> dict:
+    """``since``/``until``: the org days ``start``..``end`` as the UTC instants [since, until) the marts
+    keep."""
+    since, until = day_bounds_utc(start, end, org_timezone or Settings().org_timezone)
+    return {"since": since, "until": until}
+
+
 def login_lockouts(
     principal: Principal,
     conn,
@@ -40,12 +52,19 @@ def login_lockouts(
     portal: str | None = None,
     start: dt.date | None = None,
     end: dt.date | None = None,
+    org_timezone: str | None = None,
     username: str | None = None,
     limit: int | None = DEFAULT_LIMIT,
 ) -> pd.DataFrame:
     """Locks (portal, username, locked_at, failures, locked_until, attempts_while_locked), newest first."""
     return _read(
-        principal, conn, "login_lockouts", portal=portal, start=start, end=end, username=username, limit=limit
+        principal,
+        conn,
+        "login_lockouts",
+        portal=portal,
+        **_instants(start, end, org_timezone),
+        username=username,
+        limit=limit,
     )
 
 
@@ -56,6 +75,7 @@ def reset_outcomes(
     portal: str | None = None,
     start: dt.date | None = None,
     end: dt.date | None = None,
+    org_timezone: str | None = None,
     outcomes: tuple[str, ...] = (),
     limit: int | None = DEFAULT_LIMIT,
 ) -> pd.DataFrame:
@@ -63,7 +83,13 @@ def reset_outcomes(
     empty: every outcome."""
     narrow = list(outcomes) or None
     return _read(
-        principal, conn, "reset_outcomes", portal=portal, start=start, end=end, outcomes=narrow, limit=limit
+        principal,
+        conn,
+        "reset_outcomes",
+        portal=portal,
+        **_instants(start, end, org_timezone),
+        outcomes=narrow,
+        limit=limit,
     )
 
 
@@ -74,10 +100,13 @@ def reset_loops(
     portal: str | None = None,
     start: dt.date | None = None,
     end: dt.date | None = None,
+    org_timezone: str | None = None,
     limit: int | None = DEFAULT_LIMIT,
 ) -> pd.DataFrame:
     """Reset loops (portal, username, first_request_at, requests, last_request_at), newest first."""
-    return _read(principal, conn, "reset_loops", portal=portal, start=start, end=end, limit=limit)
+    return _read(
+        principal, conn, "reset_loops", portal=portal, **_instants(start, end, org_timezone), limit=limit
+    )
 
 
 def credential_stuffing(
@@ -87,10 +116,12 @@ def credential_stuffing(
     portal: str | None = None,
     start: dt.date | None = None,
     end: dt.date | None = None,
+    org_timezone: str | None = None,
     limit: int | None = DEFAULT_LIMIT,
 ) -> pd.DataFrame:
     """Credential-stuffing bursts (ip, portal, window_start, window_end, distinct_usernames, failures)."""
-    return _read(principal, conn, "credential_stuffing", portal=portal, start=start, end=end, limit=limit)
+    days = _instants(start, end, org_timezone)
+    return _read(principal, conn, "credential_stuffing", portal=portal, **days, limit=limit)
 
 
 def login_daily_summary(
@@ -101,13 +132,21 @@ def login_daily_summary(
     start: dt.date | None = None,
     end: dt.date | None = None,
 ) -> pd.DataFrame:
-    """Per portal and UTC day: logins, failures, lockouts, resets, sso_share; oldest day first (for
-    charts)."""
+    """Per portal and org day: logins, failures, lockouts, resets, sso_share; oldest day first (for charts).
+    The mart's days are already the organisation's, so no zone is needed here."""
     return _read(principal, conn, "login_daily_summary", portal=portal, start=start, end=end)
 
 
 def security_overview(
-    principal: Principal, conn, *, start: dt.date | None = None, end: dt.date | None = None
+    principal: Principal,
+    conn,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    org_timezone: str | None = None,
 ) -> pd.DataFrame:
-    """One row per portal over the range: the daily totals summed, SSO share over all logins, and findings."""
-    return _read(principal, conn, "security_overview", start=start, end=end)
+    """One row per portal over the org days: the daily totals summed, SSO share over all logins, and findings
+    (each on the org day it began)."""
+    return _read(
+        principal, conn, "security_overview", start=start, end=end, **_instants(start, end, org_timezone)
+    )

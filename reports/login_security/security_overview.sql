@@ -1,5 +1,6 @@
--- One row per portal over the UTC days $start..$end (NULL: open-ended): the daily totals summed, the SSO share
--- of all logins (NULL without logins) and the findings counted (each on the UTC day it began).
+-- One row per portal over the org days $start..$end (NULL: open-ended): the daily totals summed, the SSO share
+-- of all logins (NULL without logins) and the findings counted (each on the org day it began: its first
+-- instant in [$since, $until), the same days as UTC instants).
 WITH daily AS (
     SELECT portal,
            CAST(sum(logins) AS BIGINT) AS logins,
@@ -13,11 +14,11 @@ WITH daily AS (
     GROUP BY portal
 ),
 findings AS (
-    SELECT portal, 'reset_loop' AS finding, CAST(first_request_at AS DATE) AS day FROM reset_loops
+    SELECT portal, 'reset_loop' AS finding, first_request_at AS began FROM reset_loops
     UNION ALL
-    SELECT portal, 'stuffing_burst', CAST(window_start AS DATE) FROM credential_stuffing
+    SELECT portal, 'stuffing_burst', window_start FROM credential_stuffing
     UNION ALL
-    SELECT portal, 'expired_reset_completed', CAST(requested_at AS DATE) FROM reset_outcomes
+    SELECT portal, 'expired_reset_completed', requested_at FROM reset_outcomes
     WHERE outcome = 'completed_after_expiry'
 ),
 counted AS (
@@ -26,8 +27,8 @@ counted AS (
            count(*) FILTER (WHERE finding = 'stuffing_burst') AS stuffing_bursts,
            count(*) FILTER (WHERE finding = 'expired_reset_completed') AS expired_resets_completed
     FROM findings
-    WHERE ($start IS NULL OR day >= $start)
-      AND ($end IS NULL OR day <= $end)
+    WHERE ($since IS NULL OR began >= $since)
+      AND ($until IS NULL OR began < $until)
     GROUP BY portal
 )
 SELECT d.portal, d.logins, d.failures, d.lockouts, d.resets,

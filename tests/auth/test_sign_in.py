@@ -39,6 +39,8 @@ def test_fifth_consecutive_failure_locks_for_fifteen_minutes(settings, clock, ma
     # Locked at 14:00 UTC + 15 min = 14:15 UTC = 08:15 CST (UTC-6 in January).
     assert "locked after 5 failed sign-ins until 2025-01-06 08:15 CST" in locked.value.lock_message
     assert actions(settings)[-2:] == ["sign_in_failed", "lockout"]
+    # The audit row says the same time, in the zone the audit log page shows every time in.
+    assert audit.read(settings, ADMIN)[0].detail == "until 2025-01-06 08:15 CST"
 
     clock.advance(minutes=14, seconds=59)
     with pytest.raises(auth.AccountLocked):  # even the right password is refused while locked

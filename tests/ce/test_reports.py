@@ -39,6 +39,21 @@ def test_the_ce_team_sees_every_rejected_claim_newest_first(snapshot):
     ]
 
 
+def test_rejected_claims_narrow_by_days_of_the_organisations_zone(snapshot):
+    # E2 and E3 arrived at 14:35 and 14:40 UTC on March 4: 08:35 CST that day in Chicago (the default zone),
+    # 03:35 and 03:40 NZDT (UTC+13) on March 5 in Auckland.
+    march_4, march_5 = dt.date(2026, 3, 4), dt.date(2026, 3, 5)
+    assert list(ce.rejected_claims(CE_TEAM, snapshot, date_from=march_4, date_to=march_4)["event_id"]) == [
+        "E3",
+        "E2",
+    ]
+    auckland = {"org_timezone": "Pacific/Auckland"}
+    assert ce.rejected_claims(CE_TEAM, snapshot, date_from=march_4, date_to=march_4, **auckland).empty
+    assert list(
+        ce.rejected_claims(CE_TEAM, snapshot, date_from=march_5, date_to=march_5, **auckland)["event_id"]
+    ) == ["E3", "E2"]
+
+
 def test_staff_see_only_claims_of_their_own_accounts(snapshot):
     assert list(ce.rejected_claims(STAFF_P1, snapshot)["event_id"]) == ["E2"]
     assert ce.rejected_claims(STAFF_P9, snapshot).empty

@@ -135,8 +135,8 @@ def test_the_pipeline_page_shows_the_apply_now_runs_status_not_a_pid(signed_in_a
         published_at=dt.datetime(2026, 7, 1, 9, 14, tzinfo=dt.UTC),
     )
     app.run()
-    assert [s.value for s in app.success] == [
-        "Published at 2026-07-01 09:14 UTC (run finished 2026-07-01 09:15 UTC)."
+    assert [s.value for s in app.success] == [  # in the organisation's zone (Chicago, CDT in July)
+        "Published at 2026-07-01 04:14 CDT (run finished 2026-07-01 04:15 CDT)."
     ]
     write_status(
         settings,

@@ -7,7 +7,9 @@ Admins see the findings; every other role can neither reach the pages nor call t
 from __future__ import annotations
 
 import datetime as dt
+import json
 
+import pyarrow as pa
 import pytest
 
 from reports import audit, pipeline_status
@@ -115,6 +117,57 @@ def test_security_findings_narrow_by_portal_and_days(admin_app):
 
     app.date_input(key="sec_to").set_value(dt.date(2026, 3, 1)).run()
     assert [e.value for e in app.error] == ["The range ends (2026-03-01) before it starts (2026-03-06)."]
+
+
+def charts(app) -> list[tuple[dict, list[dict]]]:
+    """(spec, rows) of each chart on the page, in order: the daily trend, then the bursts per day."""
+    return [
+        (json.loads(c.proto.spec), pa.ipc.open_stream(c.proto.data.data).read_all().to_pylist())
+        for c in app.get("vega_lite_chart")
+    ]
+
+
+def points(rows: list[dict]) -> list[tuple]:
+    return [(r["x"].date(), r["series"], r["value"]) for r in rows]
+
+
+def test_days_are_the_organisations_and_the_page_names_the_zone(admin_app):
+    app = admin_app
+    zone = "America/Chicago"
+    assert app.date_input(key="sec_from").label == f"From (day in {zone})"
+    assert app.date_input(key="sec_to").label == f"To (day in {zone})"
+    assert f"Days and times are in the organisation's time zone ({zone})." in [c.value for c in app.caption]
+    assert [spec["encoding"]["x"]["title"] for spec, _ in charts(app)] == [f"Day ({zone})", f"Day ({zone})"]
+
+    # The stuffing burst ran 03:00-03:09 UTC on March 8: 21:00-21:09 CST on March 7, the day it counts on.
+    # frank's three reset requests (08:00-10:00 UTC, 02:00-04:00 CST) are on March 7 too.
+    app.date_input(key="sec_from").set_value(dt.date(2026, 3, 7))
+    app.date_input(key="sec_to").set_value(dt.date(2026, 3, 7)).run()
+    assert not app.exception
+    assert records(
+        app.dataframe[0].value, "portal", "logins", "failures", "resets", "reset_loops", "stuffing_bursts"
+    ) == [("patient_portal", 0, 20, 3, 1, 1)]
+    assert [t.label for t in app.tabs] == [
+        "Lockouts (0)",
+        "Reset links (3)",
+        "Reset loops (1)",
+        "Credential stuffing (1)",
+    ]
+    stuffing = app.tabs[3].dataframe[0].value
+    assert list(stuffing["window_start"]) == ["2026-03-07 21:00 CST"]  # listed on the day the filter asked
+    (_, trend), (_, bursts) = charts(app)
+    assert points(trend) == [(dt.date(2026, 3, 7), "Patient portal", 20)]  # failed logins, the default
+    assert points(bursts) == [(dt.date(2026, 3, 7), "bursts", 1)]
+
+    # March 8 in Chicago began at 06:00 UTC: after the burst; nothing happened that day.
+    app.date_input(key="sec_from").set_value(dt.date(2026, 3, 8))
+    app.date_input(key="sec_to").set_value(dt.date(2026, 3, 8)).run()
+    assert [t.label for t in app.tabs][3] == "Credential stuffing (0)"
+    assert [i.value for i in app.info][:2] == [
+        "No login activity in this range.",
+        "No login activity in this range.",
+    ]
+    assert charts(app) == []
 
 
 # ------------------------------------------------------------------------------------------------ pipeline

@@ -95,6 +95,16 @@ def test_provider_sees_only_claims_under_their_npi(conn):
     assert list(reversed_.root_claim_id) == ["C3"]
 
 
+def test_processed_days_are_days_of_the_organisations_zone(conn):
+    # C4 and C2 were processed at 15:00 UTC on March 1 and 2: 09:00 CST those days in Chicago (the default
+    # zone), 04:00 NZDT (UTC+13) the day after in Auckland.
+    march_2 = {"processed_from": dt.date(2025, 3, 2), "processed_to": dt.date(2025, 3, 2)}
+    assert list(claim_status(PROV_B, conn, **march_2).root_claim_id) == ["C2"]
+    assert list(claim_status(PROV_B, conn, **march_2, org_timezone="Pacific/Auckland").root_claim_id) == [
+        "C4"
+    ]
+
+
 def test_member_sees_self_and_a_subscriber_the_family(conn, tmp_path):
     # Ben, Ana's spouse, was born in 1980: an adult, so his claims and own totals are private from Ana (he has
     # granted nothing; the grants live in the state store of tmp_path), while the family totals include him.

@@ -29,13 +29,13 @@ ROWS = [
 ]
 
 
-def _build(tmp_path) -> duckdb.DuckDBPyConnection:
+def _build(tmp_path, run_settings: RunSettings | None = None) -> duckdb.DuckDBPyConnection:
     path = str(tmp_path / "warehouse.duckdb")
     with duckdb.connect(path) as conn:
         create_staging_table(conn, "auth_events", ROWS)
     result = dg.materialize(
         AUTH_EVENTS_ASSETS,
-        resources={"duckdb": DuckDBResource(database=path), "run_settings": RunSettings()},
+        resources={"duckdb": DuckDBResource(database=path), "run_settings": run_settings or RunSettings()},
     )
     assert result.success
     return duckdb.connect(path)
@@ -64,6 +64,18 @@ def test_every_mart_is_built_with_its_columns_and_rows(tmp_path):
     assert conn.execute("SELECT * FROM marts.login_daily_summary WHERE portal = 'ce_portal'").fetchall() == [
         ("ce_portal", dt.date(2026, 3, 4), 2, 6, 1, 4, 0.5, 1)
     ]
+    # The stuffing failures at 03:00 UTC on the 4th were at 21:00 CST on the 3rd: the org day (Chicago).
+    assert conn.execute(
+        "SELECT day, failures FROM marts.login_daily_summary WHERE portal = 'patient_portal'"
+    ).fetchall() == [(dt.date(2026, 3, 3), 20)]
+
+
+def test_the_daily_summary_counts_the_days_of_the_run_settings_zone(tmp_path):
+    # 03:00 UTC on March 4 is 12:00 on the 4th in Tokyo (UTC+9): the zone comes from the run's settings.
+    conn = _build(tmp_path, RunSettings(org_timezone="Asia/Tokyo"))
+    assert conn.execute(
+        "SELECT day, failures FROM marts.login_daily_summary WHERE portal = 'patient_portal'"
+    ).fetchall() == [(dt.date(2026, 3, 4), 20)]
 
 
 def test_rebuilding_gives_identical_marts(tmp_path):
@@ -78,7 +90,8 @@ def test_an_empty_staging_table_gives_empty_marts(tmp_path):
     path = str(tmp_path / "warehouse.duckdb")
     with duckdb.connect(path) as conn:
         create_staging_table(conn, "auth_events", [])
-    assert dg.materialize(AUTH_EVENTS_ASSETS, resources={"duckdb": DuckDBResource(database=path)}).success
+    resources = {"duckdb": DuckDBResource(database=path), "run_settings": RunSettings()}
+    assert dg.materialize(AUTH_EVENTS_ASSETS, resources=resources).success
     with duckdb.connect(path) as conn:
         assert [conn.execute(f"SELECT count(*) FROM marts.{m}").fetchone()[0] for m in MARTS] == [0] * len(
             MARTS

@@ -1,6 +1,8 @@
 """``portalytics materialize`` end to end on hand-written files: every asset and check, a summary, exit
 codes."""
 
+import datetime as dt
+import json
 import re
 
 import duckdb
@@ -147,3 +149,48 @@ def test_incremental_runs_publish_the_same_marts_as_a_full_rebuild(settings):
     )
     assert code == 0
     assert _snapshot(settings.current_snapshot) == incremental  # a full rebuild of the same inputs agrees
+
+
+def _auth_events(*events: tuple[str, str, str]) -> str:
+    """A JSON-lines auth_events file: (event_id, occurred_at, method) successful logins on the CE portal."""
+    return "".join(
+        json.dumps(
+            {
+                "event_id": event_id,
+                "portal": "ce_portal",
+                "occurred_at": at,
+                "event_type": "login_success",
+                "username": "ana",
+                "ip": "10.0.0.1",
+                "method": method,
+            }
+        )
+        + "\n"
+        for event_id, at, method in events
+    )
+
+
+def _daily_summary(settings) -> list[tuple]:
+    with duckdb.connect(str(settings.current_snapshot), read_only=True) as snap:
+        return snap.execute(
+            "SELECT day, logins, sso_logins FROM marts.login_daily_summary ORDER BY day"
+        ).fetchall()
+
+
+def test_a_new_days_file_adds_its_late_evening_events_to_the_org_day_already_summarised(settings):
+    land(settings, "auth_events", "auth_0304.jsonl", _auth_events(("e1", "2026-03-04T15:00:00Z", "password")))
+    assert _run(settings)[0] == 0
+    assert _daily_summary(settings) == [(dt.date(2026, 3, 4), 1, 0)]
+
+    # The next UTC day's file: 02:00 UTC on the 5th is 20:00 CST on the 4th (Chicago, the org zone), a day
+    # summarised by the last run; 07:00 UTC is 01:00 CST on the 5th.
+    land(
+        settings,
+        "auth_events",
+        "auth_0305.jsonl",
+        _auth_events(("e2", "2026-03-05T02:00:00Z", "sso"), ("e3", "2026-03-05T07:00:00Z", "password")),
+    )
+    code, out = _run(settings)
+    assert code == 0, out
+    assert "incremental run" in out
+    assert _daily_summary(settings) == [(dt.date(2026, 3, 4), 2, 1), (dt.date(2026, 3, 5), 1, 0)]

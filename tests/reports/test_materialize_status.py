@@ -57,7 +57,10 @@ def test_a_run_goes_from_queued_to_running_to_published(settings):
     _wait_until_done(settings)
     done = launch_status(settings)
     assert (done.state, done.active) == (PUBLISHED, False)
-    assert done.describe() == "Published at 2026-07-01 09:14 UTC (run finished 2026-07-01 09:15 UTC)."
+    # 09:14 UTC in July is 04:14 in Chicago (CDT, UTC-5), the zone every page uses.
+    assert done.describe("America/Chicago") == (
+        "Published at 2026-07-01 04:14 CDT (run finished 2026-07-01 04:15 CDT)."
+    )
 
 
 def test_a_run_that_dies_without_a_word_is_shown_as_failed(settings):

@@ -132,24 +132,31 @@ def test_reset_outcomes_and_a_reset_loop_are_the_same_on_spark(on_spark):
 
 
 def test_the_daily_summary_is_the_same_on_spark(on_spark):
+    """Org days (America/Chicago) on both, whatever the Spark session's own zone (UTC in these tests)."""
     rows = [
-        # 2026-03-04 23:30 in Chicago (-06:00) is 2026-03-05 05:30 UTC: it counts on the 5th.
+        # 2026-03-04 23:30 in Chicago (-06:00) is 2026-03-05 05:30 UTC: it counts on the 4th.
         event("2026-03-04T23:30:00-06:00", "login_success", "a", method="sso"),
-        event("2026-03-05T08:00:00Z", "login_success", "b", method="password"),
+        event("2026-03-05T08:00:00Z", "login_success", "b", method="password"),  # 02:00 CST on the 5th
         *failures("e", *[f"2026-03-05T09:0{m}:00Z" for m in range(5)]),  # one lockout at 09:04
         event("2026-03-05T09:10:00Z", "password_reset_requested", "e", token="t1"),
         event("2026-03-04T20:00:00Z", "login_failure", "x", portal="health_plans"),
+        # Around the spring-forward night: 23:59 CDT on March 8, then midnight CDT on the 9th.
+        event("2026-03-09T04:59:00Z", "login_failure", "y", portal="patient_portal"),
+        event("2026-03-09T05:00:00Z", "login_failure", "z", portal="patient_portal"),
     ]
 
     def summary(events, scratch):
-        return login_daily_summary(events, login_lockouts(events, scratch))
+        return login_daily_summary(events, login_lockouts(events, scratch), org_timezone="America/Chicago")
 
     duck, spark = _both(rows, on_spark, summary, ["portal", "day"])
     assert spark == duck
     assert [
-        (r["portal"], r["day"], r["logins"], r["failures"], r["lockouts"], r["resets"]) for r in spark
+        (r["portal"], r["day"], r["logins"], r["failures"], r["lockouts"], r["resets"], r["sso_share"])
+        for r in spark
     ] == [
-        ("ce_portal", dt.date(2026, 3, 5), 2, 5, 1, 1),
-        ("health_plans", dt.date(2026, 3, 4), 0, 1, 0, 0),
+        ("ce_portal", dt.date(2026, 3, 4), 1, 0, 0, 0, 1.0),
+        ("ce_portal", dt.date(2026, 3, 5), 1, 5, 1, 1, 0.0),
+        ("health_plans", dt.date(2026, 3, 4), 0, 1, 0, 0, None),
+        ("patient_portal", dt.date(2026, 3, 8), 0, 1, 0, 0, None),
+        ("patient_portal", dt.date(2026, 3, 9), 0, 1, 0, 0, None),
     ]
-    assert spark[0]["sso_share"] == 0.5  # 1 of 2 logins by SSO

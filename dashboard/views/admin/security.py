@@ -1,9 +1,10 @@
 """Administration > Security: login-security findings of the four portals, with the daily trend per portal.
 
-Reads ``reports.login_security.reads`` (admins only, refused for anyone else where the data is queried). Times
-in the tables are in the organisation's zone, named; the day filters and the daily trend are UTC days, as
-``marts.login_daily_summary`` counts them (labelled "UTC day"). Usernames and IP addresses of the portals'
-users are shown, so each distinct view is audited.
+Reads ``reports.login_security.reads`` (admins only, refused for anyone else where the data is queried). Every
+day and time is the organisation's, with the zone named: the day filters pick org calendar days, the daily
+trend and the bursts per day count them (as ``marts.login_daily_summary`` does), and the tables show times in
+the same zone, so a row listed under a filter is on a day the filter covers. Usernames and IP addresses of
+the portals' users are shown, so each distinct view is audited.
 """
 
 import pandas as pd
@@ -53,21 +54,23 @@ def table(frame: pd.DataFrame, empty: str, name: str) -> None:
 
 
 admin = session.require_role(Role.ADMIN)
+zone = session.settings().org_timezone
 st.title("Security")
+st.caption(f"Days and times are in the organisation's time zone ({zone}).")
 
 filters = st.columns(3)
 portal_pick = filters[0].selectbox("Portal", [ALL_PORTALS, *PORTALS], key="sec_portal")
-start = filters[1].date_input("From (UTC day)", value=None, key="sec_from")
-end = filters[2].date_input("To (UTC day)", value=None, key="sec_to")
+start = filters[1].date_input(f"From (day in {zone})", value=None, key="sec_from")
+end = filters[2].date_input(f"To (day in {zone})", value=None, key="sec_to")
 portal = None if portal_pick == ALL_PORTALS else portal_pick
 if start and end and end < start:
     st.error(f"The range ends ({end:%Y-%m-%d}) before it starts ({start:%Y-%m-%d}).")
     st.stop()
-narrow = {"portal": portal, "start": start, "end": end}
+narrow = {"portal": portal, "start": start, "end": end, "org_timezone": zone}
 
 with snapshot() as conn:
-    overview = security.security_overview(admin, conn, start=start, end=end)
-    daily = security.login_daily_summary(admin, conn, **narrow)
+    overview = security.security_overview(admin, conn, start=start, end=end, org_timezone=zone)
+    daily = security.login_daily_summary(admin, conn, portal=portal, start=start, end=end)
     lockouts = security.login_lockouts(admin, conn, **narrow)
     outcomes_pick = st.multiselect(
         "Reset outcomes", OUTCOMES, default=FINDINGS, key="sec_outcomes", format_func=formatting.label
@@ -94,9 +97,9 @@ measure = st.selectbox("Measure", list(MEASURES), format_func=MEASURES.get, key=
 if daily.empty:
     st.info("No login activity in this range.")
 else:
-    # One line per portal over the UTC days.
+    # One line per portal over the org days.
     trend = daily.pivot_table(index="day", columns="portal", values=measure, aggfunc="sum").sort_index()
-    charts.line_chart(trend, x_label="UTC day", y_label=MEASURES[measure])
+    charts.line_chart(trend, x_label=f"Day ({zone})", y_label=MEASURES[measure])
 
 locks, links, loop_tab, stuffing_tab = st.tabs(
     [
@@ -124,6 +127,8 @@ with loop_tab:
 with stuffing_tab:
     st.caption("One IP failing on 20 or more distinct usernames of a portal within 10 minutes.")
     if not stuffing.empty:
-        per_day = stuffing.assign(day=stuffing.window_start.dt.date).groupby("day").size().rename("bursts")
-        charts.bar_chart(per_day, x_label="UTC day", y_label="Bursts")
+        # Each burst on the org day it began (window_start is a UTC instant, as the marts keep them).
+        began = stuffing.window_start.dt.tz_localize("UTC").dt.tz_convert(zone).dt.date
+        per_day = stuffing.assign(day=began).groupby("day").size().rename("bursts")
+        charts.bar_chart(per_day, x_label=f"Day ({zone})", y_label="Bursts")
     table(stuffing, "No credential-stuffing bursts in this range.", "stuffing")

@@ -40,7 +40,14 @@ if date_from and date_to and date_from > date_to:
     st.stop()
 
 with snapshot() as conn:
-    claims = ce.rejected_claims(who, conn, reasons=reasons or None, date_from=date_from, date_to=date_to)
+    claims = ce.rejected_claims(
+        who,
+        conn,
+        reasons=reasons or None,
+        date_from=date_from,
+        date_to=date_to,
+        org_timezone=session.settings().org_timezone,
+    )
 
 signature = (tuple(reasons), date_from, date_to)
 audit_view(who, "ce rejected claims", len(claims), signature=signature)

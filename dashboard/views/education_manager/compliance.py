@@ -4,6 +4,8 @@ requirements; every table with its one-click CSV and Excel (the overdue list's f
 requirement). Only the manager's departments: the reads are scoped in ``reports``.
 """
 
+from zoneinfo import ZoneInfo
+
 import pandas as pd
 import streamlit as st
 
@@ -87,7 +89,7 @@ def manager(name: object, person_id: object) -> str:
     return formatting.name_with_id(None if name == person_id else name, person_id)
 
 
-today = clock.utc_now().date()
+today = clock.utc_now().astimezone(ZoneInfo(settings.org_timezone)).date()  # the organisation's day
 if as_of == latest and as_of < today:
     st.caption(
         f"Figures are as of **{as_of.isoformat()}**, the last day of the published data (today, "

@@ -161,6 +161,7 @@ with snapshot() as conn:
         processed_to=processed_to,
         service_from=service_from,
         service_to=service_to,
+        org_timezone=settings.org_timezone,
     )
     if claims.empty:
         st.info(

@@ -139,7 +139,7 @@ QUARANTINE = [
 ]
 
 
-def _security_marts(conn) -> None:
+def _security_marts(conn, org_timezone: str) -> None:
     create_staging_table(conn, "auth_events", AUTH_EVENTS)
     backend = ibis.duckdb.from_connection(conn)
     events = backend.table("auth_events", database="staging")
@@ -150,7 +150,9 @@ def _security_marts(conn) -> None:
     write_ibis_mart(conn, "reset_loops", reset_loops(events, policy))
     write_ibis_mart(conn, "credential_stuffing", credential_stuffing(events, policy))
     lockouts = backend.table("login_lockouts", database="marts")
-    write_ibis_mart(conn, "login_daily_summary", login_daily_summary(events, lockouts))
+    write_ibis_mart(
+        conn, "login_daily_summary", login_daily_summary(events, lockouts, org_timezone=org_timezone)
+    )
 
 
 def _pipeline_marts(conn) -> None:
@@ -182,6 +184,6 @@ def publish_snapshot(settings: Settings) -> str:
     """Build every mart in memory, copy schema ``marts`` into ``published/snapshot-plan.duckdb`` (as publish
     does) and point ``current.duckdb`` at it; returns the snapshot's file name."""
     conn = warehouse.build(duckdb.connect())
-    _security_marts(conn)
+    _security_marts(conn, settings.org_timezone)
     _pipeline_marts(conn)
     return publish_marts(conn, settings, "snapshot-plan.duckdb")

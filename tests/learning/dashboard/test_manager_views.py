@@ -257,3 +257,25 @@ def test_empty_cells_read_as_a_dash_and_the_summary_exports_its_percentages_as_n
     assert lines[0].split(",")[-1] == "% compliant" and lines[2].split(",")[-1] == "40.0"
     exports = [(r.target, r.row_count) for r in audit.read(settings, ADMIN, actions=["export"])]
     assert exports == [("compliance by department as of 2026-06-30 csv", 2)]
+
+
+@pytest.mark.parametrize(
+    ("now", "caption"),
+    [
+        # 03:00 UTC on July 1 is 22:00 CDT on June 30 in Chicago: still the data's last day there.
+        (dt.datetime(2026, 7, 1, 3, tzinfo=dt.UTC), "Figures are as of **2026-06-30**."),
+        # 05:00 UTC is midnight CDT: July 1 has begun in Chicago too.
+        (
+            dt.datetime(2026, 7, 1, 5, tzinfo=dt.UTC),
+            "Figures are as of **2026-06-30**, the last day of the published data "
+            "(today, 2026-07-01, is past it).",
+        ),
+    ],
+)
+def test_today_is_the_organisations_day(manager, monkeypatch, now, caption):
+    from reports import clock
+
+    monkeypatch.setattr(clock, "utc_now", lambda: now)
+    app = manager.run()
+    assert not app.exception
+    assert caption in [c.value for c in app.caption]
