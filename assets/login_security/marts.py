@@ -21,11 +21,13 @@ import dagster as dg
 import ibis
 from dagster_duckdb import DuckDBResource
 
-from assets.common import MARTS, mart_key, staging_key, write_ibis_mart
+from assets.common import MARTS, mart_key, staging_key, table_exists, write_ibis_mart
+from assets.increments import BUILT_FROM, new_files, staging_now
 from domain.login_security import (
     LoginSecurityPolicy,
     Scratch,
     credential_stuffing,
+    lockouts_after_new_events,
     login_daily_summary,
     login_lockouts,
     reset_loops,
@@ -60,11 +62,28 @@ def _count_by(conn, name: str, column: str) -> dict[str, int]:
     deps=[staging_key(SOURCE)],
     group_name=GROUP,
 )
-def login_lockouts_mart(duckdb: DuckDBResource) -> dg.MaterializeResult:
+def login_lockouts_mart(context, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    built_from = staging_now(context, staging_key(SOURCE))
+    files = new_files(context, staging_key(SOURCE), mart_key(LOCKOUTS))
+    policy = LoginSecurityPolicy()
     with duckdb.get_connection() as conn, Scratch(_backend(conn)) as scratch:
-        n = write_ibis_mart(conn, LOCKOUTS, login_lockouts(_events(conn), scratch, LoginSecurityPolicy()))
+        events = _events(conn)
+        if files and table_exists(conn, MARTS, LOCKOUTS):
+            previous = _backend(conn).table(LOCKOUTS, database=MARTS)
+            new_events = events.filter(events._file_name.isin(files))
+            expr = lockouts_after_new_events(previous, events, new_events, scratch, policy)
+        else:
+            expr = login_lockouts(events, scratch, policy)
+        n = write_ibis_mart(conn, LOCKOUTS, expr)
         by_portal = _count_by(conn, LOCKOUTS, "portal")
-    return dg.MaterializeResult(metadata={"rows": n, "by_portal": by_portal})
+    return dg.MaterializeResult(
+        metadata={
+            "rows": n,
+            "by_portal": by_portal,
+            "applied_files": len(files) if files else 0,  # 0: rebuilt over every event
+            BUILT_FROM: built_from,
+        }
+    )
 
 
 @dg.asset(
