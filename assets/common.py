@@ -87,6 +87,16 @@ def replace_table_from_df(conn, name: str, df, order_by: str | None = None) -> i
     return conn.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
 
 
+def table_exists(conn, schema: str, table: str) -> bool:
+    return bool(
+        conn.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_catalog = current_database() "
+            "AND table_schema = ? AND table_name = ?",
+            [schema, table],
+        ).fetchall()[0][0]
+    )
+
+
 def write_ibis_mart(conn, name: str, expr, order_by: str | Sequence[str] | None = None) -> int:
     """(Re)build ``marts.<name>`` from an Ibis expression; returns its row count.
 

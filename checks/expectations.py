@@ -144,8 +144,9 @@ def frame_columns(source: Source, specs: list[ExpectationSpec]) -> list[str]:
     return [c for c in source.column_names if c in needed]
 
 
-def select_for_frame(source: Source, columns: list[str], rows: int) -> str:
-    """SELECT of the frame (``rows`` = the table's size): decimals as DOUBLE (range checks only compare)."""
+def select_for_frame(source: Source, columns: list[str], rows: int, of_files: bool = False) -> str:
+    """SELECT of the frame (``rows`` = how many rows it selects from): decimals as DOUBLE (range checks only
+    compare). ``of_files``: only the rows of the files bound as ``$files`` (a list of ``_file_name``)."""
     exprs = []
     for name in columns:
         col = source.column(name)
@@ -156,7 +157,8 @@ def select_for_frame(source: Source, columns: list[str], rows: int) -> str:
     sample = ""
     if rows > MAX_FRAME_ROWS:
         sample = f" USING SAMPLE {100 * MAX_FRAME_ROWS / rows:.6f}% (bernoulli, 42)"
-    return f"SELECT {', '.join(exprs)} FROM staging.{source.name}{sample}"
+    where = " WHERE list_contains($files, _file_name)" if of_files else ""
+    return f"SELECT {', '.join(exprs)} FROM staging.{source.name}{where}{sample}"
 
 
 def referenced_sources(source: Source) -> list[Source]:

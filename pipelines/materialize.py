@@ -229,8 +229,13 @@ def run_materialize(
         if not plan.full:
             job = job.get_subset(asset_selection=set(plan.assets), asset_check_selection=set(plan.checks))
         progress.update(task, total=len(job.nodes))
+        from assets.increments import INCREMENTAL, PLAN_TAG
+
         result = job.execute_in_process(
-            instance=instance, raise_on_error=False, run_config={"loggers": {"progress": {}}}
+            instance=instance,
+            raise_on_error=False,
+            run_config={"loggers": {"progress": {}}},
+            tags={PLAN_TAG: "full" if plan.full else INCREMENTAL},
         )
         progress.update(task, description="done")
     summary = summarise(result, started)

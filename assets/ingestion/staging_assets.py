@@ -13,6 +13,7 @@ from assets.ingestion.load import ingest_source, staging_table
 from assets.ingestion.standard.sources import FED_BY
 from checks.ingest_tables import LEDGER, QUARANTINE, ensure_ingest_tables
 from checks.reconciliation import reconcile, reconciliation_spec
+from checks.staging_suites import LOADED_FILES
 from domain.contracts import SOURCES, Source
 from domain.settings import Settings
 
@@ -53,6 +54,10 @@ def build_staging_asset(source: Source) -> dg.AssetsDefinition:
         return dg.MaterializeResult(
             metadata={
                 "files_loaded": summary.count("loaded"),
+                # the expectations check validates these files' rows (names under landing/, no contents)
+                LOADED_FILES: dg.MetadataValue.json(
+                    [e.file_name for e in summary.entries if e.status == "loaded"]
+                ),
                 "files_rejected": summary.count("rejected"),
                 "rejected_files": dg.MetadataValue.json(
                     [{"file": e.file_name, "reason": e.reason} for e in rejected]

@@ -6,7 +6,7 @@ rule runs on DuckDB and on Spark. ``MARTS`` names each mart with its columns, in
 
 from domain.login_security.events import Scratch
 from domain.login_security.lockouts import COLUMNS as LOCKOUT_COLUMNS
-from domain.login_security.lockouts import login_attempts, login_lockouts
+from domain.login_security.lockouts import lockouts_after_new_events, login_attempts, login_lockouts
 from domain.login_security.policy import LoginSecurityPolicy
 from domain.login_security.resets import (
     ABANDONED,
@@ -43,6 +43,7 @@ __all__ = [
     "login_attempts",
     "login_daily_summary",
     "login_lockouts",
+    "lockouts_after_new_events",
     "reset_loops",
     "reset_outcomes",
 ]
