@@ -260,7 +260,7 @@ def by_person(items: pd.DataFrame) -> pd.DataFrame:
     )
     col = {c: [values[i] for i in order] for c, values in col.items()}
     people = col["person_id"]
-    rows = []
+    out: dict[str, list] = {c: [] for c in columns}
     start = 0
     while start < len(people):
         end = start + 1
@@ -271,26 +271,32 @@ def by_person(items: pd.DataFrame) -> pd.DataFrame:
         soon = [i for i in group if col["status"][i] == DUE_SOON]
         described = [f"{col['course_title'][i]}: {int(col['days_overdue'][i])} days overdue" for i in late]
         described += [f"{col['course_title'][i]}: due {col['due_date'][i].isoformat()}" for i in soon]
-        rows.append(
-            {
-                "person_id": people[start],
-                "name": f"{col['last_name'][start]}, {col['first_name'][start]}",
-                "department": col["department"][start],
-                "job_role": col["job_role"][start],
-                "manager_name": col["manager_name"][start],
-                "days_overdue": max(int(col["days_overdue"][i]) for i in late) if late else None,
-                "overdue": len(late),
-                "due_soon": len(soon),
-                "next_due": min(col["due_date"][i] for i in soon) if soon else None,
-                "items": "; ".join(described),
-            }
-        )
+        for name, value in (
+            ("person_id", people[start]),
+            ("name", f"{col['last_name'][start]}, {col['first_name'][start]}"),
+            ("department", col["department"][start]),
+            ("job_role", col["job_role"][start]),
+            ("manager_name", col["manager_name"][start]),
+            ("days_overdue", max(int(col["days_overdue"][i]) for i in late) if late else None),
+            ("overdue", len(late)),
+            ("due_soon", len(soon)),
+            ("next_due", min(col["due_date"][i] for i in soon) if soon else None),
+            ("items", "; ".join(described)),
+        ):
+            out[name].append(value)
         start = end
-    frame = pd.DataFrame(rows, columns=columns)
+    # most days overdue first, then soonest due, then person (one row each, so the order is complete)
+    listed = sorted(
+        range(len(out["person_id"])),
+        key=lambda i: (
+            *_last_if_empty(None if out["days_overdue"][i] is None else -out["days_overdue"][i]),
+            *_last_if_empty(out["next_due"][i]),
+            out["person_id"][i],
+        ),
+    )
+    frame = pd.DataFrame({c: [out[c][i] for i in listed] for c in columns}, columns=columns)
     frame["days_overdue"] = frame["days_overdue"].astype("Int64")
-    return frame.sort_values(
-        ["days_overdue", "next_due", "person_id"], ascending=[False, True, True], na_position="last"
-    ).reset_index(drop=True)
+    return frame
 
 
 def _last_if_empty(value: object) -> tuple:
