@@ -33,6 +33,20 @@ def scope_filter(principal: Principal, table: ir.Table) -> ir.Table:
     raise NotPermitted(f"role {principal.role} has no access to Learning Center people")
 
 
+def scope_params(principal: Principal) -> dict[str, object]:
+    """:func:`scope_filter` as the parameters of a ``.sql`` read: ``person_id`` (staff) and ``departments``
+    (an education manager's), each None for no narrowing (admin); every other role is refused."""
+    if principal.role is Role.ADMIN:
+        return {"person_id": None, "departments": None}
+    if principal.role is Role.STAFF:
+        if not principal.scope_value:
+            raise NotPermitted("a staff sign-in without a person_id sees nothing")
+        return {"person_id": principal.scope_value, "departments": None}
+    if principal.role is Role.EDUCATION_MANAGER:
+        return {"person_id": None, "departments": list(principal.scope)}
+    raise NotPermitted(f"role {principal.role} has no access to Learning Center people")
+
+
 def require_person(principal: Principal, conn, person_id: str) -> dict:
     """The person's directory row (names, department, masked id) if ``principal`` may see them; else
     NotPermitted.

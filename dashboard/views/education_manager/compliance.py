@@ -67,9 +67,12 @@ with snapshot() as conn:
     attention = staff_views.attention_items_at(who, conn, as_of)
     trend = compliance.trend(who, conn, "department")
     people = staff_views.compliance_people_at(who, conn, as_of)
+    # columns as lists, not rows: ~1,600 people of a large department, text held as Arrow
     names = {
-        p.person_id: f"{p.last_name}, {p.first_name} ({p.person_id}, {p.department})"
-        for p in people.itertuples()
+        person_id: f"{last}, {first} ({person_id}, {department})"
+        for person_id, last, first, department in zip(
+            *(people[c].tolist() for c in ("person_id", "last_name", "first_name", "department")), strict=True
+        )
     }
     person = st.selectbox(
         "Drill down to a person",
