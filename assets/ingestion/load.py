@@ -16,7 +16,7 @@ from pathlib import Path
 from assets.ingestion.landing import ByteFacts, NotRegularFile, OpenedFile
 from assets.ingestion.ledger import LandedFile, Ledger, LedgerEntry, landed_files
 from assets.ingestion.readers import RAW, FileRejected, read_file
-from assets.ingestion.rules import dedupe_select, validate_select
+from assets.ingestion.rules import mark_duplicates_sql, validate_select
 from checks.ingest_tables import QUARANTINE
 from domain.contracts import FileReason, Source
 from domain.sql_text import quote_ident
@@ -153,7 +153,9 @@ def load_file(
         validated = validate_select(
             source, raw.rows_sql, raw.present, raw.malformed_flag, raw.malformed_reason, raw.wrong_type_flags
         )
-        conn.execute(f"CREATE OR REPLACE TEMP TABLE {CHECKED} AS {dedupe_select(source, f'({validated})')}")
+        # In file order (DuckDB keeps insertion order): the staging insert needs no sort.
+        conn.execute(f"CREATE OR REPLACE TEMP TABLE {CHECKED} AS {validated}")
+        conn.execute(mark_duplicates_sql(source, CHECKED))
         # One row of the checked table per row read: counting it spares a second pass over the file.
         entry.rows_read = conn.execute(f"SELECT count(*) FROM {CHECKED}").fetchone()[0]
         conn.execute("BEGIN TRANSACTION")
@@ -194,7 +196,7 @@ def _upsert(conn, source: Source, file_name: str) -> int:
     cols = ", ".join(quote_ident(c) for c in source.column_names)
     return conn.execute(
         f"""INSERT INTO {table} ({cols}, _file_name, _row_number)
-            SELECT {cols}, ?, _row_number FROM {CHECKED} WHERE _reason IS NULL ORDER BY _row_number""",
+            SELECT {cols}, ?, _row_number FROM {CHECKED} WHERE _reason IS NULL""",
         [file_name],
     ).fetchone()[0]
 

@@ -396,6 +396,8 @@ def _read_jsonl(
         fields.append(f"f[{i}] AS {quote_ident(c.name)}")
         accepted = ", ".join(quote_str(t) for t in (*JSON_TYPES[c.kind], "NULL"))
         flags.append(f"coalesce(t[{i}] NOT IN ({accepted}), false) AS {quote_ident('_jt_' + c.name)}")
+    # The object test parses a line once: try() makes json_type NULL for a line that is not JSON at all
+    # (json_valid first, then json_type, parsed every line twice).
     # json_type costs as much as the extraction itself, so it runs only on lines that may hold a wrong type:
     # with only text columns, a line whose every value is a string or null has no key's closing quote and
     # ':' followed by anything else (a superset test: a string that merely contains '": 5' is checked
@@ -410,8 +412,7 @@ def _read_jsonl(
                    CASE WHEN NOT _malformed AND {suspect} THEN json_type(line, [{paths}]) END AS t
             FROM (
                 SELECT CAST(rowid + 1 AS INTEGER) AS _row_number, line,
-                       NOT coalesce(CASE WHEN json_valid(line) THEN json_type(line) = 'OBJECT' END, false)
-                           AS _malformed
+                       coalesce(try(json_type(line)) <> 'OBJECT', true) AS _malformed
                 FROM {RAW} WHERE trim(coalesce(line, '')) <> ''
             )
         )

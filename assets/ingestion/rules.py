@@ -184,17 +184,19 @@ def validate_select(
     """
 
 
-def dedupe_select(source: Source, validated_table: str) -> str:
-    """Mark the later rows of a key repeated within one file as ``duplicate_key`` (only among otherwise good
-    rows)."""
+def mark_duplicates_sql(source: Source, checked_table: str) -> str:
+    """UPDATE ``checked_table``: the later rows of a key repeated within one file read ``duplicate_key`` (only
+    among otherwise good rows; the earliest row of the key is kept).
+
+    An update of the few repeated rows instead of a window over every row: the window sorted the whole file by
+    key, and the staging insert then sorted it back by row number; the checked table now stays in file order.
+    """
     keys = ", ".join(quote_ident(k) for k in source.key)
-    key_label = quote_str(",".join(source.key))
+    same_key = " AND ".join(f"c.{quote_ident(k)} IS NOT DISTINCT FROM d.{quote_ident(k)}" for k in source.key)
     return f"""
-        SELECT * REPLACE (
-            CASE WHEN _reason IS NULL AND row_number() OVER w > 1 THEN {key_label} ELSE _column END AS
-            _column,
-            CASE WHEN _reason IS NULL AND row_number() OVER w > 1 THEN {quote_str(Reason.DUPLICATE_KEY)}
-                 ELSE _reason END AS _reason)
-        FROM {validated_table}
-        WINDOW w AS (PARTITION BY _reason IS NULL, {keys} ORDER BY _row_number)
+        UPDATE {checked_table} AS c
+        SET _column = {quote_str(",".join(source.key))}, _reason = {quote_str(Reason.DUPLICATE_KEY)}
+        FROM (SELECT {keys}, min(_row_number) AS _first FROM {checked_table} WHERE _reason IS NULL
+              GROUP BY {keys} HAVING count(*) > 1) AS d
+        WHERE c._reason IS NULL AND {same_key} AND c._row_number > d._first
     """

@@ -31,7 +31,7 @@ from sqlalchemy import select
 from domain.learning.reminders import Item, Person, Reminder, ReminderPolicy, reminders_due
 from domain.settings import Settings
 from reports.clock import Clock, utc_now
-from reports.state.audit_log import add_audit
+from reports.state.audit_log import AuditRow, add_audits
 from reports.state.db import transaction
 from reports.state.models import ReminderSent
 
@@ -192,14 +192,18 @@ def _deliver(
         s.flush()  # the unique key: a concurrent run's claim fails here, before anything is sent
         for reminder in reminders:
             send(message(settings, reminder, now), reminder)
-            add_audit(
-                s,
-                at=now,
-                actor=ACTOR,
-                actor_role=None,
-                action=AUDIT_ACTION,
-                target=f"{reminder.kind} person {reminder.person_id} requirement {reminder.requirement_id}",
-                scope=None,
-                row_count=1,
-                detail=f"due {reminder.due_date.isoformat()} via {delivery}",
-            )
+        add_audits(
+            s,
+            at=now,
+            actor=ACTOR,
+            actor_role=None,
+            action=AUDIT_ACTION,
+            rows=[
+                AuditRow(
+                    target=f"{r.kind} person {r.person_id} requirement {r.requirement_id}",
+                    row_count=1,
+                    detail=f"due {r.due_date.isoformat()} via {delivery}",
+                )
+                for r in reminders
+            ],
+        )

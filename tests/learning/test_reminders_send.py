@@ -22,6 +22,8 @@ from reports import audit
 from reports.learning.reminders import send_due_reminders
 from reports.principal import Principal, Role
 from reports.state import dispose_engines
+from reports.state.audit_chain import verify as verify_chain
+from reports.state.db import get_engine
 
 AS_OF = dt.date(2026, 7, 1)
 ADMIN = Principal("root", Role.ADMIN)
@@ -184,3 +186,16 @@ def test_a_dry_run_writes_eml_files_to_the_outbox_once(tmp_path, snapshot):
         "Reminder: Fire safety is due in 30 days (2026-07-31)",
     )
     assert _send(settings, snapshot).sent == 0
+
+
+def test_a_dry_run_batch_is_audited_one_row_per_message_in_an_intact_chain(tmp_path, snapshot):
+    settings = Settings(data_dir=tmp_path)
+    assert _send(settings, snapshot).sent == 3
+    rows = audit.read(settings, ADMIN, actions=["reminder_sent"])
+    assert sorted((r.actor, r.target, r.detail) for r in rows) == [
+        ("reminders", "due_in_30 person P1 requirement R1", "due 2026-07-31 via outbox"),
+        ("reminders", "manager_digest person M1 requirement *", "due 2026-06-29 via outbox"),
+        ("reminders", "overdue person P2 requirement R1", "due 2026-06-30 via outbox"),
+    ]
+    report = verify_chain(get_engine(settings))
+    assert report.intact and report.rows_checked >= 3
