@@ -229,14 +229,24 @@ def bench(ctx: BenchContext) -> list[Figure]:
         ctx.console.print(f"  {full['seconds']:.1f} s, exit {full['code']}; slowest steps:")
         _report_steps(ctx, full)
         steps_file = settings.root / "bench" / f"ingest-steps-{ctx.scale}.json"
-        steps_file.write_text(
-            json.dumps({"seconds": full["seconds"], "steps": full.get("steps", {})}, indent=2)
-        )
         events = _land_new_day(landing)
         ctx.console.print(f"one more day: {events:,} auth events")
         day = _in_child(_materialize_child, str(bench_dir))
         share = day["seconds"] / full["seconds"]
-        ctx.console.print(f"  {day['seconds']:.1f} s = {share:.1%} of the full run, exit {day['code']}")
+        ctx.console.print(
+            f"  {day['seconds']:.1f} s = {share:.1%} of the full run, exit {day['code']}; its steps:"
+        )
+        _report_steps(ctx, day, top=8)
+        steps_file.write_text(
+            json.dumps(
+                {
+                    "seconds": full["seconds"],
+                    "steps": full.get("steps", {}),
+                    "one_more_day": {"seconds": day["seconds"], "steps": day.get("steps", {})},
+                },
+                indent=2,
+            )
+        )
         ctx.console.print("nothing new")
         idle = _in_child(_materialize_child, str(bench_dir))
         ctx.console.print(f"  {idle['seconds']:.1f} s, exit {idle['code']}")
