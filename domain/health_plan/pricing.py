@@ -361,7 +361,7 @@ def price_lines(
     copay_line = network_in & (category >= 1)
     single = _codes(spans.column("coverage_tier"), (SINGLE_TIER,))[sp] == 0
 
-    member_key = family[row] * (int(line_member.max(initial=0)) + 1) + line_member[row]
+    member_key = family[row] * width + line_member[row]
     amounts = _price_steps(
         p, family[row], member_key, y, network_in, single, copay_line, category, allowed, accumulating
     )
@@ -385,20 +385,7 @@ def price_lines(
     np.add.at(plan_pays, line_chain, plan_paid)
     chain_unpriced = np.bincount(resolved.line_chain[unpriced], minlength=n_chains).astype(np.int64)
 
-    acc = _accumulators(
-        p,
-        spans,
-        span_family,
-        span_member,
-        s_start,
-        s_end,
-        family[row],
-        line_member[row],
-        y,
-        network_in,
-        accumulating,
-        amounts,
-    )
+    acc = _accumulators(p, spans, span_family, span_member, s_start, s_end, width, amounts)
     return Priced(
         p.years,
         row,
@@ -484,8 +471,8 @@ def _price_steps(
     yr = year[idx]
     # Accumulator slots: (member, plan year, network) and (family, plan year, network).
     n_years = max(len(p.years), 1)
-    _, m_slot = np.unique((member[idx] * n_years + yr) * 2 + net, return_inverse=True)
-    _, f_slot = np.unique((fam * n_years + yr) * 2 + net, return_inverse=True)
+    m_keys, m_slot = np.unique((member[idx] * n_years + yr) * 2 + net, return_inverse=True)
+    f_keys, f_slot = np.unique((fam * n_years + yr) * 2 + net, return_inverse=True)
     m_slot, f_slot = m_slot.ravel(), f_slot.ravel()
 
     def term(field: str) -> np.ndarray:
@@ -580,6 +567,9 @@ def _price_steps(
     out["full_copay"][back] = a_full
     out["family_ded"][back] = fam_ded_used
     out["family_cap"][back] = fam_cap_used & (r_cut > 0)
+    # The accumulators at the end, by key: ((family x width + member) x years + year) x 2 + network, and
+    # (family x years + year) x 2 + network.
+    out["totals"] = ((m_keys, m_ded), (m_keys, m_oop), (f_keys, f_ded), (f_keys, f_oop))
     return out
 
 
@@ -733,11 +723,7 @@ def _accumulators(
     span_member: np.ndarray,
     s_start: np.ndarray,
     s_end: np.ndarray,
-    line_family: np.ndarray,
-    line_member: np.ndarray,
-    line_year: np.ndarray,
-    network_in: np.ndarray,
-    accumulating: np.ndarray,
+    width: int,
     a: dict[str, np.ndarray],
 ) -> tuple:
     """Member and family accumulators for every plan year a member's span overlaps, two networks each.
@@ -774,23 +760,8 @@ def _accumulators(
     m_fam, m_member = span_family[m_span], span_member[m_span]
     m_tier_single = _codes(spans.column("coverage_tier"), (SINGLE_TIER,))[m_span] == 0
 
-    # Totals of the accumulating lines per (family, member, year, network) and (family, year, network).
-    li = np.flatnonzero(accumulating)
-    net = (~network_in[li]).astype(np.int64)
-    width = int(max(span_member.max(initial=0), line_member.max(initial=0))) + 1
-
-    def totals(keys: np.ndarray, values: np.ndarray):
-        distinct, inverse = np.unique(keys, return_inverse=True)
-        sums = np.zeros(len(distinct), np.int64)
-        np.add.at(sums, inverse.ravel(), values)
-        return distinct, sums
-
-    m_keys = ((line_family[li] * width + line_member[li]) * n_years + line_year[li]) * 2 + net
-    f_keys = (line_family[li] * n_years + line_year[li]) * 2 + net
-    m_ded = totals(m_keys, a["deductible"][li])
-    m_oop = totals(m_keys, a["member"][li])
-    f_ded = totals(f_keys, a["deductible"][li])
-    f_oop = totals(f_keys, a["member"][li])
+    # The accumulating lines' totals, as the steps left them (members keyed by family x width + member).
+    m_ded, m_oop, f_ded, f_oop = a.get("totals") or ((np.zeros(0, np.int64),) * 2,) * 4
 
     def lookup(found, keys: np.ndarray) -> np.ndarray:
         distinct, sums = found

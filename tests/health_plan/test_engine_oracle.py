@@ -180,7 +180,7 @@ def _spans_table(spans: list[dict]) -> pa.Table:
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
 @given(plan_years(), chunks())
 def test_vectorised_engine_gives_the_old_engines_marts(years, chunk):
