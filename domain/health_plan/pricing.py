@@ -623,14 +623,16 @@ def _words(
         at += count
     copay_text, full_text, ded_text, rest_text, coins_text, cut_text, member_text = money
 
-    said = np.zeros(n, bool)  # a clause came before: the next one starts with "; "
+    # The sentences are built for the accumulating lines only (the others say a fixed sentence).
+    acc = np.flatnonzero(accumulating)
+    said = np.zeros(len(acc), bool)  # a clause came before: the next one starts with "; "
     parts: list[pa.Array] = []
 
     def clause(mask: np.ndarray, *pieces) -> None:
-        on = np.flatnonzero(mask)
+        on = np.flatnonzero(mask[acc])
         lead = _LEADS.take(pa.array(said[on].astype(np.int64)))
         text = pc.binary_join_element_wise(lead, *pieces, "")
-        place = np.full(n, -1, np.int64)
+        place = np.full(len(acc), -1, np.int64)
         place[on] = np.arange(len(on))
         parts.append(text.take(pa.array(place, mask=place < 0)))
         said[on] = True
@@ -674,21 +676,17 @@ def _words(
         cap,
         " out-of-pocket maximum is reached",
     )
-    nothing = accumulating & ~said
-    parts.append(pc.if_else(pa.array(nothing), NOTHING_OWED_WORDS, pa.scalar(None, pa.string())))
-    place = np.full(n, -1, np.int64)
-    on = np.flatnonzero(accumulating)
-    place[on] = np.arange(len(on))
-    owe = member_text.take(pa.array(place, mask=place < 0))
+    parts.append(_NOTHING.take(pa.array(said.astype(np.int64))))
     sentence = pc.binary_join_element_wise(
-        *parts, ". You owe ", owe, ".", "", null_handling="replace", null_replacement=""
+        *parts, ". You owe ", member_text, ".", "", null_handling="replace", null_replacement=""
     )
-    constant = np.zeros(n, np.int64)
-    constant[status == DENIED_CODE] = 1
-    constant[status == PENDING_CODE] = 2
-    constant[preventive] = 3
-    words = _CONSTANT_WORDS.take(pa.array(constant))
-    return basis, pc.if_else(pa.array(accumulating), sentence, words)
+    # Each line's sentence: its own (accumulating lines), else the fixed one after them.
+    pick = np.full(n, len(acc), np.int64)
+    pick[status == DENIED_CODE] = len(acc) + 1
+    pick[status == PENDING_CODE] = len(acc) + 2
+    pick[preventive] = len(acc) + 3
+    pick[acc] = np.arange(len(acc))
+    return basis, pa.concat_arrays([sentence, _CONSTANT_WORDS]).take(pa.array(pick))
 
 
 _BASIS = pa.array(
@@ -714,6 +712,7 @@ _WHERE = pa.array(["in-network", "out-of-network"], pa.string())
 _WHICH = pa.array(["individual", "family"], pa.string())
 _CATEGORY_TEXT = pa.array([CATEGORY_WORDS.get(c, "") for c in _CATEGORIES], pa.string())
 _CONSTANT_WORDS = pa.array([None, DENIED_WORDS, PENDING_WORDS, PREVENTIVE_WORDS], pa.string())
+_NOTHING = pa.array([NOTHING_OWED_WORDS, None], pa.string())  # by whether a clause was said
 
 
 def _accumulators(
