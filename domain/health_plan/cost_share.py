@@ -1,14 +1,14 @@
 """Cost share and deductible / out-of-pocket accumulators: the health-plan rules of domain-rules.md.
 
-:func:`price_rows` is the whole rule for ONE family (subscriber): resolve each claim to its effective
-version (:mod:`domain.health_plan.claims`), find the enrollment span and plan year that price each line, then
-price the lines in processing order against running accumulators. It is a pure function over the family's rows
-of a
-:class:`domain.health_plan.claims.ClaimRows` (columns, money in integer cents: millions of lines cost no
-object each), so the pipeline can price families in any grouping and any number of processes.
-:func:`price_family` is the same rule over dataclasses and ``Decimal`` (what tests write by hand): it converts
-at the edges and calls
-:func:`price_rows`.
+:func:`price_lines` is the whole rule for the families of a chunk at once (vectorised across families,
+:mod:`domain.health_plan.pricing`): resolve each claim to its effective version
+(:mod:`domain.health_plan.claims`, :mod:`domain.health_plan.resolution`), find the enrollment span and plan
+year that price each line, then price each family's lines in processing order against its running
+accumulators. It is a pure function over columns (Arrow in; numpy cents and Arrow strings out: millions of
+lines cost no object each), so the pipeline can price families in any grouping and any number of processes.
+:func:`price_family` is the same rule over dataclasses and ``Decimal`` for one family (what tests write by
+hand): it converts at the edges and calls
+:func:`price_lines`.
 
 Per line with allowed amount A (computed in integer cents, so every amount is exact; a coinsurance amount is
 rounded to the cent ROUND_HALF_UP):
@@ -36,8 +36,9 @@ Every line carries ``basis`` (codes: preventive, copay, deductible, coinsurance,
 a sentence ``explanation`` a member can read.
 
 Modules by job: ``plans`` (plan designs, the plan book, the same in cents), ``pricing`` (the engine,
-:func:`price_rows`), ``accumulators`` (remaining and % met); this module is the ``Decimal`` edge
-(:func:`price_family` and its dataclasses) and re-exports the names the pipeline imports from here.
+:func:`price_lines`), ``resolution`` (claim chains, column-wise), ``accumulators`` (remaining and % met); this
+module is the ``Decimal`` edge (:func:`price_family` and its dataclasses) and re-exports the names the
+pipeline imports from here.
 
 Limits reported for accumulators: a member's deductible limit is the individual deductible, except in an
 aggregate family plan above tier EMP, where only the family deductible exists (so it is the member's limit
