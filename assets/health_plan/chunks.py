@@ -2,10 +2,11 @@
 
 :mod:`assets.health_plan.marts` exports the claim lines of a chunk of families (every family whole, lines
 ordered by subscriber, member, claim and line) and their enrollment spans to Arrow IPC files;
-:func:`price_chunk` reads them (memory-mapped), runs :func:`domain.health_plan.cost_share.price_rows` family
-by family and writes one Arrow IPC file per claim mart with the mart's exact columns and types. Columns the
-rules only pass through (provider, dates, amounts...) never become Python objects: the priced rows pick them
-from the input with Arrow ``take``.
+:func:`price_chunk` reads them (memory-mapped), prices all its families at once with the vectorised engine
+(:func:`domain.health_plan.pricing.price_lines`) and writes one Arrow IPC file per claim mart with the
+mart's exact columns and types. Columns the rules only pass through (provider, dates, amounts...) are picked
+from the input with Arrow ``take``, and the engine's own results are numpy and Arrow arrays: no Python object
+per line anywhere.
 
 This module imports no Dagster, so a spawned worker starts in a fraction of a second.
 """
@@ -23,18 +24,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from domain import marts
-from domain.health_plan.accumulators import pct_met_tenths, remaining_cents
-from domain.health_plan.claims import ClaimRows
-from domain.health_plan.cost_share import (
-    LINE_FIELDS,
-    AccumulatorCents,
-    FamilyRows,
-    PlanBook,
-    PlanIndex,
-    PlanYear,
-    price_rows,
-)
-from domain.health_plan.enrollment import SpanRow
+from domain.health_plan.plans import PlanBook, PlanIndex, PlanYear
+from domain.health_plan.pricing import Priced, price_lines
 from domain.marts.entry import MONEY, PCT, arrow_type
 
 EPOCH = dt.date(1970, 1, 1)
@@ -74,24 +65,6 @@ INPUT_COLUMNS = (
     "allowed_cents",
 )
 SPAN_COLUMNS = ("member_id", "plan_id", "coverage_tier", "start_day", "end_day")
-#: The input columns the engine reads as Python values (the rest only pass through, in Arrow).
-ENGINE_COLUMNS = (
-    "subscriber_id",
-    "family_member",
-    "employer_id",
-    "claim_id",
-    "line_number",
-    "claim_type",
-    "original_claim_id",
-    "member_id",
-    "status",
-    "service_category",
-    "network",
-    "service_day",
-    "processed_us",
-    "billed_cents",
-    "allowed_cents",
-)
 
 
 def day_number(day: dt.date) -> int:
@@ -106,7 +79,11 @@ def schema(mart: str) -> pa.Schema:
 def _scaled(values: Sequence[int | None], scale: int, to: pa.Decimal128Type) -> pa.Array:
     """Integers in units of 10^-scale (cents, tenths) as exact decimals of type ``to`` (of that scale)."""
     try:
-        ints = np.fromiter(values, dtype=np.int64, count=len(values))
+        ints = (
+            values.astype(np.int64, copy=False)
+            if isinstance(values, np.ndarray)
+            else np.fromiter(values, dtype=np.int64, count=len(values))
+        )
     except TypeError:  # a None (no limit): the slower way, which keeps nulls
         unit = pa.scalar(Decimal(1).scaleb(-scale), pa.decimal128(scale + 1, scale))
         return pc.multiply(pa.array(values, pa.int64()).cast(pa.decimal128(19, 0)), unit).cast(to)
@@ -117,63 +94,8 @@ def _scaled(values: Sequence[int | None], scale: int, to: pa.Decimal128Type) -> 
     return pa.Array.from_buffers(to, len(ints), [None, pa.py_buffer(unscaled)])
 
 
-class _Output:
-    """Rows of one chunk for every claim mart, collected across its families."""
-
-    def __init__(self) -> None:
-        self.lines: list[tuple] = []
-        self.exceptions: list[tuple[int, str]] = []
-        self.claims: list[tuple] = []
-        self.members: list[tuple] = []
-        self.families: list[tuple] = []
-
-    def add(
-        self, subscriber_id: str, employers: dict[str, str], members: list[str], found: FamilyRows
-    ) -> None:
-        """Add one family's rows; ``members`` are the keys of ``employers`` in order."""
-        self.lines += found.lines
-        self.exceptions += found.exceptions
-        self.claims += found.claims
-        for a in found.members:
-            self.members.append(
-                (a.member_id, *_accumulator_values(a), subscriber_id, employers.get(a.member_id))
-            )
-        if found.families:
-            family_employer = employers.get(subscriber_id) or employers[members[0]]
-            for a in found.families:
-                self.families.append((subscriber_id, *_accumulator_values(a), family_employer))
-
-
-def _accumulator_values(a: AccumulatorCents) -> tuple:
-    plan = a.year.plan
-    return (
-        plan.plan_id,
-        plan.plan_year,
-        a.network,
-        a.deductible_met,
-        a.deductible_limit,
-        a.oop_met,
-        a.oop_limit,
-        remaining_cents(a.deductible_met, a.deductible_limit),
-        pct_met_tenths(a.deductible_met, a.deductible_limit),
-        remaining_cents(a.oop_met, a.oop_limit),
-        pct_met_tenths(a.oop_met, a.oop_limit),
-        a.coverage_tier,
-        plan.plan_year_start,
-    )
-
-
 def _read(path: Path) -> pa.Table:
     return pa.ipc.open_file(pa.memory_map(str(path))).read_all()
-
-
-def _spans(table: pa.Table) -> dict[str, list[SpanRow]]:
-    spans: dict[str, list[SpanRow]] = {}
-    for member_id, plan_id, tier, start, end in zip(
-        *(table.column(c).to_pylist() for c in SPAN_COLUMNS), strict=True
-    ):
-        spans.setdefault(member_id, []).append(SpanRow(start, end, plan_id, tier))
-    return spans
 
 
 def price_chunk(
@@ -203,64 +125,67 @@ def price_tables(lines: pa.Table, spans: pa.Table, plan_years: list[PlanYear]) -
 
 
 def _price(table: pa.Table, span_table: pa.Table, plan_years: list[PlanYear]) -> dict[str, pa.Table]:
-    col = {name: table.column(name).to_pylist() for name in ENGINE_COLUMNS}
-    rows = ClaimRows(
-        claim_id=col["claim_id"],
-        line_number=col["line_number"],
-        claim_type=col["claim_type"],
-        original_claim_id=col["original_claim_id"],
-        member_id=col["member_id"],
-        service_day=col["service_day"],
-        processed_at=col["processed_us"],
-        status=col["status"],
-        service_category=col["service_category"],
-        network=col["network"],
-        allowed_cents=col["allowed_cents"],
-        billed_cents=col["billed_cents"],
-    )
-    plans = PlanIndex(PlanBook(plan_years), day_number)
-    spans = _spans(span_table)
-    subscribers, family_members = col["subscriber_id"], col["family_member"]
-    employer_ids, claim_ids = col["employer_id"], col["claim_id"]
-    out = _Output()
-    n, i = table.num_rows, 0
-    while i < n:  # rows come family by family
-        subscriber_id = subscribers[i]
-        employers: dict[str, str] = {}
-        family: list[int] = []
-        while i < n and subscribers[i] == subscriber_id:
-            employers[family_members[i]] = employer_ids[i]
-            if claim_ids[i] is not None:  # a member without claims has one row with no claim
-                family.append(i)
-            i += 1
-        members = sorted(employers)  # member order breaks ties between members' spans: make it fixed
-        spans_of = {m: spans[m] for m in members if m in spans}
-        out.add(subscriber_id, employers, members, price_rows(subscriber_id, rows, family, spans_of, plans))
-    return _tables(table, out)
+    # Families are runs of one subscriber id; a span belongs to its member's family.
+    subscribers = pc.dictionary_encode(table.column("subscriber_id")).combine_chunks().indices
+    codes = np.asarray(subscribers.to_numpy(zero_copy_only=False), dtype=np.int64)
+    family = np.cumsum(np.r_[0, codes[1:] != codes[:-1]]) if len(codes) else codes
+    member_row = pc.index_in(span_table.column("member_id"), value_set=table.column("family_member"))
+    span_family = np.asarray(pc.fill_null(member_row, 0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    span_family = family[span_family] if len(family) else span_family
+    if member_row.null_count:  # spans of no member of these families: not theirs to price with
+        keep = member_row.is_valid()
+        span_table = span_table.filter(keep)
+        span_family = span_family[keep.to_numpy(zero_copy_only=False)]
+    found = price_lines(table, family, span_table, span_family, PlanIndex(PlanBook(plan_years), day_number))
+    return _tables(table, span_table, family, found)
 
 
-def _take(table: pa.Table, rows: Sequence[int], names: Sequence[str]) -> dict[str, pa.Array]:
+def _take(table: pa.Table, rows, names: Sequence[str]) -> dict[str, pa.Array]:
     picked = table.select(list(names)).take(pa.array(rows, pa.int64()))
     return {name: picked.column(name) for name in names}
 
 
-def _tables(table: pa.Table, out: _Output) -> dict[str, pa.Table]:
+def _family_employers(table: pa.Table, family: np.ndarray) -> pa.Array:
+    """Each family's employer: the subscriber's own, else that of the family's first member (in member id
+    order: the first row)."""
+    own = pc.equal(table.column("family_member"), table.column("subscriber_id")).combine_chunks()
+    employer = table.column("employer_id").combine_chunks()
+    starts = np.flatnonzero(np.r_[True, family[1:] != family[:-1]]) if len(family) else family
+    own_rows = np.flatnonzero(pc.fill_null(own, False).to_numpy(zero_copy_only=False))
+    # The first own row of each family, else the family's first row.
+    at = np.searchsorted(own_rows, starts)
+    ends = np.r_[starts[1:], len(family)]
+    has_own = (
+        (at < len(own_rows)) & (own_rows[np.minimum(at, max(len(own_rows) - 1, 0))] < ends)
+        if len(own_rows)
+        else np.zeros(len(starts), bool)
+    )
+    pick = np.where(
+        has_own, own_rows[np.minimum(at, max(len(own_rows) - 1, 0))] if len(own_rows) else 0, starts
+    )
+    chosen = employer.take(pa.array(pick, pa.int64()))
+    fallback = employer.take(pa.array(starts, pa.int64()))
+    empty = pc.fill_null(pc.equal(chosen, ""), True)
+    return pc.if_else(empty, fallback, chosen)
+
+
+def _tables(table: pa.Table, spans: pa.Table, family: np.ndarray, found: Priced) -> dict[str, pa.Table]:
     money = arrow_type(MONEY)
     pct = arrow_type(PCT)
 
-    def cents(values: Sequence[int | None]) -> pa.Array:
+    def cents(values) -> pa.Array:
         return _scaled(values, 2, money)
 
-    def timestamps(values: Sequence[int]) -> pa.Array:
-        return pa.array(values, pa.int64()).cast(pa.timestamp("us"))
+    def year_column(index: np.ndarray, pick, kind: pa.DataType) -> pa.Array:
+        values = pa.array([pick(y) for y in found.years], kind)
+        return values.take(pa.array(index, pa.int64())) if len(values) else pa.array([], kind)
 
     columns: dict[str, dict[str, pa.Array | pa.ChunkedArray]] = {}
-
-    lines = dict(zip(LINE_FIELDS, _transpose(out.lines, len(LINE_FIELDS)), strict=True))
+    root = _take(table, found.line_root_row, ("claim_id", "processed_us"))
     columns["claim_cost_share"] = (
         _take(
             table,
-            lines["row"],
+            found.line_row,
             (
                 "claim_id",
                 "line_number",
@@ -279,24 +204,26 @@ def _tables(table: pa.Table, out: _Output) -> dict[str, pa.Table]:
             ),
         )
         | {
-            name: cents(lines[name])
-            for name in ("deductible_applied", "coinsurance", "copay", "member_responsibility", "plan_paid")
+            "deductible_applied": cents(found.deductible_applied),
+            "coinsurance": cents(found.coinsurance),
+            "copay": cents(found.copay),
+            "member_responsibility": cents(found.member_responsibility),
+            "plan_paid": cents(found.plan_paid),
         }
         | {
-            "plan_id": pa.array(lines["plan_id"], pa.string()),
-            "plan_year": pa.array(lines["plan_year"], pa.int32()),
-            "coverage_tier": pa.array(lines["coverage_tier"], pa.string()),
-            "root_claim_id": pa.array(lines["root_claim_id"], pa.string()),
-            "order_at": timestamps(lines["order_at"]),
-            "basis": pa.array(lines["basis"], pa.string()),
-            "explanation": pa.array(lines["explanation"], pa.string()),
+            "plan_id": year_column(found.line_year, lambda y: y.plan.plan_id, pa.string()),
+            "plan_year": year_column(found.line_year, lambda y: y.plan.plan_year, pa.int32()),
+            "coverage_tier": spans.column("coverage_tier").take(pa.array(found.line_span, pa.int64())),
+            "root_claim_id": root["claim_id"],
+            "order_at": root["processed_us"].cast(pa.int64()).cast(pa.timestamp("us")),
+            "basis": found.basis,
+            "explanation": found.explanation,
         }
     )
 
-    rows, reasons = _transpose(out.exceptions, 2)
     columns["claim_exceptions"] = _take(
         table,
-        rows,
+        found.exception_row,
         (
             "claim_id",
             "line_number",
@@ -308,73 +235,98 @@ def _tables(table: pa.Table, out: _Output) -> dict[str, pa.Table]:
             "provider_npi",
             "allowed_amount",
         ),
-    ) | {"reason": pa.array(reasons, pa.string())}
+    ) | {"reason": found.exception_reason}
 
-    (root, latest, head, shown, status, line_count, billed, allowed, member_pays, plan_pays, unpriced) = (
-        _transpose(out.claims, 11)
-    )
     columns["claim_status"] = (
-        _take(table, head, ("claim_type", "processed_at"))
-        | _take(table, shown, ("member_id", "subscriber_id", "employer_id", "provider_npi", "service_date"))
+        _take(table, found.chain_head_row, ("claim_type", "processed_at"))
+        | _take(
+            table,
+            found.chain_shown_row,
+            ("member_id", "subscriber_id", "employer_id", "provider_npi", "service_date"),
+        )
         | {
-            "root_claim_id": pa.array(root, pa.string()),
-            "claim_id": pa.array(latest, pa.string()),
-            "status": pa.array(status, pa.string()),
-            "line_count": pa.array(line_count, pa.int32()),
-            "unpriced_lines": pa.array(unpriced, pa.int32()),
-            "billed_amount": cents(billed),
-            "allowed_amount": cents(allowed),
-            "member_responsibility": cents(member_pays),
-            "plan_paid": cents(plan_pays),
+            "root_claim_id": _take(table, found.chain_root_row, ("claim_id",))["claim_id"],
+            "claim_id": _take(table, found.chain_head_row, ("claim_id",))["claim_id"],
+            "status": found.chain_status,
+            "line_count": pa.array(found.chain_line_count, pa.int32()),
+            "unpriced_lines": pa.array(found.chain_unpriced, pa.int32()),
+            "billed_amount": cents(found.chain_billed),
+            "allowed_amount": cents(found.chain_allowed),
+            "member_responsibility": cents(found.chain_member_pays),
+            "plan_paid": cents(found.chain_plan_pays),
         }
     )
 
-    for mart, found in (("member_accumulators", out.members), ("family_accumulators", out.families)):
-        (
-            who,
-            plan_id,
-            plan_year,
-            network,
-            ded_met,
-            ded_limit,
-            oop_met,
-            oop_limit,
-            ded_rem,
-            ded_pct,
-            oop_rem,
-            oop_pct,
-            tier,
-            start,
-            *rest,
-        ) = _transpose(found, 16 if mart == "member_accumulators" else 15)
+    member_ids = spans.column("member_id").take(pa.array(found.member_span, pa.int64()))
+    member_rows = pc.index_in(member_ids, value_set=table.column("family_member"))
+    family_employer = _family_employers(table, family)
+    for mart, prefix in (("member_accumulators", "member_"), ("family_accumulators", "family_")):
+        fam, span, year, network, ded_met, ded_limit, oop_met, oop_limit = (
+            getattr(found, prefix + f)
+            for f in (
+                "family",
+                "span",
+                "year",
+                "network",
+                "deductible_met",
+                "deductible_limit",
+                "oop_met",
+                "oop_limit",
+            )
+        )
+        oop_values = np.asarray(pc.fill_null(oop_limit, 0).to_numpy(zero_copy_only=False), dtype=np.int64)
+        oop_none = oop_limit.is_null().to_numpy(zero_copy_only=False)
+        ded_rem = np.maximum(ded_limit - ded_met, 0)
+        oop_rem = np.maximum(oop_values - oop_met, 0)
         columns[mart] = {
-            "member_id" if mart == "member_accumulators" else "subscriber_id": pa.array(who, pa.string()),
-            "plan_id": pa.array(plan_id, pa.string()),
-            "plan_year": pa.array(plan_year, pa.int32()),
-            "network": pa.array(network, pa.string()),
+            "plan_id": year_column(year, lambda y: y.plan.plan_id, pa.string()),
+            "plan_year": year_column(year, lambda y: y.plan.plan_year, pa.int32()),
+            "network": network,
             "deductible_met": cents(ded_met),
             "deductible_limit": cents(ded_limit),
             "oop_met": cents(oop_met),
-            "oop_limit": cents(oop_limit),
+            "oop_limit": _nullable_cents(oop_values, oop_none, money),
             "deductible_remaining": cents(ded_rem),
-            "deductible_pct_met": _scaled(ded_pct, 1, pct),
-            "oop_remaining": cents(oop_rem),
-            "oop_pct_met": _scaled(oop_pct, 1, pct),
-            "coverage_tier": pa.array(tier, pa.string()),
-            "plan_year_start": pa.array(start, pa.date32()),
+            "deductible_pct_met": _scaled(_pct_tenths(ded_met, ded_limit), 1, pct),
+            "oop_remaining": _nullable_cents(oop_rem, oop_none, money),
+            "oop_pct_met": _nullable_scaled(_pct_tenths(oop_met, oop_values), oop_none, 1, pct),
+            "coverage_tier": spans.column("coverage_tier").take(pa.array(span, pa.int64())),
+            "plan_year_start": year_column(year, lambda y: y.plan.plan_year_start, pa.date32()),
         }
         if mart == "member_accumulators":
+            rows = np.asarray(pc.fill_null(member_rows, 0).to_numpy(zero_copy_only=False))
             columns[mart] |= {
-                "subscriber_id": pa.array(rest[0], pa.string()),
-                "employer_id": pa.array(rest[1], pa.string()),
+                "member_id": member_ids,
+                "subscriber_id": table.column("subscriber_id").take(pa.array(rows, pa.int64())),
+                "employer_id": table.column("employer_id").take(pa.array(rows, pa.int64())),
             }
         else:
-            columns[mart] |= {"employer_id": pa.array(rest[0], pa.string())}
+            starts = np.flatnonzero(np.r_[True, family[1:] != family[:-1]]) if len(family) else family
+            columns[mart] |= {
+                "subscriber_id": table.column("subscriber_id").take(pa.array(starts[fam], pa.int64())),
+                "employer_id": family_employer.take(pa.array(fam, pa.int64())),
+            }
 
     return {
         mart: pa.table([cols[f.name] for f in schema(mart)], schema=schema(mart))
         for mart, cols in columns.items()
     }
+
+
+def _pct_tenths(met: np.ndarray, limit: np.ndarray) -> np.ndarray:
+    """:func:`domain.health_plan.accumulators.pct_met_tenths` column-wise (met >= 0)."""
+    safe = np.maximum(limit, 1)
+    pct = np.minimum(1000, (2 * 1000 * met + safe) // (2 * safe))
+    return np.where(limit <= 0, 1000, pct)
+
+
+def _nullable_cents(values: np.ndarray, none: np.ndarray, money: pa.DataType) -> pa.Array:
+    return _nullable_scaled(values, none, 2, money)
+
+
+def _nullable_scaled(values: np.ndarray, none: np.ndarray, scale: int, to: pa.DataType) -> pa.Array:
+    scaled = _scaled(values, scale, to)
+    return pc.if_else(pa.array(none), pa.scalar(None, to), scaled) if none.any() else scaled
 
 
 def _write(tables: dict[str, pa.Table], out_dir: Path) -> dict[str, Path]:
@@ -392,8 +344,3 @@ def read_output(paths: Sequence[Path], mart: str) -> pa.Table:
     return pa.concat_tables(
         [pa.ipc.open_file(pa.memory_map(str(p))).read_all() for p in paths] or [schema(mart).empty_table()]
     )
-
-
-def _transpose(rows: list[tuple], width: int) -> list[Sequence]:
-    """Rows of ``width`` values as ``width`` columns (empty columns when there are no rows)."""
-    return list(zip(*rows, strict=True)) if rows else [() for _ in range(width)]

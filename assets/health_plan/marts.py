@@ -1,9 +1,9 @@
 """Health-plan marts: cost share per claim line, accumulators, claim status, exceptions, enrollment roster,
 members (with birth dates) and providers.
 
-Cost share is sequential within a family and independent between families, so
-:func:`domain.health_plan.cost_share.price_rows` runs family by family over chunks of consecutive families, in
-parallel:
+Cost share is sequential within a family and independent between families, so the vectorised engine
+(:func:`domain.health_plan.pricing.price_lines`, all of a chunk's families at once) runs over chunks of
+consecutive families, in parallel:
 DuckDB exports each chunk's claim lines (family order) and spans to Arrow IPC files under the data dir, worker
 processes (:mod:`assets.health_plan.chunks`) price them and write the marts' rows as Arrow IPC files, and one
 ``CREATE TABLE ... AS SELECT`` per mart loads them. The workers never open the warehouse (DuckDB has one

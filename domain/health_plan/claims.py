@@ -18,7 +18,10 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import NamedTuple
+
+import numpy as np
+
+from domain.health_plan.resolution import CLAIM_STATUSES, STATUS_CODES, TYPE_CODES, ClaimColumns, resolve
 
 ORIGINAL, ADJUSTMENT, REVERSAL = "original", "adjustment", "reversal"
 PAID, DENIED, PENDING = "paid", "denied", "pending"
@@ -102,152 +105,6 @@ def claim_status_of(statuses: Iterable[str]) -> str:
     return PARTIALLY_PAID
 
 
-#: Claim status of a one-line claim, the common case (what :func:`claim_status_of` gives for that line).
-_ONE_LINE_STATUS = {PAID: PAID, DENIED: DENIED, PENDING: PENDING}
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimRows:
-    """Claim lines column by column: row ``i`` of every column is one ``hp_claims`` line.
-
-    The engine's input form: the pipeline fills it straight from Arrow columns, without one object per line.
-    Money is in integer cents. ``service_day`` and ``processed_at`` are only compared (with each other, with
-    enrollment spans and plan years given in the same units), so any ordered values work: day numbers and
-    microseconds in the pipeline, dates and datetimes in :func:`effective_lines`.
-    """
-
-    claim_id: Sequence[str]
-    line_number: Sequence[int]
-    claim_type: Sequence[str]
-    original_claim_id: Sequence[str | None]
-    member_id: Sequence[str]
-    service_day: Sequence
-    processed_at: Sequence
-    status: Sequence[str]
-    service_category: Sequence[str]
-    network: Sequence[str]
-    allowed_cents: Sequence[int]
-    billed_cents: Sequence[int]
-
-
-#: Fields of a claim chain as a provider sees it (:attr:`ResolvedRows.claims`; see
-#: :class:`ClaimVersionStatus`): the root claim, the latest version, the row of the latest version's first
-#: line (claim type, processed_at), the row whose member, provider and service date are shown, the claim-level
-#: status, and the shown lines' count and totals in cents.
-CHAIN_FIELDS = (
-    "root_claim_id",
-    "claim_id",
-    "head_row",
-    "shown_row",
-    "status",
-    "line_count",
-    "billed_cents",
-    "allowed_cents",
-)
-#: Fields of an effective line (:attr:`ResolvedRows.lines`): its place in processing order (the chain root's
-#: processed_at, the root claim, the line number) and its row. Sorting the tuples sorts lines into that order.
-EFFECTIVE_FIELDS = ("order_at", "root_claim_id", "line_number", "row")
-
-
-class ResolvedRows(NamedTuple):
-    # Plain tuples, not objects: there is one per claim line, and a tuple costs a tenth of a NamedTuple.
-    lines: list[tuple]  # EFFECTIVE_FIELDS, in processing order
-    claims: list[tuple]  # CHAIN_FIELDS, one per chain, ordered by root claim id
-    orphan_reversals: list[int]  # rows of reversals naming a claim that is not in the data
-
-
-def resolve_rows(rows: ClaimRows, family: Iterable[int]) -> ResolvedRows:
-    """Resolve every claim's chain among the rows ``family`` to its effective lines (see the module
-    docstring).
-
-    A claim's line with the lowest line number is its head: its claim type, original and processed_at are the
-    claim's (they are the same on every line of a well-formed claim), so ``family`` may list rows in any
-    order."""
-    claim_ids, line_numbers, claim_types = rows.claim_id, rows.line_number, rows.claim_type
-    originals, processed = rows.original_claim_id, rows.processed_at
-    by_claim: dict[str, list[int]] = {}
-    for i in family:
-        found = by_claim.get(claim_ids[i])
-        if found is None:
-            by_claim[claim_ids[i]] = [i]
-        else:
-            found.append(i)
-
-    def root_of(claim_id: str) -> str:
-        seen = {claim_id}
-        current = claim_id
-        while True:
-            original = originals[by_claim[current][0]]
-            # A dangling link or a cycle (bad data) ends the chain where it stands.
-            if not original or original not in by_claim or original in seen:
-                return current
-            seen.add(original)
-            current = original
-
-    chains: dict[str, list[str]] = {}
-    orphans: list[int] = []
-    for claim_id, claim_rows in by_claim.items():
-        if len(claim_rows) > 1:
-            claim_rows.sort(key=line_numbers.__getitem__)
-        head = claim_rows[0]
-        root = root_of(claim_id) if originals[head] else claim_id  # no link: an original, the common case
-        if root == claim_id and claim_types[head] == REVERSAL:
-            orphans.extend(claim_rows)
-            continue
-        chain = chains.get(root)
-        if chain is None:
-            chains[root] = [claim_id]
-        else:
-            chain.append(claim_id)
-
-    effective: list[tuple] = []
-    claims: list[tuple] = []
-    statuses, billed, allowed = rows.status, rows.billed_cents, rows.allowed_cents
-    for root in sorted(chains):
-        root_rows = by_claim[root]
-        versions = chains[root]
-        latest = (
-            versions[0] if len(versions) == 1 else max(versions, key=lambda c: (processed[by_claim[c][0]], c))
-        )
-        latest_rows = by_claim[latest]
-        head = latest_rows[0]
-        if len(latest_rows) == 1:  # the common case: a one-line claim
-            if claim_types[head] == REVERSAL:
-                shown_rows, status = root_rows, REVERSED
-            else:
-                effective.append((processed[root_rows[0]], root, line_numbers[head], head))
-                shown_rows, status = (
-                    latest_rows,
-                    _ONE_LINE_STATUS.get(statuses[head]) or claim_status_of((statuses[head],)),
-                )
-        else:
-            if claim_types[head] == REVERSAL:
-                # The claim was taken back: show the claim's own lines (a reversal's amounts may be negated).
-                shown_rows, status = root_rows, REVERSED
-            else:
-                order_at = processed[root_rows[0]]
-                effective.extend((order_at, root, line_numbers[r], r) for r in latest_rows)
-                shown_rows, status = latest_rows, claim_status_of(statuses[r] for r in latest_rows)
-        if len(shown_rows) == 1:
-            shown = shown_rows[0]
-            claims.append((root, latest, head, shown, status, 1, billed[shown], allowed[shown]))
-        else:
-            claims.append(
-                (
-                    root,
-                    latest,
-                    head,
-                    shown_rows[0],
-                    status,
-                    len(shown_rows),
-                    sum(billed[r] for r in shown_rows),
-                    sum(allowed[r] for r in shown_rows),
-                )
-            )
-    effective.sort()
-    return ResolvedRows(effective, claims, orphans)
-
-
 def to_cents(amount: Decimal) -> int:
     """Dollars to integer cents, rounding half up (the engine computes in cents)."""
     return int(amount.quantize(CENT, rounding=ROUND_HALF_UP).scaleb(2))
@@ -255,24 +112,6 @@ def to_cents(amount: Decimal) -> int:
 
 def from_cents(cents: int) -> Decimal:
     return Decimal(cents).scaleb(-2)
-
-
-def claim_rows(lines: Sequence[ClaimLine]) -> ClaimRows:
-    """:class:`ClaimLine` objects as :class:`ClaimRows` (dates and datetimes as they are)."""
-    return ClaimRows(
-        claim_id=[ln.claim_id for ln in lines],
-        line_number=[ln.line_number for ln in lines],
-        claim_type=[ln.claim_type for ln in lines],
-        original_claim_id=[ln.original_claim_id for ln in lines],
-        member_id=[ln.member_id for ln in lines],
-        service_day=[ln.service_date for ln in lines],
-        processed_at=[ln.processed_at for ln in lines],
-        status=[ln.status for ln in lines],
-        service_category=[ln.service_category for ln in lines],
-        network=[ln.network for ln in lines],
-        allowed_cents=[to_cents(ln.allowed_amount) for ln in lines],
-        billed_cents=[to_cents(ln.billed_amount) for ln in lines],
-    )
 
 
 def claim_version_status(lines: Sequence[ClaimLine], chain: tuple) -> ClaimVersionStatus:
@@ -296,9 +135,59 @@ def claim_version_status(lines: Sequence[ClaimLine], chain: tuple) -> ClaimVersi
 
 def effective_lines(lines: Sequence[ClaimLine]) -> EffectiveClaims:
     """Resolve every claim's chain to its effective lines (see the module docstring for the rules)."""
-    resolved = resolve_rows(claim_rows(lines), range(len(lines)))
-    return EffectiveClaims(
-        [EffectiveLine(lines[row], root, order_at) for order_at, root, _, row in resolved.lines],
-        [claim_version_status(lines, c) for c in resolved.claims],
-        [lines[r] for r in resolved.orphan_reversals],
+    rank = {
+        c: i
+        for i, c in enumerate(
+            sorted({ln.claim_id for ln in lines} | {ln.original_claim_id or "" for ln in lines})
+        )
+    }
+    resolved = resolve(
+        ClaimColumns(
+            family=np.zeros(len(lines), np.int64),
+            claim=np.array([rank[ln.claim_id] for ln in lines], np.int64),
+            original=np.array(
+                [rank[ln.original_claim_id] if ln.original_claim_id else -1 for ln in lines], np.int64
+            ),
+            line_number=np.array([ln.line_number for ln in lines], np.int64),
+            claim_type=np.array([_code(TYPE_CODES, ln.claim_type) for ln in lines], np.int64),
+            processed_at=np.array([microseconds(ln.processed_at) for ln in lines], np.int64),
+            status=np.array([_code(STATUS_CODES, ln.status) for ln in lines], np.int64),
+            billed_cents=np.array([to_cents(ln.billed_amount) for ln in lines], np.int64),
+            allowed_cents=np.array([to_cents(ln.allowed_amount) for ln in lines], np.int64),
+        ),
+        np.arange(len(lines)),
     )
+    root_ids = [lines[r].claim_id for r in resolved.chain_root_row.tolist()]
+    return EffectiveClaims(
+        [
+            EffectiveLine(lines[row], root_ids[c], lines[resolved.chain_root_row[c]].processed_at)
+            for row, c in zip(resolved.line_row.tolist(), resolved.line_chain.tolist(), strict=True)
+        ],
+        [
+            claim_version_status(
+                lines,
+                (
+                    root_ids[i],
+                    lines[resolved.chain_head_row[i]].claim_id,
+                    int(resolved.chain_head_row[i]),
+                    int(resolved.chain_shown_row[i]),
+                    CLAIM_STATUSES[resolved.chain_status[i]],
+                    int(resolved.chain_line_count[i]),
+                    int(resolved.chain_billed[i]),
+                    int(resolved.chain_allowed[i]),
+                ),
+            )
+            for i in range(len(root_ids))
+        ],
+        [lines[r] for r in resolved.orphan_row.tolist()],
+    )
+
+
+def microseconds(moment: dt.datetime) -> int:
+    """A timestamp as an ordered integer: microseconds since 1970 (naive, or aware in UTC)."""
+    epoch = dt.datetime(1970, 1, 1, tzinfo=moment.tzinfo and dt.UTC)
+    return (moment - epoch) // dt.timedelta(microseconds=1)
+
+
+def _code(codes: tuple[str, ...], value: str) -> int:
+    return codes.index(value) if value in codes else -1

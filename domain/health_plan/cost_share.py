@@ -1,14 +1,14 @@
 """Cost share and deductible / out-of-pocket accumulators: the health-plan rules of domain-rules.md.
 
-:func:`price_rows` is the whole rule for ONE family (subscriber): resolve each claim to its effective
-version (:mod:`domain.health_plan.claims`), find the enrollment span and plan year that price each line, then
-price the lines in processing order against running accumulators. It is a pure function over the family's rows
-of a
-:class:`domain.health_plan.claims.ClaimRows` (columns, money in integer cents: millions of lines cost no
-object each), so the pipeline can price families in any grouping and any number of processes.
-:func:`price_family` is the same rule over dataclasses and ``Decimal`` (what tests write by hand): it converts
-at the edges and calls
-:func:`price_rows`.
+:func:`price_lines` is the whole rule for the families of a chunk at once (vectorised across families,
+:mod:`domain.health_plan.pricing`): resolve each claim to its effective version
+(:mod:`domain.health_plan.claims`, :mod:`domain.health_plan.resolution`), find the enrollment span and plan
+year that price each line, then price each family's lines in processing order against its running
+accumulators. It is a pure function over columns (Arrow in; numpy cents and Arrow strings out: millions of
+lines cost no object each), so the pipeline can price families in any grouping and any number of processes.
+:func:`price_family` is the same rule over dataclasses and ``Decimal`` for one family (what tests write by
+hand): it converts at the edges and calls
+:func:`price_lines`.
 
 Per line with allowed amount A (computed in integer cents, so every amount is exact; a coinsurance amount is
 rounded to the cent ROUND_HALF_UP):
@@ -36,8 +36,9 @@ Every line carries ``basis`` (codes: preventive, copay, deductible, coinsurance,
 a sentence ``explanation`` a member can read.
 
 Modules by job: ``plans`` (plan designs, the plan book, the same in cents), ``pricing`` (the engine,
-:func:`price_rows`), ``accumulators`` (remaining and % met); this module is the ``Decimal`` edge
-(:func:`price_family` and its dataclasses) and re-exports the names the pipeline imports from here.
+:func:`price_lines`), ``resolution`` (claim chains, column-wise), ``accumulators`` (remaining and % met); this
+module is the ``Decimal`` edge (:func:`price_family` and its dataclasses) and re-exports the names the
+pipeline imports from here.
 
 Limits reported for accumulators: a member's deductible limit is the individual deductible, except in an
 aggregate family plan above tier EMP, where only the family deductible exists (so it is the member's limit
@@ -52,15 +53,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+import numpy as np
+import pyarrow as pa
+
 from domain.health_plan.accumulators import remaining
 from domain.health_plan.claims import (
     ClaimLine,
     ClaimVersionStatus,
-    claim_rows,
     claim_version_status,
     from_cents,
+    microseconds,
+    to_cents,
 )
-from domain.health_plan.enrollment import EnrollmentSpan, SpanRow, span_row
+from domain.health_plan.enrollment import EnrollmentSpan
 from domain.health_plan.plans import (
     AGGREGATE,
     CATEGORY_WORDS,
@@ -78,29 +83,23 @@ from domain.health_plan.plans import (
     PlanYearCents,
 )
 from domain.health_plan.pricing import (
-    CLAIM_FIELDS,
     EXCEPTION_WORDS,
-    LINE_FIELDS,
     NO_ENROLLMENT,
     NO_PLAN_YEAR,
     ORPHAN_REVERSAL,
     UNKNOWN_MEMBER,
-    AccumulatorCents,
-    FamilyRows,
-    PricedRow,
+    Priced,
     money_cents,
-    price_rows,
+    price_lines,
 )
 
 __all__ = [  # the rule's names, wherever they live
     "AGGREGATE",
     "CATEGORY_WORDS",
-    "CLAIM_FIELDS",
     "COPAY_CATEGORIES",
     "EMBEDDED",
     "EXCEPTION_WORDS",
     "IN",
-    "LINE_FIELDS",
     "NETWORKS",
     "NO_ENROLLMENT",
     "NO_PLAN_YEAR",
@@ -108,11 +107,9 @@ __all__ = [  # the rule's names, wherever they live
     "OUT",
     "PREVENTIVE",
     "UNKNOWN_MEMBER",
-    "AccumulatorCents",
     "AccumulatorRow",
     "ClaimException",
     "FamilyResult",
-    "FamilyRows",
     "LineCostShare",
     "NetworkCents",
     "NetworkTerms",
@@ -121,11 +118,11 @@ __all__ = [  # the rule's names, wherever they live
     "PlanYear",
     "PlanYearCents",
     "PricedLine",
-    "PricedRow",
+    "Priced",
     "money",
     "money_cents",
     "price_family",
-    "price_rows",
+    "price_lines",
 ]
 
 
@@ -220,50 +217,133 @@ def price_family(
     spans: Sequence[EnrollmentSpan],
     plans: PlanBook,
 ) -> FamilyResult:
-    """:func:`price_rows` for one family given as objects: cost share per effective line, lines that could not
-    be priced, claim statuses, and member and family accumulators for every plan year a family member is
-    enrolled in. Amounts are taken to the cent (half up) on the way in."""
-    spans_of: dict[str, list[SpanRow]] = {}
-    for span in spans:
-        spans_of.setdefault(span.member_id, []).append(span_row(span))
-    found = price_rows(
-        subscriber_id, claim_rows(claim_lines), range(len(claim_lines)), spans_of, PlanIndex(plans)
+    """:func:`price_lines` for one family given as objects: cost share per effective line, lines that could
+    not be priced, claim statuses, and member and family accumulators for every plan year a family member is
+    enrolled in. Amounts are taken to the cent (half up) on the way in; days are date ordinals."""
+    lines = pa.table(
+        {
+            "claim_id": pa.array([ln.claim_id for ln in claim_lines], pa.string()),
+            "line_number": pa.array([ln.line_number for ln in claim_lines], pa.int64()),
+            "claim_type": pa.array([ln.claim_type for ln in claim_lines], pa.string()),
+            "original_claim_id": pa.array([ln.original_claim_id for ln in claim_lines], pa.string()),
+            "member_id": pa.array([ln.member_id for ln in claim_lines], pa.string()),
+            "service_day": pa.array([ln.service_date.toordinal() for ln in claim_lines], pa.int64()),
+            "processed_us": pa.array([microseconds(ln.processed_at) for ln in claim_lines], pa.int64()),
+            "status": pa.array([ln.status for ln in claim_lines], pa.string()),
+            "service_category": pa.array([ln.service_category for ln in claim_lines], pa.string()),
+            "network": pa.array([ln.network for ln in claim_lines], pa.string()),
+            "billed_cents": pa.array([to_cents(ln.billed_amount) for ln in claim_lines], pa.int64()),
+            "allowed_cents": pa.array([to_cents(ln.allowed_amount) for ln in claim_lines], pa.int64()),
+        }
     )
-    lines = [
-        LineCostShare(
-            PricedLine(claim_lines[r], subscriber_id, plan_id, plan_year, tier, root, order_at),
-            *(from_cents(c) for c in amounts),
-            basis,
-            explanation,
+    span_table = pa.table(
+        {
+            "member_id": pa.array([s.member_id for s in spans], pa.string()),
+            "plan_id": pa.array([s.plan_id for s in spans], pa.string()),
+            "coverage_tier": pa.array([s.coverage_tier for s in spans], pa.string()),
+            "start_day": pa.array([s.coverage_start.toordinal() for s in spans], pa.int64()),
+            "end_day": pa.array(
+                [None if s.coverage_end is None else s.coverage_end.toordinal() for s in spans], pa.int64()
+            ),
+        }
+    )
+    found = price_lines(
+        lines,
+        np.zeros(len(claim_lines), np.int64),
+        span_table,
+        np.zeros(len(spans), np.int64),
+        PlanIndex(plans, dt.date.toordinal),
+    )
+    tiers = [s.coverage_tier for s in spans]
+    basis, explanation = found.basis.to_pylist(), found.explanation.to_pylist()
+    result_lines = []
+    for i, r in enumerate(found.line_row.tolist()):
+        year = found.years[found.line_year[i]].plan
+        root = claim_lines[found.line_root_row[i]]
+        result_lines.append(
+            LineCostShare(
+                PricedLine(
+                    claim_lines[r],
+                    subscriber_id,
+                    year.plan_id,
+                    year.plan_year,
+                    tiers[found.line_span[i]],
+                    root.claim_id,
+                    root.processed_at,
+                ),
+                *(
+                    from_cents(int(c[i]))
+                    for c in (
+                        found.deductible_applied,
+                        found.coinsurance,
+                        found.copay,
+                        found.member_responsibility,
+                        found.plan_paid,
+                    )
+                ),
+                basis[i],
+                explanation[i],
+            )
         )
-        for r, plan_id, plan_year, tier, root, order_at, *amounts, basis, explanation in found.lines
-    ]
     exceptions = [
         ClaimException(claim_lines[r].claim_id, claim_lines[r].line_number, claim_lines[r].member_id, reason)
-        for r, reason in found.exceptions
+        for r, reason in zip(found.exception_row.tolist(), found.exception_reason.to_pylist(), strict=True)
     ]
-    claims = [claim_version_status(claim_lines, c) for c in found.claims]
+    statuses = found.chain_status.to_pylist()
+    claims = [
+        claim_version_status(
+            claim_lines,
+            (
+                claim_lines[found.chain_root_row[i]].claim_id,
+                claim_lines[found.chain_head_row[i]].claim_id,
+                int(found.chain_head_row[i]),
+                int(found.chain_shown_row[i]),
+                statuses[i],
+                int(found.chain_line_count[i]),
+                int(found.chain_billed[i]),
+                int(found.chain_allowed[i]),
+            ),
+        )
+        for i in range(len(statuses))
+    ]
     return FamilyResult(
-        lines,
+        result_lines,
         exceptions,
         claims,
-        [_accumulator_row(subscriber_id, a) for a in found.members],
-        [_accumulator_row(subscriber_id, a) for a in found.families],
+        _accumulator_rows(subscriber_id, found, "member_", [s.member_id for s in spans], tiers),
+        _accumulator_rows(subscriber_id, found, "family_", None, tiers),
     )
 
 
-def _accumulator_row(subscriber_id: str, a: AccumulatorCents) -> AccumulatorRow:
-    plan = a.year.plan
-    return AccumulatorRow(
-        subscriber_id,
-        a.member_id,
-        plan.plan_id,
-        plan.plan_year,
-        plan.plan_year_start,
-        a.network,
-        a.coverage_tier,
-        from_cents(a.deductible_met),
-        from_cents(a.deductible_limit),
-        from_cents(a.oop_met),
-        None if a.oop_limit is None else from_cents(a.oop_limit),
-    )
+def _accumulator_rows(
+    subscriber_id: str, found: Priced, prefix: str, member_ids: list[str] | None, tiers: list[str]
+) -> list[AccumulatorRow]:
+    def col(name: str) -> list:
+        values = getattr(found, prefix + name)
+        return values.to_pylist() if isinstance(values, pa.Array) else values.tolist()
+
+    rows = []
+    for span, year, network, ded_met, ded_limit, oop_met, oop_limit in zip(
+        *(
+            col(n)
+            for n in ("span", "year", "network", "deductible_met", "deductible_limit", "oop_met", "oop_limit")
+        ),
+        strict=True,
+    ):
+        plan = found.years[year].plan
+        rows.append(
+            AccumulatorRow(
+                subscriber_id,
+                None if member_ids is None else member_ids[span],
+                plan.plan_id,
+                plan.plan_year,
+                plan.plan_year_start,
+                network,
+                tiers[span],
+                from_cents(ded_met),
+                from_cents(ded_limit),
+                from_cents(oop_met),
+                None if oop_limit is None else from_cents(oop_limit),
+            )
+        )
+    return rows

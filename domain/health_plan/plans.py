@@ -231,6 +231,10 @@ class PlanIndex:
             years.sort(key=lambda y: y.start)
             self._starts[plan_id] = [y.start for y in years]
 
+    def years(self) -> list[PlanYearCents]:
+        """Every plan year, by plan and start."""
+        return [y for years in self._years.values() for y in years]
+
     def year_for(self, plan_id: str, on) -> PlanYearCents | None:
         """The plan year of ``plan_id`` containing day ``on``, else None (memoized: few plans, few days)."""
         key = (plan_id, on)
