@@ -14,7 +14,6 @@ This module imports no Dagster, so a spawned worker starts in a fraction of a se
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 from collections.abc import Sequence
 from decimal import Decimal
@@ -24,7 +23,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from domain import marts
+from assets.health_plan.chunks import (  # the chunk files' layout is shared; the pricing is not
+    SPAN_COLUMNS,
+    _read,
+    _write,
+    day_number,
+    schema,
+)
 from domain.health_plan.accumulators import pct_met_tenths, remaining_cents
 from domain.health_plan.enrollment import SpanRow
 from domain.health_plan.plans import PlanBook, PlanIndex, PlanYear
@@ -32,43 +37,6 @@ from domain.marts.entry import MONEY, PCT, arrow_type
 from tests.health_plan.oracle.claims import ClaimRows
 from tests.health_plan.oracle.pricing import LINE_FIELDS, AccumulatorCents, FamilyRows, price_rows
 
-EPOCH = dt.date(1970, 1, 1)
-#: The marts one chunk writes; their columns and DuckDB types, in table order, are the registry's
-#: (``domain.marts``).
-CLAIM_MARTS: tuple[str, ...] = (
-    "claim_cost_share",
-    "claim_exceptions",
-    "claim_status",
-    "member_accumulators",
-    "family_accumulators",
-)
-COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {name: marts.get(name).column_types for name in CLAIM_MARTS}
-
-#: Columns of a chunk's input file (``assets.health_plan.marts._export_chunk`` writes them): the family member
-#: row (every member, with or without claims), the claim line's own columns, and the engine's numbers.
-INPUT_COLUMNS = (
-    "subscriber_id",
-    "family_member",
-    "employer_id",
-    "claim_id",
-    "line_number",
-    "claim_type",
-    "original_claim_id",
-    "member_id",
-    "provider_npi",
-    "service_date",
-    "processed_at",
-    "status",
-    "service_category",
-    "network",
-    "billed_amount",
-    "allowed_amount",
-    "service_day",
-    "processed_us",
-    "billed_cents",
-    "allowed_cents",
-)
-SPAN_COLUMNS = ("member_id", "plan_id", "coverage_tier", "start_day", "end_day")
 #: The input columns the engine reads as Python values (the rest only pass through, in Arrow).
 ENGINE_COLUMNS = (
     "subscriber_id",
@@ -87,15 +55,6 @@ ENGINE_COLUMNS = (
     "billed_cents",
     "allowed_cents",
 )
-
-
-def day_number(day: dt.date) -> int:
-    """The engine's day units in the pipeline: days since 1970-01-01 (Arrow's date32)."""
-    return (day - EPOCH).days
-
-
-def schema(mart: str) -> pa.Schema:
-    return marts.get(mart).arrow_schema()
 
 
 def _scaled(values: Sequence[int | None], scale: int, to: pa.Decimal128Type) -> pa.Array:
@@ -156,10 +115,6 @@ def _accumulator_values(a: AccumulatorCents) -> tuple:
         a.coverage_tier,
         plan.plan_year_start,
     )
-
-
-def _read(path: Path) -> pa.Table:
-    return pa.ipc.open_file(pa.memory_map(str(path))).read_all()
 
 
 def _spans(table: pa.Table) -> dict[str, list[SpanRow]]:
@@ -370,23 +325,6 @@ def _tables(table: pa.Table, out: _Output) -> dict[str, pa.Table]:
         mart: pa.table([cols[f.name] for f in schema(mart)], schema=schema(mart))
         for mart, cols in columns.items()
     }
-
-
-def _write(tables: dict[str, pa.Table], out_dir: Path) -> dict[str, Path]:
-    written: dict[str, Path] = {}
-    for mart, rows in tables.items():
-        path = out_dir / f"{mart}.arrow"
-        with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, rows.schema) as writer:
-            writer.write_table(rows)
-        written[mart] = path
-    return written
-
-
-def read_output(paths: Sequence[Path], mart: str) -> pa.Table:
-    """The rows of ``mart`` that :func:`price_chunk` wrote to ``paths``, memory-mapped (no copy)."""
-    return pa.concat_tables(
-        [pa.ipc.open_file(pa.memory_map(str(p))).read_all() for p in paths] or [schema(mart).empty_table()]
-    )
 
 
 def _transpose(rows: list[tuple], width: int) -> list[Sequence]:
