@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from domain.marts import SCHEMA as MARTS
+from domain.settings import Settings
 from domain.sql_files import load
 from reports.principal import NotPermitted, Principal, Role
 from reports.snapshot import in_marts
@@ -93,9 +94,9 @@ def find_people(principal: Principal, conn, text: str, limit: int = 25) -> pd.Da
     return _frame(conn, "person_search", {"needle": needle, "like": like, "limit": int(limit)})
 
 
-def person_view(principal: Principal, conn, person_key: str) -> PersonView:
+def person_view(principal: Principal, conn, person_key: str, org_timezone: str | None = None) -> PersonView:
     """Everything the Person page shows about one person (NotPermitted for other roles or an unknown
-    person)."""
+    person); days of instants are ``org_timezone``'s (default: the configured ``Settings.org_timezone``)."""
     principal.require(*VIEWERS)
     tables = _require_links(conn)
     who = {"person": person_key}
@@ -119,7 +120,7 @@ def person_view(principal: Principal, conn, person_key: str) -> PersonView:
         ce_transcript=_optional(conn, tables, "transcript_items", "person_ce_transcript", who),
         duplicate_accounts=_duplicates(conn, tables, ids["ce_account"]),
         plan_coverage=_coverage(conn, tables, ids["plan_member"]),
-        findings=_findings(conn, tables, person_key),
+        findings=_findings(conn, tables, person_key, org_timezone or Settings().org_timezone),
     )
 
 
@@ -169,8 +170,16 @@ def _coverage(conn, tables: set[str], members: list[str]) -> pd.DataFrame:
     return _frame(conn, "person_coverage", {"members": members})
 
 
-def _findings(conn, tables: set[str], person_key: str) -> pd.DataFrame:
-    reads = [(name, {"person": person_key}) for table, name in _FINDINGS if table in tables]
+#: Findings whose day comes from an instant: they take the org zone too.
+_ZONED = {"person_cross_portal_attacks"}
+
+
+def _findings(conn, tables: set[str], person_key: str, zone: str) -> pd.DataFrame:
+    reads = [
+        (name, {"person": person_key, **({"zone": zone} if name in _ZONED else {})})
+        for table, name in _FINDINGS
+        if table in tables
+    ]
     if not reads:
         return pd.DataFrame(columns=["finding", "at", "detail"])
     return _union(conn, reads, '"at" DESC NULLS LAST, finding')

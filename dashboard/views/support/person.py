@@ -71,7 +71,7 @@ with snapshot() as conn:
         for r in found.itertuples()
     }
     person_key = st.selectbox("Person", list(names), format_func=names.__getitem__, key="person_pick")
-    view = people.person_view(who, conn, person_key)
+    view = people.person_view(who, conn, person_key, org_timezone=session.settings().org_timezone)
 
 shown = sum(
     len(f)

@@ -4,6 +4,10 @@ support role never receives a claim line (refused where the data is queried)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pandas as pd
 import pytest
 
 from reports import audit
@@ -156,3 +160,24 @@ def test_the_person_page_reads_as_words_with_percentages_dashes_and_one_click_ex
     assert "duplicate_model" in lines[2] and "0.999" in lines[2]  # the file keeps the code and the number
     exports = [(r.target, r.row_count) for r in audit.read(published, ADMIN, actions=["export"])]
     assert exports == [("person P1 links csv", 8)]
+
+
+def test_a_cross_portal_finding_is_dated_in_the_organisations_zone(published, settings):
+    # UTC+14 and UTC-11 are 25 hours apart: any instant falls on a different date in each
+    with open_snapshot(settings) as conn:
+        instants = [
+            r[0]
+            for r in conn.execute(
+                "SELECT first_at FROM marts.cross_portal_attacks WHERE list_contains(person_keys, 'P1')"
+            ).fetchall()
+        ]
+        days = {}
+        for zone in ("Pacific/Kiritimati", "Pacific/Pago_Pago"):
+            findings = people.person_view(SUPPORT, conn, "P1", org_timezone=zone).findings
+            days[zone] = sorted(
+                pd.Timestamp(d).date() for d in findings["at"][findings.detail.str.startswith("portals ")]
+            )
+    assert instants
+    for zone, got in days.items():
+        assert got == sorted(i.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(zone)).date() for i in instants)
+    assert days["Pacific/Kiritimati"] != days["Pacific/Pago_Pago"]
