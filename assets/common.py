@@ -17,6 +17,7 @@ import dagster as dg
 
 from domain import marts
 from domain.marts import SCHEMA as MARTS
+from domain.settings import DEFAULT_ORG_TIMEZONE
 
 STAGING = "staging"
 
@@ -48,7 +49,7 @@ class RunSettings(dg.ConfigurableResource):
     """The date the as-of marts are built for (``--as-of``; default today in the org time zone)."""
 
     as_of: str | None = None
-    org_timezone: str = "America/Chicago"
+    org_timezone: str = DEFAULT_ORG_TIMEZONE
     data_dir: str = "./data"
 
     #: How many month-ends ``marts.compliance_history`` keeps at most (the most recent ones).

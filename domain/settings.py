@@ -33,12 +33,17 @@ def chmod_private(path: Path, mode: int = 0o600) -> None:
         path.chmod(mode)
 
 
+#: The organisation's time zone unless ``PORTALYTICS_ORG_TIMEZONE`` says otherwise: the one default every read
+#: falls back to when a caller passes no zone.
+DEFAULT_ORG_TIMEZONE = "America/Chicago"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PORTALYTICS_", extra="ignore")
 
     data_dir: Path = Path("./data")
     #: The organisation's time zone: a completion's date is its date here.
-    org_timezone: str = "America/Chicago"
+    org_timezone: str = DEFAULT_ORG_TIMEZONE
     #: SQLAlchemy URL of the dashboard's own state (users, sessions, decisions, audit); default SQLite in
     #: data_dir.
     state_url: str | None = None

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 import ibis
 
 from domain import org_time
+from domain.settings import DEFAULT_ORG_TIMEZONE
 
 #: Schema of the optional merge mapping.
 SURVIVOR_COLUMNS = ("account_id", "survivor_account_id")
-DEFAULT_ORG_TIMEZONE = "America/Chicago"
 
 
 #: The CE portal's staging tables, as ``CeTables`` reads them.

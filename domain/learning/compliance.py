@@ -17,6 +17,7 @@ import ibis.expr.types as ir
 
 from domain.learning.identity import normalised_lc_user_id
 from domain.org_time import local_date
+from domain.settings import DEFAULT_ORG_TIMEZONE
 
 OVERDUE = "overdue"
 DUE_SOON = "due_soon"
@@ -55,7 +56,7 @@ class CompliancePolicy:
     #: Days before the due date that count as "due soon" when a requirement leaves window_days empty.
     default_window_days: int = 30
     #: A completion's date is the date of completed_at (stored as UTC) in this time zone.
-    org_timezone: str = "America/Chicago"
+    org_timezone: str = DEFAULT_ORG_TIMEZONE
 
 
 def active_people(people: ir.Table, as_of: dt.date) -> ir.Table:

@@ -11,12 +11,11 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from domain.settings import DEFAULT_ORG_TIMEZONE
 from reports.ce.duplicates import CLASSIFICATION_LABELS, AccountCard, ClusterCase, PairEvidence, Status
 from reports.exports.csv import csv_bytes
 from reports.exports.excel import Sheet, workbook_bytes
 from reports.formatting import export_rows, for_export, org_time
-
-DEFAULT_TIMEZONE = "America/Chicago"
 
 #: Side-by-side rows: (attribute of AccountCard, label).
 ACCOUNT_FIELDS: tuple[tuple[str, str], ...] = (
@@ -59,7 +58,7 @@ def account_heading(case: ClusterCase, account: AccountCard) -> str:
     )
 
 
-def side_by_side(case: ClusterCase, timezone: str = DEFAULT_TIMEZONE) -> pd.DataFrame:
+def side_by_side(case: ClusterCase, timezone: str = DEFAULT_ORG_TIMEZONE) -> pd.DataFrame:
     """One column per account (the recommended survivor first, starred), one row per field; times in
     ``timezone``, named."""
     return pd.DataFrame(
@@ -200,13 +199,13 @@ def _export_table(cases: Sequence[ClusterCase], timezone: str) -> tuple[list[str
     return list(frame.columns), export_rows(frame)
 
 
-def queue_csv(cases: Sequence[ClusterCase], timezone: str = DEFAULT_TIMEZONE) -> tuple[bytes, int]:
+def queue_csv(cases: Sequence[ClusterCase], timezone: str = DEFAULT_ORG_TIMEZONE) -> tuple[bytes, int]:
     """The listed clusters, one row per account, as CSV (formula guard applied); returns (bytes, rows)."""
     header, rows = _export_table(cases, timezone)
     return csv_bytes(header, rows), len(rows)
 
 
-def queue_excel(cases: Sequence[ClusterCase], timezone: str = DEFAULT_TIMEZONE) -> tuple[bytes, int]:
+def queue_excel(cases: Sequence[ClusterCase], timezone: str = DEFAULT_ORG_TIMEZONE) -> tuple[bytes, int]:
     header, rows = _export_table(cases, timezone)
     return workbook_bytes([Sheet("Duplicate queue", header, rows)]), len(rows)
 

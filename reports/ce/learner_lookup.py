@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 import phonenumbers
 
-from domain.settings import Settings
+from domain.settings import DEFAULT_ORG_TIMEZONE, Settings
 from domain.sql_files import load
 from reports import audit
 from reports.exports.excel import Sheet, workbook_bytes
@@ -58,7 +58,6 @@ CLAIM_COLUMNS = {
 }
 #: Columns the files give in words, with the code in a column beside them.
 LABELLED_IN_FILES = ("Source", "Credit type", "Channel", "Outcome", "Reason", "Status")
-DEFAULT_TIMEZONE = "America/Chicago"
 CERTIFICATE_COLUMNS = {
     "title": "Activity",
     "status": "Status",
@@ -178,7 +177,7 @@ def _sheet(title: str, frame: pd.DataFrame, columns: dict[str, str], timezone: s
     return Sheet(title, list(shown.columns), rows)
 
 
-def learner_excel(found: Learner, timezone: str = DEFAULT_TIMEZONE) -> bytes:
+def learner_excel(found: Learner, timezone: str = DEFAULT_ORG_TIMEZONE) -> bytes:
     return workbook_bytes(
         [
             _sheet("Accounts", found.accounts, ACCOUNT_COLUMNS, timezone),

@@ -18,6 +18,7 @@ import pandas as pd
 from domain.ce.attendance import REJECTED, AttendanceReason
 from domain.ce.credits import SOURCE_CE, SOURCE_EXTERNAL
 from domain.org_time import day_bounds_utc
+from domain.settings import DEFAULT_ORG_TIMEZONE
 from reports.exports.csv import csv_bytes
 from reports.exports.excel import Sheet, workbook_bytes
 from reports.formatting import for_export
@@ -25,7 +26,6 @@ from reports.learning.access import MARTS, marts
 from reports.learning.transcripts import Transcript, load_transcript
 from reports.principal import NotPermitted, Principal, Role
 
-DEFAULT_TIMEZONE = "America/Chicago"
 OUTCOMES = "ce_attendance_outcomes"
 ITEMS = "ce_credit_items"
 TOTALS = "ce_credit_totals"
@@ -66,7 +66,7 @@ def rejected_claims(
     reasons: Sequence[str] | None = None,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
-    org_timezone: str = DEFAULT_TIMEZONE,
+    org_timezone: str = DEFAULT_ORG_TIMEZONE,
 ) -> pd.DataFrame:
     """Rejected attendance claims with their reason, newest first.
 
@@ -159,13 +159,13 @@ def _rows(frame: pd.DataFrame, columns: Sequence[str]) -> list[list]:
     ]
 
 
-def rejected_claims_excel(frame: pd.DataFrame, timezone: str = DEFAULT_TIMEZONE) -> bytes:
+def rejected_claims_excel(frame: pd.DataFrame, timezone: str = DEFAULT_ORG_TIMEZONE) -> bytes:
     """A frame from :func:`rejected_claims` as a one-sheet workbook (cells pass the formula guard); received
     times in ``timezone``, named in the header ("Received (CST)")."""
     return workbook_bytes([Sheet("Rejected claims", *_rejected_table(frame, timezone))])
 
 
-def rejected_claims_csv(frame: pd.DataFrame, timezone: str = DEFAULT_TIMEZONE) -> bytes:
+def rejected_claims_csv(frame: pd.DataFrame, timezone: str = DEFAULT_ORG_TIMEZONE) -> bytes:
     return csv_bytes(*_rejected_table(frame, timezone))
 
 

@@ -9,6 +9,7 @@ import datetime as dt
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from domain.settings import DEFAULT_ORG_TIMEZONE
 from reports.exports.pdf import FONT, FONT_DIR, FONT_FILES, LINE_HEIGHT, PdfColumn, text_of, wrapped_row
 from reports.formatting import org_time
 from reports.health_plan.eob import Eob
@@ -33,7 +34,7 @@ def _money(value) -> str:
     return f"${text_of(value)}"
 
 
-def eob_pdf(eob: Eob, generated_at: dt.datetime, org_timezone: str = "America/Chicago") -> bytes:
+def eob_pdf(eob: Eob, generated_at: dt.datetime, org_timezone: str = DEFAULT_ORG_TIMEZONE) -> bytes:
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     for style, file in FONT_FILES.items():
         pdf.add_font(FONT, style, str(FONT_DIR / file))

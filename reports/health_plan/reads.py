@@ -31,15 +31,13 @@ from domain.health_plan.accumulators import pct_met, remaining
 from domain.health_plan.claims import REVERSED, STATUS_REASONS
 from domain.health_plan.cost_share import EXCEPTION_WORDS
 from domain.health_plan.member_privacy import visible_to_subscriber
-from domain.org_time import day_bounds_utc
-from domain.settings import Settings, get_settings
+from domain.org_time import day_bounds_utc, day_start_utc
+from domain.settings import DEFAULT_ORG_TIMEZONE, Settings, get_settings
 from reports.clock import utc_now
 from reports.health_plan import access as plan_access
 from reports.health_plan.sql import query
 from reports.principal import NotPermitted, Principal, Role
 from reports.snapshot import remembered
-
-DEFAULT_TZ = "America/Chicago"
 
 
 # ---------------------------------------------------------------------------------------- scoping
@@ -279,7 +277,7 @@ def claim_status(
     service_from: dt.date | None = None,
     service_to: dt.date | None = None,
     view: Viewing | None = None,
-    org_timezone: str = DEFAULT_TZ,
+    org_timezone: str = DEFAULT_ORG_TIMEZONE,
 ) -> pd.DataFrame:
     """Claims (effective version only) with status, processed date, the provider's name and the reason a claim
     pays nothing or less (``reason``); ``claim_id`` matches the original's id or the effective version's.
@@ -327,11 +325,10 @@ def claim_exceptions(principal: Principal, conn) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------------------- accumulators
-def end_of_day_utc(on: dt.date, org_timezone: str = DEFAULT_TZ) -> dt.datetime:
+def end_of_day_utc(on: dt.date, org_timezone: str = DEFAULT_ORG_TIMEZONE) -> dt.datetime:
     """The first instant after ``on`` in the organisation's time zone, as a naive UTC timestamp (how ts are
     stored)."""
-    local = dt.datetime.combine(on + dt.timedelta(days=1), dt.time(), tzinfo=ZoneInfo(org_timezone))
-    return local.astimezone(dt.UTC).replace(tzinfo=None)
+    return day_start_utc(on + dt.timedelta(days=1), org_timezone)
 
 
 def _accumulators(
@@ -365,7 +362,7 @@ def member_accumulators(
     *,
     member_id: str | None = None,
     as_of: dt.date | None = None,
-    org_timezone: str = DEFAULT_TZ,
+    org_timezone: str = DEFAULT_ORG_TIMEZONE,
     view: Viewing | None = None,
 ) -> pd.DataFrame:
     """Deductible and OOP met / limit / remaining / % met per member, plan year and network: at the end of the
@@ -382,7 +379,7 @@ def family_accumulators(
     *,
     subscriber_id: str | None = None,
     as_of: dt.date | None = None,
-    org_timezone: str = DEFAULT_TZ,
+    org_timezone: str = DEFAULT_ORG_TIMEZONE,
 ) -> pd.DataFrame:
     """The same per family (subscriber): a subscriber sees their family, a dependent gets no rows, roles other
     than member and admin are refused."""
@@ -392,7 +389,7 @@ def family_accumulators(
 
 
 # ---------------------------------------------------------------------------------------- the data's dates
-def data_last_day(conn, org_timezone: str = DEFAULT_TZ) -> dt.date | None:
+def data_last_day(conn, org_timezone: str = DEFAULT_ORG_TIMEZONE) -> dt.date | None:
     """The last day of the health-plan data: the day (organisation time) of the latest claim processing, or,
     with no claims, the latest coverage start. A date, not a record: any role may ask (defaults of pages)."""
     latest = query(conn, "last_processed").to_pylist()[0]["at"]

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from domain.learning.transcripts import CE, EXTERNAL, LEARNING_CENTER, items_in_range, totals
+from domain.settings import DEFAULT_ORG_TIMEZONE
 from reports import formatting
 from reports.exports.csv import csv_bytes
 from reports.exports.excel import Sheet, workbook_bytes
@@ -128,7 +129,7 @@ def load_transcript(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
     *,
-    org_timezone: str = "America/Chicago",
+    org_timezone: str = DEFAULT_ORG_TIMEZONE,
     now: dt.datetime | None = None,
 ) -> Transcript:
     """``person_id``'s transcript between two dates (both ``None`` = Complete History), newest first.
