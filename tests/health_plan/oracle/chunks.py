@@ -1,23 +1,15 @@
-"""The chunk pricing as it was before issue 22 (the test oracle of ``assets.health_plan.chunks``).
+"""The chunk pricing as it was before issue 22: the reference the property test holds
+:func:`assets.health_plan.chunks.price_tables` to.
 
-One chunk of families priced in one worker process: Arrow IPC files in, Arrow IPC files out.
-
-:mod:`assets.health_plan.marts` exports the claim lines of a chunk of families (every family whole, lines
-ordered by subscriber, member, claim and line) and their enrollment spans to Arrow IPC files;
-:func:`price_chunk` reads them (memory-mapped), runs :func:`domain.health_plan.cost_share.price_rows` family
-by family and writes one Arrow IPC file per claim mart with the mart's exact columns and types. Columns the
-rules only pass through (provider, dates, amounts...) never become Python objects: the priced rows pick them
-from the input with Arrow ``take``.
-
-This module imports no Dagster, so a spawned worker starts in a fraction of a second.
+:func:`price_tables` takes a chunk's claim lines and enrollment spans (the pipeline's chunk layout) and
+runs the old per-family engine (``tests.health_plan.oracle.pricing.price_rows``) family by family into the
+claim marts' exact columns and types.
 """
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Sequence
 from decimal import Decimal
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -25,8 +17,6 @@ import pyarrow.compute as pc
 
 from assets.health_plan.chunks import (  # the chunk files' layout is shared; the pricing is not
     SPAN_COLUMNS,
-    _read,
-    _write,
     day_number,
     schema,
 )
@@ -124,24 +114,6 @@ def _spans(table: pa.Table) -> dict[str, list[SpanRow]]:
     ):
         spans.setdefault(member_id, []).append(SpanRow(start, end, plan_id, tier))
     return spans
-
-
-def price_chunk(
-    lines_path: Path, spans_path: Path, work_dir: Path, plan_years: list[PlanYear]
-) -> dict[str, Path]:
-    """Price every family of one chunk; returns the Arrow IPC file written (in ``work_dir``) for each claim
-    mart."""
-    # Millions of small tuples and lists live until the chunk is written, and none of them forms a cycle:
-    # without this, the cyclic garbage collector walks them all again and again (a third of the time).
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        out_dir = work_dir / f"out_{lines_path.stem}"
-        out_dir.mkdir()
-        return _write(_price(_read(lines_path), _read(spans_path), plan_years), out_dir)
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def price_tables(lines: pa.Table, spans: pa.Table, plan_years: list[PlanYear]) -> dict[str, pa.Table]:
