@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from assets.health_plan.chunks import COLUMNS, INPUT_COLUMNS, SPAN_COLUMNS, price_tables
+from assets.health_plan.chunks import COLUMNS, INPUT_COLUMNS, INPUT_TYPES, SPAN_COLUMNS, price_tables
 from domain.health_plan.cost_share import UNKNOWN_MEMBER, PlanYear
 from domain.sql_files import load
 from pipelines.spark_types import spark_type
@@ -31,19 +31,6 @@ SPAN_ORDER = "_span_order"  # named as it is in spark_family_spans.sql
 #: one bucket's Arrow tables to stay well inside a worker's memory.
 LINES_PER_BUCKET = 200_000
 
-#: The engine's input columns with the types DuckDB gives them (Spark's Arrow types differ: large strings,
-#: int32 day numbers), so the rows the engine passes through arrive in the marts' exact types.
-_INPUT_TYPES = {
-    "line_number": pa.int32(),
-    "service_date": pa.date32(),
-    "processed_at": pa.timestamp("us"),
-    "billed_amount": pa.decimal128(14, 2),
-    "allowed_amount": pa.decimal128(14, 2),
-    "service_day": pa.int64(),
-    "processed_us": pa.int64(),
-    "billed_cents": pa.int64(),
-    "allowed_cents": pa.int64(),
-}
 _SPAN_TYPES = {"start_day": pa.int64(), "end_day": pa.int64()}
 _LINE_ORDER = [(c, "ascending") for c in ("subscriber_id", "family_member", "claim_id", "line_number")]
 
@@ -60,7 +47,7 @@ def spark_schema(mart: str) -> str:
 def _pricer(plan_years: list[PlanYear]):
     def price_bucket(_key, lines: pa.Table, spans: pa.Table) -> pa.Table:
         # Nulls last, as DuckDB's ORDER BY puts a member without claims after the family's claim rows.
-        lines = _typed(lines, INPUT_COLUMNS, _INPUT_TYPES).sort_by(_LINE_ORDER)
+        lines = _typed(lines, INPUT_COLUMNS, INPUT_TYPES).sort_by(_LINE_ORDER)
         spans = _typed(spans.sort_by(SPAN_ORDER), SPAN_COLUMNS, _SPAN_TYPES)
         marts, payloads = [], []
         for mart, rows in price_tables(lines, spans, plan_years).items():

@@ -65,6 +65,20 @@ INPUT_COLUMNS = (
     "allowed_cents",
 )
 SPAN_COLUMNS = ("member_id", "plan_id", "coverage_tier", "start_day", "end_day")
+#: The Arrow types DuckDB gives the input's non-text columns (text is ``string``): what a caller bringing its
+#: own batches (Spark: large strings, int32 day numbers) casts to, so passed-through columns keep the marts'
+#: types.
+INPUT_TYPES = {
+    "line_number": pa.int32(),
+    "service_date": pa.date32(),
+    "processed_at": pa.timestamp("us"),
+    "billed_amount": pa.decimal128(14, 2),
+    "allowed_amount": pa.decimal128(14, 2),
+    "service_day": pa.int64(),
+    "processed_us": pa.int64(),
+    "billed_cents": pa.int64(),
+    "allowed_cents": pa.int64(),
+}
 
 
 def day_number(day: dt.date) -> int:

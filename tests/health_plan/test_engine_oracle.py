@@ -19,7 +19,7 @@ import pyarrow as pa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assets.health_plan.chunks import INPUT_COLUMNS, SPAN_COLUMNS, day_number, price_tables
+from assets.health_plan.chunks import INPUT_COLUMNS, INPUT_TYPES, SPAN_COLUMNS, day_number, price_tables
 from domain.contracts import SERVICE_CATEGORIES
 from tests.health_plan.builders import plan
 from tests.health_plan.oracle.chunks import price_tables as oracle_price_tables
@@ -149,22 +149,9 @@ def chunks(draw):
     return _lines_table(rows), _spans_table(spans)
 
 
-_LINE_TYPES = {
-    "line_number": pa.int32(),
-    "service_date": pa.date32(),
-    "processed_at": pa.timestamp("us"),
-    "billed_amount": pa.decimal128(14, 2),
-    "allowed_amount": pa.decimal128(14, 2),
-    "service_day": pa.int64(),
-    "processed_us": pa.int64(),
-    "billed_cents": pa.int64(),
-    "allowed_cents": pa.int64(),
-}
-
-
 def _lines_table(rows: list[dict]) -> pa.Table:
     table = pa.table(
-        {c: pa.array([r.get(c) for r in rows], _LINE_TYPES.get(c, pa.string())) for c in INPUT_COLUMNS}
+        {c: pa.array([r.get(c) for r in rows], INPUT_TYPES.get(c, pa.string())) for c in INPUT_COLUMNS}
     )
     order = [(c, "ascending") for c in ("subscriber_id", "family_member", "claim_id", "line_number")]
     return table.sort_by(order)
