@@ -13,7 +13,15 @@ import ibis
 import ibis.expr.types as ir
 from dagster_duckdb import DuckDBResource
 
-from assets.common import MARTS, STAGING, RunSettings, mart_key, staging_key, write_ibis_mart
+from assets.common import (
+    MARTS,
+    STAGING,
+    RunSettings,
+    mart_key,
+    staging_key,
+    write_ibis_mart,
+    write_ibis_mart_in_parts,
+)
 from domain.learning.compliance import (
     STATUSES,
     TREND_KEYS,
@@ -29,6 +37,8 @@ from domain.learning.identity import masked_lc_user_id
 
 GROUP = "learning"
 LC_SOURCES: tuple[str, ...] = ("lc_people", "lc_courses", "lc_requirements", "lc_completions")
+#: compliance_history's row order: by month-end first, which is what lets it be written a month at a time.
+HISTORY_ORDER = "month_end, person_id, requirement_id"
 #: Rollup mart name -> the compliance_status column it groups by.
 ROLLUPS: dict[str, str] = {
     "compliance_by_department": "department",
@@ -96,6 +106,18 @@ def _completion_span(completions: ir.Table, org_timezone: str):
     return row["first_day"], row["last_day"]
 
 
+def compliance_history_parts(conn, run_settings: RunSettings) -> tuple[list[dt.date], list[ir.Table]]:
+    """The history's month-ends (the most recent ``history_months`` the completions cover) and, for each, the
+    Ibis expression of its rows, in month order."""
+    t = staging_tables(conn)
+    first, last = _completion_span(t["lc_completions"], run_settings.org_timezone)
+    days = history_month_ends(first, last, run_settings.history_months)
+    # The month-ends replace the policy's date; the run's own date is not read here (not an as-of mart).
+    policy = CompliancePolicy(last or dt.date.min, org_timezone=run_settings.org_timezone)
+    sources = (t["lc_people"], t["lc_courses"], t["lc_requirements"], t["lc_completions"])
+    return days, [compliance_history(*sources, [day], policy) for day in days]
+
+
 @dg.asset(
     key=mart_key("compliance_history"),
     deps=[staging_key(s) for s in LC_SOURCES],
@@ -104,15 +126,14 @@ def _completion_span(completions: ir.Table, org_timezone: str):
 def compliance_history_mart(duckdb: DuckDBResource, run_settings: RunSettings) -> dg.MaterializeResult:
     """compliance_status as of every month-end the completions cover (the most recent ``history_months``)."""
     with duckdb.get_connection() as conn:
-        t = staging_tables(conn)
-        first, last = _completion_span(t["lc_completions"], run_settings.org_timezone)
-        days = history_month_ends(first, last, run_settings.history_months)
-        # The month-ends replace the policy's date; the run's own date is not read here (not an as-of mart).
-        policy = CompliancePolicy(last or dt.date.min, org_timezone=run_settings.org_timezone)
-        expr = compliance_history(
-            t["lc_people"], t["lc_courses"], t["lc_requirements"], t["lc_completions"], days, policy
-        )
-        if expr is None:  # no completions yet: an empty mart of the right shape
+        days, months = compliance_history_parts(conn, run_settings)
+        if months:
+            # One month-end at a time: the same rows in the same order as all months at once, in a fraction
+            # of the memory (``write_ibis_mart_in_parts``)
+            rows = write_ibis_mart_in_parts(conn, "compliance_history", months, HISTORY_ORDER)
+        else:  # no completions yet: an empty mart of the right shape
+            t = staging_tables(conn)
+            policy = CompliancePolicy(dt.date.min, org_timezone=run_settings.org_timezone)
             expr = (
                 compliance_status(
                     t["lc_people"], t["lc_courses"], t["lc_requirements"], t["lc_completions"], policy
@@ -121,7 +142,7 @@ def compliance_history_mart(duckdb: DuckDBResource, run_settings: RunSettings) -
                 .filter(ibis.literal(False))
             )
             expr = expr.select("month_end", *[c for c in expr.columns if c != "month_end"])
-        rows = write_ibis_mart(conn, "compliance_history", expr, "month_end, person_id, requirement_id")
+            rows = write_ibis_mart(conn, "compliance_history", expr, HISTORY_ORDER)
     return dg.MaterializeResult(
         metadata={
             "rows": rows,
