@@ -41,13 +41,14 @@ def test_chunk_files_on_disk_stay_a_few_chunks_worth_and_marts_are_unchanged(tmp
     """At the large scale every chunk exported at once would be gigabytes of files beside the warehouse: a
     chunk's files go once it is priced, and only a few chunks per worker are exported ahead."""
     on_disk: list[int] = []
-    export = marts_module._export_chunk
+    write = marts_module._write_batches
 
-    def counting_export(conn, chunk, into):
-        on_disk.append(len(list(into.glob("lines_*.arrow"))))  # input chunks still there before this one
-        return export(conn, chunk, into)
+    def counting_write(batches, schema, path):
+        if path.name.startswith("lines_"):  # input chunks still there before this one
+            on_disk.append(len(list(path.parent.glob("lines_*.arrow"))))
+        return write(batches, schema, path)
 
-    monkeypatch.setattr(marts_module, "_export_chunk", counting_export)
+    monkeypatch.setattr(marts_module, "_write_batches", counting_write)
     with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as conn:
         for name in ("hp_members", "hp_enrollment", "hp_claims"):
             create_staging_table(conn, name)
