@@ -40,8 +40,8 @@ CLAIM_MARTS: tuple[str, ...] = (
 )
 COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {name: marts.get(name).column_types for name in CLAIM_MARTS}
 
-#: Columns of a chunk's input file (``assets.health_plan.marts._export_chunk`` writes them): the family member
-#: row (every member, with or without claims), the claim line's own columns, and the engine's numbers.
+#: Columns of a chunk's input file (``assets.health_plan.marts._export_chunks`` writes them): the family
+#: member row (every member, with or without claims), the claim line's own columns, and the engine's numbers.
 INPUT_COLUMNS = (
     "subscriber_id",
     "family_member",

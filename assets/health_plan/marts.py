@@ -3,14 +3,13 @@ members (with birth dates) and providers.
 
 Cost share is sequential within a family and independent between families, so the vectorised engine
 (:func:`domain.health_plan.pricing.price_lines`, all of a chunk's families at once) runs over chunks of
-consecutive families, in parallel:
-DuckDB exports each chunk's claim lines (family order) and spans to Arrow IPC files under the data dir, worker
+consecutive families, in parallel: DuckDB exports each chunk's claim lines (family order) and spans to Arrow
+IPC files under the data dir (one ordered query per band of chunks, streamed a chunk at a time), worker
 processes (:mod:`assets.health_plan.chunks`) price them and write the marts' rows as Arrow IPC files, and one
 ``CREATE TABLE ... AS SELECT`` per mart loads them. The workers never open the warehouse (DuckDB has one
-writer,
-the pipeline). Memory holds a chunk per worker (about :data:`CHUNK_LINES` lines), whatever the number of
-lines; disk holds the input files of a few chunks per worker (removed once priced) and the marts' rows until
-each mart is loaded.
+writer, the pipeline). Memory holds a chunk per worker (about :data:`CHUNK_LINES` lines) and a band's sort in
+DuckDB (about :data:`EXPORT_BAND_LINES` lines), whatever the number of lines; disk holds the input files of a
+few chunks per worker (removed once priced) and the marts' rows until each mart is loaded.
 
 The roster and the plan years are set-based: DuckDB SQL in this package's ``.sql`` files, loaded by name
 (:mod:`domain.sql_files`).
@@ -26,15 +25,19 @@ import shutil
 import tempfile
 import time
 from collections import deque
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import closing
 from pathlib import Path
 
 import dagster as dg
+import numpy as np
 import pyarrow as pa
 from dagster_duckdb import DuckDBResource
 
 from assets.common import MARTS, STAGING, mart_key, replace_table, staging_key
 from assets.health_plan.chunks import CLAIM_MARTS, COLUMNS, price_chunk, read_output
+from assets.health_plan.worker_start import without_pandas
 from domain.health_plan.cost_share import UNKNOWN_MEMBER, PlanBook, PlanYear
 from domain.sql_files import load, search_path
 
@@ -48,6 +51,9 @@ CHECK_CLAIM_EXCEPTIONS = "claim_lines_without_coverage"
 #: chunks per worker so a worker slowed down by another process does not hold up the end.
 CHUNK_LINES = 250_000
 EXPORT_BATCH_ROWS = 100_000
+#: About this many claim lines (whole chunks) exported by one query: one scan of every claim line per band,
+#: and DuckDB holds one band's sorted rows at a time.
+EXPORT_BAND_LINES = 1_000_000
 WORK_PREFIX = "cost_share_chunks_"
 #: Below this many claim lines, starting worker processes costs more than it saves.
 PARALLEL_MIN_LINES = 100_000
@@ -79,30 +85,80 @@ def worker_count(lines: int) -> int:
 
 def _assign_chunks(conn, chunk_lines: int) -> int:
     """Split the families into chunks of about ``chunk_lines`` claim lines, in subscriber order (temp table
-    ``_hp_chunks``: subscriber_id, chunk); returns the number of chunks.
+    ``_hp_chunks``: subscriber_id, chunk; and ``_hp_chunk_members``: each member's chunk and place in family
+    order); returns the number of chunks.
 
     Chunks are runs of consecutive subscribers, so the chunks' rows laid end to end are in subscriber order
     whatever the number of chunks or workers: the marts come out the same on every machine."""
     conn.execute(load(__package__, "chunk_families"), {"chunk_lines": chunk_lines})
+    conn.execute(load(__package__, "chunk_members"))
     ((chunks,),) = conn.execute("SELECT coalesce(max(chunk) + 1, 1) FROM _hp_chunks").fetchall()
     return chunks
 
 
-def _export_chunk(conn, chunk: int, into: Path) -> tuple[Path, Path]:
-    """Write, as Arrow IPC files, the claim lines of the families of chunk ``chunk``, a row for every member
-    with or without claims, in family order, and the enrollment spans of its members in table order (the
-    order that breaks ties between overlapping spans). A family's rows side by side is also what keeps the
-    worker fast: its Python objects then sit together in memory."""
-    lines, spans = into / f"lines_{chunk}.arrow", into / f"spans_{chunk}.arrow"
-    _write_arrow(conn, load(__package__, "chunk_lines"), {"chunk": chunk}, lines)
-    _write_arrow(conn, load(__package__, "chunk_spans"), {"chunk": chunk}, spans)
-    return lines, spans
+def _export_chunks(conn, chunks: int, chunk_lines: int, into: Path) -> Iterator[tuple[Path, Path]]:
+    """Write, chunk after chunk, as Arrow IPC files, the claim lines of each chunk's families, a row for every
+    member with or without claims, in family order, and the enrollment spans of its members in table order
+    (the order that breaks ties between overlapping spans); yields each chunk's two files once written.
+
+    One ordered query per band of chunks of about :data:`EXPORT_BAND_LINES` lines (not one per chunk: each
+    query reads every claim line), streamed: a chunk's file is written only when the caller asks for the next
+    chunk, so the files on disk stay what the caller keeps, and memory a band's sort. A family's rows side by
+    side is also what keeps the worker fast."""
+    band = max(1, EXPORT_BAND_LINES // max(chunk_lines, 1))
+    for first in range(0, chunks, band):
+        last = min(first + band, chunks) - 1
+        params = {"first": first, "last": last}
+        spans = conn.sql(load(__package__, "chunk_spans"), params=params).to_arrow_table()
+        starts = _chunk_starts(spans.column("chunk"), first, last)
+        spans = spans.drop_columns("chunk")
+        lines = conn.sql(load(__package__, "chunk_lines"), params=params).to_arrow_reader(EXPORT_BATCH_ROWS)
+        try:
+            batches = _ChunkBatches(lines)
+            for chunk in range(first, last + 1):
+                lines_path, spans_path = into / f"lines_{chunk}.arrow", into / f"spans_{chunk}.arrow"
+                _write_batches(batches.of(chunk), batches.schema, lines_path)
+                own = spans.slice(starts[chunk - first], starts[chunk - first + 1] - starts[chunk - first])
+                _write_batches(own.to_batches(), spans.schema, spans_path)
+                yield lines_path, spans_path
+        finally:
+            lines.close()  # frees the connection if the caller stops early
 
 
-def _write_arrow(conn, sql: str, params: dict, path: Path) -> None:
-    reader = conn.sql(sql, params=params).to_arrow_reader(EXPORT_BATCH_ROWS)
-    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, reader.schema) as writer:
-        for batch in reader:
+def _chunk_starts(chunk: pa.ChunkedArray, first: int, last: int) -> list[int]:
+    """Where each chunk's rows start in a column of chunk numbers in ascending order (and where they end)."""
+    values = chunk.to_numpy()
+    return [int(i) for i in np.searchsorted(values, np.arange(first, last + 2), side="left")]
+
+
+class _ChunkBatches:
+    """A record-batch stream in chunk order (its first column is the chunk), cut at chunk boundaries:
+    ``of(c)`` yields chunk ``c``'s rows without that column."""
+
+    def __init__(self, reader: pa.RecordBatchReader):
+        self._batches = iter(reader)
+        self._pending: pa.RecordBatch | None = None
+        self.schema = reader.schema.remove(0)
+
+    def of(self, chunk: int) -> Iterator[pa.RecordBatch]:
+        while True:
+            if self._pending is None:
+                self._pending = next(self._batches, None)
+                if self._pending is None:
+                    return
+            batch = self._pending
+            ends = int(np.searchsorted(batch.column(0).to_numpy(), chunk, side="right"))
+            if ends:
+                yield batch.slice(0, ends).drop_columns(batch.schema.names[0])
+            if ends < batch.num_rows:
+                self._pending = batch.slice(ends)
+                return
+            self._pending = None
+
+
+def _write_batches(batches, schema: pa.Schema, path: Path) -> None:
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, schema) as writer:
+        for batch in batches:
             writer.write_batch(batch)
 
 
@@ -158,6 +214,7 @@ def price_all_families(
         log.info("cost share: marts written in %.1fs", time.perf_counter() - priced)
         return counts
     finally:
+        conn.execute("DROP TABLE IF EXISTS _hp_chunk_members")
         conn.execute("DROP TABLE IF EXISTS _hp_chunks")
         shutil.rmtree(work, ignore_errors=True)
 
@@ -170,26 +227,26 @@ def _price_chunks(conn, workers: int, chunk_lines: int, work: Path, plan_years) 
     are exported before their turn: the chunk files on disk stay a few chunks' worth whatever the number of
     lines (at the large scale, 30M lines exported at once would be gigabytes beside the warehouse)."""
     chunks = _assign_chunks(conn, chunk_lines)
-    if workers == 1:
-        outputs = []
-        for c in range(chunks):
-            inputs = _export_chunk(conn, c, work)
-            outputs.append(price_chunk(*inputs, work, plan_years))
-            _remove(inputs)
-        return chunks, outputs
-    context = multiprocessing.get_context("spawn")  # never fork a process holding DuckDB's threads
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        # The next chunks are exported while the workers price the earlier ones.
-        in_flight: deque = deque()
-        outputs = []
-        for c in range(chunks):
-            if len(in_flight) >= workers * CHUNKS_AHEAD:
+    with closing(_export_chunks(conn, chunks, chunk_lines, work)) as exports:
+        if workers == 1:
+            outputs = []
+            for inputs in exports:
+                outputs.append(price_chunk(*inputs, work, plan_years))
+                _remove(inputs)
+            return chunks, outputs
+        context = multiprocessing.get_context("spawn")  # never fork a process holding DuckDB's threads
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=without_pandas) as pool:
+            # The next chunks are exported while the workers price the earlier ones.
+            in_flight: deque = deque()
+            outputs = []
+            for _ in range(chunks):
+                if len(in_flight) >= workers * CHUNKS_AHEAD:
+                    outputs.append(_priced(*in_flight.popleft()))
+                inputs = next(exports)
+                in_flight.append((pool.submit(price_chunk, *inputs, work, plan_years), inputs))
+            while in_flight:
                 outputs.append(_priced(*in_flight.popleft()))
-            inputs = _export_chunk(conn, c, work)
-            in_flight.append((pool.submit(price_chunk, *inputs, work, plan_years), inputs))
-        while in_flight:
-            outputs.append(_priced(*in_flight.popleft()))
-        return chunks, outputs
+            return chunks, outputs
 
 
 def _priced(future, inputs: tuple[Path, ...]) -> dict[str, Path]:

@@ -3,12 +3,17 @@ process: same rows, same order."""
 
 from __future__ import annotations
 
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+
 import duckdb
 
 from assets.health_plan import marts as marts_module
 from assets.health_plan.chunks import CLAIM_MARTS
 from assets.health_plan.marts import price_all_families
+from assets.health_plan.worker_start import without_pandas
 from tests.health_plan.synthetic import build_synthetic
+from tests.health_plan.worker_probe import engine_imports_pandas
 from tests.support import create_staging_table
 
 
@@ -41,13 +46,14 @@ def test_chunk_files_on_disk_stay_a_few_chunks_worth_and_marts_are_unchanged(tmp
     """At the large scale every chunk exported at once would be gigabytes of files beside the warehouse: a
     chunk's files go once it is priced, and only a few chunks per worker are exported ahead."""
     on_disk: list[int] = []
-    export = marts_module._export_chunk
+    write = marts_module._write_batches
 
-    def counting_export(conn, chunk, into):
-        on_disk.append(len(list(into.glob("lines_*.arrow"))))  # input chunks still there before this one
-        return export(conn, chunk, into)
+    def counting_write(batches, schema, path):
+        if path.name.startswith("lines_"):  # input chunks still there before this one
+            on_disk.append(len(list(path.parent.glob("lines_*.arrow"))))
+        return write(batches, schema, path)
 
-    monkeypatch.setattr(marts_module, "_export_chunk", counting_export)
+    monkeypatch.setattr(marts_module, "_write_batches", counting_write)
     with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as conn:
         for name in ("hp_members", "hp_enrollment", "hp_claims"):
             create_staging_table(conn, name)
@@ -59,3 +65,13 @@ def test_chunk_files_on_disk_stay_a_few_chunks_worth_and_marts_are_unchanged(tmp
         assert len(on_disk) > 6 and max(on_disk) <= 2 * marts_module.CHUNKS_AHEAD
         assert parallel == serial and _marts(conn, "parallel") == _marts(conn, "serial")
         assert not list(tmp_path.glob("cost_share_chunks_*"))  # outputs loaded and removed too
+
+
+def test_a_worker_loads_the_engine_without_pandas():
+    """pyarrow imports pandas on its first ``pa.array`` (to check for a pandas argument): more CPU than
+    pricing a chunk takes. The pool's workers refuse it; the marts above come out the same without it."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=context, initializer=without_pandas) as pool:
+        assert pool.submit(engine_imports_pandas).result() is False
+    with ProcessPoolExecutor(1, mp_context=context) as pool:  # what the initializer spares the worker
+        assert pool.submit(engine_imports_pandas).result() is True
