@@ -79,6 +79,13 @@ class OpenSqliteEventLogStorage(SqliteEventLogStorage):
 
     def dispose(self) -> None:
         super().dispose()
+        self._close()
+
+    def wipe(self) -> None:
+        self._close()  # the run files it deletes must not stay open here
+        super().wipe()
+
+    def _close(self) -> None:
         with self._db_lock:
             for engine in self._engines.values():
                 engine.dispose()  # closing the last connection checkpoints the file
