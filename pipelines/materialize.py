@@ -19,6 +19,8 @@ import time
 from dataclasses import dataclass, field
 
 import dagster as dg
+from dagster._core.instance.config import dagster_instance_config
+from dagster._core.instance.ref import InstanceRef
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -26,6 +28,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from domain.settings import Settings
 
 DAGSTER_YAML = "telemetry:\n  enabled: false\n"
+OWN_STORAGE = {"storage", "run_storage", "event_log_storage", "schedule_storage", "instance_class"}
 MAX_LISTED = 20  # rejected files named in the summary; the ledger holds them all
 
 
@@ -42,7 +45,20 @@ def dagster_instance(settings: Settings) -> dg.DagsterInstance:
     if not config.exists():
         config.write_text(DAGSTER_YAML)
     os.environ["DAGSTER_HOME"] = str(home)
-    return dg.DagsterInstance.get()
+    if set(dagster_instance_config(str(home))[0]) & OWN_STORAGE:  # an operator's storage (Postgres…)
+        return dg.DagsterInstance.get()
+    # this process's run stores its events through open connections (pipelines.event_log); dagster.yaml is
+    # left as is, so ``dagster dev`` and the daemon read the same files with Dagster's stock storage
+    ref = InstanceRef.from_dir(str(home), overrides={"event_log_storage": _event_log_storage(home)})
+    return dg.DagsterInstance.from_ref(ref)
+
+
+def _event_log_storage(home) -> dict:
+    return {
+        "module": "pipelines.event_log",
+        "class": "OpenSqliteEventLogStorage",
+        "config": {"base_dir": os.path.join(str(home), "history", "runs", "")},
+    }
 
 
 class _ProgressHandler(logging.Handler):
@@ -194,14 +210,16 @@ def run_materialize(
             f"nothing materialized, nothing published · {time.perf_counter() - started:.1f} s"
         )
         return 0
-    instance = dagster_instance(settings)
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    ) as progress:
+    with (
+        dagster_instance(settings) as instance,  # disposing it closes the event log's connections
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+        ) as progress,
+    ):
         task = progress.add_task("starting", total=None)
         handler = _ProgressHandler(progress, task, console)
 
