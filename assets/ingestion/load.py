@@ -305,11 +305,13 @@ def _drop_checked(checked: _Checked | None) -> None:
 
 
 def _quarantine(conn, source: Source, entry: LedgerEntry, raw_json_sql: str) -> int:
+    # The original rows of the bad rows only: the join alone no longer turned every row of the file to JSON.
+    bad = f"SELECT _row_number FROM {CHECKED} WHERE _reason IS NOT NULL"
     return conn.execute(
         f"""INSERT INTO {QUARANTINE}
             SELECT ?, ?, ?, c._row_number, c._column, c._reason, r._raw
-            FROM {CHECKED} c LEFT JOIN ({raw_json_sql}) r USING (_row_number)
-            WHERE c._reason IS NOT NULL
+            FROM (SELECT * FROM {CHECKED} WHERE _reason IS NOT NULL) c
+            LEFT JOIN ({raw_json_sql} WHERE rowid + 1 IN ({bad})) r USING (_row_number)
             ORDER BY c._row_number""",
         [source.name, entry.file_name, entry.sha256],
     ).fetchone()[0]
