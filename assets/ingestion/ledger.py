@@ -107,6 +107,10 @@ class Ledger:
     def earlier_name(self, sha: str) -> str | None:
         return self._first_name_of_sha.get(sha)
 
+    def known_contents(self) -> set[str]:
+        """The sha256 of every file the ledger holds: a file with one of them is not read again."""
+        return set(self._first_name_of_sha)
+
     def touch(self, f: LandedFile, sha: str) -> None:
         """A file rewritten with the same content: remember its new size/mtime so it is not hashed again (and
         so a run planner comparing names, sizes and mtimes does not see it as new on every run)."""
@@ -117,9 +121,10 @@ class Ledger:
         )
         self._seen_stat.add((f.file_name, f.size_bytes, f.mtime_ns))
 
-    def record(self, entry: LedgerEntry) -> None:
-        """Append a ledger row (inside the caller's transaction when loading a file)."""
-        self.conn.execute(
+    def record(self, entry: LedgerEntry, conn=None) -> None:
+        """Append a ledger row (inside the caller's transaction when loading a file: ``conn`` is the cursor
+        holding it)."""
+        (conn or self.conn).execute(
             f"INSERT INTO {LEDGER} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 entry.source,

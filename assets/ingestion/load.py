@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import errno
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from assets.ingestion.landing import ByteFacts, NotRegularFile, OpenedFile
 from assets.ingestion.ledger import LandedFile, Ledger, LedgerEntry, landed_files
-from assets.ingestion.readers import RAW, FileRejected, read_file
+from assets.ingestion.readers import RAW, FileRejected, RawFile, read_file
 from assets.ingestion.rules import mark_duplicates_sql, validate_select
 from checks.ingest_tables import QUARANTINE
 from domain.contracts import FileReason, Source
@@ -61,57 +63,166 @@ class SourceSummary:
         return sum(e.rows_quarantined for e in self.entries)
 
 
-def ingest_source(conn, source: Source, folder: Path, scratch: Path | None = None) -> SourceSummary:
+def ingest_source(
+    conn, source: Source, folder: Path, scratch: Path | None = None, *, overlap: bool | None = None
+) -> SourceSummary:
     """Load every new file of ``folder`` (``landing/<source>``) in name order.
 
     ``scratch`` holds the short-lived decoded copy of a file that is not UTF-8 (default: the system's temp
-    dir; the pipeline passes one inside the data directory).
+    dir; the pipeline passes one inside the data directory). ``overlap`` (default: when more than
+    :data:`OVERLAP_FROM_FILES` files are new) reads and checks the next file on a second cursor while the
+    current one commits (see :func:`_overlapped`); the outcome is the serial one, row for row.
     """
     ensure_staging_table(conn, source)
     ledger = Ledger(conn, source.name)
     summary = SourceSummary(source.name)
     scratch = scratch or Path(tempfile.gettempdir())
+    todo = []
     for landed in landed_files(folder):
         if ledger.unchanged(landed):
             summary.files_unchanged += 1
-            continue
-        entry = _ingest_one(conn, source, landed, ledger, scratch)
-        if entry is None:
-            summary.files_unchanged += 1
         else:
-            summary.entries.append(entry)
+            todo.append(landed)
+    if overlap is None:
+        overlap = len(todo) > OVERLAP_FROM_FILES
+    prepared = _overlapped(conn, source, todo, ledger, scratch) if overlap else _serial(conn, todo)
+    with closing(prepared):
+        for landed, ready in zip(todo, prepared, strict=True):
+            entry = _ingest_one(source, landed, ledger, scratch, ready)
+            if entry is None:
+                summary.files_unchanged += 1
+            else:
+                summary.entries.append(entry)
     return summary
 
 
+#: Sources with more new files than this read the next file while the current one commits.
+OVERLAP_FROM_FILES = 2
+
+
+@dataclass
+class _Checked:
+    """A file read and checked on ``cursor``: its ``CHECKED`` table (or why it has none) awaits the commit."""
+
+    cursor: object
+    encoding: str | None = None
+    raw: RawFile | None = None
+    rows_read: int = 0
+    failure: Exception | None = None  # FileRejected, or any engine error (its type only is kept)
+    temp_tables: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Ready:
+    """One landed entry as far as it can go before the ledger's in-order decision: opened, scanned and
+    (when it looks new) read and checked on ``cursor``. ``None`` fields were not reached."""
+
+    cursor: object
+    opened: OpenedFile | None = None
+    open_error: Exception | None = None  # NotRegularFile or OSError, raised again where the serial path did
+    facts: ByteFacts | None = None
+    checked: _Checked | None = None
+
+
+def _serial(conn, todo: list[LandedFile]):
+    """Nothing ahead of time: each file is opened, scanned and read when its turn comes, on ``conn``."""
+    for _ in todo:
+        yield _Ready(conn)
+
+
+def _overlapped(conn, source: Source, todo: list[LandedFile], ledger: Ledger, scratch: Path):
+    """The files of ``todo`` in order, each prepared (opened, scanned, read and checked) one step ahead.
+
+    One worker thread prepares file i+1 on one of two cursors while the caller commits file i on the other,
+    the cursor that built file i's checked table (temp tables belong to their cursor). Commits and every
+    ledger decision stay in name order on the calling thread, so staging, quarantine and ledger end as the
+    serial loop leaves them; at most two files are in flight. DuckDB runs both statements in the one
+    process, its threads shared: the files are single row groups that one thread parses, so the second core
+    otherwise idles. The worker skips reading a file whose content the ledger or an earlier file of the run
+    already has (it will be ``duplicate`` or touched); should the ledger decide otherwise, the file is read
+    at its turn.
+    """
+    cursors = [conn.cursor(), conn.cursor()]
+    known = ledger.known_contents()
+    ahead = None
+    try:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"ingest-{source.name}") as pool:
+            for i, landed in enumerate(todo):
+                current = ahead or pool.submit(_prepare, cursors[i % 2], source, landed, known, scratch)
+                ahead = None
+                if i + 1 < len(todo):
+                    ahead = pool.submit(_prepare, cursors[(i + 1) % 2], source, todo[i + 1], known, scratch)
+                yield current.result()
+    finally:  # the run stopped early (an error in the caller): the file read ahead is let go
+        if ahead is not None and ahead.done() and ahead.exception() is None:
+            _let_go(ahead.result())
+        for cur in cursors:
+            cur.close()
+
+
+def _let_go(ready: _Ready) -> None:
+    _drop_checked(ready.checked)
+    if ready.opened is not None:
+        ready.opened.close()
+
+
+def _prepare(cursor, source: Source, landed: LandedFile, known: set[str], scratch: Path) -> _Ready:
+    """Open, scan and (when its content is new) read and check ``landed`` on ``cursor``, on the worker."""
+    ready = _Ready(cursor)
+    if landed.kind != "file":
+        return ready
+    try:
+        ready.opened = OpenedFile(landed.path)
+    except (NotRegularFile, OSError) as exc:
+        ready.open_error = exc
+        return ready
+    try:
+        ready.facts = ready.opened.scan()
+    except BaseException:
+        ready.opened.close()
+        raise
+    if ready.facts.sha256 not in known:
+        known.add(ready.facts.sha256)
+        ready.checked = _check(cursor, source, ready.opened, ready.facts, landed.file_name, scratch)
+    return ready
+
+
 def _ingest_one(
-    conn, source: Source, landed: LandedFile, ledger: Ledger, scratch: Path
+    source: Source, landed: LandedFile, ledger: Ledger, scratch: Path, ready: _Ready
 ) -> LedgerEntry | None:
     """One landed entry to its ledger row (``None``: a known file touched but not changed)."""
     entry = LedgerEntry(source.name, landed.file_name, "", landed.size_bytes, landed.mtime_ns, "loaded")
     if landed.kind != "file":
         return _reject_unopened(ledger, entry, landed.kind)
+    opened = ready.opened
     try:
-        opened = OpenedFile(landed.path)
+        if ready.open_error is not None:
+            raise ready.open_error
+        opened = opened or OpenedFile(landed.path)
     except NotRegularFile as exc:
         return _reject_unopened(ledger, entry, exc.kind)
     except OSError as exc:  # e.g. no permission: the file stays in landing, the next run tries again
         detail = f"{landed.file_name} cannot be opened ({errno.errorcode.get(exc.errno, 'error')})"
         return _reject(ledger, entry, FileReason.READER_ERROR, detail)
     with opened:
-        facts = opened.scan()
+        facts = ready.facts or opened.scan()
+        checked = ready.checked
         entry.sha256 = facts.sha256
         if ledger.already_recorded(landed, facts.sha256):  # touched but not changed
+            _drop_checked(checked)
             ledger.touch(landed, facts.sha256)
             return None
         earlier = ledger.earlier_name(facts.sha256)
         if earlier is not None:
+            _drop_checked(checked)
             entry.status, entry.reason = "duplicate", "same_content"
             entry.detail = (
                 f"{landed.file_name} has the same content as {earlier}, which was taken; not read again"
             )
             ledger.record(entry)
         else:
-            load_file(conn, source, opened, facts, entry, ledger, scratch)
+            checked = checked or _check(ready.cursor, source, opened, facts, entry.file_name, scratch)
+            _commit(checked, source, entry, ledger)
     return entry
 
 
@@ -124,64 +235,83 @@ def _reject_unopened(ledger: Ledger, entry: LedgerEntry, kind: str) -> LedgerEnt
     return _reject(ledger, entry, reason, f"{entry.file_name} {what}")
 
 
-def _reject(ledger: Ledger, entry: LedgerEntry, reason: FileReason, detail: str) -> LedgerEntry:
+def _reject(ledger: Ledger, entry: LedgerEntry, reason: FileReason, detail: str, conn=None) -> LedgerEntry:
     entry.status, entry.reason, entry.detail = "rejected", str(reason), detail
     entry.encoding, entry.rows_read, entry.rows_loaded, entry.rows_quarantined = None, 0, 0, 0
-    ledger.record(entry)
+    ledger.record(entry, conn)
     return entry
 
 
-def load_file(
-    conn,
-    source: Source,
-    opened: OpenedFile,
-    facts: ByteFacts,
-    entry: LedgerEntry,
-    ledger: Ledger,
-    scratch: Path,
-) -> None:
-    """Read, validate and commit one file; fills ``entry`` with its outcome and records it in the ledger.
+def _check(
+    cursor, source: Source, opened: OpenedFile, facts: ByteFacts, name: str, scratch: Path
+) -> _Checked:
+    """Read ``opened`` and build its checked table on ``cursor`` (the expensive part, no shared table
+    touched).
 
-    Whatever goes wrong with one file (a reason of ours, or anything the engine raises) ends as its rejected
-    ledger row: no file can stop the run for the others. The engine's own message is not kept (it may quote
-    the file's content); only its type is.
+    Whatever goes wrong (a reason of ours, or anything the engine raises) is kept as the failure the commit
+    turns into a rejected ledger row: no file can stop the run for the others. The engine's own message is not
+    kept (it may quote the file's content); only its type is.
     """
-    raw = None
+    checked = _Checked(cursor)
     try:
-        raw = read_file(conn, source, opened, facts, entry.file_name, scratch)
-        entry.encoding = raw.encoding
+        raw = read_file(cursor, source, opened, facts, name, scratch)
+        checked.raw, checked.encoding = raw, raw.encoding
+        checked.temp_tables = [CHECKED, *raw.temp_tables]
         validated = validate_select(
             source, raw.rows_sql, raw.present, raw.malformed_flag, raw.malformed_reason, raw.wrong_type_flags
         )
         # In file order (DuckDB keeps insertion order): the staging insert needs no sort.
-        conn.execute(f"CREATE OR REPLACE TEMP TABLE {CHECKED} AS {validated}")
-        conn.execute(mark_duplicates_sql(source, CHECKED))
+        cursor.execute(f"CREATE OR REPLACE TEMP TABLE {CHECKED} AS {validated}")
+        cursor.execute(mark_duplicates_sql(source, CHECKED))
         # One row of the checked table per row read: counting it spares a second pass over the file.
-        entry.rows_read = conn.execute(f"SELECT count(*) FROM {CHECKED}").fetchone()[0]
+        checked.rows_read = cursor.execute(f"SELECT count(*) FROM {CHECKED}").fetchone()[0]
+    except Exception as exc:  # noqa: BLE001 - any reader failure is a rejected file, never a stopped run
+        checked.failure = exc
+        _drop_temp(cursor, [CHECKED, *(checked.raw.temp_tables if checked.raw else [RAW])])
+        checked.temp_tables = []
+    return checked
+
+
+def _commit(checked: _Checked, source: Source, entry: LedgerEntry, ledger: Ledger) -> None:
+    """Quarantine, upsert and ledger row of a checked file in one transaction on the cursor holding its
+    checked table; a failure (while reading or here) is the file's rejected ledger row instead."""
+    conn = checked.cursor
+    try:
+        if checked.failure is not None:
+            raise checked.failure
+        entry.encoding, entry.rows_read = checked.encoding, checked.rows_read
         conn.execute("BEGIN TRANSACTION")
         try:
-            entry.rows_quarantined = _quarantine(conn, source, entry, raw.raw_json_sql)
+            entry.rows_quarantined = _quarantine(conn, source, entry, checked.raw.raw_json_sql)
             entry.rows_loaded = _upsert(conn, source, entry.file_name)
-            ledger.record(entry)
+            ledger.record(entry, conn)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
     except FileRejected as rejected:
-        _reject(ledger, entry, rejected.reason, rejected.detail)
+        _reject(ledger, entry, rejected.reason, rejected.detail, conn)
     except Exception as exc:  # noqa: BLE001 - any reader failure is a rejected file, never a stopped run
         detail = f"{entry.file_name} could not be read ({type(exc).__name__}); nothing of it was loaded"
-        _reject(ledger, entry, FileReason.READER_ERROR, detail)
+        _reject(ledger, entry, FileReason.READER_ERROR, detail, conn)
     finally:
-        _drop_temp(conn, [CHECKED, *(raw.temp_tables if raw else [RAW])])
+        _drop_checked(checked)
+
+
+def _drop_checked(checked: _Checked | None) -> None:
+    if checked is not None:
+        _drop_temp(checked.cursor, checked.temp_tables)
+        checked.temp_tables = []
 
 
 def _quarantine(conn, source: Source, entry: LedgerEntry, raw_json_sql: str) -> int:
+    # The original rows of the bad rows only: the join alone no longer turned every row of the file to JSON.
+    bad = f"SELECT _row_number FROM {CHECKED} WHERE _reason IS NOT NULL"
     return conn.execute(
         f"""INSERT INTO {QUARANTINE}
             SELECT ?, ?, ?, c._row_number, c._column, c._reason, r._raw
-            FROM {CHECKED} c LEFT JOIN ({raw_json_sql}) r USING (_row_number)
-            WHERE c._reason IS NOT NULL
+            FROM (SELECT * FROM {CHECKED} WHERE _reason IS NOT NULL) c
+            LEFT JOIN ({raw_json_sql} WHERE rowid + 1 IN ({bad})) r USING (_row_number)
             ORDER BY c._row_number""",
         [source.name, entry.file_name, entry.sha256],
     ).fetchone()[0]

@@ -77,7 +77,9 @@ class RawFile:
     ``_malformed``)."""
 
     rows_sql: str
-    raw_json_sql: str  # yields ``_row_number, _raw``: the original row as JSON text
+    #: yields ``_row_number, _raw``: the original row as JSON text; ends with its ``FROM``, so a ``WHERE`` on
+    #: ``rowid`` can follow (the quarantine builds the JSON of its few bad rows only)
+    raw_json_sql: str
     present: set[str]  # contract columns the file has
     encoding: str
     malformed_flag: str | None = None  # boolean column of rows_sql: the row is not a well-formed record
