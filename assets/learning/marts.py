@@ -37,8 +37,14 @@ from domain.learning.identity import masked_lc_user_id
 
 GROUP = "learning"
 LC_SOURCES: tuple[str, ...] = ("lc_people", "lc_courses", "lc_requirements", "lc_completions")
-#: compliance_history's row order: by month-end first, which is what lets it be written a month at a time.
+#: compliance_history's row order: by month-end first, which is what lets it be written in parts of months.
 HISTORY_ORDER = "month_end, person_id, requirement_id"
+#: compliance_history is written in parts of consecutive month-ends of at most this many rows (counted as
+#: people x requirements per month-end, an upper bound): all of medium's 36 month-ends (25k people, 14
+#: requirements: 12.6M) in one statement, as fast as ever; at the large scale (250k people) parts of 3
+#: month-ends, where all 36 at once ran out of DuckDB's 4 GB. Smaller parts cost time: every part computes
+#: its month-ends' statuses from the completions again (36 parts of one month: +65 % CPU at medium).
+HISTORY_PART_ROWS = 12_600_000
 #: Rollup mart name -> the compliance_status column it groups by.
 ROLLUPS: dict[str, str] = {
     "compliance_by_department": "department",
@@ -107,15 +113,20 @@ def _completion_span(completions: ir.Table, org_timezone: str):
 
 
 def compliance_history_parts(conn, run_settings: RunSettings) -> tuple[list[dt.date], list[ir.Table]]:
-    """The history's month-ends (the most recent ``history_months`` the completions cover) and, for each, the
-    Ibis expression of its rows, in month order."""
+    """The history's month-ends (the most recent ``history_months`` the completions cover) and the Ibis
+    expressions of its rows in parts of consecutive month-ends (:data:`HISTORY_PART_ROWS`), in month order."""
     t = staging_tables(conn)
     first, last = _completion_span(t["lc_completions"], run_settings.org_timezone)
     days = history_month_ends(first, last, run_settings.history_months)
     # The month-ends replace the policy's date; the run's own date is not read here (not an as-of mart).
     policy = CompliancePolicy(last or dt.date.min, org_timezone=run_settings.org_timezone)
     sources = (t["lc_people"], t["lc_courses"], t["lc_requirements"], t["lc_completions"])
-    return days, [compliance_history(*sources, [day], policy) for day in days]
+    ((people, requirements),) = conn.execute(
+        f"SELECT (SELECT count(*) FROM {STAGING}.lc_people), (SELECT count(*) FROM {STAGING}.lc_requirements)"
+    ).fetchall()
+    per_part = max(1, HISTORY_PART_ROWS // max(people * requirements, 1))
+    groups = [days[i : i + per_part] for i in range(0, len(days), per_part)]
+    return days, [compliance_history(*sources, group, policy) for group in groups]
 
 
 @dg.asset(
@@ -128,8 +139,8 @@ def compliance_history_mart(duckdb: DuckDBResource, run_settings: RunSettings) -
     with duckdb.get_connection() as conn:
         days, months = compliance_history_parts(conn, run_settings)
         if months:
-            # One month-end at a time: the same rows in the same order as all months at once, in a fraction
-            # of the memory (``write_ibis_mart_in_parts``)
+            # In parts of months: the same rows in the same order as all months at once, in the memory of
+            # one part (``write_ibis_mart_in_parts``)
             rows = write_ibis_mart_in_parts(conn, "compliance_history", months, HISTORY_ORDER)
         else:  # no completions yet: an empty mart of the right shape
             t = staging_tables(conn)

@@ -1,6 +1,6 @@
-"""compliance_history is written one month-end at a time: the same table, row for row, as all months at once,
-and it still builds when DuckDB's memory is too small for all months at once (the large scale ran out of its
-4 GB on 36 month-ends of 250k people)."""
+"""compliance_history is written in parts of consecutive month-ends: the same table, row for row, as all
+months at once, and it still builds when DuckDB's memory is too small for all months at once (the large scale
+ran out of its 4 GB on 36 month-ends of 250k people)."""
 
 import dagster as dg
 import duckdb
@@ -59,13 +59,20 @@ def _build(db: str, **connection_config) -> dg.ExecuteInProcessResult:
 
 def _months_at_once(conn, name: str) -> None:
     """The whole history as one statement, the way it was written before: every month-end unioned, sorted."""
-    _, months = learning.compliance_history_parts(conn, RunSettings(as_of="2026-06-30"))
-    write_ibis_mart(conn, name, ibis.union(*months, distinct=False), learning.HISTORY_ORDER)
+    _, parts = learning.compliance_history_parts(conn, RunSettings(as_of="2026-06-30"))
+    write_ibis_mart(conn, name, ibis.union(*parts, distinct=False), learning.HISTORY_ORDER)
 
 
-def test_written_a_month_at_a_time_the_history_is_the_months_at_once_row_for_row(tmp_path):
+def _months_per_part(monkeypatch, people: int, months: int) -> None:
+    """Parts of ``months`` month-ends for ``people`` people (the bound is people x requirements a month)."""
+    monkeypatch.setattr(learning, "HISTORY_PART_ROWS", people * REQUIREMENTS * months)
+
+
+@pytest.mark.parametrize("months", [1, 5, 36])  # 33 month-ends: 33 parts, 7 (the last of 3), 1
+def test_written_in_parts_the_history_is_the_months_at_once_row_for_row(tmp_path, monkeypatch, months):
     db = str(tmp_path / "w.duckdb")
     _roster(db, people=120)
+    _months_per_part(monkeypatch, 120, months)
     assert _build(db).success
     with duckdb.connect(db) as conn:
         _months_at_once(conn, "history_at_once")
@@ -80,9 +87,10 @@ def test_written_a_month_at_a_time_the_history_is_the_months_at_once_row_for_row
     assert in_parts == at_once  # same rows, same stored order
 
 
-def test_the_history_builds_in_a_memory_too_small_for_all_months_at_once(tmp_path):
+def test_the_history_builds_in_a_memory_too_small_for_all_months_at_once(tmp_path, monkeypatch):
     db = str(tmp_path / "w.duckdb")
     _roster(db, people=3000)
+    _months_per_part(monkeypatch, 3000, 1)
     limit = {"memory_limit": "24MB", "threads": 2}
     result = _build(db, **limit)
     assert result.success
