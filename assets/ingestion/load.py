@@ -120,6 +120,7 @@ class _Ready:
     cursor: object
     opened: OpenedFile | None = None
     open_error: Exception | None = None  # NotRegularFile or OSError, raised again where the serial path did
+    read_error: OSError | None = None  # a read failing midway through the scan (EIO, a file cut short)
     facts: ByteFacts | None = None
     checked: _Checked | None = None
 
@@ -178,6 +179,9 @@ def _prepare(cursor, source: Source, landed: LandedFile, known: set[str], scratc
         return ready
     try:
         ready.facts = ready.opened.scan()
+    except OSError as exc:  # the file's own failure, rejected at its turn (the caller's `with` closes it)
+        ready.read_error = exc
+        return ready
     except BaseException:
         ready.opened.close()
         raise
@@ -201,11 +205,21 @@ def _ingest_one(
         opened = opened or OpenedFile(landed.path)
     except NotRegularFile as exc:
         return _reject_unopened(ledger, entry, exc.kind)
-    except OSError as exc:  # e.g. no permission: the file stays in landing, the next run tries again
+    except OSError as exc:  # e.g. no permission: the file stays in landing, read again once rewritten
         detail = f"{landed.file_name} cannot be opened ({errno.errorcode.get(exc.errno, 'error')})"
         return _reject(ledger, entry, FileReason.READER_ERROR, detail)
     with opened:
-        facts = ready.facts or opened.scan()
+        try:
+            if ready.read_error is not None:
+                raise ready.read_error
+            facts = ready.facts or opened.scan()
+        except (
+            OSError
+        ) as exc:  # a read failing midway (a disk error): this file rejected, not the run stopped
+            detail = (
+                f"{landed.file_name} could not be read to the end ({errno.errorcode.get(exc.errno, 'error')})"
+            )
+            return _reject(ledger, entry, FileReason.READER_ERROR, detail)
         checked = ready.checked
         entry.sha256 = facts.sha256
         if ledger.already_recorded(landed, facts.sha256):  # touched but not changed

@@ -175,3 +175,53 @@ def test_a_run_stopped_by_an_error_leaves_no_file_open_and_the_next_run_loads_al
             ("E4",),
             ("E1",),
         ]
+
+
+@pytest.mark.parametrize("overlap", [False, True])
+def test_a_file_failing_midway_through_its_read_is_rejected_and_the_others_load(
+    tmp_path, monkeypatch, overlap
+):
+    """A disk error while a file is read (EIO from the second chunk on) rejects that file, named with the
+    error; the files before and after it still load, read ahead or not."""
+    import errno
+
+    from assets.ingestion import landing
+
+    folder = tmp_path / "landing" / "hp_employers"
+    folder.parent.mkdir()
+    _land(
+        folder,
+        {
+            "a.csv": (EMP + "E1,Acme,G-1\n").encode(),
+            "b_disk_error.csv": (EMP + "E2,Zenith,G-2\n").encode(),
+            "c.csv": (EMP + "E3,Delta,G-3\n").encode(),
+        },
+    )
+    real = landing.OpenedFile.chunks
+
+    def chunks(self):
+        for i, chunk in enumerate(real(self)):
+            if i == 0 and self.path.name == "b_disk_error.csv":
+                yield chunk
+                raise OSError(errno.EIO, "Input/output error")
+            yield chunk
+
+    monkeypatch.setattr(landing.OpenedFile, "chunks", chunks)
+    monkeypatch.setattr(landing, "CHUNK", 16)  # several chunks per file, so the error comes midway
+    with duckdb.connect() as conn:
+        load.ingest_source(conn, source("hp_employers"), folder, tmp_path / "scratch", overlap=overlap)
+        ledger = conn.execute(
+            "SELECT file_name, status, reason, detail FROM ingest.ledger ORDER BY 1"
+        ).fetchall()
+        loaded = conn.execute("SELECT employer_id FROM staging.hp_employers ORDER BY rowid").fetchall()
+    assert ledger == [
+        ("a.csv", "loaded", None, None),
+        (
+            "b_disk_error.csv",
+            "rejected",
+            "reader_error",
+            "b_disk_error.csv could not be read to the end (EIO)",
+        ),
+        ("c.csv", "loaded", None, None),
+    ]
+    assert loaded == [("E1",), ("E3",)]
