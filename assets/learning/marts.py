@@ -40,11 +40,11 @@ LC_SOURCES: tuple[str, ...] = ("lc_people", "lc_courses", "lc_requirements", "lc
 #: compliance_history's row order: by month-end first, which is what lets it be written in parts of months.
 HISTORY_ORDER = "month_end, person_id, requirement_id"
 #: compliance_history is written in parts of consecutive month-ends of at most this many rows (counted as
-#: people x requirements per month-end, an upper bound): all of medium's 36 month-ends (25k people, 14
-#: requirements: 12.6M) in one statement, as fast as ever; at the large scale (250k people) parts of 3
-#: month-ends, where all 36 at once ran out of DuckDB's 4 GB. Smaller parts cost time: every part computes
-#: its month-ends' statuses from the completions again (36 parts of one month: +65 % CPU at medium).
-HISTORY_PART_ROWS = 12_600_000
+#: people x requirements per month-end, an upper bound). At the large scale (250k people, 14 requirements:
+#: 3.5M a month) that is one month-end a part, measured to fit in DuckDB's 4 GB where all 36 at once did not;
+#: medium (350k a month) writes 3 parts of up to 17. Every part computes its month-ends' statuses from the
+#: completions again: 36 parts cost medium +65 % CPU (18.9 vs 11.2 s), 3 parts about as much as one.
+HISTORY_PART_ROWS = 6_000_000
 #: Rollup mart name -> the compliance_status column it groups by.
 ROLLUPS: dict[str, str] = {
     "compliance_by_department": "department",
