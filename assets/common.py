@@ -113,9 +113,9 @@ def write_ibis_mart_in_parts(conn, name: str, parts: Sequence, order_by: str | S
     one transaction; returns its row count.
 
     For a mart whose rows are ordered first by the part they come from (``compliance_history``: parts of
-    consecutive month-ends, ordered by month-end), each part sorted on its own and appended in turn is the same table,
-    row for row, as the union of the parts sorted at once; but DuckDB then only holds one part's work in
-    memory. At the large scale the union at once ran out of its 4 GB (36 month-ends of 250k people).
+    consecutive month-ends, ordered by month-end), each part sorted on its own and appended in turn is the
+    same table, row for row, as the union of the parts sorted at once; but DuckDB then only holds one part's
+    work in memory. At the large scale the union at once ran out of its 4 GB (36 month-ends of 250k people).
     """
     table = f"{MARTS}.{name}"
     conn.execute(f"CREATE SCHEMA IF NOT EXISTS {MARTS}")
