@@ -3,6 +3,7 @@ in-process."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import dagster as dg
@@ -68,4 +69,23 @@ def ledger(settings: Settings, source_name: str) -> list[tuple]:
         "SELECT file_name, status, reason, rows_read, rows_loaded, rows_quarantined FROM marts.ingest_ledger "
         "WHERE source = ? ORDER BY file_name",
         [source_name],
+    )
+
+
+def auth_event_line(event_id: str, hhmm: str, event_type: str, user: str) -> str:
+    """One auth_events JSON line at ``hhmm`` UTC on 2026-03-04 on the CE portal (a login failure is a bad
+    password)."""
+    return json.dumps(
+        {
+            "event_id": event_id,
+            "portal": "ce_portal",
+            "occurred_at": f"2026-03-04T{hhmm}:00+00:00",
+            "event_type": event_type,
+            "username": user,
+            "ip": "10.0.0.1",
+            "user_agent": "test",
+            "method": "password",
+            "reset_token": None,
+            "failure_reason": "bad_password" if event_type == "login_failure" else None,
+        }
     )

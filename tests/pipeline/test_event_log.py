@@ -5,8 +5,6 @@ incremental plan builds on them."""
 
 from __future__ import annotations
 
-import json
-
 import dagster as dg
 from dagster._core.instance.ref import InstanceRef
 from dagster._core.storage.event_log import SqliteEventLogStorage
@@ -15,27 +13,10 @@ from rich.console import Console
 from assets.increments import INCREMENTAL, PLAN_TAG
 from pipelines.event_log import OpenSqliteEventLogStorage
 from pipelines.materialize import dagster_instance, run_materialize
-from tests.pipeline.harness import land
+from tests.pipeline.harness import auth_event_line, land
 
 LOCKOUTS = dg.AssetKey(["marts", "login_lockouts"])
 AUTH_EVENTS = dg.AssetKey(["staging", "auth_events"])
-
-
-def _failure(event_id: str, hhmm: str, user: str, event_type: str = "login_failure") -> str:
-    return json.dumps(
-        {
-            "event_id": event_id,
-            "portal": "ce_portal",
-            "occurred_at": f"2026-03-04T{hhmm}:00+00:00",
-            "event_type": event_type,
-            "username": user,
-            "ip": "10.0.0.1",
-            "user_agent": "test",
-            "method": "password",
-            "reset_token": None,
-            "failure_reason": "bad_password" if event_type == "login_failure" else None,
-        }
-    )
 
 
 def _stock_instance(settings) -> dg.DagsterInstance:
@@ -50,7 +31,7 @@ def _materialize(settings) -> str:
 
 
 def test_runs_materializations_and_metadata_are_read_by_a_stock_instance_and_plan_the_next_run(settings):
-    five = [_failure(f"a{i}", f"09:0{i}", "alice") for i in range(5)]
+    five = [auth_event_line(f"a{i}", f"09:0{i}", "login_failure", "alice") for i in range(5)]
     land(settings, "auth_events", "d1.jsonl", "\n".join(five))
     assert "full run" in _materialize(settings)
     with _stock_instance(settings) as stock:
@@ -67,7 +48,8 @@ def test_runs_materializations_and_metadata_are_read_by_a_stock_instance_and_pla
 
     # A late file (alice logged in at 09:02): the lockouts apply it to the mart the first run built, which
     # they find through the first run's materializations.
-    land(settings, "auth_events", "d2.jsonl", _failure("late", "09:02", "alice", "login_success") + "\n")
+    late = auth_event_line("late", "09:02", "login_success", "alice")
+    land(settings, "auth_events", "d2.jsonl", late + "\n")
     assert "incremental run" in _materialize(settings)
     with _stock_instance(settings) as stock:
         assert [r.tags[PLAN_TAG] for r in stock.get_runs()] == [INCREMENTAL, "full"]

@@ -3,8 +3,6 @@ marts.login_lockouts; a run that cannot be sure (a file replacing earlier events
 
 from __future__ import annotations
 
-import json
-
 import dagster as dg
 import duckdb
 
@@ -12,30 +10,13 @@ from assets.increments import INCREMENTAL, PLAN_TAG
 from assets.ingestion.staging_assets import staging_assets
 from assets.login_security.marts import login_lockouts_mart
 from pipelines.resources import build_resources
-from tests.pipeline.harness import land
+from tests.pipeline.harness import auth_event_line, land
 
 STAGING = [a for a in staging_assets if a.key == dg.AssetKey(["staging", "auth_events"])]
 
 
-def _event(event_id: str, hhmm: str, event_type: str, user: str) -> str:
-    return json.dumps(
-        {
-            "event_id": event_id,
-            "portal": "ce_portal",
-            "occurred_at": f"2026-03-04T{hhmm}:00+00:00",
-            "event_type": event_type,
-            "username": user,
-            "ip": "10.0.0.1",
-            "user_agent": "test",
-            "method": "password",
-            "reset_token": None,
-            "failure_reason": "bad_password" if event_type == "login_failure" else None,
-        }
-    )
-
-
 def _failures(prefix: str, user: str, hour: str) -> list[str]:
-    return [_event(f"{prefix}{i}", f"{hour}:0{i}", "login_failure", user) for i in range(5)]
+    return [auth_event_line(f"{prefix}{i}", f"{hour}:0{i}", "login_failure", user) for i in range(5)]
 
 
 def _run(settings, instance, plan: str = INCREMENTAL) -> int:
@@ -75,13 +56,14 @@ def test_a_new_file_is_applied_to_its_accounts_and_anything_uncertain_rebuilds(s
     assert _locks(settings) == [("alice", "09:04"), ("bob", "10:04")]
 
     # A late file: alice logged in at 09:02:30, so 09:04 is only her 2nd failure since; bob is untouched.
-    land(settings, "auth_events", "d2.jsonl", _event("late1", "09:02", "login_success", "alice") + "\n")
+    late = auth_event_line("late1", "09:02", "login_success", "alice")
+    land(settings, "auth_events", "d2.jsonl", late + "\n")
     assert _run(settings, instance) == 1
     assert _locks(settings) == [("bob", "10:04")]
 
     # A file re-sending bob's first failure as dave's replaces that row: bob, whom the file does not name, is
     # down to four failures. Applying the file to dave alone would keep bob's lock; the mart is rebuilt.
-    land(settings, "auth_events", "d3.jsonl", _event("b0", "10:00", "login_failure", "dave") + "\n")
+    land(settings, "auth_events", "d3.jsonl", auth_event_line("b0", "10:00", "login_failure", "dave") + "\n")
     assert _run(settings, instance) == 0
     assert _locks(settings) == []
 
