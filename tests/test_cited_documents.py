@@ -4,7 +4,8 @@ it.
 A citation is a name ending in ``.md`` (``domain-rules.md``, ``docs/operations.md``) in a module, test or
 document. It resolves from the repository root or from the citing file, else (a bare name) to the one file of
 that name in the repository (the specification is copied into ``docs/spec/``). A section quoted right
-after the name (``domain-rules.md "Login security"``) must begin a heading of that document.
+after the name (``domain-rules.md "Login security"``), on the same line or at the start of the next one (a
+wrapped docstring or ``#`` comment), must begin a heading of that document.
 """
 
 from __future__ import annotations
@@ -15,8 +16,11 @@ from pathlib import Path
 ROOT = Path(__file__).parents[1]
 SCANNED = ("domain", "assets", "checks", "pipelines", "reports", "dashboard", "tests", "docs")
 # A name ending in .md, not a method call (``dg.MetadataValue.md(...)``), optionally followed by a quoted
-# section.
-CITATION = re.compile(r'(?<![\w.])([\w./-]*[\w-]\.md)\b(?!\()(?:,? "([^"]+)")?')
+# section, which a wrapped line may carry to the start of the next line (after a comment's ``#``).
+CITATION = re.compile(
+    r"(?<![\w.])([\w./-]*[\w-]\.md)\b(?!\()"  # the name
+    r'(?:,?(?: |[ \t]*\n[ \t]*(?:#[ \t]*)?)"([^"\n]+)")?'  # the section, here or at the next line's start
+)
 HEADING = re.compile(r"^#+\s+(.*)$", re.MULTILINE)
 
 
@@ -48,18 +52,18 @@ def test_every_cited_markdown_document_and_section_is_in_the_repository():
 
     cited, unresolved, missing_sections = set(), [], []
     for citing in files:
-        for number, line in enumerate(citing.read_text(encoding="utf-8").splitlines(), 1):
-            for match in CITATION.finditer(line):
-                name, section = match.groups()
-                where = f"{citing.relative_to(ROOT)}:{number}"
-                target = _resolve(name, citing, by_name)
-                if target is None:
-                    unresolved.append(f"{where} cites {name}")
-                    continue
-                cited.add(target.relative_to(ROOT).as_posix())
-                headings = HEADING.findall(target.read_text(encoding="utf-8"))
-                if section and not any(h.startswith(section) for h in headings):
-                    missing_sections.append(f'{where} cites {name} "{section}"')
+        text = citing.read_text(encoding="utf-8")
+        for match in CITATION.finditer(text):
+            name, section = match.groups()
+            where = f"{citing.relative_to(ROOT)}:{text.count(chr(10), 0, match.start()) + 1}"
+            target = _resolve(name, citing, by_name)
+            if target is None:
+                unresolved.append(f"{where} cites {name}")
+                continue
+            cited.add(target.relative_to(ROOT).as_posix())
+            headings = HEADING.findall(target.read_text(encoding="utf-8"))
+            if section and not any(h.startswith(section) for h in headings):
+                missing_sections.append(f'{where} cites {name} "{section}"')
 
     assert unresolved == []
     assert missing_sections == []
