@@ -150,10 +150,22 @@ def _chain_starts(jump: ir.Table, scratch: Scratch) -> ir.Table:
     return frontier
 
 
+def _may_lock(events: ir.Table, policy: LoginSecurityPolicy) -> ir.Table:
+    """The events of the accounts with at least ``max_failures`` login failures in all: no other account can
+    reach a lock. Every window of the rule is per account, so leaving the others out changes no row of
+    these; it spares the windows' sorts most of the attempts (at medium 6 % of the accounts remain)."""
+    failures = events.filter(_.event_type == LOGIN_FAILURE)
+    enough = (
+        failures.group_by(ACCOUNT).aggregate(n=_.count()).filter(_.n >= policy.max_failures).select(*ACCOUNT)
+    )
+    # Null-safe keys: an account is a window partition, where NULL is a value like any other.
+    return events.semi_join(enough, [events[c].identical_to(enough[c]) for c in ACCOUNT])
+
+
 def login_lockouts(events: ir.Table, scratch: Scratch, policy: LoginSecurityPolicy | None = None) -> ir.Table:
     """``marts.login_lockouts``: one row per lock, columns :data:`COLUMNS`, ordered by account and time."""
     policy = policy or LoginSecurityPolicy()
-    attempts = login_attempts(events)
+    attempts = login_attempts(_may_lock(events, policy))
     # Only accounts where some run reaches max_failures on its own can ever lock: usually a small share.
     marked = _with_run_starts(attempts, policy).mutate(
         any_run_lock=_.run_lock.max().over(ibis.window(group_by=list(ACCOUNT)))
