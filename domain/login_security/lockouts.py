@@ -13,6 +13,10 @@ steps:
 3. The chain from each account's first attempt is walked with pointer doubling (jump, jump², jump⁴, ...), so
    an account locked a thousand times costs about ten set-based passes, not a thousand.
 
+Before the three steps, only the accounts with at least ``max_failures`` failures in all are kept (no other
+account can lock, and every window is per account): at medium 9,132 of 244,232 accounts, so the windows sort
+168k attempts instead of 2.8M.
+
 Successes and failures are both login attempts. Every attempt inside a lock (after the failure that caused it
 and before it ends) is a ``locked`` attempt: it neither extends the lock nor counts toward the next one (a
 success inside a lock is also only a locked attempt). The lock is derived from the policy, not from the
@@ -153,7 +157,7 @@ def _chain_starts(jump: ir.Table, scratch: Scratch) -> ir.Table:
 def _may_lock(events: ir.Table, policy: LoginSecurityPolicy) -> ir.Table:
     """The events of the accounts with at least ``max_failures`` login failures in all: no other account can
     reach a lock. Every window of the rule is per account, so leaving the others out changes no row of
-    these; it spares the windows' sorts most of the attempts (at medium 6 % of the accounts remain)."""
+    these; it spares the windows' sorts 94 % of the attempts at medium."""
     failures = events.filter(_.event_type == LOGIN_FAILURE)
     enough = (
         failures.group_by(ACCOUNT).aggregate(n=_.count()).filter(_.n >= policy.max_failures).select(*ACCOUNT)
