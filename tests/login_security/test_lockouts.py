@@ -200,3 +200,39 @@ def test_matches_the_sequential_reading_of_the_rule(attempts):
         for lock in lockouts_of(rows, policy)
     ]
     assert got == _reference_lockouts(attempts, policy)
+
+
+@settings(max_examples=40, deadline=None)
+# Three accounts interleaved in time, each mostly failures: some reach a lock, some stay below max_failures
+# failures in all, whose attempts the rule leaves out before its windows.
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 200),
+            st.sampled_from(["alice", "bob", "carol"]),
+            st.sampled_from([True, True, True, False]),
+        ),
+        max_size=24,
+    )
+)
+def test_every_account_matches_the_sequential_reading_whatever_the_others_do(attempts):
+    policy = LoginSecurityPolicy(lock_minutes=20)
+    start = dt.datetime(2026, 3, 4, tzinfo=dt.UTC)
+    by_account: dict[str, dict[int, bool]] = {}
+    for minute, user, failed in attempts:
+        by_account.setdefault(user, {})[minute] = failed
+    rows = [
+        event(
+            (start + dt.timedelta(minutes=m)).isoformat(),
+            "login_failure" if failed else "login_success",
+            user,
+        )
+        for user, seen in by_account.items()
+        for m, failed in seen.items()
+    ]
+    got: dict[str, list[tuple[int, int]]] = {}
+    for lock in lockouts_of(rows, policy):
+        minute = int((lock["locked_at"] - start.replace(tzinfo=None)).total_seconds() // 60)
+        got.setdefault(lock["username"], []).append((minute, lock["attempts_while_locked"]))
+    expected = {user: _reference_lockouts(sorted(seen.items()), policy) for user, seen in by_account.items()}
+    assert got == {user: locks for user, locks in expected.items() if locks}
