@@ -415,7 +415,7 @@ def _read_jsonl(
             FROM (
                 SELECT CAST(rowid + 1 AS INTEGER) AS _row_number, line,
                        coalesce(try(json_type(line)) <> 'OBJECT', true) AS _malformed
-                FROM {RAW} WHERE trim(coalesce(line, '')) <> ''
+                FROM {RAW} WHERE ltrim(coalesce(line, '')) <> ''
             )
         )
     """
