@@ -1,0 +1,32 @@
+"""What ``checks.gx_runner`` reports: each expectation's verdict, and the unexpected count of a failed one."""
+
+import pandas as pd
+
+from checks.expectations import suite_for
+from checks.gx_runner import validate_frame
+from domain.contracts import source
+
+
+def test_each_failed_expectation_has_its_count_and_the_others_pass_with_none():
+    providers = pd.DataFrame(
+        {
+            "npi": ["1234567890", "1234567890", "12345", None, "2222222222"],
+            "name": ["A", "B", "C", "D", None],
+            "specialty": ["x", "x", "x", "x", "x"],
+            "network_status": ["in", "out", "maybe", "in", None],
+            "network_start": ["2026-01-01"] * 5,
+        }
+    )
+    outcomes = validate_frame(providers, suite_for(source("hp_providers")), "hp_providers")
+    found = {o.spec.label(): (o.success, o.unexpected_count) for o in outcomes}
+    assert found == {
+        "ExpectColumnValuesToBeUnique(npi)": (False, 2),  # both rows of the repeated NPI
+        "ExpectColumnValuesToNotBeNull(npi)": (False, 1),
+        "ExpectColumnValuesToMatchRegex(npi)": (False, 1),  # "12345"; the empty NPI is not matched
+        "ExpectColumnValuesToNotBeNull(name)": (False, 1),
+        "ExpectColumnValuesToNotBeNull(specialty)": (True, 0),
+        "ExpectColumnValuesToNotBeNull(network_status)": (False, 1),
+        "ExpectColumnValuesToBeInSet(network_status)": (False, 1),  # "maybe"
+        "ExpectColumnValuesToNotBeNull(network_start)": (True, 0),
+    }
+    assert [o.spec for o in outcomes] == suite_for(source("hp_providers"))  # in the suite's order
