@@ -30,3 +30,42 @@ def test_each_failed_expectation_has_its_count_and_the_others_pass_with_none():
         "ExpectColumnValuesToNotBeNull(network_start)": (True, 0),
     }
     assert [o.spec for o in outcomes] == suite_for(source("hp_providers"))  # in the suite's order
+
+
+def test_empty_typed_values_in_a_staging_table_are_counted_as_missing():
+    import duckdb
+
+    from checks.staging_suites import _frame
+    from tests.support import create_staging_table
+
+    courses = [
+        {
+            "course_id": "C1",
+            "title": "Hand hygiene",
+            "category": "safety",
+            "contact_hours": 1.5,
+            "active": True,
+        },
+        {"course_id": "C2", "title": "Fire safety", "category": "safety"},  # no hours, no active flag
+        {
+            "course_id": "C2",
+            "title": "Fire safety",
+            "category": "safety",
+            "contact_hours": 2,
+            "active": False,
+        },
+    ]
+    specs = suite_for(source("lc_courses"))
+    with duckdb.connect() as conn:
+        create_staging_table(conn, "lc_courses", courses)
+        frame = _frame(conn, source("lc_courses"), specs)
+    failed = {
+        o.spec.label(): o.unexpected_count
+        for o in validate_frame(frame, specs, "lc_courses")
+        if not o.success
+    }
+    assert failed == {
+        "ExpectColumnValuesToBeUnique(course_id)": 2,
+        "ExpectColumnValuesToNotBeNull(contact_hours)": 1,
+        "ExpectColumnValuesToNotBeNull(active)": 1,
+    }
