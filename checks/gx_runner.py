@@ -75,8 +75,8 @@ def _snake(camel: str) -> str:
 
 
 def import_in_background() -> threading.Thread:
-    """Start importing great-expectations in a daemon thread, so the import (3 s of CPU) overlaps the steps
-    that run before the first suite instead of stalling it.
+    """Start importing great-expectations in a thread of its own, so the import (3 s of CPU) overlaps the
+    steps that run before the first suite instead of stalling it.
 
     Nothing the thread does is used: :func:`validate_frame` imports GX itself (waiting for this import if it
     is under way), and if this import failed, Python left no module behind, so the step's own import runs
@@ -88,6 +88,8 @@ def import_in_background() -> threading.Thread:
         with contextlib.suppress(BaseException):  # the step's own import raises it
             import great_expectations  # noqa: F401
 
-    thread = threading.Thread(target=_import, name="gx-import", daemon=True)
+    # not a daemon: a run that ends before the import does waits for it at exit rather than tearing the thread
+    # down mid-import (a daemon thread writing to stderr at interpreter shutdown can abort the process)
+    thread = threading.Thread(target=_import, name="gx-import", daemon=False)
     thread.start()
     return thread
