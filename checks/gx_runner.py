@@ -5,9 +5,7 @@ GX is imported here, lazily, on first use: importing it costs seconds and most c
 
 from __future__ import annotations
 
-import contextlib
 import os
-import threading
 import uuid
 from dataclasses import dataclass
 
@@ -72,24 +70,3 @@ def _gx_kwargs(kwargs: dict) -> dict:
 
 def _snake(camel: str) -> str:
     return "".join("_" + ch.lower() if ch.isupper() else ch for ch in camel).lstrip("_")
-
-
-def import_in_background() -> threading.Thread:
-    """Start importing great-expectations in a thread of its own, so the import (3 s of CPU) overlaps the
-    steps that run before the first suite instead of stalling it.
-
-    Nothing the thread does is used: :func:`validate_frame` imports GX itself (waiting for this import if it
-    is under way), and if this import failed, Python left no module behind, so the step's own import runs
-    again and raises the error in the step.
-    """
-
-    def _import() -> None:
-        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-        with contextlib.suppress(BaseException):  # the step's own import raises it
-            import great_expectations  # noqa: F401
-
-    # not a daemon: a run that ends before the import does waits for it at exit rather than tearing the thread
-    # down mid-import (a daemon thread writing to stderr at interpreter shutdown can abort the process)
-    thread = threading.Thread(target=_import, name="gx-import", daemon=False)
-    thread.start()
-    return thread

@@ -231,7 +231,6 @@ def run_materialize(
             log.propagate = False
             return log
 
-        from checks.staging_suites import EXPECTATIONS, REFERENCES
         from pipelines.definitions import MATERIALIZE_ALL, build_definitions  # imports every asset: seconds
         from pipelines.incremental import select
 
@@ -245,10 +244,6 @@ def run_materialize(
             console.print(f"nothing to run · {time.perf_counter() - started:.1f} s")
             return 0
         _start(settings, plan)
-        if plan.full or any(k.name in (EXPECTATIONS, REFERENCES) for k in plan.checks):
-            from checks.gx_runner import import_in_background
-
-            import_in_background()
         if not plan.full:
             job = job.get_subset(asset_selection=set(plan.assets), asset_check_selection=set(plan.checks))
         progress.update(task, total=len(job.nodes))

@@ -1,13 +1,12 @@
 """What ``checks.gx_runner`` reports: each expectation's verdict, and the unexpected count of a failed one."""
 
 import sys
-import threading
 
 import pandas as pd
 import pytest
 
 from checks.expectations import suite_for
-from checks.gx_runner import import_in_background, validate_frame
+from checks.gx_runner import validate_frame
 from domain.contracts import source
 
 
@@ -79,9 +78,6 @@ def test_empty_typed_values_in_a_staging_table_are_counted_as_missing():
 def unimportable_gx(tmp_path, monkeypatch):
     """In place of the real one: a ``great_expectations`` whose import fails after loading one of its
     modules."""
-    for thread in threading.enumerate():  # an earlier run's background import, if still under way
-        if thread.name == "gx-import":
-            thread.join()
     package = tmp_path / "fake" / "great_expectations"
     package.mkdir(parents=True)
     (package / "loaded_first.py").write_text("")
@@ -101,14 +97,6 @@ def unimportable_gx(tmp_path, monkeypatch):
     for name in [k for k in sys.modules if k == "great_expectations" or k.startswith("great_expectations.")]:
         del sys.modules[name]
     sys.modules.update(real)
-
-
-def test_a_failed_background_import_is_raised_by_the_suite_itself(unimportable_gx):
-    import_in_background().join()
-    assert "great_expectations" not in sys.modules  # nothing half-imported left behind
-    frame = pd.DataFrame({"employer_id": ["E1"], "name": ["Acme"], "group_number": ["G-1"]})
-    with pytest.raises(ImportError, match=r"needs numpy < 9 \(stand-in\)"):
-        validate_frame(frame, suite_for(source("hp_employers")), "hp_employers")
 
 
 def test_materialize_fails_each_suite_step_with_the_import_error_and_exits_non_zero(
