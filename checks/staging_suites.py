@@ -33,13 +33,22 @@ def _frame(conn, source: Source, specs, files: list[str] | None = None):
     way a Bernoulli sample when over ``MAX_FRAME_ROWS``."""
     columns = frame_columns(source, specs)
     if not files:
-        rows = conn.execute(f"SELECT count(*) FROM staging.{source.name}").fetchone()[0]
-        return conn.execute(select_for_frame(source, columns, rows)).df()
-    rows = conn.execute(
+        # fetchall: a result left unfinished (fetchone) makes DuckDB refuse the next ``conn.sql``
+        [(rows,)] = conn.execute(f"SELECT count(*) FROM staging.{source.name}").fetchall()
+        return _pandas(conn, select_for_frame(source, columns, rows))
+    [(rows,)] = conn.execute(
         f"SELECT count(*) FROM staging.{source.name} WHERE list_contains($files, _file_name)",
         {"files": files},
-    ).fetchone()[0]
-    return conn.execute(select_for_frame(source, columns, rows, of_files=True), {"files": files}).df()
+    ).fetchall()
+    return _pandas(conn, select_for_frame(source, columns, rows, of_files=True), {"files": files})
+
+
+def _pandas(conn, query: str, params: dict | None = None):
+    """The query's rows as a pandas frame through Arrow: half the CPU of DuckDB's ``.df()`` on text columns
+    (the medium auth_events sample of 250k rows: 0.7 → 0.4 s). Dates come as datetime64 as with ``.df()``; an
+    empty boolean or integer is None or NaN instead of pandas' NA, which the suites count the same way
+    (docs/operations.md, issue 22 point 1, fifth pass)."""
+    return conn.sql(query, params=params).to_arrow_table().to_pandas(date_as_object=False)
 
 
 def _loaded_files(context: dg.AssetCheckExecutionContext, source: Source) -> list[str]:

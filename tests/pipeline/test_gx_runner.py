@@ -1,0 +1,118 @@
+"""What ``checks.gx_runner`` reports: each expectation's verdict, and the unexpected count of a failed one."""
+
+import sys
+
+import pandas as pd
+import pytest
+
+from checks.expectations import suite_for
+from checks.gx_runner import validate_frame
+from domain.contracts import source
+
+
+def test_each_failed_expectation_has_its_count_and_the_others_pass_with_none():
+    providers = pd.DataFrame(
+        {
+            "npi": ["1234567890", "1234567890", "12345", None, "2222222222"],
+            "name": ["A", "B", "C", "D", None],
+            "specialty": ["x", "x", "x", "x", "x"],
+            "network_status": ["in", "out", "maybe", "in", None],
+            "network_start": ["2026-01-01"] * 5,
+        }
+    )
+    outcomes = validate_frame(providers, suite_for(source("hp_providers")), "hp_providers")
+    found = {o.spec.label(): (o.success, o.unexpected_count) for o in outcomes}
+    assert found == {
+        "ExpectColumnValuesToBeUnique(npi)": (False, 2),  # both rows of the repeated NPI
+        "ExpectColumnValuesToNotBeNull(npi)": (False, 1),
+        "ExpectColumnValuesToMatchRegex(npi)": (False, 1),  # "12345"; the empty NPI is not matched
+        "ExpectColumnValuesToNotBeNull(name)": (False, 1),
+        "ExpectColumnValuesToNotBeNull(specialty)": (True, 0),
+        "ExpectColumnValuesToNotBeNull(network_status)": (False, 1),
+        "ExpectColumnValuesToBeInSet(network_status)": (False, 1),  # "maybe"
+        "ExpectColumnValuesToNotBeNull(network_start)": (True, 0),
+    }
+    assert [o.spec for o in outcomes] == suite_for(source("hp_providers"))  # in the suite's order
+
+
+def test_empty_typed_values_in_a_staging_table_are_counted_as_missing():
+    import duckdb
+
+    from checks.staging_suites import _frame
+    from tests.support import create_staging_table
+
+    courses = [
+        {
+            "course_id": "C1",
+            "title": "Hand hygiene",
+            "category": "safety",
+            "contact_hours": 1.5,
+            "active": True,
+        },
+        {"course_id": "C2", "title": "Fire safety", "category": "safety"},  # no hours, no active flag
+        {
+            "course_id": "C2",
+            "title": "Fire safety",
+            "category": "safety",
+            "contact_hours": 2,
+            "active": False,
+        },
+    ]
+    specs = suite_for(source("lc_courses"))
+    with duckdb.connect() as conn:
+        create_staging_table(conn, "lc_courses", courses)
+        frame = _frame(conn, source("lc_courses"), specs)
+    failed = {
+        o.spec.label(): o.unexpected_count
+        for o in validate_frame(frame, specs, "lc_courses")
+        if not o.success
+    }
+    assert failed == {
+        "ExpectColumnValuesToBeUnique(course_id)": 2,
+        "ExpectColumnValuesToNotBeNull(contact_hours)": 1,
+        "ExpectColumnValuesToNotBeNull(active)": 1,
+    }
+
+
+@pytest.fixture
+def unimportable_gx(tmp_path, monkeypatch):
+    """In place of the real one: a ``great_expectations`` whose import fails after loading one of its
+    modules."""
+    package = tmp_path / "fake" / "great_expectations"
+    package.mkdir(parents=True)
+    (package / "loaded_first.py").write_text("")
+    (package / "__init__.py").write_text(
+        "import great_expectations.loaded_first\n"
+        "raise ImportError('great_expectations needs numpy < 9 (stand-in)')\n"
+    )
+    real = {
+        k: v
+        for k, v in sys.modules.items()
+        if k == "great_expectations" or k.startswith("great_expectations.")
+    }
+    for name in real:
+        del sys.modules[name]
+    monkeypatch.syspath_prepend(str(tmp_path / "fake"))
+    yield
+    for name in [k for k in sys.modules if k == "great_expectations" or k.startswith("great_expectations.")]:
+        del sys.modules[name]
+    sys.modules.update(real)
+
+
+def test_materialize_fails_each_suite_step_with_the_import_error_and_exits_non_zero(
+    settings, unimportable_gx
+):
+    from rich.console import Console
+
+    from pipelines.materialize import run_materialize
+    from tests.pipeline.harness import header, land
+
+    land(settings, "hp_employers", "a.csv", f"{header('hp_employers')}\nE1,Acme,G-1\n")
+    console = Console(record=True, width=300)
+    code = run_materialize(settings, "2026-03-01", console=console)
+    out = console.export_text()
+    assert code == 1
+    assert (
+        "failed step: staging__hp_employers_expectations: ImportError: great_expectations needs numpy < 9 "
+        "(stand-in)" in out
+    )
