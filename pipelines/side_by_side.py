@@ -216,7 +216,9 @@ def _next_steps(active, running: dict[str, _Running], max_concurrent: int) -> li
         if not steps:
             break
         step = steps[0]
-        if _runs_alone(step) and (running or started):
+        # a step up for retry is ready again as soon as its failed attempt says so; it starts once that
+        # attempt's thread is done (and its end handled), so one step key is never in two threads
+        if step.key in running or (_runs_alone(step) and (running or started)):
             _give_back(active, step)
             break
         started.append(step)
