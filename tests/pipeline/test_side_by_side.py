@@ -238,3 +238,36 @@ def test_a_full_run_side_by_side_publishes_the_same_marts_as_one_step_at_a_time(
     assert len(published[1]) >= 40  # every mart, not an empty snapshot
     assert sum(len(rows) for rows in published[1].values()) > 1000
     assert published[2] == published[1]
+
+
+@dg.asset
+def _launched_left():
+    pass
+
+
+@dg.asset
+def _launched_right():
+    pass
+
+
+def launched_job() -> dg.JobDefinition:
+    """A job as ``dagster dev``, the sensor and the schedules run it: by the job's own executor."""
+    return dg.Definitions(
+        assets=[_launched_left, _launched_right],
+        jobs=[dg.define_asset_job("launched", selection=dg.AssetSelection.all())],
+        executor=side_by_side_executor(2),
+    ).resolve_job_def("launched")
+
+
+def test_a_run_executed_by_the_jobs_own_executor_uses_side_by_side(tmp_path):
+    with (
+        dg.instance_for_test(temp_dir=str(tmp_path)) as instance,
+        dg.execute_job(dg.reconstructable(launched_job), instance=instance) as result,
+    ):
+        assert result.success
+        messages = [e.message or "" for e in result.all_events]
+    assert any("steps side by side in process" in m for m in messages)
+    assert {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()} == {
+        "_launched_left",
+        "_launched_right",
+    }
