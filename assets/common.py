@@ -21,6 +21,10 @@ from domain.settings import DEFAULT_ORG_TIMEZONE
 
 STAGING = "staging"
 
+#: ``op_tags`` key: a step tagged ``{RUN_ALONE_TAG: "true"}`` runs with no other step beside it
+#: (``pipelines.side_by_side``).
+RUN_ALONE_TAG = "portalytics/run_alone"
+
 
 def staging_key(source: str) -> dg.AssetKey:
     return dg.AssetKey([STAGING, source])

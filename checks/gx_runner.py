@@ -6,10 +6,15 @@ GX is imported here, lazily, on first use: importing it costs seconds and most c
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from dataclasses import dataclass
 
 from checks.expectations import ExpectationSpec, NotEqual
+
+#: GX 1.x keeps the current data context in a process-wide global (``project_manager``) that ``get_context``
+#: sets and validation reads; pipeline steps run side by side in threads, so one suite validates at a time.
+_GX_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -20,12 +25,17 @@ class Outcome:
 
 
 def validate_frame(frame, specs: list[ExpectationSpec], name: str) -> list[Outcome]:
+    if not specs:
+        return []
+    with _GX_LOCK:
+        return _validate(frame, specs, name)
+
+
+def _validate(frame, specs: list[ExpectationSpec], name: str) -> list[Outcome]:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    if not specs:
-        return []
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     suffix = uuid.uuid4().hex[:8]

@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     state_url: str | None = None
     #: How many older published snapshots to keep beside the current one.
     keep_snapshots: int = 2
+    #: How many independent pipeline steps run at once, side by side in the one process (1: one at a time).
+    step_threads: int = 2
     dashboard_port: int = 8501
     idle_timeout_minutes: int = 30
     session_lifetime_hours: int = 12

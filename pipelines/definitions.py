@@ -2,7 +2,8 @@
 ``checks``.
 
 Mart modules are picked up automatically; the publish asset is built last from the loaded specs so it depends
-on every asset whose key starts with ``marts``. The executor is in-process: DuckDB has one writer.
+on every asset whose key starts with ``marts``. The executor runs independent steps side by side in threads of
+one process (``pipelines.side_by_side``): DuckDB has one writing process.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from domain.settings import Settings, get_settings
 from pipelines.resources import build_resources
 from pipelines.schedules import REMINDERS_JOB, build_daily_schedule, build_reminders_schedule
 from pipelines.sensors import build_landing_sensor
+from pipelines.side_by_side import side_by_side_executor
 
 MATERIALIZE_ALL = "materialize_all"
 
@@ -57,7 +59,7 @@ def build_definitions(
         sensors=[build_landing_sensor(settings, job)],
         schedules=[build_daily_schedule(settings, job), build_reminders_schedule(settings, reminders_job)],
         resources=build_resources(settings, as_of),
-        executor=dg.in_process_executor,
+        executor=side_by_side_executor(settings.step_threads),
         loggers=dict(loggers) if loggers else None,
     )
 

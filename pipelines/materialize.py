@@ -248,8 +248,10 @@ def run_materialize(
             job = job.get_subset(asset_selection=set(plan.assets), asset_check_selection=set(plan.checks))
         progress.update(task, total=len(job.nodes))
         from assets.increments import INCREMENTAL, PLAN_TAG
+        from pipelines.side_by_side import execute_in_process
 
-        result = job.execute_in_process(
+        result = execute_in_process(  # the job's executor: independent steps side by side
+            job,
             instance=instance,
             raise_on_error=False,
             run_config={"loggers": {"progress": {}}},

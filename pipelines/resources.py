@@ -1,6 +1,7 @@
 """The resources every asset is given, built from :class:`domain.settings.Settings`.
 
-- ``duckdb``: the warehouse (``settings.warehouse_path``). One writer at a time: the executor is in-process.
+- ``duckdb``: the warehouse (``settings.warehouse_path``): a connection per ``get_connection``, all of one
+  database in the run's one process (DuckDB allows one writing process; steps run side by side in threads).
 - ``run_settings``: the as-of date and the organisation's time zone (``assets.common.RunSettings``).
 - ``publish_target``: where the published snapshots go and how many are kept.
 """
@@ -12,8 +13,9 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from assets.common import RunSettings
+from assets.common import MARTS, STAGING, RunSettings
 from assets.publish import PublishTarget
+from checks.ingest_tables import ensure_ingest_tables
 from domain.settings import Settings, chmod_private, make_files_private
 
 #: DuckDB's own memory cap for the pipeline (the process target is < 6 GB; DuckDB spills beyond this).
@@ -29,7 +31,21 @@ class WarehouseResource(DuckDBResource):
         folder = Path(self.database).parent
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         chmod_private(folder, 0o700)
+        with self.get_connection() as conn:
+            _create_shared_catalog(conn)
         chmod_private(Path(self.database))
+
+
+def _create_shared_catalog(conn) -> None:
+    """The schemas and tables several steps create "if not exists", created once before any step runs.
+
+    Steps run side by side on connections of one database (``pipelines.side_by_side``), and DuckDB lets two
+    transactions create the same new catalog entry only once: the second fails with a write-write conflict
+    (creating one that exists already, or different ones, never conflicts).
+    """
+    for schema in (STAGING, MARTS):
+        conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    ensure_ingest_tables(conn)
 
 
 def build_resources(settings: Settings, as_of: str | None = None) -> dict[str, object]:

@@ -25,7 +25,7 @@ from domain.ce.credits import (
     credits_awarded,
     transcript_items,
 )
-from domain.ce.tables import CeTables, local_date
+from domain.ce.tables import CE_STAGING, CeTables, local_date
 
 GROUP = "ce"
 SURVIVORS_TABLE = "ce_account_survivors"
@@ -42,8 +42,10 @@ CERTIFICATES = "ce_certificates"
 TRANSCRIPT = "ce_transcript_items"
 
 
-def _staging(*sources: str) -> list[dg.AssetKey]:
-    return [staging_key(s) for s in sources] + SURVIVOR_DEPS
+def _staging() -> list[dg.AssetKey]:
+    """Every CE staging table: ``_tables`` looks up all of them (``CeTables.from_backend`` describes each), so
+    an asset reading it must not start before any of them is written (steps run side by side)."""
+    return [staging_key(s) for s in CE_STAGING] + SURVIVOR_DEPS
 
 
 def _backend(conn):
@@ -73,7 +75,7 @@ def _counts(conn, name: str, column: str) -> dict[str, int]:
 
 @dg.asset(
     key=mart_key(OUTCOMES),
-    deps=_staging("ce_accounts", "ce_activities", "ce_activity_credits", "ce_attendance"),
+    deps=_staging(),
     group_name=GROUP,
 )
 def ce_attendance_outcomes(duckdb: DuckDBResource) -> dg.MaterializeResult:
@@ -87,7 +89,7 @@ def ce_attendance_outcomes(duckdb: DuckDBResource) -> dg.MaterializeResult:
 
 @dg.asset(
     key=mart_key(AWARDED),
-    deps=[mart_key(OUTCOMES), *_staging("ce_accounts", "ce_activities", "ce_activity_credits")],
+    deps=[mart_key(OUTCOMES), *_staging()],
     group_name=GROUP,
 )
 def ce_credits_awarded(duckdb: DuckDBResource, run_settings: RunSettings) -> dg.MaterializeResult:
@@ -100,7 +102,7 @@ def ce_credits_awarded(duckdb: DuckDBResource, run_settings: RunSettings) -> dg.
 
 @dg.asset(
     key=mart_key(ITEMS),
-    deps=[mart_key(AWARDED), *_staging("ce_accounts", "ce_external_credits")],
+    deps=[mart_key(AWARDED), *_staging()],
     group_name=GROUP,
 )
 def ce_credit_items(duckdb: DuckDBResource) -> dg.MaterializeResult:
@@ -140,7 +142,7 @@ def ce_person_credit_totals(duckdb: DuckDBResource) -> dg.MaterializeResult:
 
 @dg.asset(
     key=mart_key(CERTIFICATES),
-    deps=[mart_key(OUTCOMES), *_staging("ce_accounts", "ce_activities", "ce_evaluations")],
+    deps=[mart_key(OUTCOMES), *_staging()],
     group_name=GROUP,
 )
 def ce_certificates(duckdb: DuckDBResource, run_settings: RunSettings) -> dg.MaterializeResult:

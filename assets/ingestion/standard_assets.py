@@ -77,6 +77,8 @@ def build_expectations_check(std: StandardSource) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=staging_key(std.name),
         name=EXPECTATIONS,
+        # it reads the target tables, which their own sources' steps also write: after those, not beside them
+        additional_deps=[staging_key(t) for t in std.targets],
         description=f"great-expectations suites of {', '.join(std.targets)} over the rows "
         f"landing/{std.name}/ "
         "produced",

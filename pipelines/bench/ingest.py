@@ -148,9 +148,13 @@ def _report_steps(ctx: BenchContext, run: dict, top: int = STEPS_SHOWN) -> None:
     inside = sum(s for _, s in steps)
     for key, seconds in steps[:top]:
         ctx.console.print(f"    {seconds:7.1f} s  {seconds / run['seconds']:5.1%}  {key}")
-    ctx.console.print(
-        f"    {inside:7.1f} s in {len(steps)} steps; {run['seconds'] - inside:.1f} s outside them"
+    outside = run["seconds"] - inside
+    where = (
+        f"{outside:.1f} s outside them"
+        if outside >= 0  # steps run side by side (pipelines.side_by_side): their sum can exceed the run
+        else f"{-outside:.1f} s more than the run: steps ran side by side"
     )
+    ctx.console.print(f"    {inside:7.1f} s in {len(steps)} steps; {where}")
 
 
 def _in_child(target, *args) -> dict:

@@ -1,5 +1,5 @@
-"""The code location: every asset and check is picked up, grouped by family, publish last, one in-process
-writer."""
+"""The code location: every asset and check is picked up, grouped by family, publish last, steps side by side
+in one process (one DuckDB writer)."""
 
 import dagster as dg
 
@@ -24,13 +24,15 @@ def test_one_staging_asset_per_source_grouped_by_family(settings):
     assert ("hp_claims", "references") in checks
 
 
-def test_publish_depends_on_every_mart_and_the_job_runs_in_process(settings):
+def test_publish_depends_on_every_mart_and_the_job_runs_steps_side_by_side(settings):
     defs = build_definitions(settings)
     graph = defs.get_repository_def().asset_graph
     marts = {k for k in graph.get_all_asset_keys() if k.path[0] == "marts"}
     assert {dg.AssetKey(["marts", "ingest_ledger"]), dg.AssetKey(["marts", "quarantine"])} <= marts
     assert graph.get(dg.AssetKey(["published", "snapshot"])).parent_keys == marts
-    assert defs.resolve_job_def(MATERIALIZE_ALL).executor_def.name == "in_process"
+    executor = defs.resolve_job_def(MATERIALIZE_ALL).executor_def
+    assert executor.name == "side_by_side"
+    assert executor.config_schema.config_type.fields["max_concurrent"].default_value == settings.step_threads
 
 
 def test_the_landing_sensor_requests_a_run_only_when_files_change(tmp_path):
