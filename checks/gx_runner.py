@@ -28,10 +28,10 @@ def validate_frame(frame, specs: list[ExpectationSpec], name: str) -> list[Outco
     if not specs:
         return []
     with _GX_LOCK:
-        return _validate(frame, specs, name)
+        return _run_suite(frame, specs, name)
 
 
-def _validate(frame, specs: list[ExpectationSpec], name: str) -> list[Outcome]:
+def _run_suite(frame, specs: list[ExpectationSpec], name: str) -> list[Outcome]:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
