@@ -72,18 +72,23 @@ def _luhn_ok(npi: str) -> bool:
     return total % 10 == 0
 
 
+def _ingested(tmp_path, source_name: str, file_name: str, lines: list[str]) -> duckdb.DuckDBPyConnection:
+    """An in-memory warehouse after ingesting one landing file of ``lines``."""
+    folder = tmp_path / source_name
+    folder.mkdir()
+    (folder / file_name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    conn = duckdb.connect()
+    ingest_source(conn, source(source_name), folder)
+    return conn
+
+
 def test_npi_check_digit_on_thousands_of_numbers(tmp_path):
     rng = random.Random(22)
     npis = {f"{rng.randrange(10**10):010d}" for _ in range(3000)}
     npis |= {"0000000000", "9999999999", "1234567893", "0000000008"}
-    folder = tmp_path / "hp_providers"
-    folder.mkdir()
+    header = "npi,name,specialty,network_status,network_start,network_end"
     rows = [f"{n},Dr {n},Cardiology,in,2020-01-01," for n in sorted(npis)]
-    (folder / "p.csv").write_text(
-        "npi,name,specialty,network_status,network_start,network_end\n" + "\n".join(rows) + "\n"
-    )
-    conn = duckdb.connect()
-    ingest_source(conn, source("hp_providers"), folder)
+    conn = _ingested(tmp_path, "hp_providers", "p.csv", [header, *rows])
     loaded = {r[0] for r in conn.execute("SELECT npi FROM staging.hp_providers").fetchall()}
     assert loaded == {n for n in npis if _luhn_ok(n)}
     assert 0 < len(loaded) < len(npis)
@@ -140,11 +145,7 @@ def test_claim_values_padded_with_unicode_spaces(tmp_path):
         _claim(f"{EM_SPACE}C7{NBSP}", provider_npi=f"{IDEO_SPACE}1234567890"),  # trimmed, wrong check digit
         _claim("\x7fC8"),  # a control character: kept, not blank
     ]
-    folder = tmp_path / "hp_claims"
-    folder.mkdir()
-    (folder / "c.csv").write_text(CLAIMS_HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    conn = duckdb.connect()
-    ingest_source(conn, source("hp_claims"), folder)
+    conn = _ingested(tmp_path, "hp_claims", "c.csv", [CLAIMS_HEADER, *rows])
     loaded = conn.execute(
         "SELECT claim_id, line_number, claim_type, provider_npi, service_date, processed_at, status, "
         "network, billed_amount, allowed_amount, _row_number FROM staging.hp_claims ORDER BY _row_number"
@@ -192,11 +193,7 @@ def test_event_lines_padded_with_unicode_spaces(tmp_path):
         blank_user,
         f"{EM_SPACE}{good.replace('E1', 'E4')}{NBSP}",  # JSON does not allow these around a value
     ]
-    folder = tmp_path / "auth_events"
-    folder.mkdir()
-    (folder / "e.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    conn = duckdb.connect()
-    ingest_source(conn, source("auth_events"), folder)
+    conn = _ingested(tmp_path, "auth_events", "e.jsonl", lines)
     loaded = conn.execute(
         "SELECT event_id, portal, event_type, username, method, _row_number FROM staging.auth_events "
         "ORDER BY _row_number"
