@@ -62,6 +62,15 @@ JSON_TYPES = {
 }
 
 
+#: A line that is not a JSON object, given ``parsed`` (any extraction from ``line`` under ``try()``: NULL
+#: exactly when the line is not JSON). The verdict of ``coalesce(try(json_type(line)) <> 'OBJECT', true)``
+#: without a parse of its own: the root of a JSON text is an object exactly when its first character after
+#: JSON's whitespace is '{'.
+JSON_NOT_OBJECT = (
+    "({parsed} IS NULL OR NOT (starts_with({line}, '{{') OR starts_with(ltrim({line}, e' \\t\\r\\n'), '{{')))"
+)
+
+
 class FileRejected(Exception):
     """The whole file is refused: nothing of it is loaded, the ledger records ``reason`` and ``detail``."""
 
@@ -398,8 +407,10 @@ def _read_jsonl(
         fields.append(f"f[{i}] AS {quote_ident(c.name)}")
         accepted = ", ".join(quote_str(t) for t in (*JSON_TYPES[c.kind], "NULL"))
         flags.append(f"coalesce(t[{i}] NOT IN ({accepted}), false) AS {quote_ident('_jt_' + c.name)}")
-    # The object test parses a line once: try() makes json_type NULL for a line that is not JSON at all
-    # (json_valid first, then json_type, parsed every line twice).
+    # A line is parsed once for both the object test and the values: try() makes the extraction NULL for a
+    # line that is not JSON at all, and a line that is JSON is an object exactly when its first character
+    # after JSON's own whitespace (space, tab, CR, LF) is '{' (a separate json_type(line) parsed every line
+    # a second time).
     # json_type costs as much as the extraction itself, so it runs only on lines that may hold a wrong type:
     # with only text columns, a line whose every value is a string or null has no key's closing quote and
     # ':' followed by anything else (a superset test: a string that merely contains '": 5' is checked
@@ -410,12 +421,15 @@ def _read_jsonl(
         SELECT _row_number, _malformed, {", ".join(fields + flags)}
         FROM (
             SELECT _row_number, _malformed,
-                   CASE WHEN NOT _malformed THEN json_extract_string(line, [{paths}]) END AS f,
+                   CASE WHEN NOT _malformed THEN f END AS f,
                    CASE WHEN NOT _malformed AND {suspect} THEN json_type(line, [{paths}]) END AS t
             FROM (
-                SELECT CAST(rowid + 1 AS INTEGER) AS _row_number, line,
-                       coalesce(try(json_type(line)) <> 'OBJECT', true) AS _malformed
-                FROM {RAW} WHERE ltrim(coalesce(line, '')) <> ''
+                SELECT _row_number, line, f, {JSON_NOT_OBJECT.format(parsed="f", line="line")} AS _malformed
+                FROM (
+                    SELECT CAST(rowid + 1 AS INTEGER) AS _row_number, line,
+                           try(json_extract_string(line, [{paths}])) AS f
+                    FROM {RAW} WHERE ltrim(coalesce(line, '')) <> ''
+                )
             )
         )
     """
