@@ -64,6 +64,17 @@ INPUT_COLUMNS = (
     "billed_cents",
     "allowed_cents",
 )
+#: The engine's numbers among them, read off the columns they come from (the day off the service date, the
+#: microseconds off the processing time, the cents off the amounts): DuckDB does not export them, a caller
+#: bringing its own batches may (:func:`with_engine_numbers`).
+ENGINE_NUMBERS = {
+    "service_day": "service_date",
+    "processed_us": "processed_at",
+    "billed_cents": "billed_amount",
+    "allowed_cents": "allowed_amount",
+}
+#: Columns of the chunk files the pipeline's export writes (``assets/health_plan/chunk_lines.sql``).
+EXPORT_COLUMNS = tuple(c for c in INPUT_COLUMNS if c not in ENGINE_NUMBERS)
 SPAN_COLUMNS = ("member_id", "plan_id", "coverage_tier", "start_day", "end_day")
 #: The Arrow types DuckDB gives the input's non-text columns (text is ``string``): what a caller bringing its
 #: own batches (Spark: large strings, int32 day numbers) casts to, so passed-through columns keep the marts'
@@ -108,6 +119,44 @@ def _scaled(values: Sequence[int | None], scale: int, to: pa.Decimal128Type) -> 
     return pa.Array.from_buffers(to, len(ints), [None, pa.py_buffer(unscaled)])
 
 
+def with_engine_numbers(lines: pa.Table) -> pa.Table:
+    """``lines`` with the :data:`ENGINE_NUMBERS` columns it lacks: days since 1970-01-01 (Arrow's date32 is
+    that number), microseconds since the epoch (a ``timestamp[us]`` is that number) and cents (a decimal of
+    scale 2 is stored as its number of cents), each read off the column's own values without arithmetic."""
+    for name, source in ENGINE_NUMBERS.items():
+        if name in lines.column_names:
+            continue
+        column = lines.column(source)
+        if name == "service_day":
+            numbers = column.cast(pa.date32()).cast(pa.int32()).cast(pa.int64())
+        elif name == "processed_us":
+            numbers = column.cast(pa.timestamp("us")).cast(pa.int64())
+        else:
+            numbers = pa.chunked_array([_cents(c) for c in _chunks_of(column)], pa.int64())
+        lines = lines.append_column(name, numbers)
+    return lines
+
+
+def _chunks_of(column) -> list[pa.Array]:
+    return column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+
+
+def _cents(amounts: pa.Array) -> pa.Array:
+    """Decimal amounts as int64 cents: the unscaled integer of each decimal of scale 2 (a decimal128 value is
+    a 16-byte little-endian integer: its low 8 bytes, when the high 8 are their sign extension)."""
+    if not (pa.types.is_decimal128(amounts.type) and amounts.type.scale == 2):
+        amounts = amounts.cast(pa.decimal128(38, 2))  # refuses (raises) an amount with a fraction of a cent
+    words = np.frombuffer(amounts.buffers()[1], dtype=np.int64)[
+        2 * amounts.offset : 2 * (amounts.offset + len(amounts))
+    ]
+    low, high = words[0::2], words[1::2]
+    valid = amounts.is_valid().to_numpy(zero_copy_only=False) if amounts.null_count else None
+    fits = high == (low >> 63)
+    if not (fits if valid is None else fits | ~valid).all():
+        raise ValueError("an amount beyond int64 cents")
+    return pa.array(low, pa.int64(), mask=None if valid is None else ~valid)
+
+
 def _read(path: Path) -> pa.Table:
     return pa.ipc.open_file(pa.memory_map(str(path))).read_all()
 
@@ -131,14 +180,16 @@ def price_chunk(
 
 
 def price_tables(lines: pa.Table, spans: pa.Table, plan_years: list[PlanYear]) -> dict[str, pa.Table]:
-    """The claim marts' rows for the families in ``lines`` (the columns of :data:`INPUT_COLUMNS`, family by
-    family in subscriber, member, claim, line order) given their members' enrollment ``spans`` (the columns of
-    :data:`SPAN_COLUMNS`, in table order): what one chunk worker computes, as in-memory Arrow tables, for a
-    caller that brings its own batches (Spark's ``applyInArrow``)."""
+    """The claim marts' rows for the families in ``lines`` (the columns of :data:`INPUT_COLUMNS`, those of
+    :data:`ENGINE_NUMBERS` optional; family by family in subscriber, member, claim, line order) given their
+    members' enrollment ``spans`` (the columns of :data:`SPAN_COLUMNS`, in table order): what one chunk
+    worker computes, as in-memory Arrow tables, for a caller that brings its own batches (Spark's
+    ``applyInArrow``)."""
     return _price(lines, spans, plan_years)
 
 
 def _price(table: pa.Table, span_table: pa.Table, plan_years: list[PlanYear]) -> dict[str, pa.Table]:
+    table = with_engine_numbers(table)
     # Families are runs of one subscriber id; a span belongs to its member's family.
     subscribers = pc.dictionary_encode(table.column("subscriber_id")).combine_chunks().indices
     codes = np.asarray(subscribers.to_numpy(zero_copy_only=False), dtype=np.int64)

@@ -603,90 +603,126 @@ def _words(
     kind[preventive] = 12
     basis = _BASIS.take(pa.array(kind))
 
-    # Clauses, in the order a sentence says them: copay or deductible, coinsurance, the OOP cap.
-    short = has_copay & (a["pre_copay"] >= a["full_copay"])
-    long_ = has_copay & ~short
-    amounts: list[tuple[np.ndarray, np.ndarray]] = [
-        (has_copay, a["pre_copay"]),
-        (long_, a["full_copay"]),
-        (has_ded, a["pre_deductible"]),
-        (has_coins, a["rest"]),
-        (has_coins, a["pre_coinsurance"]),
-        (capped, a["cut"]),
-        (accumulating, a["member"]),
-    ]
-    texts = money_texts(np.concatenate([values[mask] for mask, values in amounts]))
-    money, at = [], 0
-    for mask, _ in amounts:
-        count = int(mask.sum())
-        money.append(texts.slice(at, count))
-        at += count
-    copay_text, full_text, ded_text, rest_text, coins_text, cut_text, member_text = money
-
-    # The sentences are built for the accumulating lines only (the others say a fixed sentence).
-    acc = np.flatnonzero(accumulating)
-    said = np.zeros(len(acc), bool)  # a clause came before: the next one starts with "; "
-    parts: list[pa.Array] = []
-
-    def clause(mask: np.ndarray, *pieces) -> None:
-        on = np.flatnonzero(mask[acc])
-        lead = _LEADS.take(pa.array(said[on].astype(np.int64)))
-        text = pc.binary_join_element_wise(lead, *pieces, "")
-        place = np.full(len(acc), -1, np.int64)
-        place[on] = np.arange(len(on))
-        parts.append(text.take(pa.array(place, mask=place < 0)))
-        said[on] = True
+    # Clauses, in the order a sentence says them: copay or deductible, coinsurance, the OOP cap. Every
+    # accumulating line has one "shape" (which clauses, which network, individual or family, short or long
+    # copay): the lines of a shape say the same words around their amounts, so each shape's sentences are
+    # written in one pass (one join of its pieces), fixed words as scalars; every distinct amount is
+    # formatted once.
+    long_ = has_copay & (a["pre_copay"] < a["full_copay"])
+    amounts = {
+        "copay": (has_copay, a["pre_copay"]),
+        "full": (long_, a["full_copay"]),
+        "ded": (has_ded, a["pre_deductible"]),
+        "rest": (has_coins, a["rest"]),
+        "coins": (has_coins, a["pre_coinsurance"]),
+        "cut": (capped, a["cut"]),
+        "member": (accumulating, a["member"]),
+    }
+    # a hash table finds the distinct amounts faster than np.unique's sort
+    encoded = pc.dictionary_encode(
+        pa.array(np.concatenate([values[mask] for mask, values in amounts.values()]), pa.int64())
+    )
+    texts = money_texts(encoded.dictionary.to_numpy())
+    inverse = encoded.indices.to_numpy()
+    text_of: dict[str, np.ndarray] = {}  # row -> index into texts, for the rows that say that amount
+    at = 0
+    for name, (mask, _) in amounts.items():
+        on = np.flatnonzero(mask)
+        text_of[name] = np.zeros(n, np.int64)
+        text_of[name][on] = inverse[at : at + len(on)]
+        at += len(on)
 
     net = np.where(network_in, 0, 1)
-    copay_cat = _CATEGORY_TEXT.take(pa.array(np.maximum(category[has_copay], 0)))
-    # the long form adds the full copay after the same words
-    extra = pa.array([""] * int(has_copay.sum()), pa.string())
-    long_in_copay = long_[has_copay]
-    if long_in_copay.any():
-        place = np.full(len(long_in_copay), -1, np.int64)
-        place[long_in_copay] = np.arange(int(long_in_copay.sum()))
-        extra = pc.if_else(
-            pa.array(long_in_copay),
-            pc.binary_join_element_wise(
-                " (the ",
-                full_text.take(pa.array(place, mask=place < 0)),
-                " copay, limited to the allowed amount)",
-                "",
-            ),
-            extra,
-        )
-    clause(
-        has_copay, copay_text, " copay for an ", _WHERE.take(pa.array(net[has_copay])), " ", copay_cat, extra
+    fam_ded = has_ded & a["family_ded"]
+    fam_cap = capped & a["family_cap"]
+    acc = np.flatnonzero(accumulating)
+    shape = (
+        has_copay.astype(np.int64)
+        | long_ << 1
+        | has_ded << 2
+        | has_coins << 3
+        | capped << 4
+        | net << 5
+        | fam_ded << 6
+        | fam_cap << 7
+    )[acc]
+    in_shape_order = np.argsort(shape, kind="stable")
+    by_shape = acc[in_shape_order]
+    shapes, starts = np.unique(shape[in_shape_order], return_index=True)
+    rate_all = (
+        pa.concat_arrays([p.rate_words[IN], p.rate_words["out"]])
+        if len(p.years)
+        else pa.nulls(0, pa.string())
     )
-    which = _WHICH.take(pa.array(a["family_ded"][has_ded].astype(np.int64)))
-    clause(has_ded, ded_text, " toward the ", _WHERE.take(pa.array(net[has_ded])), " ", which, " deductible")
-    if len(p.years):
-        rate_all = pa.concat_arrays([p.rate_words[IN], p.rate_words["out"]])
-        rate = rate_all.take(pa.array(year[has_coins] + len(p.years) * net[has_coins]))
-    else:
-        rate = pa.nulls(0, pa.string())
-    clause(has_coins, rate, " coinsurance on ", rest_text, " = ", coins_text)
-    cap = _WHICH.take(pa.array(a["family_cap"][capped].astype(np.int64)))
-    clause(
-        capped,
-        cut_text,
-        " less because the ",
-        _WHERE.take(pa.array(net[capped])),
-        " ",
-        cap,
-        " out-of-pocket maximum is reached",
-    )
-    parts.append(_NOTHING.take(pa.array(said.astype(np.int64))))
-    sentence = pc.binary_join_element_wise(
-        *parts, ". You owe ", member_text, ".", "", null_handling="replace", null_replacement=""
-    )
-    # Each line's sentence: its own (accumulating lines), else the fixed one after them.
+    sentences: list[pa.Array] = []
+    for code, first, last in zip(shapes, starts, np.r_[starts[1:], len(acc)][: len(starts)], strict=True):
+        rows = by_shape[first:last]
+        pieces = _shape_pieces(int(code), rows, texts, text_of, category, year, len(p.years), rate_all)
+        sentences.append(pc.binary_join_element_wise(*pieces, ""))
+    # Each line's sentence: its own (accumulating lines, by shape), else the fixed one after them.
     pick = np.full(n, len(acc), np.int64)
     pick[status == DENIED_CODE] = len(acc) + 1
     pick[status == PENDING_CODE] = len(acc) + 2
     pick[preventive] = len(acc) + 3
-    pick[acc] = np.arange(len(acc))
-    return basis, pa.concat_arrays([sentence, _CONSTANT_WORDS]).take(pa.array(pick))
+    pick[by_shape] = np.arange(len(acc))
+    # one string array in row order (a take across the chunks: cheaper than concatenating them first)
+    return basis, pa.chunked_array([*sentences, _CONSTANT_WORDS], pa.string()).take(
+        pa.array(pick)
+    ).combine_chunks()
+
+
+def _shape_pieces(
+    code: int,
+    rows: np.ndarray,
+    texts: pa.Array,
+    text_of: dict[str, np.ndarray],
+    category: np.ndarray,
+    year: np.ndarray,
+    n_years: int,
+    rate_all: pa.Array,
+) -> list:
+    """The pieces of the sentences of the lines ``rows``, all of shape ``code`` (see :func:`_words`): arrays
+    for what differs between them (amounts, the copay's category, the coinsurance rate), one string for each
+    run of fixed words."""
+    has_copay, long_, has_ded, has_coins, capped = ((code >> bit) & 1 for bit in range(5))
+    where = _WHERE_WORDS[(code >> 5) & 1]
+    pieces: list = []
+
+    def money(name: str) -> pa.Array:
+        return texts.take(pa.array(text_of[name][rows]))
+
+    def say(*parts) -> None:
+        if pieces:
+            pieces.append("; ")
+        pieces.extend(parts)
+
+    if has_copay:
+        copay_cat = _CATEGORY_TEXT.take(pa.array(np.maximum(category[rows], 0)))
+        say(money("copay"), f" copay for an {where} ", copay_cat)
+        if long_:
+            pieces.extend([" (the ", money("full"), " copay, limited to the allowed amount)"])
+    if has_ded:
+        say(money("ded"), f" toward the {where} {_WHICH_WORDS[(code >> 6) & 1]} deductible")
+    if has_coins:
+        net = (code >> 5) & 1
+        say(rate_all.take(pa.array(year[rows] + n_years * net)), " coinsurance on ", money("rest"), " = ")
+        pieces.append(money("coins"))
+    if capped:
+        say(
+            money("cut"),
+            f" less because the {where} {_WHICH_WORDS[(code >> 7) & 1]} out-of-pocket maximum is reached",
+        )
+    if not pieces:
+        pieces.append(NOTHING_OWED_WORDS)
+    pieces.extend([". You owe ", money("member"), "."])
+    # adjacent fixed words as one string: fewer arguments to join
+    merged: list = []
+    for piece in pieces:
+        if isinstance(piece, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += piece
+        else:
+            merged.append(piece)
+    return merged
 
 
 _BASIS = pa.array(
@@ -707,12 +743,10 @@ _BASIS = pa.array(
     ),
     pa.string(),
 )
-_LEADS = pa.array(["", "; "], pa.string())
-_WHERE = pa.array(["in-network", "out-of-network"], pa.string())
-_WHICH = pa.array(["individual", "family"], pa.string())
+_WHERE_WORDS = ("in-network", "out-of-network")
+_WHICH_WORDS = ("individual", "family")
 _CATEGORY_TEXT = pa.array([CATEGORY_WORDS.get(c, "") for c in _CATEGORIES], pa.string())
 _CONSTANT_WORDS = pa.array([None, DENIED_WORDS, PENDING_WORDS, PREVENTIVE_WORDS], pa.string())
-_NOTHING = pa.array([NOTHING_OWED_WORDS, None], pa.string())  # by whether a clause was said
 
 
 def _accumulators(

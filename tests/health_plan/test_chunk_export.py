@@ -7,7 +7,7 @@ import duckdb
 import pyarrow as pa
 
 from assets.health_plan import marts as marts_module
-from assets.health_plan.chunks import INPUT_COLUMNS, SPAN_COLUMNS
+from assets.health_plan.chunks import EXPORT_COLUMNS, SPAN_COLUMNS, with_engine_numbers
 from domain.sql_files import search_path
 from tests.support import create_staging_table
 
@@ -95,7 +95,7 @@ def test_each_chunk_gets_its_whole_families_in_order_from_one_query_per_band(tmp
     ]
     lines = [_read(p) for p, _ in files]
     spans = [_read(p) for _, p in files]
-    assert all(t.column_names == list(INPUT_COLUMNS) for t in lines)
+    assert all(t.column_names == list(EXPORT_COLUMNS) for t in lines)
     assert all(t.column_names == list(SPAN_COLUMNS) for t in spans)
     key = ("subscriber_id", "family_member", "claim_id", "line_number")
     keys = [[tuple(row[c] for c in key) for row in t.select(list(key)).to_pylist()] for t in lines]
@@ -112,7 +112,12 @@ def test_each_chunk_gets_its_whole_families_in_order_from_one_query_per_band(tmp
         [],
         [("S3", "S3", "C9", 1)],
     ]
-    assert lines[0].column("billed_cents").to_pylist() == [1000, 1000, 1000, None]
+    # The engine's numbers are read off the exported columns (a member without claims has none).
+    numbers = with_engine_numbers(lines[0])
+    assert numbers.column("billed_cents").to_pylist() == [1000, 1000, 1000, None]
+    assert numbers.column("allowed_cents").to_pylist() == [800, 800, 800, None]
+    assert numbers.column("service_day").to_pylist() == [20148, 20148, 20148, None]  # 2025-03-01
+    assert numbers.column("processed_us").to_pylist()[0] == 1741168800 * 10**6  # 2025-03-05 10:00:00
     assert [t.select(["member_id", "plan_id"]).to_pylist() for t in spans] == [
         [
             {"member_id": "S1", "plan_id": "P9"},

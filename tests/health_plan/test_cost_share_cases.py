@@ -357,3 +357,28 @@ def test_member_without_claims_has_zero_accumulators_for_each_network():
     }
     assert rows == {("in", Decimal(0), D(500), D(2000)), ("out", Decimal(0), D(1000), D(5000))}
     assert family_row(r).deductible_limit == D(1000)
+
+
+def test_sentences_say_every_clause_in_order_with_its_amounts():
+    """The whole sentence of lines with several clauses (built one shape of clauses at a time): the case above
+    (deductible then coinsurance; coinsurance cut by the OOP cap; a copay cut to nothing), then a generic drug
+    whose copay is limited to the allowed amount (in-network, 10 copay > 6.50)."""
+    r = price(
+        [
+            line("C1", "5000", at=1),
+            line("C2", "5000", at=2, cat="imaging"),
+            line("C3", "120", at=3, cat="office_visit"),
+        ]
+    )
+    cap = "less because the in-network individual out-of-pocket maximum is reached"
+    assert [x.explanation for x in r.lines] == [
+        "$500.00 toward the in-network individual deductible; 20% coinsurance on $4,500.00 = $900.00. "
+        "You owe $1,400.00.",
+        f"20% coinsurance on $5,000.00 = $1,000.00; $400.00 {cap}. You owe $600.00.",
+        f"$25.00 copay for an in-network office visit; $25.00 {cap}. You owe $0.00.",
+    ]
+    drug = price([line("C1", "6.50", at=1, cat="rx_generic")])
+    assert [x.explanation for x in drug.lines] == [
+        "$6.50 copay for an in-network generic prescription"
+        " (the $10.00 copay, limited to the allowed amount). You owe $6.50."
+    ]
