@@ -24,6 +24,9 @@ STAGING = "staging"
 #: ``op_tags`` key: a step tagged ``{RUN_ALONE_TAG: "true"}`` runs with no other step beside it
 #: (``pipelines.side_by_side``).
 RUN_ALONE_TAG = "portalytics/run_alone"
+#: ``op_tags`` key: steps tagged ``{HEAVY_TAG: "true"}`` hold memory beyond DuckDB's shared pool that grows
+#: with the data; on a large landing no two of them run side by side (``pipelines.side_by_side``).
+HEAVY_TAG = "portalytics/heavy"
 
 
 def staging_key(source: str) -> dg.AssetKey:

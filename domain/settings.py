@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     keep_snapshots: int = 2
     #: How many independent pipeline steps run at once, side by side in the one process (1: one at a time).
     step_threads: int = 2
+    #: Steps tagged heavy (the auth_events ingest, duplicate detection, the cost share) run side by side only
+    #: while the landing folder holds at most this many GB (medium 2.1 GB: yes; large 21 GB: one at a time).
+    heavy_side_by_side_max_landing_gb: float = 8.0
     dashboard_port: int = 8501
     idle_timeout_minutes: int = 30
     session_lifetime_hours: int = 12

@@ -21,7 +21,7 @@ from domain.settings import Settings, get_settings
 from pipelines.resources import build_resources
 from pipelines.schedules import REMINDERS_JOB, build_daily_schedule, build_reminders_schedule
 from pipelines.sensors import build_landing_sensor
-from pipelines.side_by_side import side_by_side_executor
+from pipelines.side_by_side import heavy_side_by_side_for, side_by_side_executor
 
 MATERIALIZE_ALL = "materialize_all"
 
@@ -59,7 +59,9 @@ def build_definitions(
         sensors=[build_landing_sensor(settings, job)],
         schedules=[build_daily_schedule(settings, job), build_reminders_schedule(settings, reminders_job)],
         resources=build_resources(settings, as_of),
-        executor=side_by_side_executor(settings.step_threads),
+        executor=side_by_side_executor(
+            settings.step_threads, heavy_side_by_side=heavy_side_by_side_for(settings)
+        ),
         loggers=dict(loggers) if loggers else None,
     )
 

@@ -13,8 +13,20 @@ the order they arrive. When a step ends, the calling thread does what the in-pro
 step: ``verify_complete``, the plan's skip/abandon events, then the step's hooks. So a failed step skips or
 abandons its downstream and fails the run while independent steps already running (or ready) finish.
 
-Steps tagged ``RUN_ALONE_TAG`` run with no other step beside them (the cost-share step: its own worker
-processes already keep both cores busy, and its memory is the largest).
+Which ready step starts first (session 9): the one with the longest path of work still behind it (its own
+expected seconds plus the longest chain of steps downstream of it: "longest remaining path" list
+scheduling), so the chain that decides the run's end starts early and short steps with nothing behind them
+(the checks) fill the gaps. Expected seconds come from ``pipelines.step_estimates``: the last successful run
+of the job that ran every step of this one, else a static table of the medium scale's walls. Two rules on
+top of the order:
+
+- a step tagged ``RUN_ALONE_TAG`` runs with no other step beside it. When it is first in line while others
+  run, it keeps its place: a free slot takes only steps expected to end before the running ones (expected
+  times scaled by the run's pace so far: a busy machine makes every step slower), and it starts when they
+  have ended. (Since session 9 no step of the materialize job is tagged: the cost share is heavy instead.)
+- steps tagged ``HEAVY_TAG`` (memory beyond DuckDB's shared pool that grows with the data) run beside each
+  other only while the landing is small (``Settings.heavy_side_by_side_max_landing_gb``); otherwise a heavy
+  step waits for the running one and the next step in line starts instead.
 
 Compute logs are captured once for the whole process, as the in-process executor does; lines printed by two
 steps at the same time land in the same capture.
@@ -25,10 +37,12 @@ from __future__ import annotations
 import os
 import queue
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import dagster as dg
 from dagster._core.events import DagsterEvent, EngineEventData
@@ -46,8 +60,11 @@ from dagster._core.execution.plan.plan import ExecutionPlan
 from dagster._core.execution.plan.step import ExecutionStep
 from dagster._core.execution.retries import RetryMode, get_retries_config
 from dagster._core.executor.base import Executor
+from dagster._core.storage.tags import PRIORITY_TAG
 
-from assets.common import RUN_ALONE_TAG
+from assets.common import HEAVY_TAG, RUN_ALONE_TAG
+from domain.settings import Settings
+from pipelines.step_estimates import STATIC_SECONDS, estimate_steps
 
 #: How many steps run at once unless ``PORTALYTICS_STEP_THREADS`` or the run's executor config says otherwise.
 DEFAULT_MAX_CONCURRENT = 2
@@ -58,8 +75,91 @@ _POLL_SECONDS = 0.5  # how often the calling thread looks at retries waiting for
 @dataclass
 class _Running:
     context: StepExecutionContext
+    started: float  # time.monotonic()
     events: list[DagsterEvent] = field(default_factory=list)
     alone: bool = False
+
+
+def longest_remaining_paths(
+    deps: Mapping[str, Collection[str]], seconds: Mapping[str, float]
+) -> dict[str, float]:
+    """Each step's expected seconds plus the longest chain of expected seconds downstream of it."""
+    downstream: dict[str, list[str]] = {k: [] for k in deps}
+    for key, ups in deps.items():
+        for up in ups:
+            if up in downstream:
+                downstream[up].append(key)
+    paths: dict[str, float] = {}
+    for key in _downstream_first(downstream):
+        paths[key] = seconds[key] + max((paths[d] for d in downstream[key]), default=0.0)
+    return paths
+
+
+def _downstream_first(downstream: Mapping[str, Collection[str]]) -> list[str]:
+    order: list[str] = []
+    seen: set[str] = set()
+    for root in downstream:
+        stack = [(root, False)]
+        while stack:  # iterative depth-first post-order: a plan can be deeper than the recursion limit
+            key, expanded = stack.pop()
+            if expanded:
+                order.append(key)
+            elif key not in seen:
+                seen.add(key)
+                stack.append((key, True))
+                stack.extend((d, False) for d in downstream[key] if d not in seen)
+    return order
+
+
+@dataclass(frozen=True)
+class StartOrder:
+    """Which ready steps start now (no Dagster in here: the executor hands it keys and times)."""
+
+    seconds: Mapping[str, float]  # expected seconds of each step
+    path: Mapping[str, float]  # longest remaining path of each step
+    max_concurrent: int
+    alone: frozenset[str] = frozenset()
+    heavy: frozenset[str] = frozenset()
+    heavy_side_by_side: bool = True
+    priority: Mapping[str, int] = field(default_factory=dict)  # ``dagster/priority``: before the path
+
+    def rank(self, ready: Sequence[str]) -> list[str]:
+        """Highest ``dagster/priority`` first, then the longest remaining path; ties keep their order."""
+        return sorted(ready, key=lambda k: (-self.priority.get(k, 0), -self.path[k]))
+
+    def choose(
+        self, ready: Sequence[str], running: Mapping[str, float], now: float, pace: float = 1.0
+    ) -> list[str]:
+        """The steps of ``ready`` to start at ``now``, given the running steps and when each started.
+        ``pace``: how much longer than expected this run's steps have taken so far (a busy machine, a larger
+        landing than the one the times came from), applied to the expected times of the steps."""
+        if any(k in self.alone for k in running):
+            return []
+        free = self.max_concurrent - len(running)
+        heavy_running = any(k in self.heavy for k in running)
+        # once a run-alone step waits, a slot takes only what should end before the running steps
+        reserved_until: float | None = None
+        started: list[str] = []
+        for key in self.rank(ready):
+            if free <= 0:
+                break
+            if key in self.alone:
+                if running or started:
+                    if reserved_until is None:
+                        reserved_until = max(
+                            max(start + self.seconds[k] * pace, now) for k, start in running.items()
+                        )
+                    continue
+                return [key]
+            if key in self.heavy and heavy_running and not self.heavy_side_by_side:
+                continue
+            if reserved_until is not None and now + self.seconds[key] * pace > reserved_until:
+                continue
+            started.append(key)
+            free -= 1
+            heavy_running = heavy_running or key in self.heavy
+            running = {**running, key: now}
+        return started
 
 
 @dataclass(frozen=True)
@@ -69,10 +169,38 @@ class _Message:
     error: BaseException | None = None  # what escaped the step (raise_on_error, an interrupt)
 
 
+@dataclass
+class _Pace:
+    """Seconds the run's finished steps took against the seconds expected of them."""
+
+    expected: float = 0.0
+    took: float = 0.0
+
+    def add(self, expected: float, took: float) -> None:
+        self.expected += expected
+        self.took += took
+
+    @property
+    def factor(self) -> float:
+        return self.took / self.expected if self.expected > 0 else 1.0
+
+
+def _always() -> bool:
+    return True
+
+
 class SideBySideExecutor(Executor):
-    def __init__(self, retries: RetryMode, max_concurrent: int = DEFAULT_MAX_CONCURRENT):
+    def __init__(
+        self,
+        retries: RetryMode,
+        max_concurrent: int = DEFAULT_MAX_CONCURRENT,
+        static_seconds: Mapping[str, float] = STATIC_SECONDS,
+        heavy_side_by_side: Callable[[], bool] = _always,
+    ):
         self._retries = retries
         self.max_concurrent = max(1, max_concurrent)
+        self.static_seconds = static_seconds
+        self.heavy_side_by_side = heavy_side_by_side
 
     @property
     def retries(self) -> RetryMode:
@@ -113,21 +241,64 @@ class SideBySideExecutor(Executor):
         self, job_context: PlanExecutionContext, execution_plan: ExecutionPlan
     ) -> Iterator[DagsterEvent]:
         with InstanceConcurrencyContext(job_context.instance, job_context.dagster_run) as concurrency:
-            yield from side_by_side_iterator(job_context, execution_plan, self.max_concurrent, concurrency)
+            order, source = start_order(
+                job_context,
+                execution_plan,
+                self.max_concurrent,
+                self.static_seconds,
+                self.heavy_side_by_side(),
+            )
+            yield DagsterEvent.engine_event(job_context, order_message(order, source), EngineEventData())
+            yield from side_by_side_iterator(job_context, execution_plan, order, concurrency)
+
+
+def start_order(
+    job_context: PlanExecutionContext,
+    execution_plan: ExecutionPlan,
+    max_concurrent: int,
+    static_seconds: Mapping[str, float],
+    heavy_side_by_side: bool,
+) -> tuple[StartOrder, str]:
+    """The run's order and where its step times came from."""
+    steps = execution_plan.get_steps_to_execute_in_topo_order()
+    keys = [s.key for s in steps]
+    estimates = estimate_steps(job_context.instance, job_context.dagster_run.job_name, keys, static_seconds)
+    seconds = {k: estimates[k] for k in keys}
+    deps = {k: v for k, v in execution_plan.get_executable_step_deps().items() if k in seconds}
+    return StartOrder(
+        seconds=seconds,
+        path=longest_remaining_paths(deps, seconds),
+        max_concurrent=max_concurrent,
+        alone=frozenset(s.key for s in steps if _runs_alone(s)),
+        heavy=frozenset(s.key for s in steps if s.tags.get(HEAVY_TAG) == "true"),
+        heavy_side_by_side=heavy_side_by_side,
+        priority={s.key: int(s.tags[PRIORITY_TAG]) for s in steps if s.tags.get(PRIORITY_TAG)},
+    ), estimates.source
+
+
+def order_message(order: StartOrder, source: str) -> str:
+    first = ", ".join(f"{k} {order.path[k]:.1f} s" for k in order.rank(list(order.path))[:3])
+    heavy = "yes" if order.heavy_side_by_side else "no (large landing)"
+    return (
+        f"Start order: longest remaining path, step times from {source} (first: {first}); "
+        f"heavy steps side by side: {heavy}"
+    )
 
 
 def side_by_side_iterator(
     job_context: PlanExecutionContext,
     execution_plan: ExecutionPlan,
-    max_concurrent: int,
+    order: StartOrder,
     instance_concurrency_context: InstanceConcurrencyContext | None = None,
 ) -> Iterator[DagsterEvent]:
-    """``inner_plan_execution_iterator`` of Dagster's in-process executor, with up to ``max_concurrent`` steps
-    in flight in worker threads."""
+    """``inner_plan_execution_iterator`` of Dagster's in-process executor, with up to
+    ``order.max_concurrent`` steps in flight in worker threads, started in ``order``."""
+    max_concurrent = order.max_concurrent
     compute_log_manager = job_context.instance.compute_log_manager
     step_keys = [step.key for step in execution_plan.get_steps_to_execute_in_topo_order()]
     inbox: queue.Queue[_Message] = queue.Queue()
     running: dict[str, _Running] = {}
+    pace = _Pace()
     escaped: BaseException | None = None
     with (
         execution_plan.start(
@@ -152,7 +323,7 @@ def side_by_side_iterator(
 
         while not active.is_complete or running:
             if escaped is None and not active.is_complete:
-                for step in _next_steps(active, running, max_concurrent):
+                for step in _next_steps(active, running, order, pace.factor):
                     step_context = job_context.for_step(step, active.get_known_state())
                     missing = [
                         k
@@ -163,7 +334,7 @@ def side_by_side_iterator(
                         raise dg.DagsterInvariantViolationError(
                             f"Step {step.key} is missing the resources {missing}."
                         )
-                    running[step.key] = _Running(step_context, alone=_runs_alone(step))
+                    running[step.key] = _Running(step_context, time.monotonic(), alone=_runs_alone(step))
                     pool.submit(_run_step, step_context, inbox)
                 yield from active.concurrency_event_iterator(job_context)
             if not running:
@@ -182,6 +353,7 @@ def side_by_side_iterator(
                 active.handle_event(message.event)
                 continue
             del running[message.step_key]
+            pace.add(order.seconds.get(message.step_key, 0.0), time.monotonic() - entry.started)
             if message.error is not None:
                 escaped = escaped or message.error  # raised once the steps still running have finished
                 continue
@@ -203,39 +375,44 @@ def side_by_side_iterator(
             )
 
 
-def _next_steps(active, running: dict[str, _Running], max_concurrent: int) -> list[ExecutionStep]:
-    """Ready steps to start now: up to the free slots, none beside a run-alone step."""
-    free = max_concurrent - len(running)
-    if free <= 0 or any(r.alone for r in running.values()):
+def _next_steps(active, running: dict[str, _Running], order: StartOrder, pace: float) -> list[ExecutionStep]:
+    """Ready steps to start now, as ``order`` chooses them."""
+    if len(running) >= order.max_concurrent or any(r.alone for r in running.values()):
         return []
-    # ActiveExecution vends the ready steps in its own order and marks them in flight; a run-alone step
-    # among them is started only when nothing else runs, so ask for one step at a time.
-    started: list[ExecutionStep] = []
-    while free > 0:
-        steps = active.get_steps_to_execute(limit=1)
-        if not steps:
-            break
-        step = steps[0]
-        # a step up for retry is ready again as soon as its failed attempt says so; it starts once that
-        # attempt's thread is done (and its end handled), so one step key is never in two threads
-        if step.key in running or (_runs_alone(step) and (running or started)):
-            _give_back(active, step)
-            break
-        started.append(step)
-        free -= 1
-        if _runs_alone(step):
-            break
-    return started
+    # ActiveExecution vends every ready step and marks it in flight; the ones not chosen go back. (A step in a
+    # Dagster pool would have claimed its slot on the way: this project's steps use none.)
+    vended = list(active.get_steps_to_execute())
+    # a step up for retry is ready again as soon as its failed attempt says so; it starts once that attempt's
+    # thread is done (and its end handled), so one step key is never in two threads
+    ready = [s.key for s in vended if s.key not in running]
+    chosen = set(order.choose(ready, {k: r.started for k, r in running.items()}, time.monotonic(), pace))
+    _give_back(active, [s.key for s in vended if s.key not in chosen])
+    return [s for s in vended if s.key in chosen]
 
 
-def _give_back(active, step: ExecutionStep) -> None:
-    """Undo ``get_steps_to_execute`` for a step not started yet (it stays ready, first in line)."""
-    active._in_flight.remove(step.key)  # noqa: SLF001 - ActiveExecution has no public "unvend"
-    active._executable.insert(0, step.key)  # noqa: SLF001
+def _give_back(active, step_keys: list[str]) -> None:
+    """Undo ``get_steps_to_execute`` for steps not started now (they stay ready, in their order)."""
+    for key in step_keys:
+        active._in_flight.remove(key)  # noqa: SLF001 - ActiveExecution has no public "unvend"
+    active._executable[0:0] = step_keys  # noqa: SLF001
 
 
 def _runs_alone(step: ExecutionStep) -> bool:
     return step.tags.get(RUN_ALONE_TAG) == "true"
+
+
+def landing_gb(landing_dir: Path) -> float:
+    """Size of every file under the landing folder, in GB: what a full run reads."""
+    if not landing_dir.is_dir():
+        return 0.0
+    return sum(f.stat().st_size for f in landing_dir.rglob("*") if f.is_file()) / 1e9
+
+
+def heavy_side_by_side_for(settings: Settings) -> Callable[[], bool]:
+    """Heavy steps side by side while the landing holds at most ``heavy_side_by_side_max_landing_gb``: their
+    memory outside DuckDB's pool grows with the data (two heavy steps side by side: 2.85 GB peak on the medium
+    landing of 2.1 GB, 7.8 GB on the large one of 21 GB)."""
+    return lambda: landing_gb(settings.landing_dir) <= settings.heavy_side_by_side_max_landing_gb
 
 
 def _run_step(step_context: StepExecutionContext, inbox: queue.Queue[_Message]) -> None:
@@ -255,9 +432,15 @@ def _error_info(exc_info):
     return serializable_error_info_from_exc_info(exc_info)
 
 
-def side_by_side_executor(max_concurrent: int = DEFAULT_MAX_CONCURRENT) -> dg.ExecutorDefinition:
+def side_by_side_executor(
+    max_concurrent: int = DEFAULT_MAX_CONCURRENT,
+    static_seconds: Mapping[str, float] = STATIC_SECONDS,
+    heavy_side_by_side: Callable[[], bool] = _always,
+) -> dg.ExecutorDefinition:
     """The executor, running up to ``max_concurrent`` steps at once unless the run's config
-    (``execution: {config: {max_concurrent: N}}``) says otherwise; 1 runs one step at a time."""
+    (``execution: {config: {max_concurrent: N}}``) says otherwise; 1 runs one step at a time.
+    ``static_seconds``: expected step times when the job has no run to learn them from;
+    ``heavy_side_by_side``: asked when a run starts whether heavy steps may run beside each other."""
 
     @dg.executor(
         name="side_by_side",
@@ -273,6 +456,8 @@ def side_by_side_executor(max_concurrent: int = DEFAULT_MAX_CONCURRENT) -> dg.Ex
         return SideBySideExecutor(
             retries=RetryMode.from_config(config["retries"]),  # ty: ignore[invalid-argument-type]
             max_concurrent=config["max_concurrent"],  # ty: ignore[invalid-argument-type]
+            static_seconds=static_seconds,
+            heavy_side_by_side=heavy_side_by_side,
         )
 
     return _side_by_side

@@ -13,7 +13,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from assets.ce.merges import DECISIONS_MART, kept_separate_pairs, merged_pairs
-from assets.common import MARTS, mart_key, replace_table_from_df, staging_key
+from assets.common import HEAVY_TAG, MARTS, mart_key, replace_table_from_df, staging_key
 from domain.ce.duplicates import CLUSTERS_MART, PAIRS_MART, DuplicatePolicy, find_duplicate_accounts
 from domain.ce.duplicates.prepare import INPUT_COLUMNS
 
@@ -34,6 +34,8 @@ POLICY = DuplicatePolicy()
             group_name=GROUP,
         ),
     ],
+    # Splink's Python side and its own DuckDB (capped, spilling) come on top of the warehouse's pool
+    op_tags={HEAVY_TAG: "true"},
 )
 def ce_duplicate_accounts(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     with duckdb.get_connection() as conn:

@@ -35,7 +35,7 @@ import numpy as np
 import pyarrow as pa
 from dagster_duckdb import DuckDBResource
 
-from assets.common import MARTS, RUN_ALONE_TAG, STAGING, mart_key, replace_table, staging_key
+from assets.common import HEAVY_TAG, MARTS, STAGING, mart_key, replace_table, staging_key
 from assets.health_plan.chunks import CLAIM_MARTS, COLUMNS, price_chunk, read_output
 from assets.health_plan.worker_start import without_pandas
 from domain.health_plan.cost_share import UNKNOWN_MEMBER, PlanBook, PlanYear
@@ -327,8 +327,9 @@ def build_plan_years(conn) -> int:
     check_specs=[
         dg.AssetCheckSpec(CHECK_CLAIM_EXCEPTIONS, asset=mart_key("claim_exceptions"), blocking=False)
     ],
-    # its worker processes keep both cores busy, and at the large scale it is the run's memory peak
-    op_tags={RUN_ALONE_TAG: "true"},
+    # at the large scale it is the run's memory peak: never beside the other heavy steps there. At medium it
+    # runs beside another step (session 9: both lanes busy instead of one core idle during its serial part)
+    op_tags={HEAVY_TAG: "true"},
 )
 def health_plan_claims(duckdb: DuckDBResource):
     """Cost share per effective claim line, claim status, member and family accumulators at the end of the

@@ -1,7 +1,9 @@
 """The side-by-side executor (``pipelines.side_by_side``): independent steps of one run overlap in threads of
 the one process, and a run keeps the in-process executor's meaning (a failed step skips its downstream and
 fails the run; a blocking check blocks; retries; a run-alone step runs alone); a full run's marts equal the
-one-step-at-a-time run's."""
+one-step-at-a-time run's. Ready steps start longest remaining path first (step times from the job's last run,
+else a static table), a run-alone step that waits keeps its place, and heavy steps pair only on a small
+landing."""
 
 from __future__ import annotations
 
@@ -13,27 +15,50 @@ import duckdb
 import pytest
 from rich.console import Console
 
-from assets.common import RUN_ALONE_TAG
+from assets.common import HEAVY_TAG, RUN_ALONE_TAG
 from domain.settings import Settings
 from pipelines.generator.run import generate_all
 from pipelines.materialize import run_materialize
-from pipelines.side_by_side import execute_in_process, side_by_side_executor
+from pipelines.side_by_side import (
+    StartOrder,
+    execute_in_process,
+    heavy_side_by_side_for,
+    longest_remaining_paths,
+    side_by_side_executor,
+)
+from pipelines.step_estimates import DEFAULT_SECONDS, STATIC_SECONDS
 
 WAIT = 20.0  # seconds a step waits for its partner before the test fails (never reached when they overlap)
 
 
 def _run(
-    assets, checks=(), max_concurrent: int = 2, raise_on_error: bool = False
+    assets,
+    checks=(),
+    max_concurrent: int = 2,
+    raise_on_error: bool = False,
+    seconds: dict[str, float] | None = None,
+    heavy_side_by_side: bool = True,
+    instance: dg.DagsterInstance | None = None,
 ) -> dg.ExecuteInProcessResult:
     job = dg.Definitions(
         assets=assets,
         asset_checks=list(checks),
         jobs=[dg.define_asset_job("all", selection=dg.AssetSelection.all())],
-        executor=side_by_side_executor(max_concurrent),
+        executor=side_by_side_executor(
+            max_concurrent, static_seconds=seconds or {}, heavy_side_by_side=lambda: heavy_side_by_side
+        ),
     ).resolve_job_def("all")
     return execute_in_process(
-        job, instance=dg.DagsterInstance.ephemeral(), run_config={}, tags={}, raise_on_error=raise_on_error
+        job,
+        instance=instance or dg.DagsterInstance.ephemeral(),
+        run_config={},
+        tags={},
+        raise_on_error=raise_on_error,
     )
+
+
+def _start_order(result) -> list[str]:
+    return [e.step_key for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_START]
 
 
 def _materialized(result) -> set[str]:
@@ -209,6 +234,159 @@ def test_a_run_alone_step_has_no_step_beside_it():
     for other in ("a", "b", "c"):
         assert spans.overlap("alone", other) <= 0, other
     assert max(spans.overlap("a", "b"), spans.overlap("a", "c"), spans.overlap("b", "c")) > 0
+
+
+def test_longest_remaining_path_is_the_step_plus_its_longest_chain_downstream():
+    # a (1 s) feeds b (2 s) and c (5 s), both feed d (1 s): d 1, b 2+1, c 5+1, a 1+max(3, 6)
+    deps = {"a": set(), "b": {"a"}, "c": {"a"}, "d": {"b", "c"}}
+    paths = longest_remaining_paths(deps, {"a": 1.0, "b": 2.0, "c": 5.0, "d": 1.0})
+    assert paths == {"a": 7.0, "b": 3.0, "c": 6.0, "d": 1.0}
+
+
+def test_the_ready_step_with_the_most_work_behind_it_starts_first():
+    @dg.asset
+    def a_medium():
+        pass
+
+    @dg.asset
+    def b_check_like():
+        pass
+
+    @dg.asset
+    def c_short_root():
+        pass
+
+    @dg.asset(deps=[c_short_root])
+    def d_long_tail():
+        pass
+
+    # remaining paths: c_short_root 1 + 10 = 11, d_long_tail 10, a_medium 5, b_check_like 3. One step at a
+    # time: c_short_root, then of the ready d (10), a (5), b (3) the longest first. In the order the steps
+    # became ready (the executor before session 9) the three roots would all come before d_long_tail.
+    seconds = {"a_medium": 5.0, "b_check_like": 3.0, "c_short_root": 1.0, "d_long_tail": 10.0}
+    result = _run([a_medium, b_check_like, c_short_root, d_long_tail], max_concurrent=1, seconds=seconds)
+    assert result.success
+    assert _start_order(result) == ["c_short_root", "d_long_tail", "a_medium", "b_check_like"]
+
+
+def test_step_times_come_from_the_last_run_that_ran_every_step(tmp_path):
+    def make_assets(sleep_x: float, sleep_y: float):
+        @dg.asset
+        def x():
+            time.sleep(sleep_x)
+
+        @dg.asset
+        def y():
+            time.sleep(sleep_y)
+
+        return [x, y]
+
+    with dg.instance_for_test(temp_dir=str(tmp_path)) as instance:
+        # no run yet: the static table's order (y first); y takes 1.2 s, x only Dagster's own few tenths
+        first = _run(make_assets(0.0, 1.2), max_concurrent=1, seconds={"x": 1.0, "y": 5.0}, instance=instance)
+        assert _start_order(first) == ["y", "x"]
+        # now the table says x is the longer, and the first run's measured times say y: they win
+        second = _run(
+            make_assets(0.0, 0.0), max_concurrent=1, seconds={"x": 5.0, "y": 1.0}, instance=instance
+        )
+        assert _start_order(second) == ["y", "x"]
+        said = [e.message or "" for e in second.all_events if "Start order" in (e.message or "")]
+        assert said and f"step times from run {first.run_id}" in said[0]
+
+
+def _order(seconds: dict[str, float], deps: dict[str, set[str]] | None = None, **rules) -> StartOrder:
+    deps = deps or {k: set() for k in seconds}
+    return StartOrder(seconds=seconds, path=longest_remaining_paths(deps, seconds), max_concurrent=2, **rules)
+
+
+def test_a_waiting_run_alone_step_lets_only_steps_that_end_before_the_running_one_fill_the_gap():
+    # "running" started at 0 and is expected to take 10 s; at 2 s a slot is free. The run-alone step is
+    # first in line (20 s of work behind it) and waits for "running"; "fits" (5 s) ends at 7 <= 10 and
+    # starts, "too_long" (9 s) would end at 11 > 10 and waits as well.
+    order = _order({"running": 10.0, "alone": 20.0, "too_long": 9.0, "fits": 5.0}, alone=frozenset({"alone"}))
+    assert order.choose(["too_long", "fits", "alone"], {"running": 0.0}, now=2.0) == ["fits"]
+    # once nothing runs it starts, and alone, though a second slot is free
+    assert order.choose(["too_long", "alone"], {}, now=10.0) == ["alone"]
+    assert order.choose(["too_long"], {"alone": 10.0}, now=11.0) == []
+    # a running step past its expected end leaves no gap to fill: the run-alone step is next
+    assert order.choose(["fits", "alone"], {"running": 0.0}, now=12.0) == []
+    # steps taking twice as long as expected so far: "running" should end at 20, "too_long" at 2 + 18 = 20
+    assert order.choose(["too_long", "fits", "alone"], {"running": 0.0}, now=2.0, pace=2.0) == ["too_long"]
+
+
+def test_heavy_steps_pair_only_when_the_rule_allows_and_a_light_step_starts_in_the_heavy_ones_place():
+    heavy = frozenset({"heavy_a", "heavy_b"})
+    seconds = {"heavy_a": 20.0, "heavy_b": 15.0, "light": 1.0}
+    apart = _order(seconds, heavy=heavy, heavy_side_by_side=False)
+    # heavy_b comes before light in line (15 > 1) but may not run beside heavy_a: light takes the slot
+    assert apart.choose(["heavy_b", "light"], {"heavy_a": 0.0}, now=1.0) == ["light"]
+    assert apart.choose(["heavy_a", "heavy_b", "light"], {}, now=0.0) == ["heavy_a", "light"]
+    together = _order(seconds, heavy=heavy, heavy_side_by_side=True)
+    assert together.choose(["heavy_a", "heavy_b", "light"], {}, now=0.0) == ["heavy_a", "heavy_b"]
+
+
+def test_on_a_large_landing_two_heavy_steps_never_overlap_while_a_light_one_runs_beside_them():
+    spans = _Spans()
+    meet = threading.Barrier(2, timeout=WAIT)  # light and first_heavy must be inside their bodies at once
+
+    @dg.asset(op_tags={HEAVY_TAG: "true"})
+    def first_heavy():
+        meet.wait()
+        spans("first_heavy", 0.3)
+
+    @dg.asset(op_tags={HEAVY_TAG: "true"})
+    def second_heavy():
+        spans("second_heavy", 0.3)
+
+    @dg.asset
+    def light():
+        meet.wait()
+        spans("light", 0.1)
+
+    # line: first_heavy (3 s), second_heavy (2 s), light (1 s)
+    seconds = {"first_heavy": 3.0, "second_heavy": 2.0, "light": 1.0}
+    assert _run([first_heavy, second_heavy, light], seconds=seconds, heavy_side_by_side=False).success
+    assert spans.overlap("first_heavy", "second_heavy") <= 0
+
+
+def test_on_a_small_landing_heavy_steps_run_side_by_side():
+    meet = threading.Barrier(2, timeout=WAIT)
+
+    @dg.asset(op_tags={HEAVY_TAG: "true"})
+    def one_heavy():
+        meet.wait()
+
+    @dg.asset(op_tags={HEAVY_TAG: "true"})
+    def other_heavy():
+        meet.wait()
+
+    assert _run([one_heavy, other_heavy], heavy_side_by_side=True).success
+
+
+def test_heavy_steps_pair_while_the_landing_is_at_most_the_configured_size(tmp_path):
+    settings = Settings(data_dir=tmp_path, heavy_side_by_side_max_landing_gb=0.000002)  # 2,000 bytes
+    allowed = heavy_side_by_side_for(settings)
+    assert allowed()  # no landing folder yet: nothing to read
+    (settings.landing_dir / "auth_events").mkdir(parents=True)
+    (settings.landing_dir / "auth_events" / "day1.csv").write_bytes(b"x" * 1500)
+    assert allowed()
+    (settings.landing_dir / "ce_accounts.csv").write_bytes(b"x" * 501)  # 2,001 bytes in all
+    assert not allowed()
+
+
+def test_the_materialize_job_names_its_static_step_times_and_its_heavy_steps():
+    from dagster._core.execution.api import create_execution_plan
+
+    from pipelines.definitions import MATERIALIZE_ALL, build_definitions
+
+    job = build_definitions(Settings()).resolve_job_def(MATERIALIZE_ALL)
+    plan = create_execution_plan(job)
+    keys = set(plan.step_keys_to_execute)
+    assert set(STATIC_SECONDS) <= keys, set(STATIC_SECONDS) - keys  # a renamed step would fall to the default
+    assert all(v > DEFAULT_SECONDS for v in STATIC_SECONDS.values())
+    heavy = {k for k in keys if plan.get_step_by_key(k).tags.get(HEAVY_TAG) == "true"}
+    # the large run's 7.8 GB came from the first two side by side; the third was its peak one at a time
+    assert heavy == {"staging__auth_events", "ce_duplicate_accounts", "health_plan_claims"}
 
 
 def _published_rows(settings: Settings) -> dict[str, list[tuple]]:
