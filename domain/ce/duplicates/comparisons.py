@@ -2,9 +2,11 @@
 
 Each field is a Splink ``CustomComparison`` built from Splink's own level library (exact, Jaro-Winkler,
 Damerau-Levenshtein, array intersection for nicknames, reversed columns for swapped names). Levels run from
-the strongest agreement down to ``different``; ``missing`` is Splink's null level (weight 0). Two of them are
-written in a cheaper form that holds for exactly the same pairs (``WithinOneEdit``, ``ListsOverlap``): u
-estimation runs every comparison over 2M random pairs, and those functions were most of its time.
+the strongest agreement down to ``different``; ``missing`` is Splink's null level (weight 0). Some are
+written in a cheaper form that holds for exactly the same pairs (``WithinOneEdit``, ``ListsOverlap``,
+``SimilarName``, ``DateTextWithinOneEdit``, ``SameIdentifier``): on DuckDB a guard from per-account summaries
+(``profile_macros.sql``) skips the similarity call where it cannot hold. u estimation runs every comparison
+over 2M random pairs, nearly all of which agree on nothing, and those calls were most of its time.
 
 The m and u below are the *fixed parameters*: a small dataset (fewer accounts than
 ``DuplicatePolicy.min_accounts_to_train``) is scored with them as they are; a bigger one starts from them and
@@ -17,6 +19,7 @@ number or license number almost never (1e-5), a surname about once in 500.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
@@ -67,6 +70,45 @@ def _else(m: float, u_used: float, fix_m: bool = False) -> Level:
     return Level("different", cll.ElseLevel(), m, round(1 - u_used, 10), fix_m)
 
 
+def _profile_args(col: str) -> str:
+    return f"{col}_letters_l, {col}_letters_r, {col}_length_l, {col}_length_r"
+
+
+def _within_one_edit_guard(col: str) -> str:
+    """True wherever Damerau-Levenshtein(col) <= 1 (``dup_one_edit_possible``, ``profile_macros.sql``): one
+    insertion or deletion changes the length by one and adds one code point to the longer side, a
+    substitution one to each side, a transposition none; and the letter bits one side has and the other
+    lacks are at most the code points it has and the other lacks (distinct bits are distinct code points,
+    and a code point the other side held would have set its bit there)."""
+    return f"dup_one_edit_possible({_profile_args(col)})"
+
+
+def _jaro_winkler_guard(col: str, threshold: float) -> str:
+    """True wherever jaro_winkler_similarity(col) >= ``threshold`` (> 0.7): an upper bound from the lengths
+    and the letters each side lacks (``dup_jaro_winkler_possible``, ``profile_macros.sql``).
+
+    Jaro = (m/la + m/lb + (m - t)/m) / 3 <= (m/la + m/lb + 1) / 3, where the m matching code points are at
+    most la minus the code points of the left side the right side lacks (and the same from the right); the
+    Winkler boost adds 0.1 per common prefix code point, at most 4, of (1 - Jaro), so the similarity is at
+    most 0.4 + 0.6 Jaro. ``>= threshold`` thus needs M (la + lb) >= (5 threshold - 3) la lb, here in whole
+    numbers (times 10^6, less 1: a similarity DuckDB computes in floating point a few ulps above the real one
+    stays inside the bound).
+    """
+    scaled = (Decimal(str(threshold)) * 5 - 3) * 10**6
+    if scaled != scaled.to_integral_value() or threshold <= 0.7:
+        raise ValueError(f"Jaro-Winkler guard: threshold {threshold} must be > 0.7 with at most 6 decimals")
+    return f"dup_jaro_winkler_possible({_profile_args(col)}, {int(scaled) - 1})"
+
+
+def _guarded(guard: str, test: str) -> str:
+    """``test`` computed only where ``guard`` holds, false elsewhere. Written as a CASE, not an AND: Splink
+    looks for exact-match levels by normalising every level's condition (sqlglot), and a guard's ANDs inside
+    a level's ORs would multiply out there (seconds per EM session); a CASE is one term. False where the
+    original is NULL (a NULL value): the same in a level or under And/Or, and no guarded level is under Not.
+    """
+    return f"CASE WHEN {guard} THEN {test} ELSE false END"
+
+
 class WithinOneEdit(cll.DamerauLevenshteinLevel):
     """Damerau-Levenshtein distance <= 1, with Damerau-Levenshtein computed only where the Levenshtein
     distance is <= 2.
@@ -76,15 +118,67 @@ class WithinOneEdit(cll.DamerauLevenshteinLevel):
     same pairs (and is NULL for the same ones). DuckDB's ``damerau_levenshtein`` is several times slower than
     its ``levenshtein``, and u estimation runs each comparison over 2M random pairs, nearly all of which fail
     the guard.
+
+    ``guarded``: the prepared table has ``<col>_letters`` and ``<col>_length`` (names, license number,
+    phone): a first guard from them, integer arithmetic only, rejects most random pairs (98 % of surnames,
+    90 % of license numbers) before any edit distance is computed.
     """
 
-    def __init__(self, col):
+    def __init__(self, col, guarded: bool = False):
         super().__init__(col, 1)
+        self.guarded = guarded
 
     def create_sql(self, sql_dialect) -> str:
         within_one = super().create_sql(sql_dialect)
         col = self.col_expression
-        return f"{sql_dialect.levenshtein_function_name}({col.name_l}, {col.name_r}) <= 2 AND {within_one}"
+        sql = f"{sql_dialect.levenshtein_function_name}({col.name_l}, {col.name_r}) <= 2 AND {within_one}"
+        if self.guarded and sql_dialect.sql_dialect_str == "duckdb":
+            sql = _guarded(_within_one_edit_guard(col.raw_sql_expression), sql)
+        return sql
+
+
+class DateTextWithinOneEdit(WithinOneEdit):
+    """``WithinOneEdit`` of a date's text (a typed-in birth date: 1980-03-12 ~ 1980-03-21), on DuckDB computed
+    only where two of year, month and day agree.
+
+    A date of years 1000-9999 reads YYYY-MM-DD: both texts are 10 characters with '-' at the same two
+    places, so one edit is a substitution or an adjacent transposition, which changes at most two adjacent
+    digits, never a '-': they lie in one of the three parts, and the other two agree. Other dates (BC,
+    years past 9999, infinity) skip the guard.
+    """
+
+    def __init__(self, col: str):
+        super().__init__(ColumnExpression(col).cast_to_string())
+        self.date_col = col
+
+    def create_sql(self, sql_dialect) -> str:
+        sql = super().create_sql(sql_dialect)
+        if sql_dialect.sql_dialect_str != "duckdb":
+            return sql
+        left, right = f"{self.date_col}_l", f"{self.date_col}_r"
+        layout = (
+            f"coalesce(year({left}) BETWEEN 1000 AND 9999 AND year({right}) BETWEEN 1000 AND 9999, false)"
+        )
+        two_agree = " + ".join(
+            f"({part}({left}) = {part}({right}))::INTEGER" for part in ("year", "month", "day")
+        )
+        return _guarded(f"NOT {layout} OR {two_agree} >= 2", sql)
+
+
+class SimilarName(cll.JaroWinklerLevel):
+    """Splink's ``JaroWinklerLevel(col, threshold)``; on DuckDB computed only where a bound from the
+    prepared ``<col>_letters`` and ``<col>_length`` allows the threshold (``_jaro_winkler_guard``): the same
+    pairs hold, and ~95 % of random pairs skip the similarity."""
+
+    def __init__(self, col: str, threshold: float):
+        super().__init__(col, threshold)
+        self.col_name, self.threshold = col, threshold
+
+    def create_sql(self, sql_dialect) -> str:
+        sql = super().create_sql(sql_dialect)
+        if sql_dialect.sql_dialect_str != "duckdb":
+            return sql
+        return _guarded(_jaro_winkler_guard(self.col_name, self.threshold), sql)
 
 
 class ListsOverlap(cll.ArrayIntersectLevel):
@@ -93,46 +187,78 @@ class ListsOverlap(cll.ArrayIntersectLevel):
 
     The two hold for the same pairs; where Splink's is false because one list is NULL, ``list_has_any`` is
     NULL: the same in a level or under And/Or, not under Not (none of ours is).
+
+    ``guarded``: the prepared table has ``<col>_hashes`` (one bit per element's hash): lists sharing an
+    element share its bit, so ``list_has_any`` runs only where the bit sets meet.
     """
 
-    def __init__(self, col):
+    def __init__(self, col, guarded: bool = False):
         super().__init__(col, 1)
+        self.guarded = guarded
 
     def create_sql(self, sql_dialect) -> str:
         if sql_dialect.sql_dialect_str != "duckdb":
             return super().create_sql(sql_dialect)
         self.col_expression.sql_dialect = sql_dialect
         col = self.col_expression
-        return f"list_has_any({col.name_l}, {col.name_r})"
-
-
-def _dl(col):
-    return WithinOneEdit(col)
+        sql = f"list_has_any({col.name_l}, {col.name_r})"
+        if self.guarded:
+            name = col.raw_sql_expression
+            sql = _guarded(f"({name}_hashes_l & {name}_hashes_r) <> 0", sql)
+        return sql
 
 
 def _jw(col, threshold: float):
     return cll.JaroWinklerLevel(col, threshold)
 
 
-# The license part is WithinOneEdit's condition inside a CASE, false where NULL (it sits under NOT): a
-# CASE's WHEN skips the Damerau-Levenshtein call where the guard fails, coalesce(...) would not.
-_SAME_IDENTIFIER = (
-    "CASE WHEN levenshtein(license_number_std_l, license_number_std_r) <= 2 "
-    "AND damerau_levenshtein(license_number_std_l, license_number_std_r) <= 1 THEN true ELSE false END "
-    "OR coalesce(npi_l = npi_r, false)"
-)
+# The two names and their lists carry guard columns in the prepared table (``prepared_accounts.sql``).
+def _name_dl(col: str):
+    return WithinOneEdit(col, guarded=True)
+
+
+def _name_jw(col: str, threshold: float):
+    return SimilarName(col, threshold)
+
+
+def _overlap(col: str):
+    return ListsOverlap(col, guarded=True)
+
+
+def _same_identifier_sql(guard: str = "") -> str:
+    """The license part is WithinOneEdit's condition inside a CASE, false where NULL (it sits under NOT): a
+    CASE's WHEN skips the Damerau-Levenshtein call where the guard fails, coalesce(...) would not."""
+    return (
+        f"CASE WHEN {guard}levenshtein(license_number_std_l, license_number_std_r) <= 2 "
+        "AND damerau_levenshtein(license_number_std_l, license_number_std_r) <= 1 THEN true ELSE false END "
+        "OR coalesce(npi_l = npi_r, false)"
+    )
+
+
+class SameIdentifier(cll.CustomLevel):
+    """The license number (up to one typo) or the NPI agrees; on DuckDB with the license number's letter
+    guard (``_within_one_edit_guard``) first in the CASE's WHEN: the same pairs are true, every other pair
+    false, as before."""
+
+    def __init__(self):
+        super().__init__(_same_identifier_sql(), base_dialect_str="duckdb")
+
+    def create_sql(self, sql_dialect) -> str:
+        if sql_dialect.sql_dialect_str != "duckdb":
+            return super().create_sql(sql_dialect)
+        return _same_identifier_sql(f"{_within_one_edit_guard('license_number_std')} AND ")
 
 
 def _same_identifier():
     """The license number (up to one typo) or the NPI agrees: identifiers no household member or relative
     shares."""
-    return cll.CustomLevel(_SAME_IDENTIFIER, base_dialect_str="duckdb")
+    return SameIdentifier()
 
 
 _FIRST_AGREES = (
-    ListsOverlap("first_name_forms"),
-    _dl("first_name_std"),
-    _jw("first_name_std", 0.92),
+    _overlap("first_name_forms"),
+    _name_dl("first_name_std"),
+    _name_jw("first_name_std", 0.92),
 )
 
 NAME = Field(
@@ -153,20 +279,22 @@ NAME = Field(
         ),
         Level(
             "nickname",
-            cll.And(cll.ExactMatchLevel("last_name_std"), ListsOverlap("first_name_forms")),
+            cll.And(cll.ExactMatchLevel("last_name_std"), _overlap("first_name_forms")),
             0.12,
             1e-5,
         ),
         Level(
             "typo",
-            cll.And(cll.Or(_dl("last_name_std"), _jw("last_name_std", 0.92)), cll.Or(*_FIRST_AGREES)),
+            cll.And(
+                cll.Or(_name_dl("last_name_std"), _name_jw("last_name_std", 0.92)), cll.Or(*_FIRST_AGREES)
+            ),
             0.08,
             1e-4,
         ),
         # a married name added to or dropped from a double-barrelled surname: Garcia ~ Garcia-Lopez
         Level(
             "surname_part",
-            cll.And(ListsOverlap("last_name_parts"), cll.Or(*_FIRST_AGREES)),
+            cll.And(_overlap("last_name_parts"), cll.Or(*_FIRST_AGREES)),
             0.02,
             1e-5,
         ),
@@ -176,7 +304,7 @@ NAME = Field(
             cll.Or(
                 cll.And(
                     cll.NullLevel("first_name_std"),
-                    cll.Or(cll.ExactMatchLevel("last_name_std"), _jw("last_name_std", 0.92)),
+                    cll.Or(cll.ExactMatchLevel("last_name_std"), _name_jw("last_name_std", 0.92)),
                 ),
                 cll.And(cll.NullLevel("last_name_std"), cll.Or(*_FIRST_AGREES)),
             ),
@@ -187,8 +315,8 @@ NAME = Field(
         Level(
             "similar",
             cll.And(
-                cll.Or(cll.ExactMatchLevel("last_name_phonetic"), _jw("last_name_std", 0.85)),
-                cll.Or(cll.ExactMatchLevel("first_name_phonetic"), _jw("first_name_std", 0.85)),
+                cll.Or(cll.ExactMatchLevel("last_name_phonetic"), _name_jw("last_name_std", 0.85)),
+                cll.Or(cll.ExactMatchLevel("first_name_phonetic"), _name_jw("first_name_std", 0.85)),
             ),
             0.02,
             5e-4,
@@ -218,7 +346,7 @@ _DAY_MONTH_SWAPPED = (
     "AND day(birth_date_l) = month(birth_date_r)"
 )
 
-_DECADES_APART = f"abs(year(birth_date_l) - year(birth_date_r)) >= 15 AND NOT ({_SAME_IDENTIFIER})"
+_DECADES_APART = "abs(year(birth_date_l) - year(birth_date_r)) >= 15"
 
 BIRTH_DATE = Field(
     "birth_date",
@@ -228,14 +356,14 @@ BIRTH_DATE = Field(
         Level(
             "day_month_swapped", cll.CustomLevel(_DAY_MONTH_SWAPPED, base_dialect_str="duckdb"), 0.02, 1e-5
         ),
-        Level("typo", _dl(ColumnExpression("birth_date").cast_to_string()), 0.045, 2e-3),
+        Level("typo", DateTextWithinOneEdit("birth_date"), 0.045, 2e-3),
         # Father and son (Jr/Sr) share name, address and often the phone: only the birth date tells them
         # apart. Years 15+ apart without being a one-character typo are a veto, as an unrelated first name is,
         # unless the license number or NPI agrees (then it is a data-entry error: "different"). m = 1e-10
         # weighs log2(1e-10 / 0.45) = -32 bits, more than the same name, home phone and address together.
         Level(
             "decades_apart",
-            cll.CustomLevel(_DECADES_APART, base_dialect_str="duckdb"),
+            cll.And(cll.CustomLevel(_DECADES_APART, base_dialect_str="duckdb"), cll.Not(_same_identifier())),
             1e-10,
             0.45,
             fix_m=True,
@@ -251,7 +379,7 @@ PHONE = Field(
     (
         Level("missing", cll.NullLevel("mobile_phone")),
         Level("exact", cll.ExactMatchLevel("mobile_phone"), 0.60, 1e-5),
-        Level("typo", _dl("mobile_phone"), 0.05, 1e-4),
+        Level("typo", WithinOneEdit("mobile_phone", guarded=True), 0.05, 1e-4),
         _else(0.35, 1e-5 + 1e-4),
     ),
     ("mobile_phone",),
@@ -280,7 +408,7 @@ LICENSE = Field(
             1e-5,
         ),
         Level("number_only", cll.ExactMatchLevel("license_number_std"), 0.03, 1e-5),
-        Level("typo", _dl("license_number_std"), 0.05, 1e-4),
+        Level("typo", WithinOneEdit("license_number_std", guarded=True), 0.05, 1e-4),
         _else(0.07, 1e-5 + 1e-5 + 1e-4),
     ),
     ("license_number_std",),

@@ -7,6 +7,9 @@ names lower-cased without accents, spaces or punctuation (a middle initial typed
 from ``jellyfish``: typo-tolerant blocking); the phone's last ten digits (any US format); the e-mail local
 part without dots or a ``+tag`` (``Jane.Doe+ce@gmail.com`` → ``janedoe``); license numbers upper-case
 alphanumerics; street words abbreviated the USPS way, the house number; the 5-digit ZIP; the birth year.
+The names also get guard columns (``profile_macros.sql``): which letters each name holds and its length, and
+hashes of the nickname forms and surname parts, so the name comparison skips most similarity calls
+(``comparisons.py``).
 """
 
 from __future__ import annotations
@@ -74,6 +77,7 @@ def prepare_accounts(conn, accounts) -> str:
     finally:
         conn.unregister("dup_raw_accounts")
     _store_phonetic_codes(conn)
+    conn.execute(load(__package__, "profile_macros"))
     conn.execute(load(__package__, "prepared_accounts"))
     conn.execute("DROP TABLE dup_std")
     return PREPARED_TABLE
