@@ -10,7 +10,7 @@ snapshot.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import ibis
 import ibis.expr.types as ir
@@ -108,7 +108,13 @@ def compliance_status(
     rows = applies.left_join(done, [applies.uid == done.uid, applies.course_id == done.course_id])
     titles = courses.select(title_course_id="course_id", course_title="title")
     rows = rows.left_join(titles, rows.course_id == titles.title_course_id)
+    return _status_rows(rows, day, policy).select(*STATUS_COLUMNS)
 
+
+def _status_rows(rows: ir.Table, day: ir.DateValue, policy: CompliancePolicy) -> ir.Table:
+    """:data:`STATUS_COLUMNS` of a (person, requirement) row with its ``last_completion`` as of ``day`` (a
+    date, or a column of ``rows`` such as the history's month-end) and ``course_title`` (NULL for a course
+    with no title row)."""
     window = rows.window_days.fill_null(policy.default_window_days)
     expires_on = ibis.cases(
         (
@@ -129,19 +135,10 @@ def compliance_status(
         (rows.last_completion.notnull(), COMPLIANT),
         else_=NOT_DUE_YET,
     )
-    return rows.select(
-        person_id=rows.person_id,
-        requirement_id=rows.requirement_id,
-        course_id=rows.course_id,
+    return rows.mutate(
         due_date=due_date,
         status=status,
-        department=rows.department,
-        job_role=rows.job_role,
-        manager_person_id=rows.manager_person_id,
-        first_name=rows.first_name,
-        last_name=rows.last_name,
         course_title=rows.course_title.fill_null(rows.course_id),
-        last_completion=rows.last_completion,
         expires_on=expires_on,
         window_days=window.cast("int32"),
         as_of=day,
@@ -220,6 +217,26 @@ def completion_days(completions: ir.Table, org_timezone: str) -> ir.Table:
     return completions.aggregate(first_day=on.min(), last_day=on.max())
 
 
+def completion_spans(completions: ir.Table, org_timezone: str) -> ir.Table:
+    """The spans of days over which a (normalised lc_user_id, course_id) has one last qualifying completion:
+    from each completion day (``completed_on``) to the day before the pair's next (``next_on``, NULL after
+    the last), and before the first one a span with no completion (``completed_on`` NULL). As of a day D
+    the pair's last completion is the ``completed_on`` of its one span with ``completed_on <= D < next_on``
+    (a NULL end being open). Columns ``uid, course_id, completed_on, next_on``."""
+    rows = completions.filter(completions.status.isin(QUALIFYING_STATUSES))
+    days = rows.select(
+        uid=normalised_lc_user_id(rows.lc_user_id),
+        course_id=rows.course_id,
+        completed_on=local_date(rows.completed_at, org_timezone),
+    ).distinct()
+    after = ibis.window(group_by=[days.uid, days.course_id], order_by=days.completed_on)
+    done = days.mutate(next_on=days.completed_on.lead().over(after))
+    before = days.group_by(["uid", "course_id"]).aggregate(
+        completed_on=ibis.null("date"), next_on=days.completed_on.min()
+    )
+    return ibis.union(done, before.select(*done.columns), distinct=False)
+
+
 def compliance_history(
     people: ir.Table,
     courses: ir.Table,
@@ -227,19 +244,50 @@ def compliance_history(
     completions: ir.Table,
     days: list[dt.date],
     policy: CompliancePolicy,
+    spans: ir.Table | None = None,
 ) -> ir.Table | None:
-    """:func:`compliance_status` as of each month-end (``policy.as_of`` replaced), stacked; None for no
-    months."""
-    parts = [
-        compliance_status(people, courses, requirements, completions, replace(policy, as_of=day)).mutate(
-            month_end=ibis.literal(day)
-        )
-        for day in days
-    ]
-    if not parts:
+    """:func:`compliance_status` as of each month-end in ``days`` (``policy.as_of`` replaced), stacked, with
+    the month-end first (:data:`HISTORY_COLUMNS`); None for no months.
+
+    One pass over all the month-ends rather than a status query per month-end: every person's applicable
+    requirements with the completion spans of each (:func:`completion_spans`; ``spans`` when the caller has
+    them already), joined to the month-ends at which the person is active and the span holds. The rows equal
+    :func:`compliance_status` as of each month-end (tests/learning/test_compliance_history.py).
+    """
+    if not days:
         return None
-    stacked = ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
-    return stacked.select(*HISTORY_COLUMNS)
+    if spans is None:
+        spans = completion_spans(completions, policy.org_timezone)
+    # A table of the month-ends: the one row of an aggregate, unnested (no backend-specific literal table).
+    months = requirements.aggregate(n=requirements.count()).select(
+        month_end=ibis.literal(days, type="array<date>").unnest()
+    )
+    people = people.mutate(uid=normalised_lc_user_id(people.lc_user_id))
+    r = requirements.rename(req_job_role="job_role", req_department="department")
+    applies = people.inner_join(
+        r,
+        ((r.req_job_role == ANY) | (r.req_job_role == people.job_role))
+        & ((r.req_department == ANY) | (r.req_department == people.department)),
+    )
+    titles = courses.select(title_course_id="course_id", course_title="title")
+    applies = applies.left_join(titles, applies.course_id == titles.title_course_id)
+    held = spans.select(
+        s_uid="uid", s_course_id="course_id", last_completion="completed_on", next_on="next_on"
+    )
+    # A pair with no qualifying completion at all gets one open span with none (the left join's NULLs).
+    applies = applies.left_join(held, [applies.uid == held.s_uid, applies.course_id == held.s_course_id])
+    rows = applies.inner_join(
+        months,
+        [
+            # active at the month-end (as ``active_people``)
+            applies.hire_date <= months.month_end,
+            applies.termination_date.isnull() | (applies.termination_date > months.month_end),
+            # the span that holds at the month-end
+            applies.last_completion.isnull() | (applies.last_completion <= months.month_end),
+            applies.next_on.isnull() | (months.month_end < applies.next_on),
+        ],
+    )
+    return _status_rows(rows, rows.month_end, policy).select(*HISTORY_COLUMNS)
 
 
 #: Keys of ``marts.compliance_trend`` beside the month-end. Department is what the Compliance page trends by,

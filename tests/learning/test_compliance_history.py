@@ -155,3 +155,31 @@ def test_the_trend_is_by_department_only():
     counts = ibis.memtable({"month_end": [D(2026, 1, 31)], "department": ["ICU"], "n_compliant": [1]})
     with pytest.raises(ValueError, match="job_role"):
         compliance_trend(counts, "job_role")
+
+
+def test_each_month_end_sees_the_last_qualifying_completion_on_or_before_it():
+    # Yearly requirement, hired 1 Jan 2025 (first due 31 Jan 2025). Completions (15:00 UTC = 9-10:00 Chicago):
+    # 10 Feb 2025; a failed attempt 5 Mar (never counts); 3 and 20 Apr (two in one month: the later one holds
+    # at 30 Apr); waived 31 May, on the month-end itself (it counts that day). The id arrives in another form.
+    formatted = "03/15/1980 1234"
+    conn = staging(
+        people=[person("P1", hire_date="2025-01-01")],
+        requirements=[requirement(recurrence_months=12, due_days_after_hire=30)],
+        completions=[
+            completion("X1", formatted, completed_at="2025-02-10 15:00:00"),
+            completion("X2", completed_at="2025-03-05 15:00:00", status="failed"),
+            completion("X3", completed_at="2025-04-03 15:00:00"),
+            completion("X4", formatted, completed_at="2025-04-20 15:00:00"),
+            completion("X5", completed_at="2025-05-31 15:00:00", status="waived"),
+        ],
+    )
+    days = [D(2025, 1, 31), D(2025, 2, 28), D(2025, 3, 31), D(2025, 4, 30), D(2025, 5, 31)]
+    rows = _history(conn, days).order_by("month_end").to_pyarrow().to_pylist()
+    got = [(r["month_end"], r["last_completion"], r["due_date"], r["status"]) for r in rows]
+    assert got == [
+        (D(2025, 1, 31), None, D(2025, 1, 31), "due_soon"),  # nothing yet: due 30 days after hire
+        (D(2025, 2, 28), D(2025, 2, 10), D(2026, 2, 10), "compliant"),
+        (D(2025, 3, 31), D(2025, 2, 10), D(2026, 2, 10), "compliant"),  # the failed attempt changes nothing
+        (D(2025, 4, 30), D(2025, 4, 20), D(2026, 4, 20), "compliant"),
+        (D(2025, 5, 31), D(2025, 5, 31), D(2026, 5, 31), "compliant"),
+    ]

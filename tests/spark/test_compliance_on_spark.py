@@ -119,3 +119,41 @@ def test_the_department_rollup_is_the_same_on_spark(on_spark):
     ]
     assert all(r["pct_compliant"] == 0 for r in spark)  # nothing compliant: 0 %, not NULL
     assert spark == duck
+
+
+def test_the_month_end_history_is_the_same_on_spark_and_each_month_is_that_days_status(on_spark):
+    from domain.learning.compliance import compliance_history
+
+    conn = _world()
+    days = [D(2026, 4, 30), D(2026, 5, 31), D(2026, 6, 30)]
+    shown = ("month_end", *SHOWN)
+
+    def history(t: dict) -> list[dict]:
+        expr = compliance_history(*(t[n] for n in LC), days, CompliancePolicy(as_of=AS_OF))
+        return (
+            expr.select(*shown)
+            .order_by(["month_end", "person_id", "requirement_id"])
+            .to_pyarrow()
+            .to_pylist()
+        )
+
+    duck = history(tables(conn))
+    assert history(on_spark(conn, *LC)) == duck
+    # R_MONTHLY applies to ER. P3 (no completion; due 28 days after the 2020 hire) is overdue until terminated
+    # on 1 June, then gone. P4 completed it 31 May (10:00 Chicago): none at 30 April (overdue); at 31 May it
+    # expires 30 June, within the default 30 days (due soon), and at 30 June it is due that day (due soon).
+    monthly = [
+        (r["month_end"], r["person_id"], r["status"], r["last_completion"])
+        for r in duck
+        if r["requirement_id"] == "R_MONTHLY"
+    ]
+    assert monthly == [
+        (D(2026, 4, 30), "P3", "overdue", None),
+        (D(2026, 4, 30), "P4", "overdue", None),
+        (D(2026, 5, 31), "P3", "overdue", None),
+        (D(2026, 5, 31), "P4", "due_soon", D(2026, 5, 31)),
+        (D(2026, 6, 30), "P4", "due_soon", D(2026, 5, 31)),
+    ]
+    # the last month-end is the as-of date: its rows are compliance_status's
+    last = [{k: r[k] for k in SHOWN} for r in duck if r["month_end"] == AS_OF]
+    assert last == _status_rows(tables(conn))
