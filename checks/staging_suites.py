@@ -29,8 +29,9 @@ LOADED_FILES = "loaded_files"
 
 
 def _frame(conn, source: Source, specs, files: list[str] | None = None):
-    """The suite's frame: the rows of ``files`` when given (what a run added), else the whole table; either
-    way a Bernoulli sample when over ``MAX_FRAME_ROWS``."""
+    """The suite's frame: the rows of ``files`` when given (what a run added) and every row of a key repeated
+    in the table, else the whole table; the rows of ``files`` or of the table are a Bernoulli sample when over
+    ``MAX_FRAME_ROWS``."""
     columns = frame_columns(source, specs)
     if not files:
         # fetchall: a result left unfinished (fetchone) makes DuckDB refuse the next ``conn.sql``
@@ -84,7 +85,8 @@ def expectations_check(source: Source) -> dg.AssetChecksDefinition:
 
         # Rows of earlier files passed this suite when they were loaded and staging rows never change in
         # place (an upsert replaces a row by the new file's row), so a run that loaded files validates those
-        # files' rows; a run that loaded none (a full rebuild, a re-check) validates the whole table.
+        # files' rows, plus the rows of any repeated key (uniqueness is the whole table's); a run that loaded
+        # none (a full rebuild, a re-check) validates the whole table.
         with duckdb.get_connection() as conn:
             frame = _frame(conn, source, specs, _loaded_files(context, source))
         return _result(validate_frame(frame, specs, source.name), dg.AssetCheckSeverity.ERROR, len(frame))
