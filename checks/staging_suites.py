@@ -18,6 +18,7 @@ from checks.expectations import (
     referenced_sources,
     select_for_frame,
     select_for_references,
+    select_repeated_keys,
     suite_for,
 )
 from domain.contracts import SOURCES, Source
@@ -41,7 +42,9 @@ def _frame(conn, source: Source, specs, files: list[str] | None = None):
         f"SELECT count(*) FROM staging.{source.name} WHERE list_contains($files, _file_name)",
         {"files": files},
     ).fetchall()
-    return _pandas(conn, select_for_frame(source, columns, rows, of_files=True), {"files": files})
+    [(repeated,)] = conn.execute(f"SELECT count(*) FROM ({select_repeated_keys(source)})").fetchall()
+    query = select_for_frame(source, columns, rows, of_files=True, repeated_keys=repeated > 0)
+    return _pandas(conn, query, {"files": files})
 
 
 def _pandas(conn, query: str, params: dict | None = None):
