@@ -1,13 +1,21 @@
 """Run a list of :class:`ExpectationSpec` on a pandas frame with an ephemeral great-expectations context.
 
 GX is imported here, lazily, on first use: importing it costs seconds and most commands never validate.
+``portalytics materialize`` starts a :class:`SuiteWorker` as soon as it knows the run will validate (before it
+loads the asset graph): one child process that imports GX on the core the run's start-up leaves idle, and then
+runs every suite of the run (``validate_frame`` sends it the frame). Without a worker (``dagster dev``, tests)
+suites run in the calling process as before.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import sys
 import threading
 import uuid
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from checks.expectations import ExpectationSpec, NotEqual
@@ -27,8 +35,76 @@ class Outcome:
 def validate_frame(frame, specs: list[ExpectationSpec], name: str) -> list[Outcome]:
     if not specs:
         return []
+    worker = _worker
+    if worker is not None:
+        try:
+            return worker.run(frame, specs, name)
+        except BrokenProcessPool:  # the child died (killed, out of memory): validate here instead
+            pass
     with _GX_LOCK:
         return _run_suite(frame, specs, name)
+
+
+class SuiteWorker:
+    """One child process (spawned: the parent has DuckDB's and Dagster's threads) that imports GX as soon as
+    it starts and then validates the suites sent to it, one at a time."""
+
+    def __init__(self) -> None:
+        self._pool = ProcessPoolExecutor(
+            1, mp_context=multiprocessing.get_context("spawn"), initializer=_without_spark
+        )
+        # the pool starts its process on the first task: the import, whose failure is left for each suite to
+        # raise (a failed import leaves no module behind, so the suite's own import fails the same way)
+        self._warm: Future = self._pool.submit(_import_gx)
+
+    def run(self, frame, specs: list[ExpectationSpec], name: str) -> list[Outcome]:
+        try:
+            return self._pool.submit(_run_suite, frame, specs, name).result()
+        except BrokenProcessPool:
+            raise
+        except BaseException as exc:
+            # the pool chains the child's traceback as text (__cause__); the step reports the error itself,
+            # as when the suite runs in-process
+            exc.__cause__ = None
+            exc.__suppress_context__ = True
+            raise exc from None
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+_worker: SuiteWorker | None = None
+
+
+def start_worker() -> None:
+    """Start the suite worker of this process (once); :func:`stop_worker` ends it."""
+    global _worker
+    if _worker is None:
+        _worker = SuiteWorker()
+
+
+def stop_worker() -> None:
+    global _worker
+    worker, _worker = _worker, None
+    if worker is not None:
+        worker.close()
+
+
+def _without_spark() -> None:
+    """The worker validates pandas frames only: GX's optional Spark support (``compatibility.pyspark``) then
+    finds no pyspark instead of importing it (0.4-0.5 s of CPU; pyspark's import also exits a process whose
+    main module has no file, as ``python -c`` has, taking it for its own doctests). The worker process only
+    ever runs GX, so nothing else there wants pyspark."""
+    sys.modules.setdefault("pyspark", None)  # ty: ignore[invalid-assignment]
+
+
+def _import_gx() -> bool:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    try:
+        import great_expectations  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def _run_suite(frame, specs: list[ExpectationSpec], name: str) -> list[Outcome]:

@@ -210,6 +210,18 @@ def run_materialize(
             f"nothing materialized, nothing published · {time.perf_counter() - started:.1f} s"
         )
         return 0
+    from assets.common import STAGING
+    from checks import gx_runner
+
+    if changes.full or any(k.path[0] == STAGING for k in changes.roots):  # the run will validate suites:
+        gx_runner.start_worker()  # GX imports in a child process, on the core the start-up leaves idle
+    try:
+        return _run(settings, as_of, console, changes, started)
+    finally:
+        gx_runner.stop_worker()
+
+
+def _run(settings: Settings, as_of: str | None, console: Console, changes, started: float) -> int:
     with (
         dagster_instance(settings) as instance,  # disposing it closes the event log's connections
         Progress(

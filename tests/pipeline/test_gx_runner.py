@@ -1,16 +1,28 @@
 """What ``checks.gx_runner`` reports: each expectation's verdict, and the unexpected count of a failed one."""
 
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from checks.expectations import suite_for
-from checks.gx_runner import validate_frame
+from checks.gx_runner import start_worker, stop_worker, validate_frame
 from domain.contracts import source
 
 
-def test_each_failed_expectation_has_its_count_and_the_others_pass_with_none():
+@pytest.fixture(params=["in this process", "in the suite worker"])
+def where(request):
+    """Suites validate in the calling process, or in the worker process ``portalytics materialize`` starts."""
+    if request.param == "in the suite worker":
+        start_worker()
+        yield
+        stop_worker()
+    else:
+        yield
+
+
+def test_each_failed_expectation_has_its_count_and_the_others_pass_with_none(where):
     providers = pd.DataFrame(
         {
             "npi": ["1234567890", "1234567890", "12345", None, "2222222222"],
@@ -116,3 +128,32 @@ def test_materialize_fails_each_suite_step_with_the_import_error_and_exits_non_z
         "failed step: staging__hp_employers_expectations: ImportError: great_expectations needs numpy < 9 "
         "(stand-in)" in out
     )
+
+
+def test_with_the_worker_started_the_calling_process_never_imports_great_expectations():
+    """The point of the worker: GX's seconds of import happen in the child, beside the run's start-up. Run
+    as ``python -c``: pyspark, which GX imports when it can, would exit such a process (and its spawned
+    children) taking it for its own doctests; the worker keeps pyspark out."""
+    import subprocess
+
+    script = (
+        "import sys\n"
+        "import pandas as pd\n"
+        "from checks.expectations import suite_for\n"
+        "from checks.gx_runner import start_worker, stop_worker, validate_frame\n"
+        "from domain.contracts import source\n"
+        "start_worker()\n"
+        "columns = {'employer_id': ['E1', 'E1'], 'name': ['A', None], 'group_number': ['G', 'G']}\n"
+        "frame = pd.DataFrame(columns)\n"
+        "found = validate_frame(frame, suite_for(source('hp_employers')), 'hp_employers')\n"
+        "stop_worker()\n"
+        "print(sorted((o.spec.label(), o.unexpected_count) for o in found if not o.success))\n"
+        "print('great_expectations' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=Path.cwd()
+    )
+    assert done.stdout.splitlines() == [
+        "[('ExpectColumnValuesToBeUnique(employer_id)', 2), ('ExpectColumnValuesToNotBeNull(name)', 1)]",
+        "False",
+    ]
