@@ -10,17 +10,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 from dagster_duckdb import DuckDBResource
 from pydantic import PrivateAttr
 
 from assets.common import STAGING, RunSettings
 from assets.publish import PublishTarget
-from assets.warehouse import MART_STORE, marts_path, with_marts
+from assets.warehouse import marts_path, with_marts
 from checks.ingest_tables import ensure_ingest_tables
 from domain.settings import Settings, chmod_private, make_files_private
 
@@ -58,22 +57,11 @@ class WarehouseResource(DuckDBResource):
     def get_connection(self) -> Iterator:
         with super().get_connection() as conn:
             yield with_marts(conn)
-            _checkpoint_marts(conn)
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         if self._held is not None:
             self._held.close()
             self._held = None
-
-
-def _checkpoint_marts(conn) -> None:
-    """Checkpoint the marts file when a step is done with its connection, so the blocks of the marts it
-    replaced are free for the next step's marts. Without it a full run over an existing marts file wrote
-    every new mart beside the old one (medium: 458 MB became 732 MB, and a snapshot copies the whole file).
-    A step beside it in the middle of writing a mart makes DuckDB refuse ("other write transactions
-    active"): then the next step's checkpoint does it."""
-    with suppress(duckdb.TransactionException):
-        conn.execute(f"CHECKPOINT {MART_STORE}")
 
 
 def _create_shared_catalog(conn) -> None:
