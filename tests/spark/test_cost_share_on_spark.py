@@ -26,7 +26,7 @@ def settings(tmp_path_factory) -> Settings:
     with open_warehouse(str(settings.warehouse_path)) as conn:
         warehouse.build(conn, marts=False)
         _random_families(conn, families=300)
-        conn.execute("CREATE SCHEMA marts")
+        conn.execute("CREATE SCHEMA IF NOT EXISTS marts")  # the marts file's, opened with the warehouse
         price_all_families(conn, workers=1, chunk_lines=500)  # the pipeline's marts, to compare with
     return settings
 
