@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
+from assets.warehouse import MART_STORE
 from domain import marts
 from domain.marts import SCHEMA as MARTS
 from domain.settings import DEFAULT_ORG_TIMEZONE
@@ -77,7 +78,7 @@ class RunSettings(dg.ConfigurableResource):
 def replace_table(conn, name: str, select_sql: str, params: list | dict | None = None) -> int:
     """Atomically (re)build ``name`` (``schema.table``) from a SELECT; returns its row count."""
     schema = name.split(".")[0]
-    conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")  # marts: see table_exists
     conn.execute(f"CREATE OR REPLACE TABLE {name} AS {select_sql}", params or [])
     return conn.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
 
@@ -85,7 +86,7 @@ def replace_table(conn, name: str, select_sql: str, params: list | dict | None =
 def replace_table_from_df(conn, name: str, df, order_by: str | None = None) -> int:
     """(Re)build ``name`` from a pandas/arrow frame; ``order_by`` keeps reruns byte-for-byte identical."""
     schema = name.split(".")[0]
-    conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")  # marts: see table_exists
     conn.register("_frame", df)
     try:
         order = f" ORDER BY {order_by}" if order_by else ""
@@ -96,11 +97,16 @@ def replace_table_from_df(conn, name: str, df, order_by: str | None = None) -> i
 
 
 def table_exists(conn, schema: str, table: str) -> bool:
+    """Whether ``schema.table`` exists in the warehouse or, for ``marts``, in the marts file.
+
+    A warehouse connection resolves ``marts.x`` to the marts file (``assets.warehouse``), and there
+    ``CREATE SCHEMA IF NOT EXISTS marts`` finds the marts file's schema rather than creating one in the
+    warehouse; a connection without a marts file (a scratch database) has its own schema ``marts``."""
     return bool(
         conn.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_catalog = current_database() "
-            "AND table_schema = ? AND table_name = ?",
-            [schema, table],
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name IN (current_database(), ?) "
+            "AND schema_name = ? AND table_name = ?",
+            [MART_STORE, schema, table],
         ).fetchall()[0][0]
     )
 

@@ -202,7 +202,9 @@ def marts_section() -> list[str]:
     lines = [
         "## Marts (the published snapshot)",
         "",
-        "Every table of schema `marts`, as the published snapshot holds it: the registry in "
+        "Every table of schema `marts`, as the published snapshot holds it (the marts are built in "
+        "`mart_store.duckdb` beside the warehouse, and each snapshot is a file copy of it: "
+        'docs/architecture.md, "The marts in their own file"): the registry in '
         "`domain/marts/` (one entry per mart: name, description, columns and DuckDB types) is what the "
         "assets write, what Dagster shows and what a test compares each published table with.",
         "",

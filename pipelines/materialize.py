@@ -160,33 +160,30 @@ def _describe(plan, total: int) -> str:
 def _changes(settings: Settings, as_of: str | None, full: bool):
     """What changed since the last run (one short warehouse connection, closed before the run opens its
     own)."""
-    import duckdb
-
     from assets.common import RunSettings
+    from assets.warehouse import open_warehouse
     from pipelines import incremental
 
     as_of_date = RunSettings(as_of=as_of, org_timezone=settings.org_timezone).as_of_date().isoformat()
     decisions = incremental.decisions_fingerprint(settings)
     code = incremental.code_fingerprint(settings.org_timezone)
-    with duckdb.connect(str(settings.warehouse_path)) as conn:
+    with open_warehouse(settings.warehouse_path) as conn:
         return incremental.find_changes(conn, settings, as_of_date, decisions, code, full=full)
 
 
 def _start(settings: Settings, plan) -> None:
-    import duckdb
-
+    from assets.warehouse import open_warehouse
     from pipelines import incremental
 
-    with duckdb.connect(str(settings.warehouse_path)) as conn:
+    with open_warehouse(settings.warehouse_path) as conn:
         incremental.record_start(conn, plan)
 
 
 def _finish(settings: Settings) -> None:
-    import duckdb
-
+    from assets.warehouse import open_warehouse
     from pipelines import incremental
 
-    with duckdb.connect(str(settings.warehouse_path)) as conn:
+    with open_warehouse(settings.warehouse_path) as conn:
         incremental.record_success(conn)
 
 

@@ -1,22 +1,25 @@
 """The resources every asset is given, built from :class:`domain.settings.Settings`.
 
-- ``duckdb``: the warehouse (``settings.warehouse_path``): a connection per ``get_connection``, all of one
-  database in the run's one process (DuckDB allows one writing process; steps run side by side in threads).
+- ``duckdb``: the warehouse (``settings.warehouse_path``) with its marts file attached
+  (``assets.warehouse``): a connection per ``get_connection``, all of one database in the run's one process
+  (DuckDB allows one writing process; steps run side by side in threads).
 - ``run_settings``: the as-of date and the organisation's time zone (``assets.common.RunSettings``).
 - ``publish_target``: where the published snapshots go and how many are kept.
 """
 
 from __future__ import annotations
 
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 from pydantic import PrivateAttr
 
-from assets.common import MARTS, STAGING, RunSettings
+from assets.common import STAGING, RunSettings
 from assets.publish import PublishTarget
+from assets.warehouse import marts_path, with_marts
 from checks.ingest_tables import ensure_ingest_tables
 from domain.settings import Settings, chmod_private, make_files_private
 
@@ -26,7 +29,9 @@ MEMORY_LIMIT = "4GB"
 
 class WarehouseResource(DuckDBResource):
     """``DuckDBResource`` that creates the data directory first (a fresh checkout has none), owner-only: the
-    directory 0700, the warehouse 0600 (also when ``dagster dev`` runs the assets, not the CLI)."""
+    directory 0700, the warehouse and the marts file 0600 (also when ``dagster dev`` runs the assets, not the
+    CLI); every connection it hands out has the marts attached (``assets.warehouse.with_marts``), and the
+    first one moves an older warehouse's schema ``marts`` into the marts file."""
 
     _held: ExitStack | None = PrivateAttr(default=None)
 
@@ -46,6 +51,12 @@ class WarehouseResource(DuckDBResource):
         self._held = ExitStack()
         self._held.enter_context(self.get_connection())
         chmod_private(Path(self.database))
+        chmod_private(marts_path(self.database))
+
+    @contextmanager
+    def get_connection(self) -> Iterator:
+        with super().get_connection() as conn:
+            yield with_marts(conn)
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         if self._held is not None:
@@ -60,8 +71,9 @@ def _create_shared_catalog(conn) -> None:
     transactions create the same new catalog entry only once: the second fails with a write-write conflict
     (creating one that exists already, or different ones, never conflicts).
     """
-    for schema in (STAGING, MARTS):
-        conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    conn.execute(f"CREATE SCHEMA IF NOT EXISTS {STAGING}")  # schema marts: in the marts file, by with_marts
+    # the build markers of the publish before the marts file (session 9): nothing reads them any more
+    conn.execute("DROP TABLE IF EXISTS pipeline.published_marts")
     ensure_ingest_tables(conn)
 
 

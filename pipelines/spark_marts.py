@@ -39,6 +39,7 @@ from assets.common import RunSettings
 from assets.health_plan.chunks import COLUMNS as CLAIM_MART_COLUMNS
 from assets.health_plan.marts import load_plan_book
 from assets.ingestion.standard.payer_adjudication import PAYER_ADJUDICATION
+from assets.warehouse import open_warehouse
 from domain import marts as registry
 from domain.ce.attendance import AttendancePolicy, attendance_outcomes
 from domain.ce.certificates import CertificatePolicy, certificates
@@ -144,7 +145,7 @@ def export_staging(settings: Settings, into: Path) -> dict[str, Path]:
         )
     into.mkdir(parents=True, exist_ok=True)
     try:
-        conn = duckdb.connect(str(settings.warehouse_path), read_only=True)
+        conn = open_warehouse(settings.warehouse_path, read_only=True)
     except duckdb.Error as exc:
         raise WarehouseBusy(
             f"cannot read {settings.warehouse_path}: {str(exc).splitlines()[0]} (is a materialize running?)"

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import time
 
-import duckdb
 import ibis
 
+from assets.warehouse import open_warehouse
 from domain.ce.attendance import attendance_outcomes
 from domain.ce.tables import CeTables
 from pipelines.bench import BenchContext, Figure
@@ -28,7 +28,7 @@ def bench(ctx: BenchContext) -> list[Figure]:
     if not path.exists():
         ctx.console.print(f"[yellow]ce: no warehouse at {path}; run `portalytics materialize` first[/]")
         return []
-    with duckdb.connect(str(path), read_only=True) as conn:
+    with open_warehouse(path, read_only=True) as conn:
         if not _has_staging(conn):
             ctx.console.print("[yellow]ce: the warehouse has no staging.ce_* tables yet[/]")
             return []

@@ -20,6 +20,7 @@ from collections import Counter
 import duckdb
 import ibis
 
+from assets.warehouse import open_warehouse
 from domain.ce.duplicates import DuplicatePolicy, DuplicateResult, find_duplicate_accounts
 from domain.ce.duplicates.blocking import count_blocked_pairs
 from domain.ce.duplicates.evaluation import blocking_recall, co_clustered_pairs, score_clusters
@@ -91,7 +92,7 @@ def _generated(ctx: BenchContext) -> list[Figure]:
             f"[yellow]duplicates: no warehouse at {path}; run `portalytics materialize` first[/]"
         )
         return []
-    with duckdb.connect(str(path), read_only=True) as conn:
+    with open_warehouse(path, read_only=True) as conn:
         has = conn.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'staging' AND table_name = "
             "'ce_accounts'"

@@ -22,6 +22,7 @@ from queue import Empty
 
 import duckdb
 
+from assets.warehouse import open_warehouse
 from pipelines.bench import BenchContext, Figure
 
 TOPIC = "health_plan"
@@ -100,7 +101,7 @@ def bench(ctx: BenchContext) -> list[Figure]:
             f"[yellow]{TOPIC}: no warehouse at {warehouse}; run `portalytics materialize` first[/]"
         )
         return []
-    with duckdb.connect(str(warehouse), read_only=True) as conn:
+    with open_warehouse(warehouse, read_only=True) as conn:
         lines, members = conn.execute(
             "SELECT (SELECT count(*) FROM staging.hp_claims), (SELECT count(*) FROM staging.hp_members)"
         ).fetchall()[0]

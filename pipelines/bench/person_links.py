@@ -16,8 +16,7 @@ import csv
 import time
 from pathlib import Path
 
-import duckdb
-
+from assets.warehouse import open_warehouse
 from domain.person_links import LinkInputs, person_link_rows_sql
 from domain.person_links.evaluation import ALL, score_links
 from pipelines.bench import BenchContext, Figure
@@ -65,7 +64,7 @@ def bench(ctx: BenchContext) -> list[Figure]:
             f"[yellow]{TOPIC}: needs {path} and {truth_path}; run generate and materialize first[/]"
         )
         return []
-    with duckdb.connect(str(path), read_only=True) as conn:
+    with open_warehouse(path, read_only=True) as conn:
         has = conn.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'marts' AND table_name = 'person_links'"
         ).fetchall()[0][0]

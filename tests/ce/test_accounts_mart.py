@@ -5,21 +5,21 @@ from __future__ import annotations
 import datetime as dt
 
 import dagster as dg
-import duckdb
 from dagster_duckdb import DuckDBResource
 
 from assets.ce.accounts_mart import COLUMNS, ce_accounts_mart
+from assets.warehouse import open_warehouse
 from tests.ce.duplicates.accounts import ACCOUNTS
 from tests.support import create_staging_table
 
 
 def test_the_mart_marks_organisation_e_mail_and_masks_the_phone(tmp_path):
     path = str(tmp_path / "warehouse.duckdb")
-    with duckdb.connect(path) as conn:
+    with open_warehouse(path) as conn:
         create_staging_table(conn, "ce_accounts", ACCOUNTS)
     result = dg.materialize([ce_accounts_mart], resources={"duckdb": DuckDBResource(database=path)})
     assert result.success
-    with duckdb.connect(path) as conn:
+    with open_warehouse(path) as conn:
         assert [r[0] for r in conn.execute("DESCRIBE marts.ce_accounts").fetchall()] == list(COLUMNS)
         rows = conn.execute(
             "SELECT account_id, email_domain, email_domain_kind, mobile_phone, login_method, created_at "

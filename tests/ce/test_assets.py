@@ -6,11 +6,11 @@ import datetime as dt
 from decimal import Decimal
 
 import dagster as dg
-import duckdb
 from dagster_duckdb import DuckDBResource
 
 from assets.ce.marts import CE_ASSETS
 from assets.common import RunSettings
+from assets.warehouse import open_warehouse
 from tests.ce.builders import claim, evaluation, external, sms, warehouse
 from tests.ce.world import ACCOUNTS, ACTIVITIES, CREDITS, PHONE_A1, PHONE_NOBODY
 
@@ -48,7 +48,7 @@ EXPECTED_COLUMNS = {
 
 def build(tmp_path, as_of="2026-03-20"):
     path = tmp_path / "warehouse.duckdb"
-    with duckdb.connect(str(path)) as conn:
+    with open_warehouse(str(path)) as conn:
         warehouse(
             conn,
             accounts=ACCOUNTS,
@@ -63,7 +63,7 @@ def build(tmp_path, as_of="2026-03-20"):
         resources={"duckdb": DuckDBResource(database=str(path)), "run_settings": RunSettings(as_of=as_of)},
     )
     assert result.success
-    return duckdb.connect(str(path))
+    return open_warehouse(str(path))
 
 
 def fetch(conn, sql):

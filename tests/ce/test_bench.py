@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import duckdb
 from rich.console import Console
 
+from assets.warehouse import open_warehouse
 from domain.settings import Settings
 from pipelines.bench import BenchContext
 from pipelines.bench.ce import bench
@@ -18,7 +18,7 @@ def context(tmp_path) -> BenchContext:
 
 def test_reports_validation_time_against_a_scan_baseline_and_the_rate(tmp_path):
     claims = [sms(f"E{i}", "2026-03-04 14:30", PHONE_A1, "12345") for i in range(20)]
-    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as conn:
+    with open_warehouse(str(tmp_path / "warehouse.duckdb")) as conn:
         warehouse(conn, accounts=ACCOUNTS, activities=ACTIVITIES, credits=CREDITS, attendance=claims)
     time_figure, rate_figure = bench(context(tmp_path))
     assert (time_figure.name, time_figure.unit) == ("attendance validation", "s")

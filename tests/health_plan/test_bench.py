@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import duckdb
 from rich.console import Console
 
+from assets.warehouse import open_warehouse
 from domain.settings import Settings
 from pipelines.bench import BenchContext
 from pipelines.bench.health_plan import bench
@@ -15,7 +15,7 @@ from tests.support import create_staging_table
 def test_bench_reports_engine_time_throughput_and_memory(tmp_path):
     settings = Settings(data_dir=tmp_path)
     settings.root.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(settings.warehouse_path)) as conn:
+    with open_warehouse(str(settings.warehouse_path)) as conn:
         for name in ("hp_members", "hp_enrollment", "hp_claims"):
             create_staging_table(conn, name)
         lines = build_synthetic(conn, families=30, lines_per_member=8)

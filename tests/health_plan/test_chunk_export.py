@@ -3,11 +3,11 @@ of chunks, and a chunk's files written only when the pipeline asks for that chun
 
 from __future__ import annotations
 
-import duckdb
 import pyarrow as pa
 
 from assets.health_plan import marts as marts_module
 from assets.health_plan.chunks import EXPORT_COLUMNS, SPAN_COLUMNS, with_engine_numbers
+from assets.warehouse import open_warehouse
 from domain.sql_files import search_path
 from tests.support import create_staging_table
 
@@ -78,7 +78,7 @@ def _read(path) -> pa.Table:
 def test_each_chunk_gets_its_whole_families_in_order_from_one_query_per_band(tmp_path, monkeypatch):
     # Bands of 2 chunks: chunks 0-1, 2-3 and 4, the empty ones inside and at the end of a band.
     monkeypatch.setattr(marts_module, "EXPORT_BAND_LINES", 4)
-    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as conn:
+    with open_warehouse(str(tmp_path / "warehouse.duckdb")) as conn:
         _warehouse(conn)
         with search_path(conn, "staging"):
             chunks = marts_module._assign_chunks(conn, 2)
@@ -134,7 +134,7 @@ def test_each_chunk_gets_its_whole_families_in_order_from_one_query_per_band(tmp
 def test_stopping_early_frees_the_connection(tmp_path, monkeypatch):
     """A worker's failure stops the export mid-band: the streamed query must not keep the connection busy,
     or the clean-up (dropping the temp tables) fails in turn."""
-    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as conn:
+    with open_warehouse(str(tmp_path / "warehouse.duckdb")) as conn:
         _warehouse(conn)
         with search_path(conn, "staging"):
             exports = marts_module._export_chunks(conn, marts_module._assign_chunks(conn, 2), 2, tmp_path)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import dagster as dg
-import duckdb
 from dagster_duckdb import DuckDBResource
 
 from assets.health_plan.marts import (
@@ -14,6 +13,7 @@ from assets.health_plan.marts import (
     health_plan_claims,
     plan_years,
 )
+from assets.warehouse import open_warehouse
 from tests.health_plan import warehouse
 
 D = Decimal
@@ -139,7 +139,7 @@ def test_rerun_gives_identical_marts():
 
 def test_dagster_assets_and_the_non_blocking_exception_check(tmp_path):
     path = str(tmp_path / "warehouse.duckdb")
-    with duckdb.connect(path) as conn:
+    with open_warehouse(path) as conn:
         warehouse.build(conn, marts=False)
     result = dg.materialize(
         [health_plan_claims, employer_enrollment, plan_years],
@@ -154,5 +154,5 @@ def test_dagster_assets_and_the_non_blocking_exception_check(tmp_path):
         dg.AssetCheckSeverity.WARN,
     )
     assert check.metadata["unpriced_lines"].value == 2
-    with duckdb.connect(path, read_only=True) as conn:
+    with open_warehouse(path, read_only=True) as conn:
         assert conn.execute("SELECT count(*) FROM marts.claim_cost_share").fetchone() == (5,)

@@ -6,12 +6,11 @@ from __future__ import annotations
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 
-import duckdb
-
 from assets.health_plan import marts as marts_module
 from assets.health_plan.chunks import CLAIM_MARTS
 from assets.health_plan.marts import price_all_families
 from assets.health_plan.worker_start import without_pandas
+from assets.warehouse import open_warehouse
 from tests.health_plan.synthetic import build_synthetic
 from tests.health_plan.worker_probe import engine_imports_pandas
 from tests.support import create_staging_table
@@ -22,7 +21,7 @@ def _marts(conn, schema: str) -> dict[str, list[tuple]]:
 
 
 def test_worker_processes_give_the_same_marts_as_one_process(tmp_path):
-    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as conn:
+    with open_warehouse(str(tmp_path / "warehouse.duckdb")) as conn:
         # 300 families of 1-4 members, 6 claim lines each (plus 5% reversals): a few thousand lines, with
         # denied, pending and reversed claims, and copays, deductibles and OOP caps across two plan years.
         for name in ("hp_members", "hp_enrollment", "hp_claims"):
@@ -54,7 +53,7 @@ def test_chunk_files_on_disk_stay_a_few_chunks_worth_and_marts_are_unchanged(tmp
         return write(batches, schema, path)
 
     monkeypatch.setattr(marts_module, "_write_batches", counting_write)
-    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as conn:
+    with open_warehouse(str(tmp_path / "warehouse.duckdb")) as conn:
         for name in ("hp_members", "hp_enrollment", "hp_claims"):
             create_staging_table(conn, name)
         build_synthetic(conn, families=300, lines_per_member=6)

@@ -1,9 +1,9 @@
 """The learning bench runs end to end on a tiny warehouse (its figures are timings: only their presence is
 tested)."""
 
-import duckdb
 from rich.console import Console
 
+from assets.warehouse import open_warehouse
 from domain.settings import Settings
 from pipelines.bench import BenchContext
 from pipelines.bench import learning as learning_bench
@@ -15,7 +15,7 @@ def test_bench_reports_the_pdf_the_excel_export_and_the_compliance_marts(tmp_pat
         learning_bench, "EXPORT_ROWS", 200
     )  # the real 100k rows belong in `portalytics bench`
     settings = Settings(data_dir=tmp_path)
-    conn = duckdb.connect(str(settings.warehouse_path))
+    conn = open_warehouse(str(settings.warehouse_path))
     staging(
         conn=conn,
         people=[person("P1"), person("P2", "010119800002")],

@@ -9,7 +9,6 @@ whole organisation and for a manager's departments.
 import io
 
 import dagster as dg
-import duckdb
 import ibis
 import pytest
 from rich.console import Console
@@ -17,6 +16,7 @@ from rich.console import Console
 from assets.common import MARTS
 from assets.ingestion.staging_assets import staging_assets
 from assets.learning import marts as learning
+from assets.warehouse import open_warehouse
 from domain.learning.compliance import compliance_rollup
 from domain.settings import Settings
 from pipelines.generator.run import generate_all
@@ -53,7 +53,7 @@ def _new_trend(principal: Principal, conn) -> list[tuple]:
 
 
 def test_the_trend_from_the_mart_equals_the_rollup_of_the_history_on_generated_data(tiny_warehouse):
-    with duckdb.connect(str(tiny_warehouse), read_only=True) as conn:
+    with open_warehouse(str(tiny_warehouse), read_only=True) as conn:
         history = ibis.duckdb.from_connection(conn).table("compliance_history", database=MARTS)
         assert history.count().to_pyarrow().as_py() > 1000  # a real history, many month-ends
         admin = Principal("ada", Role.ADMIN)
@@ -81,7 +81,7 @@ def test_the_trend_from_the_mart_equals_the_rollup_of_the_history_on_generated_d
 
 
 def test_only_managers_and_admins_read_the_trend(tiny_warehouse):
-    with duckdb.connect(str(tiny_warehouse), read_only=True) as conn:
+    with open_warehouse(str(tiny_warehouse), read_only=True) as conn:
         for who in (Principal("zoe", Role.STAFF, ("P0001",)), Principal("cy", Role.CE_TEAM)):
             with pytest.raises(NotPermitted):
                 compliance.trend(who, conn)

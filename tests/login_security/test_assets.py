@@ -10,6 +10,7 @@ from dagster_duckdb import DuckDBResource
 
 from assets.common import RunSettings
 from assets.login_security.marts import AUTH_EVENTS_ASSETS
+from assets.warehouse import open_warehouse
 from domain.login_security import MARTS
 from tests.login_security.helpers import at, event, failures, utc
 from tests.support import create_staging_table
@@ -31,14 +32,14 @@ ROWS = [
 
 def _build(tmp_path, run_settings: RunSettings | None = None) -> duckdb.DuckDBPyConnection:
     path = str(tmp_path / "warehouse.duckdb")
-    with duckdb.connect(path) as conn:
+    with open_warehouse(path) as conn:
         create_staging_table(conn, "auth_events", ROWS)
     result = dg.materialize(
         AUTH_EVENTS_ASSETS,
         resources={"duckdb": DuckDBResource(database=path), "run_settings": run_settings or RunSettings()},
     )
     assert result.success
-    return duckdb.connect(path)
+    return open_warehouse(path)
 
 
 def test_every_mart_is_built_with_its_columns_and_rows(tmp_path):
@@ -88,11 +89,11 @@ def test_rebuilding_gives_identical_marts(tmp_path):
 
 def test_an_empty_staging_table_gives_empty_marts(tmp_path):
     path = str(tmp_path / "warehouse.duckdb")
-    with duckdb.connect(path) as conn:
+    with open_warehouse(path) as conn:
         create_staging_table(conn, "auth_events", [])
     resources = {"duckdb": DuckDBResource(database=path), "run_settings": RunSettings()}
     assert dg.materialize(AUTH_EVENTS_ASSETS, resources=resources).success
-    with duckdb.connect(path) as conn:
+    with open_warehouse(path) as conn:
         assert [conn.execute(f"SELECT count(*) FROM marts.{m}").fetchone()[0] for m in MARTS] == [0] * len(
             MARTS
         )

@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 import dagster as dg
-import duckdb
 import pytest
 from dagster_duckdb import DuckDBResource
 
 from assets.common import RunSettings
 from assets.login_security.marts import AUTH_EVENTS_ASSETS
+from assets.warehouse import open_warehouse
 from domain.org_time import day_bounds_utc
 from reports.login_security import reads as security
 from reports.principal import NotPermitted, Principal, Role
@@ -41,11 +41,11 @@ ROWS = [
 @pytest.fixture(scope="module")
 def conn(tmp_path_factory):
     path = str(tmp_path_factory.mktemp("security") / "warehouse.duckdb")
-    with duckdb.connect(path) as c:
+    with open_warehouse(path) as c:
         create_staging_table(c, "auth_events", ROWS)
     resources = {"duckdb": DuckDBResource(database=path), "run_settings": RunSettings()}
     assert dg.materialize(AUTH_EVENTS_ASSETS, resources=resources).success
-    with duckdb.connect(path, read_only=True) as c:
+    with open_warehouse(path, read_only=True) as c:
         yield c
 
 

@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 import dagster as dg
-import duckdb
 from dagster_duckdb import DuckDBResource
 
 from assets import person_links as assets
 from assets.common import RunSettings
+from assets.warehouse import open_warehouse
 from domain.person_links import ATTACK_COLUMNS, LINK_COLUMNS, MISMATCH_COLUMNS, REVIEW_COLUMNS
 from domain.person_links.findings import LEAVING_COLUMNS
 from tests.person_links import world
@@ -34,7 +34,7 @@ def test_the_assets_build_links_review_and_every_finding(tmp_path):
         resources={"duckdb": DuckDBResource(database=path), "run_settings": RunSettings()},
     )
     assert result.success
-    conn = duckdb.connect(path, read_only=True)
+    conn = open_warehouse(path, read_only=True)
     expected = {
         "person_links": (LINK_COLUMNS, 25),
         "person_link_review": (REVIEW_COLUMNS, 5),

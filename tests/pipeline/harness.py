@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 
 from assets.ingestion.staging_assets import ingest_ledger, quarantine, staging_assets
 from assets.publish import build_publish_asset
+from assets.warehouse import open_warehouse
 from checks.staging_suites import expectation_checks, reference_checks
 from domain.contracts import source
 from domain.settings import Settings
@@ -48,7 +48,7 @@ def run_ingest(
 
 
 def query(settings: Settings, sql: str, params: list | None = None) -> list[tuple]:
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as conn:
+    with open_warehouse(settings.warehouse_path, read_only=True) as conn:
         return conn.execute(sql, params or []).fetchall()
 
 

@@ -7,6 +7,7 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
+from assets.warehouse import open_warehouse
 from checks.expectations import NotEqual, suite_for
 from checks.gx_runner import validate_frame
 from domain.contracts import source
@@ -55,7 +56,7 @@ def test_unknown_references_warn_and_a_broken_invariant_fails_the_suite(settings
     assert (refs.passed, refs.severity) == (False, dg.AssetCheckSeverity.WARN)
     assert "ExpectColumnValuesToBeInSet(employer_id__exists): 1 unexpected" in refs.description
 
-    with duckdb.connect(str(settings.warehouse_path)) as conn:  # break the key invariant behind ingest's back
+    with open_warehouse(str(settings.warehouse_path)) as conn:  # break the key invariant behind ingest's back
         conn.execute("INSERT INTO staging.hp_employers SELECT * FROM staging.hp_employers")
     second = _evaluations(run_ingest(settings, with_suites=True))
     suite = second[("hp_employers", "expectations")]

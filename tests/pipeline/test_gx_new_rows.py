@@ -3,6 +3,7 @@ table again; a run that loads nothing new (a rebuild, a re-check) validates the 
 
 import duckdb
 
+from assets.warehouse import open_warehouse
 from checks.expectations import suite_for
 from checks.staging_suites import _frame
 from domain.contracts import source
@@ -43,7 +44,7 @@ def test_a_second_file_is_validated_alone_and_a_run_without_new_files_checks_eve
     second = _suite(run_ingest(settings, with_suites=True), "hp_employers")
     assert second.passed and second.metadata["rows"].value == 1  # e2.csv's one row
 
-    with duckdb.connect(str(settings.warehouse_path)) as conn:  # break the key invariant behind ingest's back
+    with open_warehouse(str(settings.warehouse_path)) as conn:  # break the key invariant behind ingest's back
         conn.execute(
             "INSERT INTO staging.hp_employers SELECT * FROM staging.hp_employers WHERE employer_id = 'E1'"
         )

@@ -3,9 +3,9 @@
 import inspect
 
 import dagster as dg
-import duckdb
 import pytest
 
+from assets.warehouse import open_warehouse
 from checks.ingest_tables import ensure_ingest_tables
 from domain.contracts import SOURCES
 from domain.settings import Settings
@@ -32,7 +32,7 @@ def graph():
 def built(settings):
     """A warehouse a previous run has finished: every staging table exists, the run state is recorded."""
     settings.root.mkdir(parents=True)
-    conn = duckdb.connect(str(settings.warehouse_path))
+    conn = open_warehouse(str(settings.warehouse_path))
     for s in SOURCES:
         create_staging_table(conn, s.name)
     plan = incremental.Plan(
@@ -57,7 +57,7 @@ def _checks(keys) -> set[str]:
 
 def test_a_first_run_on_an_empty_warehouse_selects_every_asset_and_check(settings, graph):
     settings.root.mkdir(parents=True)
-    with duckdb.connect(str(settings.warehouse_path)) as conn:
+    with open_warehouse(str(settings.warehouse_path)) as conn:
         plan = _plan(conn, graph, settings)
     assert plan.full and plan.reasons == ["first run on this warehouse"]
     assert plan.assets == graph.get_all_asset_keys()

@@ -4,9 +4,8 @@ reconciliation."""
 import os
 import shutil
 
-import duckdb
-
 from assets.ingestion.ledger import new_files
+from assets.warehouse import open_warehouse
 from tests.pipeline.harness import header, land, ledger, query, run_ingest
 
 EMP = header("hp_employers")
@@ -44,7 +43,7 @@ def test_a_second_run_reads_nothing_new_and_leaves_identical_marts(settings):
     assert _marts(settings) == before
     assert len(before["quarantine"]) == 1 and len(before["ingest_ledger"]) == 1
     # the new mtime is remembered: the next run does not even hash the file, and a planner sees nothing new
-    with duckdb.connect(str(settings.warehouse_path)) as conn:
+    with open_warehouse(str(settings.warehouse_path)) as conn:
         assert new_files(conn, "hp_employers", settings.landing_dir / "hp_employers") == []
 
 
@@ -82,11 +81,10 @@ def test_a_source_without_files_is_an_empty_typed_table(settings):
 
 
 def test_a_file_that_does_not_reconcile_fails_the_blocking_check_and_blocks_downstream(settings):
-    import duckdb
 
     land(settings, "hp_employers", "a.csv", f"{EMP}\nE1,Acme,G-1\n")
     run_ingest(settings)
-    with duckdb.connect(str(settings.warehouse_path)) as conn:  # a row goes missing between read and load
+    with open_warehouse(str(settings.warehouse_path)) as conn:  # a row goes missing between read and load
         conn.execute("UPDATE ingest.ledger SET rows_loaded = 0 WHERE file_name = 'a.csv'")
     result = run_ingest_no_raise(settings)
     failed = [e for e in result.get_asset_check_evaluations() if not e.passed]

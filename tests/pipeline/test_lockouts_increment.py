@@ -4,11 +4,11 @@ marts.login_lockouts; a run that cannot be sure (a file replacing earlier events
 from __future__ import annotations
 
 import dagster as dg
-import duckdb
 
 from assets.increments import INCREMENTAL, PLAN_TAG
 from assets.ingestion.staging_assets import staging_assets
 from assets.login_security.marts import login_lockouts_mart
+from assets.warehouse import open_warehouse
 from pipelines.resources import build_resources
 from tests.pipeline.harness import auth_event_line, land
 
@@ -37,7 +37,7 @@ def _run(settings, instance, plan: str = INCREMENTAL) -> int:
 
 
 def _locks(settings) -> list[tuple[str, str]]:
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as conn:
+    with open_warehouse(str(settings.warehouse_path), read_only=True) as conn:
         rows = conn.execute(
             "SELECT username, strftime(locked_at, '%H:%M') FROM marts.login_lockouts ORDER BY 1, 2"
         ).fetchall()

@@ -9,6 +9,7 @@ import duckdb
 from rich.console import Console
 from typer.testing import CliRunner
 
+from assets.warehouse import open_warehouse
 from pipelines.cli import app
 from pipelines.materialize import run_materialize
 from tests.pipeline.harness import header, land
@@ -50,7 +51,7 @@ def test_materialize_exits_non_zero_and_names_a_failed_blocking_check(settings):
     land(settings, "ce_accounts", "accounts.csv", f"{header('ce_accounts')}\n{account}\n")
     assert _run(settings)[0] == 0
     before = settings.current_snapshot.resolve()
-    with duckdb.connect(str(settings.warehouse_path)) as conn:
+    with open_warehouse(str(settings.warehouse_path)) as conn:
         conn.execute("UPDATE ingest.ledger SET rows_quarantined = 5 WHERE file_name = 'a.csv'")
     land(settings, "hp_employers", "b.csv", f"{header('hp_employers')}\nE2,Zenith,G-2\n")  # a reason to run
     code, out = _run(settings)
@@ -60,7 +61,7 @@ def test_materialize_exits_non_zero_and_names_a_failed_blocking_check(settings):
 
     # The failed run's selection stays pending: with the ledger repaired and no new file, the next run redoes
     # it.
-    with duckdb.connect(str(settings.warehouse_path)) as conn:
+    with open_warehouse(str(settings.warehouse_path)) as conn:
         conn.execute("UPDATE ingest.ledger SET rows_quarantined = 0 WHERE file_name = 'a.csv'")
     code, out = _run(settings)
     assert code == 0, out

@@ -1,4 +1,5 @@
-"""Publishing: a new snapshot file per run, an atomic swap of current.duckdb, crash safety and pruning."""
+"""Publishing: a new snapshot file per run (a copy of the marts file), an atomic swap of current.duckdb, crash
+safety and pruning."""
 
 import datetime as dt
 
@@ -7,12 +8,12 @@ import pytest
 
 import assets.publish as publish_module
 from assets.publish import current_target, publish
+from assets.warehouse import open_warehouse
 from tests.pipeline.harness import header, land, run_ingest
 
 
 def _warehouse_with_marts(tmp_path, label: str):
-    conn = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
-    conn.execute("CREATE SCHEMA IF NOT EXISTS marts")
+    conn = open_warehouse(tmp_path / "warehouse.duckdb")
     conn.execute("CREATE OR REPLACE TABLE marts.example AS SELECT ? AS label", [label])
     conn.execute("CREATE SCHEMA IF NOT EXISTS staging")
     conn.execute("CREATE OR REPLACE TABLE staging.not_published AS SELECT 1 AS x")
@@ -63,20 +64,20 @@ def test_a_crash_while_copying_leaves_only_a_temporary_file_that_the_next_publis
     published = tmp_path / "published"
     conn = _warehouse_with_marts(tmp_path, "first")
     old, _ = publish(conn, published, keep=2, now=_at(0))
-    real_write = publish_module.write_snapshot
+    real_copy = publish_module.copy_marts
 
     def dies_after_copying(conn_, target):
-        real_write(conn_, target)
+        real_copy(conn_, target)
         raise KeyboardInterrupt  # the process is killed with the file half-done
 
-    monkeypatch.setattr(publish_module, "write_snapshot", dies_after_copying)
+    monkeypatch.setattr(publish_module, "copy_marts", dies_after_copying)
     with pytest.raises(KeyboardInterrupt):
         publish(conn, published, keep=2, now=_at(1))
     assert _read_current(published) == "first"
     assert current_target(published) == old
     assert any(p.name.endswith(".tmp") for p in published.iterdir())  # never named like a snapshot
 
-    monkeypatch.setattr(publish_module, "write_snapshot", real_write)
+    monkeypatch.setattr(publish_module, "copy_marts", real_copy)
     conn.execute("CREATE OR REPLACE TABLE marts.example AS SELECT 'third' AS label")
     publish(conn, published, keep=2, now=_at(2))
     assert _read_current(published) == "third"
@@ -115,50 +116,54 @@ def _labels(path) -> dict[str, str]:
         return {t: snap.execute(f"SELECT label FROM marts.{t}").fetchone()[0] for t in tables}
 
 
-def test_an_incremental_publish_starts_from_the_current_snapshot_and_writes_only_the_changed_marts(tmp_path):
+def test_each_publish_holds_the_marts_as_they_are_then_and_leaves_older_snapshots_alone(tmp_path):
     published = tmp_path / "published"
     conn = _warehouse_with_marts(tmp_path, "first")
     conn.execute("CREATE TABLE marts.kept AS SELECT 'old' AS label")
     conn.execute("CREATE TABLE marts.retired AS SELECT 'gone soon' AS label")
     old, _ = publish(conn, published, keep=2, now=_at(0))
     conn.execute("CREATE OR REPLACE TABLE marts.example AS SELECT 'second' AS label")
-    conn.execute("CREATE OR REPLACE TABLE marts.kept AS SELECT 'changed behind our back' AS label")
     conn.execute("DROP TABLE marts.retired")
     conn.execute("CREATE TABLE marts.added AS SELECT 'new' AS label")
 
-    path, tables = publish(conn, published, keep=2, now=_at(1), unchanged={"kept", "added"})
+    path, tables = publish(conn, published, keep=2, now=_at(1))
     assert tables == ["added", "example", "kept"]
-    # kept: declared unchanged, so the copy of the old snapshot stands (proof it was not copied again);
-    # example: rewritten; added: not in the old snapshot, so written although declared unchanged; retired:
-    # dropped
     assert _labels(path) == {"added": "new", "example": "second", "kept": "old"}
     assert current_target(published) == path
     assert _labels(old) == {"example": "first", "kept": "old", "retired": "gone soon"}  # untouched
 
 
-def test_a_crash_during_an_incremental_publish_leaves_the_previous_snapshot_current(tmp_path, monkeypatch):
+def test_a_snapshot_is_owner_only_and_opens_read_only_beside_the_running_pipeline(tmp_path):
+    published = tmp_path / "published"
+    conn = _warehouse_with_marts(tmp_path, "first")
+    path, _ = publish(conn, published, keep=2, now=_at(0))
+    assert path.stat().st_mode & 0o777 == 0o600
+    # the warehouse connection (and its marts file) stays open, as during a run
+    with duckdb.connect(str(published / "current.duckdb"), read_only=True) as snap:
+        assert snap.execute("SELECT label FROM marts.example").fetchall() == [("first",)]
+        with pytest.raises(duckdb.Error):
+            snap.execute("CREATE TABLE marts.sneaked_in AS SELECT 1 AS x")
+
+
+def test_a_copy_is_refused_when_the_marts_file_is_written_during_it(tmp_path, monkeypatch):
     published = tmp_path / "published"
     conn = _warehouse_with_marts(tmp_path, "first")
     old, _ = publish(conn, published, keep=2, now=_at(0))
     conn.execute("CREATE OR REPLACE TABLE marts.example AS SELECT 'second' AS label")
-    real_update = publish_module.update_snapshot
+    real_copyfile = publish_module.shutil.copyfile
 
-    def dies_after_writing(*args):
-        real_update(*args)
-        raise KeyboardInterrupt
+    def copy_while_a_step_writes(source, target):
+        real_copyfile(source, target)
+        conn.execute("CREATE OR REPLACE TABLE marts.example AS SELECT 'third' AS label")
 
-    monkeypatch.setattr(publish_module, "update_snapshot", dies_after_writing)
-    with pytest.raises(KeyboardInterrupt):
-        publish(conn, published, keep=2, now=_at(1), unchanged={"other"})
+    monkeypatch.setattr(publish_module.shutil, "copyfile", copy_while_a_step_writes)
+    with pytest.raises(publish_module.MartsChanged):
+        publish(conn, published, keep=2, now=_at(1))
     assert current_target(published) == old
     assert _read_current(published) == "first"
-    monkeypatch.setattr(publish_module, "update_snapshot", real_update)
-    publish(conn, published, keep=2, now=_at(2), unchanged={"other"})
-    assert _read_current(published) == "second"
-    assert not any(".tmp" in p.name for p in published.iterdir())
 
 
-def test_the_publish_asset_rewrites_only_marts_materialized_since_the_last_publish(settings):
+def test_the_publish_asset_copies_every_mart_of_the_run(settings):
     import dagster as dg
 
     from assets.ingestion.staging_assets import ingest_ledger, quarantine, staging_assets
@@ -176,15 +181,24 @@ def test_the_publish_asset_rewrites_only_marts_materialized_since_the_last_publi
 
     def run(*keys):
         result = dg.materialize(
-            everything, selection=list(keys), resources=build_resources(settings), instance=instance
+            everything, selection=list(keys) or None, resources=build_resources(settings), instance=instance
         )
         (event,) = [e for e in result.get_asset_materialization_events() if e.asset_key == PUBLISH_KEY]
-        meta = event.step_materialization_data.materialization.metadata
-        return meta["tables_written"].value, meta["tables_kept"].value
+        return event.step_materialization_data.materialization.metadata["tables"].value
 
-    assert run(ingest_ledger.key, quarantine.key, PUBLISH_KEY) == (
-        "ingest_ledger, quarantine",
-        0,
-    )  # first publish
-    assert run(PUBLISH_KEY) == ("", 2)  # nothing rebuilt since: both taken from the current snapshot
-    assert run(quarantine.key, PUBLISH_KEY) == ("quarantine", 1)
+    assert run() == "ingest_ledger, quarantine"
+    first = current_target(settings.published_dir)
+    land(settings, "hp_employers", "b.csv", f"{header('hp_employers')}\nE2,Bolt,G-2\n")
+    assert run() == "ingest_ledger, quarantine"  # everything again, with a new file
+    with duckdb.connect(str(settings.current_snapshot), read_only=True) as snap:
+        assert snap.execute("SELECT file_name FROM marts.ingest_ledger ORDER BY 1").fetchall() == [
+            ("a.csv",),
+            ("b.csv",),
+        ]
+    with duckdb.connect(str(first), read_only=True) as snap:
+        assert snap.execute("SELECT file_name FROM marts.ingest_ledger").fetchall() == [("a.csv",)]
+    # the warehouse holds no schema marts: the marts are in their own file, beside it
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as wh:
+        assert wh.execute("SELECT count(*) FROM duckdb_schemas() WHERE schema_name = 'marts'").fetchall() == [
+            (0,)
+        ]

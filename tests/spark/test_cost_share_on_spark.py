@@ -11,6 +11,7 @@ import pytest
 
 from assets.health_plan.chunks import COLUMNS
 from assets.health_plan.marts import price_all_families
+from assets.warehouse import open_warehouse
 from domain.settings import Settings
 from pipelines.spark_marts import RunOptions, build_on_spark, export_staging
 from tests.health_plan import warehouse
@@ -22,10 +23,10 @@ from tests.learning.builders import AS_OF
 def settings(tmp_path_factory) -> Settings:
     settings = Settings(data_dir=tmp_path_factory.mktemp("cost-share") / "data")
     settings.root.mkdir(parents=True)
-    with duckdb.connect(str(settings.warehouse_path)) as conn:
+    with open_warehouse(str(settings.warehouse_path)) as conn:
         warehouse.build(conn, marts=False)
         _random_families(conn, families=300)
-        conn.execute("CREATE SCHEMA marts")
+        conn.execute("CREATE SCHEMA IF NOT EXISTS marts")  # the marts file's, opened with the warehouse
         price_all_families(conn, workers=1, chunk_lines=500)  # the pipeline's marts, to compare with
     return settings
 
@@ -85,7 +86,7 @@ def on_spark(settings, spark, tmp_path_factory):
 
 def test_every_claim_mart_on_spark_equals_the_pipelines(settings, on_spark):
     marts, counts = on_spark
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as conn:
+    with open_warehouse(str(settings.warehouse_path), read_only=True) as conn:
         for mart, columns in COLUMNS.items():
             names = ", ".join(name for name, _ in columns)
             expected = sorted(conn.execute(f"SELECT {names} FROM marts.{mart}").fetchall(), key=repr)

@@ -12,6 +12,7 @@ import pytest
 from rich.console import Console
 
 from assets.health_plan.cost_share_differences import build_cost_share_differences
+from assets.warehouse import open_warehouse
 from domain import marts as registry
 from domain.settings import Settings
 from pipelines.generator.run import generate_all
@@ -36,7 +37,7 @@ def runs(tmp_path_factory, spark):
     settings = Settings(data_dir=tmp_path_factory.mktemp("every-mart") / "data")
     generate_all(settings, "tiny", 7)
     assert run_materialize(settings, AS_OF, console=Console(record=True, width=200)) == 0
-    with duckdb.connect(str(settings.warehouse_path)) as conn:
+    with open_warehouse(str(settings.warehouse_path)) as conn:
         # The tiny data lands no EOBs: the payer's shares of a few lines, so cost_share_differences has rows.
         conn.execute(
             """
@@ -70,7 +71,7 @@ def test_every_mart_built_on_spark_equals_the_published_one(runs):
     warehouse, out, counts = runs
     assert set(BUILT_ON_SPARK) <= set(counts)  # every mart it can build was built from the tiny data
     differ: dict[str, str] = {}
-    with duckdb.connect(str(warehouse), read_only=True) as conn:
+    with open_warehouse(str(warehouse), read_only=True) as conn:
         for name in BUILT_ON_SPARK:
             mart = registry.get(name)
             parquet = f"read_parquet('{out / name}/*.parquet')"

@@ -11,6 +11,7 @@ import ibis
 import pandas as pd
 import pytest
 
+from assets.warehouse import open_warehouse
 from domain.ce.duplicates import find_duplicate_accounts
 from domain.learning.compliance import CompliancePolicy, compliance_status
 from domain.settings import Settings
@@ -30,7 +31,7 @@ LC = ("lc_people", "lc_courses", "lc_requirements", "lc_completions")
 def settings(tmp_path) -> Settings:
     settings = Settings(data_dir=tmp_path / "data")
     settings.root.mkdir(parents=True)
-    with duckdb.connect(str(settings.warehouse_path)) as conn:
+    with open_warehouse(str(settings.warehouse_path)) as conn:
         lc = learning_world()  # the hand-made Learning Center rows, copied into the warehouse file
         conn.execute("CREATE SCHEMA staging")
         for name in LC:
@@ -65,7 +66,7 @@ def test_the_marts_built_on_spark_match_duckdb_and_the_hand_computed_figures(set
     counts = build_on_spark(spark, parquet, out, RunOptions(AS_OF, "America/Chicago"), only=only)
     assert counts["compliance_status"] == 6 and counts["login_lockouts"] == 1
 
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as conn:
+    with open_warehouse(str(settings.warehouse_path), read_only=True) as conn:
         t = {n: ibis.duckdb.from_connection(conn).table(n, database="staging") for n in LC}
         on_duckdb = (
             compliance_status(*(t[n] for n in LC), CompliancePolicy(as_of=AS_OF)).to_pyarrow().to_pylist()

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import duckdb
-
 from assets.ingestion.standard.load import ingest_standard
 from assets.ingestion.standard.sources import STANDARD_BY_NAME
+from assets.warehouse import open_warehouse
 from domain.settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -170,12 +169,12 @@ def land(settings: Settings, folder: str, name: str, text: str | bytes) -> Path:
 
 def ingest(settings: Settings, folder: str):
     settings.root.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(settings.warehouse_path)) as conn:
+    with open_warehouse(str(settings.warehouse_path)) as conn:
         return ingest_standard(conn, STANDARD_BY_NAME[folder], settings.landing_dir / folder)
 
 
 def rows(settings: Settings, sql: str, params: list | None = None) -> list[tuple]:
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as conn:
+    with open_warehouse(str(settings.warehouse_path), read_only=True) as conn:
         return conn.execute(sql, params or []).fetchall()
 
 

@@ -4,10 +4,10 @@ planning."""
 from __future__ import annotations
 
 import dagster as dg
-import duckdb
 
 from assets.ingestion.staging_assets import ingest_ledger, quarantine, staging_assets
 from assets.ingestion.standard_assets import standard_assets, standard_checks
+from assets.warehouse import open_warehouse
 from pipelines.incremental import changed_sources
 from pipelines.resources import build_resources
 from tests.standard_formats.support import eob, interchange, land, member, ndjson, rows, statement
@@ -89,7 +89,7 @@ def test_a_resent_file_is_recorded_as_a_duplicate_and_not_read_again(settings):
 def test_the_incremental_planner_sees_new_standard_files(settings):
     _land_all(settings)
     settings.root.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(settings.warehouse_path)) as conn:
+    with open_warehouse(str(settings.warehouse_path)) as conn:
         changed = changed_sources(conn, settings)
     assert {k: changed[k] for k in ("x12_834", "fhir_eob", "xapi")} == {
         "x12_834": 1,

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import duckdb
-
 from assets.health_plan.cost_share_differences import build_cost_share_differences
 from assets.ingestion.standard.load import ingest_standard
 from assets.ingestion.standard.sources import STANDARD_BY_NAME
+from assets.warehouse import open_warehouse
 from tests.health_plan.warehouse import build
 from tests.standard_formats.support import eob, land, ndjson
 
@@ -28,7 +27,7 @@ def _with_payer_shares(resource: dict, **shares: str) -> dict:
 
 def test_lines_where_the_payer_and_the_engine_disagree_are_published_with_both_values(settings):
     settings.root.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(settings.warehouse_path)) as conn:
+    with open_warehouse(str(settings.warehouse_path)) as conn:
         build(
             conn
         )  # the engine: C1 (S1 lab 600) → 500 deductible + 20 coinsurance; C4 (S2 office visit) → 25 copay
@@ -62,6 +61,6 @@ def test_lines_where_the_payer_and_the_engine_disagree_are_published_with_both_v
 
 def test_without_any_eob_the_mart_is_empty(settings):
     settings.root.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(settings.warehouse_path)) as conn:
+    with open_warehouse(str(settings.warehouse_path)) as conn:
         build(conn)
         assert build_cost_share_differences(conn) == 0

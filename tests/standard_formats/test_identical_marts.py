@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import io
 
-import duckdb
 import pytest
 from rich.console import Console
 
+from assets.warehouse import open_warehouse
 from domain.settings import Settings
 from pipelines.generator.run import generate_all
 from pipelines.materialize import run_materialize
@@ -27,7 +27,7 @@ def _build(root, formats: str) -> Settings:
 
 
 def _marts(settings: Settings) -> dict[str, list[tuple]]:
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as conn:
+    with open_warehouse(str(settings.warehouse_path), read_only=True) as conn:
         names = [
             r[0]
             for r in conn.execute(
@@ -75,7 +75,7 @@ def test_every_other_source_is_byte_identical_to_the_csv_landing(both):
 
 def test_the_standard_files_loaded_without_quarantine(both):
     _, _, standard, _ = both
-    with duckdb.connect(str(standard.warehouse_path), read_only=True) as conn:
+    with open_warehouse(str(standard.warehouse_path), read_only=True) as conn:
         rows = conn.execute(
             "SELECT source, count(*), sum(rows_read), sum(rows_loaded), sum(rows_quarantined) "
             "FROM marts.ingest_ledger WHERE source IN ('x12_834', 'fhir_eob', 'xapi') GROUP BY 1 ORDER BY 1"

@@ -1,10 +1,10 @@
 """The duplicates multi-asset: staging.ce_accounts in, both marts out, identical on a rerun."""
 
 import dagster as dg
-import duckdb
 from dagster_duckdb import DuckDBResource
 
 from assets.ce.duplicates import ce_duplicate_accounts
+from assets.warehouse import open_warehouse
 from domain.ce.duplicates.detect import CLUSTER_COLUMNS, PAIR_COLUMNS
 from tests.ce.duplicates.accounts import ACCOUNTS
 from tests.ce.duplicates.synthetic import synthetic_accounts
@@ -13,7 +13,7 @@ from tests.support import create_staging_table
 
 def _warehouse(tmp_path) -> str:
     path = str(tmp_path / "warehouse.duckdb")
-    with duckdb.connect(path) as conn:
+    with open_warehouse(path) as conn:
         create_staging_table(conn, "ce_accounts", ACCOUNTS)
     return path
 
@@ -27,7 +27,7 @@ def _materialize(path: str) -> dg.ExecuteInProcessResult:
 def test_both_marts_are_written_with_their_columns(tmp_path):
     path = _warehouse(tmp_path)
     _materialize(path)
-    with duckdb.connect(path) as conn:
+    with open_warehouse(path) as conn:
         pair_cols = [r[0] for r in conn.execute("DESCRIBE marts.duplicate_account_pairs").fetchall()]
         cluster_cols = [r[0] for r in conn.execute("DESCRIBE marts.duplicate_account_clusters").fetchall()]
         matches = conn.execute(
@@ -73,7 +73,7 @@ def test_a_rerun_gives_identical_marts(tmp_path):
     snapshots = []
     for _ in range(2):
         _materialize(path)
-        with duckdb.connect(path) as conn:
+        with open_warehouse(path) as conn:
             snapshots.append(
                 (
                     conn.execute("SELECT * FROM marts.duplicate_account_pairs").fetchall(),
@@ -85,10 +85,10 @@ def test_a_rerun_gives_identical_marts(tmp_path):
 
 def test_no_accounts_gives_empty_marts(tmp_path):
     path = str(tmp_path / "warehouse.duckdb")
-    with duckdb.connect(path) as conn:
+    with open_warehouse(path) as conn:
         create_staging_table(conn, "ce_accounts", [])
     _materialize(path)
-    with duckdb.connect(path) as conn:
+    with open_warehouse(path) as conn:
         assert conn.execute("SELECT count(*) FROM marts.duplicate_account_pairs").fetchall() == [(0,)]
         assert conn.execute("SELECT count(*) FROM marts.duplicate_account_clusters").fetchall() == [(0,)]
 
@@ -97,7 +97,7 @@ def test_an_export_without_phones_materializes_and_reports_what_it_skipped(tmp_p
     # issue 16: with no phone at all, the trained model's phone session had no pairs and the run crashed
     accounts, _ = synthetic_accounts(n_people=450, seed=11)
     path = str(tmp_path / "warehouse.duckdb")
-    with duckdb.connect(path) as conn:
+    with open_warehouse(path) as conn:
         create_staging_table(conn, "ce_accounts", [a | {"mobile_phone": None} for a in accounts])
     result = _materialize(path)
     [pairs] = [
@@ -111,7 +111,7 @@ def test_an_export_without_phones_materializes_and_reports_what_it_skipped(tmp_p
     skipped = meta["skipped"].value
     assert "- comparison mobile_phone: column mobile_phone empty" in skipped
     assert "- training session mobile_phone: column mobile_phone empty" in skipped
-    with duckdb.connect(path) as conn:
+    with open_warehouse(path) as conn:
         assert conn.execute("SELECT count(*) FROM marts.duplicate_account_clusters").fetchall()[0][0] > 0
         levels = conn.execute(
             "SELECT DISTINCT mobile_phone_level FROM marts.duplicate_account_pairs"

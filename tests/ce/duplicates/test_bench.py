@@ -3,9 +3,9 @@ join."""
 
 import csv
 
-import duckdb
 from rich.console import Console
 
+from assets.warehouse import open_warehouse
 from domain.settings import Settings
 from pipelines.bench import BenchContext
 from pipelines.bench.duplicates import bench
@@ -16,7 +16,7 @@ from tests.support import create_staging_table
 def test_bench_reports_f1_and_comparisons(tmp_path):
     settings = Settings(data_dir=tmp_path)
     accounts, truth = synthetic_accounts(n_people=150, seed=2)
-    with duckdb.connect(str(settings.warehouse_path)) as conn:
+    with open_warehouse(str(settings.warehouse_path)) as conn:
         create_staging_table(conn, "ce_accounts", accounts)
     settings.truth_dir.mkdir(parents=True)
     with (settings.truth_dir / "duplicate_accounts.csv").open("w", newline="") as fh:
@@ -42,7 +42,7 @@ def test_bench_without_a_warehouse_reports_nothing(tmp_path):
 def test_bench_counts_planted_relatives_the_clusters_merged(tmp_path):
     settings = Settings(data_dir=tmp_path)
     accounts, truth = synthetic_accounts(n_people=150, seed=2)
-    with duckdb.connect(str(settings.warehouse_path)) as conn:
+    with open_warehouse(str(settings.warehouse_path)) as conn:
         create_staging_table(conn, "ce_accounts", accounts)
     settings.truth_dir.mkdir(parents=True)
     with (settings.truth_dir / "duplicate_accounts.csv").open("w", newline="") as fh:

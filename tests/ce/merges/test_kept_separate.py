@@ -3,15 +3,14 @@ undone."""
 
 from __future__ import annotations
 
-import duckdb
-
+from assets.warehouse import open_warehouse
 from reports.ce.duplicates import QueueView, duplicate_queue, keep_separate, undo_decision
 from reports.state import DecisionAction, record_decision
 from tests.ce.merges.world import CE_LEAD, build_warehouse, fetch, materialize
 
 
 def _queue(path, settings, view=QueueView.UNDECIDED) -> list[tuple[str, tuple[str, ...]]]:
-    with duckdb.connect(path) as conn:
+    with open_warehouse(path) as conn:
         return [
             (c.cluster_id, tuple(sorted(c.account_ids)))
             for c in duplicate_queue(CE_LEAD, conn, settings, view)
@@ -19,7 +18,7 @@ def _queue(path, settings, view=QueueView.UNDECIDED) -> list[tuple[str, tuple[st
 
 
 def _case(path, settings, cluster_id):
-    with duckdb.connect(path) as conn:
+    with open_warehouse(path) as conn:
         [case] = [
             c for c in duplicate_queue(CE_LEAD, conn, settings, QueueView.ALL) if c.cluster_id == cluster_id
         ]

@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 from dagster_duckdb import DuckDBResource
 
 from assets.ce.duplicates import ce_duplicate_accounts
@@ -18,6 +17,7 @@ from assets.ce.marts import CE_ASSETS
 from assets.ce.merges import ce_merge_decisions
 from assets.common import RunSettings
 from assets.learning.transcripts import lc_transcript_items, transcript_items
+from assets.warehouse import open_warehouse
 from domain.settings import Settings
 from reports.principal import Principal, Role
 from tests.ce.builders import activity, claim, credit, evaluation, external
@@ -61,7 +61,7 @@ CE_MARTS = (
 
 def build_warehouse(tmp_path: Path) -> str:
     path = str(tmp_path / "warehouse.duckdb")
-    with duckdb.connect(path) as conn:
+    with open_warehouse(path) as conn:
         create_staging_table(conn, "ce_accounts", ACCOUNTS)
         create_staging_table(conn, "ce_activities", ACTIVITIES)
         create_staging_table(conn, "ce_activity_credits", CREDITS)
@@ -100,11 +100,11 @@ def materialize(
 
 
 def fetch(path: str, sql: str) -> list[tuple]:
-    with duckdb.connect(path) as conn:
+    with open_warehouse(path) as conn:
         return conn.execute(sql).fetchall()
 
 
 def snapshot(path: str, marts=CE_MARTS) -> dict[str, list[tuple]]:
     """Every row of each mart, in a fixed order (so two snapshots compare row for row)."""
-    with duckdb.connect(path) as conn:
+    with open_warehouse(path) as conn:
         return {m: conn.execute(f"SELECT * FROM marts.{m} ORDER BY ALL").fetchall() for m in marts}
