@@ -6,9 +6,11 @@ import datetime as dt
 import io
 from decimal import Decimal
 
+import duckdb
 import openpyxl
 import pytest
 
+from assets.warehouse import marts_path
 from reports.ce import reads as ce
 from reports.learning.transcripts import transcript_excel, transcript_pdf
 from reports.principal import NotPermitted, Principal, Role
@@ -24,7 +26,12 @@ STAFF_P9 = Principal("sam", Role.STAFF, ("P9",))
 def snapshot(tmp_path):
     # E1 accepted (A1/P1, AMA 1.50), E2 duplicate (A1/P1), E3 unknown_phone (nobody), E4 accepted (A5, ACPE
     # 2.00), X1 external AMA 0.25 for A1 on 1 May 2026; certificates as of 20 March 2026.
-    return build(tmp_path)
+    build(tmp_path).close()
+    # a published snapshot is a copy of the marts file: the reads get it as the dashboard does (writable
+    # here only so that a test can add the marts of another family by hand)
+    conn = duckdb.connect(str(marts_path(tmp_path / "warehouse.duckdb")))
+    yield conn
+    conn.close()
 
 
 def test_the_ce_team_sees_every_rejected_claim_newest_first(snapshot):
