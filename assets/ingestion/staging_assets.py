@@ -6,12 +6,12 @@ reconciliation check and its great-expectations suite live in ``checks/``.
 """
 
 import dagster as dg
-import duckdb
 from dagster_duckdb import DuckDBResource
 
 from assets.common import HEAVY_TAG, RunSettings, mart_key, replace_table, staging_key
 from assets.ingestion.load import ingest_source, staging_table
 from assets.ingestion.standard.sources import FED_BY
+from assets.warehouse import checkpoint_if_free
 from checks.ingest_tables import LEDGER, QUARANTINE, ensure_ingest_tables
 from checks.reconciliation import reconcile, reconciliation_spec
 from checks.staging_suites import LOADED_FILES
@@ -32,20 +32,6 @@ def scratch_folder(run_settings: RunSettings):
     """Where a non-UTF-8 file's decoded copy briefly lives: inside the data directory, like DuckDB's spill
     files."""
     return Settings(data_dir=run_settings.data_dir).root / "duckdb_tmp"
-
-
-def checkpoint_if_free(conn) -> bool:
-    """Checkpoint the warehouse now if DuckDB allows it beside what else runs; True if it did.
-
-    Why here: checkpoints DuckDB would make on commit are skipped while another step's transaction is open,
-    which with steps side by side is most of the time, so the whole work fell on the last connection's close
-    after every step (4.4-6.7 s of one core at the end of the medium run, nothing beside it). After an ingest
-    the step beside it is working too, so the cost overlaps."""
-    try:
-        conn.execute("CHECKPOINT")
-    except duckdb.TransactionException:  # another transaction is writing: the next checkpoint does it
-        return False
-    return True
 
 
 def build_staging_asset(source: Source) -> dg.AssetsDefinition:

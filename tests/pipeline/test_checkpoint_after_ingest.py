@@ -5,7 +5,7 @@ import os
 
 import duckdb
 
-from assets.ingestion.staging_assets import checkpoint_if_free
+from assets.warehouse import checkpoint_if_free
 
 
 def _wal_bytes(path) -> int:
