@@ -20,6 +20,11 @@ from dataclasses import dataclass
 
 from checks.expectations import ExpectationSpec, NotEqual
 
+#: Op tag of a step whose work is a suite validated by the :class:`SuiteWorker`: the side-by-side executor
+#: runs such steps one at a time in a lane of their own, beside the other steps (the worker validates one
+#: suite at a time anyway, so a second one would only hold a step's place while it waits).
+SUITE_WORKER_TAG = "portalytics/suite_worker"
+
 #: GX 1.x keeps the current data context in a process-wide global (``project_manager``) that ``get_context``
 #: sets and validation reads; pipeline steps run side by side in threads, so one suite validates at a time.
 _GX_LOCK = threading.Lock()
