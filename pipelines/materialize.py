@@ -201,6 +201,19 @@ def run_materialize(
             return 2
     started = time.perf_counter()
     settings.ensure_root()  # 0700, and every file of the run 0600
+    collecting = gc.isenabled()
+    gc.disable()  # until the start-up's objects are frozen (_freeze_start_up)
+    try:
+        return _changes_then_run(settings, as_of, console, full, started)
+    finally:
+        gc.unfreeze()  # the freeze lasts as long as the run (a caller running several keeps collecting)
+        if collecting:
+            gc.enable()
+
+
+def _changes_then_run(
+    settings: Settings, as_of: str | None, console: Console, full: bool, started: float
+) -> int:
     changes = _changes(settings, as_of, full)
     if changes.nothing:  # decided before loading the asset graph: a run with nothing new costs seconds
         console.print(
@@ -216,16 +229,15 @@ def run_materialize(
     try:
         return _run(settings, as_of, console, changes, started)
     finally:
-        gc.unfreeze()  # the freeze lasts as long as the run (a caller running several keeps collecting)
         gx_runner.stop_worker()
 
 
 def _freeze_start_up() -> None:
     """The imports and the definitions leave ~250k objects that live as long as the run, and the collector's
     passes walked them again and again (medium run: 1.8 s of CPU with the GIL held, 0.6 s of it in the
-    single-threaded start-up; 1.36 s in full passes). The CLI turns the collector off for the start-up
-    (:func:`pipelines.cli.materialize`); here its objects are frozen (no pass walks them again) and the
-    collector is turned back on for what the run creates."""
+    single-threaded start-up; 1.36 s in full passes). The collector is off for the start-up
+    (:func:`run_materialize`; the CLI also for its imports); here its objects are frozen (no pass walks them
+    again) and the collector is turned back on for what the run creates."""
     gc.freeze()
     gc.enable()
 
