@@ -21,6 +21,7 @@ from checks.expectations import (
     select_repeated_keys,
     suite_for,
 )
+from checks.gx_runner import SUITE_WORKER_TAG
 from domain.contracts import SOURCES, Source
 
 EXPECTATIONS = "expectations"
@@ -83,6 +84,7 @@ def expectations_check(source: Source) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=dg.AssetKey(["staging", source.name]),
         name=EXPECTATIONS,
+        op_tags={SUITE_WORKER_TAG: "true"},
         description=f"great-expectations suite of staging.{source.name}: "
         + "; ".join(s.label() for s in specs),
     )
@@ -106,6 +108,7 @@ def references_check(source: Source) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=dg.AssetKey(["staging", source.name]),
         name=REFERENCES,
+        op_tags={SUITE_WORKER_TAG: "true"},
         additional_deps=sorted(
             {dg.AssetKey(["staging", s.name]) for s in referenced_sources(source) if s is not source}, key=str
         ),

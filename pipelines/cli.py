@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from enum import StrEnum
 from pathlib import Path
 
@@ -61,9 +62,14 @@ def materialize(
     ),
 ) -> None:
     """Run the assets in-process: ingest, checks, marts, publish. Exits non-zero if a blocking check fails."""
-    from pipelines.materialize import run_materialize
+    gc.disable()  # the start-up's objects live as long as the run: run_materialize freezes them, then enables
+    try:
+        from pipelines.materialize import run_materialize
 
-    raise typer.Exit(run_materialize(_settings(), as_of, full=full))
+        code = run_materialize(_settings(), as_of, full=full)
+    finally:
+        gc.enable()
+    raise typer.Exit(code)
 
 
 @users_app.command("add")

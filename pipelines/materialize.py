@@ -13,6 +13,7 @@ failed or a step failed (each is named); 2 bad arguments.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 import os
 import time
@@ -200,6 +201,19 @@ def run_materialize(
             return 2
     started = time.perf_counter()
     settings.ensure_root()  # 0700, and every file of the run 0600
+    collecting = gc.isenabled()
+    gc.disable()  # until the start-up's objects are frozen (_freeze_start_up)
+    try:
+        return _changes_then_run(settings, as_of, console, full, started)
+    finally:
+        gc.unfreeze()  # the freeze lasts as long as the run (a caller running several keeps collecting)
+        if collecting:
+            gc.enable()
+
+
+def _changes_then_run(
+    settings: Settings, as_of: str | None, console: Console, full: bool, started: float
+) -> int:
     changes = _changes(settings, as_of, full)
     if changes.nothing:  # decided before loading the asset graph: a run with nothing new costs seconds
         console.print(
@@ -216,6 +230,16 @@ def run_materialize(
         return _run(settings, as_of, console, changes, started)
     finally:
         gx_runner.stop_worker()
+
+
+def _freeze_start_up() -> None:
+    """The imports and the definitions leave ~250k objects that live as long as the run, and the collector's
+    passes walked them again and again (medium run: 1.8 s of CPU with the GIL held, 0.6 s of it in the
+    single-threaded start-up; 1.36 s in full passes). The collector is off for the start-up
+    (:func:`run_materialize`; the CLI also for its imports); here its objects are frozen (no pass walks them
+    again) and the collector is turned back on for what the run creates."""
+    gc.freeze()
+    gc.enable()
 
 
 def _run(settings: Settings, as_of: str | None, console: Console, changes, started: float) -> int:
@@ -256,6 +280,7 @@ def _run(settings: Settings, as_of: str | None, console: Console, changes, start
         if not plan.full:
             job = job.get_subset(asset_selection=set(plan.assets), asset_check_selection=set(plan.checks))
         progress.update(task, total=len(job.nodes))
+        _freeze_start_up()
         from assets.increments import INCREMENTAL, PLAN_TAG
         from pipelines.side_by_side import execute_in_process
 

@@ -28,6 +28,13 @@ top of the order:
   other only while the landing is small (``Settings.heavy_side_by_side_max_landing_gb``); otherwise a heavy
   step waits for the running one and the next step in line starts instead.
 
+The suites' lane (session 10): a step tagged ``SUITE_WORKER_TAG`` (a great-expectations check: its work is the
+suite the one worker process validates) runs in a lane of its own, one at a time, beside the
+``max_concurrent`` other steps, as soon as its table is ready. In the lane of the other steps, a check (no
+step downstream, so the shortest remaining path) started only once nothing else was left: the medium run's
+last 7 s were the checks one after the other, with one core idle. One step at a time (``max_concurrent`` 1)
+has no lane.
+
 Compute logs are captured once for the whole process, as the in-process executor does; lines printed by two
 steps at the same time land in the same capture.
 """
@@ -63,6 +70,7 @@ from dagster._core.executor.base import Executor
 from dagster._core.storage.tags import PRIORITY_TAG
 
 from assets.common import HEAVY_TAG, RUN_ALONE_TAG
+from checks.gx_runner import SUITE_WORKER_TAG
 from domain.settings import Settings
 from pipelines.step_estimates import STATIC_SECONDS, estimate_steps
 
@@ -122,6 +130,16 @@ class StartOrder:
     heavy: frozenset[str] = frozenset()
     heavy_side_by_side: bool = True
     priority: Mapping[str, int] = field(default_factory=dict)  # ``dagster/priority``: before the path
+    suite_lane: frozenset[str] = frozenset()  # steps that run in the suites' lane when it has a slot
+    suite_slots: int = 0  # steps at once in the suites' lane (0: those steps take the other steps' slots)
+
+    @property
+    def capacity(self) -> int:
+        """How many steps may run at once, in both lanes."""
+        return self.max_concurrent + self.suite_slots
+
+    def _in_lane(self, key: str) -> bool:
+        return self.suite_slots > 0 and key in self.suite_lane
 
     def rank(self, ready: Sequence[str]) -> list[str]:
         """Highest ``dagster/priority`` first, then the longest remaining path; ties keep their order."""
@@ -135,14 +153,24 @@ class StartOrder:
         landing than the one the times came from), applied to the expected times of the steps."""
         if any(k in self.alone for k in running):
             return []
-        free = self.max_concurrent - len(running)
+        in_lane = sum(1 for k in running if self._in_lane(k))
+        free = self.max_concurrent - (len(running) - in_lane)
+        lane_free = self.suite_slots - in_lane
         heavy_running = any(k in self.heavy for k in running)
         # once a run-alone step waits, a slot takes only what should end before the running steps
         reserved_until: float | None = None
         started: list[str] = []
         for key in self.rank(ready):
+            if self._in_lane(key):
+                if lane_free > 0 and (
+                    reserved_until is None or now + self.seconds[key] * pace <= reserved_until
+                ):
+                    started.append(key)
+                    lane_free -= 1
+                    running = {**running, key: now}
+                continue
             if free <= 0:
-                break
+                continue
             if key in self.alone:
                 if running or started:
                     if reserved_until is None:
@@ -265,6 +293,7 @@ def start_order(
     estimates = estimate_steps(job_context.instance, job_context.dagster_run.job_name, keys, static_seconds)
     seconds = {k: estimates[k] for k in keys}
     deps = {k: v for k, v in execution_plan.get_executable_step_deps().items() if k in seconds}
+    suite_lane = frozenset(s.key for s in steps if s.tags.get(SUITE_WORKER_TAG) == "true")
     return StartOrder(
         seconds=seconds,
         path=longest_remaining_paths(deps, seconds),
@@ -273,6 +302,8 @@ def start_order(
         heavy=frozenset(s.key for s in steps if s.tags.get(HEAVY_TAG) == "true"),
         heavy_side_by_side=heavy_side_by_side,
         priority={s.key: int(s.tags[PRIORITY_TAG]) for s in steps if s.tags.get(PRIORITY_TAG)},
+        suite_lane=suite_lane,
+        suite_slots=1 if suite_lane and max_concurrent > 1 else 0,
     ), estimates.source
 
 
@@ -281,7 +312,7 @@ def order_message(order: StartOrder, source: str) -> str:
     heavy = "yes" if order.heavy_side_by_side else "no (large landing)"
     return (
         f"Start order: longest remaining path, step times from {source} (first: {first}); "
-        f"heavy steps side by side: {heavy}"
+        f"heavy steps side by side: {heavy}; suites' lane: {order.suite_slots} step at a time"
     )
 
 
@@ -293,7 +324,6 @@ def side_by_side_iterator(
 ) -> Iterator[DagsterEvent]:
     """``inner_plan_execution_iterator`` of Dagster's in-process executor, with up to
     ``order.max_concurrent`` steps in flight in worker threads, started in ``order``."""
-    max_concurrent = order.max_concurrent
     compute_log_manager = job_context.instance.compute_log_manager
     step_keys = [step.key for step in execution_plan.get_steps_to_execute_in_topo_order()]
     inbox: queue.Queue[_Message] = queue.Queue()
@@ -306,7 +336,7 @@ def side_by_side_iterator(
             instance_concurrency_context=instance_concurrency_context,
             step_dependency_config=job_context.step_dependency_config,
         ) as active,
-        ThreadPoolExecutor(max_concurrent, thread_name_prefix="portalytics-step") as pool,
+        ThreadPoolExecutor(order.capacity, thread_name_prefix="portalytics-step") as pool,
         ExitStack() as capture_stack,
     ):
         file_key = create_compute_log_file_key()
@@ -377,7 +407,7 @@ def side_by_side_iterator(
 
 def _next_steps(active, running: dict[str, _Running], order: StartOrder, pace: float) -> list[ExecutionStep]:
     """Ready steps to start now, as ``order`` chooses them."""
-    if len(running) >= order.max_concurrent or any(r.alone for r in running.values()):
+    if len(running) >= order.capacity or any(r.alone for r in running.values()):
         return []
     # ActiveExecution vends every ready step and marks it in flight; the ones not chosen go back. (A step in a
     # Dagster pool would have claimed its slot on the way: this project's steps use none.)

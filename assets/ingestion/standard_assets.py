@@ -15,6 +15,7 @@ from assets.ingestion.load import staging_table
 from assets.ingestion.standard.load import StandardSource, ingest_standard
 from assets.ingestion.standard.sources import STANDARD_SOURCES
 from checks.expectations import frame_columns, suite_for
+from checks.gx_runner import SUITE_WORKER_TAG
 from checks.reconciliation import reconcile, reconciliation_spec
 from domain.contracts import Kind, Source
 from domain.settings import Settings
@@ -77,6 +78,7 @@ def build_expectations_check(std: StandardSource) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=staging_key(std.name),
         name=EXPECTATIONS,
+        op_tags={SUITE_WORKER_TAG: "true"},
         # it reads the target tables, which their own sources' steps also write: after those, not beside them
         additional_deps=[staging_key(t) for t in std.targets],
         description=f"great-expectations suites of {', '.join(std.targets)} over the rows "

@@ -146,9 +146,12 @@ def test_with_the_worker_started_the_calling_process_never_imports_great_expecta
         "columns = {'employer_id': ['E1', 'E1'], 'name': ['A', None], 'group_number': ['G', 'G']}\n"
         "frame = pd.DataFrame(columns)\n"
         "found = validate_frame(frame, suite_for(source('hp_employers')), 'hp_employers')\n"
+        "import checks.gx_runner as runner\n"
+        "children = list(runner._worker._pool._processes.values())\n"
         "stop_worker()\n"
         "print(sorted((o.spec.label(), o.unexpected_count) for o in found if not o.success))\n"
         "print('great_expectations' in sys.modules)\n"
+        "print([c.exitcode for c in children])\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=Path.cwd()
@@ -156,4 +159,5 @@ def test_with_the_worker_started_the_calling_process_never_imports_great_expecta
     assert done.stdout.splitlines() == [
         "[('ExpectColumnValuesToBeUnique(employer_id)', 2), ('ExpectColumnValuesToNotBeNull(name)', 1)]",
         "False",
+        "[0]",  # the worker ends cleanly (it skips the interpreter's teardown, not its exit code)
     ]

@@ -2,6 +2,7 @@
 codes."""
 
 import datetime as dt
+import gc
 import json
 import re
 
@@ -99,6 +100,9 @@ def test_a_run_with_nothing_new_runs_and_publishes_nothing(settings):
     assert "nothing new since the last run" in out and "nothing published" in out
     assert settings.current_snapshot.resolve() == first
     assert sorted(p.name for p in settings.published_dir.iterdir()) == ["current.duckdb", first.name]
+    # a run pauses the garbage collector for its start-up and freezes the start-up's objects: a caller gets
+    # the collector back as it was, after a run and after a run that stopped early
+    assert gc.isenabled() and gc.get_freeze_count() == 0
 
 
 def test_the_cli_full_flag_rebuilds_and_republishes_when_nothing_is_new(settings, monkeypatch):
@@ -113,6 +117,9 @@ def test_the_cli_full_flag_rebuilds_and_republishes_when_nothing_is_new(settings
     assert full.exit_code == 0, full.output
     assert "nothing new" not in full.output
     assert settings.current_snapshot.resolve() != first  # a new snapshot was published
+    # the CLI pauses the garbage collector for the start-up and freezes its objects for the run: whatever the
+    # run did (here a full run, a run with nothing new), a caller in the same process gets it back as it was
+    assert gc.isenabled() and gc.get_freeze_count() == 0
 
 
 def test_incremental_runs_publish_the_same_marts_as_a_full_rebuild(settings):

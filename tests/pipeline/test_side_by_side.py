@@ -16,6 +16,7 @@ import pytest
 from rich.console import Console
 
 from assets.common import HEAVY_TAG, RUN_ALONE_TAG
+from checks.gx_runner import SUITE_WORKER_TAG
 from domain.settings import Settings
 from pipelines.generator.run import generate_all
 from pipelines.materialize import run_materialize
@@ -387,6 +388,90 @@ def test_the_materialize_job_names_its_static_step_times_and_its_heavy_steps():
     heavy = {k for k in keys if plan.get_step_by_key(k).tags.get(HEAVY_TAG) == "true"}
     # the large run's 7.8 GB came from the first two side by side; the third was its peak one at a time
     assert heavy == {"staging__auth_events", "ce_duplicate_accounts", "health_plan_claims"}
+
+
+def test_a_suite_check_runs_in_its_own_lane_beside_two_other_steps():
+    # three bodies must be inside at once: two assets in the two slots and the suite check in its lane
+    meet = threading.Barrier(3, timeout=WAIT)
+
+    @dg.asset
+    def table():
+        pass
+
+    @dg.asset(deps=[table])
+    def left():
+        meet.wait()
+
+    @dg.asset(deps=[table])
+    def right():
+        meet.wait()
+
+    @dg.asset_check(asset=table, op_tags={SUITE_WORKER_TAG: "true"})
+    def suite():
+        meet.wait()
+        return dg.AssetCheckResult(passed=True)
+
+    result = _run([table, left, right], checks=[suite])
+    assert result.success
+    assert _materialized(result) == {"table", "left", "right"}
+
+
+def test_one_step_at_a_time_has_no_suites_lane():
+    spans = _Spans()
+
+    @dg.asset
+    def table():
+        spans("table", 0.0)
+
+    @dg.asset(deps=[table])
+    def after():
+        spans("after", 0.3)
+
+    @dg.asset_check(asset=table, op_tags={SUITE_WORKER_TAG: "true"})
+    def suite():
+        spans("suite", 0.3)
+        return dg.AssetCheckResult(passed=True)
+
+    assert _run([table, after], checks=[suite], max_concurrent=1).success
+    assert spans.overlap("after", "suite") <= 0
+
+
+def test_suite_checks_start_one_at_a_time_as_soon_as_ready_without_taking_a_slot():
+    lane = frozenset({"check_a", "check_b"})
+    order = _order(
+        {"big": 30.0, "mart": 10.0, "check_a": 2.0, "check_b": 1.0}, suite_lane=lane, suite_slots=1
+    )
+    # the checks have the shortest paths, yet one starts now, and the two other slots go to the others
+    assert order.choose(["big", "mart", "check_a", "check_b"], {}, now=0.0) == ["big", "mart", "check_a"]
+    # the lane holds one check: the second waits for it, and a slot freed by a mart is not the lane's
+    assert order.choose(["check_b"], {"big": 0.0, "check_a": 0.0}, now=1.0) == []
+    assert order.choose(["check_b"], {"big": 0.0}, now=2.0) == ["check_b"]
+    # with no lane (one step at a time, or no suite steps) a check waits in line like any step
+    plain = _order({"big": 30.0, "mart": 10.0, "check_a": 2.0}, suite_lane=lane)
+    assert plain.choose(["check_a", "mart", "big"], {}, now=0.0) == ["big", "mart"]
+
+
+def test_a_run_alone_step_waits_for_a_suite_check_and_no_check_starts_beside_it():
+    order = _order(
+        {"alone": 20.0, "check": 2.0},
+        alone=frozenset({"alone"}),
+        suite_lane=frozenset({"check"}),
+        suite_slots=1,
+    )
+    assert order.choose(["alone"], {"check": 0.0}, now=1.0) == []
+    assert order.choose(["check"], {"alone": 0.0}, now=1.0) == []
+
+
+def test_the_materialize_job_sends_every_great_expectations_check_to_the_suites_lane():
+    from dagster._core.execution.api import create_execution_plan
+
+    from pipelines.definitions import MATERIALIZE_ALL, build_definitions
+
+    plan = create_execution_plan(build_definitions(Settings()).resolve_job_def(MATERIALIZE_ALL))
+    keys = set(plan.step_keys_to_execute)
+    lane = {k for k in keys if plan.get_step_by_key(k).tags.get(SUITE_WORKER_TAG) == "true"}
+    suites = {k for k in keys if k.endswith(("_expectations", "_references"))}
+    assert suites and lane == suites
 
 
 def _published_rows(settings: Settings) -> dict[str, list[tuple]]:
