@@ -59,10 +59,10 @@ def _daily_counts(events: ir.Table, org_timezone: str) -> ir.Table:
 
     Converting every event's instant to the zone was most of the rule's time (5M events at medium). The
     events are first counted per portal and UTC hour; an hour whose wall clock runs one plain hour in the zone
-    (no clock change inside it) and stays within one org day gives all its events that day, so its counts
-    move to the day whole. The other hours (midnight inside the hour in a zone whose offset is not whole
-    hours, a clock change not on the hour) have their events dated one by one, as before. Only two clock
-    changes within one hour that cancel out would escape the test; no zone has them.
+    (no clock change inside it) and stays within one org day (or ends on its midnight) gives all its events
+    that day, so its counts move to the day whole. The other hours (midnight inside the hour in a zone whose
+    offset is not whole hours, a clock change not on the hour) have their events dated one by one, as
+    before. Only two clock changes within one hour that cancel out would escape the test; no zone has them.
     """
     # Each use reads the events afresh: one shared relation would be a CTE that DuckDB materializes (5M rows).
     hour = events.occurred_at.truncate("h")
