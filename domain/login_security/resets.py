@@ -86,10 +86,12 @@ def reset_loops(events: ir.Table, policy: LoginSecurityPolicy | None = None) -> 
     relevant = events.filter(_.event_type.isin([RESET_REQUESTED, LOGIN_SUCCESS])).select(
         *ACCOUNT, *EVENT_ORDER, is_request=(_.event_type == RESET_REQUESTED).cast("int64")
     )
-    # Cheap pre-filter: most accounts never request loop_requests resets at all.
+    # Cheap pre-filter: most accounts never request loop_requests resets at all. Counted over the requests
+    # alone: the successful logins are most of the relevant events and count nothing here.
     busy = (
-        relevant.group_by(ACCOUNT)
-        .aggregate(n=_.is_request.sum())
+        events.filter(_.event_type == RESET_REQUESTED)
+        .group_by(ACCOUNT)
+        .aggregate(n=_.count())
         .filter(_.n >= policy.loop_requests)
         .select(*ACCOUNT)
     )

@@ -138,3 +138,37 @@ def test_the_days_are_those_of_the_zone_configured():
     rows = _failures_at("2026-03-05T07:00:00Z")
     assert _per_day(rows) == {dt.date(2026, 3, 5): 1}
     assert _per_day(rows, org_timezone="America/Los_Angeles") == {dt.date(2026, 3, 4): 1}
+
+
+def test_a_zone_whose_midnight_falls_inside_a_utc_hour():
+    # India is UTC+05:30: its midnight is at 18:30 UTC, so one UTC hour holds the end of one day and the start
+    # of the next.
+    rows = [
+        event("2026-03-04T12:00:00Z", "login_success", "a", method="sso"),  # 17:30 IST on the 4th
+        *_failures_at(
+            "2026-03-04T18:29:00Z",  # 23:59 IST on the 4th
+            "2026-03-04T18:30:00Z",  # 00:00 IST: the 5th begins
+            "2026-03-04T18:45:00Z",  # 00:15 IST on the 5th
+            "2026-03-05T02:00:00Z",  # 07:30 IST on the 5th
+        ),
+    ]
+    got = {r["day"]: (r["logins"], r["failures"]) for r in _summary(rows, org_timezone="Asia/Kolkata")}
+    assert got == {dt.date(2026, 3, 4): (1, 1), dt.date(2026, 3, 5): (0, 3)}
+
+
+def test_a_clock_change_of_half_an_hour_in_the_middle_of_a_utc_hour():
+    # Lord Howe Island is UTC+10:30 and puts its clocks forward by half an hour, 02:00 -> 02:30, on
+    # 2026-10-04 (15:30 UTC on the 3rd); from then on it is UTC+11, so October 4 lasts 23.5 hours.
+    rows = _failures_at(
+        "2026-10-03T13:29:00Z",  # 23:59 on the 3rd (+10:30)
+        "2026-10-03T13:30:00Z",  # 00:00 on the 4th
+        "2026-10-03T15:20:00Z",  # 01:50 on the 4th, before the change
+        "2026-10-03T15:40:00Z",  # 02:40 on the 4th, after it (+11:00)
+        "2026-10-04T12:59:00Z",  # 23:59 on the 4th
+        "2026-10-04T13:00:00Z",  # 00:00 on the 5th
+    )
+    assert _per_day(rows, org_timezone="Australia/Lord_Howe") == {
+        dt.date(2026, 10, 3): 1,
+        dt.date(2026, 10, 4): 4,
+        dt.date(2026, 10, 5): 1,
+    }
