@@ -33,11 +33,11 @@ def staging_table(source: Source) -> str:
     return f"staging.{source.name}"
 
 
-#: Staging columns stored without compression (issue 22, session 10): near-unique text, whose DuckDB 2.0
-#: DICT_FSST compression cost 2-3x an uncompressed write of the same values. The warehouse's staging tables
-#: trade disk for that CPU (what is published is the marts file, compressed as before). Chosen column by
-#: column, CPU saved against bytes added: docs/operations.md, "seventh pass (session 10)". A staging table
-#: created before keeps the compression it was created with (``CREATE TABLE IF NOT EXISTS``): not converted.
+#: Staging columns stored without compression: near-unique text, whose DuckDB 2.0 DICT_FSST compression cost
+#: 2-4x an uncompressed write of the same values. The warehouse's staging tables trade disk for that CPU (what
+#: is published is the marts file, compressed as before). Chosen column by column, CPU saved against bytes
+#: added: docs/operations.md, "Issue 22 point 1, seventh pass (session 10)". A staging table created before
+#: keeps the compression it was created with (``CREATE TABLE IF NOT EXISTS``): not converted.
 UNCOMPRESSED_COLUMNS: dict[str, tuple[str, ...]] = {
     "auth_events": ("event_id", "username", "ip"),
     "hp_claims": ("claim_id", "member_id"),
