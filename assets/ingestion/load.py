@@ -15,6 +15,8 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
+
 from assets.ingestion.landing import ByteFacts, NotRegularFile, OpenedFile
 from assets.ingestion.ledger import LandedFile, Ledger, LedgerEntry, landed_files
 from assets.ingestion.readers import RAW, FileRejected, RawFile, read_file
@@ -31,13 +33,47 @@ def staging_table(source: Source) -> str:
     return f"staging.{source.name}"
 
 
+#: Staging columns stored without compression: near-unique text, whose DuckDB 2.0 DICT_FSST compression cost
+#: 2-4x an uncompressed write of the same values. The warehouse's staging tables trade disk for that CPU (what
+#: is published is the marts file, compressed as before). Chosen column by column, CPU saved against bytes
+#: added: docs/operations.md, "Issue 22 point 1, seventh pass (session 10)". A staging table created before
+#: keeps the compression it was created with (``CREATE TABLE IF NOT EXISTS``): not converted.
+UNCOMPRESSED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "auth_events": ("event_id", "username", "ip"),
+    "hp_claims": ("claim_id", "member_id"),
+}
+#: DuckDB's name for the method of ``USING COMPRESSION``.
+NO_COMPRESSION = "uncompressed"
+
+
+class StagingStorageRefused(RuntimeError):
+    """This DuckDB refuses to store a staging column the way :data:`UNCOMPRESSED_COLUMNS` asks."""
+
+
+def _column_ddl(source: Source, name: str, kind: str) -> str:
+    if name in UNCOMPRESSED_COLUMNS.get(source.name, ()):
+        return f"{quote_ident(name)} {kind} USING COMPRESSION {NO_COMPRESSION}"
+    return f"{quote_ident(name)} {kind}"
+
+
 def ensure_staging_table(conn, source: Source) -> None:
     """Create the typed staging table (contract columns + lineage) if absent: a source with no files is
     empty."""
     cols = [(c.name, c.duckdb_type) for c in source.columns] + list(LINEAGE_COLUMNS)
     conn.execute("CREATE SCHEMA IF NOT EXISTS staging")
-    ddl = ", ".join(f"{quote_ident(n)} {t}" for n, t in cols)
-    conn.execute(f"CREATE TABLE IF NOT EXISTS {staging_table(source)} ({ddl})")
+    ddl = ", ".join(_column_ddl(source, n, t) for n, t in cols)
+    try:
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {staging_table(source)} ({ddl})")
+    except duckdb.Error as exc:
+        plain = UNCOMPRESSED_COLUMNS.get(source.name)
+        if not plain:
+            raise
+        # Never fall back to a compressed table quietly: the run would go on slower, and nobody would know.
+        raise StagingStorageRefused(
+            f"{staging_table(source)}: DuckDB {duckdb.__version__} refuses to store {', '.join(plain)} with "
+            f"USING COMPRESSION {NO_COMPRESSION} ({type(exc).__name__}); see UNCOMPRESSED_COLUMNS in "
+            "assets/ingestion/load.py"
+        ) from exc
     # A warehouse built before a contract gained an optional column (rows are inserted by column name).
     for name, kind in cols:
         conn.execute(
