@@ -37,7 +37,7 @@ from dagster_duckdb import DuckDBResource
 
 from assets.common import HEAVY_TAG, MARTS, STAGING, mart_key, replace_table, staging_key
 from assets.health_plan.chunks import CLAIM_MARTS, COLUMNS, price_chunk, read_output
-from assets.health_plan.worker_start import without_pandas
+from assets.health_plan.worker_start import start_worker
 from domain.health_plan.cost_share import UNKNOWN_MEMBER, PlanBook, PlanYear
 from domain.sql_files import load, search_path
 
@@ -235,7 +235,7 @@ def _price_chunks(conn, workers: int, chunk_lines: int, work: Path, plan_years) 
                 _remove(inputs)
             return chunks, outputs
         context = multiprocessing.get_context("spawn")  # never fork a process holding DuckDB's threads
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=without_pandas) as pool:
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=start_worker) as pool:
             # The next chunks are exported while the workers price the earlier ones.
             in_flight: deque = deque()
             outputs = []

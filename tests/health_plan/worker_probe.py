@@ -11,3 +11,10 @@ def engine_imports_pandas() -> bool:
     import assets.health_plan.chunks  # noqa: F401
 
     return "pandas" in sys.modules
+
+
+def arrow_pool() -> str:
+    """The allocator behind this process's Arrow buffers."""
+    import pyarrow as pa
+
+    return pa.default_memory_pool().backend_name
