@@ -397,7 +397,7 @@ def _parts(table: pa.Table, spans: pa.Table, family: np.ndarray, found: Priced) 
     return parts
 
 
-def assemble(mart: str, part: Part, table: pa.Table) -> pa.Table:
+def assemble(mart: str, part: Part, table: pa.Table, pool: pa.MemoryPool | None = None) -> pa.Table:
     """``mart``'s rows, its columns in table order: ``part``'s own columns, and the :data:`PICKED` ones taken
     from ``table`` (the chunk's input) at ``part``'s rows. Money is Arrow's 64-bit decimal here (DuckDB reads
     it as the mart's ``DECIMAL``); :func:`price_tables` casts to the mart's exact Arrow types."""
@@ -407,11 +407,11 @@ def assemble(mart: str, part: Part, table: pa.Table) -> pa.Table:
         by_rows.setdefault(rows, []).append((column, source))
     for rows, columns in by_rows.items():
         sources = list(dict.fromkeys(source for _, source in columns))
-        taken = table.select(sources).take(_indices(part.rows[rows]))
+        taken = pc.take(table.select(sources), _indices(part.rows[rows]), memory_pool=pool)
         for column, source in columns:
             picked[column] = taken.column(source)
     if "order_at" in picked:  # the root claim's processing time, as the ordering timestamp
-        picked["order_at"] = picked["order_at"].cast(pa.timestamp("us"))
+        picked["order_at"] = pc.cast(picked["order_at"], pa.timestamp("us"), memory_pool=pool)
     names = [f.name for f in schema(mart)]
     return pa.table([part.own[n] if n in part.own else picked[n] for n in names], names=names)
 
@@ -459,7 +459,9 @@ def read_output(chunks: Sequence[tuple[Path, Path]], mart: str) -> pa.RecordBatc
         rows = {n[len(ROWS) :]: written.column(n) for n in written.column_names if n.startswith(ROWS)}
         return Part(own, rows)
 
-    tables = (assemble(mart, part_of(out), _read(lines)) for out, lines in chunks)
+    # The C library's allocator keeps a chunk's freed memory for the next one (see worker_start).
+    pool = pa.system_memory_pool()
+    tables = (assemble(mart, part_of(out), _read(lines), pool) for out, lines in chunks)
     first = next(tables, None)
     if first is None:
         return pa.RecordBatchReader.from_batches(schema(mart), [])
