@@ -3,10 +3,12 @@
 :mod:`assets.health_plan.marts` exports the claim lines of a chunk of families (every family whole, lines
 ordered by subscriber, member, claim and line) and their enrollment spans to Arrow IPC files;
 :func:`price_chunk` reads them (memory-mapped), prices all its families at once with the vectorised engine
-(:func:`domain.health_plan.pricing.price_lines`) and writes one Arrow IPC file per claim mart with the
-mart's exact columns and types. Columns the rules only pass through (provider, dates, amounts...) are picked
-from the input with Arrow ``take``, and the engine's own results are numpy and Arrow arrays: no Python object
-per line anywhere.
+(:func:`domain.health_plan.pricing.price_lines`) and writes one Arrow IPC file per claim mart: the columns
+the engine computed (money as 64-bit decimals) and, for the columns that are the input's own values
+(provider, dates, amounts...: :data:`PICKED`), only the input rows they come from. :func:`read_output` puts
+each mart's rows together again at the load, taking those columns from the chunk's input file with Arrow
+``take``; :func:`price_tables` does the same in memory (Spark). The engine's own results are numpy and Arrow
+arrays: no Python object per line anywhere.
 
 This module imports no Dagster, so a spawned worker starts in a fraction of a second.
 """
@@ -15,9 +17,11 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import itertools
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -92,6 +96,74 @@ INPUT_TYPES = {
 }
 
 
+class Part(NamedTuple):
+    """One claim mart's rows for one chunk, as a worker hands them back: the columns the engine computed
+    (``own``), and for each kind of row of :data:`PICKED` the input row of each mart row (``rows``)."""
+
+    own: dict[str, pa.Array | pa.ChunkedArray]
+    rows: dict[str, np.ndarray | pa.Array | pa.ChunkedArray]
+
+
+#: The claim marts' columns that are an input column's own values at some row of the chunk: (mart column,
+#: which rows, input column). A worker writes the row numbers, not the values; the load takes the values from
+#: the chunk's input file (same rows, same order), so the 14 passed-through text and number columns of
+#: ``claim_cost_share`` are not written, read and written again (session 10).
+PICKED: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "claim_cost_share": tuple(
+        (c, "line", c)
+        for c in (
+            "claim_id",
+            "line_number",
+            "member_id",
+            "subscriber_id",
+            "employer_id",
+            "network",
+            "service_category",
+            "status",
+            "claim_type",
+            "service_date",
+            "processed_at",
+            "provider_npi",
+            "billed_amount",
+            "allowed_amount",
+        )
+    )
+    + (("root_claim_id", "root", "claim_id"), ("order_at", "root", "processed_at")),
+    "claim_exceptions": tuple(
+        (c, "line", c)
+        for c in (
+            "claim_id",
+            "line_number",
+            "member_id",
+            "subscriber_id",
+            "claim_type",
+            "service_date",
+            "processed_at",
+            "provider_npi",
+            "allowed_amount",
+        )
+    ),
+    "claim_status": (
+        ("root_claim_id", "root", "claim_id"),
+        ("claim_id", "head", "claim_id"),
+        ("claim_type", "head", "claim_type"),
+        ("processed_at", "head", "processed_at"),
+        ("member_id", "shown", "member_id"),
+        ("subscriber_id", "shown", "subscriber_id"),
+        ("employer_id", "shown", "employer_id"),
+        ("provider_npi", "shown", "provider_npi"),
+        ("service_date", "shown", "service_date"),
+    ),
+    "member_accumulators": (
+        ("subscriber_id", "member", "subscriber_id"),
+        ("employer_id", "member", "employer_id"),
+    ),
+    "family_accumulators": (("subscriber_id", "family", "subscriber_id"),),
+}
+#: Prefix of the row-number columns in a worker's output file.
+ROWS = "rows:"
+
+
 def day_number(day: dt.date) -> int:
     """The engine's day units in the pipeline: days since 1970-01-01 (Arrow's date32)."""
     return (day - EPOCH).days
@@ -101,22 +173,26 @@ def schema(mart: str) -> pa.Schema:
     return marts.get(mart).arrow_schema()
 
 
-def _scaled(values: Sequence[int | None], scale: int, to: pa.Decimal128Type) -> pa.Array:
-    """Integers in units of 10^-scale (cents, tenths) as exact decimals of type ``to`` (of that scale)."""
+def _scaled(values: Sequence[int | None], scale: int, to: pa.DataType) -> pa.Array:
+    """Integers in units of 10^-scale (cents, tenths) as exact decimals of type ``to`` (64-bit, of that
+    scale)."""
     try:
         ints = (
-            values.astype(np.int64, copy=False)
+            np.ascontiguousarray(values, dtype=np.int64)
             if isinstance(values, np.ndarray)
             else np.fromiter(values, dtype=np.int64, count=len(values))
         )
     except TypeError:  # a None (no limit): the slower way, which keeps nulls
         unit = pa.scalar(Decimal(1).scaleb(-scale), pa.decimal128(scale + 1, scale))
         return pc.multiply(pa.array(values, pa.int64()).cast(pa.decimal128(19, 0)), unit).cast(to)
-    # A decimal128 value is its unscaled integer in 16 little-endian bytes: the int64 and its sign extension.
-    unscaled = np.empty((len(ints), 2), dtype=np.int64)
-    unscaled[:, 0] = ints
-    unscaled[:, 1] = ints >> 63
-    return pa.Array.from_buffers(to, len(ints), [None, pa.py_buffer(unscaled)])
+    # A decimal64 value is its unscaled integer: the int64 itself, no copy.
+    return pa.Array.from_buffers(to, len(ints), [None, pa.py_buffer(ints)])
+
+
+def _wire_type(kind: pa.DataType) -> pa.DataType:
+    """A mart's decimal type as Arrow's 64-bit decimal (half the bytes of ``decimal128``; the marts' decimals
+    have at most 18 digits)."""
+    return pa.decimal64(kind.precision, kind.scale)
 
 
 def with_engine_numbers(lines: pa.Table) -> pa.Table:
@@ -173,7 +249,7 @@ def price_chunk(
     try:
         out_dir = work_dir / f"out_{lines_path.stem}"
         out_dir.mkdir()
-        return _write(_price(_read(lines_path), _read(spans_path), plan_years), out_dir)
+        return _write(_price(_read(lines_path), _read(spans_path), plan_years)[0], out_dir)
     finally:
         if was_enabled:
             gc.enable()
@@ -185,10 +261,13 @@ def price_tables(lines: pa.Table, spans: pa.Table, plan_years: list[PlanYear]) -
     members' enrollment ``spans`` (the columns of :data:`SPAN_COLUMNS`, in table order): what one chunk
     worker computes, as in-memory Arrow tables, for a caller that brings its own batches (Spark's
     ``applyInArrow``)."""
-    return _price(lines, spans, plan_years)
+    parts, table = _price(lines, spans, plan_years)
+    return {mart: assemble(mart, part, table).cast(schema(mart)) for mart, part in parts.items()}
 
 
-def _price(table: pa.Table, span_table: pa.Table, plan_years: list[PlanYear]) -> dict[str, pa.Table]:
+def _price(
+    table: pa.Table, span_table: pa.Table, plan_years: list[PlanYear]
+) -> tuple[dict[str, Part], pa.Table]:
     table = with_engine_numbers(table)
     # Families are runs of one subscriber id; a span belongs to its member's family.
     subscribers = pc.dictionary_encode(table.column("subscriber_id")).combine_chunks().indices
@@ -202,12 +281,7 @@ def _price(table: pa.Table, span_table: pa.Table, plan_years: list[PlanYear]) ->
         span_table = span_table.filter(keep)
         span_family = span_family[keep.to_numpy(zero_copy_only=False)]
     found = price_lines(table, family, span_table, span_family, PlanIndex(PlanBook(plan_years), day_number))
-    return _tables(table, span_table, family, found)
-
-
-def _take(table: pa.Table, rows, names: Sequence[str]) -> dict[str, pa.Array]:
-    picked = table.select(list(names)).take(pa.array(rows, pa.int64()))
-    return {name: picked.column(name) for name in names}
+    return _parts(table, span_table, family, found), table
 
 
 def _family_employers(table: pa.Table, family: np.ndarray) -> pa.Array:
@@ -234,9 +308,11 @@ def _family_employers(table: pa.Table, family: np.ndarray) -> pa.Array:
     return pc.if_else(empty, fallback, chosen)
 
 
-def _tables(table: pa.Table, spans: pa.Table, family: np.ndarray, found: Priced) -> dict[str, pa.Table]:
-    money = arrow_type(MONEY)
-    pct = arrow_type(PCT)
+def _parts(table: pa.Table, spans: pa.Table, family: np.ndarray, found: Priced) -> dict[str, Part]:
+    """Each claim mart's rows as :class:`Part`: the columns the engine computed, and the input rows whose own
+    values make the other columns (:data:`PICKED`)."""
+    money = _wire_type(arrow_type(MONEY))
+    pct = _wire_type(arrow_type(PCT))
 
     def cents(values) -> pa.Array:
         return _scaled(values, 2, money)
@@ -245,73 +321,25 @@ def _tables(table: pa.Table, spans: pa.Table, family: np.ndarray, found: Priced)
         values = pa.array([pick(y) for y in found.years], kind)
         return values.take(pa.array(index, pa.int64())) if len(values) else pa.array([], kind)
 
-    columns: dict[str, dict[str, pa.Array | pa.ChunkedArray]] = {}
-    root = _take(table, found.line_root_row, ("claim_id", "processed_us"))
-    columns["claim_cost_share"] = (
-        _take(
-            table,
-            found.line_row,
-            (
-                "claim_id",
-                "line_number",
-                "member_id",
-                "subscriber_id",
-                "employer_id",
-                "network",
-                "service_category",
-                "status",
-                "claim_type",
-                "service_date",
-                "processed_at",
-                "provider_npi",
-                "billed_amount",
-                "allowed_amount",
-            ),
-        )
-        | {
+    parts: dict[str, Part] = {}
+    parts["claim_cost_share"] = Part(
+        {
             "deductible_applied": cents(found.deductible_applied),
             "coinsurance": cents(found.coinsurance),
             "copay": cents(found.copay),
             "member_responsibility": cents(found.member_responsibility),
             "plan_paid": cents(found.plan_paid),
-        }
-        | {
             "plan_id": year_column(found.line_year, lambda y: y.plan.plan_id, pa.string()),
             "plan_year": year_column(found.line_year, lambda y: y.plan.plan_year, pa.int32()),
             "coverage_tier": spans.column("coverage_tier").take(pa.array(found.line_span, pa.int64())),
-            "root_claim_id": root["claim_id"],
-            "order_at": root["processed_us"].cast(pa.int64()).cast(pa.timestamp("us")),
             "basis": found.basis,
             "explanation": found.explanation,
-        }
+        },
+        {"line": found.line_row, "root": found.line_root_row},
     )
-
-    columns["claim_exceptions"] = _take(
-        table,
-        found.exception_row,
-        (
-            "claim_id",
-            "line_number",
-            "member_id",
-            "subscriber_id",
-            "claim_type",
-            "service_date",
-            "processed_at",
-            "provider_npi",
-            "allowed_amount",
-        ),
-    ) | {"reason": found.exception_reason}
-
-    columns["claim_status"] = (
-        _take(table, found.chain_head_row, ("claim_type", "processed_at"))
-        | _take(
-            table,
-            found.chain_shown_row,
-            ("member_id", "subscriber_id", "employer_id", "provider_npi", "service_date"),
-        )
-        | {
-            "root_claim_id": _take(table, found.chain_root_row, ("claim_id",))["claim_id"],
-            "claim_id": _take(table, found.chain_head_row, ("claim_id",))["claim_id"],
+    parts["claim_exceptions"] = Part({"reason": found.exception_reason}, {"line": found.exception_row})
+    parts["claim_status"] = Part(
+        {
             "status": found.chain_status,
             "line_count": pa.array(found.chain_line_count, pa.int32()),
             "unpriced_lines": pa.array(found.chain_unpriced, pa.int32()),
@@ -319,7 +347,8 @@ def _tables(table: pa.Table, spans: pa.Table, family: np.ndarray, found: Priced)
             "allowed_amount": cents(found.chain_allowed),
             "member_responsibility": cents(found.chain_member_pays),
             "plan_paid": cents(found.chain_plan_pays),
-        }
+        },
+        {"head": found.chain_head_row, "shown": found.chain_shown_row, "root": found.chain_root_row},
     )
 
     member_ids = spans.column("member_id").take(pa.array(found.member_span, pa.int64()))
@@ -343,39 +372,54 @@ def _tables(table: pa.Table, spans: pa.Table, family: np.ndarray, found: Priced)
         oop_none = oop_limit.is_null().to_numpy(zero_copy_only=False)
         ded_rem = np.maximum(ded_limit - ded_met, 0)
         oop_rem = np.maximum(oop_values - oop_met, 0)
-        columns[mart] = {
+        own = {
             "plan_id": year_column(year, lambda y: y.plan.plan_id, pa.string()),
             "plan_year": year_column(year, lambda y: y.plan.plan_year, pa.int32()),
             "network": network,
             "deductible_met": cents(ded_met),
             "deductible_limit": cents(ded_limit),
             "oop_met": cents(oop_met),
-            "oop_limit": _nullable_cents(oop_values, oop_none, money),
+            "oop_limit": _nullable_scaled(oop_values, oop_none, 2, money),
             "deductible_remaining": cents(ded_rem),
             "deductible_pct_met": _scaled(_pct_tenths(ded_met, ded_limit), 1, pct),
-            "oop_remaining": _nullable_cents(oop_rem, oop_none, money),
+            "oop_remaining": _nullable_scaled(oop_rem, oop_none, 2, money),
             "oop_pct_met": _nullable_scaled(_pct_tenths(oop_met, oop_values), oop_none, 1, pct),
             "coverage_tier": spans.column("coverage_tier").take(pa.array(span, pa.int64())),
             "plan_year_start": year_column(year, lambda y: y.plan.plan_year_start, pa.date32()),
         }
         if mart == "member_accumulators":
             rows = np.asarray(pc.fill_null(member_rows, 0).to_numpy(zero_copy_only=False))
-            columns[mart] |= {
-                "member_id": member_ids,
-                "subscriber_id": table.column("subscriber_id").take(pa.array(rows, pa.int64())),
-                "employer_id": table.column("employer_id").take(pa.array(rows, pa.int64())),
-            }
+            parts[mart] = Part(own | {"member_id": member_ids}, {"member": rows})
         else:
             starts = np.flatnonzero(np.r_[True, family[1:] != family[:-1]]) if len(family) else family
-            columns[mart] |= {
-                "subscriber_id": table.column("subscriber_id").take(pa.array(starts[fam], pa.int64())),
-                "employer_id": family_employer.take(pa.array(fam, pa.int64())),
-            }
+            employers = family_employer.take(pa.array(fam, pa.int64()))
+            parts[mart] = Part(own | {"employer_id": employers}, {"family": starts[fam]})
+    return parts
 
-    return {
-        mart: pa.table([cols[f.name] for f in schema(mart)], schema=schema(mart))
-        for mart, cols in columns.items()
-    }
+
+def assemble(mart: str, part: Part, table: pa.Table, pool: pa.MemoryPool | None = None) -> pa.Table:
+    """``mart``'s rows, its columns in table order: ``part``'s own columns, and the :data:`PICKED` ones taken
+    from ``table`` (the chunk's input) at ``part``'s rows. Money is Arrow's 64-bit decimal here (DuckDB reads
+    it as the mart's ``DECIMAL``); :func:`price_tables` casts to the mart's exact Arrow types."""
+    picked: dict[str, pa.ChunkedArray] = {}
+    by_rows: dict[str, list[tuple[str, str]]] = {}
+    for column, rows, source in PICKED[mart]:
+        by_rows.setdefault(rows, []).append((column, source))
+    for rows, columns in by_rows.items():
+        sources = list(dict.fromkeys(source for _, source in columns))
+        taken = pc.take(table.select(sources), _indices(part.rows[rows]), memory_pool=pool)
+        for column, source in columns:
+            picked[column] = taken.column(source)
+    if "order_at" in picked:  # the root claim's processing time, as the ordering timestamp
+        picked["order_at"] = pc.cast(picked["order_at"], pa.timestamp("us"), memory_pool=pool)
+    names = [f.name for f in schema(mart)]
+    return pa.table([part.own[n] if n in part.own else picked[n] for n in names], names=names)
+
+
+def _indices(rows) -> pa.Array:
+    if isinstance(rows, np.ndarray):
+        return pa.array(rows, pa.int64())
+    return rows.combine_chunks() if isinstance(rows, pa.ChunkedArray) else rows
 
 
 def _pct_tenths(met: np.ndarray, limit: np.ndarray) -> np.ndarray:
@@ -385,27 +429,42 @@ def _pct_tenths(met: np.ndarray, limit: np.ndarray) -> np.ndarray:
     return np.where(limit <= 0, 1000, pct)
 
 
-def _nullable_cents(values: np.ndarray, none: np.ndarray, money: pa.DataType) -> pa.Array:
-    return _nullable_scaled(values, none, 2, money)
-
-
 def _nullable_scaled(values: np.ndarray, none: np.ndarray, scale: int, to: pa.DataType) -> pa.Array:
     scaled = _scaled(values, scale, to)
     return pc.if_else(pa.array(none), pa.scalar(None, to), scaled) if none.any() else scaled
 
 
-def _write(tables: dict[str, pa.Table], out_dir: Path) -> dict[str, Path]:
+def _write(parts: dict[str, Part], out_dir: Path) -> dict[str, Path]:
+    """One Arrow IPC file per mart: the part's own columns, and its row numbers as ``int32`` columns named
+    :data:`ROWS` + the rows' name (what :func:`read_output` reads back)."""
     written: dict[str, Path] = {}
-    for mart, rows in tables.items():
+    for mart, part in parts.items():
+        rows = {ROWS + name: pa.array(np.asarray(r, dtype=np.int32)) for name, r in part.rows.items()}
+        table = pa.table(part.own | rows)
         path = out_dir / f"{mart}.arrow"
-        with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, rows.schema) as writer:
-            writer.write_table(rows)
+        with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table)
         written[mart] = path
     return written
 
 
-def read_output(paths: Sequence[Path], mart: str) -> pa.Table:
-    """The rows of ``mart`` that :func:`price_chunk` wrote to ``paths``, memory-mapped (no copy)."""
-    return pa.concat_tables(
-        [pa.ipc.open_file(pa.memory_map(str(p))).read_all() for p in paths] or [schema(mart).empty_table()]
+def read_output(chunks: Sequence[tuple[Path, Path]], mart: str) -> pa.RecordBatchReader:
+    """The rows of ``mart``, chunk after chunk: for each chunk, the file :func:`price_chunk` wrote for it and
+    the chunk's input lines, both memory-mapped; the :data:`PICKED` columns are taken from the input as the
+    stream is read, so memory holds one chunk's rows at a time."""
+
+    def part_of(path: Path) -> Part:
+        written = _read(path)
+        own = {n: written.column(n) for n in written.column_names if not n.startswith(ROWS)}
+        rows = {n[len(ROWS) :]: written.column(n) for n in written.column_names if n.startswith(ROWS)}
+        return Part(own, rows)
+
+    # The C library's allocator keeps a chunk's freed memory for the next one (see worker_start).
+    pool = pa.system_memory_pool()
+    tables = (assemble(mart, part_of(out), _read(lines), pool) for out, lines in chunks)
+    first = next(tables, None)
+    if first is None:
+        return pa.RecordBatchReader.from_batches(schema(mart), [])
+    return pa.RecordBatchReader.from_batches(
+        first.schema, itertools.chain(first.to_batches(), (b for t in tables for b in t.to_batches()))
     )

@@ -5,11 +5,13 @@ Cost share is sequential within a family and independent between families, so th
 (:func:`domain.health_plan.pricing.price_lines`, all of a chunk's families at once) runs over chunks of
 consecutive families, in parallel: DuckDB exports each chunk's claim lines (family order) and spans to Arrow
 IPC files under the data dir (one ordered query per band of chunks, streamed a chunk at a time), worker
-processes (:mod:`assets.health_plan.chunks`) price them and write the marts' rows as Arrow IPC files, and one
-``CREATE TABLE ... AS SELECT`` per mart loads them. The workers never open the warehouse (DuckDB has one
-writer, the pipeline). Memory holds a chunk per worker (about :data:`CHUNK_LINES` lines) and a band's sort in
-DuckDB (about :data:`EXPORT_BAND_LINES` lines), whatever the number of lines; disk holds the input files of a
-few chunks per worker (removed once priced) and the marts' rows until each mart is loaded.
+processes (:mod:`assets.health_plan.chunks`) price them and write the marts' computed columns and row numbers
+as Arrow IPC files, and one ``CREATE TABLE ... AS SELECT`` per mart loads them, chunk after chunk, taking the
+passed-through columns from each chunk's lines file. The workers never open the warehouse (DuckDB has one
+writer, the pipeline). Memory holds a chunk per worker (about :data:`CHUNK_LINES` lines), one chunk's rows
+in the load and a band's sort in DuckDB (about :data:`EXPORT_BAND_LINES` lines), whatever the number of
+lines; disk holds the spans of a few chunks per worker (removed once priced), every chunk's lines file until
+the marts are loaded, and each mart's computed columns until it is loaded.
 
 The roster and the plan years are set-based: DuckDB SQL in this package's ``.sql`` files, loaded by name
 (:mod:`domain.sql_files`).
@@ -26,7 +28,7 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import closing
 from pathlib import Path
 
@@ -37,7 +39,7 @@ from dagster_duckdb import DuckDBResource
 
 from assets.common import HEAVY_TAG, MARTS, STAGING, mart_key, replace_table, staging_key
 from assets.health_plan.chunks import CLAIM_MARTS, COLUMNS, price_chunk, read_output
-from assets.health_plan.worker_start import without_pandas
+from assets.health_plan.worker_start import start_worker
 from domain.health_plan.cost_share import UNKNOWN_MEMBER, PlanBook, PlanYear
 from domain.sql_files import load, search_path
 
@@ -209,8 +211,10 @@ def price_all_families(
             priced - started,
         )
         counts = {
-            mart: _load_mart(conn, source, target, mart, [o[mart] for o in outputs]) for mart in CLAIM_MARTS
+            mart: _load_mart(conn, source, target, mart, [(o[mart], lines) for o, lines in outputs])
+            for mart in CLAIM_MARTS
         }
+        _remove(lines for _, lines in outputs)
         log.info("cost share: marts written in %.1fs", time.perf_counter() - priced)
         return counts
     finally:
@@ -220,39 +224,56 @@ def price_all_families(
 
 
 def _price_chunks(conn, workers: int, chunk_lines: int, work: Path, plan_years) -> tuple[int, list]:
-    """Assign the families to chunks, export each chunk and price it; returns the number of chunks and each
-    chunk's output files, in chunk order.
+    """Assign the families to chunks, export each chunk and price it; returns the number of chunks and, in
+    chunk order, each chunk's output files with its input lines file (the load takes the marts' passed-through
+    columns from it: :data:`assets.health_plan.chunks.PICKED`).
 
-    A chunk's input files are removed once it is priced, and at most :data:`CHUNKS_AHEAD` chunks per worker
-    are exported before their turn: the chunk files on disk stay a few chunks' worth whatever the number of
-    lines (at the large scale, 30M lines exported at once would be gigabytes beside the warehouse)."""
+    A chunk's spans file is removed once it is priced, its lines file once the marts are loaded; at most
+    :data:`CHUNKS_AHEAD` chunks per worker are exported before their turn, so memory holds a few chunks
+    whatever the number of lines. On disk, the lines files and the workers' outputs (which do not repeat
+    the lines' columns) add up to less than the outputs alone did before session 10."""
     chunks = _assign_chunks(conn, chunk_lines)
     with closing(_export_chunks(conn, chunks, chunk_lines, work)) as exports:
         if workers == 1:
             outputs = []
             for inputs in exports:
-                outputs.append(price_chunk(*inputs, work, plan_years))
-                _remove(inputs)
+                outputs.append(_priced(price_chunk(*inputs, work, plan_years), inputs))
             return chunks, outputs
         context = multiprocessing.get_context("spawn")  # never fork a process holding DuckDB's threads
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=without_pandas) as pool:
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=start_worker) as pool:
             # The next chunks are exported while the workers price the earlier ones.
             in_flight: deque = deque()
             outputs = []
-            for _ in range(chunks):
-                if len(in_flight) >= workers * CHUNKS_AHEAD:
-                    outputs.append(_priced(*in_flight.popleft()))
-                inputs = next(exports)
-                in_flight.append((pool.submit(price_chunk, *inputs, work, plan_years), inputs))
-            while in_flight:
-                outputs.append(_priced(*in_flight.popleft()))
+            try:
+                for _ in range(chunks):
+                    if len(in_flight) >= workers * CHUNKS_AHEAD:
+                        outputs.append(_priced(*in_flight.popleft(), chunks))
+                    inputs = next(exports)
+                    in_flight.append((pool.submit(price_chunk, *inputs, work, plan_years), inputs))
+                while in_flight:
+                    outputs.append(_priced(*in_flight.popleft(), chunks))
+            except BaseException:
+                for future, _ in in_flight:  # the step fails: the chunks not started yet are not priced
+                    future.cancel()
+                raise
             return chunks, outputs
 
 
-def _priced(future, inputs: tuple[Path, ...]) -> dict[str, Path]:
-    result = future.result()
-    _remove(inputs)
-    return result
+def _priced(done, inputs: tuple[Path, Path], chunks: int = 0) -> tuple[dict[str, Path], Path]:
+    """A priced chunk's output files (``done``: them, or the worker's future) and its lines file (kept for
+    the load); its spans file is removed. A worker's failure fails the step, naming the chunk."""
+    lines, spans = inputs
+    if isinstance(done, Future):
+        try:
+            done = done.result()
+        except Exception as error:
+            chunk = int(lines.stem.removeprefix("lines_")) + 1
+            raise RuntimeError(
+                f"cost share: pricing chunk {chunk} of {chunks} failed in a worker process "
+                f"({type(error).__name__}); the claim marts were not replaced"
+            ) from error
+    _remove([spans])
+    return done, lines
 
 
 def _remove(paths) -> None:
@@ -260,9 +281,10 @@ def _remove(paths) -> None:
         path.unlink(missing_ok=True)
 
 
-def _load_mart(conn, source: str, target: str, mart: str, files: list[Path]) -> int:
-    """Replace ``target.mart`` by the chunks' rows, in a fixed order so reruns are identical: the chunks' own
-    order (subscriber, then processing order) for the big marts, sorting costs seconds there."""
+def _load_mart(conn, source: str, target: str, mart: str, chunks: list[tuple[Path, Path]]) -> int:
+    """Replace ``target.mart`` by the chunks' rows (each chunk's output file of ``mart`` and its input lines
+    file), in a fixed order so reruns are identical: the chunks' own order (subscriber, then processing
+    order) for the big marts, sorting costs seconds there."""
     rows, params = "SELECT * FROM _hp_chunk_rows", []
     if mart == "claim_exceptions":
         # Lines of members unknown to hp_members belong to no family: reported, never priced.
@@ -276,13 +298,13 @@ def _load_mart(conn, source: str, target: str, mart: str, files: list[Path]) -> 
         params = [UNKNOWN_MEMBER]
     columns = ", ".join(f"CAST({name} AS {kind}) AS {name}" for name, kind in COLUMNS[mart])
     order = f" ORDER BY {ORDER_BY[mart]}" if mart in ORDER_BY else ""
-    conn.register("_hp_chunk_rows", read_output(files, mart))
+    conn.register("_hp_chunk_rows", read_output(chunks, mart))
     started = time.perf_counter()
     try:
         return replace_table(conn, f"{target}.{mart}", f"SELECT {columns} FROM ({rows}){order}", params)
     finally:
         conn.unregister("_hp_chunk_rows")
-        _remove(files)  # loaded: the next marts' load has the disk space back
+        _remove(out for out, _ in chunks)  # loaded: the next marts' load has the disk space back
         log.info("cost share: %s written in %.1fs", mart, time.perf_counter() - started)
 
 

@@ -11,3 +11,19 @@ def engine_imports_pandas() -> bool:
     import assets.health_plan.chunks  # noqa: F401
 
     return "pandas" in sys.modules
+
+
+def arrow_pool() -> str:
+    """The allocator behind this process's Arrow buffers."""
+    import pyarrow as pa
+
+    return pa.default_memory_pool().backend_name
+
+
+def failing_price_chunk(lines_path, spans_path, work_dir, plan_years):
+    """A worker whose pricing fails on the second chunk (the others are priced as usual)."""
+    from assets.health_plan.chunks import price_chunk
+
+    if lines_path.name == "lines_1.arrow":
+        raise ValueError("no plan year for this line")
+    return price_chunk(lines_path, spans_path, work_dir, plan_years)
