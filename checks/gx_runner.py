@@ -92,11 +92,13 @@ def stop_worker() -> None:
 
 
 def _without_spark() -> None:
-    """The worker validates pandas frames only: GX's optional Spark support (``compatibility.pyspark``) then
-    finds no pyspark instead of importing it (0.4-0.5 s of CPU; pyspark's import also exits a process whose
-    main module has no file, as ``python -c`` has, taking it for its own doctests). The worker process only
-    ever runs GX, so nothing else there wants pyspark."""
+    """The worker validates pandas frames only: GX's optional Spark and SQL support
+    (``compatibility.pyspark``, ``compatibility.sqlalchemy``) then finds neither instead of importing them
+    (0.4-0.5 s and 0.2 s of CPU; pyspark's import also exits a process whose main module has no file, as
+    ``python -c`` has, taking it for its own doctests). The worker process only ever runs GX, so nothing else
+    there wants them."""
     sys.modules.setdefault("pyspark", None)  # ty: ignore[invalid-assignment]
+    sys.modules.setdefault("sqlalchemy", None)  # ty: ignore[invalid-assignment]
 
 
 def _import_gx() -> bool:
