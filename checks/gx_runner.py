@@ -10,6 +10,7 @@ suites run in the calling process as before.
 from __future__ import annotations
 
 import atexit
+import gc
 import multiprocessing
 import os
 import sys
@@ -106,36 +107,38 @@ def _start_child() -> None:
 
 
 def _without_spark() -> None:
-    """The worker validates pandas frames only: GX's optional Spark support (``compatibility.pyspark``) then
-    finds no pyspark instead of importing it (0.4-0.5 s of CPU; pyspark's import also exits a process whose
-    main module has no file, as ``python -c`` has, taking it for its own doctests). The worker process only
-    ever runs GX, so nothing else there wants pyspark."""
+    """The worker validates pandas frames only: GX's optional Spark and SQL support
+    (``compatibility.pyspark``, ``compatibility.sqlalchemy``) then finds neither instead of importing them
+    (0.4-0.5 s and 0.2 s of CPU; pyspark's import also exits a process whose main module has no file, as
+    ``python -c`` has, taking it for its own doctests). The worker process only ever runs GX, so nothing else
+    there wants them."""
     sys.modules.setdefault("pyspark", None)  # ty: ignore[invalid-assignment]
+    sys.modules.setdefault("sqlalchemy", None)  # ty: ignore[invalid-assignment]
 
 
 def _import_gx() -> bool:
+    """The worker's first task. The import makes ~440k objects that live as long as the process and hardly
+    any garbage, yet Python's collector would walk them ~680 times meanwhile (0.45 s of CPU, an eighth of the
+    import): collection waits until the import is done, and then leaves what it made out of every later walk
+    (``gc.freeze``; the suites' own collections cost 0.01-0.02 s of a full run either way)."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    gc.disable()
     try:
         import great_expectations  # noqa: F401
     except ImportError:
         return False
+    finally:
+        gc.freeze()
+        gc.enable()
     return True
 
 
 def _run_suite(frame, specs: list[ExpectationSpec], name: str) -> list[Outcome]:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    batch = _whole_frames().get_batch(batch_parameters={"dataframe": frame})
     suffix = uuid.uuid4().hex[:8]
-    batch = (
-        context.data_sources.add_pandas(f"staging_{suffix}")
-        .add_dataframe_asset(name)
-        .add_batch_definition_whole_dataframe("whole")
-        .get_batch(batch_parameters={"dataframe": frame})
-    )
     # BOOLEAN_ONLY: GX computes what the verdict needs and nothing more. Its default (SUMMARY) also fetches up
     # to 20 offending values per expectation and counts them per value, values this module never reports: a
     # third of the validation's time (docs/operations.md, issue 22 point 1, fifth pass). Only the expectations
@@ -148,6 +151,41 @@ def _run_suite(frame, specs: list[ExpectationSpec], name: str) -> list[Outcome]:
         for i, res in zip(failed, recount, strict=True):
             counts[i] = int((res.result or {}).get("unexpected_count") or 0)
     return [Outcome(*row) for row in zip(specs, verdicts, counts, strict=True)]
+
+
+#: The batch definition every suite of this process gets its batch from (:func:`_whole_frames`).
+_batches = None
+
+
+def _whole_frames():
+    """A batch definition of "the whole dataframe given", in an ephemeral context made on the first suite and
+    kept by the process: GX's context, data source and asset are the same for every suite (the frame comes
+    with each ``get_batch``), and making them cost 35-50 ms a suite, most of it GX writing its configuration
+    as YAML for each data source and asset added. Callers hold ``_GX_LOCK`` or are the worker's one thread."""
+    global _batches
+    if _batches is None:
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        _without_fingerprint()
+        context = gx.get_context(mode="ephemeral")
+        context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        asset = context.data_sources.add_pandas("staging").add_dataframe_asset("frame")
+        _batches = asset.add_batch_definition_whole_dataframe("whole")
+    return _batches
+
+
+def _without_fingerprint() -> None:
+    """GX's pandas engine fingerprints every batch it gets (``pandas_data_fingerprint``: an md5 of pandas'
+    hash of every row, strings dictionary-encoded first) for the result's metadata only, and gets the batch
+    again for each ``validate``: 60 % of the suites' CPU on the medium frames. Nothing here reads it, and GX
+    itself skips it for frames over ``HASH_THRESHOLD`` bytes; a threshold of 0 skips it for every frame
+    (docs/operations.md, issue 22 point 1, seventh pass)."""
+    from great_expectations.execution_engine import pandas_execution_engine
+
+    if not hasattr(pandas_execution_engine, "HASH_THRESHOLD"):  # a GX that renamed it: fingerprint as before
+        return
+    pandas_execution_engine.HASH_THRESHOLD = 0
 
 
 def _validate(gx, batch, specs: list[ExpectationSpec], suite_name: str, result_format: str) -> list:

@@ -34,21 +34,30 @@ def _frame(conn, source: Source, specs, files: list[str] | None = None):
     """The suite's frame: the rows of ``files`` when given (what a run added) and, when the table holds
     earlier rows too, every row of a key repeated in the table; else the whole table. The rows of ``files`` or
     of the table are a Bernoulli sample when over ``MAX_FRAME_ROWS``. (A run whose files are the whole table,
-    the first, checks it as a run that loaded nothing does: no GROUP BY of 5M keys in the full run.)"""
+    the first, checks it as a run that loaded nothing does, with the same query: no GROUP BY of 5M keys and
+    no test of each row's file name in the full run; the same rows, in another order.)"""
     columns = frame_columns(source, specs)
-    if not files:
-        # fetchall: a result left unfinished (fetchone) makes DuckDB refuse the next ``conn.sql``
-        [(rows,)] = conn.execute(f"SELECT count(*) FROM staging.{source.name}").fetchall()
-        return _pandas(conn, select_for_frame(source, columns, rows))
-    [(rows, everything)] = conn.execute(
-        f"SELECT count(*) FILTER (list_contains($files, _file_name)), count(*) FROM staging.{source.name}",
-        {"files": files},
-    ).fetchall()
-    repeated = 0
-    if rows < everything:  # earlier files' rows too: is a key repeated anywhere in the table?
-        [(repeated,)] = conn.execute(f"SELECT count(*) FROM ({select_repeated_keys(source)})").fetchall()
+    rows, everything = _row_counts(conn, source, files or [])
+    if rows == everything:  # no files, or the files are the whole table: the table, with no filter per row
+        return _pandas(conn, select_for_frame(source, columns, everything))
+    # earlier files' rows too: is a key repeated anywhere in the table?
+    [(repeated,)] = conn.execute(f"SELECT count(*) FROM ({select_repeated_keys(source)})").fetchall()
     query = select_for_frame(source, columns, rows, of_files=True, repeated_keys=repeated > 0)
     return _pandas(conn, query, {"files": files})
+
+
+def _row_counts(conn, source: Source, files: list[str]) -> tuple[int, int]:
+    """Rows of ``files`` and rows of the whole table (``files`` empty: the table's both times). Counted per
+    ``_file_name`` and summed here: DuckDB groups the dictionary-compressed file names for a tenth of the CPU
+    of testing each row's name against the list (medium hp_claims, 3M rows and 36 files: 0.02 s against
+    0.47). fetchall: a result left unfinished (fetchone) makes DuckDB refuse the next ``conn.sql``."""
+    if not files:
+        [(rows,)] = conn.execute(f"SELECT count(*) FROM staging.{source.name}").fetchall()
+        return rows, rows
+    per_file = dict(
+        conn.execute(f"SELECT _file_name, count(*) FROM staging.{source.name} GROUP BY ALL").fetchall()
+    )
+    return sum(per_file.get(f, 0) for f in set(files)), sum(per_file.values())
 
 
 def _pandas(conn, query: str, params: dict | None = None):

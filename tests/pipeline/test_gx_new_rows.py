@@ -31,6 +31,8 @@ def test_the_frame_of_named_files_holds_only_their_rows():
     employers = source("hp_employers")
     specs = suite_for(employers)
     assert _frame(conn, employers, specs, ["b.csv"])["employer_id"].tolist() == ["E3"]
+    # a name given twice counts once, a file whose rows are all gone (replaced by later files) counts none
+    assert _frame(conn, employers, specs, ["b.csv", "gone.csv", "b.csv"])["employer_id"].tolist() == ["E3"]
     assert sorted(_frame(conn, employers, specs, ["a.csv", "b.csv"])["employer_id"]) == ["E1", "E2", "E3"]
     assert sorted(_frame(conn, employers, specs)["employer_id"]) == ["E1", "E2", "E3"]
 

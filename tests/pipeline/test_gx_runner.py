@@ -47,6 +47,32 @@ def test_each_failed_expectation_has_its_count_and_the_others_pass_with_none(whe
     assert [o.spec for o in outcomes] == suite_for(source("hp_providers"))  # in the suite's order
 
 
+def test_suites_in_a_row_are_each_validated_on_their_own_frame(where):
+    """GX's context, data source and asset are made once per process and kept: each suite must still see
+    its own frame, not the one before it."""
+    employers = suite_for(source("hp_employers"))
+    repeated = pd.DataFrame(
+        {"employer_id": ["E1", "E1", "E1"], "name": ["A", "B", None], "group_number": "G"}
+    )
+    clean = pd.DataFrame({"employer_id": ["E1", "E2"], "name": ["A", "B"], "group_number": ["G", "G"]})
+    nameless = pd.DataFrame({"employer_id": ["E3"], "name": [None], "group_number": ["G"]})
+
+    def failed(frame):
+        return {
+            o.spec.label(): o.unexpected_count
+            for o in validate_frame(frame, employers, "hp_employers")
+            if not o.success
+        }
+
+    assert failed(repeated) == {
+        "ExpectColumnValuesToBeUnique(employer_id)": 3,
+        "ExpectColumnValuesToNotBeNull(name)": 1,
+    }
+    assert failed(clean) == {}
+    assert failed(nameless) == {"ExpectColumnValuesToNotBeNull(name)": 1}
+    assert failed(repeated.head(2)) == {"ExpectColumnValuesToBeUnique(employer_id)": 2}
+
+
 def test_empty_typed_values_in_a_staging_table_are_counted_as_missing():
     import duckdb
 
