@@ -182,11 +182,19 @@ def test_vectorised_engine_gives_the_old_engines_marts(years, chunk):
 def test_the_edges_the_oracle_test_reaches_are_reached():
     """The random chunks do reach the rule's edges (else the equality above proves little).
 
-    Derandomized: the same 150 chunks every run. Drawn afresh, one run in a fresh clone missed an edge
-    (``coinsurance+oop_cap``) and failed a suite whose code was right."""
+    Derandomized and without Hypothesis's example database: the same 150 chunks every run. Drawn afresh,
+    one run in a fresh clone missed an edge (``coinsurance+oop_cap``) and failed a suite whose code was
+    right; with the database on, examples saved by earlier runs were tried first, and the suite failed
+    again in one order of the test files (session 10, reproduced serially; never with ``database=None``)."""
     seen: set[str] = set()
 
-    @settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=150,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(plan_years(), chunks())
     def collect(years, chunk):
         marts = price_tables(*chunk, years)
