@@ -19,6 +19,7 @@ after.
 
 from __future__ import annotations
 
+import io
 import json
 import multiprocessing
 import os
@@ -110,12 +111,14 @@ def _materialize_child(data_dir: str, out) -> None:
 
     start, cpu = time.perf_counter(), _cpu_seconds()
     settings = Settings(data_dir=Path(data_dir))
-    code = run_materialize(settings, AS_OF, console=Console(quiet=True))
+    said = io.StringIO()  # the run's summary, shown only when it fails (the bench's directory is removed)
+    code = run_materialize(settings, AS_OF, console=Console(file=said, width=110))
     seconds = time.perf_counter() - start
     out.put(
         {
             "seconds": seconds,
             "code": code,
+            "summary": said.getvalue() if code else "",
             "peak_mb": _peak_mb(),
             "cpu": _cpu_seconds() - cpu,
             "steps": _step_seconds(settings),
@@ -144,6 +147,8 @@ def _step_seconds(settings: Settings) -> dict[str, float]:
 def _report_steps(ctx: BenchContext, run: dict, top: int = STEPS_SHOWN) -> None:
     """The slowest steps of a run, and what the run spent outside its steps (start-up, definitions, the
     plan)."""
+    if run.get("summary"):  # a failed run's own words: which step or check failed
+        ctx.console.print(f"[red]  the run failed; its summary:[/]\n{run['summary'].rstrip()}")
     steps = sorted(run.get("steps", {}).items(), key=lambda kv: -kv[1])
     inside = sum(s for _, s in steps)
     for key, seconds in steps[:top]:
