@@ -245,31 +245,31 @@ def _price_chunks(conn, workers: int, chunk_lines: int, work: Path, plan_years) 
             in_flight: deque = deque()
             outputs = []
             try:
-                for _ in range(chunks):
+                for index in range(chunks):
                     if len(in_flight) >= workers * CHUNKS_AHEAD:
                         outputs.append(_priced(*in_flight.popleft(), chunks))
                     inputs = next(exports)
-                    in_flight.append((pool.submit(price_chunk, *inputs, work, plan_years), inputs))
+                    in_flight.append((pool.submit(price_chunk, *inputs, work, plan_years), inputs, index))
                 while in_flight:
                     outputs.append(_priced(*in_flight.popleft(), chunks))
             except BaseException:
-                for future, _ in in_flight:  # the step fails: the chunks not started yet are not priced
+                for future, _, _ in in_flight:  # the step fails: the chunks not started yet are not priced
                     future.cancel()
                 raise
             return chunks, outputs
 
 
-def _priced(done, inputs: tuple[Path, Path], chunks: int = 0) -> tuple[dict[str, Path], Path]:
-    """A priced chunk's output files (``done``: them, or the worker's future) and its lines file (kept for
-    the load); its spans file is removed. A worker's failure fails the step, naming the chunk."""
+def _priced(done, inputs: tuple[Path, Path], index: int = 0, chunks: int = 0) -> tuple[dict[str, Path], Path]:
+    """A priced chunk's output files (``done``: them, or the worker's future for chunk ``index`` of
+    ``chunks``) and its lines file (kept for the load); its spans file is removed. A worker's failure fails
+    the step, naming the chunk."""
     lines, spans = inputs
     if isinstance(done, Future):
         try:
             done = done.result()
         except Exception as error:
-            chunk = int(lines.stem.removeprefix("lines_")) + 1
             raise RuntimeError(
-                f"cost share: pricing chunk {chunk} of {chunks} failed in a worker process "
+                f"cost share: pricing chunk {index + 1} of {chunks} failed in a worker process "
                 f"({type(error).__name__}); the claim marts were not replaced"
             ) from error
     _remove([spans])
