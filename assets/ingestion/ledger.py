@@ -111,15 +111,24 @@ class Ledger:
         """The sha256 of every file the ledger holds: a file with one of them is not read again."""
         return set(self._first_name_of_sha)
 
-    def touch(self, f: LandedFile, sha: str) -> None:
+    def touch(self, f: LandedFile, sha: str, conn=None) -> None:
         """A file rewritten with the same content: remember its new size/mtime so it is not hashed again (and
         so a run planner comparing names, sizes and mtimes does not see it as new on every run)."""
-        self.conn.execute(
+        (conn or self.conn).execute(
             f"UPDATE {LEDGER} SET size_bytes = ?, mtime_ns = ? WHERE source = ? AND file_name = ? AND sha256 "
             "= ?",
             [f.size_bytes, f.mtime_ns, self.source, f.file_name, sha],
         )
         self._seen_stat.add((f.file_name, f.size_bytes, f.mtime_ns))
+
+    def mark(self) -> tuple:
+        """What the ledger knows now, for :meth:`rewind` should the transaction recording more roll back."""
+        return set(self._seen_stat), set(self._seen_name_sha), dict(self._first_name_of_sha)
+
+    def rewind(self, mark: tuple) -> None:
+        seen_stat, seen_name_sha, first_name_of_sha = mark
+        self._seen_stat, self._seen_name_sha = set(seen_stat), set(seen_name_sha)
+        self._first_name_of_sha = dict(first_name_of_sha)
 
     def record(self, entry: LedgerEntry, conn=None) -> None:
         """Append a ledger row (inside the caller's transaction when loading a file: ``conn`` is the cursor

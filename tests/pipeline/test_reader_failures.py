@@ -52,11 +52,13 @@ def test_an_engine_error_while_reading_is_a_rejected_file_without_its_message(fo
 def test_a_failure_inside_the_files_transaction_rolls_it_back_and_rejects_it(folder, tmp_path, monkeypatch):
     real = load._upsert
 
-    def failing(conn, src, file_name):
+    def failing(conn, src, file_name, checked_table):
         if file_name == "a_breaks.csv":
-            real(conn, src, file_name)  # rows are in staging, then the write fails: all of it must go
+            real(
+                conn, src, file_name, checked_table
+            )  # rows are in staging, then the write fails: all must go
             raise OSError("disk full")
-        return real(conn, src, file_name)
+        return real(conn, src, file_name, checked_table)
 
     monkeypatch.setattr(load, "_upsert", failing)
     with duckdb.connect() as conn:
