@@ -141,7 +141,8 @@ ROW_GROUP_ROWS = 122_880
 #: inserts whole row groups has DuckDB compress them into blocks as it goes, on all its threads; one that
 #: inserts less (a claims file: ~81k rows at medium) goes through the write-ahead log, and a later checkpoint
 #: on one core re-reads and merges the part-full row groups. Four row groups, so at most a fifth of a group's
-#: rows (the last, part-full row group) take that path. Measured in docs/operations.md, "eighth pass".
+#: rows (the last, part-full row group) take that path. Measured: docs/operations.md, "Issue 22 point 1,
+#: eighth pass (session 11): files committed in groups".
 GROUP_ROWS = 4 * ROW_GROUP_ROWS
 
 
