@@ -13,6 +13,7 @@ failed or a step failed (each is named); 2 bad arguments.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import datetime as dt
 import gc
 import logging
@@ -321,5 +322,7 @@ def exit_now(code: int) -> None:
     dispose_engines()
     atexit._run_exitfuncs()  # the handlers an ordinary exit runs, in their order
     for stream in (sys.stdout, sys.stderr):
-        stream.flush()
+        # a reader gone (``| head``) or a closed stream: nothing more to write
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
     os._exit(code)
