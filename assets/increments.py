@@ -18,6 +18,8 @@ PLAN_TAG = "portalytics/plan"
 INCREMENTAL = "incremental"
 #: Metadata of a mart that can apply increments: the staging materialization (storage id) it reflects.
 BUILT_FROM = "built_from_staging"
+#: Metadata of a mart that reads other assets too: {asset key: storage id of the materialization it reflects}.
+BUILT_FROM_INPUTS = "built_from_inputs"
 
 
 def _value(record: dg.EventLogRecord, name: str):
@@ -49,3 +51,15 @@ def new_files(context: dg.AssetExecutionContext, staging: dg.AssetKey, mart: dg.
     ):
         return None
     return list(files)
+
+
+def inputs_now(context: dg.AssetExecutionContext, keys) -> dict[str, int | None]:
+    """The storage id of each asset's latest materialization (None: never), by its key's user string."""
+    return {key.to_user_string(): staging_now(context, key) for key in keys}
+
+
+def same_inputs(context: dg.AssetExecutionContext, mart: dg.AssetKey, inputs: dict[str, int | None]) -> bool:
+    """Whether ``mart``'s last materialization recorded exactly ``inputs`` (:data:`BUILT_FROM_INPUTS`): none
+    of them was materialized again since (a run that rebuilt one of them, or failed half-way, shows)."""
+    last = context.instance.fetch_materializations(mart, limit=1).records
+    return bool(last) and _value(last[0], BUILT_FROM_INPUTS) == inputs

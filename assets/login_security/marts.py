@@ -12,9 +12,10 @@ day adds to an org day already summarised, and the rebuild recounts it. Set-base
 marts take a few seconds at 5M events (see ``pipelines/bench/auth_events.py``) and there is no state to get
 wrong when a late file lands.
 
-The exception is the lockouts, the costliest: a lock chain never crosses accounts, so on materialize's own
-incremental run the asset recomputes only the accounts a new file names, over their whole history, and keeps
-the others' rows; anything uncertain rebuilds (``assets/increments.py``).
+The exceptions are the lockouts, the costliest, and the stuffing bursts: a lock chain never crosses accounts
+and a burst never crosses sources (ip, portal), so on materialize's own incremental run the asset recomputes
+only the accounts (the sources with a new failure) a new file names, over their whole history, and keeps the
+others' rows; anything uncertain rebuilds (``assets/increments.py``).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from domain.login_security import (
     login_lockouts,
     reset_loops,
     reset_outcomes,
+    stuffing_after_new_events,
 )
 
 GROUP = "auth_events"
@@ -116,10 +118,22 @@ def reset_loops_mart(duckdb: DuckDBResource) -> dg.MaterializeResult:
     deps=[staging_key(SOURCE)],
     group_name=GROUP,
 )
-def credential_stuffing_mart(duckdb: DuckDBResource) -> dg.MaterializeResult:
-    with duckdb.get_connection() as conn:
-        n = write_ibis_mart(conn, STUFFING, credential_stuffing(_events(conn), LoginSecurityPolicy()))
-    return dg.MaterializeResult(metadata={"rows": n})
+def credential_stuffing_mart(context, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    built_from = staging_now(context, staging_key(SOURCE))
+    files = new_files(context, staging_key(SOURCE), mart_key(STUFFING))
+    policy = LoginSecurityPolicy()
+    with duckdb.get_connection() as conn, Scratch(_backend(conn)) as scratch:
+        events = _events(conn)
+        if files and table_exists(conn, MARTS, STUFFING):
+            previous = _backend(conn).table(STUFFING, database=MARTS)
+            new_events = events.filter(events._file_name.isin(files))
+            expr = stuffing_after_new_events(previous, events, new_events, scratch, policy)
+        else:
+            expr = credential_stuffing(events, policy)
+        n = write_ibis_mart(conn, STUFFING, expr)
+    return dg.MaterializeResult(
+        metadata={"rows": n, "applied_files": len(files) if files else 0, BUILT_FROM: built_from}
+    )
 
 
 @dg.asset(

@@ -19,7 +19,7 @@ from domain.login_security.resets import (
     reset_outcomes,
 )
 from domain.login_security.stuffing import COLUMNS as STUFFING_COLUMNS
-from domain.login_security.stuffing import credential_stuffing
+from domain.login_security.stuffing import credential_stuffing, stuffing_after_new_events
 from domain.login_security.summary import COLUMNS as SUMMARY_COLUMNS
 from domain.login_security.summary import login_daily_summary
 
@@ -46,4 +46,5 @@ __all__ = [
     "lockouts_after_new_events",
     "reset_loops",
     "reset_outcomes",
+    "stuffing_after_new_events",
 ]

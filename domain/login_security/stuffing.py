@@ -5,7 +5,7 @@ from __future__ import annotations
 import ibis.expr.types as ir
 from ibis import _
 
-from domain.login_security.events import LOGIN_FAILURE, islands, minutes
+from domain.login_security.events import LOGIN_FAILURE, Scratch, islands, minutes
 from domain.login_security.policy import LoginSecurityPolicy
 
 COLUMNS = ("ip", "portal", "window_start", "window_end", "distinct_usernames", "failures")
@@ -64,3 +64,26 @@ def credential_stuffing(events: ir.Table, policy: LoginSecurityPolicy | None = N
         failures=_.event_id.count(),
     )
     return bursts.select(*COLUMNS).order_by(["window_start", "ip", "portal"])
+
+
+def stuffing_after_new_events(
+    previous: ir.Table,
+    events: ir.Table,
+    new_events: ir.Table,
+    scratch: Scratch,
+    policy: LoginSecurityPolicy | None = None,
+) -> ir.Table:
+    """``marts.credential_stuffing`` after ``new_events`` joined ``events`` (which already hold them), from
+    the mart as it was (``previous``): the same rows as :func:`credential_stuffing` over all events.
+
+    Only failures make bursts and a burst never crosses sources (ip, portal): a source without a new failure
+    keeps its rows, and one with a new failure is recomputed over its whole history (a late failure can join
+    or start any burst of its source).
+    """
+    touched = scratch.keep(
+        new_events.filter(_.event_type == LOGIN_FAILURE).select(*SOURCE).distinct(), "touched_sources"
+    )
+    # kept in scratch first: the caller replaces the very table ``previous`` reads
+    kept = scratch.keep(previous.anti_join(touched, list(SOURCE)).select(*COLUMNS), "kept_bursts")
+    recomputed = credential_stuffing(events.semi_join(touched, list(SOURCE)), policy)
+    return kept.union(recomputed.select(*COLUMNS)).order_by(["window_start", "ip", "portal"])

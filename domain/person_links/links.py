@@ -80,6 +80,13 @@ def person_link_rows_sql(policy: PersonLinkPolicy = PersonLinkPolicy()) -> State
     )
 
 
+def new_portal_users_sql(files: list[str]) -> Statement:
+    """SELECT of the portal users (``portal``, ``username``) that only the events of ``files`` (their
+    ``_file_name``) hold: the users the links read grow by exactly these when those files are added to
+    ``staging.auth_events`` (``new_portal_users.sql``). None: the links read the same users as before."""
+    return Statement(load(__package__, "new_portal_users"), {"files": list(files)})
+
+
 def person_links_sql(rows: str) -> str:
     """``marts.person_links`` from the resolved rows (a table name): the certain links only."""
     return (
