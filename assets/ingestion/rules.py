@@ -40,15 +40,14 @@ def _full(expr: str, pattern: str) -> str:
     return f"regexp_full_match({expr}, {quote_str(pattern)})"
 
 
-def _npi_luhn_ok(v: str) -> str:
+def _npi_luhn_ok(n: str) -> str:
     """Luhn over ``80840`` + the ten NPI digits: the prefix contributes 24, odd NPI positions are doubled.
 
-    Only read where ``v`` is ten digits: then the number is exact and digit ``i`` is ``n // 10^(10-i) % 10``;
-    a doubled digit ``d`` contributes ``2d - 9`` from 5 up. Integer arithmetic, never an error on any ``v``
-    (TRY_CAST; SQL does not short-circuit). It gives the verdict of one ``substr`` and cast per digit at a
-    fraction of the cost.
+    ``n`` is the value as ``TRY_CAST(v AS BIGINT)`` (:func:`value_cast`). Only read where ``v`` is ten digits:
+    then the number is exact and digit ``i`` is ``n // 10^(10-i) % 10``; a doubled digit ``d`` contributes
+    ``2d - 9`` from 5 up. Integer arithmetic, never an error on any ``v`` (TRY_CAST; SQL does not
+    short-circuit). It gives the verdict of one ``substr`` and cast per digit at a fraction of the cost.
     """
-    n = f"TRY_CAST({v} AS BIGINT)"
     terms = []
     for i in range(1, 11):
         d = f"({n} // {10 ** (10 - i)} % 10)"
@@ -81,12 +80,23 @@ def blank(raw: str) -> str:
     return f"CASE WHEN {raw} >= '!' AND {raw} < chr(127) THEN FALSE ELSE NULLIF(ltrim({raw}), '') IS NULL END"
 
 
+def value_cast(col: Column) -> str | None:
+    """The type a column's checks cast its trimmed value to (``TRY_CAST``), if any."""
+    if col.rule is Rule.NPI:
+        return "BIGINT"
+    return {Kind.INT: "INTEGER", Kind.DECIMAL: WIDE_DECIMAL, Kind.DATE: "DATE", Kind.TS: "TIMESTAMPTZ"}.get(
+        col.kind
+    )
+
+
 @dataclass(frozen=True)
 class Trimmed:
-    """SQL of a raw value's :func:`trimmed` value and of its :func:`blank` test."""
+    """SQL of a raw value's :func:`trimmed` value, of its :func:`blank` test and of its :func:`value_cast`
+    (``None``: computed in place)."""
 
     value: str
     blank: str
+    cast: str | None = None
 
     @classmethod
     def of(cls, raw: str) -> Trimmed:
@@ -119,6 +129,8 @@ def column_sql(
     """
     trims = trims or {name: Trimmed.of(r) for name, r in raw_of.items()}
     v = trims[col.name].value
+    cast_type = value_cast(col)
+    cast = trims[col.name].cast or (f"TRY_CAST({v} AS {cast_type})" if cast_type else "")
     empty = f"{v} IS NULL"
     checks: list[tuple[str, Reason]] = []  # (condition that means bad, reason), in evaluation order
     typed = v
@@ -144,7 +156,7 @@ def column_sql(
             checks.append((f"NOT {ok}", Reason.BAD_PHONE))
             typed = f"'+1' || {national}"
         elif col.rule is Rule.NPI:
-            checks.append((f"NOT ({_full(v, '[0-9]{10}')} AND {_npi_luhn_ok(v)})", Reason.BAD_NPI))
+            checks.append((f"NOT ({_full(v, '[0-9]{10}')} AND {_npi_luhn_ok(cast)})", Reason.BAD_NPI))
             typed = v
         elif col.rule is Rule.CODE5:
             checks.append((f"NOT {_full(v, '[0-9]{5}')}", Reason.BAD_CODE))
@@ -153,10 +165,10 @@ def column_sql(
             checks.append((f"{v} NOT IN {_in_list(col.values)}", Reason.BAD_ENUM))
             typed = v
     elif col.kind is Kind.INT:
-        checks.append((f"NOT {_full(v, INT_RE)} OR TRY_CAST({v} AS INTEGER) IS NULL", Reason.BAD_INT))
-        typed = f"TRY_CAST({v} AS INTEGER)"
+        checks.append((f"NOT {_full(v, INT_RE)} OR {cast} IS NULL", Reason.BAD_INT))
+        typed = cast
     elif col.kind is Kind.DECIMAL:
-        wide = f"TRY_CAST({v} AS {WIDE_DECIMAL})"
+        wide = cast
         checks.append((f"NOT {_full(v, DECIMAL_RE)} OR {wide} IS NULL", Reason.BAD_DECIMAL))
         if col.rule is Rule.MONEY:
             negative = f"{wide} < 0"
@@ -171,10 +183,10 @@ def column_sql(
         checks.append((f"TRY_CAST({wide} AS {col.duckdb_type}) IS NULL", Reason.BAD_DECIMAL))
         typed = wide
     elif col.kind is Kind.DATE:
-        checks.append((f"NOT {_full(v, DATE_RE)} OR TRY_CAST({v} AS DATE) IS NULL", Reason.BAD_DATE))
-        typed = f"TRY_CAST({v} AS DATE)"
+        checks.append((f"NOT {_full(v, DATE_RE)} OR {cast} IS NULL", Reason.BAD_DATE))
+        typed = cast
     elif col.kind is Kind.TS:
-        tstz = f"TRY_CAST({v} AS TIMESTAMPTZ)"
+        tstz = cast
         checks.append((f"NOT {_full(v, TS_RE)} OR {tstz} IS NULL", Reason.BAD_TIMESTAMP))
         typed = f"timezone('UTC', {tstz})"  # the UTC instant as a naive TIMESTAMP
     elif col.kind is Kind.BOOL:
@@ -216,7 +228,13 @@ def validate_select(
         for c in source.columns
     }
     flags = wrong_type_flags or {}
-    trims = {c: Trimmed(quote_ident("_v_" + c), quote_ident("_b_" + c)) for c in source.column_names}
+    casts = {c.name: value_cast(c) for c in source.columns if value_cast(c)}
+    trims = {
+        c: Trimmed(
+            quote_ident("_v_" + c), quote_ident("_b_" + c), quote_ident("_n_" + c) if c in casts else None
+        )
+        for c in source.column_names
+    }
     compiled = [
         column_sql(source, c, raw_of[c.name], raw_of, flags.get(c.name), trims) for c in source.columns
     ]
@@ -226,6 +244,14 @@ def validate_select(
     layer = ", ".join(
         f"{trimmed(raw_of[c])} AS {t.value}, {blank(raw_of[c])} AS {t.blank}" for c, t in trims.items()
     )
+    # The value's cast once per row, in a layer above: a check inside a CASE runs on the rows its earlier
+    # WHENs left, where DuckDB computes each occurrence of it anew (the NPI's ten digits cast ten times).
+    layer = f"SELECT *, {layer} FROM ({rows_sql})"
+    if casts:
+        cast_sql = ", ".join(
+            f"TRY_CAST({trims[c].value} AS {t}) AS {trims[c].cast}" for c, t in casts.items()
+        )
+        layer = f"SELECT *, {cast_sql} FROM ({layer})"
     reasons = [f"{cs.reason} AS {quote_ident('_r_' + cs.column.name)}" for cs in compiled]
     typed = [f"{cs.typed} AS {quote_ident(cs.column.name)}" for cs in compiled]
     r_cols = [quote_ident("_r_" + c.name) for c in source.columns]
@@ -240,7 +266,7 @@ def validate_select(
                CASE WHEN _malformed THEN NULL {first_col} END AS _column,
                CASE WHEN _malformed THEN {quote_str(malformed_reason)} ELSE {first_reason} END AS _reason
         FROM (SELECT _row_number, {flag} AS _malformed,
-                     {", ".join(typed + reasons)} FROM (SELECT *, {layer} FROM ({rows_sql})))
+                     {", ".join(typed + reasons)} FROM ({layer}))
     """
 
 
