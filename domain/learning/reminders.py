@@ -35,6 +35,8 @@ LEARNER_MILESTONES: tuple[tuple[str, int], ...] = (
 KINDS: tuple[str, ...] = (*(k for k, _ in LEARNER_MILESTONES), MANAGER_DIGEST)
 #: requirement_id of a manager digest's key (a digest is about many requirements).
 DIGEST_REQUIREMENT = "*"
+#: The statuses a manager digest lists.
+DIGEST_STATUSES: tuple[str, ...] = ("overdue", "due_soon")
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,18 @@ def learner_kind(due_date: dt.date, day: dt.date, policy: ReminderPolicy) -> str
     return kind if since_due - offset <= policy.catch_up_days else None
 
 
+def learner_due_dates(day: dt.date, policy: ReminderPolicy | None = None) -> tuple[dt.date, dt.date]:
+    """(earliest, latest) due date for which :func:`learner_kind` can name a milestone on ``day``.
+
+    Outside it the first milestone is not reached yet, or the last one was missed by more than the
+    catch-up, so an item there matters only to a digest (:data:`DIGEST_STATUSES`): the caller may leave the
+    other items unread."""
+    policy = policy or ReminderPolicy()
+    offsets = [offset for _, offset in LEARNER_MILESTONES]
+    earliest = day - dt.timedelta(days=max(offsets) + policy.catch_up_days)
+    return earliest, day - dt.timedelta(days=min(offsets))
+
+
 def _learner_message(person: Person, item: Item, kind: str, day: dt.date) -> tuple[str, str]:
     due = item.due_date.isoformat()
     if kind == OVERDUE:
@@ -156,7 +170,7 @@ def reminders_due(
         person = directory.get(item.person_id)
         if person is None or not person.active_on(day) or item.due_date is None:
             continue
-        if item.status in ("overdue", "due_soon") and person.manager_person_id:
+        if item.status in DIGEST_STATUSES and person.manager_person_id:
             team.setdefault(person.manager_person_id, []).append((person, item))
         kind = learner_kind(item.due_date, day, policy)
         if kind is None or not person.email:

@@ -26,9 +26,17 @@ from email.message import Message
 from email.mime.text import MIMEText
 from email.utils import formatdate, make_msgid
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
-from domain.learning.reminders import Item, Person, Reminder, ReminderPolicy, reminders_due
+from domain.learning.reminders import (
+    DIGEST_STATUSES,
+    Item,
+    Person,
+    Reminder,
+    ReminderPolicy,
+    learner_due_dates,
+    reminders_due,
+)
 from domain.settings import Settings
 from reports.clock import Clock, utc_now
 from reports.state.audit_log import AuditRow, add_audits
@@ -59,13 +67,22 @@ class SendResult:
         return sum(self.by_kind.values())
 
 
-def published_inputs(conn) -> tuple[dt.date | None, list[Item], list[Person]]:
-    """(as-of date, compliance items, people) from the published snapshot's marts."""
+def published_inputs(
+    conn, policy: ReminderPolicy | None = None
+) -> tuple[dt.date | None, list[Item], list[Person]]:
+    """(as-of date, compliance items, people) from the published snapshot's marts.
+
+    Only the items a reminder can come from: those a digest lists, and those whose due date a learner
+    milestone can be reached for that day (``learner_due_dates``); the rest (most of them: compliant, due
+    far ahead) would only be turned into Python objects for ``reminders_due`` to pass over."""
     as_of = conn.execute("SELECT max(as_of) FROM marts.compliance_status").fetchall()[0][0]
+    if as_of is None:
+        return None, [], []
+    earliest, latest = learner_due_dates(as_of, policy)
     rows = conn.execute(
         "SELECT person_id, requirement_id, course_title, due_date, status FROM marts.compliance_status "
-        "WHERE as_of = ?",
-        [as_of],
+        "WHERE as_of = ? AND (status IN (SELECT unnest(?)) OR due_date BETWEEN ? AND ?)",
+        [as_of, list(DIGEST_STATUSES), earliest, latest],
     ).fetchall()
     people = conn.execute(
         "SELECT person_id, first_name, last_name, email, manager_person_id, termination_date "
@@ -148,7 +165,7 @@ def send_due_reminders(
     """Send what is due as of the published compliance date and not sent before; returns the counts per
     kind."""
     delivery = OUTBOX if settings.reminders_dry_run else SMTP
-    day, items, people = published_inputs(conn)
+    day, items, people = published_inputs(conn, policy)
     result = SendResult(day, delivery)
     if day is None:
         return result
@@ -178,18 +195,22 @@ def _deliver(
 ) -> None:
     """Claim the reminders' keys, deliver them and audit them in one transaction (a failure rolls it back)."""
     with transaction(settings) as s:
-        for reminder in reminders:
-            s.add(
-                ReminderSent(
-                    person_id=reminder.person_id,
-                    requirement_id=reminder.requirement_id,
-                    due_date=reminder.due_date,
-                    kind=reminder.kind,
-                    delivery=delivery,
-                    sent_at=now,
-                )
-            )
-        s.flush()  # the unique key: a concurrent run's claim fails here, before anything is sent
+        # One multi-row INSERT, not an ORM object per reminder (nothing reads them back). The unique key: a
+        # concurrent run's claim fails here, before anything is sent
+        s.execute(
+            insert(ReminderSent),
+            [
+                {
+                    "person_id": reminder.person_id,
+                    "requirement_id": reminder.requirement_id,
+                    "due_date": reminder.due_date,
+                    "kind": reminder.kind,
+                    "delivery": delivery,
+                    "sent_at": now,
+                }
+                for reminder in reminders
+            ],
+        )
         for reminder in reminders:
             send(message(settings, reminder, now), reminder)
         add_audits(

@@ -12,6 +12,7 @@ from domain.learning.reminders import (
     Item,
     Person,
     ReminderPolicy,
+    learner_due_dates,
     learner_kind,
     reminders_due,
 )
@@ -40,6 +41,17 @@ def test_a_missed_day_is_caught_up_with_only_the_latest_milestone():
     assert learner_kind(DUE, D(2026, 7, 20), policy) == DUE_IN_14  # not the 30-day one as well
     assert learner_kind(DUE, D(2026, 8, 7), policy) == OVERDUE  # 6 days after it became overdue
     assert learner_kind(D(1999, 1, 1), D(2026, 8, 7), policy) is None  # an old overdue item: no mail now
+
+
+def test_the_due_dates_a_learner_reminder_can_come_from_on_a_day():
+    day = D(2026, 7, 1)
+    # overdue from the day after the due date, 6 days' catch-up: due 24 June is the oldest; 30 days ahead
+    assert learner_due_dates(day) == (D(2026, 6, 24), D(2026, 7, 31))
+    assert learner_kind(D(2026, 6, 24), day, ReminderPolicy()) == OVERDUE
+    assert learner_kind(D(2026, 6, 23), day, ReminderPolicy()) is None
+    assert learner_kind(D(2026, 7, 31), day, ReminderPolicy()) == DUE_IN_30
+    assert learner_kind(D(2026, 8, 1), day, ReminderPolicy()) is None
+    assert learner_due_dates(day, ReminderPolicy(catch_up_days=0)) == (D(2026, 6, 30), D(2026, 7, 31))
 
 
 def test_learner_reminders_with_subject_and_body_and_never_to_the_terminated_or_without_email():

@@ -170,6 +170,31 @@ def test_a_refused_recipient_is_not_marked_sent_and_is_tried_again(tmp_path, sna
     assert sorted(r[0] for _, r, _ in inbox.messages)[1] == "bob@example.org"
 
 
+def test_items_far_from_a_milestone_still_reach_the_digest_and_nobody_else(tmp_path, snapshot):
+    """The snapshot's reader leaves out what no reminder comes from: here, beside the three of the snapshot,
+    a two-year-old overdue item (the digest lists it), a compliant one renewing in 30 days (its learner
+    reminder) and one renewing in 31 days (nothing)."""
+    with duckdb.connect(str(snapshot)) as conn:
+        conn.executemany(
+            "INSERT INTO marts.compliance_status VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                ("P2", "R2", "Hand hygiene", dt.date(2024, 6, 30), "overdue", AS_OF),
+                ("P2", "R3", "Privacy", dt.date(2026, 7, 31), "compliant", AS_OF),
+                ("P1", "R3", "Privacy", dt.date(2026, 8, 1), "compliant", AS_OF),
+            ],
+        )
+    settings = Settings(data_dir=tmp_path)
+    result = _send(settings, snapshot)
+    assert dict(result.by_kind) == {"due_in_30": 2, "overdue": 1, "manager_digest": 1}
+    files = sorted(p.name for p in (tmp_path / "outbox").iterdir())
+    assert "2026-07-31_due_in_30_P2_R3.eml" in files and not any("P1_R3" in f for f in files)
+    digest = email.message_from_bytes(
+        (tmp_path / "outbox" / "2026-06-29_manager_digest_M1__.eml").read_bytes(), policy=email_policy.default
+    )
+    assert digest["Subject"] == "Weekly compliance digest: 2 overdue, 1 due soon"
+    assert "- Ray, Bob: Hand hygiene (due 2024-06-30, 731 days overdue)" in digest.get_content()
+
+
 def test_a_dry_run_writes_eml_files_to_the_outbox_once(tmp_path, snapshot):
     settings = Settings(data_dir=tmp_path)  # dry run is the default
     result = _send(settings, snapshot)

@@ -41,4 +41,6 @@ def make_linker(conn, table: str, prior: float, plan: ModelPlan) -> Linker:
     db_api = DuckDBAPI(connection=conn)
     frame = db_api.register(table)
     # Splink logs progress at INFO and untrained levels at WARNING (those keep their fixed values by design).
-    return Linker(frame, settings(prior, plan), log_level=logging.ERROR)
+    # Its settings check only logs warnings, which that level silences: it would parse every level's SQL
+    # for nothing.
+    return Linker(frame, settings(prior, plan), log_level=logging.ERROR, validate_settings=False)

@@ -46,6 +46,9 @@ class ModelPlan:
     #: pairs each candidate training session (``blocking.EM_KEYS``, by name) would see; None over empty
     #: columns
     session_pairs: dict[str, int | None]
+    #: pairs the deterministic rules kept generate, each counted once per rule (a pair two rules find counts
+    #: twice): 0 exactly when they find no pair at all
+    deterministic_pairs: int = 0
 
 
 def _profiled_columns() -> list[str]:
@@ -79,7 +82,7 @@ def plan_model(conn, table: str, n_accounts: int, policy: DuplicatePolicy) -> Mo
             fields.append(field)
     blocking = plan_blocking(accounts, set(empty), budget)
     skipped += blocking.skipped
-    rules = []
+    rules, rule_pairs = [], 0
     for rule in DETERMINISTIC_RULES:
         name = "+".join(rule)
         if any(c in empty for c in rule):
@@ -88,8 +91,11 @@ def plan_model(conn, table: str, n_accounts: int, policy: DuplicatePolicy) -> Mo
             skipped.append(f"prior rule {name}: {pairs:,} pairs over the budget of {budget:,}")
         else:
             rules.append(rule)
+            rule_pairs += pairs
     sessions = {
         key.name: None if any(c in empty for c in key.columns) else pair_count(accounts, key.columns)
         for key in EM_KEYS
     }
-    return ModelPlan(tuple(fields), blocking, tuple(rules), empty, budget, tuple(skipped), sessions)
+    return ModelPlan(
+        tuple(fields), blocking, tuple(rules), empty, budget, tuple(skipped), sessions, rule_pairs
+    )

@@ -75,15 +75,12 @@ def train(
             FIXED, n_accounts, _prior(linker), skipped=plan.skipped, labelled_pairs=labelled
         )
     training = linker.training
-    if plan.deterministic_rules:
-        rules = [rule_sql(r) for r in plan.deterministic_rules]
-        counts = linker.blocking_analysis.count_comparisons_from_blocking_rules(
-            rules, record_sample_proportion=1.0
+    # The plan counted each rule's pairs already (the same equality join Splink makes): no pair from any
+    # rule is no pair from their union
+    if plan.deterministic_rules and plan.deterministic_pairs > 0:
+        training.estimate_probability_two_random_records_match(
+            [rule_sql(r) for r in plan.deterministic_rules], recall=policy.deterministic_rules_recall
         )
-        if counts and counts[-1]["cumulative_comparison_count"] > 0:
-            training.estimate_probability_two_random_records_match(
-                rules, recall=policy.deterministic_rules_recall
-            )
     training.estimate_u_using_random_sampling(max_pairs=policy.u_max_pairs, seed=policy.seed)
     skipped, failed, ran = list(plan.skipped), [], []
     to_estimate = {f.name for f in plan.fields}

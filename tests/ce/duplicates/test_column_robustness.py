@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from domain.ce.duplicates import DuplicatePolicy, find_duplicate_accounts
 from domain.ce.duplicates.comparisons import FIELDS
 from domain.ce.duplicates.detect import CLUSTER_COLUMNS, PAIR_COLUMNS
+from domain.ce.duplicates.model import fixed_prior
 from tests.ce.duplicates.synthetic import synthetic_accounts
 
 ACCOUNTS, _ = synthetic_accounts(n_people=120, seed=13)
@@ -108,3 +109,15 @@ def test_an_export_without_phones_and_with_unique_emails_trains_and_finds_the_pa
     assert "training session mobile_phone: column mobile_phone empty" in result.training.skipped
     assert "comparison mobile_phone: column mobile_phone empty" in result.training.skipped
     assert result.clusters.num_rows > 0
+
+
+def test_lambda_is_estimated_only_when_the_deterministic_rules_find_a_pair():
+    """Every deterministic rule needs the NPI or the birth date: all-unique, they agree on no pair and lambda
+    stays at the fixed prior (1 duplicate in 20 accounts spread over the other n - 1); as exported, the
+    synthetic duplicates share them and lambda is estimated from the rules' pairs."""
+    fixed = fixed_prior(len(ACCOUNTS), POLICY.prior_duplicate_share)
+    assert fixed == 0.05 / (len(ACCOUNTS) - 1)
+    unique = find_duplicate_accounts(_shaped({"npi": "unique", "birth_date": "unique"}), POLICY)
+    assert unique.training.mode == "trained" and unique.training.prior == fixed
+    kept = find_duplicate_accounts(_shaped({}), POLICY)
+    assert kept.training.mode == "trained" and kept.training.prior != fixed
