@@ -110,11 +110,9 @@ def test_a_crash_inside_a_group_loses_the_whole_group_and_the_next_run_loads_it(
         assert [(e.file_name, e.status) for e in summary.entries] == [(n, "loaded") for n in FILES]
 
 
-def test_a_statement_failing_inside_a_group_rejects_that_file_only(folder, tmp_path, monkeypatch):
-    """c_breaks.csv's staging insert fails after a.csv and b.csv were written in the group's transaction: the
-    group is rolled back and each file goes again alone. a.csv and b.csv load (the ledger forgot that it had
-    recorded them, or they would read as already recorded and be lost), c_breaks.csv is rejected, exactly as
-    the serial loop does with the same failure."""
+@pytest.fixture
+def c_breaks_on_insert(monkeypatch) -> None:
+    """c_breaks.csv's staging insert writes its rows, then fails (a disk full midway)."""
     real = load._upsert
 
     def failing(conn, src, file_name, checked_table):
@@ -124,6 +122,14 @@ def test_a_statement_failing_inside_a_group_rejects_that_file_only(folder, tmp_p
         return rows
 
     monkeypatch.setattr(load, "_upsert", failing)
+
+
+@pytest.mark.usefixtures("c_breaks_on_insert")
+def test_a_statement_failing_inside_a_group_rejects_that_file_only(folder, tmp_path):
+    """c_breaks.csv's staging insert fails after a.csv and b.csv were written in the group's transaction: the
+    group is rolled back and each file goes again alone. a.csv and b.csv load (the ledger forgot that it had
+    recorded them, or they would read as already recorded and be lost), c_breaks.csv is rejected, exactly as
+    the serial loop does with the same failure."""
     outcomes = {}
     for overlap in (False, True):
         with duckdb.connect() as conn:
@@ -141,6 +147,7 @@ def test_a_statement_failing_inside_a_group_rejects_that_file_only(folder, tmp_p
     assert outcomes[True]["quarantine"] == []
 
 
+@pytest.mark.usefixtures("c_breaks_on_insert")
 def test_a_file_not_read_ahead_is_read_at_its_turn_outside_the_groups_transaction(
     folder, tmp_path, monkeypatch
 ):
@@ -150,15 +157,6 @@ def test_a_file_not_read_ahead_is_read_at_its_turn_outside_the_groups_transactio
     loads, and the outcome is the serial one."""
     import hashlib
 
-    real_upsert = load._upsert
-
-    def failing(conn, src, file_name, checked_table):
-        rows = real_upsert(conn, src, file_name, checked_table)
-        if file_name == "c_breaks.csv":
-            raise duckdb.IOException("disk full")
-        return rows
-
-    monkeypatch.setattr(load, "_upsert", failing)
     with duckdb.connect() as conn:
         _ingest(conn, folder, tmp_path, overlap=False)
         serial = _state(conn)
