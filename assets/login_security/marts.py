@@ -56,6 +56,22 @@ def _events(conn) -> ibis.Table:
     return _backend(conn).table(SOURCE, database="staging")
 
 
+def _write_by_increment(conn, mart: str, files: list[str] | None, after_new_events, rebuild) -> int:
+    """Write ``marts.<mart>``: from its rows as they are and the events of the new ``files``
+    (``after_new_events(previous, events, new_events, scratch, policy)``) when there are any and the mart
+    exists, else rebuilt over every event (``rebuild(events, scratch, policy)``); returns its row count."""
+    policy = LoginSecurityPolicy()
+    with Scratch(_backend(conn)) as scratch:
+        events = _events(conn)
+        if files and table_exists(conn, MARTS, mart):
+            previous = _backend(conn).table(mart, database=MARTS)
+            new_events = events.filter(events._file_name.isin(files))
+            expr = after_new_events(previous, events, new_events, scratch, policy)
+        else:
+            expr = rebuild(events, scratch, policy)
+        return write_ibis_mart(conn, mart, expr)
+
+
 def _count_by(conn, name: str, column: str) -> dict[str, int]:
     rows = conn.execute(f"SELECT {column}, count(*) FROM {MARTS}.{name} GROUP BY 1 ORDER BY 1").fetchall()
     return {str(k): int(v) for k, v in rows}
@@ -69,16 +85,8 @@ def _count_by(conn, name: str, column: str) -> dict[str, int]:
 def login_lockouts_mart(context, duckdb: DuckDBResource) -> dg.MaterializeResult:
     built_from = staging_now(context, staging_key(SOURCE))
     files = new_files(context, staging_key(SOURCE), mart_key(LOCKOUTS))
-    policy = LoginSecurityPolicy()
-    with duckdb.get_connection() as conn, Scratch(_backend(conn)) as scratch:
-        events = _events(conn)
-        if files and table_exists(conn, MARTS, LOCKOUTS):
-            previous = _backend(conn).table(LOCKOUTS, database=MARTS)
-            new_events = events.filter(events._file_name.isin(files))
-            expr = lockouts_after_new_events(previous, events, new_events, scratch, policy)
-        else:
-            expr = login_lockouts(events, scratch, policy)
-        n = write_ibis_mart(conn, LOCKOUTS, expr)
+    with duckdb.get_connection() as conn:
+        n = _write_by_increment(conn, LOCKOUTS, files, lockouts_after_new_events, login_lockouts)
         by_portal = _count_by(conn, LOCKOUTS, "portal")
     return dg.MaterializeResult(
         metadata={
@@ -121,16 +129,14 @@ def reset_loops_mart(duckdb: DuckDBResource) -> dg.MaterializeResult:
 def credential_stuffing_mart(context, duckdb: DuckDBResource) -> dg.MaterializeResult:
     built_from = staging_now(context, staging_key(SOURCE))
     files = new_files(context, staging_key(SOURCE), mart_key(STUFFING))
-    policy = LoginSecurityPolicy()
-    with duckdb.get_connection() as conn, Scratch(_backend(conn)) as scratch:
-        events = _events(conn)
-        if files and table_exists(conn, MARTS, STUFFING):
-            previous = _backend(conn).table(STUFFING, database=MARTS)
-            new_events = events.filter(events._file_name.isin(files))
-            expr = stuffing_after_new_events(previous, events, new_events, scratch, policy)
-        else:
-            expr = credential_stuffing(events, policy)
-        n = write_ibis_mart(conn, STUFFING, expr)
+    with duckdb.get_connection() as conn:
+        n = _write_by_increment(
+            conn,
+            STUFFING,
+            files,
+            stuffing_after_new_events,
+            lambda events, _, policy: credential_stuffing(events, policy),
+        )
     return dg.MaterializeResult(
         metadata={"rows": n, "applied_files": len(files) if files else 0, BUILT_FROM: built_from}
     )
